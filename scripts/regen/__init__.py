@@ -1,0 +1,1 @@
+"""Regeneration pipeline for asc-builds: slice, patch, generate, lock, check."""
