@@ -53,6 +53,9 @@ def generate_package(layout: Layout, destination: Path) -> None:
         for module in sorted(out.rglob("*.py")):
             module.write_text(GENERATED_HEADER + module.read_text(encoding="utf-8"), "utf-8")
         (out / "py.typed").write_text("", encoding="utf-8")
+        # The pinned slice ships with the package: the fake App Store Connect in
+        # asc_builds.testing validates requests against it at run time.
+        shutil.copyfile(layout.slice, out / "openapi.json")
         ruff = [sys.executable, "-m", "ruff"]
         config = ["--config", str(layout.generated_ruff_config), "--no-cache"]
         _run([*ruff, "check", "--fix", "--quiet", *config, str(out)], "ruff check")
