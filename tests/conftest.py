@@ -55,6 +55,11 @@ def old_upstream_spec() -> Path:
 
 
 @pytest.fixture(scope="session")
+def example_response_path() -> Path:
+    return FIXTURES / "example-response.json"
+
+
+@pytest.fixture(scope="session")
 def example_request() -> dict[str, Any]:
     document: dict[str, Any] = json.loads((FIXTURES / "example-request.json").read_text("utf-8"))
     return document
