@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import json
 import zipfile
 from pathlib import Path
@@ -62,8 +63,9 @@ def test_slice_equals_the_closure_recomputed_from_upstream(upstream_spec: Path) 
 def test_slicer_reads_apples_zip(upstream_spec: Path) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app-store-connect-openapi-specification/openapi.oas.json",
-                         upstream_spec.read_bytes())
+        archive.writestr(
+            "app-store-connect-openapi-specification/openapi.oas.json", upstream_spec.read_bytes()
+        )
     from_zip = slice_spec(load_upstream(buffer.getvalue()))
     assert dump_json(from_zip) == SLICE_PATH.read_text(encoding="utf-8")
 
@@ -80,7 +82,7 @@ def test_slicer_on_3_7_0_gives_a_valid_slice(old_upstream_spec: Path) -> None:
 def test_slicer_rejects_an_upstream_without_the_operation(slice_document: dict[str, Any]) -> None:
     crippled = json.loads(json.dumps(slice_document))
     del crippled["paths"]["/v1/builds/{id}"]["patch"]
-    with pytest.raises(ValueError, match="no operation PATCH /v1/builds/{id}"):
+    with pytest.raises(ValueError, match=re.escape("no operation PATCH /v1/builds/{id}")):
         slice_spec(crippled)
 
 
@@ -95,5 +97,5 @@ def test_a_zip_without_the_spec_is_refused() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("README.txt", "no spec here")
-    with pytest.raises(ValueError, match="expected one openapi.oas.json"):
+    with pytest.raises(ValueError, match=re.escape("expected one openapi.oas.json")):
         load_upstream(buffer.getvalue())
