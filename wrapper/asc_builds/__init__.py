@@ -1,1 +1,67 @@
-"""asc-builds."""
+"""asc-builds: a typed client for App Store Connect's `PATCH /v1/builds/{id}`.
+
+```python
+from asc_builds import ApiKey, AppStoreConnect
+
+with AppStoreConnect(ApiKey.from_env()) as asc:
+    build = asc.builds.expire(build_id)
+```
+
+Methods return the generated `Build` model; errors are subclasses of `AppStoreConnectError`.
+"""
+
+from ._auth import APP_STORE_CONNECT_AUDIENCE, ENTERPRISE_AUDIENCE
+from ._base_client import APP_STORE_CONNECT_BASE_URL, DEFAULT_TIMEOUT, ENTERPRISE_BASE_URL
+from ._builds import AsyncBuilds, BuildOutcome, Builds
+from ._client import AppStoreConnect, AsyncAppStoreConnect
+from ._exceptions import (
+    APIConnectionError,
+    ApiKeyError,
+    APIStatusError,
+    APITimeoutError,
+    AppStoreConnectError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    ErrorEntry,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseValidationError,
+    ServerError,
+    UnprocessableEntityError,
+)
+from ._keys import ApiKey
+from ._rate_limit import RateLimit
+from ._retry import DEFAULT_MAX_RETRIES
+
+__all__ = [
+    "APP_STORE_CONNECT_AUDIENCE",
+    "APP_STORE_CONNECT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "ENTERPRISE_AUDIENCE",
+    "ENTERPRISE_BASE_URL",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "ApiKey",
+    "ApiKeyError",
+    "AppStoreConnect",
+    "AppStoreConnectError",
+    "AsyncAppStoreConnect",
+    "AsyncBuilds",
+    "AuthenticationError",
+    "BadRequestError",
+    "BuildOutcome",
+    "Builds",
+    "ConflictError",
+    "ErrorEntry",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimit",
+    "RateLimitError",
+    "ResponseValidationError",
+    "ServerError",
+    "UnprocessableEntityError",
+]

@@ -1,0 +1,128 @@
+"""What the sync and async clients share: settings, request building, response handling.
+
+Each client only adds its own I/O loop around these; retry decisions live in `_retry`,
+error mapping in `_exceptions`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from ._auth import DEFAULT_IAT_BACKDATE, AppStoreConnectAuth, TokenSigner
+from ._exceptions import (
+    APIConnectionError,
+    APITimeoutError,
+    error_from_response,
+)
+from ._headers import request_id
+from ._keys import ApiKey
+from ._logging import log_response
+from ._rate_limit import RATE_LIMIT_HEADER, RateLimit, parse_rate_limit
+from ._retry import RetryPolicy
+
+__all__ = [
+    "APP_STORE_CONNECT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "ENTERPRISE_BASE_URL",
+    "ClientCore",
+    "validate_base_url",
+]
+
+APP_STORE_CONNECT_BASE_URL = "https://api.appstoreconnect.apple.com"
+ENTERPRISE_BASE_URL = "https://api.enterprise.developer.apple.com"
+# The generated client defaults to no timeout at all; a hung connection must not hang CI.
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_base_url(base_url: str) -> str:
+    """The base URL without a trailing slash; refuses cleartext except to loopback."""
+    try:
+        url = httpx.URL(base_url)
+    except (httpx.InvalidURL, TypeError) as error:
+        raise ValueError(f"base_url {base_url!r} is not a URL: {error}") from None
+    if url.scheme not in ("https", "http") or not url.host:
+        raise ValueError(f"base_url must be an absolute http(s) URL; got {base_url!r}")
+    if url.scheme == "http" and not _is_loopback(url.host):
+        raise ValueError(
+            f"base_url {base_url!r} is plain http: tokens would travel in clear text; use "
+            "https (plain http is only allowed to a loopback host, for tests)"
+        )
+    if url.userinfo or url.query or url.fragment:
+        raise ValueError("base_url must not carry credentials, a query or a fragment")
+    return str(url).rstrip("/")
+
+
+class ClientCore:
+    """Settings and per-response bookkeeping shared by both clients."""
+
+    def __init__(
+        self,
+        key: ApiKey,
+        *,
+        base_url: str | None,
+        timeout: float | httpx.Timeout,
+        max_retries: int,
+        scope: Sequence[str] | None,
+        now: Callable[[], float],
+        random: Callable[[], float],
+    ) -> None:
+        if not isinstance(key, ApiKey):
+            raise TypeError("key must be an ApiKey (see ApiKey.from_env)")
+        default_url = ENTERPRISE_BASE_URL if key.enterprise else APP_STORE_CONNECT_BASE_URL
+        self.base_url = validate_base_url(base_url if base_url is not None else default_url)
+        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self.retry = RetryPolicy(max_retries=max_retries, random=random)
+        self.now = now
+        self.signer = TokenSigner(key, scope=scope, now=now, iat_backdate=DEFAULT_IAT_BACKDATE)
+        self.auth = AppStoreConnectAuth(self.signer)
+        # The server's clock may differ by the backdate before tokens start failing.
+        self.clock_allowance = float(DEFAULT_IAT_BACKDATE)
+        self.last_rate_limit: RateLimit | None = None
+
+    def build_request(
+        self, http: httpx.Client | httpx.AsyncClient, operation: Mapping[str, Any]
+    ) -> httpx.Request:
+        """An httpx request from the generated operation's `_get_kwargs` output."""
+        return http.build_request(
+            method=operation["method"].upper(),
+            url=self.base_url + operation["url"],
+            json=operation.get("json"),
+            headers=operation.get("headers"),
+            timeout=self.timeout,
+        )
+
+    def connection_error(
+        self, error: httpx.TransportError, request: httpx.Request
+    ) -> APIConnectionError:
+        where = f"{request.method} {request.url.path}"
+        if isinstance(error, httpx.TimeoutException):
+            return APITimeoutError(f"{where} timed out ({type(error).__name__})")
+        return APIConnectionError(f"{where} failed: {type(error).__name__}: {error}")
+
+    def handle_response(self, response: httpx.Response, *, started: float) -> httpx.Response:
+        """Record the rate limit, log, and raise the mapped error for a non-2xx status."""
+        elapsed = time.perf_counter() - started
+        rate_limit = parse_rate_limit(response.headers.get(RATE_LIMIT_HEADER))
+        if rate_limit is not None:
+            self.last_rate_limit = rate_limit
+        log_response(response, elapsed=elapsed, request_id=request_id(response.headers))
+        # Redirects are not followed (the token must not go elsewhere), so a 3xx is an error.
+        if not response.is_success:
+            raise error_from_response(
+                response, now=self.now(), clock_allowance=self.clock_allowance
+            )
+        return response

@@ -1,0 +1,285 @@
+"""The `builds` resource: the operations of `PATCH /v1/builds/{id}`.
+
+Every method builds a `BuildUpdateRequest` in `build_update_request` and sends it through
+the generated operation's `_get_kwargs`, so the generated model is the only serializer.
+
+Methods return the updated `Build` (the response's `data`). The full `BuildResponse` adds
+nothing for this operation: it takes no `include` parameter, so `included` stays empty,
+and its `links.self` repeats `data.links.self`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import attrs
+import httpx
+from asc_builds_generated.api.builds import builds_update_instance
+from asc_builds_generated.models import (
+    Build,
+    BuildResponse,
+    BuildUpdateRequest,
+    BuildUpdateRequestData,
+    BuildUpdateRequestDataAttributes,
+    BuildUpdateRequestDataRelationships,
+    BuildUpdateRequestDataRelationshipsAppEncryptionDeclaration,
+    BuildUpdateRequestDataRelationshipsAppEncryptionDeclarationData,
+    BuildUpdateRequestDataRelationshipsAppEncryptionDeclarationDataType,
+    BuildUpdateRequestDataType,
+)
+from asc_builds_generated.types import UNSET, Unset
+
+from ._exceptions import AppStoreConnectError, ResponseValidationError
+from ._headers import request_id
+from ._ids import validate_id
+
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "AsyncBuilds",
+    "BuildOutcome",
+    "Builds",
+    "build_update_request",
+    "parse_build",
+]
+
+DEFAULT_CONCURRENCY = 8
+MAX_CONCURRENCY = 64
+
+SyncSend = Callable[[Mapping[str, Any], int | None], httpx.Response]
+AsyncSend = Callable[[Mapping[str, Any], int | None], Awaitable[httpx.Response]]
+
+
+@attrs.frozen
+class BuildOutcome:
+    """The result for one id of a batch: the updated build, or the error it met."""
+
+    build_id: str
+    build: Build | None = None
+    error: Exception | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def unwrap(self) -> Build:
+        """The build, or raise the error this id met."""
+        if self.error is not None:
+            raise self.error
+        assert self.build is not None
+        return self.build
+
+
+def build_update_request(
+    build_id: str,
+    *,
+    expired: bool | None = None,
+    uses_non_exempt_encryption: bool | None = None,
+    encryption_declaration_id: str | None = None,
+) -> BuildUpdateRequest:
+    """The request body; only the arguments given (not None) are sent."""
+    validate_id(build_id, what="build id")
+    for name, value in (
+        ("expired", expired),
+        ("uses_non_exempt_encryption", uses_non_exempt_encryption),
+    ):
+        if value is not None and not isinstance(value, bool):
+            raise ValueError(f"{name} must be True or False, got {type(value).__name__}")
+    if expired is False:
+        raise ValueError("expired=False is not allowed: App Store Connect cannot un-expire a build")
+    if expired is None and uses_non_exempt_encryption is None and encryption_declaration_id is None:
+        raise ValueError(
+            "nothing to update: give expired, uses_non_exempt_encryption or "
+            "encryption_declaration_id"
+        )
+
+    attributes: BuildUpdateRequestDataAttributes | Unset = UNSET
+    if expired is not None or uses_non_exempt_encryption is not None:
+        attributes = BuildUpdateRequestDataAttributes(
+            expired=UNSET if expired is None else expired,
+            uses_non_exempt_encryption=(
+                UNSET if uses_non_exempt_encryption is None else uses_non_exempt_encryption
+            ),
+        )
+    relationships: BuildUpdateRequestDataRelationships | Unset = UNSET
+    if encryption_declaration_id is not None:
+        validate_id(encryption_declaration_id, what="encryption declaration id")
+        relationships = BuildUpdateRequestDataRelationships(
+            app_encryption_declaration=BuildUpdateRequestDataRelationshipsAppEncryptionDeclaration(
+                data=BuildUpdateRequestDataRelationshipsAppEncryptionDeclarationData(
+                    type_=BuildUpdateRequestDataRelationshipsAppEncryptionDeclarationDataType.APPENCRYPTIONDECLARATIONS,
+                    id=encryption_declaration_id,
+                )
+            )
+        )
+    return BuildUpdateRequest(
+        data=BuildUpdateRequestData(
+            type_=BuildUpdateRequestDataType.BUILDS,
+            id=build_id,
+            attributes=attributes,
+            relationships=relationships,
+        )
+    )
+
+
+def parse_build(response: httpx.Response) -> Build:
+    """The `Build` from a 200, or ResponseValidationError naming what was wrong."""
+    try:
+        return BuildResponse.from_dict(response.json()).data
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        rid = request_id(response.headers)
+        suffix = f" [request id {rid}]" if rid else ""
+        raise ResponseValidationError(
+            f"{response.status_code} response is not a BuildResponse: "
+            f"{type(error).__name__}: {error}{suffix}",
+            request_id=rid,
+        ) from error
+
+
+def _operation(build_id: str, body: BuildUpdateRequest) -> dict[str, Any]:
+    return builds_update_instance._get_kwargs(id=build_id, body=body)
+
+
+def _check_concurrency(concurrency: int) -> None:
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int):
+        raise ValueError("concurrency must be an int")
+    if not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise ValueError(f"concurrency must be between 1 and {MAX_CONCURRENCY}; got {concurrency}")
+
+
+# A failed id is reported in its outcome; anything else (a bug, KeyboardInterrupt) propagates.
+_OUTCOME_ERRORS = (AppStoreConnectError, ValueError)
+
+
+class Builds:
+    """Build operations on a synchronous client: `client.builds`."""
+
+    def __init__(self, send: SyncSend) -> None:
+        self._send = send
+
+    def update(
+        self,
+        build_id: str,
+        *,
+        expired: bool | None = None,
+        uses_non_exempt_encryption: bool | None = None,
+        encryption_declaration_id: str | None = None,
+        max_retries: int | None = None,
+    ) -> Build:
+        """Change several things in one PATCH; only the arguments given are sent."""
+        body = build_update_request(
+            build_id,
+            expired=expired,
+            uses_non_exempt_encryption=uses_non_exempt_encryption,
+            encryption_declaration_id=encryption_declaration_id,
+        )
+        return parse_build(self._send(_operation(build_id, body), max_retries))
+
+    def expire(self, build_id: str, *, max_retries: int | None = None) -> Build:
+        """Expire the build, ending its TestFlight testing. It cannot be undone."""
+        return self.update(build_id, expired=True, max_retries=max_retries)
+
+    def set_uses_non_exempt_encryption(
+        self, build_id: str, value: bool, *, max_retries: int | None = None
+    ) -> Build:
+        """Answer the export compliance question for this build."""
+        return self.update(build_id, uses_non_exempt_encryption=value, max_retries=max_retries)
+
+    def assign_encryption_declaration(
+        self, build_id: str, declaration_id: str, *, max_retries: int | None = None
+    ) -> Build:
+        """Attach an app encryption declaration to the build."""
+        return self.update(
+            build_id, encryption_declaration_id=declaration_id, max_retries=max_retries
+        )
+
+    def expire_many(
+        self,
+        build_ids: Iterable[str],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        max_retries: int | None = None,
+    ) -> list[BuildOutcome]:
+        """Expire each build; one outcome per id, in input order. Failures do not stop it."""
+        _check_concurrency(concurrency)
+        ids = list(build_ids)
+
+        def expire_one(build_id: str) -> BuildOutcome:
+            try:
+                return BuildOutcome(build_id, build=self.expire(build_id, max_retries=max_retries))
+            except _OUTCOME_ERRORS as error:
+                return BuildOutcome(build_id, error=error)
+
+        if not ids:
+            return []
+        with ThreadPoolExecutor(max_workers=min(concurrency, len(ids))) as pool:
+            return list(pool.map(expire_one, ids))
+
+
+class AsyncBuilds:
+    """Build operations on an asyncio client: `client.builds`, every method awaitable."""
+
+    def __init__(self, send: AsyncSend) -> None:
+        self._send = send
+
+    async def update(
+        self,
+        build_id: str,
+        *,
+        expired: bool | None = None,
+        uses_non_exempt_encryption: bool | None = None,
+        encryption_declaration_id: str | None = None,
+        max_retries: int | None = None,
+    ) -> Build:
+        """Change several things in one PATCH; only the arguments given are sent."""
+        body = build_update_request(
+            build_id,
+            expired=expired,
+            uses_non_exempt_encryption=uses_non_exempt_encryption,
+            encryption_declaration_id=encryption_declaration_id,
+        )
+        return parse_build(await self._send(_operation(build_id, body), max_retries))
+
+    async def expire(self, build_id: str, *, max_retries: int | None = None) -> Build:
+        """Expire the build, ending its TestFlight testing. It cannot be undone."""
+        return await self.update(build_id, expired=True, max_retries=max_retries)
+
+    async def set_uses_non_exempt_encryption(
+        self, build_id: str, value: bool, *, max_retries: int | None = None
+    ) -> Build:
+        """Answer the export compliance question for this build."""
+        return await self.update(
+            build_id, uses_non_exempt_encryption=value, max_retries=max_retries
+        )
+
+    async def assign_encryption_declaration(
+        self, build_id: str, declaration_id: str, *, max_retries: int | None = None
+    ) -> Build:
+        """Attach an app encryption declaration to the build."""
+        return await self.update(
+            build_id, encryption_declaration_id=declaration_id, max_retries=max_retries
+        )
+
+    async def expire_many(
+        self,
+        build_ids: Iterable[str],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        max_retries: int | None = None,
+    ) -> list[BuildOutcome]:
+        """Expire each build; one outcome per id, in input order. Failures do not stop it."""
+        _check_concurrency(concurrency)
+        ids = list(build_ids)
+        semaphore = asyncio.Semaphore(concurrency)
+
+        async def expire_one(build_id: str) -> BuildOutcome:
+            async with semaphore:
+                try:
+                    build = await self.expire(build_id, max_retries=max_retries)
+                except _OUTCOME_ERRORS as error:
+                    return BuildOutcome(build_id, error=error)
+                return BuildOutcome(build_id, build=build)
+
+        return list(await asyncio.gather(*(expire_one(build_id) for build_id in ids)))

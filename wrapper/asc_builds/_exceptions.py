@@ -1,0 +1,299 @@
+"""Every error the SDK raises, and the one place a response becomes an exception.
+
+```
+AppStoreConnectError
+├── ApiKeyError                  (also a ValueError) missing or unusable key
+├── APIConnectionError           no response: DNS, refused, reset, TLS
+│   └── APITimeoutError
+├── APIStatusError               a response with status >= 400
+│   ├── BadRequestError          400
+│   ├── AuthenticationError      401
+│   ├── PermissionDeniedError    403
+│   ├── NotFoundError            404
+│   ├── ConflictError            409
+│   ├── UnprocessableEntityError 422
+│   ├── RateLimitError           429
+│   └── ServerError              5xx
+└── ResponseValidationError      a 200 whose body is not a BuildResponse
+```
+
+No message or repr here ever includes request headers, so the bearer token cannot leak
+through an exception.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+import attrs
+import httpx
+
+from ._headers import parse_http_date, parse_retry_after, request_id
+from ._rate_limit import RATE_LIMIT_HEADER, RateLimit, parse_rate_limit
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "ApiKeyError",
+    "AppStoreConnectError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "ErrorEntry",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "ServerError",
+    "UnprocessableEntityError",
+    "error_from_response",
+]
+
+# Longest non-JSON body kept on an error: enough to recognise a proxy's HTML page.
+_MAX_RAW_BODY = 2000
+
+
+class AppStoreConnectError(Exception):
+    """Base of every error this SDK raises."""
+
+
+class ApiKeyError(AppStoreConnectError, ValueError):
+    """The API key is missing, unreadable or not an App Store Connect key."""
+
+
+class APIConnectionError(AppStoreConnectError):
+    """The request got no response (DNS, refused or reset connection, TLS)."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+
+@attrs.frozen
+class ErrorEntry:
+    """One entry of an `ErrorResponse.errors[]`, read tolerantly: Apple omits fields."""
+
+    status: str | None = None
+    code: str | None = None
+    title: str | None = None
+    detail: str | None = None
+    id: str | None = None
+    source_pointer: str | None = None
+    source_parameter: str | None = None
+    meta: Mapping[str, Any] | None = None
+    # Keyed by the resource path Apple names in `meta.associatedErrors`.
+    associated_errors: Mapping[str, tuple[ErrorEntry, ...]] = attrs.field(factory=dict)
+
+    @classmethod
+    def from_json(cls, data: object) -> ErrorEntry:
+        if not isinstance(data, Mapping):
+            return cls(detail=str(data))
+        source = data.get("source")
+        source = source if isinstance(source, Mapping) else {}
+        meta = data.get("meta")
+        meta = meta if isinstance(meta, Mapping) else None
+        associated: dict[str, tuple[ErrorEntry, ...]] = {}
+        raw_associated = meta.get("associatedErrors") if meta else None
+        if isinstance(raw_associated, Mapping):
+            for path, entries in raw_associated.items():
+                if isinstance(entries, list):
+                    associated[str(path)] = tuple(cls.from_json(entry) for entry in entries)
+        return cls(
+            status=_text(data.get("status")),
+            code=_text(data.get("code")),
+            title=_text(data.get("title")),
+            detail=_text(data.get("detail")),
+            id=_text(data.get("id")),
+            source_pointer=_text(source.get("pointer")),
+            source_parameter=_text(source.get("parameter")),
+            meta=meta,
+            associated_errors=associated,
+        )
+
+    def describe(self) -> str:
+        """`CODE: detail (at /pointer)`, the way the API itself words it."""
+        text = self.detail or self.title or "no detail given"
+        line = f"{self.code}: {text}" if self.code else text
+        if self.source_pointer:
+            line += f" (at {self.source_pointer})"
+        elif self.source_parameter:
+            line += f" (parameter {self.source_parameter})"
+        return line
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+class APIStatusError(AppStoreConnectError):
+    """App Store Connect answered with an error status."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        errors: tuple[ErrorEntry, ...],
+        request_id: str | None,
+        rate_limit: RateLimit | None,
+        body: str | None,
+        headers: Mapping[str, str],
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.errors = errors
+        self.request_id = request_id
+        self.rate_limit = rate_limit
+        # The raw body only when it is not JSON (a proxy's HTML page, say): with JSON,
+        # `errors` already holds everything.
+        self.body = body
+        # Response headers only; request headers (with the token) are never kept.
+        self.headers = dict(headers)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status_code={self.status_code}, message={self.message!r})"
+
+
+class BadRequestError(APIStatusError):
+    """400: the request is malformed."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the token was rejected (wrong key, revoked key, or a skewed clock)."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key's role may not do this."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such build or declaration, or not visible to this key."""
+
+
+class ConflictError(APIStatusError):
+    """409: the change conflicts with the build's state."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request is well-formed but its content is refused."""
+
+
+class RateLimitError(APIStatusError):
+    """429: the hourly budget is spent; `retry_after` is in seconds when Apple said."""
+
+    def __init__(self, message: str, *, retry_after: float | None, **fields: Any) -> None:
+        super().__init__(message, **fields)
+        self.retry_after = retry_after
+
+
+class ServerError(APIStatusError):
+    """5xx: App Store Connect failed."""
+
+
+class ResponseValidationError(AppStoreConnectError):
+    """A 200 arrived whose body is not a valid `BuildResponse`."""
+
+    def __init__(self, message: str, *, request_id: str | None) -> None:
+        super().__init__(message)
+        self.request_id = request_id
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def _error_class(status_code: int) -> type[APIStatusError]:
+    if status_code >= 500:
+        return ServerError
+    return _STATUS_CLASSES.get(status_code, APIStatusError)
+
+
+def _reason(status_code: int) -> str:
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return "Error"
+
+
+def _read_errors(response: httpx.Response) -> tuple[tuple[ErrorEntry, ...], str | None]:
+    """The `errors[]` entries, or the raw text when the body is not JSON."""
+    content = response.content
+    if not content.strip():
+        return (), None
+    try:
+        document = json.loads(content)
+    except ValueError:
+        return (), content[:_MAX_RAW_BODY].decode("utf-8", errors="replace")
+    entries = document.get("errors") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        return (), None
+    return tuple(ErrorEntry.from_json(entry) for entry in entries), None
+
+
+def _clock_note(response: httpx.Response, *, now: float, allowance: float) -> str | None:
+    server_time = parse_http_date(response.headers.get("date"))
+    if server_time is None:
+        return None
+    offset = now - server_time
+    if abs(offset) <= allowance:
+        return None
+    direction = "ahead of" if offset > 0 else "behind"
+    return (
+        f"local clock is {abs(offset):.0f} s {direction} App Store Connect's; "
+        "tokens are only accepted within their validity window, so fix the system clock"
+    )
+
+
+def error_from_response(
+    response: httpx.Response, *, now: float, clock_allowance: float
+) -> APIStatusError:
+    """The exception for an error response; `now` is the local time the response arrived."""
+    status_code = response.status_code
+    errors, raw_body = _read_errors(response)
+    rid = request_id(response.headers)
+
+    if errors:
+        summary = "; ".join(entry.describe() for entry in errors)
+    elif raw_body is not None:
+        content_type = response.headers.get("content-type", "unknown type")
+        summary = f"{_reason(status_code)} (non-JSON body, {content_type})"
+    elif response.content.strip():
+        summary = f"{_reason(status_code)} (JSON body without errors[])"
+    else:
+        summary = f"{_reason(status_code)} (empty body)"
+    message = f"{status_code} {summary}"
+
+    retry_after = parse_retry_after(response.headers.get("retry-after"), now=now)
+    if status_code == 401:
+        note = _clock_note(response, now=now, allowance=clock_allowance)
+        if note:
+            message += f"; {note}"
+    if status_code == 429 and retry_after is not None:
+        message += f"; retry after {retry_after:.0f} s"
+    if rid:
+        message += f" [request id {rid}]"
+
+    fields: dict[str, Any] = {
+        "status_code": status_code,
+        "errors": errors,
+        "request_id": rid,
+        "rate_limit": parse_rate_limit(response.headers.get(RATE_LIMIT_HEADER)),
+        "body": raw_body,
+        "headers": response.headers,
+    }
+    error_class = _error_class(status_code)
+    if error_class is RateLimitError:
+        return RateLimitError(message, retry_after=retry_after, **fields)
+    return error_class(message, **fields)

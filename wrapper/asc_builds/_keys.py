@@ -1,0 +1,309 @@
+"""App Store Connect API keys: loading, validation, and the environment conventions in use.
+
+A key is checked when it is constructed, so a wrong file fails at start-up with a message
+naming the problem, not on the first request with a traceback from inside cryptography.
+The loaded key object is kept, never the PEM text, and nothing here prints either.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from ._exceptions import ApiKeyError
+
+__all__ = [
+    "APPLE_MAX_TOKEN_LIFETIME",
+    "DEFAULT_TOKEN_LIFETIME",
+    "ApiKey",
+    "PrivateKeySource",
+]
+
+# Apple rejects tokens whose `exp - iat` exceeds 20 minutes.
+APPLE_MAX_TOKEN_LIFETIME = 20 * 60
+DEFAULT_TOKEN_LIFETIME = 10 * 60
+
+PrivateKeySource = str | bytes | os.PathLike[str] | ec.EllipticCurvePrivateKey
+
+_PEM_MARKER = "-----BEGIN"
+# Base64 of "-----BEGIN" and the DER prefix of a PKCS#8 EC key; long enough to not be a path.
+_BASE64_TEXT = re.compile(r"^[A-Za-z0-9+/=\s]{64,}$")
+_HOW_TO_GET_A_KEY = (
+    "use the .p8 file downloaded from App Store Connect > Users and Access > Integrations"
+)
+
+
+def _describe_source(source: str | os.PathLike[str]) -> str:
+    return f"file {os.fspath(source)!r}"
+
+
+def _read_file(path: str | os.PathLike[str]) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ApiKeyError(
+            f"private key {_describe_source(path)} does not exist; {_HOW_TO_GET_A_KEY}"
+        ) from None
+    except IsADirectoryError:
+        raise ApiKeyError(
+            f"private key {_describe_source(path)} is a directory, not a .p8 file"
+        ) from None
+    except OSError as error:
+        raise ApiKeyError(
+            f"private key {_describe_source(path)} cannot be read ({error.strerror}); "
+            "check its permissions"
+        ) from None
+
+
+def _decode_base64(text: str, *, origin: str) -> bytes:
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise ApiKeyError(
+            f"private key from {origin} is not valid base64; encode the .p8 file with "
+            "`base64 < AuthKey_KEYID.p8`"
+        ) from None
+
+
+def _key_bytes(source: str | bytes | os.PathLike[str], *, origin: str) -> bytes:
+    """PEM or DER bytes from PEM text, base64 text, or a path to a .p8 file."""
+    if isinstance(source, bytes):
+        return source
+    if isinstance(source, os.PathLike):
+        return _read_file(source)
+    text = source.strip()
+    if not text:
+        raise ApiKeyError(f"private key from {origin} is empty; {_HOW_TO_GET_A_KEY}")
+    if _PEM_MARKER in text:
+        return text.encode("utf-8")
+    if _BASE64_TEXT.match(text) and not os.path.exists(text):
+        return _decode_base64(text, origin=origin)
+    return _read_file(text)
+
+
+def _load_private_key(
+    source: PrivateKeySource, *, origin: str = "private_key"
+) -> ec.EllipticCurvePrivateKey:
+    if isinstance(source, ec.EllipticCurvePrivateKey):
+        loaded: object = source
+    else:
+        data = _key_bytes(source, origin=origin)
+        loader = (
+            serialization.load_pem_private_key
+            if data.lstrip().startswith(_PEM_MARKER.encode())
+            else serialization.load_der_private_key
+        )
+        try:
+            loaded = loader(data, password=None)
+        except TypeError:
+            # cryptography raises TypeError exactly when a password is needed.
+            raise ApiKeyError(
+                f"private key from {origin} is passphrase-protected; App Store Connect keys "
+                "are not encrypted: use the .p8 file as downloaded, or decrypt it with "
+                "`openssl pkcs8 -topk8 -nocrypt -in encrypted.pem -out AuthKey.p8`"
+            ) from None
+        except (ValueError, UnsupportedAlgorithm):
+            raise ApiKeyError(
+                f"private key from {origin} is not a PEM or DER private key (is it the "
+                f"whole file, including the BEGIN/END lines?); {_HOW_TO_GET_A_KEY}"
+            ) from None
+    if isinstance(loaded, rsa.RSAPrivateKey):
+        raise ApiKeyError(
+            f"private key from {origin} is an RSA key; App Store Connect signs with ES256 "
+            f"and needs an EC P-256 key: {_HOW_TO_GET_A_KEY}"
+        )
+    if not isinstance(loaded, ec.EllipticCurvePrivateKey):
+        raise ApiKeyError(
+            f"private key from {origin} is a {type(loaded).__name__}, not an EC P-256 key; "
+            f"{_HOW_TO_GET_A_KEY}"
+        )
+    if not isinstance(loaded.curve, ec.SECP256R1):
+        raise ApiKeyError(
+            f"private key from {origin} is on curve {loaded.curve.name}; ES256 needs "
+            f"P-256 (secp256r1): {_HOW_TO_GET_A_KEY}"
+        )
+    return loaded
+
+
+def _require_text(value: object, name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ApiKeyError(f"{name} must be a non-empty string")
+    if value != value.strip() or any(ord(char) < 32 for char in value):
+        raise ApiKeyError(f"{name} must not contain whitespace or control characters")
+    return value
+
+
+class ApiKey:
+    """An App Store Connect API key: its id, issuer, private key and token settings.
+
+    `issuer_id=None` means an individual key (the token then carries `sub: "user"`).
+    `enterprise=True` targets Apple's Enterprise Program API (its own host and audience).
+    `token_lifetime` is the token's `exp - iat` in seconds, at most Apple's 20 minutes.
+    """
+
+    __slots__ = ("_private_key", "enterprise", "issuer_id", "key_id", "token_lifetime")
+
+    def __init__(
+        self,
+        *,
+        key_id: str,
+        issuer_id: str | None,
+        private_key: PrivateKeySource,
+        enterprise: bool = False,
+        token_lifetime: int = DEFAULT_TOKEN_LIFETIME,
+    ) -> None:
+        self.key_id = _require_text(key_id, "key_id")
+        self.issuer_id = None if issuer_id is None else _require_text(issuer_id, "issuer_id")
+        if isinstance(token_lifetime, bool) or not isinstance(token_lifetime, int):
+            raise ValueError("token_lifetime must be a whole number of seconds")
+        if not 60 <= token_lifetime <= APPLE_MAX_TOKEN_LIFETIME:
+            raise ValueError(
+                f"token_lifetime must be between 60 and {APPLE_MAX_TOKEN_LIFETIME} seconds "
+                f"(Apple rejects tokens living longer than 20 minutes); got {token_lifetime}"
+            )
+        self.token_lifetime = token_lifetime
+        self.enterprise = bool(enterprise)
+        self._private_key = _load_private_key(private_key)
+
+    @property
+    def private_key(self) -> ec.EllipticCurvePrivateKey:
+        return self._private_key
+
+    @property
+    def is_individual(self) -> bool:
+        return self.issuer_id is None
+
+    def __repr__(self) -> str:
+        kind = "individual" if self.is_individual else "team"
+        return (
+            f"ApiKey(key_id={self.key_id!r}, issuer_id={self.issuer_id!r}, kind={kind!r}, "
+            f"enterprise={self.enterprise!r})"
+        )
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        # Pickling would write the private key wherever the pickle goes.
+        raise TypeError("ApiKey cannot be pickled: it holds a private key")
+
+    @classmethod
+    def from_fastlane_json(cls, path: str | os.PathLike[str]) -> ApiKey:
+        """Load fastlane's API key JSON (`key_id`, `issuer_id`, `key`, `duration`, ...)."""
+        raw = _read_file(path)
+        where = _describe_source(path)
+        try:
+            document = json.loads(raw)
+        except ValueError:
+            raise ApiKeyError(f"fastlane key {where} is not valid JSON") from None
+        if not isinstance(document, dict):
+            raise ApiKeyError(f"fastlane key {where} must hold a JSON object")
+        missing = [name for name in ("key_id", "key") if not document.get(name)]
+        if missing:
+            raise ApiKeyError(f"fastlane key {where} lacks {', '.join(missing)}")
+        key_text = document["key"]
+        if not isinstance(key_text, str):
+            raise ApiKeyError(f"fastlane key {where}: `key` must be a string")
+        origin = f"`key` in {where}"
+        private_key: PrivateKeySource
+        if document.get("is_key_content_base64"):
+            private_key = _decode_base64(key_text, origin=origin)
+        else:
+            private_key = key_text.encode("utf-8")
+        duration = document.get("duration", DEFAULT_TOKEN_LIFETIME)
+        if isinstance(duration, float) and duration.is_integer():
+            duration = int(duration)
+        return cls(
+            key_id=document["key_id"],
+            issuer_id=document.get("issuer_id") or None,
+            private_key=_load_private_key(private_key, origin=origin),
+            enterprise=bool(document.get("in_house", False)),
+            token_lifetime=duration,
+        )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ApiKey:
+        """Load a key from the environment, trying the conventions users already have.
+
+        In order: fastlane's `APP_STORE_CONNECT_API_KEY_PATH` (a JSON key file); the `asc`
+        CLI's `ASC_KEY_ID`, `ASC_ISSUER_ID` and one of `ASC_PRIVATE_KEY_PATH`,
+        `ASC_PRIVATE_KEY` (PEM text) or `ASC_PRIVATE_KEY_B64`; codemagic's
+        `APP_STORE_CONNECT_KEY_IDENTIFIER`, `APP_STORE_CONNECT_ISSUER_ID`,
+        `APP_STORE_CONNECT_PRIVATE_KEY`. A missing issuer id means an individual key.
+        """
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return value if value and value.strip() else None
+
+        fastlane_path = get("APP_STORE_CONNECT_API_KEY_PATH")
+        if fastlane_path:
+            return cls.from_fastlane_json(fastlane_path)
+
+        asc_key_id = get("ASC_KEY_ID")
+        if asc_key_id:
+            sources = [
+                (name, get(name))
+                for name in ("ASC_PRIVATE_KEY_PATH", "ASC_PRIVATE_KEY", "ASC_PRIVATE_KEY_B64")
+            ]
+            given = [(name, value) for name, value in sources if value]
+            if not given:
+                raise ApiKeyError(
+                    "ASC_KEY_ID is set but no private key: set ASC_PRIVATE_KEY_PATH (a .p8 "
+                    "file), ASC_PRIVATE_KEY (PEM text) or ASC_PRIVATE_KEY_B64"
+                )
+            if len(given) > 1:
+                names = ", ".join(name for name, _ in given)
+                raise ApiKeyError(f"set only one of {names}; they name the same private key")
+            name, value = given[0]
+            assert value is not None
+            private_key: PrivateKeySource
+            if name == "ASC_PRIVATE_KEY_PATH":
+                private_key = Path(value)
+            elif name == "ASC_PRIVATE_KEY_B64":
+                private_key = _decode_base64(value, origin=name)
+            else:
+                if _PEM_MARKER not in value:
+                    raise ApiKeyError(
+                        "ASC_PRIVATE_KEY must hold PEM text; use ASC_PRIVATE_KEY_PATH for a "
+                        "file or ASC_PRIVATE_KEY_B64 for base64"
+                    )
+                private_key = value.replace("\\n", "\n").encode("utf-8")
+            return cls(
+                key_id=asc_key_id,
+                issuer_id=get("ASC_ISSUER_ID"),
+                private_key=_load_private_key(private_key, origin=name),
+            )
+
+        codemagic_key_id = get("APP_STORE_CONNECT_KEY_IDENTIFIER")
+        if codemagic_key_id:
+            codemagic_key = get("APP_STORE_CONNECT_PRIVATE_KEY")
+            if codemagic_key is None:
+                raise ApiKeyError(
+                    "APP_STORE_CONNECT_KEY_IDENTIFIER is set but APP_STORE_CONNECT_PRIVATE_KEY "
+                    "is not: set it to the PEM text of the .p8 file"
+                )
+            return cls(
+                key_id=codemagic_key_id,
+                issuer_id=get("APP_STORE_CONNECT_ISSUER_ID"),
+                private_key=_load_private_key(
+                    codemagic_key.replace("\\n", "\n"), origin="APP_STORE_CONNECT_PRIVATE_KEY"
+                ),
+            )
+
+        raise ApiKeyError(
+            "no App Store Connect API key in the environment: set ASC_KEY_ID, ASC_ISSUER_ID "
+            "and ASC_PRIVATE_KEY_PATH (or ASC_PRIVATE_KEY / ASC_PRIVATE_KEY_B64); or "
+            "APP_STORE_CONNECT_KEY_IDENTIFIER, APP_STORE_CONNECT_ISSUER_ID and "
+            "APP_STORE_CONNECT_PRIVATE_KEY; or APP_STORE_CONNECT_API_KEY_PATH (fastlane JSON)"
+        )

@@ -1,0 +1,43 @@
+"""The `asc_builds` logger: one DEBUG line per response, one INFO line per retry.
+
+Only the method, path, status, timing and request id are logged; headers never are, so the
+Authorization header cannot reach a log.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+
+__all__ = ["log_response", "log_retry", "logger"]
+
+logger = logging.getLogger("asc_builds")
+
+
+def log_response(response: httpx.Response, *, elapsed: float, request_id: str | None) -> None:
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    request = response.request
+    logger.debug(
+        "%s %s -> %d in %.0f ms (request id %s)",
+        request.method,
+        request.url.raw_path.decode("ascii", errors="replace"),
+        response.status_code,
+        elapsed * 1000,
+        request_id or "none",
+    )
+
+
+def log_retry(
+    *, method: str, path: str, reason: str, delay: float, retry_number: int, max_retries: int
+) -> None:
+    logger.info(
+        "retrying %s %s in %.2f s (retry %d of %d): %s",
+        method,
+        path,
+        delay,
+        retry_number,
+        max_retries,
+        reason,
+    )
