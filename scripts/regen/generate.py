@@ -28,7 +28,9 @@ class GenerationError(Exception):
 def _run(args: list[str], what: str) -> None:
     result = subprocess.run(args, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise GenerationError(f"{what} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+        raise GenerationError(
+            f"{what} failed ({result.returncode}):\n{result.stdout}{result.stderr}"
+        )
 
 
 def generate_package(layout: Layout, destination: Path) -> None:

@@ -29,7 +29,9 @@ def content_sha256(document: Any) -> str:
 
 def tree_sha256(folder: Path) -> str:
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+    for path in sorted(
+        p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    ):
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
         digest.update(sha256_bytes(path.read_bytes()).encode() + b"\n")
     return digest.hexdigest()

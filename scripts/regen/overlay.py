@@ -43,10 +43,13 @@ def load_patches(path: Path) -> list[Patch]:
         name = action.get("x-patch")
         if not name or not action.get("description") or "target" not in action:
             raise PatchError(
-                f"{path.name}: action {index} needs 'x-patch', 'target' and 'description' (the reason)"
+                f"{path.name}: action {index} needs 'x-patch', 'target' and "
+                "'description' (the reason)"
             )
         if ("update" in action) == bool(action.get("remove")):
-            raise PatchError(f"patch {name!r}: action {index} needs exactly one of update or remove")
+            raise PatchError(
+                f"patch {name!r}: action {index} needs exactly one of update or remove"
+            )
         grouped.setdefault(name, []).append(action)
     return [
         Patch(name=name, reason=actions[0]["description"], actions=tuple(actions))
@@ -57,7 +60,9 @@ def load_patches(path: Path) -> list[Patch]:
 def _merge(target: Any, update: Any) -> None:
     """Overlay 1.0 update: objects merge recursively, arrays get the value appended."""
     if isinstance(target, list):
-        target.extend(copy.deepcopy(update) if isinstance(update, list) else [copy.deepcopy(update)])
+        target.extend(
+            copy.deepcopy(update) if isinstance(update, list) else [copy.deepcopy(update)]
+        )
         return
     if not isinstance(target, dict) or not isinstance(update, dict):
         raise TypeError("an update applies to an object or an array")
