@@ -1,0 +1,85 @@
+"""The fake over real HTTP on 127.0.0.1, for clients that cannot take a transport."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._fake import FakeAppStoreConnect
+
+__all__ = ["MAX_BODY_BYTES", "running_server"]
+
+MAX_BODY_BYTES = 1_000_000
+_LOOPBACK = "127.0.0.1"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # Bounds how long an idle keep-alive connection holds a thread.
+    timeout = 30
+    fake: FakeAppStoreConnect
+    base_url: str
+
+    def log_message(self, format: str, *args: object) -> None:
+        # Quiet: tests own their output.
+        pass
+
+    def _dispatch(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if not 0 <= length <= MAX_BODY_BYTES:
+            self.send_error(413)
+            return
+        body = self.rfile.read(length)
+        outcome = self.fake.handle(
+            method=self.command,
+            target=self.path,
+            headers=list(self.headers.items()),
+            body=body,
+            base_url=self.base_url,
+        )
+        if outcome.delay:
+            time.sleep(outcome.delay)
+        if outcome.response is None:
+            self.close_connection = True
+            return
+        response = outcome.response
+        # send_response_only: the fake writes its own (possibly skewed) Date header.
+        self.send_response_only(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch
+
+
+@contextlib.contextmanager
+def running_server(fake: FakeAppStoreConnect, port: int) -> Iterator[str]:
+    # A handler class per server: the stdlib server instantiates it per request.
+    class Handler(_Handler):
+        pass
+
+    Handler.fake = fake
+    server = ThreadingHTTPServer((_LOOPBACK, port), Handler)
+    server.daemon_threads = True
+    base_url = f"http://{_LOOPBACK}:{server.server_address[1]}"
+    Handler.base_url = base_url
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name="fake-app-store-connect",
+        daemon=True,
+    )
+    thread.start()
+    try:
+        yield base_url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
