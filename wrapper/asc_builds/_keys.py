@@ -92,7 +92,7 @@ def _key_bytes(source: str | bytes | os.PathLike[str], *, origin: str) -> bytes:
 
 
 def _load_private_key(
-    source: PrivateKeySource, *, origin: str = "private_key"
+    source: PrivateKeySource, *, origin: str = "the private_key argument"
 ) -> ec.EllipticCurvePrivateKey:
     if isinstance(source, ec.EllipticCurvePrivateKey):
         loaded: object = source
