@@ -64,8 +64,13 @@ class ScriptedServer:
         self.requests: list[httpx.Request] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        # The auth flow replays the same Request object with a new header: keep a snapshot.
+        snapshot = httpx.Request(
+            request.method, request.url, headers=request.headers.copy(), content=request.read()
+        )
+        snapshot.extensions = dict(request.extensions)
         with self._lock:
-            self.requests.append(request)
+            self.requests.append(snapshot)
             if not self._steps:
                 raise AssertionError(f"unexpected extra request {request.method} {request.url}")
             step = self._steps.pop(0)
