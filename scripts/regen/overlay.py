@@ -89,7 +89,8 @@ def _apply_action(document: dict[str, Any], patch: Patch, action: dict[str, Any]
         for match in sorted(matches, key=lambda m: m.parts, reverse=True):
             if match.parent is None:
                 raise PatchError(f"patch {patch.name!r}: cannot remove the document root")
-            del match.parent.obj[match.parts[-1]]
+            container: Any = match.parent.obj  # a dict or a list: both support del
+            del container[match.parts[-1]]
         return
     for match in matches:
         try:

@@ -1,0 +1,187 @@
+"""`regenerate.py --upstream ... --report ...` end to end, on copies of a checkout.
+
+The upstream inputs are the committed fixture slices (a slice re-slices to
+itself), so these tests need no copy of Apple's spec and always run.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .conftest import OLD_SLICE, ROOT, load, run_regenerate, snapshot
+
+Json = dict[str, Any]
+WriteUpstream = Callable[[Json, str], Path]
+EXIT_OK, EXIT_FAILED, EXIT_CHANGED = 0, 2, 3
+
+# Parses Apple's example response and serializes Apple's example request with the
+# package generated in the checkout given as argv[1], in a fresh interpreter.
+_ROUND_TRIP = textwrap.dedent(
+    """
+    import json, sys
+    sys.path.insert(0, sys.argv[1])
+    from asc_builds_generated.models import BuildResponse, BuildUpdateRequest
+    response = json.loads(open(sys.argv[2], encoding="utf-8").read())
+    request = json.loads(open(sys.argv[3], encoding="utf-8").read())
+    parsed = BuildResponse.from_dict(response)
+    assert parsed.data.id == response["data"]["id"], parsed.data.id
+    assert parsed.data.attributes.version == response["data"]["attributes"]["version"]
+    assert parsed.data.attributes.uploaded_date.utcoffset() is not None
+    assert parsed.to_dict() == response
+    assert BuildUpdateRequest.from_dict(request).to_dict() == request
+    print("ok", parsed.data.type_)
+    """
+)
+
+
+def _round_trip(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable, "-c", _ROUND_TRIP, str(root / "generated"),
+            str(ROOT / "tests" / "fixtures" / "example-response.json"),
+            str(ROOT / "tests" / "fixtures" / "example-request.json"),
+        ],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_old_spec_is_reported_applied_and_generates_a_working_client(
+    checkout: Path, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.md"
+    result = run_regenerate(checkout, "--upstream", str(OLD_SLICE), "--report", str(report))
+    assert result.returncode == EXIT_CHANGED, result.stderr
+    text = report.read_text("utf-8")
+    assert text.startswith("# App Store Connect spec: 4.4.1 -> 3.7.0 (changed)")
+    for expected in (
+        "| response | removed | `PATCH /v1/builds/{id}` | response 429 |",
+        "| nullable | removed | `BuildUpdateRequest.data.attributes.expired` |",
+        "| nullable | removed | `BuildUpdateRequest.data.attributes.usesNonExemptEncryption` |",
+        "| property | removed | `Build.attributes.computedMinVisionOsVersion` |",
+        "| property | removed | `Build.relationships.buildUpload` |",
+        "| variant | removed | `BuildResponse.included[]` | oneOf BuildUpload |",
+        "| schema | removed | `BuildUpload` |",
+        "| enum value | removed | `ExternalBetaState` | 'NOT_APPLICABLE' |",
+        "## Legend",
+    ):
+        assert expected in text, expected
+    additive = text.split("## Additive", 1)[1] if "## Additive" in text else ""
+    assert "BuildUpload" not in additive and "429" not in additive
+    lock = load(checkout / "openapi" / "lock.json")
+    assert lock["upstream"]["version"] == "3.7.0"
+    assert lock["slice"]["schemas"] == 35
+    assert load(checkout / "openapi" / "slice.json") == load(OLD_SLICE)
+    assert f"`{lock['upstream']['content_sha256']}`" in text
+
+    round_trip = _round_trip(checkout)
+    assert round_trip.returncode == 0, round_trip.stderr
+    assert round_trip.stdout.strip() == "ok builds"
+
+    check = run_regenerate(checkout, "--check")
+    assert check.returncode == EXIT_OK, check.stderr
+
+    before = snapshot(checkout)
+    again = run_regenerate(checkout, "--upstream", str(OLD_SLICE), "--report", str(report))
+    assert again.returncode == EXIT_OK, again.stderr
+    assert "(no change)" in report.read_text("utf-8")
+    assert snapshot(checkout) == before
+
+
+def test_the_pinned_client_passes_the_same_round_trip(pinned_checkout: Path) -> None:
+    result = _round_trip(pinned_checkout)
+    assert result.returncode == 0, result.stderr
+
+
+def test_version_bump_alone_is_no_change_and_touches_nothing(
+    checkout: Path, new_slice: Json, write_upstream: WriteUpstream, tmp_path: Path
+) -> None:
+    bumped = copy.deepcopy(new_slice)
+    bumped["info"]["version"] = "4.4.2"
+    report = tmp_path / "report.md"
+    before = snapshot(checkout)
+    upstream = write_upstream(bumped, "bumped.json")
+    result = run_regenerate(checkout, "--upstream", str(upstream), "--report", str(report))
+    assert result.returncode == EXIT_OK, result.stderr
+    assert snapshot(checkout) == before
+    text = report.read_text("utf-8")
+    assert "(no change)" in text and "although `info.version` moved" in text
+    assert "| `info.version` | `4.4.1` | `4.4.2` |" in text
+
+
+def test_content_change_without_a_version_bump_is_detected(
+    checkout: Path, new_slice: Json, write_upstream: WriteUpstream, tmp_path: Path
+) -> None:
+    changed = copy.deepcopy(new_slice)
+    changed["components"]["schemas"]["ExternalBetaState"]["enum"].append("ON_HOLD")
+    report = tmp_path / "report.md"
+    upstream = write_upstream(changed, "same-version.json")
+    result = run_regenerate(checkout, "--upstream", str(upstream), "--report", str(report))
+    assert result.returncode == EXIT_CHANGED, result.stderr
+    text = report.read_text("utf-8")
+    assert "4.4.1 -> 4.4.1 (changed)" in text
+    assert "| enum value | added | `ExternalBetaState` | 'ON_HOLD' |" in text
+    assert "**0 breaking, 1 additive**" in text
+    enum_module = (
+        checkout / "generated" / "asc_builds_generated" / "models" / "external_beta_state.py"
+    )
+    assert "ON_HOLD" in enum_module.read_text("utf-8")
+
+
+def _fails_loudly(
+    checkout: Path, document: Json, write_upstream: WriteUpstream, tmp_path: Path
+) -> tuple[str, str]:
+    report = tmp_path / "report.md"
+    before = snapshot(checkout)
+    upstream = write_upstream(document, "upstream.json")
+    result = run_regenerate(checkout, "--upstream", str(upstream), "--report", str(report))
+    assert result.returncode == EXIT_FAILED, result.stdout + result.stderr
+    assert snapshot(checkout) == before
+    text = report.read_text("utf-8")
+    assert "(failed)" in text and "nothing was touched" in text
+    return result.stderr, text
+
+
+def test_a_patch_whose_target_disappeared_fails_naming_it(
+    checkout: Path, new_slice: Json, write_upstream: WriteUpstream, tmp_path: Path
+) -> None:
+    gone = copy.deepcopy(new_slice)
+    attributes = gone["components"]["schemas"]["Build"]["properties"]["attributes"]
+    del attributes["properties"]["iconAssetToken"]
+    stderr, report = _fails_loudly(checkout, gone, write_upstream, tmp_path)
+    assert "patch 'build-icon-asset-token-nullable'" in stderr
+    assert "matches nothing" in stderr
+    # The report says what changed upstream next to the failure.
+    assert "| property | removed | `Build.attributes.iconAssetToken` |" in report
+
+
+def test_a_patch_whose_defect_upstream_fixed_fails_naming_it(
+    checkout: Path, new_slice: Json, write_upstream: WriteUpstream, tmp_path: Path
+) -> None:
+    fixed = copy.deepcopy(new_slice)
+    fixed["components"]["schemas"]["BuildBundle"]["properties"]["type"]["title"] = (
+        "BuildBundleResourceType"
+    )
+    stderr, _ = _fails_loudly(checkout, fixed, write_upstream, tmp_path)
+    assert "patch 'build-bundle-type-name-clash' no longer changes anything" in stderr
+
+
+def test_an_unreadable_upstream_fails_without_touching_anything(
+    checkout: Path, tmp_path: Path
+) -> None:
+    before = snapshot(checkout)
+    result = run_regenerate(checkout, "--upstream", str(tmp_path / "missing.zip"))
+    assert result.returncode == EXIT_FAILED
+    assert "missing.zip" in result.stderr
+    assert snapshot(checkout) == before
+    not_openapi = tmp_path / "not-openapi.json"
+    not_openapi.write_text(json.dumps({"hello": "world"}), "utf-8")
+    result = run_regenerate(checkout, "--upstream", str(not_openapi))
+    assert result.returncode == EXIT_FAILED
+    assert "not an OpenAPI document" in result.stderr
