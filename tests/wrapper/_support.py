@@ -88,7 +88,9 @@ class ScriptedServer:
         return httpx.MockTransport(self)
 
     def tokens(self) -> list[str]:
-        return [request.headers["authorization"].removeprefix("Bearer ") for request in self.requests]
+        return [
+            request.headers["authorization"].removeprefix("Bearer ") for request in self.requests
+        ]
 
     def bodies(self) -> list[Any]:
         return [json.loads(request.content) for request in self.requests]

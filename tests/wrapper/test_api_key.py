@@ -34,7 +34,9 @@ class TestSources:
         assert _same_key(key, p256_key)
         assert (key.key_id, key.issuer_id, key.is_individual) == (KEY_ID, ISSUER_ID, False)
 
-    def test_p8_path_as_str_and_path(self, p8_file: Path, p256_key: ec.EllipticCurvePrivateKey) -> None:
+    def test_p8_path_as_str_and_path(
+        self, p8_file: Path, p256_key: ec.EllipticCurvePrivateKey
+    ) -> None:
         assert _same_key(ApiKey(key_id=KEY_ID, issuer_id=None, private_key=str(p8_file)), p256_key)
         assert _same_key(ApiKey(key_id=KEY_ID, issuer_id=None, private_key=p8_file), p256_key)
 
@@ -45,7 +47,9 @@ class TestSources:
         text = base64.b64encode(_der(p256_key)).decode("ascii")
         assert _same_key(ApiKey(key_id=KEY_ID, issuer_id=None, private_key=text), p256_key)
 
-    def test_bytes_and_loaded_key(self, p256_pem: str, p256_key: ec.EllipticCurvePrivateKey) -> None:
+    def test_bytes_and_loaded_key(
+        self, p256_pem: str, p256_key: ec.EllipticCurvePrivateKey
+    ) -> None:
         from_bytes = ApiKey(key_id=KEY_ID, issuer_id=None, private_key=p256_pem.encode())
         from_der = ApiKey(key_id=KEY_ID, issuer_id=None, private_key=_der(p256_key))
         from_object = ApiKey(key_id=KEY_ID, issuer_id=None, private_key=p256_key)
@@ -97,7 +101,8 @@ class TestBadKeys:
         [
             "-----BEGIN PRIVATE KEY-----\nnot base64 at all\n-----END PRIVATE KEY-----\n",
             b"\x00\x01\x02garbage",
-            "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n",
+            "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n"
+            "-----END PUBLIC KEY-----\n",
         ],
     )
     def test_garbage(self, garbage: str | bytes) -> None:
@@ -263,7 +268,11 @@ class TestEnvironment:
     def test_nothing_set_names_every_convention(self) -> None:
         with pytest.raises(ApiKeyError) as caught:
             ApiKey.from_env({})
-        for name in ("ASC_KEY_ID", "APP_STORE_CONNECT_KEY_IDENTIFIER", "APP_STORE_CONNECT_API_KEY_PATH"):
+        for name in (
+            "ASC_KEY_ID",
+            "APP_STORE_CONNECT_KEY_IDENTIFIER",
+            "APP_STORE_CONNECT_API_KEY_PATH",
+        ):
             assert name in str(caught.value)
 
     def test_reads_os_environ_by_default(

@@ -10,7 +10,14 @@ import pytest
 from asc_builds import ApiKey, AsyncAppStoreConnect, AuthenticationError, ServerError
 from asc_builds_generated.models import Build
 
-from ._support import BUILD_ID, DECLARATION_ID, FakeClock, RecordedSleeps, ScriptedServer, error_body
+from ._support import (
+    BUILD_ID,
+    DECLARATION_ID,
+    FakeClock,
+    RecordedSleeps,
+    ScriptedServer,
+    error_body,
+)
 
 MakeAsync = Callable[..., AsyncAppStoreConnect]
 
@@ -75,9 +82,7 @@ async def test_retries_use_the_injected_async_sleep(
     assert sleeps.waits == [3.0, 1.0]
 
 
-async def test_bounded_and_per_call_override(
-    make_async: MakeAsync, sleeps: RecordedSleeps
-) -> None:
+async def test_bounded_and_per_call_override(make_async: MakeAsync, sleeps: RecordedSleeps) -> None:
     server = ScriptedServer([httpx.Response(503, json=error_body())] * 2)
     with pytest.raises(ServerError):
         await make_async(server).builds.expire(BUILD_ID, max_retries=1)

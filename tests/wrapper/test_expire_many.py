@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from asc_builds import ApiKey, AppStoreConnect, AsyncAppStoreConnect, NotFoundError
+from asc_builds import ApiKey, AppStoreConnect, AsyncAppStoreConnect, BuildOutcome, NotFoundError
 
 from ._support import RecordedSleeps, error_body
 
@@ -117,7 +117,9 @@ async def test_async_tasks_run_up_to_the_concurrency_and_no_further(
 @pytest.mark.parametrize("concurrency", [0, -1, 65, True])
 def test_concurrency_out_of_range_is_refused(api_key: ApiKey, concurrency: int) -> None:
     with (
-        AppStoreConnect(api_key, transport=httpx.MockTransport(lambda r: httpx.Response(500))) as asc,
+        AppStoreConnect(
+            api_key, transport=httpx.MockTransport(lambda r: httpx.Response(500))
+        ) as asc,
         pytest.raises(ValueError, match="concurrency"),
     ):
         asc.builds.expire_many(["b1"], concurrency=concurrency)
@@ -129,3 +131,39 @@ def test_no_ids_no_requests(api_key: ApiKey) -> None:
 
     with AppStoreConnect(api_key, transport=httpx.MockTransport(handler)) as asc:
         assert asc.builds.expire_many([]) == []
+
+
+def test_on_outcome_reports_each_outcome_on_the_calling_thread(
+    api_key: ApiKey, example_response: dict[str, Any]
+) -> None:
+    ids = ["b1", "missing-2", "b3"]
+    reported: list[tuple[str, bool, threading.Thread]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return _respond(request, example_response)
+
+    def on_outcome(outcome: BuildOutcome) -> None:
+        reported.append((outcome.build_id, outcome.ok, threading.current_thread()))
+
+    with AppStoreConnect(api_key, transport=httpx.MockTransport(handler)) as asc:
+        outcomes = asc.builds.expire_many(ids, concurrency=2, on_outcome=on_outcome)
+    assert sorted((build_id, ok) for build_id, ok, _ in reported) == [
+        ("b1", True),
+        ("b3", True),
+        ("missing-2", False),
+    ]
+    assert {thread for _, _, thread in reported} == {threading.current_thread()}
+    assert [outcome.build_id for outcome in outcomes] == ids
+
+
+async def test_async_on_outcome(api_key: ApiKey, example_response: dict[str, Any]) -> None:
+    reported: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return _respond(request, example_response)
+
+    async with AsyncAppStoreConnect(api_key, transport=httpx.MockTransport(handler)) as asc:
+        await asc.builds.expire_many(
+            ["b1", "missing-2"], on_outcome=lambda outcome: reported.append(outcome.build_id)
+        )
+    assert sorted(reported) == ["b1", "missing-2"]

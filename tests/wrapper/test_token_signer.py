@@ -1,4 +1,4 @@
-"""The ES256 token: header and claims, lifetime, caching, refresh, one signature under concurrency."""
+"""The ES256 token: header, claims, lifetime, caching, refresh, one signature under concurrency."""
 
 from __future__ import annotations
 

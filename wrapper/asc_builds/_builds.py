@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
 import attrs
@@ -48,6 +48,7 @@ __all__ = [
 DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 64
 
+OnOutcome = Callable[["BuildOutcome"], None]
 SyncSend = Callable[[Mapping[str, Any], int | None], httpx.Response]
 AsyncSend = Callable[[Mapping[str, Any], int | None], Awaitable[httpx.Response]]
 
@@ -201,8 +202,13 @@ class Builds:
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
         max_retries: int | None = None,
+        on_outcome: OnOutcome | None = None,
     ) -> list[BuildOutcome]:
-        """Expire each build; one outcome per id, in input order. Failures do not stop it."""
+        """Expire each build; one outcome per id, in input order. Failures do not stop it.
+
+        Up to `concurrency` requests run at once, on threads. `on_outcome` is called with
+        each outcome as it completes, on the calling thread (progress reporting).
+        """
         _check_concurrency(concurrency)
         ids = list(build_ids)
 
@@ -214,8 +220,17 @@ class Builds:
 
         if not ids:
             return []
+        outcomes: list[BuildOutcome | None] = [None] * len(ids)
         with ThreadPoolExecutor(max_workers=min(concurrency, len(ids))) as pool:
-            return list(pool.map(expire_one, ids))
+            futures = {
+                pool.submit(expire_one, build_id): index for index, build_id in enumerate(ids)
+            }
+            for future in as_completed(futures):
+                outcome = future.result()
+                outcomes[futures[future]] = outcome
+                if on_outcome is not None:
+                    on_outcome(outcome)
+        return [outcome for outcome in outcomes if outcome is not None]
 
 
 class AsyncBuilds:
@@ -268,8 +283,13 @@ class AsyncBuilds:
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
         max_retries: int | None = None,
+        on_outcome: OnOutcome | None = None,
     ) -> list[BuildOutcome]:
-        """Expire each build; one outcome per id, in input order. Failures do not stop it."""
+        """Expire each build; one outcome per id, in input order. Failures do not stop it.
+
+        Up to `concurrency` requests run at once. `on_outcome` is called with each outcome
+        as it completes (progress reporting).
+        """
         _check_concurrency(concurrency)
         ids = list(build_ids)
         semaphore = asyncio.Semaphore(concurrency)
@@ -279,7 +299,11 @@ class AsyncBuilds:
                 try:
                     build = await self.expire(build_id, max_retries=max_retries)
                 except _OUTCOME_ERRORS as error:
-                    return BuildOutcome(build_id, error=error)
-                return BuildOutcome(build_id, build=build)
+                    outcome = BuildOutcome(build_id, error=error)
+                else:
+                    outcome = BuildOutcome(build_id, build=build)
+            if on_outcome is not None:
+                on_outcome(outcome)
+            return outcome
 
         return list(await asyncio.gather(*(expire_one(build_id) for build_id in ids)))
