@@ -1,0 +1,94 @@
+"""The `asc-builds` command line.
+
+    asc-builds expire ID [ID ...]
+    asc-builds set-encryption ID --uses-non-exempt-encryption false
+    asc-builds assign-declaration ID DECLARATION_ID
+    asc-builds update ID [--expire] [--uses-non-exempt-encryption B] [--declaration ID]
+    asc-builds token [--scope "PATCH /v1/builds/ID"]
+    asc-builds doctor | fake-server [--port N] | demo
+
+`asc-builds --help` describes the credentials and global options.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import TextIO
+
+from .._exceptions import AppStoreConnectError
+from ._commands import API_COMMANDS, key_from_args
+from ._demo import run_demo
+from ._doctor import run_doctor
+from ._fake_server import run_fake_server
+from ._parser import GLOBAL_DEFAULTS, build_parser
+from ._render import Renderer
+
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "main", "run"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _configure_logging(verbosity: int, stream: TextIO) -> None:
+    if verbosity <= 0:
+        return
+    logger = logging.getLogger("asc_builds")
+    logger.setLevel(logging.DEBUG if verbosity >= 2 else logging.INFO)
+    if not any(getattr(h, "_asc_builds_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler._asc_builds_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    environ: Mapping[str, str],
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """Run one command line; returns the exit status. Never raises for a user's mistake."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as exit_:
+        return EXIT_USAGE if exit_.code not in (0, None) else EXIT_OK
+    for name, default in GLOBAL_DEFAULTS.items():
+        if not hasattr(args, name):
+            setattr(args, name, default)
+    render = Renderer(out=out, err=err, as_json=args.json)
+    _configure_logging(args.verbose, err)
+    try:
+        if args.command == "demo":
+            return run_demo(out=out, command_line=run)
+        if args.command == "fake-server":
+            return run_fake_server(args, render)
+        if args.command == "doctor":
+            return run_doctor(args, environ, render, lambda: key_from_args(args, environ))
+        key = key_from_args(args, environ)
+        return API_COMMANDS[args.command](args, key, render)
+    except ValueError as error:
+        # Bad ids, bad keys, bad option combinations: found before anything was sent.
+        render.error(error)
+        return EXIT_USAGE
+    except AppStoreConnectError as error:
+        render.error(error)
+        return EXIT_FAILED
+    except OSError as error:
+        render.error(error)
+        return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(
+            sys.argv[1:] if argv is None else argv,
+            environ=os.environ,
+            out=sys.stdout,
+            err=sys.stderr,
+        )
+    except KeyboardInterrupt:
+        return 130

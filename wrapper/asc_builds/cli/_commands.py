@@ -1,0 +1,114 @@
+"""What each `asc-builds` command does, given parsed arguments."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+
+from asc_builds_generated.models import Build
+
+from .._auth import TokenSigner
+from .._client import AppStoreConnect
+from .._ids import validate_id
+from .._keys import ApiKey
+from .._retry import DEFAULT_MAX_RETRIES
+from ._credentials import load_key
+from ._dry_run import DryRunTransport, RequestNotSent, describe_request
+from ._render import Renderer
+
+__all__ = ["API_COMMANDS", "key_from_args", "run_token"]
+
+
+def key_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> ApiKey:
+    return load_key(
+        key_file=args.key_file, key_id=args.key_id, issuer_id=args.issuer_id, environ=environ
+    )
+
+
+def _client(args: argparse.Namespace, key: ApiKey) -> AppStoreConnect:
+    return AppStoreConnect(
+        key,
+        base_url=args.base_url,
+        max_retries=DEFAULT_MAX_RETRIES if args.max_retries is None else args.max_retries,
+        transport=DryRunTransport() if args.dry_run else None,
+    )
+
+
+Command = Callable[[argparse.Namespace, ApiKey, Renderer], int]
+
+
+def _one_build(call: Callable[[AppStoreConnect, argparse.Namespace], Build]) -> Command:
+    """A command that sends one PATCH and prints the updated build."""
+
+    def command(args: argparse.Namespace, key: ApiKey, render: Renderer) -> int:
+        with _client(args, key) as asc:
+            try:
+                build = call(asc, args)
+            except RequestNotSent as dry:
+                render.json(describe_request(dry.request))
+                return 0
+        render.build(build)
+        return 0
+
+    return command
+
+
+def _expire(args: argparse.Namespace, key: ApiKey, render: Renderer) -> int:
+    # A typo in one id refuses the whole batch before anything is sent, rather than
+    # expiring the rest and leaving the user to sort out a half-applied command.
+    for build_id in args.build_ids:
+        validate_id(build_id, what="build id")
+    with _client(args, key) as asc:
+        if args.dry_run:
+            # One request description per id; nothing leaves the machine.
+            described = []
+            for build_id in args.build_ids:
+                try:
+                    asc.builds.expire(build_id)
+                except RequestNotSent as dry:
+                    described.append(describe_request(dry.request))
+            render.json(described if len(described) > 1 else described[0])
+            return 0
+        render.start_progress(len(args.build_ids))
+        outcomes = asc.builds.expire_many(
+            args.build_ids, concurrency=args.concurrency, on_outcome=render.progress
+        )
+    render.end_progress()
+    render.outcomes(outcomes)
+    return 0 if all(outcome.ok for outcome in outcomes) else 1
+
+
+def _set_encryption(asc: AppStoreConnect, args: argparse.Namespace) -> Build:
+    return asc.builds.set_uses_non_exempt_encryption(args.build_id, args.uses_non_exempt_encryption)
+
+
+def _assign_declaration(asc: AppStoreConnect, args: argparse.Namespace) -> Build:
+    return asc.builds.assign_encryption_declaration(args.build_id, args.declaration_id)
+
+
+def _update(asc: AppStoreConnect, args: argparse.Namespace) -> Build:
+    return asc.builds.update(
+        args.build_id,
+        expired=True if args.expire else None,
+        uses_non_exempt_encryption=args.uses_non_exempt_encryption,
+        encryption_declaration_id=args.declaration,
+    )
+
+
+def run_token(args: argparse.Namespace, key: ApiKey, render: Renderer) -> int:
+    token = TokenSigner(key, scope=args.scope).token()
+    if render.as_json:
+        render.json({"token": token, "key_id": key.key_id})
+    else:
+        # The one place a token is printed: the user asked for it, on stdout only.
+        render.out.write(token + "\n")
+    return 0
+
+
+API_COMMANDS: dict[str, Command] = {
+    "expire": _expire,
+    "set-encryption": _one_build(_set_encryption),
+    "assign-declaration": _one_build(_assign_declaration),
+    "update": _one_build(_update),
+    "token": run_token,
+}

@@ -1,0 +1,47 @@
+"""`asc-builds fake-server`: a fake App Store Connect on loopback, until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import threading
+
+from ..testing import FakeAppStoreConnect
+from ._render import Renderer
+from ._throwaway_credentials import throwaway_key_environment
+
+__all__ = ["run_fake_server"]
+
+
+def run_fake_server(
+    args: argparse.Namespace, render: Renderer, *, stop: threading.Event | None = None
+) -> int:
+    fake = FakeAppStoreConnect()
+    key = fake.add_throwaway_key()
+    builds = [fake.add_build(version=str(number + 1)) for number in range(args.builds)]
+    declaration = fake.add_encryption_declaration()
+    stop = stop or threading.Event()
+    with throwaway_key_environment(key) as environment, fake.serve(args.port) as base_url:
+        exports = " ".join(f"{name}={shlex.quote(value)}" for name, value in environment.items())
+        if render.as_json:
+            render.json(
+                {
+                    "base_url": base_url,
+                    "environment": environment,
+                    "build_ids": [build.id for build in builds],
+                    "encryption_declaration_id": declaration.id,
+                }
+            )
+        else:
+            render.out.write(f"fake App Store Connect at {base_url}\n")
+            render.out.write(f"builds: {' '.join(build.id for build in builds)}\n")
+            render.out.write(f"encryption declaration: {declaration.id}\n")
+            render.out.write(f"try:\n  export {exports}\n")
+            first = builds[0].id if builds else "BUILD_ID"
+            render.out.write(f"  asc-builds --base-url {base_url} expire {first}\n")
+            render.out.write("stop with Ctrl-C\n")
+        render.out.flush()
+        # Wait in slices so Ctrl-C is handled promptly on every platform.
+        while not stop.wait(0.5):
+            pass
+    return 0

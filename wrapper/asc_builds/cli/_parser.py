@@ -1,0 +1,170 @@
+"""The `asc-builds` command line's arguments."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .._builds import DEFAULT_CONCURRENCY
+from .._retry import DEFAULT_MAX_RETRIES
+
+__all__ = ["build_parser"]
+
+_DESCRIPTION = """\
+Modify App Store Connect builds (PATCH /v1/builds/{id}): expire them, set their
+encryption exemption, assign an encryption declaration.
+
+Credentials come from --key-file, or from the environment conventions CI tools
+already use: ASC_KEY_ID, ASC_ISSUER_ID and ASC_PRIVATE_KEY_PATH / ASC_PRIVATE_KEY /
+ASC_PRIVATE_KEY_B64; codemagic's APP_STORE_CONNECT_KEY_IDENTIFIER,
+APP_STORE_CONNECT_ISSUER_ID, APP_STORE_CONNECT_PRIVATE_KEY; or fastlane's JSON key
+file named by APP_STORE_CONNECT_API_KEY_PATH.
+
+Exit status: 0 success, 1 App Store Connect refused or could not be reached,
+2 a usage or configuration error (nothing was sent).
+"""
+
+
+def _bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("true", "yes", "1"):
+        return True
+    if lowered in ("false", "no", "0"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    if text.strip() == "0":
+        return 0
+    return _positive(text)
+
+
+def _global_options() -> argparse.ArgumentParser:
+    # A parent parser, so global options work before or after the command name.
+    options = argparse.ArgumentParser(add_help=False)
+    group = options.add_argument_group("global options")
+    group.add_argument(
+        "--key-file",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="a .p8 private key or a fastlane JSON key file",
+    )
+    group.add_argument(
+        "--key-id", default=argparse.SUPPRESS, help="the key id for a .p8 --key-file"
+    )
+    group.add_argument(
+        "--issuer-id",
+        default=argparse.SUPPRESS,
+        help="the issuer id for a .p8 --key-file (omit for an individual key)",
+    )
+    group.add_argument(
+        "--base-url",
+        default=argparse.SUPPRESS,
+        help="App Store Connect's address (https, or http on loopback)",
+    )
+    group.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print results as JSON"
+    )
+    group.add_argument(
+        "--dry-run",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print the exact request (auth redacted) and send nothing",
+    )
+    group.add_argument(
+        "--max-retries",
+        type=_non_negative,
+        default=argparse.SUPPRESS,
+        help=f"retries on 429, 5xx and connection errors (default {DEFAULT_MAX_RETRIES})",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS,
+        help="log retries (-v) and every request (-vv) to stderr",
+    )
+    return options
+
+
+GLOBAL_DEFAULTS: dict[str, object] = {
+    "key_file": None,
+    "key_id": None,
+    "issuer_id": None,
+    "base_url": None,
+    "json": False,
+    "dry_run": False,
+    "max_retries": None,
+    "verbose": 0,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _global_options()
+    parser = argparse.ArgumentParser(
+        prog="asc-builds",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help_text, description=help_text, parents=[common])
+
+    expire = command("expire", "expire one or more builds (a result per id)")
+    expire.add_argument("build_ids", nargs="+", metavar="ID")
+    expire.add_argument(
+        "--concurrency",
+        type=_positive,
+        default=DEFAULT_CONCURRENCY,
+        help=f"requests in flight at once (default {DEFAULT_CONCURRENCY})",
+    )
+
+    encryption = command("set-encryption", "set a build's usesNonExemptEncryption")
+    encryption.add_argument("build_id", metavar="ID")
+    encryption.add_argument(
+        "--uses-non-exempt-encryption", type=_bool, required=True, metavar="true|false"
+    )
+
+    declaration = command("assign-declaration", "assign an app encryption declaration")
+    declaration.add_argument("build_id", metavar="ID")
+    declaration.add_argument("declaration_id", metavar="DECLARATION_ID")
+
+    update = command("update", "change several things of one build in one request")
+    update.add_argument("build_id", metavar="ID")
+    update.add_argument("--expire", action="store_true", help="expire the build")
+    update.add_argument("--uses-non-exempt-encryption", type=_bool, metavar="true|false")
+    update.add_argument(
+        "--declaration", metavar="DECLARATION_ID", help="assign this app encryption declaration"
+    )
+
+    token = command("token", "print a bearer token (JWT) for use with curl")
+    token.add_argument(
+        "--scope",
+        action="append",
+        metavar='"METHOD /path"',
+        help='limit the token to an operation, e.g. "PATCH /v1/builds/ID" (repeatable)',
+    )
+
+    command("doctor", "check the key, the clock against App Store Connect's, and reachability")
+
+    fake = command("fake-server", "run a fake App Store Connect on 127.0.0.1 for local testing")
+    fake.add_argument("--port", type=_non_negative, default=0, help="0 picks a free port")
+    fake.add_argument(
+        "--builds", type=_non_negative, default=3, help="how many builds to seed (default 3)"
+    )
+
+    command("demo", "run every command against a fake App Store Connect on loopback")
+    return parser
