@@ -63,7 +63,11 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
 
 def _download(url: str, *, timeout: float, max_bytes: int, allow_loopback_http: bool) -> bytes:
     _check_url(url, allow_loopback_http)
-    opener = urllib.request.build_opener(_CheckedRedirects(allow_loopback_http))
+    handlers: list[urllib.request.BaseHandler] = [_CheckedRedirects(allow_loopback_http)]
+    if _is_loopback(urlsplit(url).hostname):
+        # A loopback URL must never go through an http_proxy from the environment.
+        handlers.append(urllib.request.ProxyHandler({}))
+    opener = urllib.request.build_opener(*handlers)
     request = urllib.request.Request(url, headers={"User-Agent": "asc-builds-regenerate"})
     try:
         with opener.open(request, timeout=timeout) as response:
