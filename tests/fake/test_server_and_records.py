@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -95,3 +97,38 @@ def test_importing_the_testing_package_does_not_import_pytest() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_concurrent_requests_are_all_counted_once(
+    fake: FakeAppStoreConnect, build: FakeBuild, sign: Signer
+) -> None:
+    headers = bearer(sign())
+    with (
+        fake.serve() as base_url,
+        httpx.Client(base_url=base_url, headers=headers, timeout=10) as http,
+        ThreadPoolExecutor(max_workers=8) as pool,
+    ):
+        statuses = list(
+            pool.map(
+                lambda _: http.patch(f"/v1/builds/{BUILD_ID}", json=update_body()).status_code,
+                range(40),
+            )
+        )
+    assert statuses == [200] * 40
+    assert len(fake.requests) == 40
+
+
+def test_server_refuses_oversized_or_chunked_bodies(fake: FakeAppStoreConnect) -> None:
+    with fake.serve() as base_url:
+        chunks = iter([b"{", b"}"])
+        chunked = httpx.patch(f"{base_url}/v1/builds/x", content=chunks, timeout=5)
+        assert chunked.status_code == 411
+        url = httpx.URL(base_url)
+        assert url.port is not None
+        with socket.create_connection((url.host, url.port), timeout=5) as raw:
+            raw.sendall(
+                b"PATCH /v1/builds/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 9999999\r\n\r\n"
+            )
+            status_line = raw.recv(64).split(b"\r\n", 1)[0]
+        assert status_line.split(b" ")[1] == b"413"
+    assert fake.requests == ()

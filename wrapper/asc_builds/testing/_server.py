@@ -30,9 +30,18 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _dispatch(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        if self.headers.get("Transfer-Encoding"):
+            # Unread chunks would corrupt the next request on this connection.
+            self.close_connection = True
+            self.send_error(411)
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
         if not 0 <= length <= MAX_BODY_BYTES:
-            self.send_error(413)
+            self.close_connection = True
+            self.send_error(400 if length < 0 else 413)
             return
         body = self.rfile.read(length)
         outcome = self.fake.handle(
