@@ -32,7 +32,7 @@ def _respond(request: httpx.Request, example_response: dict[str, Any]) -> httpx.
 def test_one_outcome_per_id_in_input_order(
     api_key: ApiKey, example_response: dict[str, Any], sleeps: RecordedSleeps
 ) -> None:
-    ids = ["b1", "missing-2", "b3", "bad/4", "b5"]
+    ids = ["b1", "missing-2", "b3", "missing-4", "b5"]
 
     def handler(request: httpx.Request) -> httpx.Response:
         return _respond(request, example_response)
@@ -44,7 +44,7 @@ def test_one_outcome_per_id_in_input_order(
     assert [outcome.ok for outcome in outcomes] == [True, False, True, False, True]
     assert [o.build.id for o in outcomes if o.build is not None] == ["b1", "b3", "b5"]
     assert isinstance(outcomes[1].error, NotFoundError)
-    assert isinstance(outcomes[3].error, ValueError)
+    assert isinstance(outcomes[3].error, NotFoundError)
     assert outcomes[0].unwrap().id == "b1"
     with pytest.raises(NotFoundError):
         outcomes[1].unwrap()
@@ -167,3 +167,16 @@ async def test_async_on_outcome(api_key: ApiKey, example_response: dict[str, Any
             ["b1", "missing-2"], on_outcome=lambda outcome: reported.append(outcome.build_id)
         )
     assert sorted(reported) == ["b1", "missing-2"]
+
+
+@pytest.mark.parametrize("bad_id", ["bad/4", "", ".."])
+async def test_a_bad_id_sends_nothing_at_all(api_key: ApiKey, bad_id: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("nothing should be sent")
+
+    transport = httpx.MockTransport(handler)
+    with AppStoreConnect(api_key, transport=transport) as asc, pytest.raises(ValueError):
+        asc.builds.expire_many(["b1", bad_id, "b3"])
+    async with AsyncAppStoreConnect(api_key, transport=transport) as async_asc:
+        with pytest.raises(ValueError, match="build id"):
+            await async_asc.builds.expire_many(["b1", bad_id])

@@ -41,6 +41,8 @@ def test_no_pem_or_token_in_logs_or_errors(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    # Set on our logger too: a level left there by other code must not hide the lines.
+    caplog.set_level(logging.DEBUG, logger="asc_builds")
     tokens: list[str] = []
     texts: list[str] = []
     for steps in _scenarios(example_response, clock):
@@ -62,6 +64,7 @@ def test_no_pem_or_token_in_logs_or_errors(
     # The scenarios did log: the check below is not vacuous.
     assert f"PATCH /v1/builds/{BUILD_ID} -> 200" in caplog.text
     assert "retrying" in caplog.text
+    assert "(request id R-OK)" in caplog.text
     pem_body = [line for line in p256_pem.splitlines() if "-----" not in line]
     for text in texts:
         for token in tokens:

@@ -143,6 +143,14 @@ def _operation(build_id: str, body: BuildUpdateRequest) -> dict[str, Any]:
     return builds_update_instance._get_kwargs(id=build_id, body=body)
 
 
+def _checked_ids(build_ids: Iterable[str]) -> list[str]:
+    # Every id is checked before the first request: bad input sends nothing at all.
+    ids = list(build_ids)
+    for build_id in ids:
+        validate_id(build_id, what="build id")
+    return ids
+
+
 def _check_concurrency(concurrency: int) -> None:
     if isinstance(concurrency, bool) or not isinstance(concurrency, int):
         raise ValueError("concurrency must be an int")
@@ -150,8 +158,9 @@ def _check_concurrency(concurrency: int) -> None:
         raise ValueError(f"concurrency must be between 1 and {MAX_CONCURRENCY}; got {concurrency}")
 
 
-# A failed id is reported in its outcome; anything else (a bug, KeyboardInterrupt) propagates.
-_OUTCOME_ERRORS = (AppStoreConnectError, ValueError)
+# An API failure is reported in its outcome; anything else (a bug, KeyboardInterrupt)
+# propagates. Bad ids never get here: they are refused before anything is sent.
+_OUTCOME_ERRORS = (AppStoreConnectError,)
 
 
 class Builds:
@@ -206,11 +215,12 @@ class Builds:
     ) -> list[BuildOutcome]:
         """Expire each build; one outcome per id, in input order. Failures do not stop it.
 
-        Up to `concurrency` requests run at once, on threads. `on_outcome` is called with
-        each outcome as it completes, on the calling thread (progress reporting).
+        A malformed id raises ValueError before any request is sent. Up to `concurrency`
+        requests run at once, on threads. `on_outcome` is called with each outcome as it
+        completes, on the calling thread (progress reporting).
         """
         _check_concurrency(concurrency)
-        ids = list(build_ids)
+        ids = _checked_ids(build_ids)
 
         def expire_one(build_id: str) -> BuildOutcome:
             try:
@@ -287,11 +297,12 @@ class AsyncBuilds:
     ) -> list[BuildOutcome]:
         """Expire each build; one outcome per id, in input order. Failures do not stop it.
 
-        Up to `concurrency` requests run at once. `on_outcome` is called with each outcome
-        as it completes (progress reporting).
+        A malformed id raises ValueError before any request is sent. Up to `concurrency`
+        requests run at once. `on_outcome` is called with each outcome as it completes
+        (progress reporting).
         """
         _check_concurrency(concurrency)
-        ids = list(build_ids)
+        ids = _checked_ids(build_ids)
         semaphore = asyncio.Semaphore(concurrency)
 
         async def expire_one(build_id: str) -> BuildOutcome:
