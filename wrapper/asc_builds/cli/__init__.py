@@ -12,10 +12,12 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TextIO
 
 from .._exceptions import AppStoreConnectError
@@ -31,16 +33,27 @@ __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "main", "run"]
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def _configure_logging(verbosity: int, stream: TextIO) -> None:
+@contextlib.contextmanager
+def _logging_to(stream: TextIO, verbosity: int) -> Iterator[None]:
+    """Send the SDK's log lines to `stream` for one command, then put things back.
+
+    `run` also serves in-process callers (the demo, tests), so it must not leave the
+    `asc_builds` logger changed behind it.
+    """
     if verbosity <= 0:
+        yield
         return
     logger = logging.getLogger("asc_builds")
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    previous = logger.level
     logger.setLevel(logging.DEBUG if verbosity >= 2 else logging.INFO)
-    if not any(getattr(h, "_asc_builds_cli", False) for h in logger.handlers):
-        handler = logging.StreamHandler(stream)
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        handler._asc_builds_cli = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
 
 
 def run(
@@ -60,7 +73,13 @@ def run(
         if not hasattr(args, name):
             setattr(args, name, default)
     render = Renderer(out=out, err=err, as_json=args.json)
-    _configure_logging(args.verbose, err)
+    with _logging_to(err, args.verbose):
+        return _dispatch(args, environ, render, out)
+
+
+def _dispatch(
+    args: argparse.Namespace, environ: Mapping[str, str], render: Renderer, out: TextIO
+) -> int:
     try:
         if args.command == "demo":
             return run_demo(out=out, command_line=run)
