@@ -49,11 +49,15 @@ def _instant(text: str) -> datetime.datetime:
 
 def assert_same_json(expected: Any, actual: Any, path: str = "$") -> None:
     if isinstance(expected, dict) and isinstance(actual, dict):
-        assert expected.keys() == actual.keys(), f"{path}: keys {sorted(expected)} != {sorted(actual)}"
+        assert expected.keys() == actual.keys(), (
+            f"{path}: keys {sorted(expected)} != {sorted(actual)}"
+        )
         for key, value in expected.items():
             if key in date_time_properties() and isinstance(value, str):
                 assert isinstance(actual[key], str), f"{path}.{key}: {actual[key]!r}"
-                assert _instant(value) == _instant(actual[key]), f"{path}.{key}: {value} != {actual[key]}"
+                assert _instant(value) == _instant(actual[key]), (
+                    f"{path}.{key}: {value} != {actual[key]}"
+                )
             else:
                 assert_same_json(value, actual[key], f"{path}.{key}")
     elif isinstance(expected, list) and isinstance(actual, list):
@@ -61,4 +65,6 @@ def assert_same_json(expected: Any, actual: Any, path: str = "$") -> None:
         for index, (left, right) in enumerate(zip(expected, actual, strict=True)):
             assert_same_json(left, right, f"{path}[{index}]")
     else:
-        assert type(expected) is type(actual) and expected == actual, f"{path}: {expected!r} != {actual!r}"
+        assert type(expected) is type(actual) and expected == actual, (
+            f"{path}: {expected!r} != {actual!r}"
+        )

@@ -76,7 +76,9 @@ def prism_url(prism_binary: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 @pytest.fixture(scope="session")
-def prism_dynamic_url(prism_binary: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def prism_dynamic_url(
+    prism_binary: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """Prism answering with random data valid against the slice (`--dynamic`)."""
     log = tmp_path_factory.mktemp("prism") / "dynamic.log"
     with running_prism(prism_binary, SLICE_PATH, dynamic=True, log=log) as url:

@@ -39,7 +39,9 @@ _EXTRA_PREFIX = "ascFuture"
 _json_leaves = st.none() | st.booleans() | st.integers() | st.text(max_size=12)
 _json_values = st.recursive(
     _json_leaves,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -59,7 +61,9 @@ def mutable_enum_locations() -> tuple[Location, ...]:
     return tuple(
         location
         for location, _ in enum_locations(schema)
-        if not (len(location) >= 3 and location[:2] == ("included", "[]") and location[3:] == ("type",))
+        if not (
+            len(location) >= 3 and location[:2] == ("included", "[]") and location[3:] == ("type",)
+        )
     )
 
 

@@ -43,7 +43,11 @@ def _convert(node: Any, schemas: JSON, seen: tuple[str, ...]) -> Any:
                 out[key] = _convert(value, schemas, seen)
         else:
             out[key] = _convert(value, schemas, seen)
-    if "discriminator" in node and "oneOf" in out and _disjoint(node["discriminator"], out["oneOf"]):
+    if (
+        "discriminator" in node
+        and "oneOf" in out
+        and _disjoint(node["discriminator"], out["oneOf"])
+    ):
         out["anyOf"] = out.pop("oneOf")
     if node.get("nullable") is True:
         out = _nullable(out)
@@ -55,7 +59,9 @@ def _disjoint(discriminator: JSON, members: list[JSON]) -> bool:
     (no instance can match two members), which validators check without trying every
     member. The overlay's catch-all member pins none, so the patched `oneOf` stays."""
     prop = discriminator["propertyName"]
-    values = [tuple(member.get("properties", {}).get(prop, {}).get("enum", ())) for member in members]
+    values = [
+        tuple(member.get("properties", {}).get(prop, {}).get("enum", ())) for member in members
+    ]
     return all(len(value) == 1 for value in values) and len(set(values)) == len(values)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import jsonschema
+from openapi_schema_validator import OAS31Validator
 
 __all__ = [
     "ITEMS",
@@ -45,7 +45,7 @@ def _children(schema: JSON) -> Iterator[tuple[Step, JSON]]:
 
 
 def _accepts_null(schema: JSON) -> bool:
-    return bool(jsonschema.Draft7Validator(schema).is_valid(None))
+    return bool(OAS31Validator(schema).is_valid(None))
 
 
 def enum_locations(schema: JSON, at: Location = ()) -> list[tuple[Location, JSON]]:
@@ -94,7 +94,7 @@ def instances_at(schema: JSON, instance: Any, location: Location) -> Iterator[tu
     children = dict(_children(schema))
     sub = children[step]
     if step.startswith(_MEMBER):
-        if jsonschema.Draft7Validator(sub).is_valid(instance):
+        if OAS31Validator(sub).is_valid(instance):
             yield from _descend(sub, instance, rest)
         return
     if step == ITEMS:

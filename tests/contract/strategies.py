@@ -12,9 +12,9 @@ import functools
 import json
 from typing import Any
 
-import jsonschema
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
+from openapi_schema_validator import OAS31Validator
 
 from .json_schema import to_json_schema
 from .spec import apple_spec, request_schema_name, response_schema_name
@@ -41,7 +41,7 @@ def from_json_schema(schema: JSON) -> st.SearchStrategy[Any]:
         return st.one_of([from_json_schema(member) for member in schema["anyOf"]])
     if "oneOf" in schema:
         members = schema["oneOf"]
-        validators = [jsonschema.Draft7Validator(member) for member in members]
+        validators = [OAS31Validator(member) for member in members]
         return st.one_of([from_json_schema(member) for member in members]).filter(
             lambda value: sum(v.is_valid(value) for v in validators) == 1
         )

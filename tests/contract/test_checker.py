@@ -7,17 +7,17 @@ from typing import Any
 
 import httpx
 import pytest
+from openapi_core.templating.responses.exceptions import ResponseNotFound
 from openapi_core.validation.request.exceptions import (
     RequestBodyValidationError,
     SecurityValidationError,
 )
-from openapi_core.templating.responses.exceptions import ResponseNotFound
 from openapi_core.validation.response.exceptions import ResponseValidationError
 
 from .drift import response_schema
+from .json_schema import to_json_schema
 from .schema_walk import minimal_instance
 from .spec import apple_spec, request_schema_name
-from .json_schema import to_json_schema
 from .transport import BEARER
 from .validation import assert_request_matches_spec, assert_response_matches_spec
 
@@ -60,7 +60,9 @@ def test_a_missing_authorization_is_rejected() -> None:
 
 def test_a_non_bearer_authorization_is_rejected() -> None:
     with pytest.raises(SecurityValidationError):
-        assert_request_matches_spec(_request(_valid_request_body(), {"Authorization": "Basic eDp5"}))
+        assert_request_matches_spec(
+            _request(_valid_request_body(), {"Authorization": "Basic eDp5"})
+        )
 
 
 def _response(status: int, body: Any) -> httpx.Response:

@@ -1,4 +1,4 @@
-"""Every body the slice allows, and every drift Apple really ships, parses in the generated client."""
+"""Every body the slice allows, and each drift Apple ships, parses in the generated client."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ BASE_URL = "http://127.0.0.1:9"
 REQUEST = BuildUpdateRequest.from_dict({"data": {"type": "builds", "id": "b-1"}})
 
 
-def _exchange(status: int, body: Any, exercised: Exercised) -> tuple[Any, httpx.Request, httpx.Response]:
+def _exchange(
+    status: int, body: Any, exercised: Exercised
+) -> tuple[Any, httpx.Request, httpx.Response]:
     transport = RecordingTransport(serving(status, body, assert_request_matches_spec), exercised)
     with generated_client(BASE_URL, transport) as client:
         result = builds_update_instance.sync_detailed(id="b-1", client=client, body=REQUEST)
@@ -63,7 +65,9 @@ def _date_times(node: Any) -> list[tuple[str, str]]:
 
 @settings(max_examples=150)
 @given(body=build_responses())
-def test_every_valid_build_response_parses_typed(body: dict[str, Any], exercised: Exercised) -> None:
+def test_every_valid_build_response_parses_typed(
+    body: dict[str, Any], exercised: Exercised
+) -> None:
     parsed, request, response = _exchange(200, body, exercised)
     assert_response_matches_spec(request, response)
     assert isinstance(parsed, BuildResponse)
@@ -76,7 +80,9 @@ def test_every_valid_build_response_parses_typed(body: dict[str, Any], exercised
     for name in ("uploadedDate", "expirationDate"):
         raw_value = body["data"].get("attributes", {}).get(name)
         if attributes and raw_value is not None:
-            typed = attributes.uploaded_date if name == "uploadedDate" else attributes.expiration_date
+            typed = (
+                attributes.uploaded_date if name == "uploadedDate" else attributes.expiration_date
+            )
             assert isinstance(typed, datetime.datetime)
             assert typed == datetime.datetime.fromisoformat(raw_value)
     assert_same_json(body, parsed.to_dict())
@@ -89,7 +95,9 @@ def test_every_drifted_build_response_parses_and_keeps_everything(
 ) -> None:
     parsed, _, _ = _exchange(200, body, exercised)
     assert isinstance(parsed, BuildResponse)
-    unknown = [item for item in parsed.included or [] if item.to_dict()["type"] == UNKNOWN_INCLUDED_TYPE]
+    unknown = [
+        item for item in parsed.included or [] if item.to_dict()["type"] == UNKNOWN_INCLUDED_TYPE
+    ]
     assert [type(item).__name__ for item in unknown] == ["UnknownIncludedResource"]
     assert_same_json(body, parsed.to_dict())
 
@@ -106,7 +114,9 @@ def test_an_unknown_value_in_each_enum_is_kept(location: Location, exercised: Ex
 @pytest.mark.parametrize("status", error_statuses(apple_spec()))
 @settings(max_examples=25)
 @given(data=st.data())
-def test_every_error_response_parses(status: int, data: st.DataObject, exercised: Exercised) -> None:
+def test_every_error_response_parses(
+    status: int, data: st.DataObject, exercised: Exercised
+) -> None:
     body = data.draw(error_responses(status))
     parsed, request, response = _exchange(status, body, exercised)
     assert_response_matches_spec(request, response)
@@ -118,7 +128,9 @@ def test_every_error_response_parses(status: int, data: st.DataObject, exercised
 @pytest.mark.parametrize("status", error_statuses(apple_spec()))
 @settings(max_examples=10)
 @given(data=st.data())
-def test_every_drifted_error_response_parses(status: int, data: st.DataObject, exercised: Exercised) -> None:
+def test_every_drifted_error_response_parses(
+    status: int, data: st.DataObject, exercised: Exercised
+) -> None:
     body = data.draw(drifted_error_responses(status))
     parsed, _, _ = _exchange(status, body, exercised)
     assert isinstance(parsed, ErrorResponse)

@@ -36,7 +36,9 @@ class RecordingTransport(httpx.BaseTransport):
         self._inner.close()
 
 
-def serving(status: int, body: Any, check: Callable[[httpx.Request], None] | None = None) -> httpx.MockTransport:
+def serving(
+    status: int, body: Any, check: Callable[[httpx.Request], None] | None = None
+) -> httpx.MockTransport:
     """A transport answering every request with `status` and `body` as JSON."""
 
     def handle(request: httpx.Request) -> httpx.Response:
