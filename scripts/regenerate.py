@@ -126,8 +126,10 @@ def regenerate(layout: Layout) -> int:
 
 def _side(upstream: dict[str, Any], slice_doc: dict[str, Any] | None) -> SpecSide:
     schemas = slice_doc.get("components", {}).get("schemas", {}) if slice_doc else {}
+    # The version shown is the slice's own: it is what the comparison is about.
+    info = slice_doc.get("info", {}) if slice_doc else {}
     return SpecSide(
-        version=upstream.get("version"),
+        version=info.get("version", upstream.get("version")),
         source=upstream.get("source"),
         content_sha256=upstream.get("content_sha256"),
         slice_sha256=comparable_sha256(slice_doc) if slice_doc else None,

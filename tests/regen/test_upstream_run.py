@@ -176,10 +176,16 @@ def test_an_unreadable_upstream_fails_without_touching_anything(
     checkout: Path, tmp_path: Path
 ) -> None:
     before = snapshot(checkout)
-    result = run_regenerate(checkout, "--upstream", str(tmp_path / "missing.zip"))
+    report = tmp_path / "report.md"
+    missing = str(tmp_path / "missing.zip")
+    result = run_regenerate(checkout, "--upstream", missing, "--report", str(report))
     assert result.returncode == EXIT_FAILED
     assert "missing.zip" in result.stderr
     assert snapshot(checkout) == before
+    text = report.read_text("utf-8")
+    assert (
+        "(failed)" in text and "missing.zip" in text and "| `info.version` | `4.4.1` | — |" in text
+    )
     not_openapi = tmp_path / "not-openapi.json"
     not_openapi.write_text(json.dumps({"hello": "world"}), "utf-8")
     result = run_regenerate(checkout, "--upstream", str(not_openapi))
