@@ -1,0 +1,142 @@
+"""The handwritten wrapper against the slice: requests, argument sweep, errors, Prism."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import httpx
+import pytest
+from asc_builds import (
+    ApiKey,
+    AppStoreConnect,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
+from asc_builds._exceptions import APIStatusError
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from .drift import response_schema
+from .exercised import Exercised
+from .schema_walk import minimal_instance
+from .spec import apple_spec, error_statuses
+from .strategies import error_responses
+from .transport import RecordingTransport, serving
+from .validation import assert_request_matches_spec, assert_response_matches_spec
+
+BASE_URL = "http://127.0.0.1:9"
+EXCEPTIONS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+build_ids = st.text(string.ascii_letters + string.digits + "-", min_size=1, max_size=40)
+flags = st.sampled_from([None, True, False])
+
+
+def _key() -> ApiKey:
+    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return ApiKey(key_id="KEY1234567", issuer_id="issuer", private_key=pem)
+
+
+KEY = _key()
+
+
+def _wrapper(transport: httpx.BaseTransport, base_url: str = BASE_URL) -> AppStoreConnect:
+    return AppStoreConnect(KEY, base_url=base_url, transport=transport, max_retries=0)
+
+
+def _ok(exercised: Exercised) -> RecordingTransport:
+    served = serving(200, minimal_instance(response_schema(200)), assert_request_matches_spec)
+    return RecordingTransport(served, exercised)
+
+
+def test_each_method_sends_a_request_the_slice_accepts(exercised: Exercised) -> None:
+    transport = _ok(exercised)
+    with _wrapper(transport) as asc:
+        asc.builds.expire("b-1")
+        asc.builds.set_uses_non_exempt_encryption("b-1", False)
+        asc.builds.assign_encryption_declaration("b-1", "d-1")
+    bodies = [request.read() for request, _ in transport.exchanges]
+    assert b'"expired": true' in bodies[0] or b'"expired":true' in bodies[0]
+    assert len(bodies) == 3
+
+
+@settings(max_examples=60)
+@given(
+    build_id=build_ids,
+    expired=st.sampled_from([None, True]),
+    uses=flags,
+    declaration=st.none() | build_ids,
+)
+def test_update_arguments_sweep(
+    build_id: str,
+    expired: bool | None,
+    uses: bool | None,
+    declaration: str | None,
+    exercised: Exercised,
+) -> None:
+    assume(expired is not None or uses is not None or declaration is not None)
+    transport = _ok(exercised)
+    with _wrapper(transport) as asc:
+        asc.builds.update(
+            build_id,
+            expired=expired,
+            uses_non_exempt_encryption=uses,
+            encryption_declaration_id=declaration,
+        )
+    ((request, _),) = transport.exchanges
+    assert request.url.path == f"/v1/builds/{build_id}"
+    data: dict[str, Any] = httpx.Response(200, content=request.read()).json()["data"]
+    assert data["id"] == build_id
+    sent = data.get("attributes") or {}
+    assert sent.get("expired") == expired and sent.get("usesNonExemptEncryption") == uses
+    linked = (data.get("relationships") or {}).get("appEncryptionDeclaration")
+    assert (linked["data"]["id"] if linked else None) == declaration
+
+
+def test_un_expiring_is_refused_before_sending(exercised: Exercised) -> None:
+    # The wrapper's documented choice: App Store Connect cannot un-expire a build.
+    transport = _ok(exercised)
+    with _wrapper(transport) as asc, pytest.raises(ValueError):
+        asc.builds.update("b-1", expired=False)
+    assert transport.exchanges == []
+
+
+@pytest.mark.parametrize("status", error_statuses(apple_spec()))
+@settings(max_examples=5)
+@given(data=st.data())
+def test_each_error_status_raises_its_typed_exception(
+    status: int, data: st.DataObject, exercised: Exercised
+) -> None:
+    body = data.draw(error_responses(status))
+    transport = RecordingTransport(serving(status, body), exercised)
+    with _wrapper(transport) as asc, pytest.raises(EXCEPTIONS[status]) as caught:
+        asc.builds.expire("b-1")
+    assert caught.value.status_code == status
+
+
+def test_the_wrapper_against_prism(prism_url: str, exercised: Exercised) -> None:
+    transport = RecordingTransport(httpx.HTTPTransport(), exercised)
+    with _wrapper(transport, prism_url) as asc:
+        build = asc.builds.expire("b-1")
+    request, response = transport.exchanges[-1]
+    assert "sl-violations" not in response.headers
+    assert_response_matches_spec(request, response)
+    assert build.id == response.json()["data"]["id"]
