@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import copy
 import functools
-import importlib
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
+
+from regen.overlay import apply_overlay, load_patches
 
 __all__ = [
     "APPLE_HOST_URL",
@@ -52,11 +52,6 @@ def apple_spec() -> JSON:
 
 @functools.cache
 def _patched() -> JSON:
-    # The overlay code is a build tool in scripts/ (on sys.path via tests/conftest.py)
-    # and outside mypy's path, so it is looked up by name and given its real signature here.
-    overlay = importlib.import_module("regen.overlay")
-    load_patches = cast(Callable[[Path], list[Any]], overlay.load_patches)
-    apply_overlay = cast(Callable[[JSON, list[Any]], JSON], overlay.apply_overlay)
     return apply_overlay(_slice(), load_patches(OVERLAY_PATH))
 
 

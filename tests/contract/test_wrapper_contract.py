@@ -9,6 +9,7 @@ import httpx
 import pytest
 from asc_builds import (
     ApiKey,
+    APIStatusError,
     AppStoreConnect,
     AuthenticationError,
     BadRequestError,
@@ -18,7 +19,6 @@ from asc_builds import (
     RateLimitError,
     UnprocessableEntityError,
 )
-from asc_builds._exceptions import APIStatusError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import assume, given, settings
