@@ -11,6 +11,7 @@ from asc_builds import (
     ApiKey,
     APIStatusError,
     AppStoreConnect,
+    AsyncAppStoreConnect,
     AuthenticationError,
     BadRequestError,
     ConflictError,
@@ -76,6 +77,36 @@ def test_each_method_sends_a_request_the_slice_accepts(exercised: Exercised) -> 
     bodies = [request.read() for request, _ in transport.exchanges]
     assert b'"expired": true' in bodies[0] or b'"expired":true' in bodies[0]
     assert len(bodies) == 3
+
+
+async def test_the_async_client_sends_the_same_requests_the_slice_accepts() -> None:
+    def sent_bodies(requests: list[httpx.Request]) -> list[bytes]:
+        return [request.read() for request in requests]
+
+    seen: list[httpx.Request] = []
+
+    def check(request: httpx.Request) -> None:
+        assert_request_matches_spec(request)
+        seen.append(request)
+
+    ok = minimal_instance(response_schema(200))
+    async with AsyncAppStoreConnect(
+        KEY, base_url=BASE_URL, transport=serving(200, ok, check), max_retries=0
+    ) as asc:
+        await asc.builds.expire("b-1")
+        await asc.builds.set_uses_non_exempt_encryption("b-1", False)
+        await asc.builds.assign_encryption_declaration("b-1", "d-1")
+        outcomes = await asc.builds.expire_many(["b-2", "b-3"], concurrency=2)
+    assert [outcome.ok for outcome in outcomes] == [True, True]
+    async_bodies = sent_bodies(seen)
+
+    seen.clear()
+    with _wrapper(serving(200, ok, check)) as sync_asc:
+        sync_asc.builds.expire("b-1")
+        sync_asc.builds.set_uses_non_exempt_encryption("b-1", False)
+        sync_asc.builds.assign_encryption_declaration("b-1", "d-1")
+    assert async_bodies[:3] == sent_bodies(seen), "sync and async send identical bodies"
+    assert len(async_bodies) == 5
 
 
 @settings(max_examples=60)
