@@ -11,31 +11,18 @@ from pathlib import Path
 import pytest
 from regen.lock import tree_sha256
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..checkouts import ROOT, copy_checkout, run_regenerate
+
 PACKAGE = Path("generated") / "asc_builds_generated"
-
-
-def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(root / "scripts" / "regenerate.py"), "--root", str(root), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
-    """The parts of the checkout regeneration reads and writes, copied aside."""
-    ignore = shutil.ignore_patterns("__pycache__")
-    for folder in ("openapi", "generated", "scripts"):
-        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=ignore)
-    return tmp_path
+    return copy_checkout(tmp_path)
 
 
 def test_check_passes_on_the_committed_tree() -> None:
-    result = _run(ROOT, "--check")
+    result = run_regenerate(ROOT, "--check")
     assert result.returncode == 0, result.stderr
     assert "up to date" in result.stdout
 
@@ -43,7 +30,7 @@ def test_check_passes_on_the_committed_tree() -> None:
 def test_check_fails_when_a_generated_file_is_edited(project_copy: Path) -> None:
     module = project_copy / PACKAGE / "models" / "build_attributes.py"
     module.write_text(module.read_text("utf-8") + "\n# a hand edit\n", "utf-8")
-    result = _run(project_copy, "--check")
+    result = run_regenerate(project_copy, "--check")
     assert result.returncode == 1
     assert "differs: models/build_attributes.py" in result.stderr
     assert "a hand edit" in result.stderr
@@ -52,7 +39,7 @@ def test_check_fails_when_a_generated_file_is_edited(project_copy: Path) -> None
 def test_check_fails_when_a_generated_file_is_added_or_removed(project_copy: Path) -> None:
     (project_copy / PACKAGE / "extra.py").write_text("x = 1\n", "utf-8")
     (project_copy / PACKAGE / "models" / "image_asset.py").unlink()
-    result = _run(project_copy, "--check")
+    result = run_regenerate(project_copy, "--check")
     assert result.returncode == 1
     assert "unexpected: extra.py" in result.stderr
     assert "missing: models/image_asset.py" in result.stderr
@@ -64,7 +51,7 @@ def test_check_fails_when_the_slice_changes(project_copy: Path) -> None:
     attributes = document["components"]["schemas"]["Build"]["properties"]["attributes"]
     attributes["properties"]["newAttribute"] = {"type": "string"}
     slice_path.write_text(json.dumps(document, indent=2) + "\n", "utf-8")
-    result = _run(project_copy, "--check")
+    result = run_regenerate(project_copy, "--check")
     assert result.returncode == 1
     assert "differs: models/build_attributes.py" in result.stderr
     assert "openapi/lock.json [slice]" in result.stderr
@@ -75,7 +62,7 @@ def test_check_fails_when_a_patch_changes(project_copy: Path) -> None:
     overlay = json.loads(overlay_path.read_text("utf-8"))
     overlay["actions"][0]["update"]["title"] = "BuildBundleKind"
     overlay_path.write_text(json.dumps(overlay, indent=2) + "\n", "utf-8")
-    result = _run(project_copy, "--check")
+    result = run_regenerate(project_copy, "--check")
     assert result.returncode == 1
     assert "openapi/lock.json [inputs]" in result.stderr
 
@@ -85,7 +72,7 @@ def test_two_runs_give_byte_identical_output(project_copy: Path) -> None:
     lock = (project_copy / "openapi" / "lock.json").read_bytes()
     for _ in range(2):
         shutil.rmtree(project_copy / PACKAGE)
-        result = _run(project_copy)
+        result = run_regenerate(project_copy)
         assert result.returncode == 0, result.stderr
         assert tree_sha256(project_copy / PACKAGE) == committed
         assert (project_copy / "openapi" / "lock.json").read_bytes() == lock
@@ -105,7 +92,7 @@ def test_every_generated_module_says_it_is_generated() -> None:
 def test_generation_from_the_3_7_0_slice_succeeds(
     project_copy: Path, old_upstream_spec: Path, example_response_path: Path
 ) -> None:
-    result = _run(project_copy, "--upstream", str(old_upstream_spec))
+    result = run_regenerate(project_copy, "--upstream", str(old_upstream_spec))
     assert result.returncode in (0, 3), result.stderr
     lock = json.loads((project_copy / "openapi" / "lock.json").read_text("utf-8"))
     assert lock["upstream"]["version"] == "3.7.0"

@@ -5,15 +5,14 @@ from __future__ import annotations
 import copy
 import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..checkouts import ROOT, copy_checkout, run_regenerate
+
 SLICES = ROOT / "tests" / "fixtures" / "slices"
 OLD_SLICE = SLICES / "app-store-connect-3.7.0.slice.json"
 NEW_SLICE = SLICES / "app-store-connect-4.4.1.slice.json"
@@ -24,17 +23,6 @@ Json = dict[str, Any]
 def load(path: Path) -> Json:
     document: Json = json.loads(path.read_text("utf-8"))
     return document
-
-
-def run_regenerate(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """scripts/regenerate.py as a maintainer runs it, on the copy at `root`."""
-    return subprocess.run(
-        [sys.executable, str(root / "scripts" / "regenerate.py"), "--root", str(root), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -60,17 +48,12 @@ def new_slice() -> Json:
 @pytest.fixture(scope="session")
 def pinned_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A checkout pinned to the 4.4.1 fixture slice, generated once per session."""
-    root = tmp_path_factory.mktemp("pinned")
-    ignore = shutil.ignore_patterns("__pycache__")
-    shutil.copytree(ROOT / "openapi", root / "openapi", ignore=ignore)
-    shutil.copytree(ROOT / "scripts", root / "scripts", ignore=ignore)
-    if (ROOT / "openapi" / "slice.json").read_bytes() == NEW_SLICE.read_bytes():
-        # The committed client was generated from this very slice (tests/foundation
-        # checks it is not stale): copying it saves a generation per session.
-        shutil.copytree(ROOT / "generated", root / "generated", ignore=ignore)
+    # The committed client was generated from this very slice when they match
+    # (tests/foundation checks it is not stale): copying it saves a generation.
+    pinned = (ROOT / "openapi" / "slice.json").read_bytes() == NEW_SLICE.read_bytes()
+    root = copy_checkout(tmp_path_factory.mktemp("pinned"), with_generated=pinned)
+    if pinned:
         return root
-    (root / "generated").mkdir()
-    shutil.copyfile(ROOT / "generated" / "ruff.toml", root / "generated" / "ruff.toml")
     shutil.copyfile(NEW_SLICE, root / "openapi" / "slice.json")
     # The lock keeps the checkout's upstream entry: the slice is cut from it.
     result = run_regenerate(root)

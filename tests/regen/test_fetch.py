@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from regen.fetch import FetchError, fetch_upstream
 
-from .conftest import NEW_SLICE, run_regenerate, snapshot
+from ..checkouts import run_regenerate
+from .conftest import NEW_SLICE, snapshot
 
 
 def _zip_of(document: bytes) -> bytes:

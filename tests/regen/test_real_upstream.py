@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from regen.slicer import dump_json, load_upstream, slice_spec
 
-from .conftest import NEW_SLICE, OLD_SLICE, run_regenerate, snapshot
+from ..checkouts import run_regenerate
+from .conftest import NEW_SLICE, OLD_SLICE, snapshot
 from .test_upstream_run import _round_trip
 
 pytestmark = pytest.mark.upstream

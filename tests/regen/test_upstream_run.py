@@ -15,7 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .conftest import OLD_SLICE, ROOT, load, run_regenerate, snapshot
+from ..checkouts import ROOT, run_regenerate
+from .conftest import OLD_SLICE, load, snapshot
 
 Json = dict[str, Any]
 WriteUpstream = Callable[[Json, str], Path]

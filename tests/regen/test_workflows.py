@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from ..checkouts import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 
