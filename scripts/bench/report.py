@@ -1,0 +1,232 @@
+"""The benchmark's output: one Markdown table per section, and the same data as JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .auth_cost import AuthResult
+from .batch import BatchResult
+from .imports import ImportResult
+from .latency import LatencyResult
+from .machine import Machine
+from .profile import ProfileResult
+from .regeneration import RegenResult
+
+__all__ = [
+    "SECTION_TITLES",
+    "markdown_table",
+    "render_auth",
+    "render_batch",
+    "render_imports",
+    "render_latency",
+    "render_profiles",
+    "render_regeneration",
+    "write_json",
+]
+
+SECTION_TITLES = {
+    "latency": "1. Per-call latency of one PATCH",
+    "auth": "2. Auth cost",
+    "batch": "3. Batch: expire many builds",
+    "imports": "4. Import time, fresh interpreter",
+    "regeneration": "5. Regeneration from Apple's whole spec",
+    "profile": "6. Where the time goes (cProfile, own time per call)",
+}
+_DASH = "-"
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    return _DASH if value is None else f"{value:,.{digits}f}"
+
+
+def _times(value: float | None) -> str:
+    return _DASH if value is None else f"{value:.2f}x"
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _section(key: str, body: str, notes: Sequence[str] = ()) -> str:
+    text = f"### {SECTION_TITLES[key]}\n\n{body}\n"
+    for note in notes:
+        text += f"\n{note}\n"
+    return text
+
+
+def render_latency(result: LatencyResult) -> str:
+    rows = [
+        [
+            row.name,
+            _number(row.median_us),
+            _number(row.p95_us),
+            _times(row.median_ratio),
+            _times(row.p95_ratio),
+            str(row.calls) if row.calls else row.note,
+        ]
+        for row in result.rows
+    ]
+    headers = ["client", "median µs", "p95 µs", "median vs floor", "p95 vs floor", "calls"]
+    notes = [
+        f"{result.rounds} rounds of {result.calls_per_round} calls per client, the order "
+        f"rotated each round, after {result.warmup_calls} warm-up calls each."
+    ]
+    return _section("latency", markdown_table(headers, rows), notes)
+
+
+def render_auth(result: AuthResult) -> str:
+    count_rows = [
+        [
+            row.name,
+            str(row.calls) if row.calls else row.note,
+            str(row.signatures) if row.calls else _DASH,
+            _number(row.per_1000_calls, 2) if row.calls else _DASH,
+        ]
+        for row in result.counts
+    ]
+    counts = markdown_table(
+        ["client", "calls", "signatures seen by the server", "per 1,000 calls"], count_rows
+    )
+    cost_rows = [
+        [
+            row.name,
+            row.operation,
+            _number(row.median_us, 2),
+            _number(row.p95_us, 2),
+            _times(row.ratio_to_cached),
+            _times(row.ratio_to_floor_call),
+        ]
+        for row in result.costs
+    ]
+    costs = markdown_table(
+        ["client", "operation", "median µs", "p95 µs", "vs cached token", "vs one floor call"],
+        cost_rows,
+    )
+    hour = (
+        f"Simulated hour on an injected clock (asc-builds sync): "
+        f"{result.simulated_hour_signatures} signatures for "
+        f"{result.simulated_hour_expected} token lifetimes of {result.token_lifetime_s} s "
+        "(less the 60 s iat backdate and the 60 s refresh margin)."
+    )
+    return _section("auth", counts + "\n\n" + costs, [hour])
+
+
+def render_batch(result: BatchResult) -> str:
+    rows = [
+        [
+            row.label,
+            _number(row.builds_per_second, 0),
+            _number(row.p95_seconds, 2),
+            _times(row.vs_sequential),
+            _percent(row.of_ideal),
+            _number(row.peak_rss_mib, 1),
+            _number(row.rss_growth_mib, 1),
+            _percent(row.client_cpu_share),
+            _percent(row.server_cpu_share),
+        ]
+        for row in result.rows
+    ]
+    headers = [
+        "configuration",
+        "builds/s (median)",
+        "p95 batch s",
+        "vs sequential",
+        "of ideal",
+        "peak RSS MiB",
+        "RSS growth MiB",
+        "client CPU",
+        "server CPU",
+    ]
+    notes = [
+        f"{result.builds} builds per run; the server waits {result.delay_ms:g} ms before each "
+        "answer, so the ideal is concurrency / delay. Each run is a fresh process; memory is "
+        "its peak resident set (`getrusage`), growth is how far the batch raised it. CPU is "
+        "CPU seconds / wall seconds (100% = one core).",
+        *result.skipped,
+    ]
+    return _section("batch", markdown_table(headers, rows), notes)
+
+
+def render_imports(result: ImportResult) -> str:
+    rows = [
+        [
+            f"`{row.statement}`",
+            _number(row.median_ms),
+            _number(row.p95_ms),
+            _times(row.ratio_to_httpx),
+            str(row.runs) if row.runs else row.note,
+        ]
+        for row in result.rows
+    ]
+    headers = ["import", "median ms", "p95 ms", "vs httpx", "runs"]
+    return _section("imports", markdown_table(headers, rows))
+
+
+def render_regeneration(result: RegenResult) -> str:
+    if result.skipped is not None:
+        return _section("regeneration", f"Skipped: {result.skipped}.")
+    rows = [
+        [
+            row.label,
+            row.spec,
+            _number(row.median_s, 2),
+            _number(row.p95_s, 2),
+            str(row.runs),
+            _DASH if row.exit_code is None else str(row.exit_code),
+            row.outcome.replace("|", "/"),
+        ]
+        for row in result.rows
+    ]
+    headers = ["run", "spec", "median s", "p95 s", "runs", "exit", "outcome"]
+    return _section("regeneration", markdown_table(headers, rows))
+
+
+def render_profiles(profiles: Sequence[ProfileResult]) -> str:
+    if not profiles:
+        return _section("profile", "Skipped.")
+    areas: list[str] = []
+    for profile in profiles:
+        areas += [area for area in profile.areas if area not in areas]
+    rows = [
+        [area, *(_number(profile.areas.get(area), 0) for profile in profiles)] for area in areas
+    ]
+    rows.append(["**total**", *(_number(sum(profile.areas.values()), 0) for profile in profiles)])
+    headers = ["area (µs per call, under cProfile)", *(profile.name for profile in profiles)]
+    notes = [
+        "cProfile charges every Python call, so many-small-call code is inflated: a ranking, "
+        "not a budget."
+    ]
+    return _section("profile", markdown_table(headers, rows), notes)
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: _jsonable(item) for name, item in dataclasses.asdict(value).items()}
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, float) and value == float("inf"):
+        return None
+    return value
+
+
+def write_json(
+    path: Path, machine: Machine, settings: dict[str, Any], sections: dict[str, Any]
+) -> None:
+    document = {
+        "machine": _jsonable(machine),
+        "settings": settings,
+        "sections": {key: _jsonable(value) for key, value in sections.items()},
+    }
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,0 +1,107 @@
+"""The benchmark is not a test, but it must keep working: run it once at a tiny size.
+
+No timing thresholds: only that every section is there and its numbers are sane.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "benchmark.py"
+SECTIONS = ("latency", "auth", "batch", "imports", "regeneration", "profile")
+FLOOR = "raw httpx (floor)"
+OURS = ("asc-builds sync", "asc-builds async")
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("bench") / "results.json"
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    document: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return result.stdout, document
+
+
+def test_the_table_has_every_section(quick_run: tuple[str, dict[str, Any]]) -> None:
+    table, document = quick_run
+    for number in range(1, 7):
+        assert f"### {number}. " in table
+    assert set(SECTIONS) <= set(document["sections"])
+    assert "Machine: " in table
+
+
+def test_latency_rows_are_positive_and_ratios_are_to_the_floor(
+    quick_run: tuple[str, dict[str, Any]],
+) -> None:
+    rows = {row["name"]: row for row in quick_run[1]["sections"]["latency"]["rows"]}
+    assert rows[FLOOR]["median_ratio"] == pytest.approx(1.0)
+    for name in (FLOOR, *OURS):
+        row = rows[name]
+        assert row["calls"] == 20
+        assert 0 < row["median_us"] <= row["p95_us"]
+        assert row["median_ratio"] == pytest.approx(row["median_us"] / rows[FLOOR]["median_us"])
+    peer = rows["codemagic-cli-tools"]
+    assert peer["note"] == "not installed" or peer["median_us"] > 0
+
+
+def test_one_signature_per_1000_cached_calls(quick_run: tuple[str, dict[str, Any]]) -> None:
+    auth = quick_run[1]["sections"]["auth"]
+    counts = {row["name"]: row for row in auth["counts"]}
+    for name in OURS:
+        assert counts[name]["calls"] == 1000
+        assert counts[name]["signatures"] == 1
+        assert counts[name]["per_1000_calls"] == 1.0
+    assert auth["simulated_hour_signatures"] == auth["simulated_hour_expected"] > 1
+    costs = {(row["name"], row["operation"]): row for row in auth["costs"]}
+    signature = costs[("asc-builds", "ES256 signature")]
+    cached = costs[("asc-builds", "cached token")]
+    assert signature["median_us"] > 0 and cached["median_us"] > 0
+    assert cached["ratio_to_cached"] == pytest.approx(1.0)
+
+
+def test_batch_rows_cover_every_concurrency_with_sane_values(
+    quick_run: tuple[str, dict[str, Any]],
+) -> None:
+    batch = quick_run[1]["sections"]["batch"]
+    assert batch["builds"] == 50
+    rows = batch["rows"]
+    seen = {(row["label"].split(",")[0], row["concurrency"]) for row in rows}
+    for client in ("asc-builds sync expire_many", "asc-builds async expire_many"):
+        assert {(client, c) for c in (1, 8, 32)} <= seen
+    for row in rows:
+        assert row["builds_per_second"] > 0
+        assert row["peak_rss_mib"] > 0
+        assert row["rss_growth_mib"] >= 0
+        assert row["client_cpu_share"] > 0
+
+
+def test_imports_and_skipped_regeneration(quick_run: tuple[str, dict[str, Any]]) -> None:
+    sections = quick_run[1]["sections"]
+    imports = {row["label"]: row for row in sections["imports"]["rows"]}
+    for label in ("httpx", "asc_builds"):
+        assert imports[label]["median_ms"] > 0
+        assert imports[label]["runs"] == 2
+    assert imports["httpx"]["ratio_to_httpx"] == pytest.approx(1.0)
+    assert "quick" in sections["regeneration"]["skipped"]
+
+
+def test_profile_attributes_time_to_our_code(quick_run: tuple[str, dict[str, Any]]) -> None:
+    profiles = {row["name"]: row for row in quick_run[1]["sections"]["profile"]}
+    sync = profiles["asc-builds sync"]["areas"]
+    assert sync["asc_builds wrapper"] > 0
+    assert sync["generated models"] > 0
+    assert "asc_builds wrapper" not in profiles[FLOOR]["areas"]
