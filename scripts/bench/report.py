@@ -149,9 +149,9 @@ def render_batch(result: BatchResult) -> str:
     ]
     notes = [
         f"{result.builds} builds per run; the server waits {result.delay_ms:g} ms before each "
-        "answer, so the ideal is concurrency / delay. Each run is a fresh process; memory is "
-        "its peak resident set (`getrusage`), growth is how far the batch raised it. CPU is "
-        "CPU seconds / wall seconds (100% = one core).",
+        "answer, so the ideal is concurrency / delay. Each run is a fresh process that keeps "
+        "every returned build; memory is its peak resident set (Linux `VmHWM`), growth is "
+        "how far the batch raised it. CPU is CPU seconds / wall seconds (100% = one core).",
         *result.skipped,
     ]
     return _section("batch", markdown_table(headers, rows), notes)
