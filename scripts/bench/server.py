@@ -128,10 +128,14 @@ class _Connection(asyncio.Protocol):
             name, _, value = line.partition(b":")
             lowered = name.strip().lower()
             if lowered == b"content-length":
-                length = int(value.strip() or b"0")
+                text = value.strip()
+                if not text.isdigit():
+                    self._close_with(_response(b"400 Bad Request", b"{}", close=True))
+                    return False
+                length = int(text)
             elif lowered == b"authorization":
                 authorization = value.strip()
-        if not 0 <= length <= _MAX_BODY_BYTES:
+        if length > _MAX_BODY_BYTES:
             self._close_with(_response(b"413 Too Large", b"{}", close=True))
             return False
         total = end + 4 + length
