@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from enum import StrEnum
 from typing import Any
 
@@ -194,3 +196,29 @@ def test_an_error_without_detail_parses() -> None:
     assert not isinstance(parsed.errors, Unset)
     assert isinstance(parsed.errors[0].detail, Unset)
     assert parsed.to_dict() == document
+
+
+def test_every_exported_model_resolves_from_the_lazy_package() -> None:
+    import asc_builds_generated.models as models
+
+    assert len(models.__all__) > 300
+    for name in models.__all__:
+        assert getattr(models, name).__name__ == name
+    assert sorted(dir(models)) == sorted(models.__all__)
+    with pytest.raises(AttributeError, match="NoSuchModel"):
+        models.NoSuchModel  # noqa: B018
+
+
+def test_importing_the_sdk_does_not_import_every_model() -> None:
+    # Start-up time of the CLI depends on it; the count is a guard, not a timing.
+    probe = (
+        "import sys, asc_builds\n"
+        "loaded = [m for m in sys.modules if m.startswith('asc_builds_generated.models.')]\n"
+        "print(len(loaded))\n"
+        "assert 'asc_builds_generated.models.app_store_version' not in sys.modules\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) < 40
