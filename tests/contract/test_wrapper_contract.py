@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from .compare import assert_same_json
 from .drift import response_schema
 from .exercised import Exercised
 from .schema_walk import minimal_instance
@@ -163,11 +164,65 @@ def test_each_error_status_raises_its_typed_exception(
     assert caught.value.status_code == status
 
 
-def test_the_wrapper_against_prism(prism_url: str, exercised: Exercised) -> None:
-    transport = RecordingTransport(httpx.HTTPTransport(), exercised)
+class _Preferring(RecordingTransport):
+    """Asks Prism for a chosen response with its `Prefer: code=N` request header."""
+
+    def __init__(self, exercised: Exercised, status: int | None) -> None:
+        super().__init__(httpx.HTTPTransport(), exercised)
+        self._status = status
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self._status is not None:
+            request.headers["Prefer"] = f"code={self._status}"
+        return super().handle_request(request)
+
+
+def test_every_wrapper_method_against_prism(prism_url: str, exercised: Exercised) -> None:
+    transport = _Preferring(exercised, None)
     with _wrapper(transport, prism_url) as asc:
-        build = asc.builds.expire("b-1")
-    request, response = transport.exchanges[-1]
-    assert "sl-violations" not in response.headers
-    assert_response_matches_spec(request, response)
-    assert build.id == response.json()["data"]["id"]
+        builds = [
+            asc.builds.expire("b-1"),
+            asc.builds.set_uses_non_exempt_encryption("b-1", True),
+            asc.builds.assign_encryption_declaration("b-1", "d-1"),
+            asc.builds.update(
+                "b-1",
+                expired=True,
+                uses_non_exempt_encryption=False,
+                encryption_declaration_id="d-1",
+            ),
+        ]
+        outcomes = asc.builds.expire_many(["b-2", "b-3", "b-4"], concurrency=3)
+    assert all(outcome.ok for outcome in outcomes), outcomes
+    assert len(transport.exchanges) == 7
+    for request, response in transport.exchanges:
+        assert response.status_code == 200
+        assert "sl-violations" not in response.headers, response.headers["sl-violations"]
+        assert_response_matches_spec(request, response)
+    assert [build.id for build in builds] == [
+        response.json()["data"]["id"] for _, response in transport.exchanges[:4]
+    ]
+
+
+@pytest.mark.parametrize("status", error_statuses(apple_spec()))
+def test_each_error_prism_serves_raises_its_typed_exception(
+    prism_url: str, exercised: Exercised, status: int
+) -> None:
+    transport = _Preferring(exercised, status)
+    with _wrapper(transport, prism_url) as asc, pytest.raises(EXCEPTIONS[status]) as caught:
+        asc.builds.expire("b-1")
+    assert caught.value.status_code == status
+    assert caught.value.errors, "every entry of errors[] is kept"
+    # max_retries=0 sends once; a 401 alone is replayed once with a fresh token.
+    assert len(transport.exchanges) == (2 if status == 401 else 1)
+
+
+def test_many_dynamic_responses_parse_through_the_wrapper(
+    prism_dynamic_url: str, exercised: Exercised
+) -> None:
+    transport = _Preferring(exercised, None)
+    with _wrapper(transport, prism_dynamic_url) as asc:
+        for number in range(30):
+            build = asc.builds.expire(f"b-{number}")
+            _, response = transport.exchanges[-1]
+            assert build.id == response.json()["data"]["id"]
+            assert_same_json(response.json()["data"], build.to_dict())
