@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-USER_TEST = '''
+USER_TEST = """
 import httpx
 from asc_builds.testing import API_BASE_URL
 
@@ -17,7 +17,7 @@ def test_my_release_script(fake_app_store_connect):
         response = c.patch(f"/v1/builds/{build.id}", json={})
     assert response.status_code == 401
     assert fake_app_store_connect.requests[0].path == f"/v1/builds/{build.id}"
-'''
+"""
 
 
 def test_the_fixture_reaches_a_project_that_never_imports_it(tmp_path: Path) -> None:
