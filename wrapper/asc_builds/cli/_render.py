@@ -35,11 +35,8 @@ def build_text(build: Build) -> str:
 
 
 def error_text(error: BaseException) -> str:
-    text = str(error)
-    request_id = getattr(error, "request_id", None)
-    if request_id:
-        text += f" [request id {request_id}]"
-    return text
+    # The SDK's messages already end with the request id Apple support asks for.
+    return str(error)
 
 
 def error_data(error: BaseException) -> dict[str, Any]:
