@@ -22,9 +22,7 @@ from typing import TextIO
 
 from .._exceptions import AppStoreConnectError
 from ._commands import API_COMMANDS, key_from_args
-from ._demo import run_demo
 from ._doctor import run_doctor
-from ._fake_server import run_fake_server
 from ._parser import GLOBAL_DEFAULTS, build_parser
 from ._render import Renderer
 
@@ -81,9 +79,15 @@ def _dispatch(
     args: argparse.Namespace, environ: Mapping[str, str], render: Renderer, out: TextIO
 ) -> int:
     try:
+        # The fake App Store Connect is imported only by the commands that run it,
+        # so that the everyday commands start faster.
         if args.command == "demo":
+            from ._demo import run_demo
+
             return run_demo(out=out, command_line=run)
         if args.command == "fake-server":
+            from ._fake_server import run_fake_server
+
             return run_fake_server(args, render)
         if args.command == "doctor":
             return run_doctor(args, environ, render, lambda: key_from_args(args, environ))
