@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from pathlib import Path
 
 import jwt
 import pytest
+from asc_builds.cli import run
 from asc_builds.testing import RateLimited
 
 from .conftest import Served, run_cli
@@ -258,3 +260,21 @@ def test_no_secret_reaches_the_output(served: Served, caplog: pytest.LogCaptureF
     for secret in secrets:
         bare = secret.removeprefix("Bearer ")
         assert bare not in text
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_batch_shows_a_progress_line_on_a_terminal_only(served: Served) -> None:
+    builds = [served.fake.add_build() for _ in range(3)]
+    terminal_out, terminal_err = io.StringIO(), _Terminal()
+    argv = ["--base-url", served.base_url, "expire", *(b.id for b in builds), "missing-one"]
+    status = run(argv, environ=served.environ, out=terminal_out, err=terminal_err)
+    assert status == 1
+    updates = terminal_err.getvalue().split("\r")[1:]
+    assert [u.split(" done")[0] for u in updates] == ["1/4", "2/4", "3/4", "4/4"]
+    assert updates[-1].rstrip("\n").endswith("4/4 done, 1 failed")
+    piped = served.cli("expire", builds[0].id)
+    assert "\r" not in piped.err and "done" not in piped.err
