@@ -9,7 +9,6 @@ from asc_builds_generated.models import Build
 
 from .._auth import TokenSigner
 from .._client import AppStoreConnect
-from .._ids import validate_id
 from .._keys import ApiKey
 from .._retry import DEFAULT_MAX_RETRIES
 from ._credentials import load_key
@@ -54,10 +53,8 @@ def _one_build(call: Callable[[AppStoreConnect, argparse.Namespace], Build]) -> 
 
 
 def _expire(args: argparse.Namespace, key: ApiKey, render: Renderer) -> int:
-    # A typo in one id refuses the whole batch before anything is sent, rather than
-    # expiring the rest and leaving the user to sort out a half-applied command.
-    for build_id in args.build_ids:
-        validate_id(build_id, what="build id")
+    # A malformed id refuses the whole batch before anything is sent: expire_many checks
+    # every id first, and a dry run stops at the first one in expire itself.
     with _client(args, key) as asc:
         if args.dry_run:
             # One request description per id; nothing leaves the machine.

@@ -49,6 +49,12 @@ def error_data(error: BaseException) -> dict[str, Any]:
     return data
 
 
+def _outcome_data(outcome: BuildOutcome) -> dict[str, Any]:
+    if outcome.error is None:
+        return {"id": outcome.build_id, "ok": True, "build": outcome.unwrap().to_dict()}
+    return {"id": outcome.build_id, "ok": False, "error": error_data(outcome.error)}
+
+
 @attrs.define
 class Renderer:
     """Writes to `out` (results) and `err` (errors, progress) in the chosen format."""
@@ -73,26 +79,13 @@ class Renderer:
 
     def outcomes(self, outcomes: list[BuildOutcome]) -> None:
         if self.as_json:
-            self.json(
-                [
-                    {"id": o.build_id, "ok": True, "build": o.build.to_dict()}
-                    if o.build is not None
-                    else {
-                        "id": o.build_id,
-                        "ok": False,
-                        "error": error_data(o.error or Exception()),
-                    }
-                    for o in outcomes
-                ]
-            )
+            self.json([_outcome_data(outcome) for outcome in outcomes])
             return
         for outcome in outcomes:
-            if outcome.build is not None:
-                self.out.write(f"ok      {build_text(outcome.build)}\n")
+            if outcome.error is None:
+                self.out.write(f"ok      {build_text(outcome.unwrap())}\n")
             else:
-                self.out.write(
-                    f"FAILED  {outcome.build_id}: {error_text(outcome.error or Exception())}\n"
-                )
+                self.out.write(f"FAILED  {outcome.build_id}: {error_text(outcome.error)}\n")
         failed = sum(1 for o in outcomes if not o.ok)
         self.out.write(f"{len(outcomes) - failed} expired, {failed} failed\n")
 
