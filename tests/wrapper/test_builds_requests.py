@@ -98,7 +98,13 @@ def test_update_sends_apples_example_request_and_returns_the_parsed_build(
 
 def test_unparseable_200_is_a_response_validation_error(make_client: MakeClient) -> None:
     server = ScriptedServer(
-        [httpx.Response(200, json={"data": {"id": "x"}}, headers={"x-request-id": "R1"})]
+        [
+            httpx.Response(
+                200,
+                json={"data": {"id": BUILD_ID, "type": "builds", "attributes": 5}},
+                headers={"x-request-id": "R1"},
+            )
+        ]
     )
     with pytest.raises(ResponseValidationError, match="not a BuildResponse") as caught:
         make_client(server).builds.expire(BUILD_ID)

@@ -11,7 +11,14 @@ Methods return the generated `Build` model; errors are subclasses of `AppStoreCo
 """
 
 from ._auth import APP_STORE_CONNECT_AUDIENCE, ENTERPRISE_AUDIENCE
-from ._base_client import APP_STORE_CONNECT_BASE_URL, DEFAULT_TIMEOUT, ENTERPRISE_BASE_URL
+from ._base_client import (
+    APP_STORE_CONNECT_BASE_URL,
+    DEFAULT_ATTEMPT_TIMEOUT,
+    DEFAULT_CALL_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    ENTERPRISE_BASE_URL,
+)
 from ._builds import AsyncBuilds, BuildOutcome, Builds
 from ._client import AppStoreConnect, AsyncAppStoreConnect
 from ._exceptions import (
@@ -22,14 +29,19 @@ from ._exceptions import (
     AppStoreConnectError,
     AuthenticationError,
     BadRequestError,
+    BatchInterrupted,
     ConflictError,
     ErrorEntry,
+    NotAttemptedError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RequestAbandonedError,
+    ResponseTooLargeError,
     ResponseValidationError,
     ServerError,
     UnprocessableEntityError,
+    UnverifiedChangeError,
 )
 from ._keys import ApiKey
 from ._rate_limit import RateLimit
@@ -38,6 +50,9 @@ from ._retry import DEFAULT_MAX_RETRIES
 __all__ = [
     "APP_STORE_CONNECT_AUDIENCE",
     "APP_STORE_CONNECT_BASE_URL",
+    "DEFAULT_ATTEMPT_TIMEOUT",
+    "DEFAULT_CALL_TIMEOUT",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "ENTERPRISE_AUDIENCE",
@@ -53,15 +68,20 @@ __all__ = [
     "AsyncBuilds",
     "AuthenticationError",
     "BadRequestError",
+    "BatchInterrupted",
     "BuildOutcome",
     "Builds",
     "ConflictError",
     "ErrorEntry",
+    "NotAttemptedError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RequestAbandonedError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "ServerError",
     "UnprocessableEntityError",
+    "UnverifiedChangeError",
 ]

@@ -121,9 +121,9 @@ class TokenSigner:
 
 
 class AppStoreConnectAuth(httpx.Auth):
-    """Adds the bearer token; on a 401, re-signs once and replays the request once.
-
-    The flow does no I/O of its own, so httpx runs the same generator for sync and async.
+    """Adds the bearer token. A 401 is replayed once with a fresh token by the clients'
+    send loop, not here: an auth flow that replays makes httpx read the 401's whole body
+    itself, outside the size limit.
     """
 
     def __init__(self, signer: TokenSigner) -> None:
@@ -133,11 +133,5 @@ class AppStoreConnectAuth(httpx.Auth):
         return f"AppStoreConnectAuth(signer={self._signer!r})"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        token = self._signer.token()
-        request.headers["Authorization"] = f"Bearer {token}"
-        response = yield request
-        if response.status_code != 401:
-            return
-        self._signer.invalidate(token)
         request.headers["Authorization"] = f"Bearer {self._signer.token()}"
         yield request

@@ -1,7 +1,10 @@
 """What the sync and async clients share: settings, request building, response handling.
 
 Each client only adds its own I/O loop around these; retry decisions live in `_retry`,
-error mapping in `_exceptions`.
+error mapping in `_exceptions`, body limits in `_body`, the sync deadline in `_deadline`.
+Every operation, reads included, goes through that one loop, so every one of them gets
+the same guards: a total deadline per attempt and per call, a size limit on the inflated
+body, redirects never followed, and errors that keep no request (and so no token).
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ from typing import Any
 import httpx
 
 from ._auth import DEFAULT_IAT_BACKDATE, AppStoreConnectAuth, TokenSigner
+from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, BodyReader
 from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
+    ResponseTooLargeError,
+    ResponseValidationError,
     error_from_response,
 )
 from ._headers import request_id
@@ -27,6 +33,9 @@ from ._retry import RetryPolicy
 
 __all__ = [
     "APP_STORE_CONNECT_BASE_URL",
+    "DEFAULT_ATTEMPT_TIMEOUT",
+    "DEFAULT_CALL_TIMEOUT",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_TIMEOUT",
     "ENTERPRISE_BASE_URL",
     "ClientCore",
@@ -37,6 +46,11 @@ APP_STORE_CONNECT_BASE_URL = "https://api.appstoreconnect.apple.com"
 ENTERPRISE_BASE_URL = "https://api.enterprise.developer.apple.com"
 # The generated client defaults to no timeout at all; a hung connection must not hang CI.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# Totals, whatever the server does (httpx's timeouts restart with every byte received).
+# An attempt: connect, send, headers and the whole body. A call: every attempt and every
+# wait between retries; a retry that could not finish in time is not started.
+DEFAULT_ATTEMPT_TIMEOUT = 60.0
+DEFAULT_CALL_TIMEOUT = 180.0
 
 
 def _is_loopback(host: str) -> bool:
@@ -79,6 +93,9 @@ class ClientCore:
         scope: Sequence[str] | None,
         now: Callable[[], float],
         random: Callable[[], float],
+        attempt_timeout: float = DEFAULT_ATTEMPT_TIMEOUT,
+        call_timeout: float = DEFAULT_CALL_TIMEOUT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if not isinstance(key, ApiKey):
             raise TypeError("key must be an ApiKey (see ApiKey.from_env)")
@@ -92,6 +109,36 @@ class ClientCore:
         # The server's clock may differ by the backdate before tokens start failing.
         self.clock_allowance = float(DEFAULT_IAT_BACKDATE)
         self.last_rate_limit: RateLimit | None = None
+        self.attempt_timeout = _positive_seconds(attempt_timeout, "attempt_timeout")
+        self.call_timeout = _positive_seconds(call_timeout, "call_timeout")
+        if (
+            isinstance(max_response_bytes, bool)
+            or not isinstance(max_response_bytes, int)
+            or max_response_bytes < 1
+        ):
+            raise ValueError("max_response_bytes must be a positive int")
+        self.max_response_bytes = max_response_bytes
+
+    def call_deadline(self) -> float:
+        """The monotonic time by which a call that starts now must be over."""
+        return time.monotonic() + self.call_timeout
+
+    def attempt_deadline(self, call_deadline: float) -> float:
+        return min(time.monotonic() + self.attempt_timeout, call_deadline)
+
+    def body_reader(self, response: httpx.Response) -> BodyReader:
+        """A reader for the raw chunks still to come, or one already fed with the body a
+        transport returned read (an `httpx.MockTransport` handler's response)."""
+        if response.is_stream_consumed:
+            reader = BodyReader(None, self.max_response_bytes)
+            reader.feed(response.content)
+            return reader
+        return BodyReader(response.headers.get("content-encoding"), self.max_response_bytes)
+
+    def replay_after_401(self, request: httpx.Request) -> None:
+        """Forget the token a 401 refused, so that the one replay signs a fresh one."""
+        sent = request.headers.get("authorization", "")
+        self.signer.invalidate(sent.removeprefix("Bearer "))
 
     def build_request(
         self, http: httpx.Client | httpx.AsyncClient, operation: Mapping[str, Any]
@@ -101,28 +148,81 @@ class ClientCore:
             method=operation["method"].upper(),
             url=self.base_url + operation["url"],
             json=operation.get("json"),
-            headers=operation.get("headers"),
+            headers={**operation.get("headers", {}), "Accept-Encoding": ACCEPT_ENCODING},
             timeout=self.timeout,
         )
 
     def connection_error(
-        self, error: httpx.TransportError, request: httpx.Request
+        self, error: Exception, request: httpx.Request, *, deadline: float
     ) -> APIConnectionError:
+        """The SDK's error for a failed attempt: a summary only.
+
+        Callers raise it outside their `except` block, so that neither `__cause__` nor
+        `__context__` holds httpx's exception: that one keeps the request, and the request
+        keeps the live token in its Authorization header.
+        """
         where = f"{request.method} {request.url.path}"
+        if time.monotonic() >= deadline:
+            return APITimeoutError(
+                f"{where} got no complete response within its total deadline "
+                f"(attempt_timeout={self.attempt_timeout:g} s, "
+                f"call_timeout={self.call_timeout:g} s)"
+            )
         if isinstance(error, httpx.TimeoutException):
             return APITimeoutError(f"{where} timed out ({type(error).__name__})")
         return APIConnectionError(f"{where} failed: {type(error).__name__}: {error}")
 
-    def handle_response(self, response: httpx.Response, *, started: float) -> httpx.Response:
-        """Record the rate limit, log, and raise the mapped error for a non-2xx status."""
+    def handle_response(
+        self,
+        response: httpx.Response,
+        content: bytes | None,
+        *,
+        started: float,
+        unread: str | None = None,
+        limit_passed: bool = False,
+    ) -> httpx.Response:
+        """Record the rate limit, log, and raise the mapped error for a non-2xx status.
+
+        `content` is the body as read by `body_reader`; None with `unread` saying why when
+        it could not be read (too large, undecodable).
+        """
+        # The body was streamed and inflated here, not by httpx: hand it to the response
+        # so that `.content` and `.json()` work as usual (an httpx private attribute, the
+        # one `Response.read()` fills; tests/wrapper/test_deadline.py checks it).
+        response._content = b"" if content is None else content
         elapsed = time.perf_counter() - started
         rate_limit = parse_rate_limit(response.headers.get(RATE_LIMIT_HEADER))
         if rate_limit is not None:
             self.last_rate_limit = rate_limit
         log_response(response, elapsed=elapsed, request_id=request_id(response.headers))
-        # Redirects are not followed (the token must not go elsewhere), so a 3xx is an error.
+        # Redirects are never followed (the token must not go elsewhere), so a 3xx is an error.
         if not response.is_success:
             raise error_from_response(
-                response, now=self.now(), clock_allowance=self.clock_allowance
+                response, now=self.now(), clock_allowance=self.clock_allowance, unread=unread
             )
+        if unread is not None:
+            where = f"{response.status_code} response to {response.request.method} " + (
+                response.request.url.path
+            )
+            rid = request_id(response.headers)
+            suffix = f" [request id {rid}]" if rid else ""
+            if limit_passed:
+                raise ResponseTooLargeError(
+                    f"{where}: {unread}{suffix}",
+                    limit=self.max_response_bytes,
+                    status_code=response.status_code,
+                    request_id=rid,
+                    reason=unread,
+                )
+            raise ResponseValidationError(f"{where}: {unread}{suffix}", request_id=rid)
         return response
+
+
+def _positive_seconds(value: float, name: str) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 < value < float("inf")
+    ):
+        raise ValueError(f"{name} must be a positive number of seconds; got {value!r}")
+    return float(value)

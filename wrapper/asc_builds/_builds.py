@@ -11,9 +11,11 @@ and its `links.self` repeats `data.links.self`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from typing import Any
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Any, Literal
 
 import attrs
 import httpx
@@ -32,15 +34,27 @@ from asc_builds_generated.models import (
 )
 from asc_builds_generated.types import UNSET, Unset
 
-from ._exceptions import AppStoreConnectError, ResponseValidationError
+from ._body import decode_json
+from ._exceptions import (
+    AppStoreConnectError,
+    BatchInterrupted,
+    NotAttemptedError,
+    RequestAbandonedError,
+    ResponseTooLargeError,
+    ResponseValidationError,
+    UnverifiedChangeError,
+    raw_text,
+)
 from ._headers import request_id
 from ._ids import validate_id
+from ._interrupt import BATCH_STOP, NotSent
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
     "AsyncBuilds",
     "BuildOutcome",
     "Builds",
+    "OutcomeStatus",
     "build_update_request",
     "parse_build",
 ]
@@ -53,9 +67,16 @@ SyncSend = Callable[[Mapping[str, Any], int | None], httpx.Response]
 AsyncSend = Callable[[Mapping[str, Any], int | None], Awaitable[httpx.Response]]
 
 
+OutcomeStatus = Literal["changed", "failed", "not attempted"]
+
+
 @attrs.frozen
 class BuildOutcome:
-    """The result for one id of a batch: the updated build, or the error it met."""
+    """The result for one id of a batch: the updated build, or the error it met.
+
+    `status` is "changed", "failed", or "not attempted" (the batch was interrupted before
+    this id was sent: nothing was sent for it).
+    """
 
     build_id: str
     build: Build | None = None
@@ -64,6 +85,14 @@ class BuildOutcome:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def status(self) -> OutcomeStatus:
+        if self.error is None:
+            return "changed"
+        if isinstance(self.error, NotAttemptedError):
+            return "not attempted"
+        return "failed"
 
     def unwrap(self) -> Build:
         """The build, or raise the error this id met."""
@@ -125,18 +154,64 @@ def build_update_request(
     )
 
 
-def parse_build(response: httpx.Response) -> Build:
-    """The `Build` from a 200, or ResponseValidationError naming what was wrong."""
+def _unverified(
+    build_id: str, status_code: int, rid: str | None, problem: str, content: bytes | None
+) -> UnverifiedChangeError:
+    suffix = f" [request id {rid}]" if rid else ""
+    return UnverifiedChangeError(
+        f"App Store Connect answered {status_code} to the PATCH of build {build_id}, so the "
+        f"change was (or may have been) applied, but {problem}; read the build again before "
+        f"relying on it{suffix}",
+        build_id=build_id,
+        status_code=status_code,
+        request_id=rid,
+        body=None if content is None else raw_text(content),
+    )
+
+
+def _identity_problem(document: object, build_id: str) -> str | None:
+    # A 200 must be the answer to this request: the build asked for, not another resource.
+    data = document.get("data") if isinstance(document, dict) else None
+    if not isinstance(data, dict):
+        return "its body has no `data` object"
+    if data.get("type") != "builds":
+        return f"its data is of type {str(data.get('type'))[:40]!r}, not 'builds'"
+    if data.get("id") != build_id:
+        return f"its data is build {str(data.get('id'))[:140]!r}, not the one asked for"
+    return None
+
+
+def parse_build(response: httpx.Response, build_id: str) -> Build:
+    """The `Build` from a 2xx to the PATCH of `build_id`, or UnverifiedChangeError."""
+    rid = request_id(response.headers)
+    content = response.content
     try:
-        return BuildResponse.from_dict(response.json()).data
+        document = decode_json(content)
+    except ValueError as error:
+        raise _unverified(
+            build_id, response.status_code, rid, f"its body is not JSON ({error})", content
+        ) from None
+    problem = _identity_problem(document, build_id)
+    if problem is not None:
+        raise _unverified(build_id, response.status_code, rid, problem, content)
+    try:
+        return BuildResponse.from_dict(document).data
     except (ValueError, TypeError, KeyError, AttributeError) as error:
-        rid = request_id(response.headers)
-        suffix = f" [request id {rid}]" if rid else ""
-        raise ResponseValidationError(
-            f"{response.status_code} response is not a BuildResponse: "
-            f"{type(error).__name__}: {error}{suffix}",
-            request_id=rid,
+        raise _unverified(
+            build_id,
+            response.status_code,
+            rid,
+            f"its body is not a BuildResponse ({type(error).__name__}: {error})",
+            content,
         ) from error
+
+
+def _unreadable_change(error: ResponseValidationError, build_id: str) -> UnverifiedChangeError:
+    """A 2xx the send path could not read (too large, undecodable), said as a PATCH's."""
+    status_code, reason = 200, str(error)
+    if isinstance(error, ResponseTooLargeError):
+        status_code, reason = error.status_code, f"its {error.reason}"
+    return _unverified(build_id, status_code, error.request_id, reason, None)
 
 
 def _operation(build_id: str, body: BuildUpdateRequest) -> dict[str, Any]:
@@ -185,7 +260,13 @@ class Builds:
             uses_non_exempt_encryption=uses_non_exempt_encryption,
             encryption_declaration_id=encryption_declaration_id,
         )
-        return parse_build(self._send(_operation(build_id, body), max_retries))
+        try:
+            response = self._send(_operation(build_id, body), max_retries)
+        except UnverifiedChangeError:
+            raise
+        except ResponseValidationError as error:
+            raise _unreadable_change(error, build_id) from None
+        return parse_build(response, build_id)
 
     def expire(self, build_id: str, *, max_retries: int | None = None) -> Build:
         """Expire the build, ending its TestFlight testing. It cannot be undone."""
@@ -218,29 +299,97 @@ class Builds:
         A malformed id raises ValueError before any request is sent. Up to `concurrency`
         requests run at once, on threads. `on_outcome` is called with each outcome as it
         completes, on the calling thread (progress reporting).
+
+        Ctrl-C stops the batch: no request starts after it (no retry either), the ones in
+        flight end their current attempt (within `attempt_timeout`; a second Ctrl-C stops
+        waiting for them), and `BatchInterrupted` (a KeyboardInterrupt) is raised with
+        `outcomes`, one per id: "changed", "failed", or "not attempted".
         """
         _check_concurrency(concurrency)
         ids = _checked_ids(build_ids)
-
-        def expire_one(build_id: str) -> BuildOutcome:
-            try:
-                return BuildOutcome(build_id, build=self.expire(build_id, max_retries=max_retries))
-            except _OUTCOME_ERRORS as error:
-                return BuildOutcome(build_id, error=error)
-
         if not ids:
             return []
+        stop = threading.Event()
+
+        def expire_one(build_id: str) -> BuildOutcome:
+            context = BATCH_STOP.set(stop)
+            try:
+                build = self.expire(build_id, max_retries=max_retries)
+            except NotSent:
+                return _not_attempted(build_id)
+            except _OUTCOME_ERRORS as error:
+                return BuildOutcome(build_id, error=error)
+            finally:
+                BATCH_STOP.reset(context)
+            return BuildOutcome(build_id, build=build)
+
         outcomes: list[BuildOutcome | None] = [None] * len(ids)
-        with ThreadPoolExecutor(max_workers=min(concurrency, len(ids))) as pool:
-            futures = {
-                pool.submit(expire_one, build_id): index for index, build_id in enumerate(ids)
-            }
-            for future in as_completed(futures):
-                outcome = future.result()
-                outcomes[futures[future]] = outcome
-                if on_outcome is not None:
-                    on_outcome(outcome)
+        # Not `with ThreadPoolExecutor`: its exit waits for every queued id, so Ctrl-C
+        # would go on sending them all.
+        pool = ThreadPoolExecutor(max_workers=min(concurrency, len(ids)))
+        futures: dict[Future[BuildOutcome], int] = {}
+        try:
+            for index, build_id in enumerate(ids):
+                futures[pool.submit(expire_one, build_id)] = index
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    outcome = future.result()
+                    outcomes[futures[future]] = outcome
+                    if on_outcome is not None:
+                        on_outcome(outcome)
+        except KeyboardInterrupt:
+            stop.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise BatchInterrupted(_settle(ids, futures, outcomes)) from None
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
         return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _not_attempted(build_id: str) -> BuildOutcome:
+    return BuildOutcome(
+        build_id,
+        error=NotAttemptedError(f"build {build_id} was not sent: the batch was interrupted"),
+    )
+
+
+def _settle(
+    ids: list[str],
+    futures: Mapping[Future[BuildOutcome], int],
+    outcomes: list[BuildOutcome | None],
+) -> list[BuildOutcome]:
+    """Every id's outcome after an interrupt; the requests in flight end their attempt."""
+    running = [future for future in futures if not future.done()]
+    # The stop event keeps them from retrying, and each attempt has its deadline.
+    with contextlib.suppress(KeyboardInterrupt):
+        wait(running)
+    settled: list[BuildOutcome] = []
+    by_index = {index: future for future, index in futures.items()}
+    for index, build_id in enumerate(ids):
+        outcome = outcomes[index]
+        future = by_index.get(index)
+        if outcome is None and future is not None and future.done() and not future.cancelled():
+            error = future.exception()
+            if error is None:
+                outcome = future.result()
+            elif isinstance(error, Exception):
+                outcome = BuildOutcome(build_id, error=error)
+        if outcome is None:
+            outcome = (
+                _not_attempted(build_id)
+                if future is None or future.cancelled()
+                else BuildOutcome(
+                    build_id,
+                    error=RequestAbandonedError(
+                        f"build {build_id}: interrupted while its request was in flight; "
+                        "it may have been applied"
+                    ),
+                )
+            )
+        settled.append(outcome)
+    return settled
 
 
 class AsyncBuilds:
@@ -265,7 +414,13 @@ class AsyncBuilds:
             uses_non_exempt_encryption=uses_non_exempt_encryption,
             encryption_declaration_id=encryption_declaration_id,
         )
-        return parse_build(await self._send(_operation(build_id, body), max_retries))
+        try:
+            response = await self._send(_operation(build_id, body), max_retries)
+        except UnverifiedChangeError:
+            raise
+        except ResponseValidationError as error:
+            raise _unreadable_change(error, build_id) from None
+        return parse_build(response, build_id)
 
     async def expire(self, build_id: str, *, max_retries: int | None = None) -> Build:
         """Expire the build, ending its TestFlight testing. It cannot be undone."""
@@ -300,21 +455,54 @@ class AsyncBuilds:
         A malformed id raises ValueError before any request is sent. Up to `concurrency`
         requests run at once. `on_outcome` is called with each outcome as it completes
         (progress reporting).
+
+        Cancelling the task stops everything at once and re-raises CancelledError; before
+        that, `on_outcome` is called for every id that had no outcome yet: "not attempted"
+        or, for a request cut off in flight, "failed" with RequestAbandonedError.
         """
         _check_concurrency(concurrency)
         ids = _checked_ids(build_ids)
         semaphore = asyncio.Semaphore(concurrency)
+        outcomes: dict[int, BuildOutcome] = {}
+        started: set[int] = set()
 
-        async def expire_one(build_id: str) -> BuildOutcome:
+        async def expire_one(index: int, build_id: str) -> BuildOutcome:
             async with semaphore:
+                started.add(index)
                 try:
                     build = await self.expire(build_id, max_retries=max_retries)
                 except _OUTCOME_ERRORS as error:
                     outcome = BuildOutcome(build_id, error=error)
                 else:
                     outcome = BuildOutcome(build_id, build=build)
+            outcomes[index] = outcome
             if on_outcome is not None:
                 on_outcome(outcome)
             return outcome
 
-        return list(await asyncio.gather(*(expire_one(build_id) for build_id in ids)))
+        try:
+            return list(
+                await asyncio.gather(
+                    *(expire_one(index, build_id) for index, build_id in enumerate(ids))
+                )
+            )
+        except asyncio.CancelledError:
+            # Cancellation stops everything at once; `on_outcome` still hears of every id
+            # that had no outcome yet, so the caller can tell what was sent.
+            if on_outcome is not None:
+                for index, build_id in enumerate(ids):
+                    if index in outcomes:
+                        continue
+                    if index in started:
+                        on_outcome(
+                            BuildOutcome(
+                                build_id,
+                                error=RequestAbandonedError(
+                                    f"build {build_id}: cancelled while its request was in "
+                                    "flight; it may have been applied"
+                                ),
+                            )
+                        )
+                    else:
+                        on_outcome(_not_attempted(build_id))
+            raise

@@ -11,9 +11,23 @@ from typing import Any, Self
 
 import httpx
 
-from ._base_client import DEFAULT_TIMEOUT, ClientCore
+from ._base_client import (
+    DEFAULT_ATTEMPT_TIMEOUT,
+    DEFAULT_CALL_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    ClientCore,
+)
+from ._body import BodyTooLarge, BodyUndecodable
 from ._builds import AsyncBuilds, Builds
-from ._exceptions import APIConnectionError, APIStatusError
+from ._deadline import ATTEMPT_DEADLINE, install_deadline_backend
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    AppStoreConnectError,
+    AuthenticationError,
+)
+from ._interrupt import NotSent, stop_requested
 from ._keys import ApiKey
 from ._logging import log_retry
 from ._rate_limit import RateLimit
@@ -22,6 +36,7 @@ from ._retry import DEFAULT_MAX_RETRIES
 __all__ = ["AppStoreConnect", "AsyncAppStoreConnect"]
 
 _RetryableError = (APIStatusError, APIConnectionError)
+_BodyProblem = (BodyTooLarge, BodyUndecodable)
 
 
 def _check_http_options(transport: object, http_client: object) -> None:
@@ -37,6 +52,12 @@ class AppStoreConnect:
     `httpx.Client` you own and close) to control the connection, for example in tests.
     `scope` limits every token to the listed `"METHOD /path"` operations. `now`, `sleep` and
     `random` are the clock, the wait between retries and the jitter source.
+
+    Limits, whatever the server does: `attempt_timeout` seconds for one attempt (connect,
+    headers and the whole body), `call_timeout` seconds for a call with its retries and
+    waits (`APITimeoutError` after either), and `max_response_bytes` for a body, counted
+    after decompression (`ResponseTooLargeError` for a 2xx; an error status keeps its own
+    error). `timeout` is httpx's, per socket operation.
     """
 
     def __init__(
@@ -52,6 +73,9 @@ class AppStoreConnect:
         now: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         random: Callable[[], float] = _random.random,
+        attempt_timeout: float = DEFAULT_ATTEMPT_TIMEOUT,
+        call_timeout: float = DEFAULT_CALL_TIMEOUT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         _check_http_options(transport, http_client)
         self._core = ClientCore(
@@ -62,10 +86,16 @@ class AppStoreConnect:
             scope=scope,
             now=now,
             random=random,
+            attempt_timeout=attempt_timeout,
+            call_timeout=call_timeout,
+            max_response_bytes=max_response_bytes,
         )
         self._sleep = sleep
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(transport=transport, timeout=self._core.timeout)
+        # Bounds every socket operation by the attempt's deadline (see _deadline); without
+        # it, a trickled header would only be bounded by httpx's per-read timeout.
+        install_deadline_backend(self._http)
         self.builds = Builds(self._send)
 
     @property
@@ -97,16 +127,31 @@ class AppStoreConnect:
         self.close()
 
     def _send(self, operation: Mapping[str, Any], max_retries: int | None) -> httpx.Response:
-        policy = self._core.retry.with_max_retries(max_retries)
+        core = self._core
+        policy = core.retry.with_max_retries(max_retries)
+        call_deadline = core.call_deadline()
         retry_number = 0
+        replayed_401 = False
+        last_error: AppStoreConnectError | None = None
         while True:
-            request = self._core.build_request(self._http, operation)
+            if stop_requested():
+                # An interrupted batch starts nothing new, retries included.
+                if last_error is not None:
+                    raise last_error
+                raise NotSent
+            request = core.build_request(self._http, operation)
             try:
-                return self._send_once(request)
+                return self._send_once(request, call_deadline)
+            except AuthenticationError as error:
+                if replayed_401:
+                    raise
+                replayed_401, last_error = True, error
+                core.replay_after_401(request)
             except _RetryableError as error:
+                last_error = error
                 retry_number += 1
                 delay = policy.delay_before_retry(error, retry_number)
-                if delay is None:
+                if delay is None or time.monotonic() + delay >= call_deadline:
                     raise
                 log_retry(
                     method=request.method,
@@ -118,19 +163,50 @@ class AppStoreConnect:
                 )
                 self._sleep(delay)
 
-    def _send_once(self, request: httpx.Request) -> httpx.Response:
+    def _send_once(self, request: httpx.Request, call_deadline: float) -> httpx.Response:
+        core = self._core
+        deadline = core.attempt_deadline(call_deadline)
         started = time.perf_counter()
+        content: bytes | None = None
+        unread: BodyTooLarge | BodyUndecodable | None = None
+        failure: APIConnectionError | None = None
+        context = ATTEMPT_DEADLINE.set(deadline)
         try:
-            response = self._http.send(request, auth=self._core.auth)
+            response = self._http.send(request, auth=core.auth, stream=True, follow_redirects=False)
+            try:
+                reader = core.body_reader(response)
+                for chunk in () if response.is_stream_consumed else response.iter_raw():
+                    reader.feed(chunk)
+                    if time.monotonic() >= deadline:
+                        # Reached only with a caller's own transport: the SDK's sockets
+                        # already fail at the deadline.
+                        raise httpx.ReadTimeout("total deadline passed", request=request)
+                content = reader.content()
+            except _BodyProblem as problem:
+                unread = problem
+            finally:
+                response.close()
         except httpx.TransportError as error:
-            raise self._core.connection_error(error, request) from error
-        return self._core.handle_response(response, started=started)
+            failure = core.connection_error(error, request, deadline=deadline)
+        finally:
+            ATTEMPT_DEADLINE.reset(context)
+        if failure is not None:
+            # Raised here, outside the except block: see ClientCore.connection_error.
+            raise failure
+        return core.handle_response(
+            response,
+            content,
+            started=started,
+            unread=None if unread is None else str(unread),
+            limit_passed=isinstance(unread, BodyTooLarge),
+        )
 
 
 class AsyncAppStoreConnect:
-    """The asyncio twin of `AppStoreConnect`: the same options, awaitable methods.
+    """The asyncio twin of `AppStoreConnect`: the same options and limits, awaitable methods.
 
-    `sleep` is awaited between retries; `http_client` is an `httpx.AsyncClient`.
+    `sleep` is awaited between retries; `http_client` is an `httpx.AsyncClient`. Each
+    attempt runs inside `asyncio.timeout`, so its deadline holds for any client given.
     """
 
     def __init__(
@@ -146,6 +222,9 @@ class AsyncAppStoreConnect:
         now: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         random: Callable[[], float] = _random.random,
+        attempt_timeout: float = DEFAULT_ATTEMPT_TIMEOUT,
+        call_timeout: float = DEFAULT_CALL_TIMEOUT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         _check_http_options(transport, http_client)
         self._core = ClientCore(
@@ -156,6 +235,9 @@ class AsyncAppStoreConnect:
             scope=scope,
             now=now,
             random=random,
+            attempt_timeout=attempt_timeout,
+            call_timeout=call_timeout,
+            max_response_bytes=max_response_bytes,
         )
         self._sleep = sleep
         self._owns_http = http_client is None
@@ -193,16 +275,24 @@ class AsyncAppStoreConnect:
         await self.aclose()
 
     async def _send(self, operation: Mapping[str, Any], max_retries: int | None) -> httpx.Response:
-        policy = self._core.retry.with_max_retries(max_retries)
+        core = self._core
+        policy = core.retry.with_max_retries(max_retries)
+        call_deadline = core.call_deadline()
         retry_number = 0
+        replayed_401 = False
         while True:
-            request = self._core.build_request(self._http, operation)
+            request = core.build_request(self._http, operation)
             try:
-                return await self._send_once(request)
+                return await self._send_once(request, call_deadline)
+            except AuthenticationError:
+                if replayed_401:
+                    raise
+                replayed_401 = True
+                core.replay_after_401(request)
             except _RetryableError as error:
                 retry_number += 1
                 delay = policy.delay_before_retry(error, retry_number)
-                if delay is None:
+                if delay is None or time.monotonic() + delay >= call_deadline:
                     raise
                 log_retry(
                     method=request.method,
@@ -214,10 +304,37 @@ class AsyncAppStoreConnect:
                 )
                 await self._sleep(delay)
 
-    async def _send_once(self, request: httpx.Request) -> httpx.Response:
+    async def _send_once(self, request: httpx.Request, call_deadline: float) -> httpx.Response:
+        core = self._core
+        deadline = core.attempt_deadline(call_deadline)
         started = time.perf_counter()
+        content: bytes | None = None
+        unread: BodyTooLarge | BodyUndecodable | None = None
+        failure: APIConnectionError | None = None
         try:
-            response = await self._http.send(request, auth=self._core.auth)
-        except httpx.TransportError as error:
-            raise self._core.connection_error(error, request) from error
-        return self._core.handle_response(response, started=started)
+            async with asyncio.timeout(deadline - time.monotonic()):
+                response = await self._http.send(
+                    request, auth=core.auth, stream=True, follow_redirects=False
+                )
+                try:
+                    reader = core.body_reader(response)
+                    if not response.is_stream_consumed:
+                        async for chunk in response.aiter_raw():
+                            reader.feed(chunk)
+                    content = reader.content()
+                except _BodyProblem as problem:
+                    unread = problem
+                finally:
+                    await response.aclose()
+        except (httpx.TransportError, TimeoutError) as error:
+            failure = core.connection_error(error, request, deadline=deadline)
+        if failure is not None:
+            # Raised here, outside the except block: see ClientCore.connection_error.
+            raise failure
+        return core.handle_response(
+            response,
+            content,
+            started=started,
+            unread=None if unread is None else str(unread),
+            limit_passed=isinstance(unread, BodyTooLarge),
+        )

@@ -4,7 +4,7 @@
 AppStoreConnectError
 ├── ApiKeyError                  (also a ValueError) missing or unusable key
 ├── APIConnectionError           no response: DNS, refused, reset, TLS
-│   └── APITimeoutError
+│   └── APITimeoutError          includes the total deadlines (attempt_timeout, call_timeout)
 ├── APIStatusError               a response with status >= 400
 │   ├── BadRequestError          400
 │   ├── AuthenticationError      401
@@ -14,7 +14,14 @@ AppStoreConnectError
 │   ├── UnprocessableEntityError 422
 │   ├── RateLimitError           429
 │   └── ServerError              5xx
-└── ResponseValidationError      a 200 whose body is not a BuildResponse
+├── ResponseValidationError      a 2xx whose body cannot be read or trusted
+│   ├── ResponseTooLargeError    larger than max_response_bytes (inflated)
+│   └── UnverifiedChangeError    a 2xx to a PATCH that cannot be read or is another build
+├── NotAttemptedError            a batch's id never sent: the batch was interrupted
+└── RequestAbandonedError        a batch's id cut off in flight: it may have been applied
+
+BatchInterrupted                 (a KeyboardInterrupt) Ctrl-C stopped a sync batch;
+                                 `outcomes` says what happened to each id
 ```
 
 No message or repr here ever includes request headers, so the bearer token cannot leak
@@ -23,7 +30,6 @@ through an exception.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -31,6 +37,7 @@ from typing import Any
 import attrs
 import httpx
 
+from ._body import JSONTooDeep, decode_json
 from ._headers import parse_http_date, parse_retry_after, request_id
 from ._rate_limit import RATE_LIMIT_HEADER, RateLimit, parse_rate_limit
 
@@ -42,15 +49,21 @@ __all__ = [
     "AppStoreConnectError",
     "AuthenticationError",
     "BadRequestError",
+    "BatchInterrupted",
     "ConflictError",
     "ErrorEntry",
+    "NotAttemptedError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RequestAbandonedError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "ServerError",
     "UnprocessableEntityError",
+    "UnverifiedChangeError",
     "error_from_response",
+    "raw_text",
 ]
 
 # Longest non-JSON body kept on an error: enough to recognise a proxy's HTML page.
@@ -196,11 +209,69 @@ class ServerError(APIStatusError):
 
 
 class ResponseValidationError(AppStoreConnectError):
-    """A 200 arrived whose body is not a valid `BuildResponse`."""
+    """A 2xx arrived whose body cannot be read or is not the document asked for."""
 
     def __init__(self, message: str, *, request_id: str | None) -> None:
         super().__init__(message)
         self.request_id = request_id
+
+
+class ResponseTooLargeError(ResponseValidationError):
+    """A 2xx body passed `max_response_bytes` (counted inflated); reading stopped there.
+
+    `reason` is the message without the request it answered.
+    """
+
+    def __init__(
+        self, message: str, *, limit: int, status_code: int, request_id: str | None, reason: str
+    ) -> None:
+        super().__init__(message, request_id=request_id)
+        self.limit = limit
+        self.status_code = status_code
+        self.reason = reason
+
+
+class UnverifiedChangeError(ResponseValidationError):
+    """App Store Connect answered 2xx to a PATCH, but the body cannot be read or is not the
+    build that was asked for: the change was (or may have been) applied. Read the build
+    again before acting on it. `body` is the start of the raw body, at most 2,000 chars.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        build_id: str,
+        status_code: int,
+        request_id: str | None,
+        body: str | None,
+    ) -> None:
+        super().__init__(message, request_id=request_id)
+        self.build_id = build_id
+        self.status_code = status_code
+        self.body = body
+
+
+class NotAttemptedError(AppStoreConnectError):
+    """A batch was interrupted (Ctrl-C, or its task cancelled) before this id was sent."""
+
+
+class RequestAbandonedError(AppStoreConnectError):
+    """A batch was cancelled while this id's request was in flight: it may have been
+    applied; read the build again to know."""
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a sync `expire_many`: no new request was started after it.
+
+    `outcomes` holds one `BuildOutcome` per id, in input order: its `status` is "changed",
+    "failed" or "not attempted". A KeyboardInterrupt, so that code not expecting it still
+    stops as Ctrl-C always does.
+    """
+
+    def __init__(self, outcomes: list[Any]) -> None:
+        super().__init__("interrupted")
+        self.outcomes = outcomes
 
 
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
@@ -227,19 +298,29 @@ def _reason(status_code: int) -> str:
         return "Error"
 
 
-def _read_errors(response: httpx.Response) -> tuple[tuple[ErrorEntry, ...], str | None]:
-    """The `errors[]` entries, or the raw text when the body is not JSON."""
+def raw_text(content: bytes) -> str:
+    """The start of a body as text, for errors to keep: bounded, never the whole body."""
+    return content[:_MAX_RAW_BODY].decode("utf-8", errors="replace")
+
+
+def _read_errors(
+    response: httpx.Response,
+) -> tuple[tuple[ErrorEntry, ...], str | None, str | None]:
+    """The `errors[]` entries, or the raw text when the body is not JSON, or why the body
+    cannot be read at all."""
     content = response.content
     if not content.strip():
-        return (), None
+        return (), None, None
     try:
-        document = json.loads(content)
+        document = decode_json(content)
+    except JSONTooDeep as error:
+        return (), None, str(error)
     except ValueError:
-        return (), content[:_MAX_RAW_BODY].decode("utf-8", errors="replace")
+        return (), raw_text(content), None
     entries = document.get("errors") if isinstance(document, dict) else None
     if not isinstance(entries, list):
-        return (), None
-    return tuple(ErrorEntry.from_json(entry) for entry in entries), None
+        return (), None, None
+    return tuple(ErrorEntry.from_json(entry) for entry in entries), None, None
 
 
 def _clock_note(response: httpx.Response, *, now: float, allowance: float) -> str | None:
@@ -257,14 +338,27 @@ def _clock_note(response: httpx.Response, *, now: float, allowance: float) -> st
 
 
 def error_from_response(
-    response: httpx.Response, *, now: float, clock_allowance: float
+    response: httpx.Response,
+    *,
+    now: float,
+    clock_allowance: float,
+    unread: str | None = None,
 ) -> APIStatusError:
-    """The exception for an error response; `now` is the local time the response arrived."""
+    """The exception for an error response; `now` is the local time the response arrived.
+
+    `unread` says why the body was not read (too large, undecodable); the status still
+    decides the error's class, so a 5xx is retried all the same.
+    """
     status_code = response.status_code
-    errors, raw_body = _read_errors(response)
+    errors: tuple[ErrorEntry, ...] = ()
+    raw_body = None
+    if unread is None:
+        errors, raw_body, unread = _read_errors(response)
     rid = request_id(response.headers)
 
-    if errors:
+    if unread:
+        summary = f"{_reason(status_code)} ({unread})"
+    elif errors:
         summary = "; ".join(entry.describe() for entry in errors)
     elif raw_body is not None:
         content_type = response.headers.get("content-type", "unknown type")
@@ -274,6 +368,11 @@ def error_from_response(
     else:
         summary = f"{_reason(status_code)} (empty body)"
     message = f"{status_code} {summary}"
+    if 300 <= status_code < 400:
+        location = response.headers.get("location")
+        message += "; redirects are never followed (the request carries a token)" + (
+            f", Location: {location[:200]!r}" if location else ""
+        )
 
     retry_after = parse_retry_after(response.headers.get("retry-after"), now=now)
     if status_code == 401:

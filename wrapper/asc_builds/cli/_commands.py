@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from asc_builds_generated.models import Build
 
 from .._auth import TokenSigner
+from .._base_client import DEFAULT_CALL_TIMEOUT
 from .._client import AppStoreConnect
 from .._keys import ApiKey
 from .._retry import DEFAULT_MAX_RETRIES
@@ -30,6 +31,7 @@ def _client(args: argparse.Namespace, key: ApiKey) -> AppStoreConnect:
         base_url=args.base_url,
         max_retries=DEFAULT_MAX_RETRIES if args.max_retries is None else args.max_retries,
         transport=DryRunTransport() if args.dry_run else None,
+        call_timeout=DEFAULT_CALL_TIMEOUT if args.timeout is None else args.timeout,
     )
 
 

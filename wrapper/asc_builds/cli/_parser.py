@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .._base_client import DEFAULT_CALL_TIMEOUT
 from .._builds import DEFAULT_CONCURRENCY
 from .._retry import DEFAULT_MAX_RETRIES
 
@@ -50,6 +51,16 @@ def _non_negative(text: str) -> int:
     return _positive(text)
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected more than 0 seconds, got {text!r}")
+    return value
+
+
 def _global_options() -> argparse.ArgumentParser:
     # A parent parser, so global options work before or after the command name.
     options = argparse.ArgumentParser(add_help=False)
@@ -89,6 +100,13 @@ def _global_options() -> argparse.ArgumentParser:
         help=f"retries on 429, 5xx and connection errors (default {DEFAULT_MAX_RETRIES})",
     )
     group.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=argparse.SUPPRESS,
+        metavar="SECONDS",
+        help=f"total time for each request with its retries (default {DEFAULT_CALL_TIMEOUT:g})",
+    )
+    group.add_argument(
         "-v",
         "--verbose",
         action="count",
@@ -106,6 +124,7 @@ GLOBAL_DEFAULTS: dict[str, object] = {
     "json": False,
     "dry_run": False,
     "max_retries": None,
+    "timeout": None,
     "verbose": 0,
 }
 
