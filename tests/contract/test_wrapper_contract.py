@@ -31,7 +31,7 @@ from .exercised import Exercised
 from .schema_walk import minimal_instance
 from .spec import apple_spec, error_statuses
 from .strategies import error_responses
-from .transport import RecordingTransport, serving
+from .transport import EchoingId, RecordingTransport, serving
 from .validation import assert_request_matches_spec, assert_response_matches_spec
 
 BASE_URL = "http://127.0.0.1:9"
@@ -65,7 +65,9 @@ def _wrapper(transport: httpx.BaseTransport, base_url: str = BASE_URL) -> AppSto
 
 
 def _ok(exercised: Exercised) -> RecordingTransport:
-    served = serving(200, minimal_instance(response_schema(200)), assert_request_matches_spec)
+    served = serving(
+        200, minimal_instance(response_schema(200)), assert_request_matches_spec, echo_id=True
+    )
     return RecordingTransport(served, exercised)
 
 
@@ -92,7 +94,7 @@ async def test_the_async_client_sends_the_same_requests_the_slice_accepts() -> N
 
     ok = minimal_instance(response_schema(200))
     async with AsyncAppStoreConnect(
-        KEY, base_url=BASE_URL, transport=serving(200, ok, check), max_retries=0
+        KEY, base_url=BASE_URL, transport=serving(200, ok, check, echo_id=True), max_retries=0
     ) as asc:
         await asc.builds.expire("b-1")
         await asc.builds.set_uses_non_exempt_encryption("b-1", False)
@@ -102,7 +104,7 @@ async def test_the_async_client_sends_the_same_requests_the_slice_accepts() -> N
     async_bodies = sent_bodies(seen)
 
     seen.clear()
-    with _wrapper(serving(200, ok, check)) as sync_asc:
+    with _wrapper(serving(200, ok, check, echo_id=True)) as sync_asc:
         sync_asc.builds.expire("b-1")
         sync_asc.builds.set_uses_non_exempt_encryption("b-1", False)
         sync_asc.builds.assign_encryption_declaration("b-1", "d-1")
@@ -168,7 +170,8 @@ class _Preferring(RecordingTransport):
     """Asks Prism for a chosen response with its `Prefer: code=N` request header."""
 
     def __init__(self, exercised: Exercised, status: int | None) -> None:
-        super().__init__(httpx.HTTPTransport(), exercised)
+        # Prism answers with its examples' ids; EchoingId makes each 200 the build asked for.
+        super().__init__(EchoingId(httpx.HTTPTransport()), exercised)
         self._status = status
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

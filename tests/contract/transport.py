@@ -5,13 +5,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 from asc_builds_generated.client import Client
 
 from .exercised import Exercised
 
-__all__ = ["BEARER", "RecordingTransport", "generated_client", "serving"]
+__all__ = [
+    "BEARER",
+    "EchoingId",
+    "RecordingTransport",
+    "answering_id",
+    "generated_client",
+    "serving",
+]
 
 # Prism and the spec's security scheme require a bearer token; its value is never checked.
 BEARER = {"Authorization": "Bearer contract-test-token"}
@@ -36,16 +44,62 @@ class RecordingTransport(httpx.BaseTransport):
         self._inner.close()
 
 
+def answering_id(request: httpx.Request, body: Any) -> Any:
+    """`body` as the answer to `request`: a 2xx document's `data.id` is the id in the path.
+
+    The wrapper checks that a 200 is the build it asked for; a mock serving one fixed
+    document (or Prism's examples) would otherwise answer about another build.
+    """
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict) or "id" not in data:
+        return body
+    requested = unquote(request.url.raw_path.decode("ascii").split("?")[0].rsplit("/", 1)[-1])
+    return {**body, "data": {**data, "id": requested}}
+
+
+class EchoingId(httpx.BaseTransport):
+    """Passes requests on and rewrites each 2xx JSON answer with `answering_id`."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self._inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self._inner.handle_request(request)
+        content = response.read()
+        if not response.is_success or not content:
+            return response
+        body = answering_id(request, json.loads(content))
+        headers = [
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() not in ("content-length", "content-encoding")
+        ]
+        return httpx.Response(
+            response.status_code, headers=headers, content=json.dumps(body).encode()
+        )
+
+    def close(self) -> None:
+        self._inner.close()
+
+
 def serving(
-    status: int, body: Any, check: Callable[[httpx.Request], None] | None = None
+    status: int,
+    body: Any,
+    check: Callable[[httpx.Request], None] | None = None,
+    *,
+    echo_id: bool = False,
 ) -> httpx.MockTransport:
-    """A transport answering every request with `status` and `body` as JSON."""
+    """A transport answering every request with `status` and `body` as JSON; with
+    `echo_id`, a 2xx is about the build the request names (see `answering_id`)."""
 
     def handle(request: httpx.Request) -> httpx.Response:
         if check is not None:
             check(request)
+        answer = answering_id(request, body) if echo_id and 200 <= status < 300 else body
         return httpx.Response(
-            status, content=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+            status,
+            content=json.dumps(answer).encode(),
+            headers={"Content-Type": "application/json"},
         )
 
     return httpx.MockTransport(handle)

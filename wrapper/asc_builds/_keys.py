@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_TOKEN_LIFETIME",
     "ApiKey",
     "PrivateKeySource",
+    "describe_key_path",
 ]
 
 # Apple rejects tokens whose `exp - iat` exceeds 20 minutes.
@@ -38,31 +39,77 @@ PrivateKeySource = str | bytes | os.PathLike[str] | ec.EllipticCurvePrivateKey
 _PEM_MARKER = "-----BEGIN"
 # Base64 of "-----BEGIN" and the DER prefix of a PKCS#8 EC key; long enough to not be a path.
 _BASE64_TEXT = re.compile(r"^[A-Za-z0-9+/=\s]{64,}$")
+_NOT_JSON = object()
 _HOW_TO_GET_A_KEY = (
     "use the .p8 file downloaded from App Store Connect > Users and Access > Integrations"
 )
 
 
+# A value is echoed in an error only when it is plainly a file name: base64 (key material)
+# never contains a dot, so it never ends like one of these.
+_KEY_FILE_SUFFIXES = (".p8", ".pem", ".json", ".key", ".txt")
+_BASE64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+# The base64 body of a P-256 PKCS#8 .p8 is about 184 characters.
+_SHORTEST_KEY_BODY = 160
+
+
+def _looks_like_file_name(text: str) -> bool:
+    return len(text) <= 1024 and text.isprintable() and text.lower().endswith(_KEY_FILE_SUFFIXES)
+
+
+def _shape(text: str) -> str:
+    """What is wrong with a value that may be key material, without repeating any of it."""
+    notes = [f"{len(text)} characters"]
+    stripped = text.strip()
+    if stripped[:1] in "\"'" and stripped[-1:] == stripped[:1] and len(stripped) > 1:
+        notes.append("wrapped in quotes")
+    if "\\n" in text:
+        notes.append("literal \\n sequences where line breaks belong")
+    if ("-" in text or "_" in text) and "-----" not in text:
+        notes.append("base64url characters '-' or '_' (expected standard base64: '+' and '/')")
+    odd = sorted(
+        {char for char in stripped.strip("\"'") if char not in _BASE64_ALPHABET and char != "\\"}
+        - {"-", "_"}
+    )
+    if odd:
+        shown = " ".join(
+            repr(char) if char.isprintable() else f"U+{ord(char):04X}" for char in odd[:8]
+        )
+        notes.append(f"characters that are not base64: {shown}")
+    body = "".join(char for char in stripped if char in _BASE64_ALPHABET)
+    if not odd and len(body) < _SHORTEST_KEY_BODY:
+        notes.append(f"too short for a key ({len(body)} base64 characters; a .p8 holds ~184)")
+    return ", ".join(notes)
+
+
+def describe_key_path(path: str | os.PathLike[str]) -> str:
+    """How an error names a key file: the name when it plainly is one, else only its shape.
+
+    Users paste key material where a path belongs (a quoted base64 body, base64url, text
+    with literal \\n): the value would then be printed in full, to logs and CI output.
+    """
+    text = os.fspath(path)
+    if _looks_like_file_name(text):
+        return f"file {text!r}"
+    return f"file named by a value not shown (it may be key material: {_shape(text)})"
+
+
 def _describe_source(source: str | os.PathLike[str]) -> str:
-    return f"file {os.fspath(source)!r}"
+    return describe_key_path(source)
 
 
 def _read_file(path: str | os.PathLike[str]) -> bytes:
+    # Each error is raised outside the `except` block: the OSError (as its __context__)
+    # would keep the file name, and a "file name" may be pasted key material.
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
-        raise ApiKeyError(
-            f"private key {_describe_source(path)} does not exist; {_HOW_TO_GET_A_KEY}"
-        ) from None
+        problem = f"does not exist; {_HOW_TO_GET_A_KEY}"
     except IsADirectoryError:
-        raise ApiKeyError(
-            f"private key {_describe_source(path)} is a directory, not a .p8 file"
-        ) from None
+        problem = "is a directory, not a .p8 file"
     except OSError as error:
-        raise ApiKeyError(
-            f"private key {_describe_source(path)} cannot be read ({error.strerror}); "
-            "check its permissions"
-        ) from None
+        problem = f"cannot be read ({error.strerror}); check its permissions"
+    raise ApiKeyError(f"private key {_describe_source(path)} {problem}")
 
 
 def _decode_base64(text: str, *, origin: str) -> bytes:
@@ -204,7 +251,10 @@ class ApiKey:
         try:
             document = json.loads(raw)
         except ValueError:
-            raise ApiKeyError(f"fastlane key {where} is not valid JSON") from None
+            # Not raised in here: the JSONDecodeError keeps the whole document, key included.
+            document = _NOT_JSON
+        if document is _NOT_JSON:
+            raise ApiKeyError(f"fastlane key {where} is not valid JSON")
         if not isinstance(document, dict):
             raise ApiKeyError(f"fastlane key {where} must hold a JSON object")
         missing = [name for name in ("key_id", "key") if not document.get(name)]

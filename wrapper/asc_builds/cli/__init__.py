@@ -21,14 +21,22 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TextIO
 
 from .._exceptions import AppStoreConnectError
+from .._keys import describe_key_path
 from ._commands import API_COMMANDS, key_from_args
 from ._doctor import run_doctor
 from ._parser import GLOBAL_DEFAULTS, build_parser
 from ._render import Renderer
+from ._visible import visible
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "main", "run"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _VisibleFormatter(logging.Formatter):
+    # Retry lines quote the server's error text: show its control characters.
+    def format(self, record: logging.LogRecord) -> str:
+        return visible(super().format(record))
 
 
 @contextlib.contextmanager
@@ -43,7 +51,7 @@ def _logging_to(stream: TextIO, verbosity: int) -> Iterator[None]:
         return
     logger = logging.getLogger("asc_builds")
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_VisibleFormatter("%(levelname)s %(name)s: %(message)s"))
     previous = logger.level
     logger.setLevel(logging.DEBUG if verbosity >= 2 else logging.INFO)
     logger.addHandler(handler)
@@ -101,8 +109,19 @@ def _dispatch(
         render.error(error)
         return EXIT_FAILED
     except OSError as error:
-        render.error(error)
+        render.error(_without_file_name(error))
         return EXIT_USAGE
+
+
+def _without_file_name(error: OSError) -> OSError:
+    # str(OSError) repeats the file name, and a "file name" may be pasted key material.
+    filename = error.filename
+    if filename is None:
+        return error
+    if isinstance(filename, (str, bytes, os.PathLike)):
+        filename = os.fsdecode(filename)
+    reason = error.strerror or type(error).__name__
+    return OSError(f"{reason}: {describe_key_path(str(filename))}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

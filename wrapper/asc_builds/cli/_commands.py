@@ -10,13 +10,17 @@ from asc_builds_generated.models import Build
 from .._auth import TokenSigner
 from .._base_client import DEFAULT_CALL_TIMEOUT
 from .._client import AppStoreConnect
+from .._exceptions import BatchInterrupted
 from .._keys import ApiKey
 from .._retry import DEFAULT_MAX_RETRIES
 from ._credentials import load_key
 from ._dry_run import DryRunTransport, RequestNotSent, describe_request
 from ._render import Renderer
 
-__all__ = ["API_COMMANDS", "key_from_args", "run_token"]
+__all__ = ["API_COMMANDS", "EXIT_INTERRUPTED", "key_from_args", "run_token"]
+
+# What a shell reports for a command stopped by SIGINT (128 + 2).
+EXIT_INTERRUPTED = 130
 
 
 def key_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> ApiKey:
@@ -69,9 +73,15 @@ def _expire(args: argparse.Namespace, key: ApiKey, render: Renderer) -> int:
             render.json(described if len(described) > 1 else described[0])
             return 0
         render.start_progress(len(args.build_ids))
-        outcomes = asc.builds.expire_many(
-            args.build_ids, concurrency=args.concurrency, on_outcome=render.progress
-        )
+        try:
+            outcomes = asc.builds.expire_many(
+                args.build_ids, concurrency=args.concurrency, on_outcome=render.progress
+            )
+        except BatchInterrupted as interrupted:
+            # Ctrl-C: nothing new was sent after it; say exactly what happened to each id.
+            render.end_progress()
+            render.outcomes(interrupted.outcomes)
+            return EXIT_INTERRUPTED
     render.end_progress()
     render.outcomes(outcomes)
     return 0 if all(outcome.ok for outcome in outcomes) else 1

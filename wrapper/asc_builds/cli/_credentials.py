@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .._exceptions import ApiKeyError
-from .._keys import ApiKey
+from .._keys import ApiKey, describe_key_path
 
 __all__ = ["key_file_permissions_problem", "load_key"]
 
@@ -39,7 +39,8 @@ def load_key(
     key_id = key_id or environ.get("ASC_KEY_ID") or (match.group(1) if match else None)
     if not key_id:
         raise ApiKeyError(
-            f"no key id for {key_file.name}: pass --key-id or set ASC_KEY_ID "
+            f"no key id for the private key {describe_key_path(key_file.name)}: pass --key-id "
+            "or set ASC_KEY_ID "
             "(Apple's own file name AuthKey_<KEY ID>.p8 also names it)"
         )
     return ApiKey(

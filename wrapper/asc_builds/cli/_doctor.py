@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable, Mapping
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import httpx
@@ -13,9 +12,11 @@ import httpx
 from .._auth import TokenSigner
 from .._base_client import APP_STORE_CONNECT_BASE_URL, ENTERPRISE_BASE_URL
 from .._exceptions import AppStoreConnectError
+from .._headers import parse_http_date
 from .._keys import ApiKey
 from ._credentials import key_file_permissions_problem
 from ._render import Renderer
+from ._visible import visible
 
 __all__ = ["CLOCK_ALLOWANCE_SECONDS", "run_doctor"]
 
@@ -46,7 +47,7 @@ def run_doctor(
     def report(name: str, status: str, detail: str) -> None:
         checks.append({"check": name, "status": status, "detail": detail})
         if not render.as_json:
-            render.out.write(f"{status:<5} {name}: {detail}\n")
+            render.out.write(f"{status:<5} {name}: {visible(detail)}\n")
 
     key: ApiKey | None = None
     try:
@@ -62,7 +63,12 @@ def run_doctor(
         except (AppStoreConnectError, ValueError) as error:
             report("token", "FAIL", str(error))
     for path in _key_paths(args, environ):
-        if path.is_file():
+        try:
+            is_file = path.is_file()
+        except OSError:
+            # A "path" that is really pasted key material can be too long for a name.
+            is_file = False
+        if is_file:
             problem = key_file_permissions_problem(path)
             report("key file", "WARN" if problem else "ok", problem or f"{path.name} is private")
 
@@ -72,19 +78,30 @@ def run_doctor(
     base_url = (args.base_url or default).rstrip("/")
     try:
         # No credentials are sent: any answer proves reachability and carries a Date.
-        with httpx.Client(transport=transport, timeout=10.0) as http:
-            sent = now()
-            response = http.get(f"{base_url}/v1/builds")
+        # Streamed and never read: only the status and the headers are needed, and a
+        # hostile server's body must not be loaded.
+        sent = now()
+        with (
+            httpx.Client(transport=transport, timeout=10.0) as http,
+            http.stream("GET", f"{base_url}/v1/builds", follow_redirects=False) as response,
+        ):
             received = now()
     except httpx.HTTPError as error:
         report("reachability", "FAIL", f"{base_url}: {type(error).__name__}: {error}")
     else:
         report("reachability", "ok", f"{base_url} answered HTTP {response.status_code}")
         date = response.headers.get("date")
+        server = parse_http_date(date)
         if date is None:
             report("clock", "WARN", "the server sent no Date header to compare with")
+        elif server is None:
+            report(
+                "clock",
+                "WARN",
+                f"the server's Date header is not an HTTP date ('{visible(date[:80])}'); "
+                "cannot compare clocks",
+            )
         else:
-            server = parsedate_to_datetime(date).timestamp()
             skew = (sent + received) / 2 - server
             if abs(skew) > CLOCK_ALLOWANCE_SECONDS:
                 side = "ahead of" if skew > 0 else "behind"

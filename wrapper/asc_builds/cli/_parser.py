@@ -22,7 +22,8 @@ APP_STORE_CONNECT_ISSUER_ID, APP_STORE_CONNECT_PRIVATE_KEY; or fastlane's JSON k
 file named by APP_STORE_CONNECT_API_KEY_PATH.
 
 Exit status: 0 success, 1 App Store Connect refused or could not be reached,
-2 a usage or configuration error (nothing was sent).
+2 a usage or configuration error (nothing was sent), 130 interrupted by Ctrl-C
+(expire then prints what happened to each id: expired, failed or not attempted).
 """
 
 

@@ -12,6 +12,7 @@ from asc_builds_generated.types import Unset
 
 from .._builds import BuildOutcome
 from .._exceptions import APIStatusError, ResponseValidationError
+from ._visible import visible
 
 __all__ = ["Renderer", "error_data", "error_text"]
 
@@ -21,6 +22,10 @@ def _set(value: object) -> object:
 
 
 def build_text(build: Build) -> str:
+    return visible(_build_text(build))
+
+
+def _build_text(build: Build) -> str:
     attributes = build.attributes
     if isinstance(attributes, Unset):
         return f"{build.id}: updated"
@@ -35,8 +40,9 @@ def build_text(build: Build) -> str:
 
 
 def error_text(error: BaseException) -> str:
-    # The SDK's messages already end with the request id Apple support asks for.
-    return str(error)
+    # The SDK's messages already end with the request id Apple support asks for. They
+    # carry the server's own words (detail, title), so control characters are shown.
+    return visible(str(error))
 
 
 def error_data(error: BaseException) -> dict[str, Any]:
@@ -50,9 +56,12 @@ def error_data(error: BaseException) -> dict[str, Any]:
 
 
 def _outcome_data(outcome: BuildOutcome) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": outcome.build_id, "ok": outcome.ok, "status": outcome.status}
     if outcome.error is None:
-        return {"id": outcome.build_id, "ok": True, "build": outcome.unwrap().to_dict()}
-    return {"id": outcome.build_id, "ok": False, "error": error_data(outcome.error)}
+        data["build"] = outcome.unwrap().to_dict()
+    else:
+        data["error"] = error_data(outcome.error)
+    return data
 
 
 @attrs.define
@@ -84,10 +93,17 @@ class Renderer:
         for outcome in outcomes:
             if outcome.error is None:
                 self.out.write(f"ok      {build_text(outcome.unwrap())}\n")
+            elif outcome.status == "not attempted":
+                self.out.write(f"NOTSENT {outcome.build_id}: not attempted (interrupted)\n")
             else:
                 self.out.write(f"FAILED  {outcome.build_id}: {error_text(outcome.error)}\n")
-        failed = sum(1 for o in outcomes if not o.ok)
-        self.out.write(f"{len(outcomes) - failed} expired, {failed} failed\n")
+        counts = {status: 0 for status in ("changed", "failed", "not attempted")}
+        for outcome in outcomes:
+            counts[outcome.status] += 1
+        summary = f"{counts['changed']} expired, {counts['failed']} failed"
+        if counts["not attempted"]:
+            summary += f", {counts['not attempted']} not attempted (interrupted)"
+        self.out.write(summary + "\n")
 
     def error(self, error: BaseException) -> None:
         if self.as_json:

@@ -1,0 +1,107 @@
+"""An interrupted batch: no request starts after Ctrl-C (or a cancellation), and every id
+gets an outcome: changed, failed, or not attempted. The command line's own test, with a
+real SIGINT, is tests/hostile/test_interrupt.py."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any
+
+import httpx
+import pytest
+from asc_builds import (
+    ApiKey,
+    AppStoreConnect,
+    AsyncAppStoreConnect,
+    BatchInterrupted,
+    BuildOutcome,
+    NotAttemptedError,
+)
+
+from ..hostile._server import build_document
+
+IDS = [f"build-{number:03d}" for number in range(300)]
+CONCURRENCY = 8
+
+
+def _slow_handler(state: dict[str, Any]) -> Any:
+    lock = threading.Lock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        with lock:
+            state["started"] += 1
+            if state["interrupted"]:
+                state["started_after"] += 1
+        time.sleep(0.02)
+        build_id = request.url.path.rsplit("/", 1)[-1]
+        return httpx.Response(200, content=build_document(build_id))
+
+    return handler
+
+
+def test_interrupted_sync_batch_reports_every_id(api_key: ApiKey) -> None:
+    state = {"started": 0, "started_after": 0, "interrupted": False}
+    done: list[BuildOutcome] = []
+
+    def on_outcome(outcome: BuildOutcome) -> None:
+        done.append(outcome)
+        if len(done) == 20:
+            # Ctrl-C lands in the main thread, which runs on_outcome: simulate it there.
+            state["interrupted"] = True
+            raise KeyboardInterrupt
+
+    transport = httpx.MockTransport(_slow_handler(state))
+    with (
+        AppStoreConnect(api_key, transport=transport) as asc,
+        pytest.raises(BatchInterrupted) as caught,
+    ):
+        asc.builds.expire_many(IDS, concurrency=CONCURRENCY, on_outcome=on_outcome)
+    outcomes = caught.value.outcomes
+    assert isinstance(caught.value, KeyboardInterrupt)
+    assert [outcome.build_id for outcome in outcomes] == IDS
+    assert state["started_after"] <= CONCURRENCY
+    statuses = [outcome.status for outcome in outcomes]
+    assert statuses.count("changed") == state["started"]
+    assert statuses.count("not attempted") == len(IDS) - state["started"]
+    assert all(
+        isinstance(o.error, NotAttemptedError) for o in outcomes if o.status == "not attempted"
+    )
+
+
+async def test_cancelled_async_batch_reports_every_id_through_on_outcome(
+    api_key: ApiKey,
+) -> None:
+    started = 0
+    started_after_cancel = 0
+    cancelled = False
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal started, started_after_cancel
+        started += 1
+        started_after_cancel += cancelled
+        await asyncio.sleep(0.02)
+        build_id = request.url.path.rsplit("/", 1)[-1]
+        return httpx.Response(200, content=build_document(build_id))
+
+    heard: list[BuildOutcome] = []
+    async with AsyncAppStoreConnect(api_key, transport=httpx.MockTransport(handler)) as asc:
+        task = asyncio.create_task(
+            asc.builds.expire_many(IDS, concurrency=CONCURRENCY, on_outcome=heard.append)
+        )
+        for _ in range(500):
+            if len(heard) >= 20:
+                break
+            await asyncio.sleep(0.01)
+        task.cancel()
+        cancelled = True
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert started_after_cancel == 0
+    assert sorted(outcome.build_id for outcome in heard) == sorted(IDS)
+    statuses = [outcome.status for outcome in heard]
+    assert statuses.count("changed") >= 20
+    # The ones cut off in flight are failures that may have been applied.
+    assert statuses.count("changed") + statuses.count("failed") == started
+    assert statuses.count("not attempted") == len(IDS) - started
