@@ -13,6 +13,8 @@ The pytest fixture ``fake_app_store_connect`` comes from
 ``asc_builds.testing.pytest_plugin``, registered as a pytest plugin on install.
 """
 
+import warnings
+
 from ._clock import ManualClock
 from ._fake import REQUEST_ID_HEADER, FakeAppStoreConnect
 from ._faults import (
@@ -22,7 +24,7 @@ from ._faults import (
     Fault,
     MalformedBody,
     RateLimited,
-    ServerError,
+    ServerErrorFault,
 )
 from ._keys import ThrowawayKey, make_throwaway_key
 from ._records import RecordedRequest, RequestHeaders
@@ -46,9 +48,23 @@ __all__ = [
     "RateLimited",
     "RecordedRequest",
     "RequestHeaders",
-    "ServerError",
+    "ServerErrorFault",
     "ThrowawayKey",
     "make_throwaway_key",
 ]
 
 API_BASE_URL = "https://api.appstoreconnect.apple.com"
+
+
+def __getattr__(name: str) -> object:
+    # `ServerError` was this fault's name, the same as the exception `asc_builds.ServerError`
+    # that it makes the client raise; the old name still works for a while, with a warning.
+    if name == "ServerError":
+        warnings.warn(
+            "asc_builds.testing.ServerError is deprecated: use ServerErrorFault "
+            "(asc_builds.ServerError is the exception the client raises)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return ServerErrorFault
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -29,7 +29,7 @@ from ._faults import (
     Fault,
     MalformedBody,
     RateLimited,
-    ServerError,
+    ServerErrorFault,
 )
 from ._keys import ThrowawayKey, make_throwaway_key
 from ._records import RecordedRequest, RequestHeaders
@@ -248,7 +248,7 @@ class FakeAppStoreConnect:
                 {"Retry-After": str(retry_after)},
                 None,
             )
-        if isinstance(fault, ServerError):
+        if isinstance(fault, ServerErrorFault):
             if fault.status == 500:
                 return 500, apple.error_body([apple.unexpected_error()]), {}, None
             return fault.status, _html_page(fault.status), {}, None
