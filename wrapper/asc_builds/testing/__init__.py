@@ -1,16 +1,18 @@
 """A fake App Store Connect for ``PATCH /v1/builds/{id}``, for your tests and demos.
 
     fake = FakeAppStoreConnect()
-    key = fake.add_throwaway_key()
     build = fake.add_build(expired=False)
-    with httpx.Client(transport=fake.transport(), base_url=API_BASE_URL) as client:
-        ...                                   # or: with fake.serve() as base_url: ...
+    with fake.client() as asc:                # an AppStoreConnect signing with a throwaway key
+        asc.builds.expire(build.id)
+    assert fake.build(build.id).expired
+    # async with fake.async_client() as asc: ...; or over HTTP: with fake.serve() as base_url:
 
 It verifies ES256 tokens against registered keys, validates bodies against the pinned
 slice, answers with Apple's response and error shapes, injects faults on demand
 (``fake.inject(RateLimited(retry_after=3), times=2)``) and records every request.
-The pytest fixture ``fake_app_store_connect`` comes from
-``asc_builds.testing.pytest_plugin``, registered as a pytest plugin on install.
+Installing the package registers a pytest plugin with the fixtures
+``fake_app_store_connect`` (a fresh fake) and ``app_store_connect_client`` (a client bound
+to it); the plugin imports none of this until a test uses one.
 """
 
 import warnings

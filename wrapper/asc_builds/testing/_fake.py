@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote
 
+from .._client import AppStoreConnect, AsyncAppStoreConnect
 from . import _apple_errors as apple
 from ._exchange import FakeResponse, Outcome
 from ._faults import (
@@ -190,6 +191,24 @@ class FakeAppStoreConnect:
 
     def async_transport(self) -> FakeAsyncTransport:
         return FakeAsyncTransport(self)
+
+    def client(self, key: ThrowawayKey | None = None, **options: Any) -> AppStoreConnect:
+        """An ``AppStoreConnect`` client talking to this fake in-process.
+
+        It signs with ``key``, or with a new throwaway key registered here, and follows the
+        fake's clock and sleep (so a ``ManualClock`` drives its retries too). ``options``
+        go to ``AppStoreConnect`` (``max_retries``, ``scope``, ...). Close it, or use it in
+        a ``with`` block.
+        """
+        key = key or self.add_throwaway_key()
+        settings: dict[str, Any] = {"now": self._clock, "sleep": self.sleep, **options}
+        return AppStoreConnect(key.api_key(), transport=self.transport(), **settings)
+
+    def async_client(self, key: ThrowawayKey | None = None, **options: Any) -> AsyncAppStoreConnect:
+        """The asyncio twin of ``client``: use it in an ``async with`` block."""
+        key = key or self.add_throwaway_key()
+        settings: dict[str, Any] = {"now": self._clock, "sleep": self.async_sleep, **options}
+        return AsyncAppStoreConnect(key.api_key(), transport=self.async_transport(), **settings)
 
     @contextlib.contextmanager
     def serve(self, port: int = 0) -> Iterator[str]:
