@@ -97,9 +97,11 @@ def test_expire_batch_as_json(served: Served) -> None:
     assert result.status == 1
     first, second = json.loads(result.out)
     assert first["ok"] is True and first["build"]["attributes"]["expired"] is True
+    assert first["status"] == "changed"
     assert second == {
         "id": missing,
         "ok": False,
+        "status": "failed",
         "error": {
             "type": "NotFoundError",
             "message": second["error"]["message"],

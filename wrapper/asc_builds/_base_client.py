@@ -10,6 +10,7 @@ body, redirects never followed, and errors that keep no request (and so no token
 from __future__ import annotations
 
 import ipaddress
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -21,15 +22,17 @@ from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, BodyReader
 from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
+    InvalidInputError,
     ResponseTooLargeError,
     ResponseValidationError,
     error_from_response,
 )
 from ._headers import request_id
-from ._keys import ApiKey
+from ._keys import APIKey
 from ._logging import log_response
 from ._rate_limit import RATE_LIMIT_HEADER, RateLimit, parse_rate_limit
 from ._retry import RetryPolicy
+from ._version import USER_AGENT
 
 __all__ = [
     "APP_STORE_CONNECT_BASE_URL",
@@ -53,6 +56,9 @@ DEFAULT_ATTEMPT_TIMEOUT = 60.0
 DEFAULT_CALL_TIMEOUT = 180.0
 
 
+_API_VERSION_SUFFIX = re.compile(r"/v\d+/?$")
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -67,16 +73,23 @@ def validate_base_url(base_url: str) -> str:
     try:
         url = httpx.URL(base_url)
     except (httpx.InvalidURL, TypeError) as error:
-        raise ValueError(f"base_url {base_url!r} is not a URL: {error}") from None
+        raise InvalidInputError(f"base_url {base_url!r} is not a URL: {error}") from None
     if url.scheme not in ("https", "http") or not url.host:
-        raise ValueError(f"base_url must be an absolute http(s) URL; got {base_url!r}")
+        raise InvalidInputError(f"base_url must be an absolute http(s) URL; got {base_url!r}")
     if url.scheme == "http" and not _is_loopback(url.host):
-        raise ValueError(
+        raise InvalidInputError(
             f"base_url {base_url!r} is plain http: tokens would travel in clear text; use "
             "https (plain http is only allowed to a loopback host, for tests)"
         )
     if url.userinfo or url.query or url.fragment:
-        raise ValueError("base_url must not carry credentials, a query or a fragment")
+        raise InvalidInputError("base_url must not carry credentials, a query or a fragment")
+    if _API_VERSION_SUFFIX.search(url.path):
+        # Operation paths start with /v1/, so this base would send /v1/v1/builds/...
+        host_only = str(url.copy_with(path="/")).rstrip("/")
+        raise InvalidInputError(
+            f"base_url {base_url!r} ends with an API version; give the address without it "
+            f"({host_only!r}): the client adds /v1/... to every request"
+        )
     return str(url).rstrip("/")
 
 
@@ -85,7 +98,7 @@ class ClientCore:
 
     def __init__(
         self,
-        key: ApiKey,
+        key: APIKey,
         *,
         base_url: str | None,
         timeout: float | httpx.Timeout,
@@ -97,8 +110,8 @@ class ClientCore:
         call_timeout: float = DEFAULT_CALL_TIMEOUT,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        if not isinstance(key, ApiKey):
-            raise TypeError("key must be an ApiKey (see ApiKey.from_env)")
+        if not isinstance(key, APIKey):
+            raise TypeError("key must be an APIKey (see APIKey.from_env)")
         default_url = ENTERPRISE_BASE_URL if key.enterprise else APP_STORE_CONNECT_BASE_URL
         self.base_url = validate_base_url(base_url if base_url is not None else default_url)
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
@@ -109,6 +122,13 @@ class ClientCore:
         # The server's clock may differ by the backdate before tokens start failing.
         self.clock_allowance = float(DEFAULT_IAT_BACKDATE)
         self.last_rate_limit: RateLimit | None = None
+        # A team key used without its issuer id fails only with a bare 401: say which was used.
+        self.unauthorized_hint = (
+            "this key was used as an individual key (no issuer id); if it is a team key, "
+            "give its issuer id (ASC_ISSUER_ID)"
+            if key.is_individual
+            else None
+        )
         self.attempt_timeout = _positive_seconds(attempt_timeout, "attempt_timeout")
         self.call_timeout = _positive_seconds(call_timeout, "call_timeout")
         if (
@@ -116,7 +136,7 @@ class ClientCore:
             or not isinstance(max_response_bytes, int)
             or max_response_bytes < 1
         ):
-            raise ValueError("max_response_bytes must be a positive int")
+            raise InvalidInputError("max_response_bytes must be a positive int")
         self.max_response_bytes = max_response_bytes
 
     def call_deadline(self) -> float:
@@ -148,7 +168,11 @@ class ClientCore:
             method=operation["method"].upper(),
             url=self.base_url + operation["url"],
             json=operation.get("json"),
-            headers={**operation.get("headers", {}), "Accept-Encoding": ACCEPT_ENCODING},
+            headers={
+                **operation.get("headers", {}),
+                "User-Agent": USER_AGENT,
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
             timeout=self.timeout,
         )
 
@@ -198,7 +222,11 @@ class ClientCore:
         # Redirects are never followed (the token must not go elsewhere), so a 3xx is an error.
         if not response.is_success:
             raise error_from_response(
-                response, now=self.now(), clock_allowance=self.clock_allowance, unread=unread
+                response,
+                now=self.now(),
+                clock_allowance=self.clock_allowance,
+                unauthorized_hint=self.unauthorized_hint,
+                unread=unread,
             )
         if unread is not None:
             where = f"{response.status_code} response to {response.request.method} " + (
@@ -224,5 +252,5 @@ def _positive_seconds(value: float, name: str) -> float:
         or not isinstance(value, (int, float))
         or not 0 < value < float("inf")
     ):
-        raise ValueError(f"{name} must be a positive number of seconds; got {value!r}")
+        raise InvalidInputError(f"{name} must be a positive number of seconds; got {value!r}")
     return float(value)

@@ -26,9 +26,10 @@ from ._exceptions import (
     APIStatusError,
     AppStoreConnectError,
     AuthenticationError,
+    InvalidInputError,
 )
 from ._interrupt import NotSent, stop_requested
-from ._keys import ApiKey
+from ._keys import APIKey
 from ._logging import log_retry
 from ._rate_limit import RateLimit
 from ._retry import DEFAULT_MAX_RETRIES
@@ -41,7 +42,7 @@ _BodyProblem = (BodyTooLarge, BodyUndecodable)
 
 def _check_http_options(transport: object, http_client: object) -> None:
     if transport is not None and http_client is not None:
-        raise ValueError("pass transport= or http_client=, not both")
+        raise InvalidInputError("pass transport= or http_client=, not both")
 
 
 class AppStoreConnect:
@@ -62,7 +63,7 @@ class AppStoreConnect:
 
     def __init__(
         self,
-        key: ApiKey,
+        key: APIKey,
         *,
         base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
@@ -211,7 +212,7 @@ class AsyncAppStoreConnect:
 
     def __init__(
         self,
-        key: ApiKey,
+        key: APIKey,
         *,
         base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
