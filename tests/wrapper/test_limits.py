@@ -30,6 +30,7 @@ from asc_builds._body import (
 )
 from asc_builds._deadline import install_deadline_backend
 
+from ..hostile._server import build_document
 from ._support import BUILD_ID, ScriptedServer
 
 
@@ -249,3 +250,19 @@ def test_an_error_over_the_limit_keeps_its_status(api_key: ApiKey) -> None:
     client = AppStoreConnect(api_key, transport=server.transport(), max_response_bytes=1000)
     with client as asc, pytest.raises(ConflictError, match="1000 bytes limit"):
         asc.builds.expire(BUILD_ID)
+
+
+def test_a_batch_meeting_deep_json_still_has_one_outcome_per_id(api_key: ApiKey) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        build_id = request.url.path.rsplit("/", 1)[-1]
+        if build_id == "deep":
+            return httpx.Response(200, content=b"[" * 100_000 + b"]" * 100_000)
+        return httpx.Response(200, content=build_document(build_id))
+
+    ids = ["a", "deep", "b"]
+    with AppStoreConnect(api_key, transport=httpx.MockTransport(handler)) as asc:
+        outcomes = asc.builds.expire_many(ids, concurrency=2)
+    assert [outcome.build_id for outcome in outcomes] == ids
+    assert [outcome.status for outcome in outcomes] == ["changed", "failed", "changed"]
+    assert isinstance(outcomes[1].error, UnverifiedChangeError)
+    assert "nested deeper than 64 levels" in str(outcomes[1].error)
