@@ -169,13 +169,14 @@ def _run_driver(specs: list[dict[str, Any]], env: dict[str, str]) -> list[dict[s
 
 
 def _cli_outcome(report: dict[str, Any]) -> dict[str, Any]:
-    data = json.loads(report["out"])
-    entry = data[0] if isinstance(data, list) else data
-    if entry.get("ok"):
+    # --json prints JSON Lines: the build's line (a resource or an error), then a summary.
+    lines = [json.loads(text) for text in report["out"].splitlines()]
+    entry = lines[0]
+    if entry["kind"] == "resource":
         assert report["exit"] == 0
         return {"outcome": "ok", "message": ""}
     assert report["exit"] == 1, report
-    return {"outcome": entry["error"]["type"], "message": entry["error"]["message"]}
+    return {"outcome": entry["error"]["name"], "message": entry["error"]["message"]}
 
 
 def _spec(mode: str, base_url: str, case: Case, certificate: Path) -> dict[str, Any]:

@@ -73,19 +73,32 @@ def test_sigint_stops_the_command_line_batch(as_json: bool) -> None:
     assert seen - seen_at_signal <= CONCURRENCY, (seen_at_signal, seen)
     assert seen < len(IDS) // 2
     if as_json:
-        outcomes = json.loads(out)
-        assert [entry["id"] for entry in outcomes] == IDS
-        statuses = [entry["status"] for entry in outcomes]
+        lines = [json.loads(text) for text in out.splitlines()]
+        *results, summary = lines
+        assert summary["kind"] == "summary" and summary["ok"] is False
+        assert sorted(line["id"] for line in results) == sorted(IDS)
+        statuses = [_status(line) for line in results]
+        assert summary["summary"] == {
+            "total": len(IDS),
+            "succeeded": seen,
+            "failed": 0,
+            "not_attempted": len(IDS) - seen,
+        }
     else:
         lines = out.splitlines()
         assert len(lines) == len(IDS) + 1
         tags = {"ok": "changed", "FAILED": "failed", "NOTSENT": "not attempted"}
         statuses = [tags[line.split()[0]] for line in lines[:-1]]
-        assert [line.split()[1].rstrip(":") for line in lines[:-1]] == IDS
-    # Every request the server saw was answered: each is "changed"; the rest were never sent.
-    assert statuses.count("changed") == seen
-    assert statuses.count("not attempted") == len(IDS) - seen
-    if not as_json:
+        assert sorted(line.split()[1].rstrip(":") for line in lines[:-1]) == IDS
         assert lines[-1] == (
             f"{seen} expired, 0 failed, {len(IDS) - seen} not attempted (interrupted)"
         )
+    # Every request the server saw was answered: each is "changed"; the rest were never sent.
+    assert statuses.count("changed") == seen
+    assert statuses.count("not attempted") == len(IDS) - seen
+
+
+def _status(line: dict[str, Any]) -> str:
+    if line["kind"] == "resource":
+        return "changed"
+    return "not attempted" if line["error"]["name"] == "NotAttemptedError" else "failed"

@@ -52,6 +52,7 @@ from ._interrupt import BATCH_STOP, NotSent
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
+    "MAX_CONCURRENCY",
     "AsyncBuilds",
     "BuildOutcome",
     "Builds",
@@ -314,8 +315,9 @@ class Builds:
 
         Ctrl-C stops the batch: no request starts after it (no retry either), the ones in
         flight end their current attempt (within `attempt_timeout`; a second Ctrl-C stops
-        waiting for them), and `BatchInterrupted` (a KeyboardInterrupt) is raised with
-        `outcomes`, one per id: "changed", "failed", or "not attempted".
+        waiting for them), `on_outcome` is called for every id that had no outcome yet, and
+        `BatchInterrupted` (a KeyboardInterrupt) is raised with `outcomes`, one per id:
+        "changed", "failed", or "not attempted".
         """
         _check_concurrency(concurrency)
         ids = _checked_ids(build_ids)
@@ -354,7 +356,13 @@ class Builds:
         except KeyboardInterrupt:
             stop.set()
             pool.shutdown(wait=False, cancel_futures=True)
-            raise BatchInterrupted(_settle(ids, futures, outcomes)) from None
+            settled = _settle(ids, futures, outcomes)
+            if on_outcome is not None:
+                # As the async batch does: every id hears of its outcome before the raise.
+                for index, outcome in enumerate(settled):
+                    if outcomes[index] is None:
+                        on_outcome(outcome)
+            raise BatchInterrupted(settled) from None
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
         return [outcome for outcome in outcomes if outcome is not None]

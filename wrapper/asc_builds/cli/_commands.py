@@ -9,8 +9,10 @@ from asc_builds_generated.models import Build
 
 from .._auth import TokenSigner
 from .._base_client import DEFAULT_CALL_TIMEOUT
+from .._builds import BuildOutcome
 from .._client import AppStoreConnect
-from .._exceptions import BatchInterrupted
+from .._exceptions import BatchInterrupted, InvalidInputError
+from .._ids import validate_id
 from .._keys import APIKey
 from .._retry import DEFAULT_MAX_RETRIES
 from ._credentials import load_key
@@ -54,7 +56,7 @@ def _one_build(call: Callable[[AppStoreConnect, argparse.Namespace], Build]) -> 
             try:
                 build = call(asc, args)
             except RequestNotSent as dry:
-                render.json(describe_request(dry.request))
+                render.request(describe_request(dry.request), id=args.build_id)
                 return 0
         render.build(build)
         return 0
@@ -62,33 +64,72 @@ def _one_build(call: Callable[[AppStoreConnect, argparse.Namespace], Build]) -> 
     return command
 
 
+def _build_ids(args: argparse.Namespace) -> list[str]:
+    """The ids named on the command line, with those read from stdin ('-') and --ids-file."""
+    ids: list[str] = []
+    for word in args.build_ids:
+        if word == "-":
+            ids += args.stdin.read().split()
+        else:
+            ids.append(word)
+    if args.ids_file is not None:
+        ids += args.ids_file.read_text(encoding="utf-8").split()
+    if not ids:
+        where = "stdin" if "-" in args.build_ids else str(args.ids_file or "the command line")
+        raise InvalidInputError(
+            f"no build ids given (none on {where}): name them, pass '-' to read them from "
+            "stdin, or --ids-file FILE"
+        )
+    return ids
+
+
 def _expire(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     # A malformed id refuses the whole batch before anything is sent: expire_many checks
-    # every id first, and a dry run stops at the first one in expire itself.
+    # every id first, and the dry run checks them all before describing any.
+    build_ids = _build_ids(args)
     with _client(args, key) as asc:
         if args.dry_run:
+            for build_id in build_ids:
+                validate_id(build_id, what="build id")
             # One request description per id; nothing leaves the machine.
-            described = []
-            for build_id in args.build_ids:
+            for build_id in build_ids:
                 try:
                     asc.builds.expire(build_id)
                 except RequestNotSent as dry:
-                    described.append(describe_request(dry.request))
-            render.json(described if len(described) > 1 else described[0])
+                    render.request(describe_request(dry.request), id=build_id)
             return 0
-        render.start_progress(len(args.build_ids))
+        # Each outcome is printed as it arrives: a long batch shows progress even when piped.
         try:
             outcomes = asc.builds.expire_many(
-                args.build_ids, concurrency=args.concurrency, on_outcome=render.progress
+                build_ids, concurrency=args.concurrency, on_outcome=render.outcome
             )
         except BatchInterrupted as interrupted:
-            # Ctrl-C: nothing new was sent after it; say exactly what happened to each id.
-            render.end_progress()
-            render.outcomes(interrupted.outcomes)
+            # Ctrl-C: nothing new was sent after it, and every id has had its line
+            # (expire_many reports the ones not attempted before raising).
+            render.summary(_counts(interrupted.outcomes), text=_summary(interrupted.outcomes))
             return EXIT_INTERRUPTED
-    render.end_progress()
-    render.outcomes(outcomes)
+    render.summary(_counts(outcomes), text=_summary(outcomes))
     return 0 if all(outcome.ok for outcome in outcomes) else 1
+
+
+def _counts(outcomes: list[BuildOutcome]) -> dict[str, int]:
+    statuses = [outcome.status for outcome in outcomes]
+    counts = {
+        "total": len(outcomes),
+        "succeeded": statuses.count("changed"),
+        "failed": statuses.count("failed"),
+    }
+    if "not attempted" in statuses:
+        counts["not_attempted"] = statuses.count("not attempted")
+    return counts
+
+
+def _summary(outcomes: list[BuildOutcome]) -> str:
+    counts = _counts(outcomes)
+    text = f"{counts['succeeded']} expired, {counts['failed']} failed"
+    if "not_attempted" in counts:
+        text += f", {counts['not_attempted']} not attempted (interrupted)"
+    return text
 
 
 def _set_encryption(asc: AppStoreConnect, args: argparse.Namespace) -> Build:
@@ -100,6 +141,11 @@ def _assign_declaration(asc: AppStoreConnect, args: argparse.Namespace) -> Build
 
 
 def _update(asc: AppStoreConnect, args: argparse.Namespace) -> Build:
+    if not args.expire and args.uses_non_exempt_encryption is None and args.declaration is None:
+        raise InvalidInputError(
+            "nothing to update: give --expire, --uses-non-exempt-encryption true|false or "
+            "--declaration DECLARATION_ID"
+        )
     return asc.builds.update(
         args.build_id,
         expired=True if args.expire else None,
@@ -111,7 +157,7 @@ def _update(asc: AppStoreConnect, args: argparse.Namespace) -> Build:
 def run_token(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     token = TokenSigner(key, scope=args.scope).token()
     if render.as_json:
-        render.json({"token": token, "key_id": key.key_id})
+        render.line("token", {"token": token, "key_id": key.key_id, "scope": args.scope}, ok=True)
     else:
         # The one place a token is printed: the user asked for it, on stdout only.
         render.out.write(token + "\n")
