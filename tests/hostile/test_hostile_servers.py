@@ -38,8 +38,9 @@ from ._server import (
 DRIVER = Path(__file__).with_name("_driver.py")
 BUILD_ID = "932eff64-a144-4350-8d10-9e54d5834aee"
 MODES = ("sync", "async", "cli")
-# Short deadlines so that the trickles end quickly; the defaults are 60 s and 180 s.
-ATTEMPT_TIMEOUT, CALL_TIMEOUT = 1.5, 3.0
+# Short deadlines so that the trickles end quickly (the defaults are 60 s and 180 s), with
+# room for exactly one retry: a second attempt ends at 3.5 s, and no third can start.
+ATTEMPT_TIMEOUT, CALL_TIMEOUT = 1.5, 4.0
 # Above a plain successful call's peak; the default body limit is 8 MiB.
 MEMORY_MARGIN_KIB = 64 * 1024
 SUBPROCESS_TIMEOUT = 120
