@@ -69,7 +69,7 @@ def mutable_enum_locations() -> tuple[Location, ...]:
 
 @functools.cache
 def nullable_by_overlay() -> tuple[Location, ...]:
-    """Locations the overlay made nullable because Apple sends null there."""
+    """Locations the overlay or the read rule made nullable (Apple sends null there)."""
     spec, patched = apple_spec(), patched_spec()
     name = response_schema_name(spec, 200)
     return tuple(null_locations(to_json_schema(patched, name), to_json_schema(spec, name)))
@@ -100,8 +100,11 @@ def _set_null(body: JSON, location: Location) -> None:
 
 def _extra_members(draw: st.DrawFn, target: JSON) -> None:
     attributes = target.setdefault("attributes", {})
-    attributes[f"{_EXTRA_PREFIX}Attribute"] = draw(_json_values)
+    if isinstance(attributes, dict):  # not when the drift made it null
+        attributes[f"{_EXTRA_PREFIX}Attribute"] = draw(_json_values)
     relationships = target.setdefault("relationships", {})
+    if not isinstance(relationships, dict):
+        return
     relationships[f"{_EXTRA_PREFIX}Relationship"] = {
         "data": {"type": UNKNOWN_INCLUDED_TYPE, "id": draw(st.text(min_size=1, max_size=8))},
         "links": {"related": "https://api.appstoreconnect.apple.com/v1/future"},
