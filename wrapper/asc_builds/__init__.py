@@ -30,6 +30,7 @@ from ._exceptions import (
     ResponseValidationError,
     ServerError,
     UnprocessableEntityError,
+    UnverifiedChangeError,
 )
 from ._keys import ApiKey
 from ._rate_limit import RateLimit
@@ -64,4 +65,5 @@ __all__ = [
     "ResponseValidationError",
     "ServerError",
     "UnprocessableEntityError",
+    "UnverifiedChangeError",
 ]
