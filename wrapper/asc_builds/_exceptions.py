@@ -3,6 +3,7 @@
 ```
 AppStoreConnectError
 ├── ApiKeyError                  (also a ValueError) missing or unusable key
+├── BudgetExhaustedError         the hourly request budget needs a longer wait than allowed
 ├── APIConnectionError           no response: DNS, refused, reset, TLS
 │   └── APITimeoutError
 ├── APIStatusError               a response with status >= 400
@@ -42,6 +43,7 @@ __all__ = [
     "AppStoreConnectError",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExhaustedError",
     "ConflictError",
     "ErrorEntry",
     "NotFoundError",
@@ -63,6 +65,18 @@ class AppStoreConnectError(Exception):
 
 class ApiKeyError(AppStoreConnectError, ValueError):
     """The API key is missing, unreadable or not an App Store Connect key."""
+
+
+class BudgetExhaustedError(AppStoreConnectError):
+    """The hourly request budget needs a longer wait than `max_wait` allows; nothing was sent.
+
+    `wait_seconds` is the wait the budget asked for; `limit` the announced hourly limit.
+    """
+
+    def __init__(self, message: str, *, wait_seconds: float, limit: int | None) -> None:
+        super().__init__(message)
+        self.wait_seconds = wait_seconds
+        self.limit = limit
 
 
 class APIConnectionError(AppStoreConnectError):
