@@ -41,7 +41,7 @@ from collections.abc import Awaitable, Callable
 
 import attrs
 
-from ._exceptions import BudgetExhaustedError
+from ._exceptions import BudgetExhaustedError, InvalidInputError
 from ._logging import log_budget_wait
 from ._rate_limit import RateLimit
 
@@ -93,7 +93,7 @@ def _check_number(name: str, value: object, *, allow_none: bool = False) -> None
     if value is None and allow_none:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ValueError(f"{name} must be a non-negative number; got {value!r}")
+        raise InvalidInputError(f"{name} must be a non-negative number; got {value!r}")
 
 
 class RateBudget:
@@ -113,11 +113,11 @@ class RateBudget:
         window: float = WINDOW_SECONDS,
     ) -> None:
         if isinstance(reserve, bool) or not isinstance(reserve, int) or reserve < 0:
-            raise ValueError(f"reserve must be a non-negative int; got {reserve!r}")
+            raise InvalidInputError(f"reserve must be a non-negative int; got {reserve!r}")
         _check_number("max_wait", max_wait, allow_none=True)
         _check_number("window", window)
         if window <= 0:
-            raise ValueError("window must be positive")
+            raise InvalidInputError("window must be positive")
         self.reserve = reserve
         self.max_wait = None if max_wait is None else float(max_wait)
         self.window = float(window)
