@@ -38,6 +38,7 @@ from ._ids import validate_id
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
+    "MAX_CONCURRENCY",
     "AsyncBuilds",
     "BuildOutcome",
     "Builds",
