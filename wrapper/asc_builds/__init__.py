@@ -13,6 +13,7 @@ Methods return the generated `Build` model; errors are subclasses of `AppStoreCo
 
 from ._auth import APP_STORE_CONNECT_AUDIENCE, ENTERPRISE_AUDIENCE
 from ._base_client import APP_STORE_CONNECT_BASE_URL, DEFAULT_TIMEOUT, ENTERPRISE_BASE_URL
+from ._budget import BudgetStatus, RateBudget
 from ._builds import AsyncBuilds, BuildOutcome, Builds
 from ._client import AppStoreConnect, AsyncAppStoreConnect
 from ._exceptions import (
@@ -24,6 +25,7 @@ from ._exceptions import (
     AppStoreConnectError,
     AuthenticationError,
     BadRequestError,
+    BudgetExhaustedError,
     ConflictError,
     ErrorEntry,
     InvalidInputError,
@@ -62,6 +64,8 @@ __all__ = [
     "AsyncBuilds",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExhaustedError",
+    "BudgetStatus",
     "BuildOutcome",
     "Builds",
     "ConflictError",
@@ -69,6 +73,7 @@ __all__ = [
     "InvalidInputError",
     "NotFoundError",
     "PermissionDeniedError",
+    "RateBudget",
     "RateLimit",
     "RateLimitError",
     "ResponseValidationError",

@@ -4,6 +4,7 @@
 AppStoreConnectError
 ├── InvalidInputError            (also a ValueError) bad input, found before anything is sent
 │   └── APIKeyError              missing or unusable key
+├── BudgetExhaustedError         the hourly request budget needs a longer wait than allowed
 ├── APIConnectionError           no response: DNS, refused, reset, TLS
 │   └── APITimeoutError
 ├── APIStatusError               a response with status >= 400
@@ -48,6 +49,7 @@ __all__ = [
     "AppStoreConnectError",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExhaustedError",
     "ConflictError",
     "ErrorEntry",
     "InvalidInputError",
@@ -83,6 +85,18 @@ class APIKeyError(InvalidInputError):
 
 # The name before the capitalisation was made consistent with APIStatusError & co.
 ApiKeyError = APIKeyError
+
+
+class BudgetExhaustedError(AppStoreConnectError):
+    """The hourly request budget needs a longer wait than `max_wait` allows; nothing was sent.
+
+    `wait_seconds` is the wait the budget asked for; `limit` the announced hourly limit.
+    """
+
+    def __init__(self, message: str, *, wait_seconds: float, limit: int | None) -> None:
+        super().__init__(message)
+        self.wait_seconds = wait_seconds
+        self.limit = limit
 
 
 class APIConnectionError(AppStoreConnectError):
