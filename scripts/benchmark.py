@@ -5,8 +5,9 @@
                                 [--upstream PATH] [--delay-ms MS] [--quick]
 
 Sections: per-call latency of one PATCH (ratios to a prepared httpx request, the floor),
-auth cost, batch throughput and memory, import time, regeneration time, and a profile of
-where each client's time goes. Every client talks to the same local server on 127.0.0.1,
+auth cost, batch throughput and memory, import time, regeneration time, a profile of
+where each client's time goes, and a batch larger than the hourly request budget (on the
+fake's simulated clock). Every client talks to the same local server on 127.0.0.1,
 run in its own process. Contenders alternate in rounds; medians and p95 are reported.
 The results are also written as JSON (`--json`, default bench-results.json).
 
@@ -29,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench.auth_cost import measure_auth
 from bench.batch import measure_batch
+from bench.budget import measure_budget
 from bench.contenders import AscAsync, AscSync, Contender, Peer, RawHttpx
 from bench.imports import measure_imports
 from bench.keys import BenchKey, new_key
@@ -40,6 +42,7 @@ from bench.regeneration import RegenResult, measure_regeneration
 from bench.report import (
     render_auth,
     render_batch,
+    render_budget,
     render_imports,
     render_latency,
     render_profiles,
@@ -68,6 +71,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--delay-ms", type=float, default=10.0, help="server wait per answer in the batch section"
     )
     parser.add_argument(
+        "--budget-builds", type=int, default=5000, help="builds in the rate-budget section"
+    )
+    parser.add_argument(
+        "--budget-per-hour", type=int, default=3600, help="the fake's hourly request budget"
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="a tiny run that checks the benchmark works: 20 calls, 50 builds, 1 round, "
@@ -76,8 +85,15 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.calls, args.batch, args.rounds, args.delay_ms = 20, 50, 1, 1.0
-    if min(args.calls, args.batch, args.rounds) < 1 or args.delay_ms < 0:
-        parser.error("--calls, --batch and --rounds must be at least 1, --delay-ms at least 0")
+        args.budget_builds, args.budget_per_hour = 60, 50
+    if (
+        min(args.calls, args.batch, args.rounds, args.budget_builds, args.budget_per_hour) < 1
+        or args.delay_ms < 0
+    ):
+        parser.error(
+            "--calls, --batch, --rounds and the budget sizes must be at least 1, "
+            "--delay-ms at least 0"
+        )
     if args.upstream is None and os.environ.get("ASC_UPSTREAM_SPEC"):
         args.upstream = Path(os.environ["ASC_UPSTREAM_SPEC"])
     old = os.environ.get("ASC_UPSTREAM_SPEC_OLD")
@@ -172,6 +188,9 @@ def run(args: argparse.Namespace) -> int:
     _emit(render_regeneration(regeneration))
     sections["profile"] = profiles
     _emit(render_profiles(profiles))
+    budget = measure_budget(builds=args.budget_builds, per_hour=args.budget_per_hour)
+    sections["budget"] = budget
+    _emit(render_budget(budget))
     settings = {
         "calls": args.calls,
         "batch": args.batch,
@@ -179,6 +198,8 @@ def run(args: argparse.Namespace) -> int:
         "delay_ms": args.delay_ms,
         "quick": args.quick,
         "auth_calls": AUTH_CALLS,
+        "budget_builds": args.budget_builds,
+        "budget_per_hour": args.budget_per_hour,
         "peer": version,
         "upstream": args.upstream.name if args.upstream else None,
     }

@@ -241,7 +241,7 @@ def test_a_2xx_over_the_limit_may_have_been_applied(api_key: ApiKey) -> None:
     client = AppStoreConnect(api_key, transport=server.transport(), max_response_bytes=1000)
     with client as asc, pytest.raises(UnverifiedChangeError, match="1000 bytes limit") as caught:
         asc.builds.expire(BUILD_ID)
-    assert "was (or may have been) applied, but its body larger" in str(caught.value)
+    assert "the change was applied (or may have been), but its body larger" in str(caught.value)
     assert caught.value.status_code == 200 and caught.value.build_id == BUILD_ID
 
 

@@ -20,6 +20,7 @@ from ._base_client import (
     DEFAULT_TIMEOUT,
     ENTERPRISE_BASE_URL,
 )
+from ._budget import BudgetStatus, RateBudget
 from ._builds import AsyncBuilds, BuildOutcome, Builds
 from ._client import AppStoreConnect, AsyncAppStoreConnect
 from ._exceptions import (
@@ -32,6 +33,7 @@ from ._exceptions import (
     AuthenticationError,
     BadRequestError,
     BatchInterrupted,
+    BudgetExhaustedError,
     ConflictError,
     ErrorEntry,
     InvalidInputError,
@@ -77,6 +79,8 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BatchInterrupted",
+    "BudgetExhaustedError",
+    "BudgetStatus",
     "BuildOutcome",
     "Builds",
     "ConflictError",
@@ -85,6 +89,7 @@ __all__ = [
     "NotAttemptedError",
     "NotFoundError",
     "PermissionDeniedError",
+    "RateBudget",
     "RateLimit",
     "RateLimitError",
     "RequestAbandonedError",

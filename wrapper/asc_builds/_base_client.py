@@ -19,8 +19,10 @@ import httpx
 
 from ._auth import DEFAULT_IAT_BACKDATE, AppStoreConnectAuth, TokenSigner
 from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, BodyReader
+from ._budget import BudgetTicket, RateBudget
 from ._exceptions import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
     InvalidInputError,
     ResponseTooLargeError,
@@ -109,6 +111,7 @@ class ClientCore:
         attempt_timeout: float = DEFAULT_ATTEMPT_TIMEOUT,
         call_timeout: float = DEFAULT_CALL_TIMEOUT,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        budget: RateBudget | None = None,
     ) -> None:
         if not isinstance(key, APIKey):
             raise TypeError("key must be an APIKey (see APIKey.from_env)")
@@ -138,6 +141,9 @@ class ClientCore:
         ):
             raise InvalidInputError("max_response_bytes must be a positive int")
         self.max_response_bytes = max_response_bytes
+        if budget is not None and not isinstance(budget, RateBudget):
+            raise TypeError("budget must be a RateBudget")
+        self.budget = budget if budget is not None else RateBudget()
 
     def call_deadline(self) -> float:
         """The monotonic time by which a call that starts now must be over."""
@@ -159,6 +165,16 @@ class ClientCore:
         """Forget the token a 401 refused, so that the one replay signs a fresh one."""
         sent = request.headers.get("authorization", "")
         self.signer.invalidate(sent.removeprefix("Bearer "))
+
+    def settle(self, ticket: BudgetTicket, result: httpx.Response | BaseException | None) -> None:
+        """Tell the budget one request ended, with what its answer announced."""
+        rate_limit: RateLimit | None = None
+        if isinstance(result, httpx.Response):
+            rate_limit = parse_rate_limit(result.headers.get(RATE_LIMIT_HEADER))
+        elif isinstance(result, APIStatusError):
+            rate_limit = result.rate_limit
+        rejected = isinstance(result, APIStatusError) and result.status_code == 429
+        self.budget.settle(ticket, rate_limit, self.now(), rejected=rejected)
 
     def build_request(
         self, http: httpx.Client | httpx.AsyncClient, operation: Mapping[str, Any]

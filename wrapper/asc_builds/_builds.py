@@ -44,7 +44,6 @@ from ._exceptions import (
     ResponseTooLargeError,
     ResponseValidationError,
     UnverifiedChangeError,
-    raw_text,
 )
 from ._headers import request_id
 from ._ids import validate_id
@@ -163,19 +162,21 @@ def _unverified(
 ) -> UnverifiedChangeError:
     suffix = f" [request id {rid}]" if rid else ""
     return UnverifiedChangeError(
-        f"App Store Connect answered {status_code} to the PATCH of build {build_id}, so the "
-        f"change was (or may have been) applied, but {problem}; read the build again before "
-        f"relying on it{suffix}",
+        f"App Store Connect answered {status_code} to the change of build {build_id}, so the "
+        f"change was applied (or may have been), but {problem}; re-read the build to see its "
+        f"state{suffix}",
         build_id=build_id,
         status_code=status_code,
         request_id=rid,
-        body=None if content is None else raw_text(content),
+        body=content,
     )
 
 
 def _identity_problem(document: object, build_id: str) -> str | None:
     # A 200 must be the answer to this request: the build asked for, not another resource.
-    data = document.get("data") if isinstance(document, dict) else None
+    if not isinstance(document, dict):
+        return f"its body is a JSON {type(document).__name__}, not an object"
+    data = document.get("data")
     if not isinstance(data, dict):
         return "its body has no `data` object"
     if data.get("type") != "builds":
@@ -186,14 +187,24 @@ def _identity_problem(document: object, build_id: str) -> str | None:
 
 
 def parse_build(response: httpx.Response, build_id: str) -> Build:
-    """The `Build` from a 2xx to the PATCH of `build_id`, or UnverifiedChangeError."""
+    """The `Build` from a 2xx answer to the PATCH of `build_id`.
+
+    The generated models already read leniently (the read rule of scripts/regen/lenient.py),
+    so a body that still fails here is not a BuildResponse at all, or (checked first) not
+    the build asked for. Apple has applied the change by then: UnverifiedChangeError says
+    so, with the raw body, instead of reporting the PATCH as failed.
+    """
     rid = request_id(response.headers)
     content = response.content
     try:
         document = decode_json(content)
     except ValueError as error:
         raise _unverified(
-            build_id, response.status_code, rid, f"its body is not JSON ({error})", content
+            build_id,
+            response.status_code,
+            rid,
+            f"its body is not JSON ({type(error).__name__}: {error})",
+            content,
         ) from None
     problem = _identity_problem(document, build_id)
     if problem is not None:

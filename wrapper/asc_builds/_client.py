@@ -19,6 +19,7 @@ from ._base_client import (
     ClientCore,
 )
 from ._body import BodyTooLarge, BodyUndecodable
+from ._budget import RateBudget, apace, pace
 from ._builds import AsyncBuilds, Builds
 from ._deadline import ATTEMPT_DEADLINE, install_deadline_backend
 from ._exceptions import (
@@ -28,7 +29,7 @@ from ._exceptions import (
     AuthenticationError,
     InvalidInputError,
 )
-from ._interrupt import NotSent, stop_requested
+from ._interrupt import BATCH_STOP, NotSent, stop_requested
 from ._keys import APIKey
 from ._logging import log_retry
 from ._rate_limit import RateLimit
@@ -38,6 +39,14 @@ __all__ = ["AppStoreConnect", "AsyncAppStoreConnect"]
 
 _RetryableError = (APIStatusError, APIConnectionError)
 _BodyProblem = (BodyTooLarge, BodyUndecodable)
+
+
+def _stop_if_asked(last_error: AppStoreConnectError | None) -> None:
+    """In an interrupted batch, start nothing new: not the first attempt, not a retry."""
+    if stop_requested():
+        if last_error is not None:
+            raise last_error
+        raise NotSent
 
 
 def _check_http_options(transport: object, http_client: object) -> None:
@@ -52,7 +61,10 @@ class AppStoreConnect:
     an enterprise key). Pass `transport=` (an httpx transport) or `http_client=` (an
     `httpx.Client` you own and close) to control the connection, for example in tests.
     `scope` limits every token to the listed `"METHOD /path"` operations. `now`, `sleep` and
-    `random` are the clock, the wait between retries and the jitter source.
+    `random` are the clock, the wait between retries and the jitter source. `budget` paces
+    every request inside Apple's hourly budget (a fresh `RateBudget()` by default; share one
+    between clients that use the same key).
+
 
     Limits, whatever the server does: `attempt_timeout` seconds for one attempt (connect,
     headers and the whole body), `call_timeout` seconds for a call with its retries and
@@ -77,6 +89,7 @@ class AppStoreConnect:
         attempt_timeout: float = DEFAULT_ATTEMPT_TIMEOUT,
         call_timeout: float = DEFAULT_CALL_TIMEOUT,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        budget: RateBudget | None = None,
     ) -> None:
         _check_http_options(transport, http_client)
         self._core = ClientCore(
@@ -90,6 +103,7 @@ class AppStoreConnect:
             attempt_timeout=attempt_timeout,
             call_timeout=call_timeout,
             max_response_bytes=max_response_bytes,
+            budget=budget,
         )
         self._sleep = sleep
         self._owns_http = http_client is None
@@ -134,21 +148,26 @@ class AppStoreConnect:
         retry_number = 0
         replayed_401 = False
         last_error: AppStoreConnectError | None = None
+        sleep = self._batch_aware_sleep()
         while True:
-            if stop_requested():
-                # An interrupted batch starts nothing new, retries included.
-                if last_error is not None:
-                    raise last_error
-                raise NotSent
+            _stop_if_asked(last_error)
             request = core.build_request(self._http, operation)
+            paced_from = time.monotonic()
+            ticket = pace(core.budget, now=core.now, sleep=sleep)
+            # Waiting for the hourly budget is not the server's time: the deadline moves.
+            call_deadline += time.monotonic() - paced_from
             try:
-                return self._send_once(request, call_deadline)
+                _stop_if_asked(last_error)
+                response = self._send_once(request, call_deadline)
             except AuthenticationError as error:
+                core.settle(ticket, error)
                 if replayed_401:
                     raise
                 replayed_401, last_error = True, error
                 core.replay_after_401(request)
+                continue
             except _RetryableError as error:
+                core.settle(ticket, error)
                 last_error = error
                 retry_number += 1
                 delay = policy.delay_before_retry(error, retry_number)
@@ -162,7 +181,28 @@ class AppStoreConnect:
                     retry_number=retry_number,
                     max_retries=policy.max_retries,
                 )
-                self._sleep(delay)
+                sleep(delay)
+                continue
+            except BaseException:
+                core.settle(ticket, None)
+                raise
+            core.settle(ticket, response)
+            return response
+
+    def _batch_aware_sleep(self) -> Callable[[float], None]:
+        """The wait between retries and for the budget; in a batch, Ctrl-C cuts it short.
+
+        A worker thread may wait long for the hourly budget; after an interrupt the batch
+        waits for its workers, so their real waits end when the batch's stop event is set.
+        """
+        stop = BATCH_STOP.get()
+        if stop is None or self._sleep is not time.sleep:
+            return self._sleep
+
+        def sleep(seconds: float) -> None:
+            stop.wait(seconds)
+
+        return sleep
 
     def _send_once(self, request: httpx.Request, call_deadline: float) -> httpx.Response:
         core = self._core
@@ -226,6 +266,7 @@ class AsyncAppStoreConnect:
         attempt_timeout: float = DEFAULT_ATTEMPT_TIMEOUT,
         call_timeout: float = DEFAULT_CALL_TIMEOUT,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        budget: RateBudget | None = None,
     ) -> None:
         _check_http_options(transport, http_client)
         self._core = ClientCore(
@@ -239,6 +280,7 @@ class AsyncAppStoreConnect:
             attempt_timeout=attempt_timeout,
             call_timeout=call_timeout,
             max_response_bytes=max_response_bytes,
+            budget=budget,
         )
         self._sleep = sleep
         self._owns_http = http_client is None
@@ -283,14 +325,21 @@ class AsyncAppStoreConnect:
         replayed_401 = False
         while True:
             request = core.build_request(self._http, operation)
+            paced_from = time.monotonic()
+            ticket = await apace(core.budget, now=core.now, sleep=self._sleep)
+            # Waiting for the hourly budget is not the server's time: the deadline moves.
+            call_deadline += time.monotonic() - paced_from
             try:
-                return await self._send_once(request, call_deadline)
-            except AuthenticationError:
+                response = await self._send_once(request, call_deadline)
+            except AuthenticationError as error:
+                core.settle(ticket, error)
                 if replayed_401:
                     raise
                 replayed_401 = True
                 core.replay_after_401(request)
+                continue
             except _RetryableError as error:
+                core.settle(ticket, error)
                 retry_number += 1
                 delay = policy.delay_before_retry(error, retry_number)
                 if delay is None or time.monotonic() + delay >= call_deadline:
@@ -304,6 +353,12 @@ class AsyncAppStoreConnect:
                     max_retries=policy.max_retries,
                 )
                 await self._sleep(delay)
+                continue
+            except BaseException:
+                core.settle(ticket, None)
+                raise
+            core.settle(ticket, response)
+            return response
 
     async def _send_once(self, request: httpx.Request, call_deadline: float) -> httpx.Response:
         core = self._core

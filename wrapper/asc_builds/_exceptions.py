@@ -4,6 +4,7 @@
 AppStoreConnectError
 ├── InvalidInputError            (also a ValueError) bad input, found before anything is sent
 │   └── APIKeyError              missing or unusable key
+├── BudgetExhaustedError         the hourly request budget needs a longer wait than allowed
 ├── APIConnectionError           no response: DNS, refused, reset, TLS
 │   └── APITimeoutError          includes the total deadlines (attempt_timeout, call_timeout)
 ├── APIStatusError               a response with status >= 400
@@ -15,15 +16,19 @@ AppStoreConnectError
 │   ├── UnprocessableEntityError 422
 │   ├── RateLimitError           429
 │   └── ServerError              5xx
-├── ResponseValidationError      a 2xx whose body cannot be read or trusted
+├── ResponseValidationError      a 2xx whose body the SDK cannot read or trust
 │   ├── ResponseTooLargeError    larger than max_response_bytes (inflated)
-│   └── UnverifiedChangeError    a 2xx to a PATCH that cannot be read or is another build
+│   └── UnverifiedChangeError    ... to a PATCH, or not the build asked for: the change was
+│                                (or may have been) applied
 ├── NotAttemptedError            a batch's id never sent: the batch was interrupted
 └── RequestAbandonedError        a batch's id cut off in flight: it may have been applied
 
 BatchInterrupted                 (a KeyboardInterrupt) Ctrl-C stopped a sync batch;
                                  `outcomes` says what happened to each id
 ```
+
+A malformed *error* response is never a ResponseValidationError: it is read tolerantly
+into its APIStatusError (the raw text kept when it is not JSON).
 
 No message or repr here ever includes request headers, so the bearer token cannot leak
 through an exception. `ApiKeyError` is the former name of `APIKeyError`, kept as an alias.
@@ -52,6 +57,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BatchInterrupted",
+    "BudgetExhaustedError",
     "ConflictError",
     "ErrorEntry",
     "InvalidInputError",
@@ -91,6 +97,18 @@ class APIKeyError(InvalidInputError):
 
 # The name before the capitalisation was made consistent with APIStatusError & co.
 ApiKeyError = APIKeyError
+
+
+class BudgetExhaustedError(AppStoreConnectError):
+    """The hourly request budget needs a longer wait than `max_wait` allows; nothing was sent.
+
+    `wait_seconds` is the wait the budget asked for; `limit` the announced hourly limit.
+    """
+
+    def __init__(self, message: str, *, wait_seconds: float, limit: int | None) -> None:
+        super().__init__(message)
+        self.wait_seconds = wait_seconds
+        self.limit = limit
 
 
 class APIConnectionError(AppStoreConnectError):
@@ -224,7 +242,8 @@ class ServerError(APIStatusError):
 
 
 class ResponseValidationError(AppStoreConnectError):
-    """A 2xx arrived whose body cannot be read or is not the document asked for."""
+    """A success status arrived whose body the SDK cannot read (or trust) as the expected
+    document."""
 
     def __init__(self, message: str, *, request_id: str | None) -> None:
         super().__init__(message)
@@ -246,11 +265,16 @@ class ResponseTooLargeError(ResponseValidationError):
         self.reason = reason
 
 
+# Longest 2xx body kept on an UnverifiedChangeError: a whole BuildResponse with a few
+# `included` resources fits; a runaway body does not stay in memory with the error.
+_MAX_UNVERIFIED_BODY = 64 * 1024
+
+
 class UnverifiedChangeError(ResponseValidationError):
-    """App Store Connect answered 2xx to a PATCH, but the body cannot be read or is not the
-    build that was asked for: the change was (or may have been) applied. Read the build
-    again before acting on it. `body` is the start of the raw body, at most 2,000 chars.
-    """
+    """App Store Connect answered 2xx to a PATCH, so the change was (or may have been)
+    applied, but the SDK cannot read or trust the body (unparseable even leniently, or
+    not the build that was asked for). Do not simply retry as if nothing happened:
+    re-read the build. `body` is the raw body, cut at 64 KiB."""
 
     def __init__(
         self,
@@ -259,12 +283,21 @@ class UnverifiedChangeError(ResponseValidationError):
         build_id: str,
         status_code: int,
         request_id: str | None,
-        body: str | None,
+        body: str | bytes | None,
     ) -> None:
         super().__init__(message, request_id=request_id)
         self.build_id = build_id
         self.status_code = status_code
-        self.body = body
+        if isinstance(body, bytes):
+            body = body[:_MAX_UNVERIFIED_BODY].decode("utf-8", errors="replace")
+        self.body = None if body is None else body[:_MAX_UNVERIFIED_BODY]
+
+    def __repr__(self) -> str:
+        # The body can be large: the repr names the build and status only.
+        return (
+            f"{type(self).__name__}(build_id={self.build_id!r}, "
+            f"status_code={self.status_code}, request_id={self.request_id!r})"
+        )
 
 
 class NotAttemptedError(AppStoreConnectError):
