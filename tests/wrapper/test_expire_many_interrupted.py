@@ -5,6 +5,9 @@ real SIGINT, is tests/hostile/test_interrupt.py."""
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
 import threading
 import time
 from typing import Any
@@ -105,3 +108,61 @@ async def test_cancelled_async_batch_reports_every_id_through_on_outcome(
     # The ones cut off in flight are failures that may have been applied.
     assert statuses.count("changed") + statuses.count("failed") == started
     assert statuses.count("not attempted") == len(IDS) - started
+
+
+_WAITING_FOR_THE_BUDGET = r"""
+import json, sys, threading, time
+import httpx
+from asc_builds import APIKey, AppStoreConnect, BatchInterrupted
+from asc_builds.testing import make_throwaway_key
+from tests.hostile._server import build_document
+
+lock = threading.Lock()
+sent = []
+
+def handler(request):
+    with lock:
+        sent.append(request.url.path)
+        remaining = max(0, 2 - len(sent))
+    build_id = request.url.path.rsplit("/", 1)[-1]
+    # Two requests an hour: after them, every worker waits for the budget (an hour).
+    headers = {"X-Rate-Limit": f"user-hour-lim:2;user-hour-rem:{remaining};"}
+    return httpx.Response(200, content=build_document(build_id), headers=headers)
+
+key = make_throwaway_key()
+api_key = APIKey(key_id=key.key_id, issuer_id=key.issuer_id, private_key=key.private_key_pem)
+heard = []
+
+def on_outcome(outcome):
+    heard.append(outcome)
+    if len(heard) == 2:
+        time.sleep(0.5)  # the workers are waiting for the budget by now
+        raise KeyboardInterrupt
+
+started = time.monotonic()
+with AppStoreConnect(api_key, transport=httpx.MockTransport(handler)) as asc:
+    try:
+        asc.builds.expire_many([f"b{n}" for n in range(10)], concurrency=3, on_outcome=on_outcome)
+    except BatchInterrupted as interrupted:
+        statuses = [outcome.status for outcome in interrupted.outcomes]
+print(json.dumps({"sent": len(sent), "statuses": statuses, "seconds": time.monotonic() - started}))
+"""
+
+
+def test_ctrl_c_ends_a_wait_for_the_hourly_budget(project_root: Any) -> None:
+    # In a subprocess: a regression would leave worker threads waiting an hour.
+    completed = subprocess.run(
+        [sys.executable, "-c", _WAITING_FOR_THE_BUDGET],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=project_root,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    report = json.loads(completed.stdout)
+    # The first requests go before the budget is known: up to one per thread.
+    assert 2 <= report["sent"] <= 3
+    assert report["statuses"].count("changed") == report["sent"]
+    assert report["statuses"].count("not attempted") == 10 - report["sent"]
+    assert report["seconds"] < 30

@@ -153,7 +153,11 @@ class AppStoreConnect:
             _stop_if_asked(last_error)
             request = core.build_request(self._http, operation)
             paced_from = time.monotonic()
-            ticket = pace(core.budget, now=core.now, sleep=sleep)
+            try:
+                ticket = pace(core.budget, now=core.now, sleep=sleep)
+            except NotSent:
+                _stop_if_asked(last_error)
+                raise
             # Waiting for the hourly budget is not the server's time: the deadline moves.
             call_deadline += time.monotonic() - paced_from
             try:
@@ -181,7 +185,10 @@ class AppStoreConnect:
                     retry_number=retry_number,
                     max_retries=policy.max_retries,
                 )
-                sleep(delay)
+                try:
+                    sleep(delay)
+                except NotSent:
+                    raise error from None
                 continue
             except BaseException:
                 core.settle(ticket, None)
@@ -193,14 +200,16 @@ class AppStoreConnect:
         """The wait between retries and for the budget; in a batch, Ctrl-C cuts it short.
 
         A worker thread may wait long for the hourly budget; after an interrupt the batch
-        waits for its workers, so their real waits end when the batch's stop event is set.
+        waits for its workers, so a real wait ends (raising NotSent) once the batch's stop
+        event is set. An injected `sleep` (tests) is used as given.
         """
         stop = BATCH_STOP.get()
         if stop is None or self._sleep is not time.sleep:
             return self._sleep
 
         def sleep(seconds: float) -> None:
-            stop.wait(seconds)
+            if stop.wait(seconds):
+                raise NotSent
 
         return sleep
 
