@@ -11,6 +11,7 @@ from pathlib import Path
 from .layout import Layout
 from .overlay import apply_overlay, load_patches
 from .slicer import dump_json, read_json
+from .templates import check_installed
 
 __all__ = ["GENERATED_HEADER", "GenerationError", "generate_package"]
 
@@ -35,6 +36,9 @@ def _run(args: list[str], what: str) -> None:
 
 def generate_package(layout: Layout, destination: Path) -> None:
     """Write the generated package into `destination` (replaced whole)."""
+    # Before anything runs: an override derived from another template than the one the
+    # generator now ships may still render, into subtly wrong code.
+    check_installed(layout.templates)
     patched = apply_overlay(read_json(layout.slice), load_patches(layout.overlay))
     with tempfile.TemporaryDirectory(prefix="asc-builds-gen-") as tmp:
         spec_path = Path(tmp) / "patched.json"

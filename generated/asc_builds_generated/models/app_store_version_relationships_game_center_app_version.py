@@ -17,6 +17,19 @@ if TYPE_CHECKING:
     )
     from ..models.relationship_links import RelationshipLinks
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AppStoreVersionRelationshipsGameCenterAppVersionData, RelationshipLinks  # noqa: PLW0603
+    from ..models.app_store_version_relationships_game_center_app_version_data import (
+        AppStoreVersionRelationshipsGameCenterAppVersionData,  # noqa: PLC0415
+    )
+    from ..models.relationship_links import RelationshipLinks  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppStoreVersionRelationshipsGameCenterAppVersion")
 
@@ -34,6 +47,8 @@ class AppStoreVersionRelationshipsGameCenterAppVersion:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _MODELS_IMPORTED:
+            _import_models()
         links: dict[str, Any] | Unset = UNSET
         if not isinstance(self.links, Unset):
             links = self.links.to_dict()
@@ -54,11 +69,8 @@ class AppStoreVersionRelationshipsGameCenterAppVersion:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_store_version_relationships_game_center_app_version_data import (
-            AppStoreVersionRelationshipsGameCenterAppVersionData,  # noqa: PLC0415
-        )
-        from ..models.relationship_links import RelationshipLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         _links = d.pop("links", UNSET)
         links: RelationshipLinks | Unset

@@ -14,6 +14,16 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.error_links_associated_type_1_meta import ErrorLinksAssociatedType1Meta
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, ErrorLinksAssociatedType1Meta  # noqa: PLW0603
+    from ..models.error_links_associated_type_1_meta import ErrorLinksAssociatedType1Meta  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="ErrorLinksAssociatedType1")
 
@@ -31,6 +41,8 @@ class ErrorLinksAssociatedType1:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _MODELS_IMPORTED:
+            _import_models()
         href = self.href
 
         meta: dict[str, Any] | Unset = UNSET
@@ -49,8 +61,8 @@ class ErrorLinksAssociatedType1:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.error_links_associated_type_1_meta import ErrorLinksAssociatedType1Meta  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         href = d.pop("href", UNSET)
 

@@ -17,6 +17,19 @@ if TYPE_CHECKING:
         PrereleaseVersionRelationshipsBuilds,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, PrereleaseVersionRelationshipsApp, PrereleaseVersionRelationshipsBuilds  # noqa: PLW0603
+    from ..models.prerelease_version_relationships_app import PrereleaseVersionRelationshipsApp  # noqa: PLC0415
+    from ..models.prerelease_version_relationships_builds import (
+        PrereleaseVersionRelationshipsBuilds,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="PrereleaseVersionRelationships")
 
@@ -34,6 +47,8 @@ class PrereleaseVersionRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _MODELS_IMPORTED:
+            _import_models()
         builds: dict[str, Any] | Unset = UNSET
         if not isinstance(self.builds, Unset):
             builds = self.builds.to_dict()
@@ -54,11 +69,8 @@ class PrereleaseVersionRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.prerelease_version_relationships_app import PrereleaseVersionRelationshipsApp  # noqa: PLC0415
-        from ..models.prerelease_version_relationships_builds import (
-            PrereleaseVersionRelationshipsBuilds,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         _builds = d.pop("builds", UNSET)
         builds: PrereleaseVersionRelationshipsBuilds | Unset
