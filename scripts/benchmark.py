@@ -5,9 +5,11 @@
                                 [--upstream PATH] [--delay-ms MS] [--quick]
 
 Sections: per-call latency of one PATCH (ratios to a prepared httpx request, the floor),
-auth cost, batch throughput and memory, import time, regeneration time, and a profile of
-where each client's time goes. Every client talks to the same local server on 127.0.0.1,
-run in its own process. Contenders alternate in rounds; medians and p95 are reported.
+auth cost, batch throughput and memory, import time, regeneration time, a profile of
+where each client's time goes, and instructions per call counted by valgrind's callgrind
+(deterministic, unlike the timings; skipped with a reason when valgrind is missing).
+Every client talks to the same local server on 127.0.0.1, run in its own process.
+Contenders alternate in rounds; medians, p95 and the spread between rounds are reported.
 The results are also written as JSON (`--json`, default bench-results.json).
 
 `--upstream` (or ASC_UPSTREAM_SPEC) names Apple's whole spec for the regeneration section;
@@ -31,6 +33,7 @@ from bench.auth_cost import measure_auth
 from bench.batch import measure_batch
 from bench.contenders import AscAsync, AscSync, Contender, Peer, RawHttpx
 from bench.imports import measure_imports
+from bench.instructions import InstructionsResult, measure_instructions
 from bench.keys import BenchKey, new_key
 from bench.latency import measure_latency
 from bench.machine import describe_machine
@@ -41,6 +44,7 @@ from bench.report import (
     render_auth,
     render_batch,
     render_imports,
+    render_instructions,
     render_latency,
     render_profiles,
     render_regeneration,
@@ -52,6 +56,9 @@ from bench.server_process import running_server
 AUTH_CALLS = 1000
 # Every server and loop here is bounded; this is the outer bound for each server process.
 SERVER_MAX_SECONDS = 3600.0
+# Instructions: each step counted at these two call counts (per call is the difference).
+INSTRUCTION_CALLS, INSTRUCTION_WARMUP = (20, 120), 20
+QUICK_INSTRUCTION_CALLS, QUICK_INSTRUCTION_WARMUP = (2, 6), 3
 _PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
 
@@ -71,7 +78,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--quick",
         action="store_true",
         help="a tiny run that checks the benchmark works: 20 calls, 50 builds, 1 round, "
-        "no regeneration",
+        "no regeneration, instructions counted over 4 calls",
+    )
+    parser.add_argument(
+        "--no-instructions",
+        action="store_true",
+        help="skip section 7 (callgrind takes a few minutes at the default size)",
     )
     args = parser.parse_args(argv)
     if args.quick:
@@ -149,6 +161,14 @@ def run(args: argparse.Namespace) -> int:
             sections["auth"] = auth
             _emit(render_auth(auth))
             profiles = _profiles(server.base_url, key, args.calls * 2, with_peer=with_peer)
+            if args.no_instructions:
+                instructions = InstructionsResult(skipped="--no-instructions")
+            else:
+                instructions = measure_instructions(
+                    server.base_url,
+                    calls=QUICK_INSTRUCTION_CALLS if args.quick else INSTRUCTION_CALLS,
+                    warmup=QUICK_INSTRUCTION_WARMUP if args.quick else INSTRUCTION_WARMUP,
+                )
         with running_server(delay_ms=args.delay_ms, max_seconds=SERVER_MAX_SECONDS) as server:
             batch = measure_batch(
                 server,
@@ -172,6 +192,8 @@ def run(args: argparse.Namespace) -> int:
     _emit(render_regeneration(regeneration))
     sections["profile"] = profiles
     _emit(render_profiles(profiles))
+    sections["instructions"] = instructions
+    _emit(render_instructions(instructions))
     settings = {
         "calls": args.calls,
         "batch": args.batch,
@@ -181,6 +203,7 @@ def run(args: argparse.Namespace) -> int:
         "auth_calls": AUTH_CALLS,
         "peer": version,
         "upstream": args.upstream.name if args.upstream else None,
+        "instruction_calls": list(instructions.calls),
     }
     write_json(args.json, machine, settings, sections)
     _emit(f"JSON written to {args.json}")
