@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Benchmark asc-builds against raw httpx and codemagic-cli-tools, side by side in one run.
 
-    python scripts/benchmark.py [--calls N] [--batch N] [--rounds N] [--json FILE]
-                                [--upstream PATH] [--delay-ms MS] [--quick]
+    python scripts/benchmark.py [--calls N] [--batch N] [--rounds N] [--latency-rounds N]
+                                [--json FILE] [--upstream PATH] [--delay-ms MS] [--quick]
+                                [--no-instructions]
 
 Sections: per-call latency of one PATCH (ratios to a prepared httpx request, the floor),
 auth cost, batch throughput and memory, import time, regeneration time, a profile of
@@ -69,6 +70,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--calls", type=int, default=300, help="calls per client per round")
     parser.add_argument("--batch", type=int, default=1000, help="builds per batch run")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of every measurement")
+    parser.add_argument(
+        "--latency-rounds",
+        type=int,
+        default=None,
+        help="rounds of section 1 only (default: --rounds); more rounds show the spread better",
+    )
     parser.add_argument("--json", type=Path, default=Path("bench-results.json"))
     parser.add_argument("--upstream", type=Path, default=None, help="Apple's whole spec (.json)")
     parser.add_argument(
@@ -88,8 +95,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.calls, args.batch, args.rounds, args.delay_ms = 20, 50, 1, 1.0
-    if min(args.calls, args.batch, args.rounds) < 1 or args.delay_ms < 0:
-        parser.error("--calls, --batch and --rounds must be at least 1, --delay-ms at least 0")
+    if args.latency_rounds is None or args.quick:
+        args.latency_rounds = args.rounds
+    if min(args.calls, args.batch, args.rounds, args.latency_rounds) < 1 or args.delay_ms < 0:
+        parser.error(
+            "--calls, --batch, --rounds and --latency-rounds must be at least 1, "
+            "--delay-ms at least 0"
+        )
     if args.upstream is None and os.environ.get("ASC_UPSTREAM_SPEC"):
         args.upstream = Path(os.environ["ASC_UPSTREAM_SPEC"])
     old = os.environ.get("ASC_UPSTREAM_SPEC_OLD")
@@ -142,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
                 server.base_url,
                 key,
                 calls=args.calls,
-                rounds=args.rounds,
+                rounds=args.latency_rounds,
                 warmup=max(5, args.calls // 5),
                 with_peer=with_peer,
             )
@@ -198,6 +210,7 @@ def run(args: argparse.Namespace) -> int:
         "calls": args.calls,
         "batch": args.batch,
         "rounds": args.rounds,
+        "latency_rounds": args.latency_rounds,
         "delay_ms": args.delay_ms,
         "quick": args.quick,
         "auth_calls": AUTH_CALLS,
