@@ -33,6 +33,7 @@ from asc_builds import AppStoreConnect, AsyncAppStoreConnect
 from asc_builds._auth import TokenSigner
 from asc_builds._base_client import ClientCore
 from asc_builds._builds import _operation, build_update_request, parse_build
+from asc_builds._version import USER_AGENT
 
 from .contenders import BUILD_ID, REQUEST_BODY
 from .keys import BenchKey, new_key
@@ -201,7 +202,7 @@ def _part_steps(key: BenchKey) -> dict[str, Step]:
                 method="PATCH",
                 url=core.base_url + operation["url"],
                 json=operation["json"],
-                headers=operation["headers"],
+                headers={**operation["headers"], "User-Agent": USER_AGENT},
                 timeout=core.timeout,
             )
 

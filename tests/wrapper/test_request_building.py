@@ -13,11 +13,12 @@ from typing import Any
 
 import httpx
 import pytest
-from asc_builds import ApiKey, AppStoreConnect, _ids, _logging, _request_url
+from asc_builds import APIKey, AppStoreConnect, _ids, _logging, _request_url
 from asc_builds._base_client import ClientCore
 from asc_builds._builds import build_update_request
 from asc_builds._ids import MAX_ID_LENGTH, validate_id
 from asc_builds._request_url import RequestUrls
+from asc_builds._version import USER_AGENT
 from asc_builds_generated.api.builds import builds_update_instance
 
 from ._support import BUILD_ID, ScriptedServer
@@ -58,7 +59,7 @@ ODD_IDS = [
 ]
 
 
-def _core(api_key: ApiKey, base_url: str, **options: Any) -> ClientCore:
+def _core(api_key: APIKey, base_url: str, **options: Any) -> ClientCore:
     return ClientCore(
         api_key,
         base_url=base_url,
@@ -81,7 +82,7 @@ def _httpx_own(http: httpx.Client, core: ClientCore, operation: dict[str, Any]) 
         method=operation["method"].upper(),
         url=core.base_url + operation["url"],
         json=operation.get("json"),
-        headers=operation.get("headers"),
+        headers={**operation.get("headers", {}), "User-Agent": USER_AGENT},
         timeout=core.timeout,
     )
 
@@ -105,7 +106,7 @@ def http() -> Iterator[httpx.Client]:
 
 @pytest.mark.parametrize("base_url", BASE_URLS)
 def test_requests_equal_httpx_own_for_odd_ids_and_bases(
-    api_key: ApiKey, http: httpx.Client, base_url: str
+    api_key: APIKey, http: httpx.Client, base_url: str
 ) -> None:
     core = _core(api_key, base_url)
     assert core.urls.fast, "the self-check refused the fast path for this httpx"
@@ -116,7 +117,7 @@ def test_requests_equal_httpx_own_for_odd_ids_and_bases(
 
 @pytest.mark.parametrize("timeout", [12.5, httpx.Timeout(3.0, connect=1.0, pool=None)])
 def test_the_timeout_extension_equals_httpx_own(
-    api_key: ApiKey, http: httpx.Client, timeout: float | httpx.Timeout
+    api_key: APIKey, http: httpx.Client, timeout: float | httpx.Timeout
 ) -> None:
     core = _core(api_key, "https://example.com", timeout=timeout)
     operation = _operation(BUILD_ID)
@@ -128,7 +129,7 @@ def test_the_timeout_extension_equals_httpx_own(
 
 
 def test_an_ordinary_id_is_not_parsed_again_and_an_odd_one_is(
-    api_key: ApiKey, http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+    api_key: APIKey, http: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     core = _core(api_key, "https://example.com/prefix")
     parsed: list[str] = []
@@ -148,7 +149,7 @@ def test_an_ordinary_id_is_not_parsed_again_and_an_odd_one_is(
 
 
 def test_without_the_private_detail_every_url_takes_the_public_path(
-    api_key: ApiKey, http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+    api_key: APIKey, http: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # As if an httpx release renamed the parsed form.
     monkeypatch.setattr(_request_url, "_PRIVATE_FIELD", "_no_such_field")
@@ -189,7 +190,7 @@ def test_a_changed_parsed_form_disables_the_fast_path(monkeypatch: pytest.Monkey
 
 
 def test_the_client_sends_the_same_bytes_either_way(
-    api_key: ApiKey, monkeypatch: pytest.MonkeyPatch, build_ok: Any
+    api_key: APIKey, monkeypatch: pytest.MonkeyPatch, build_ok: Any
 ) -> None:
     def sent(fast: bool) -> list[tuple[str, list[tuple[bytes, bytes]], bytes]]:
         server = ScriptedServer([build_ok(), build_ok()])
@@ -272,7 +273,7 @@ def test_a_str_subclass_takes_the_full_rules(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_the_request_id_is_read_only_when_debug_logging_is_on(
-    api_key: ApiKey,
+    api_key: APIKey,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     build_ok: Any,

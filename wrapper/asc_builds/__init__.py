@@ -1,13 +1,14 @@
 """asc-builds: a typed client for App Store Connect's `PATCH /v1/builds/{id}`.
 
 ```python
-from asc_builds import ApiKey, AppStoreConnect
+from asc_builds import APIKey, AppStoreConnect
 
-with AppStoreConnect(ApiKey.from_env()) as asc:
+with AppStoreConnect(APIKey.from_env()) as asc:
     build = asc.builds.expire(build_id)
 ```
 
 Methods return the generated `Build` model; errors are subclasses of `AppStoreConnectError`.
+`ApiKey` and `ApiKeyError` are the former names of `APIKey` and `APIKeyError`.
 """
 
 from ._auth import APP_STORE_CONNECT_AUDIENCE, ENTERPRISE_AUDIENCE
@@ -16,6 +17,7 @@ from ._builds import AsyncBuilds, BuildOutcome, Builds
 from ._client import AppStoreConnect, AsyncAppStoreConnect
 from ._exceptions import (
     APIConnectionError,
+    APIKeyError,
     ApiKeyError,
     APIStatusError,
     APITimeoutError,
@@ -24,6 +26,7 @@ from ._exceptions import (
     BadRequestError,
     ConflictError,
     ErrorEntry,
+    InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -31,9 +34,11 @@ from ._exceptions import (
     ServerError,
     UnprocessableEntityError,
 )
-from ._keys import ApiKey
+from ._keys import APIKey, ApiKey
 from ._rate_limit import RateLimit
 from ._retry import DEFAULT_MAX_RETRIES
+from ._version import USER_AGENT
+from ._version import __version__ as __version__
 
 __all__ = [
     "APP_STORE_CONNECT_AUDIENCE",
@@ -42,7 +47,10 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "ENTERPRISE_AUDIENCE",
     "ENTERPRISE_BASE_URL",
+    "USER_AGENT",
     "APIConnectionError",
+    "APIKey",
+    "APIKeyError",
     "APIStatusError",
     "APITimeoutError",
     "ApiKey",
@@ -57,6 +65,7 @@ __all__ = [
     "Builds",
     "ConflictError",
     "ErrorEntry",
+    "InvalidInputError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimit",

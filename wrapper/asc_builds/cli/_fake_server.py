@@ -24,13 +24,15 @@ def run_fake_server(
     with throwaway_key_environment(key) as environment, fake.serve(args.port) as base_url:
         exports = " ".join(f"{name}={shlex.quote(value)}" for name, value in environment.items())
         if render.as_json:
-            render.json(
+            render.line(
+                "server",
                 {
                     "base_url": base_url,
                     "environment": environment,
                     "build_ids": [build.id for build in builds],
                     "encryption_declaration_id": declaration.id,
-                }
+                },
+                ok=True,
             )
         else:
             render.out.write(f"fake App Store Connect at {base_url}\n")
