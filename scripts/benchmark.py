@@ -3,7 +3,7 @@
 
     python scripts/benchmark.py [--calls N] [--batch N] [--rounds N] [--latency-rounds N]
                                 [--json FILE] [--upstream PATH] [--delay-ms MS] [--quick]
-                                [--no-instructions]
+                                [--only SECTION,...] [--no-instructions]
 
 Sections: per-call latency of one PATCH (ratios to a prepared httpx request, the floor),
 auth cost, batch throughput and memory, import time, regeneration time, a profile of
@@ -49,6 +49,7 @@ from bench.report import (
     render_latency,
     render_profiles,
     render_regeneration,
+    render_skipped,
     write_json,
 )
 from bench.server_process import running_server
@@ -61,6 +62,20 @@ SERVER_MAX_SECONDS = 3600.0
 INSTRUCTION_CALLS, INSTRUCTION_WARMUP = (20, 120), 20
 QUICK_INSTRUCTION_CALLS, QUICK_INSTRUCTION_WARMUP = (2, 6), 3
 _PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+OPTIONAL_SECTIONS = ("auth", "batch", "imports", "regeneration", "profile", "instructions")
+_NOT_SELECTED = "not selected (--only)"
+
+
+def _section_list(text: str) -> frozenset[str]:
+    names = frozenset(part.strip() for part in text.split(",") if part.strip())
+    unknown = sorted(names - set(OPTIONAL_SECTIONS))
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(OPTIONAL_SECTIONS)}"
+        )
+    return names
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -86,6 +101,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="a tiny run that checks the benchmark works: 20 calls, 50 builds, 1 round, "
         "no regeneration, instructions counted over 4 calls",
+    )
+    parser.add_argument(
+        "--only",
+        type=_section_list,
+        default=None,
+        metavar="SECTION,...",
+        help="run section 1 and only these of the others: " + ",".join(OPTIONAL_SECTIONS),
     )
     parser.add_argument(
         "--no-instructions",
@@ -137,6 +159,15 @@ def _emit(text: str) -> None:
     print(text, flush=True)
 
 
+def _wanted(args: argparse.Namespace, section: str) -> bool:
+    return args.only is None or section in args.only
+
+
+def _skip(section: str) -> dict[str, str]:
+    _emit(render_skipped(section, _NOT_SELECTED))
+    return {"skipped": _NOT_SELECTED}
+
+
 def run(args: argparse.Namespace) -> int:
     _loopback_only()
     version = peer_version()
@@ -162,48 +193,68 @@ def run(args: argparse.Namespace) -> int:
             _emit(render_latency(latency))
             floor = latency.row(RawHttpx.name).median_us
             assert floor is not None
-            auth = measure_auth(
-                server,
-                key,
-                calls=AUTH_CALLS,
-                rounds=args.rounds,
-                with_peer=with_peer,
-                floor_call_us=floor,
+            if _wanted(args, "auth"):
+                auth = measure_auth(
+                    server,
+                    key,
+                    calls=AUTH_CALLS,
+                    rounds=args.rounds,
+                    with_peer=with_peer,
+                    floor_call_us=floor,
+                )
+                sections["auth"] = auth
+                _emit(render_auth(auth))
+            else:
+                sections["auth"] = _skip("auth")
+            profiles = (
+                _profiles(server.base_url, key, args.calls * 2, with_peer=with_peer)
+                if _wanted(args, "profile")
+                else None
             )
-            sections["auth"] = auth
-            _emit(render_auth(auth))
-            profiles = _profiles(server.base_url, key, args.calls * 2, with_peer=with_peer)
             if args.no_instructions:
                 instructions = InstructionsResult(skipped="--no-instructions")
+            elif not _wanted(args, "instructions"):
+                instructions = InstructionsResult(skipped=_NOT_SELECTED)
             else:
                 instructions = measure_instructions(
                     server.base_url,
                     calls=QUICK_INSTRUCTION_CALLS if args.quick else INSTRUCTION_CALLS,
                     warmup=QUICK_INSTRUCTION_WARMUP if args.quick else INSTRUCTION_WARMUP,
                 )
-        with running_server(delay_ms=args.delay_ms, max_seconds=SERVER_MAX_SECONDS) as server:
-            batch = measure_batch(
-                server,
-                builds=args.batch,
-                rounds=args.rounds,
-                delay_ms=args.delay_ms,
-                with_peer=with_peer,
-            )
-        sections["batch"] = batch
-        _emit(render_batch(batch))
-    imports = measure_imports(runs=2 if args.quick else max(args.rounds, 10))
-    sections["imports"] = imports
-    _emit(render_imports(imports))
+        if _wanted(args, "batch"):
+            with running_server(delay_ms=args.delay_ms, max_seconds=SERVER_MAX_SECONDS) as server:
+                batch = measure_batch(
+                    server,
+                    builds=args.batch,
+                    rounds=args.rounds,
+                    delay_ms=args.delay_ms,
+                    with_peer=with_peer,
+                )
+            sections["batch"] = batch
+            _emit(render_batch(batch))
+        else:
+            sections["batch"] = _skip("batch")
+    if _wanted(args, "imports"):
+        imports = measure_imports(runs=2 if args.quick else max(args.rounds, 10))
+        sections["imports"] = imports
+        _emit(render_imports(imports))
+    else:
+        sections["imports"] = _skip("imports")
     if args.quick:
         regeneration = RegenResult(skipped="--quick skips it")
+    elif not _wanted(args, "regeneration"):
+        regeneration = RegenResult(skipped=_NOT_SELECTED)
     else:
         regeneration = measure_regeneration(
             args.upstream, runs=min(args.rounds, 3), older_upstream=args.upstream_old
         )
     sections["regeneration"] = regeneration
     _emit(render_regeneration(regeneration))
-    sections["profile"] = profiles
-    _emit(render_profiles(profiles))
+    if profiles is not None:
+        sections["profile"] = profiles
+        _emit(render_profiles(profiles))
+    else:
+        sections["profile"] = _skip("profile")
     sections["instructions"] = instructions
     _emit(render_instructions(instructions))
     settings = {

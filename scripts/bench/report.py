@@ -27,6 +27,7 @@ __all__ = [
     "render_latency",
     "render_profiles",
     "render_regeneration",
+    "render_skipped",
     "write_json",
 ]
 
@@ -73,6 +74,10 @@ def _section(key: str, body: str, notes: Sequence[str] = ()) -> str:
     for note in notes:
         text += f"\n{note}\n"
     return text
+
+
+def render_skipped(key: str, reason: str) -> str:
+    return _section(key, f"Skipped: {reason}.")
 
 
 def render_latency(result: LatencyResult) -> str:
