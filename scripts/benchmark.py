@@ -7,7 +7,8 @@
 
 Sections: per-call latency of one PATCH (ratios to a prepared httpx request, the floor),
 auth cost, batch throughput and memory, import time, regeneration time, a profile of
-where each client's time goes, and instructions per call counted by valgrind's callgrind
+where each client's time goes, a batch larger than the hourly request budget (on the
+fake's simulated clock), and instructions per call counted by valgrind's callgrind
 (deterministic, unlike the timings; skipped with a reason when valgrind is missing).
 Every client talks to the same local server on 127.0.0.1, run in its own process.
 Contenders alternate in rounds; medians, p95 and the spread between rounds are reported.
@@ -32,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench.auth_cost import measure_auth
 from bench.batch import measure_batch
+from bench.budget import measure_budget
 from bench.contenders import AscAsync, AscSync, Contender, Peer, RawHttpx
 from bench.imports import measure_imports
 from bench.instructions import InstructionsResult, measure_instructions
@@ -44,6 +46,7 @@ from bench.regeneration import RegenResult, measure_regeneration
 from bench.report import (
     render_auth,
     render_batch,
+    render_budget,
     render_imports,
     render_instructions,
     render_latency,
@@ -64,7 +67,15 @@ QUICK_INSTRUCTION_CALLS, QUICK_INSTRUCTION_WARMUP = (2, 6), 3
 _PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
 
-OPTIONAL_SECTIONS = ("auth", "batch", "imports", "regeneration", "profile", "instructions")
+OPTIONAL_SECTIONS = (
+    "auth",
+    "batch",
+    "imports",
+    "regeneration",
+    "profile",
+    "budget",
+    "instructions",
+)
 _NOT_SELECTED = "not selected (--only)"
 
 
@@ -97,6 +108,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--delay-ms", type=float, default=10.0, help="server wait per answer in the batch section"
     )
     parser.add_argument(
+        "--budget-builds", type=int, default=5000, help="builds in the rate-budget section"
+    )
+    parser.add_argument(
+        "--budget-per-hour", type=int, default=3600, help="the fake's hourly request budget"
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="a tiny run that checks the benchmark works: 20 calls, 50 builds, 1 round, "
@@ -112,16 +129,19 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-instructions",
         action="store_true",
-        help="skip section 7 (callgrind takes a few minutes at the default size)",
+        help="skip section 8 (callgrind takes a few minutes at the default size)",
     )
     args = parser.parse_args(argv)
     if args.quick:
         args.calls, args.batch, args.rounds, args.delay_ms = 20, 50, 1, 1.0
+        args.budget_builds, args.budget_per_hour = 60, 50
     if args.latency_rounds is None or args.quick:
         args.latency_rounds = args.rounds
-    if min(args.calls, args.batch, args.rounds, args.latency_rounds) < 1 or args.delay_ms < 0:
+    sizes = (args.calls, args.batch, args.rounds, args.latency_rounds)
+    if min(*sizes, args.budget_builds, args.budget_per_hour) < 1 or args.delay_ms < 0:
         parser.error(
-            "--calls, --batch, --rounds and --latency-rounds must be at least 1, "
+            "--calls, --batch, --rounds, --latency-rounds and the budget sizes must be at "
+            "least 1, "
             "--delay-ms at least 0"
         )
     if args.upstream is None and os.environ.get("ASC_UPSTREAM_SPEC"):
@@ -255,6 +275,12 @@ def run(args: argparse.Namespace) -> int:
         _emit(render_profiles(profiles))
     else:
         sections["profile"] = _skip("profile")
+    if _wanted(args, "budget"):
+        budget = measure_budget(builds=args.budget_builds, per_hour=args.budget_per_hour)
+        sections["budget"] = budget
+        _emit(render_budget(budget))
+    else:
+        sections["budget"] = _skip("budget")
     sections["instructions"] = instructions
     _emit(render_instructions(instructions))
     settings = {
@@ -265,6 +291,8 @@ def run(args: argparse.Namespace) -> int:
         "delay_ms": args.delay_ms,
         "quick": args.quick,
         "auth_calls": AUTH_CALLS,
+        "budget_builds": args.budget_builds,
+        "budget_per_hour": args.budget_per_hour,
         "peer": version,
         "upstream": args.upstream.name if args.upstream else None,
         "instruction_calls": list(instructions.calls),

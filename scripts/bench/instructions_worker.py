@@ -173,7 +173,7 @@ def _part_steps(key: BenchKey) -> dict[str, Step]:
     operation = _operation(BUILD_ID, build_update_request(BUILD_ID, expired=True))
     request = core.build_request(http, operation)
     response.request = request
-    parse_build(response)
+    parse_build(response, BUILD_ID)
     # Every model module a parse touched, to undo their one-time imports on each call.
     touched = [
         module

@@ -13,6 +13,7 @@ Methods return the generated `Build` model; errors are subclasses of `AppStoreCo
 
 from ._auth import APP_STORE_CONNECT_AUDIENCE, ENTERPRISE_AUDIENCE
 from ._base_client import APP_STORE_CONNECT_BASE_URL, DEFAULT_TIMEOUT, ENTERPRISE_BASE_URL
+from ._budget import BudgetStatus, RateBudget
 from ._builds import AsyncBuilds, BuildOutcome, Builds
 from ._client import AppStoreConnect, AsyncAppStoreConnect
 from ._exceptions import (
@@ -24,6 +25,7 @@ from ._exceptions import (
     AppStoreConnectError,
     AuthenticationError,
     BadRequestError,
+    BudgetExhaustedError,
     ConflictError,
     ErrorEntry,
     InvalidInputError,
@@ -33,6 +35,7 @@ from ._exceptions import (
     ResponseValidationError,
     ServerError,
     UnprocessableEntityError,
+    UnverifiedChangeError,
 )
 from ._keys import APIKey, ApiKey
 from ._rate_limit import RateLimit
@@ -61,6 +64,8 @@ __all__ = [
     "AsyncBuilds",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExhaustedError",
+    "BudgetStatus",
     "BuildOutcome",
     "Builds",
     "ConflictError",
@@ -68,9 +73,11 @@ __all__ = [
     "InvalidInputError",
     "NotFoundError",
     "PermissionDeniedError",
+    "RateBudget",
     "RateLimit",
     "RateLimitError",
     "ResponseValidationError",
     "ServerError",
     "UnprocessableEntityError",
+    "UnverifiedChangeError",
 ]

@@ -12,7 +12,7 @@ import httpx
 
 from ._headers import request_id
 
-__all__ = ["log_response", "log_retry", "logger"]
+__all__ = ["log_budget_wait", "log_response", "log_retry", "logger"]
 
 logger = logging.getLogger("asc_builds")
 
@@ -44,3 +44,7 @@ def log_retry(
         max_retries,
         reason,
     )
+
+
+def log_budget_wait(delay: float) -> None:
+    logger.info("waiting %.1f s for App Store Connect's hourly request budget", delay)
