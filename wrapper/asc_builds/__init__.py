@@ -1,13 +1,17 @@
-"""asc-builds: a typed client for App Store Connect's `PATCH /v1/builds/{id}`.
+"""asc-builds: a typed client for App Store Connect's `PATCH /v1/builds/{id}` and the
+reads around it.
 
 ```python
 from asc_builds import ApiKey, AppStoreConnect
 
 with AppStoreConnect(ApiKey.from_env()) as asc:
-    build = asc.builds.expire(build_id)
+    build = asc.builds.find(bundle_id="com.example.app", build_number="345")
+    asc.builds.expire(build.id)
 ```
 
-Methods return the generated `Build` model; errors are subclasses of `AppStoreConnectError`.
+Changes return the generated `Build` model, reads a `BuildInfo` (with the build number
+and the marketing version under names that cannot be confused); errors are subclasses of
+`AppStoreConnectError`.
 """
 
 from ._auth import APP_STORE_CONNECT_AUDIENCE, ENTERPRISE_AUDIENCE
@@ -15,15 +19,19 @@ from ._base_client import APP_STORE_CONNECT_BASE_URL, DEFAULT_TIMEOUT, ENTERPRIS
 from ._builds import AsyncBuilds, BuildOutcome, Builds
 from ._client import AppStoreConnect, AsyncAppStoreConnect
 from ._exceptions import (
+    AmbiguousBuildError,
     APIConnectionError,
     ApiKeyError,
     APIStatusError,
     APITimeoutError,
+    AppNotFoundError,
     AppStoreConnectError,
     AuthenticationError,
     BadRequestError,
+    BuildNotFoundError,
     ConflictError,
     ErrorEntry,
+    NoMatchError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -32,8 +40,12 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._keys import ApiKey
+from ._paging import MAX_PAGE_SIZE, Page
 from ._rate_limit import RateLimit
 from ._retry import DEFAULT_MAX_RETRIES
+from .resources.apps import Apps, AsyncApps
+from .resources.builds import PROCESSING_STATES, SORT_VALUES, BuildInfo
+from .resources.encryption_declarations import AsyncEncryptionDeclarations, EncryptionDeclarations
 
 __all__ = [
     "APP_STORE_CONNECT_AUDIENCE",
@@ -42,22 +54,35 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "ENTERPRISE_AUDIENCE",
     "ENTERPRISE_BASE_URL",
+    "MAX_PAGE_SIZE",
+    "PROCESSING_STATES",
+    "SORT_VALUES",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
+    "AmbiguousBuildError",
     "ApiKey",
     "ApiKeyError",
+    "AppNotFoundError",
     "AppStoreConnect",
     "AppStoreConnectError",
+    "Apps",
     "AsyncAppStoreConnect",
+    "AsyncApps",
     "AsyncBuilds",
+    "AsyncEncryptionDeclarations",
     "AuthenticationError",
     "BadRequestError",
+    "BuildInfo",
+    "BuildNotFoundError",
     "BuildOutcome",
     "Builds",
     "ConflictError",
+    "EncryptionDeclarations",
     "ErrorEntry",
+    "NoMatchError",
     "NotFoundError",
+    "Page",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",

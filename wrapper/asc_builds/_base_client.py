@@ -17,6 +17,7 @@ from ._auth import DEFAULT_IAT_BACKDATE, AppStoreConnectAuth, TokenSigner
 from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
+    ResponseValidationError,
     error_from_response,
 )
 from ._headers import request_id
@@ -96,10 +97,24 @@ class ClientCore:
     def build_request(
         self, http: httpx.Client | httpx.AsyncClient, operation: Mapping[str, Any]
     ) -> httpx.Request:
-        """An httpx request from the generated operation's `_get_kwargs` output."""
+        """An httpx request from the generated operation's `_get_kwargs` output.
+
+        `url` is a path, or an absolute link Apple gave (a page's `links.next`): such a
+        link is only followed on this client's own base URL, so that the token never
+        goes to a host a response named.
+        """
+        url: str = operation["url"]
+        if url.startswith("/"):
+            url = self.base_url + url
+        elif not url.startswith(self.base_url + "/"):
+            raise ResponseValidationError(
+                f"refusing to follow a link outside {self.base_url}: {url[:200]!r}",
+                request_id=None,
+            )
         return http.build_request(
             method=operation["method"].upper(),
-            url=self.base_url + operation["url"],
+            url=url,
+            params=operation.get("params"),
             json=operation.get("json"),
             headers=operation.get("headers"),
             timeout=self.timeout,
