@@ -1,8 +1,9 @@
-"""A fake App Store Connect for ``PATCH /v1/builds/{id}``, for your tests and demos.
+"""A fake App Store Connect for ``PATCH /v1/builds/{id}`` and its reads, for tests and demos.
 
     fake = FakeAppStoreConnect()
     key = fake.add_throwaway_key()
     build = fake.add_build(expired=False)
+    app, builds = fake.add_app_with_builds("com.example.app", builds=500)
     with httpx.Client(transport=fake.transport(), base_url=API_BASE_URL) as client:
         ...                                   # or: with fake.serve() as base_url: ...
 
@@ -26,7 +27,7 @@ from ._faults import (
 )
 from ._keys import ThrowawayKey, make_throwaway_key
 from ._records import RecordedRequest, RequestHeaders
-from ._state import FakeBuild, FakeEncryptionDeclaration
+from ._state import FakeApp, FakeBuild, FakeEncryptionDeclaration
 from ._token_check import AUDIENCE, MAX_LIFETIME_SECONDS
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "REQUEST_ID_HEADER",
     "Delay",
     "DropConnection",
+    "FakeApp",
     "FakeAppStoreConnect",
     "FakeBuild",
     "FakeEncryptionDeclaration",
