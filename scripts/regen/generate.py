@@ -8,6 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .compat import generator_compatible
 from .layout import Layout
 from .overlay import apply_overlay, load_patches
 from .slicer import dump_json, read_json
@@ -35,7 +36,9 @@ def _run(args: list[str], what: str) -> None:
 
 def generate_package(layout: Layout, destination: Path) -> None:
     """Write the generated package into `destination` (replaced whole)."""
-    patched = apply_overlay(read_json(layout.slice), load_patches(layout.overlay))
+    patched = generator_compatible(
+        apply_overlay(read_json(layout.slice), load_patches(layout.overlay))
+    )
     with tempfile.TemporaryDirectory(prefix="asc-builds-gen-") as tmp:
         spec_path = Path(tmp) / "patched.json"
         spec_path.write_text(dump_json(patched), encoding="utf-8")
