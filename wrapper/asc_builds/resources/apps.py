@@ -11,22 +11,24 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from asc_builds_generated.api.apps import apps_get_collection
-from asc_builds_generated.models import App, AppsGetCollectionFieldsappsItem, AppsResponse
 from asc_builds_generated.types import Unset
 
 from .._exceptions import AppNotFoundError
 from .._paging import MAX_PAGE_SIZE
 from ._common import AsyncSend, SyncSend, check_filter_value, operation_with_query, parse_document
 
+# The generated operations and models are imported in the functions that use them:
+# `import asc_builds` then loads none of them (start-up time of the command line).
+if TYPE_CHECKING:
+    from asc_builds_generated.models import App
+
 __all__ = ["Apps", "AsyncApps", "app_find_operation", "check_bundle_id", "pick_app"]
 
 # Apple: alphanumerics, hyphens and periods (a reverse-DNS string).
 _BUNDLE_ID = re.compile(r"[A-Za-z0-9.-]+")
-_FIELDS = [AppsGetCollectionFieldsappsItem.BUNDLEID, AppsGetCollectionFieldsappsItem.NAME]
 
 
 def check_bundle_id(bundle_id: object) -> str:
@@ -40,9 +42,13 @@ def check_bundle_id(bundle_id: object) -> str:
 
 
 def app_find_operation(bundle_id: str) -> dict[str, Any]:
+    from asc_builds_generated.api.apps import apps_get_collection
+    from asc_builds_generated.models import AppsGetCollectionFieldsappsItem
+
     check_bundle_id(bundle_id)
+    fields = [AppsGetCollectionFieldsappsItem.BUNDLEID, AppsGetCollectionFieldsappsItem.NAME]
     kwargs = apps_get_collection._get_kwargs(
-        filterbundle_id=[bundle_id], fieldsapps=_FIELDS, limit=MAX_PAGE_SIZE
+        filterbundle_id=[bundle_id], fieldsapps=fields, limit=MAX_PAGE_SIZE
     )
     return operation_with_query(kwargs)
 
@@ -55,6 +61,8 @@ def _bundle_id(app: App) -> str | None:
 
 def pick_app(bundle_id: str, response: httpx.Response) -> App:
     """The app whose bundle id is exactly `bundle_id`, or AppNotFoundError."""
+    from asc_builds_generated.models import AppsResponse
+
     apps = parse_document(response, AppsResponse.from_dict, "AppsResponse").data
     for app in apps:
         if _bundle_id(app) == bundle_id:

@@ -15,22 +15,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import httpx
-from asc_builds_generated.api.builds import builds_get_collection, builds_get_instance
-from asc_builds_generated.models import (
-    AppEncryptionDeclaration,
-    Build,
-    BuildResponse,
-    BuildsGetCollectionFilterprocessingStateItem,
-    BuildsGetCollectionIncludeItem,
-    BuildsGetCollectionSortItem,
-    BuildsGetInstanceIncludeItem,
-    BuildsResponse,
-    PrereleaseVersion,
-)
 from asc_builds_generated.types import UNSET, Unset
 
 from .._exceptions import AmbiguousBuildError, BuildNotFoundError
@@ -54,6 +42,11 @@ from ._common import (
 )
 from .apps import Apps, AsyncApps
 
+# The generated operations and models are imported in the functions that use them:
+# `import asc_builds` then loads none of them (start-up time of the command line).
+if TYPE_CHECKING:
+    from asc_builds_generated.models import AppEncryptionDeclaration, Build, PrereleaseVersion
+
 __all__ = [
     "DEFAULT_INCLUDE",
     "INCLUDE_VALUES",
@@ -69,9 +62,31 @@ __all__ = [
     "parse_builds_page",
 ]
 
-PROCESSING_STATES = tuple(state.value for state in BuildsGetCollectionFilterprocessingStateItem)
-SORT_VALUES = tuple(value.value for value in BuildsGetCollectionSortItem)
-INCLUDE_VALUES = tuple(value.value for value in BuildsGetInstanceIncludeItem)
+# The values the pinned spec allows (a test keeps them equal to the generated enums).
+# Spelled out so that importing the SDK does not load the generated operations.
+PROCESSING_STATES = ("FAILED", "INVALID", "PROCESSING", "VALID")
+SORT_VALUES = (
+    "preReleaseVersion",
+    "-preReleaseVersion",
+    "uploadedDate",
+    "-uploadedDate",
+    "version",
+    "-version",
+)
+INCLUDE_VALUES = (
+    "app",
+    "appEncryptionDeclaration",
+    "appStoreVersion",
+    "betaAppReviewSubmission",
+    "betaBuildLocalizations",
+    "betaGroups",
+    "buildBetaDetail",
+    "buildBundles",
+    "buildUpload",
+    "icons",
+    "individualTesters",
+    "preReleaseVersion",
+)
 # The marketing version lives on the pre-release version: include it by default, so that
 # every build read says which "2.1.0" it belongs to.
 DEFAULT_INCLUDE: tuple[str, ...] = ("preReleaseVersion",)
@@ -249,28 +264,33 @@ class BuildFilters:
         return given
 
 
-def _checked_include(include: Iterable[str]) -> list[BuildsGetInstanceIncludeItem]:
+def _checked_include(include: Iterable[str]) -> list[str]:
     values = tuple(include)
-    if not values:
-        return []
-    return [
-        BuildsGetInstanceIncludeItem(v)
-        for v in check_one_of(values, INCLUDE_VALUES, what="include")
-    ]
+    return check_one_of(values, INCLUDE_VALUES, what="include") if values else []
 
 
 def build_get_operation(
     build_id: str, *, include: Iterable[str] = DEFAULT_INCLUDE
 ) -> dict[str, Any]:
     """`GET /v1/builds/{id}`, checked before anything is sent."""
+    from asc_builds_generated.api.builds import builds_get_instance
+    from asc_builds_generated.models import BuildsGetInstanceIncludeItem
+
     validate_id(build_id, what="build id")
-    includes = _checked_include(include)
+    includes = [BuildsGetInstanceIncludeItem(value) for value in _checked_include(include)]
     kwargs = builds_get_instance._get_kwargs(id=build_id, include=includes or UNSET)
     return operation_with_query(kwargs)
 
 
 def build_list_operation(filters: BuildFilters, *, max_items: int | None = None) -> dict[str, Any]:
     """The first page of `GET /v1/builds` for `filters`, asking for the largest page needed."""
+    from asc_builds_generated.api.builds import builds_get_collection
+    from asc_builds_generated.models import (
+        BuildsGetCollectionFilterprocessingStateItem,
+        BuildsGetCollectionIncludeItem,
+        BuildsGetCollectionSortItem,
+    )
+
     options: dict[str, Any] = {"limit": page_size(max_items)}
     if filters.app_id is not None:
         options["filterapp"] = [filters.app_id]
@@ -308,6 +328,12 @@ def _info(build: Build, versions: Mapping[str, Any], declarations: Mapping[str, 
 
 def parse_build_info(response: httpx.Response) -> BuildInfo:
     """A `BuildResponse` as a `BuildInfo`, with its included pre-release version."""
+    from asc_builds_generated.models import (
+        AppEncryptionDeclaration,
+        BuildResponse,
+        PrereleaseVersion,
+    )
+
     document = parse_document(response, BuildResponse.from_dict, "BuildResponse")
     return _info(
         document.data,
@@ -318,6 +344,12 @@ def parse_build_info(response: httpx.Response) -> BuildInfo:
 
 def parse_builds_page(response: httpx.Response) -> Page[BuildInfo]:
     """One page of `BuildsResponse`: each build paired with its included resources."""
+    from asc_builds_generated.models import (
+        AppEncryptionDeclaration,
+        BuildsResponse,
+        PrereleaseVersion,
+    )
+
     document = parse_document(response, BuildsResponse.from_dict, "BuildsResponse")
     versions = _included_by_id(document.included, PrereleaseVersion)
     declarations = _included_by_id(document.included, AppEncryptionDeclaration)

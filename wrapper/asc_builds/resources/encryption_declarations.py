@@ -7,20 +7,17 @@ declaration of its own app.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from asc_builds_generated.api.app_encryption_declarations import (
-    app_encryption_declarations_get_instance,
-)
-from asc_builds_generated.models import (
-    AppEncryptionDeclaration,
-    AppEncryptionDeclarationResponse,
-    AppEncryptionDeclarationsGetInstanceIncludeItem,
-)
 
 from .._ids import validate_id
 from ._common import AsyncSend, SyncSend, operation_with_query, parse_document
+
+# The generated operations and models are imported in the functions that use them:
+# `import asc_builds` then loads none of them (start-up time of the command line).
+if TYPE_CHECKING:
+    from asc_builds_generated.models import AppEncryptionDeclaration
 
 __all__ = [
     "AsyncEncryptionDeclarations",
@@ -31,6 +28,11 @@ __all__ = [
 
 
 def declaration_get_operation(declaration_id: str) -> dict[str, Any]:
+    from asc_builds_generated.api.app_encryption_declarations import (
+        app_encryption_declarations_get_instance,
+    )
+    from asc_builds_generated.models import AppEncryptionDeclarationsGetInstanceIncludeItem
+
     validate_id(declaration_id, what="encryption declaration id")
     kwargs = app_encryption_declarations_get_instance._get_kwargs(
         id=declaration_id, include=[AppEncryptionDeclarationsGetInstanceIncludeItem.APP]
@@ -39,6 +41,8 @@ def declaration_get_operation(declaration_id: str) -> dict[str, Any]:
 
 
 def parse_declaration(response: httpx.Response) -> AppEncryptionDeclaration:
+    from asc_builds_generated.models import AppEncryptionDeclarationResponse
+
     document = parse_document(
         response, AppEncryptionDeclarationResponse.from_dict, "AppEncryptionDeclarationResponse"
     )
