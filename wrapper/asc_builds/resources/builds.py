@@ -182,10 +182,10 @@ class BuildInfo:
         relationships = _set(self.build.relationships)
         return _linked_id(_set(getattr(relationships, "app_encryption_declaration", None)))
 
-    def to_dict(self) -> dict[str, Any]:
-        """The unambiguous fields, JSON-ready, with the whole build under `build`."""
+    def to_dict(self, *, full: bool = True) -> dict[str, Any]:
+        """The unambiguous fields, JSON-ready; with `full`, the whole build under `build`."""
         uploaded, expires = self.uploaded_date, self.expiration_date
-        return {
+        summary = {
             "id": self.id,
             "marketing_version": self.marketing_version,
             "build_number": self.build_number,
@@ -195,8 +195,8 @@ class BuildInfo:
             "expired": self.expired,
             "uses_non_exempt_encryption": self.uses_non_exempt_encryption,
             "encryption_declaration_id": self.encryption_declaration_id,
-            "build": self.build.to_dict(),
         }
+        return {**summary, "build": self.build.to_dict()} if full else summary
 
     def __str__(self) -> str:
         version = self.marketing_version or "?"
