@@ -5,10 +5,12 @@
                                 [--upstream PATH] [--delay-ms MS] [--quick]
 
 Sections: per-call latency of one PATCH (ratios to a prepared httpx request, the floor),
-auth cost, batch throughput and memory, import time, regeneration time, and a profile of
-where each client's time goes. Every client talks to the same local server on 127.0.0.1,
-run in its own process. Contenders alternate in rounds; medians and p95 are reported.
-The results are also written as JSON (`--json`, default bench-results.json).
+auth cost, batch throughput and memory, import time, regeneration time, a profile of
+where each client's time goes, and listing builds page by page (`--listing N` builds,
+10,000 by default) against httpx following the same links. Every client talks to a
+local server on 127.0.0.1, run in its own process. Contenders alternate in rounds;
+medians and p95 are reported. The results are also written as JSON (`--json`,
+default bench-results.json).
 
 `--upstream` (or ASC_UPSTREAM_SPEC) names Apple's whole spec for the regeneration section;
 without it that section is skipped. ASC_UPSTREAM_SPEC_OLD, when set, adds the generator's
@@ -33,6 +35,7 @@ from bench.contenders import AscAsync, AscSync, Contender, Peer, RawHttpx
 from bench.imports import measure_imports
 from bench.keys import BenchKey, new_key
 from bench.latency import measure_latency
+from bench.listing import measure_listing
 from bench.machine import describe_machine
 from bench.peer import PEER_DISTRIBUTION, peer_log_folder, peer_version
 from bench.profile import ProfileResult, profile_contender
@@ -42,6 +45,7 @@ from bench.report import (
     render_batch,
     render_imports,
     render_latency,
+    render_listing,
     render_profiles,
     render_regeneration,
     write_json,
@@ -68,6 +72,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--delay-ms", type=float, default=10.0, help="server wait per answer in the batch section"
     )
     parser.add_argument(
+        "--listing", type=int, default=10_000, help="builds of the app in the listing section"
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="a tiny run that checks the benchmark works: 20 calls, 50 builds, 1 round, "
@@ -76,8 +83,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.calls, args.batch, args.rounds, args.delay_ms = 20, 50, 1, 1.0
-    if min(args.calls, args.batch, args.rounds) < 1 or args.delay_ms < 0:
-        parser.error("--calls, --batch and --rounds must be at least 1, --delay-ms at least 0")
+        args.listing = 450
+    if min(args.calls, args.batch, args.rounds, args.listing) < 1 or args.delay_ms < 0:
+        parser.error(
+            "--calls, --batch, --rounds and --listing must be at least 1, --delay-ms at least 0"
+        )
     if args.upstream is None and os.environ.get("ASC_UPSTREAM_SPEC"):
         args.upstream = Path(os.environ["ASC_UPSTREAM_SPEC"])
     old = os.environ.get("ASC_UPSTREAM_SPEC_OLD")
@@ -172,11 +182,15 @@ def run(args: argparse.Namespace) -> int:
     _emit(render_regeneration(regeneration))
     sections["profile"] = profiles
     _emit(render_profiles(profiles))
+    listing = measure_listing(builds=args.listing, rounds=min(args.rounds, 3))
+    sections["listing"] = listing
+    _emit(render_listing(listing))
     settings = {
         "calls": args.calls,
         "batch": args.batch,
         "rounds": args.rounds,
         "delay_ms": args.delay_ms,
+        "listing": args.listing,
         "quick": args.quick,
         "auth_calls": AUTH_CALLS,
         "peer": version,

@@ -12,6 +12,7 @@ from .auth_cost import AuthResult
 from .batch import BatchResult
 from .imports import ImportResult
 from .latency import LatencyResult
+from .listing import ListingResult
 from .machine import Machine
 from .profile import ProfileResult
 from .regeneration import RegenResult
@@ -23,6 +24,7 @@ __all__ = [
     "render_batch",
     "render_imports",
     "render_latency",
+    "render_listing",
     "render_profiles",
     "render_regeneration",
     "write_json",
@@ -35,6 +37,7 @@ SECTION_TITLES = {
     "imports": "4. Import time, fresh interpreter",
     "regeneration": "5. Regeneration from Apple's whole spec",
     "profile": "6. Where the time goes (cProfile, own time per call)",
+    "listing": "7. Listing builds: links.next over the fake server",
 }
 _DASH = "-"
 
@@ -155,6 +158,36 @@ def render_batch(result: BatchResult) -> str:
         *result.skipped,
     ]
     return _section("batch", markdown_table(headers, rows), notes)
+
+
+def render_listing(result: ListingResult) -> str:
+    rows = [
+        [
+            row.label,
+            _number(row.median_seconds, 2),
+            _number(row.us_per_build, 0),
+            _times(row.ratio_to_raw),
+            _number(row.rss_growth_small_mib, 1),
+            _number(row.rss_growth_full_mib, 1),
+        ]
+        for row in result.rows
+    ]
+    headers = [
+        "client",
+        f"{result.builds:,} builds, s (median)",
+        "µs per build",
+        "vs raw httpx",
+        f"RSS growth MiB, {result.small:,} builds",
+        f"RSS growth MiB, {result.builds:,} builds",
+    ]
+    notes = [
+        "One app's builds from `asc-builds fake-server` (its own process, HTTP/1.1 on "
+        "127.0.0.1), 200 per page, `include=preReleaseVersion`; the server's time is in "
+        "every row. Each run is a fresh process that keeps no build; RSS growth is how far "
+        "iterating raised its peak resident set (Linux `VmHWM`). Flat memory: the last two "
+        "columns match."
+    ]
+    return _section("listing", markdown_table(headers, rows), notes)
 
 
 def render_imports(result: ImportResult) -> str:

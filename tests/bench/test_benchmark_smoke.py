@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "benchmark.py"
-SECTIONS = ("latency", "auth", "batch", "imports", "regeneration", "profile")
+SECTIONS = ("latency", "auth", "batch", "imports", "regeneration", "profile", "listing")
 FLOOR = "raw httpx (floor)"
 OURS = ("asc-builds sync", "asc-builds async")
 
@@ -38,7 +38,7 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, 
 
 def test_the_table_has_every_section(quick_run: tuple[str, dict[str, Any]]) -> None:
     table, document = quick_run
-    for number in range(1, 7):
+    for number in range(1, 8):
         assert f"### {number}. " in table
     assert set(SECTIONS) <= set(document["sections"])
     assert "Machine: " in table
@@ -105,3 +105,21 @@ def test_profile_attributes_time_to_our_code(quick_run: tuple[str, dict[str, Any
     assert sync["asc_builds wrapper"] > 0
     assert sync["generated models"] > 0
     assert "asc_builds wrapper" not in profiles[FLOOR]["areas"]
+
+
+def test_listing_rows_cover_every_client_with_sane_values(
+    quick_run: tuple[str, dict[str, Any]],
+) -> None:
+    listing = quick_run[1]["sections"]["listing"]
+    assert listing["builds"] == 450 and listing["small"] == 400
+    rows = {row["label"].split(",")[0]: row for row in listing["rows"]}
+    assert set(rows) == {
+        "raw httpx",
+        "asc-builds sync builds.list()",
+        "asc-builds async builds.list()",
+    }
+    assert rows["raw httpx"]["ratio_to_raw"] == pytest.approx(1.0)
+    for row in rows.values():
+        assert row["builds"] == 450 and row["rounds"] == 1
+        assert row["us_per_build"] > 0
+        assert row["rss_growth_full_mib"] >= 0 and row["rss_growth_small_mib"] >= 0
