@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import re
 import weakref
 from collections.abc import Iterator
@@ -71,6 +72,19 @@ def test_get_reads_one_build_with_both_version_numbers(
     (request,) = fake.requests
     assert (request.method, request.path) == ("GET", f"/v1/builds/{stored.id}")
     assert queries(fake) == [{"include": "preReleaseVersion"}]
+
+
+def test_reads_count_against_the_rate_budget_and_are_logged(
+    asc: AppStoreConnect, fake: FakeAppStoreConnect, caplog: pytest.LogCaptureFixture
+) -> None:
+    stored = fake.add_build()
+    caplog.set_level(logging.DEBUG, logger="asc_builds")
+    asc.builds.get(stored.id)
+    list(asc.builds.list(app_id=stored.app_id))
+    assert asc.last_rate_limit is not None and asc.last_rate_limit.remaining == 3598
+    lines = [record.getMessage() for record in caplog.records]
+    assert any(line.startswith(f"GET /v1/builds/{stored.id}?include=") for line in lines)
+    assert any(line.startswith("GET /v1/builds?") and "-> 200" in line for line in lines)
 
 
 def test_get_without_include_has_no_marketing_version(

@@ -245,11 +245,7 @@ class BuildFilters:
             else tuple(check_one_of(processing_state, PROCESSING_STATES, what="processing state"))
         )
         sorts = () if sort is None else tuple(check_one_of(sort, SORT_VALUES, what="sort"))
-        includes = (
-            tuple(check_one_of(tuple(include), INCLUDE_VALUES, what="include"))
-            if tuple(include)
-            else ()
-        )
+        includes = tuple(_checked_include(include))
         return cls(app_id, marketing_version, build_number, expired, states, sorts, includes)
 
     def criteria(self, **extra: object) -> dict[str, object]:
