@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from asc_builds import ApiKey
+from asc_builds import APIKey
 from asc_builds.testing import make_throwaway_key
 
 __all__ = ["BenchKey", "new_key"]
@@ -16,8 +16,8 @@ class BenchKey:
     issuer_id: str
     private_key_pem: str
 
-    def api_key(self) -> ApiKey:
-        return ApiKey(
+    def api_key(self) -> APIKey:
+        return APIKey(
             key_id=self.key_id, issuer_id=self.issuer_id, private_key=self.private_key_pem
         )
 

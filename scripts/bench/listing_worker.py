@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 
 import httpx
-from asc_builds import MAX_PAGE_SIZE, ApiKey, AppStoreConnect, AsyncAppStoreConnect
+from asc_builds import MAX_PAGE_SIZE, APIKey, AppStoreConnect, AsyncAppStoreConnect
 from asc_builds._auth import TokenSigner
 
 from .batch_worker import _peak_rss_kib
@@ -39,7 +39,7 @@ def _timed(listing: Callable[[], int]) -> dict[str, float]:
     }
 
 
-def _raw(base_url: str, key: ApiKey, app_id: str, count: int) -> dict[str, float]:
+def _raw(base_url: str, key: APIKey, app_id: str, count: int) -> dict[str, float]:
     headers = {"Authorization": f"Bearer {TokenSigner(key).token()}"}
     first = (
         f"{base_url}/v1/builds?filter%5Bapp%5D={app_id}"
@@ -61,7 +61,7 @@ def _raw(base_url: str, key: ApiKey, app_id: str, count: int) -> dict[str, float
         return _timed(listing)
 
 
-def _sync(base_url: str, key: ApiKey, app_id: str, count: int) -> dict[str, float]:
+def _sync(base_url: str, key: APIKey, app_id: str, count: int) -> dict[str, float]:
     with AppStoreConnect(key, base_url=base_url, max_retries=0) as asc:
         list(asc.builds.list(app_id=app_id, max_items=1))
 
@@ -71,7 +71,7 @@ def _sync(base_url: str, key: ApiKey, app_id: str, count: int) -> dict[str, floa
         return _timed(listing)
 
 
-def _async(base_url: str, key: ApiKey, app_id: str, count: int) -> dict[str, float]:
+def _async(base_url: str, key: APIKey, app_id: str, count: int) -> dict[str, float]:
     loop = asyncio.new_event_loop()
     asc = AsyncAppStoreConnect(key, base_url=base_url, max_retries=0)
 
@@ -90,7 +90,7 @@ def _async(base_url: str, key: ApiKey, app_id: str, count: int) -> dict[str, flo
 
 
 def run_listing(base_url: str, mode: str, app_id: str, count: int) -> dict[str, float]:
-    key = ApiKey.from_env()
+    key = APIKey.from_env()
     runner = {"raw": _raw, "sync": _sync, "async": _async}[mode]
     return runner(base_url, key, app_id, count)
 

@@ -15,11 +15,11 @@ from asc_builds.testing import (
     ManualClock,
     ThrowawayKey,
 )
-from asc_builds.testing.pytest_plugin import fake_app_store_connect
+from asc_builds.testing.pytest_plugin import app_store_connect_client, fake_app_store_connect
 
 from ._support import APP_ID, BUILD_ID, DECLARATION_ID, Signer, bearer, update_body
 
-__all__ = ["fake_app_store_connect"]
+__all__ = ["app_store_connect_client", "fake_app_store_connect"]
 
 
 @pytest.fixture

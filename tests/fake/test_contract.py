@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from asc_builds.testing import FakeAppStoreConnect, FakeBuild, RateLimited, ServerError
+from asc_builds.testing import FakeAppStoreConnect, FakeBuild, RateLimited, ServerErrorFault
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 from openapi_schema_validator import OAS30Validator
@@ -89,7 +89,7 @@ def test_every_declared_status_validates_against_the_slice(
 def test_undeclared_500_still_uses_error_response(
     client: httpx.Client, fake: FakeAppStoreConnect, build: FakeBuild
 ) -> None:
-    fake.inject(ServerError(500))
+    fake.inject(ServerErrorFault(500))
     response = client.patch(f"/v1/builds/{BUILD_ID}", json=update_body())
     assert response.status_code == 500
     error_response_validator().validate(response.json())

@@ -14,7 +14,7 @@ from asc_builds.testing import (
     MalformedBody,
     ManualClock,
     RateLimited,
-    ServerError,
+    ServerErrorFault,
 )
 
 from ._support import BUILD_ID, update_body
@@ -44,7 +44,7 @@ def test_rate_limited_with_retry_after(http: httpx.Client, fake: FakeAppStoreCon
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_server_errors(http: httpx.Client, fake: FakeAppStoreConnect, status: int) -> None:
-    fake.inject(ServerError(status))  # type: ignore[arg-type]
+    fake.inject(ServerErrorFault(status))  # type: ignore[arg-type]
     response = http.patch(PATH, json=EXPIRE)
     assert response.status_code == status
     if status == 500:
@@ -56,7 +56,7 @@ def test_server_errors(http: httpx.Client, fake: FakeAppStoreConnect, status: in
 
 
 def test_next_n_requests_fail_then_recover(http: httpx.Client, fake: FakeAppStoreConnect) -> None:
-    fake.inject(ServerError(503), times=2)
+    fake.inject(ServerErrorFault(503), times=2)
     fake.inject(RateLimited())
     assert len(fake.pending_faults) == 3
     statuses = [http.patch(PATH, json=EXPIRE).status_code for _ in range(4)]
@@ -123,7 +123,7 @@ async def test_async_transport_faults(
     clock: ManualClock,
 ) -> None:
     fake.inject(RateLimited(retry_after=7))
-    fake.inject(ServerError(502))
+    fake.inject(ServerErrorFault(502))
     fake.inject(DropConnection("protocol"))
     fake.inject(DropConnection("connect"))
     fake.inject(MalformedBody("truncated"))
@@ -148,7 +148,7 @@ async def test_async_transport_faults(
 
 def test_fault_arguments_are_checked(fake: FakeAppStoreConnect) -> None:
     with pytest.raises(ValueError):
-        ServerError(501)  # type: ignore[arg-type]
+        ServerErrorFault(501)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         RateLimited(retry_after=-1)
     with pytest.raises(ValueError):
@@ -159,3 +159,12 @@ def test_fault_arguments_are_checked(fake: FakeAppStoreConnect) -> None:
         fake.inject(RateLimited(), times=0)
     with pytest.raises(TypeError):
         fake.inject("boom")  # type: ignore[arg-type]
+
+
+def test_the_former_fault_name_still_works_with_a_warning() -> None:
+    import asc_builds.testing as testing
+
+    with pytest.warns(DeprecationWarning, match="ServerErrorFault"):
+        former = testing.ServerError
+    assert former is ServerErrorFault
+    assert not issubclass(ServerErrorFault, BaseException), "a fault, not the exception"

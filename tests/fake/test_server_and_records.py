@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -83,12 +82,6 @@ def test_fixture_gives_a_fresh_fake(fake_app_store_connect: FakeAppStoreConnect)
     assert fake_app_store_connect.requests == ()
     key = fake_app_store_connect.add_throwaway_key()
     assert isinstance(key, ThrowawayKey)
-
-
-def test_plugin_is_declared_as_a_pytest11_entry_point() -> None:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
-    plugins = project["project"]["entry-points"]["pytest11"]
-    assert "asc_builds.testing.pytest_plugin" in plugins.values()
 
 
 def test_importing_the_testing_package_does_not_import_pytest() -> None:

@@ -1,7 +1,7 @@
 """The two GitHub workflows: actionlint-clean, and wired the way issue 5 asks.
 
 actionlint validates the structure (triggers, jobs, expressions, action inputs);
-the other tests check, on the text, the commands and choices that matter here.
+the other tests check, on the parsed workflows, the commands and choices that matter here.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml  # type: ignore[import-untyped]
 
 from ..checkouts import ROOT
 
@@ -52,25 +54,63 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     assert result.returncode != 0 and "matrx" in result.stdout
 
 
+def _workflow(name: str) -> dict[str, Any]:
+    document = yaml.safe_load(_text(name))
+    assert isinstance(document, dict)
+    # YAML 1.1 reads the bare key `on` as the boolean true.
+    if True in document:
+        document["on"] = document.pop(True)
+    return document
+
+
+def _steps(workflow: dict[str, Any], job: str) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = workflow["jobs"][job]["steps"]
+    return steps
+
+
+def _runs(steps: list[dict[str, Any]]) -> list[str]:
+    return [step["run"].strip() for step in steps if "run" in step]
+
+
 def test_ci_runs_the_readme_command_on_every_supported_python() -> None:
-    text = _text("ci.yml")
-    assert re.search(r"^  push:", text, re.M) and re.search(r"^  pull_request:", text, re.M)
-    assert 'python-version: ["3.11", "3.12", "3.13"]' in text
-    assert "run: scripts/with-venv pytest\n" in text
-    assert "run: scripts/with-venv python scripts/regenerate.py --check\n" in text
+    workflow = _workflow("ci.yml")
+    assert {"push", "pull_request"} <= set(workflow["on"])
+    job = workflow["jobs"]["test"]
+    assert job["strategy"]["matrix"]["python-version"] == ["3.11", "3.12", "3.13"]
+    (setup,) = [step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-")]
+    assert setup["with"]["python-version"] == "${{ matrix.python-version }}"
+    runs = _runs(job["steps"])
+    assert "scripts/with-venv pytest" in runs
+    assert "scripts/with-venv python scripts/regenerate.py --check" in runs
 
 
 def test_regenerate_runs_on_a_schedule_and_on_demand_and_opens_a_pull_request() -> None:
-    text = _text("regenerate.yml")
-    assert re.search(r"^  schedule:\n    - cron: ", text, re.M)
-    assert re.search(r"^  workflow_dispatch:", text, re.M)
-    assert "https://developer.apple.com/sample-code/app-store-connect/" in text
-    assert "scripts/with-venv python scripts/regenerate.py \\\n" in text
-    assert '--report "$RUNNER_TEMP/report.md"' in text
-    assert '0) echo "changed=false"' in text and '3) echo "changed=true"' in text
-    assert "run: scripts/with-venv pytest\n" in text
+    workflow = _workflow("regenerate.yml")
+    triggers = workflow["on"]
+    assert triggers["schedule"] and all("cron" in entry for entry in triggers["schedule"])
+    assert "workflow_dispatch" in triggers
+    spec_url = triggers["workflow_dispatch"]["inputs"]["spec-url"]["default"]
+    assert spec_url.startswith("https://developer.apple.com/sample-code/app-store-connect/")
+    assert spec_url in workflow["env"]["SPEC_URL"]
+
+    steps = {
+        step.get("id") or step.get("name") or step["uses"]: step
+        for step in _steps(workflow, "regenerate")
+    }
+    regenerate = steps["regenerate"]["run"]
+    command = " ".join(regenerate.replace("\\\n", " ").split())
+    assert "scripts/with-venv python scripts/regenerate.py --upstream " in command
+    assert '--report "$RUNNER_TEMP/report.md"' in command
+    assert re.search(r'^\s*0\) echo "changed=false"', regenerate, re.M)
+    assert re.search(r'^\s*3\) echo "changed=true"', regenerate, re.M)
+
+    changed = "steps.regenerate.outputs.changed == 'true'"
+    assert steps["test"]["run"].strip() == "scripts/with-venv pytest"
+    assert steps["test"]["if"] == changed
     # One pull-request action, pinned to an exact release, whose body is the report.
-    uses = re.findall(r"uses: (peter-evans/create-pull-request@\S+)", text)
-    assert len(uses) == 1 and re.fullmatch(r".*@v\d+\.\d+\.\d+", uses[0]), uses
-    assert "body-path: ${{ runner.temp }}/report.md" in text
-    assert "if: steps.regenerate.outputs.changed == 'true'" in text
+    actions = [s for s in steps.values() if "create-pull-request" in s.get("uses", "")]
+    assert len(actions) == 1
+    (action,) = actions
+    assert re.fullmatch(r"peter-evans/create-pull-request@v\d+\.\d+\.\d+", action["uses"])
+    assert action["with"]["body-path"] == "${{ runner.temp }}/report.md"
+    assert action["if"] == changed

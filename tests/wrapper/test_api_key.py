@@ -1,4 +1,4 @@
-"""ApiKey: every key source, every bad key kind, every environment convention."""
+"""APIKey: every key source, every bad key kind, every environment convention."""
 
 from __future__ import annotations
 
@@ -111,6 +111,15 @@ class TestBadKeys:
     def test_garbage(self, garbage: str | bytes) -> None:
         self._fails(garbage, "not a PEM or DER private key")
 
+    @pytest.mark.parametrize("as_path", [True, False])
+    def test_a_garbage_file_is_named(self, tmp_path: Path, as_path: bool) -> None:
+        garbage = tmp_path / "AuthKey_GARBAGE001.p8"
+        garbage.write_text("not a key at all\n")
+        message = self._fails(garbage if as_path else str(garbage), "not a PEM or DER")
+        assert f"file {str(garbage)!r}" in message
+        assert "argument" not in message
+        assert "not a key at all" not in message, "the file's content is never echoed"
+
     def test_base64_of_garbage(self) -> None:
         self._fails(base64.b64encode(b"x" * 80).decode(), "not a PEM or DER private key")
 
@@ -154,7 +163,9 @@ class TestEnvironment:
     ) -> None:
         # CI secrets are often stored on one line with literal "\n".
         one_line = p256_pem.replace("\n", "\\n")
-        key = ApiKey.from_env({"ASC_KEY_ID": KEY_ID, "ASC_PRIVATE_KEY": one_line})
+        key = ApiKey.from_env(
+            {"ASC_KEY_ID": KEY_ID, "ASC_KEY_KIND": "individual", "ASC_PRIVATE_KEY": one_line}
+        )
         assert _same_key(key, p256_key)
         assert key.is_individual
 
@@ -284,7 +295,146 @@ class TestEnvironment:
         for name in ("APP_STORE_CONNECT_API_KEY_PATH", "APP_STORE_CONNECT_KEY_IDENTIFIER"):
             monkeypatch.delenv(name, raising=False)
         monkeypatch.setenv("ASC_KEY_ID", KEY_ID)
+        monkeypatch.setenv("ASC_KEY_KIND", "individual")
         monkeypatch.setenv("ASC_PRIVATE_KEY_PATH", str(p8_file))
         for name in ("ASC_PRIVATE_KEY", "ASC_PRIVATE_KEY_B64", "ASC_ISSUER_ID"):
             monkeypatch.delenv(name, raising=False)
         assert ApiKey.from_env().key_id == KEY_ID
+
+
+class TestIssuerIdIsExplicit:
+    """An unset or empty issuer id is refused unless the key is declared individual."""
+
+    @pytest.mark.parametrize("issuer", [None, "", "   "])
+    @pytest.mark.parametrize(
+        ("variables", "issuer_variable"),
+        [
+            ({"ASC_KEY_ID": KEY_ID}, "ASC_ISSUER_ID"),
+            ({"APP_STORE_CONNECT_KEY_IDENTIFIER": KEY_ID}, "APP_STORE_CONNECT_ISSUER_ID"),
+        ],
+    )
+    def test_a_missing_issuer_id_is_refused(
+        self, p256_pem: str, variables: dict[str, str], issuer_variable: str, issuer: str | None
+    ) -> None:
+        private = (
+            "ASC_PRIVATE_KEY" if "ASC_KEY_ID" in variables else "APP_STORE_CONNECT_PRIVATE_KEY"
+        )
+        env = {**variables, private: p256_pem}
+        if issuer is not None:
+            env[issuer_variable] = issuer
+        with pytest.raises(ApiKeyError) as caught:
+            ApiKey.from_env(env)
+        message = str(caught.value)
+        assert f"{issuer_variable} is not set or empty" in message
+        assert "ASC_KEY_KIND=individual" in message
+
+    @pytest.mark.parametrize("kind", ["individual", "INDIVIDUAL", " individual "])
+    def test_an_individual_key_is_asked_for_by_name(self, p256_pem: str, kind: str) -> None:
+        key = ApiKey.from_env(
+            {"ASC_KEY_ID": KEY_ID, "ASC_KEY_KIND": kind, "ASC_PRIVATE_KEY": p256_pem}
+        )
+        assert key.is_individual and key.issuer_id is None
+
+    def test_individual_with_an_issuer_id_is_a_contradiction(self, p256_pem: str) -> None:
+        env = {
+            "ASC_KEY_ID": KEY_ID,
+            "ASC_ISSUER_ID": ISSUER_ID,
+            "ASC_KEY_KIND": "individual",
+            "ASC_PRIVATE_KEY": p256_pem,
+        }
+        with pytest.raises(ApiKeyError, match="individual keys have no issuer id"):
+            ApiKey.from_env(env)
+
+    def test_team_kind_with_an_issuer_id(self, p256_pem: str) -> None:
+        env = {
+            "ASC_KEY_ID": KEY_ID,
+            "ASC_ISSUER_ID": ISSUER_ID,
+            "ASC_KEY_KIND": "team",
+            "ASC_PRIVATE_KEY": p256_pem,
+        }
+        assert ApiKey.from_env(env).issuer_id == ISSUER_ID
+
+    def test_an_unknown_kind_is_refused(self, p256_pem: str) -> None:
+        env = {"ASC_KEY_ID": KEY_ID, "ASC_KEY_KIND": "personal", "ASC_PRIVATE_KEY": p256_pem}
+        with pytest.raises(ApiKeyError, match="'team' or 'individual'"):
+            ApiKey.from_env(env)
+
+
+class TestCodemagicReferences:
+    """codemagic's `@env:NAME` and `@file:PATH`, for each of its three variables."""
+
+    def test_env_references(self, p256_pem: str, p256_key: ec.EllipticCurvePrivateKey) -> None:
+        key = ApiKey.from_env(
+            {
+                "APP_STORE_CONNECT_KEY_IDENTIFIER": "@env:MY_KEY_ID",
+                "APP_STORE_CONNECT_ISSUER_ID": "@env:MY_ISSUER",
+                "APP_STORE_CONNECT_PRIVATE_KEY": "@env:MY_PRIVATE_KEY",
+                "MY_KEY_ID": KEY_ID,
+                "MY_ISSUER": ISSUER_ID,
+                "MY_PRIVATE_KEY": p256_pem.replace("\n", "\\n"),
+            }
+        )
+        assert (key.key_id, key.issuer_id) == (KEY_ID, ISSUER_ID)
+        assert _same_key(key, p256_key)
+
+    def test_file_references(
+        self, tmp_path: Path, p8_file: Path, p256_key: ec.EllipticCurvePrivateKey
+    ) -> None:
+        (tmp_path / "key_id").write_text(f"{KEY_ID}\n")
+        (tmp_path / "issuer").write_text(f"{ISSUER_ID}\n")
+        key = ApiKey.from_env(
+            {
+                "APP_STORE_CONNECT_KEY_IDENTIFIER": f"@file:{tmp_path / 'key_id'}",
+                "APP_STORE_CONNECT_ISSUER_ID": f"@file:{tmp_path / 'issuer'}",
+                "APP_STORE_CONNECT_PRIVATE_KEY": f"@file:{p8_file}",
+            }
+        )
+        assert (key.key_id, key.issuer_id) == (KEY_ID, ISSUER_ID)
+        assert _same_key(key, p256_key)
+
+    def test_a_missing_file_is_named(self, tmp_path: Path) -> None:
+        missing = tmp_path / "AuthKey.p8"
+        with pytest.raises(ApiKeyError, match="does not exist") as caught:
+            ApiKey.from_env(
+                {
+                    "APP_STORE_CONNECT_KEY_IDENTIFIER": KEY_ID,
+                    "APP_STORE_CONNECT_ISSUER_ID": ISSUER_ID,
+                    "APP_STORE_CONNECT_PRIVATE_KEY": f"@file:{missing}",
+                }
+            )
+        assert str(missing) in str(caught.value)
+
+    def test_a_garbage_file_is_named_and_not_echoed(self, tmp_path: Path) -> None:
+        garbage = tmp_path / "AuthKey.p8"
+        garbage.write_text("SECRET-LOOKING-GARBAGE")
+        with pytest.raises(ApiKeyError, match="not a PEM or DER") as caught:
+            ApiKey.from_env(
+                {
+                    "APP_STORE_CONNECT_KEY_IDENTIFIER": KEY_ID,
+                    "APP_STORE_CONNECT_ISSUER_ID": ISSUER_ID,
+                    "APP_STORE_CONNECT_PRIVATE_KEY": f"@file:{garbage}",
+                }
+            )
+        assert str(garbage) in str(caught.value)
+        assert "SECRET-LOOKING-GARBAGE" not in str(caught.value)
+
+    @pytest.mark.parametrize("target", ["UNSET_VARIABLE", ""])
+    def test_a_reference_to_an_unset_variable_is_named(self, p256_pem: str, target: str) -> None:
+        env = {
+            "APP_STORE_CONNECT_KEY_IDENTIFIER": KEY_ID,
+            "APP_STORE_CONNECT_ISSUER_ID": ISSUER_ID,
+            "APP_STORE_CONNECT_PRIVATE_KEY": f"@env:{target}",
+            "EMPTY": "",
+        }
+        with pytest.raises(ApiKeyError, match="APP_STORE_CONNECT_PRIVATE_KEY names the envir"):
+            ApiKey.from_env(env)
+
+    def test_plain_values_still_work(self, p256_pem: str) -> None:
+        key = ApiKey.from_env(
+            {
+                "APP_STORE_CONNECT_KEY_IDENTIFIER": KEY_ID,
+                "APP_STORE_CONNECT_ISSUER_ID": ISSUER_ID,
+                "APP_STORE_CONNECT_PRIVATE_KEY": p256_pem,
+            }
+        )
+        assert key.key_id == KEY_ID

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from asc_builds import (
     AmbiguousBuildError,
-    ApiKey,
+    APIKey,
     AppNotFoundError,
     AppStoreConnect,
     AsyncAppStoreConnect,
@@ -38,9 +38,9 @@ def fake(clock: ManualClock) -> FakeAppStoreConnect:
 
 
 @pytest.fixture
-def key(fake: FakeAppStoreConnect) -> ApiKey:
+def key(fake: FakeAppStoreConnect) -> APIKey:
     throwaway: ThrowawayKey = fake.add_throwaway_key()
-    return ApiKey(
+    return APIKey(
         key_id=throwaway.key_id,
         issuer_id=throwaway.issuer_id,
         private_key=throwaway.private_key_pem,
@@ -48,7 +48,7 @@ def key(fake: FakeAppStoreConnect) -> ApiKey:
 
 
 @pytest.fixture
-def asc(fake: FakeAppStoreConnect, key: ApiKey, clock: ManualClock) -> Iterator[AppStoreConnect]:
+def asc(fake: FakeAppStoreConnect, key: APIKey, clock: ManualClock) -> Iterator[AppStoreConnect]:
     sleeps: list[float] = []
     with AppStoreConnect(
         key, transport=fake.transport(), now=clock.now, sleep=sleeps.append, random=lambda: 0.0
@@ -310,7 +310,7 @@ def test_iterating_without_keeping_items_holds_one_page_at_most(
 
 
 def test_a_next_link_to_another_host_is_not_followed(
-    key: ApiKey, fake: FakeAppStoreConnect, clock: ManualClock
+    key: APIKey, fake: FakeAppStoreConnect, clock: ManualClock
 ) -> None:
     app, _ = fake.add_app_with_builds(BUNDLE_ID, builds=300)
     inner = fake.transport()
@@ -344,7 +344,7 @@ def test_encryption_declarations_get_names_its_app(
 
 
 async def test_the_async_client_reads_the_same_way(
-    key: ApiKey, fake: FakeAppStoreConnect, clock: ManualClock
+    key: APIKey, fake: FakeAppStoreConnect, clock: ManualClock
 ) -> None:
     app, builds = fake.add_app_with_builds(BUNDLE_ID, builds=249)
     builds.append(fake.add_build(app_id=app.id, version="1", marketing_version="9.0"))

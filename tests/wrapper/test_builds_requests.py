@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import platform
 from collections.abc import Callable
+from importlib import metadata
 from typing import Any
 
 import httpx
 import pytest
-from asc_builds import ApiKey, AppStoreConnect, ResponseValidationError
+from asc_builds import (
+    ApiKey,
+    AppStoreConnect,
+    AsyncAppStoreConnect,
+    InvalidInputError,
+    ResponseValidationError,
+    __version__,
+)
 from asc_builds_generated.models import Build
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -130,9 +139,9 @@ def test_bad_build_ids_are_refused_before_sending(
     make_client: MakeClient, bad_id: str, message: str
 ) -> None:
     server = ScriptedServer([])
-    with pytest.raises(ValueError, match="build id") as caught:
+    with pytest.raises(InvalidInputError, match="build id") as caught:
         make_client(server).builds.expire(bad_id)
-    assert message.strip("'") in str(caught.value) or message in str(caught.value)
+    assert message in str(caught.value)
     assert server.requests == []
 
 
@@ -197,6 +206,45 @@ class TestClientConfiguration:
         with pytest.raises(ValueError, match="base_url"):
             AppStoreConnect(api_key, base_url=url)
 
+    @pytest.mark.parametrize(
+        "url", ["https://asc.example.test/v1", "https://asc.example.test/v1/", "http://[::1]:9/v2"]
+    )
+    def test_a_base_url_with_the_api_version_is_refused(self, api_key: ApiKey, url: str) -> None:
+        # Operation paths start with /v1/: this base would send /v1/v1/builds/...
+        with pytest.raises(InvalidInputError, match="ends with an API version") as caught:
+            AppStoreConnect(api_key, base_url=url)
+        assert url.rsplit("/v", 1)[0] + "'" in str(caught.value), "names the address to use"
+
+    def test_a_base_url_with_another_path_prefix_is_kept(
+        self, make_client: MakeClient, build_ok: MakeOk
+    ) -> None:
+        server = ScriptedServer([build_ok()])
+        make_client(server, base_url="https://proxy.example.test/asc").builds.expire(BUILD_ID)
+        assert server.requests[0].url.path == f"/asc/v1/builds/{BUILD_ID}"
+
+    def test_every_request_names_the_sdk_in_its_user_agent(
+        self, make_client: MakeClient, build_ok: MakeOk
+    ) -> None:
+        server = ScriptedServer([build_ok()])
+        make_client(server).builds.expire(BUILD_ID)
+        assert __version__ == metadata.version("asc-builds")
+        assert server.requests[0].headers["user-agent"] == (
+            f"asc-builds/{__version__} httpx/{httpx.__version__} python/{platform.python_version()}"
+        )
+
+    async def test_the_async_client_sends_the_same_user_agent(
+        self, api_key: ApiKey, build_ok: MakeOk
+    ) -> None:
+        seen: list[httpx.Request] = []
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            seen.append(request)
+            return build_ok()
+
+        async with AsyncAppStoreConnect(api_key, transport=httpx.MockTransport(handler)) as asc:
+            await asc.builds.expire(BUILD_ID)
+        assert seen[0].headers["user-agent"].startswith(f"asc-builds/{__version__} httpx/")
+
     def test_enterprise_key_targets_the_enterprise_host(
         self, p256_pem: str, public_key: ec.EllipticCurvePublicKey, build_ok: MakeOk
     ) -> None:
@@ -255,7 +303,7 @@ class TestClientConfiguration:
             )
 
     def test_key_must_be_an_api_key(self) -> None:
-        with pytest.raises(TypeError, match="ApiKey"):
+        with pytest.raises(TypeError, match="APIKey"):
             AppStoreConnect("not a key")  # type: ignore[arg-type]
 
     def test_rate_limit_is_exposed(self, make_client: MakeClient, build_ok: MakeOk) -> None:

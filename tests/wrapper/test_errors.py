@@ -224,3 +224,21 @@ def test_clock_skew_reaches_the_user_through_the_client(
 def test_error_repr_is_short_and_names_the_status() -> None:
     error = _map(httpx.Response(409, json=error_body(FULL_ENTRY)))
     assert repr(error).startswith("ConflictError(status_code=409, message='409 ENTITY_ERROR")
+
+
+@pytest.mark.parametrize("individual", [True, False])
+def test_a_401_says_when_the_key_was_used_as_an_individual_key(
+    make_client: MakeClient, p256_pem: str, individual: bool
+) -> None:
+    from asc_builds import APIKey
+
+    key = APIKey(key_id="KEY1", issuer_id=None if individual else "issuer", private_key=p256_pem)
+    unauthorized = httpx.Response(401, json=error_body({"status": "401", "code": "NOT_AUTHORIZED"}))
+    # The auth flow re-signs and replays once on a 401, so the server answers twice.
+    server = ScriptedServer([unauthorized, unauthorized])
+    with pytest.raises(AuthenticationError) as caught:
+        make_client(server, key=key).builds.expire(BUILD_ID)
+    note = "this key was used as an individual key (no issuer id)"
+    assert (note in str(caught.value)) is individual
+    if individual:
+        assert "ASC_ISSUER_ID" in str(caught.value)

@@ -27,18 +27,31 @@ def test_all_is_complete() -> None:
     assert public == set(asc_builds.__all__)
 
 
-def test_the_users_shape_is_importable() -> None:
-    from asc_builds import ApiKey, AppStoreConnect, AsyncAppStoreConnect
+def test_the_readme_shape_works_sync(p256_pem: str) -> None:
+    from asc_builds import APIKey, AppStoreConnect, Builds
 
-    assert callable(ApiKey.from_env)
-    with AppStoreConnect(_key()) as asc:
-        assert {"expire", "update", "expire_many"} <= set(dir(asc.builds))
-    assert AsyncAppStoreConnect.__aenter__ is not None
-
-
-def _key() -> asc_builds.ApiKey:
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    return asc_builds.ApiKey(
-        key_id="K", issuer_id=None, private_key=ec.generate_private_key(ec.SECP256R1())
+    key = APIKey.from_env(
+        {"ASC_KEY_ID": "K", "ASC_KEY_KIND": "individual", "ASC_PRIVATE_KEY": p256_pem}
     )
+    assert (key.key_id, key.is_individual) == ("K", True)
+    with AppStoreConnect(key) as asc:
+        assert isinstance(asc.builds, Builds)
+        assert not asc._http.is_closed
+    assert asc._http.is_closed
+
+
+async def test_the_readme_shape_works_async(p256_pem: str) -> None:
+    from asc_builds import APIKey, AsyncAppStoreConnect, AsyncBuilds
+
+    key = APIKey(key_id="K", issuer_id=None, private_key=p256_pem)
+    async with AsyncAppStoreConnect(key) as asc:
+        assert isinstance(asc.builds, AsyncBuilds)
+        assert not asc._http.is_closed
+    assert asc._http.is_closed
+
+
+def test_version_is_the_installed_distributions() -> None:
+    from importlib import metadata
+
+    assert asc_builds.__version__ == metadata.version("asc-builds")
+    assert asc_builds.USER_AGENT.startswith(f"asc-builds/{asc_builds.__version__} ")

@@ -2,16 +2,17 @@
 reads around it.
 
 ```python
-from asc_builds import ApiKey, AppStoreConnect
+from asc_builds import APIKey, AppStoreConnect
 
-with AppStoreConnect(ApiKey.from_env()) as asc:
+with AppStoreConnect(APIKey.from_env()) as asc:
     build = asc.builds.find(bundle_id="com.example.app", build_number="345")
     asc.builds.expire(build.id)
 ```
 
 Changes return the generated `Build` model, reads a `BuildInfo` (with the build number
 and the marketing version under names that cannot be confused); errors are subclasses of
-`AppStoreConnectError`.
+`AppStoreConnectError`. `ApiKey` and `ApiKeyError` are the former names of `APIKey` and
+`APIKeyError`.
 """
 
 from ._auth import APP_STORE_CONNECT_AUDIENCE, ENTERPRISE_AUDIENCE
@@ -21,6 +22,7 @@ from ._client import AppStoreConnect, AsyncAppStoreConnect
 from ._exceptions import (
     AmbiguousBuildError,
     APIConnectionError,
+    APIKeyError,
     ApiKeyError,
     APIStatusError,
     APITimeoutError,
@@ -31,6 +33,7 @@ from ._exceptions import (
     BuildNotFoundError,
     ConflictError,
     ErrorEntry,
+    InvalidInputError,
     NoMatchError,
     NotFoundError,
     PermissionDeniedError,
@@ -39,10 +42,12 @@ from ._exceptions import (
     ServerError,
     UnprocessableEntityError,
 )
-from ._keys import ApiKey
+from ._keys import APIKey, ApiKey
 from ._paging import MAX_PAGE_SIZE, Page
 from ._rate_limit import RateLimit
 from ._retry import DEFAULT_MAX_RETRIES
+from ._version import USER_AGENT
+from ._version import __version__ as __version__
 from .resources.apps import Apps, AsyncApps
 from .resources.builds import PROCESSING_STATES, SORT_VALUES, BuildInfo
 from .resources.encryption_declarations import AsyncEncryptionDeclarations, EncryptionDeclarations
@@ -57,7 +62,10 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "PROCESSING_STATES",
     "SORT_VALUES",
+    "USER_AGENT",
     "APIConnectionError",
+    "APIKey",
+    "APIKeyError",
     "APIStatusError",
     "APITimeoutError",
     "AmbiguousBuildError",
@@ -80,6 +88,7 @@ __all__ = [
     "ConflictError",
     "EncryptionDeclarations",
     "ErrorEntry",
+    "InvalidInputError",
     "NoMatchError",
     "NotFoundError",
     "Page",

@@ -3,7 +3,7 @@
 One signature per token lifetime: the token is cached and re-signed `refresh_margin` seconds
 before it expires, or at once after a 401. `iat` is backdated so a server clock slightly
 behind ours still accepts the token; `exp - iat` is the key's `token_lifetime`, which
-`ApiKey` caps at Apple's 20 minutes.
+`APIKey` caps at Apple's 20 minutes.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from collections.abc import Callable, Generator, Sequence
 import httpx
 import jwt
 
-from ._keys import ApiKey
+from ._exceptions import InvalidInputError
+from ._keys import APIKey
 
 __all__ = [
     "APP_STORE_CONNECT_AUDIENCE",
@@ -42,7 +43,7 @@ class TokenSigner:
 
     def __init__(
         self,
-        key: ApiKey,
+        key: APIKey,
         *,
         scope: Sequence[str] | None = None,
         now: Callable[[], float] = time.time,
@@ -51,19 +52,21 @@ class TokenSigner:
     ) -> None:
         if scope is not None:
             if isinstance(scope, str):
-                raise TypeError('scope must be a list of "METHOD /path" strings, not a string')
+                raise InvalidInputError(
+                    'scope must be a list of "METHOD /path" strings, not a string'
+                )
             for entry in scope:
                 method, _, path = entry.partition(" ")
                 if not method.isupper() or not path.startswith("/"):
-                    raise ValueError(
+                    raise InvalidInputError(
                         f'scope entries look like "PATCH /v1/builds/ID"; got {entry!r}'
                     )
         if iat_backdate < 0 or refresh_margin < 0:
-            raise ValueError("iat_backdate and refresh_margin must not be negative")
+            raise InvalidInputError("iat_backdate and refresh_margin must not be negative")
         # `token_lifetime` is `exp - iat` as Apple counts it, backdating included, so the
         # key's own check against the 20-minute cap holds for every token signed here.
         if iat_backdate + refresh_margin >= key.token_lifetime:
-            raise ValueError(
+            raise InvalidInputError(
                 f"token lifetime {key.token_lifetime} s leaves no validity after the "
                 f"{iat_backdate} s iat backdate and {refresh_margin} s refresh margin"
             )

@@ -7,6 +7,7 @@ error mapping in `_exceptions`.
 from __future__ import annotations
 
 import ipaddress
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -17,14 +18,16 @@ from ._auth import DEFAULT_IAT_BACKDATE, AppStoreConnectAuth, TokenSigner
 from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
+    InvalidInputError,
     ResponseValidationError,
     error_from_response,
 )
 from ._headers import request_id
-from ._keys import ApiKey
+from ._keys import APIKey
 from ._logging import log_response
 from ._rate_limit import RATE_LIMIT_HEADER, RateLimit, parse_rate_limit
 from ._retry import RetryPolicy
+from ._version import USER_AGENT
 
 __all__ = [
     "APP_STORE_CONNECT_BASE_URL",
@@ -38,6 +41,9 @@ APP_STORE_CONNECT_BASE_URL = "https://api.appstoreconnect.apple.com"
 ENTERPRISE_BASE_URL = "https://api.enterprise.developer.apple.com"
 # The generated client defaults to no timeout at all; a hung connection must not hang CI.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
+_API_VERSION_SUFFIX = re.compile(r"/v\d+/?$")
 
 
 def _is_loopback(host: str) -> bool:
@@ -54,16 +60,23 @@ def validate_base_url(base_url: str) -> str:
     try:
         url = httpx.URL(base_url)
     except (httpx.InvalidURL, TypeError) as error:
-        raise ValueError(f"base_url {base_url!r} is not a URL: {error}") from None
+        raise InvalidInputError(f"base_url {base_url!r} is not a URL: {error}") from None
     if url.scheme not in ("https", "http") or not url.host:
-        raise ValueError(f"base_url must be an absolute http(s) URL; got {base_url!r}")
+        raise InvalidInputError(f"base_url must be an absolute http(s) URL; got {base_url!r}")
     if url.scheme == "http" and not _is_loopback(url.host):
-        raise ValueError(
+        raise InvalidInputError(
             f"base_url {base_url!r} is plain http: tokens would travel in clear text; use "
             "https (plain http is only allowed to a loopback host, for tests)"
         )
     if url.userinfo or url.query or url.fragment:
-        raise ValueError("base_url must not carry credentials, a query or a fragment")
+        raise InvalidInputError("base_url must not carry credentials, a query or a fragment")
+    if _API_VERSION_SUFFIX.search(url.path):
+        # Operation paths start with /v1/, so this base would send /v1/v1/builds/...
+        host_only = str(url.copy_with(path="/")).rstrip("/")
+        raise InvalidInputError(
+            f"base_url {base_url!r} ends with an API version; give the address without it "
+            f"({host_only!r}): the client adds /v1/... to every request"
+        )
     return str(url).rstrip("/")
 
 
@@ -72,7 +85,7 @@ class ClientCore:
 
     def __init__(
         self,
-        key: ApiKey,
+        key: APIKey,
         *,
         base_url: str | None,
         timeout: float | httpx.Timeout,
@@ -81,8 +94,8 @@ class ClientCore:
         now: Callable[[], float],
         random: Callable[[], float],
     ) -> None:
-        if not isinstance(key, ApiKey):
-            raise TypeError("key must be an ApiKey (see ApiKey.from_env)")
+        if not isinstance(key, APIKey):
+            raise TypeError("key must be an APIKey (see APIKey.from_env)")
         default_url = ENTERPRISE_BASE_URL if key.enterprise else APP_STORE_CONNECT_BASE_URL
         self.base_url = validate_base_url(base_url if base_url is not None else default_url)
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
@@ -93,6 +106,13 @@ class ClientCore:
         # The server's clock may differ by the backdate before tokens start failing.
         self.clock_allowance = float(DEFAULT_IAT_BACKDATE)
         self.last_rate_limit: RateLimit | None = None
+        # A team key used without its issuer id fails only with a bare 401: say which was used.
+        self.unauthorized_hint = (
+            "this key was used as an individual key (no issuer id); if it is a team key, "
+            "give its issuer id (ASC_ISSUER_ID)"
+            if key.is_individual
+            else None
+        )
 
     def build_request(
         self, http: httpx.Client | httpx.AsyncClient, operation: Mapping[str, Any]
@@ -116,7 +136,7 @@ class ClientCore:
             url=url,
             params=operation.get("params"),
             json=operation.get("json"),
-            headers=operation.get("headers"),
+            headers={**operation.get("headers", {}), "User-Agent": USER_AGENT},
             timeout=self.timeout,
         )
 
@@ -138,6 +158,9 @@ class ClientCore:
         # Redirects are not followed (the token must not go elsewhere), so a 3xx is an error.
         if not response.is_success:
             raise error_from_response(
-                response, now=self.now(), clock_allowance=self.clock_allowance
+                response,
+                now=self.now(),
+                clock_allowance=self.clock_allowance,
+                unauthorized_hint=self.unauthorized_hint,
             )
         return response

@@ -32,7 +32,7 @@ from asc_builds_generated.models import (
 )
 from asc_builds_generated.types import UNSET, Unset
 
-from ._exceptions import AppStoreConnectError, ResponseValidationError
+from ._exceptions import AppStoreConnectError, InvalidInputError, ResponseValidationError
 from ._headers import request_id
 from ._ids import validate_id
 from .resources.apps import Apps, AsyncApps
@@ -89,11 +89,13 @@ def build_update_request(
         ("uses_non_exempt_encryption", uses_non_exempt_encryption),
     ):
         if value is not None and not isinstance(value, bool):
-            raise ValueError(f"{name} must be True or False, got {type(value).__name__}")
+            raise InvalidInputError(f"{name} must be True or False, got {type(value).__name__}")
     if expired is False:
-        raise ValueError("expired=False is not allowed: App Store Connect cannot un-expire a build")
+        raise InvalidInputError(
+            "expired=False is not allowed: App Store Connect cannot un-expire a build"
+        )
     if expired is None and uses_non_exempt_encryption is None and encryption_declaration_id is None:
-        raise ValueError(
+        raise InvalidInputError(
             "nothing to update: give expired, uses_non_exempt_encryption or "
             "encryption_declaration_id"
         )
@@ -147,6 +149,12 @@ def _operation(build_id: str, body: BuildUpdateRequest) -> dict[str, Any]:
 
 def _checked_ids(build_ids: Iterable[str]) -> list[str]:
     # Every id is checked before the first request: bad input sends nothing at all.
+    if isinstance(build_ids, (str, bytes, bytearray)):
+        # Iterating a string yields its characters: one PATCH per character otherwise.
+        raise InvalidInputError(
+            f"build_ids must be a collection of ids, not a {type(build_ids).__name__}; "
+            "for one build pass [build_id]"
+        )
     ids = list(build_ids)
     for build_id in ids:
         validate_id(build_id, what="build id")
@@ -155,9 +163,11 @@ def _checked_ids(build_ids: Iterable[str]) -> list[str]:
 
 def _check_concurrency(concurrency: int) -> None:
     if isinstance(concurrency, bool) or not isinstance(concurrency, int):
-        raise ValueError("concurrency must be an int")
+        raise InvalidInputError("concurrency must be an int")
     if not 1 <= concurrency <= MAX_CONCURRENCY:
-        raise ValueError(f"concurrency must be between 1 and {MAX_CONCURRENCY}; got {concurrency}")
+        raise InvalidInputError(
+            f"concurrency must be between 1 and {MAX_CONCURRENCY}; got {concurrency}"
+        )
 
 
 # An API failure is reported in its outcome; anything else (a bug, KeyboardInterrupt)
@@ -222,7 +232,8 @@ class Builds(BuildReads):
     ) -> list[BuildOutcome]:
         """Expire each build; one outcome per id, in input order. Failures do not stop it.
 
-        A malformed id raises ValueError before any request is sent. Up to `concurrency`
+        A malformed id, or a single string in place of a collection of ids, raises
+        InvalidInputError before any request is sent. Up to `concurrency`
         requests run at once, on threads. `on_outcome` is called with each outcome as it
         completes, on the calling thread (progress reporting).
         """
@@ -305,7 +316,8 @@ class AsyncBuilds(AsyncBuildReads):
     ) -> list[BuildOutcome]:
         """Expire each build; one outcome per id, in input order. Failures do not stop it.
 
-        A malformed id raises ValueError before any request is sent. Up to `concurrency`
+        A malformed id, or a single string in place of a collection of ids, raises
+        InvalidInputError before any request is sent. Up to `concurrency`
         requests run at once. `on_outcome` is called with each outcome as it completes
         (progress reporting).
         """

@@ -13,8 +13,8 @@ import httpx
 
 from ._base_client import DEFAULT_TIMEOUT, ClientCore
 from ._builds import AsyncBuilds, Builds
-from ._exceptions import APIConnectionError, APIStatusError
-from ._keys import ApiKey
+from ._exceptions import APIConnectionError, APIStatusError, InvalidInputError
+from ._keys import APIKey
 from ._logging import log_retry
 from ._rate_limit import RateLimit
 from ._retry import DEFAULT_MAX_RETRIES
@@ -28,7 +28,7 @@ _RetryableError = (APIStatusError, APIConnectionError)
 
 def _check_http_options(transport: object, http_client: object) -> None:
     if transport is not None and http_client is not None:
-        raise ValueError("pass transport= or http_client=, not both")
+        raise InvalidInputError("pass transport= or http_client=, not both")
 
 
 class AppStoreConnect:
@@ -43,7 +43,7 @@ class AppStoreConnect:
 
     def __init__(
         self,
-        key: ApiKey,
+        key: APIKey,
         *,
         base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
@@ -139,7 +139,7 @@ class AsyncAppStoreConnect:
 
     def __init__(
         self,
-        key: ApiKey,
+        key: APIKey,
         *,
         base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,

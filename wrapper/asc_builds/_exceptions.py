@@ -2,7 +2,8 @@
 
 ```
 AppStoreConnectError
-├── ApiKeyError                  (also a ValueError) missing or unusable key
+├── InvalidInputError            (also a ValueError) bad input, found before anything is sent
+│   └── APIKeyError              missing or unusable key
 ├── APIConnectionError           no response: DNS, refused, reset, TLS
 │   └── APITimeoutError
 ├── APIStatusError               a response with status >= 400
@@ -22,7 +23,7 @@ AppStoreConnectError
 ```
 
 No message or repr here ever includes request headers, so the bearer token cannot leak
-through an exception.
+through an exception. `ApiKeyError` is the former name of `APIKeyError`, kept as an alias.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from ._rate_limit import RATE_LIMIT_HEADER, RateLimit, parse_rate_limit
 
 __all__ = [
     "APIConnectionError",
+    "APIKeyError",
     "APIStatusError",
     "APITimeoutError",
     "AmbiguousBuildError",
@@ -51,6 +53,7 @@ __all__ = [
     "BuildNotFoundError",
     "ConflictError",
     "ErrorEntry",
+    "InvalidInputError",
     "NoMatchError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -69,8 +72,20 @@ class AppStoreConnectError(Exception):
     """Base of every error this SDK raises."""
 
 
-class ApiKeyError(AppStoreConnectError, ValueError):
+class InvalidInputError(AppStoreConnectError, ValueError):
+    """An argument or setting is unusable (a malformed id, a string where a list of ids is
+    expected, a bad option); raised before any request is sent.
+
+    A `ValueError` as well, so code written against the standard exception keeps working.
+    """
+
+
+class APIKeyError(InvalidInputError):
     """The API key is missing, unreadable or not an App Store Connect key."""
+
+
+# The name before the capitalisation was made consistent with APIStatusError & co.
+ApiKeyError = APIKeyError
 
 
 class APIConnectionError(AppStoreConnectError):
@@ -314,9 +329,16 @@ def _clock_note(response: httpx.Response, *, now: float, allowance: float) -> st
 
 
 def error_from_response(
-    response: httpx.Response, *, now: float, clock_allowance: float
+    response: httpx.Response,
+    *,
+    now: float,
+    clock_allowance: float,
+    unauthorized_hint: str | None = None,
 ) -> APIStatusError:
-    """The exception for an error response; `now` is the local time the response arrived."""
+    """The exception for an error response; `now` is the local time the response arrived.
+
+    `unauthorized_hint` is added to a 401's message (what the client knows about its key).
+    """
     status_code = response.status_code
     errors, raw_body = _read_errors(response)
     rid = request_id(response.headers)
@@ -337,6 +359,8 @@ def error_from_response(
         note = _clock_note(response, now=now, allowance=clock_allowance)
         if note:
             message += f"; {note}"
+        if unauthorized_hint:
+            message += f"; {unauthorized_hint}"
     if status_code == 429 and retry_after is not None:
         message += f"; retry after {retry_after:.0f} s"
     if rid:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ._exceptions import InvalidInputError
+
 __all__ = ["MAX_ID_LENGTH", "validate_id"]
 
 # Apple's ids are UUIDs or short numeric strings; anything this long is a mistake.
@@ -9,25 +11,30 @@ MAX_ID_LENGTH = 128
 
 
 def validate_id(value: object, *, what: str) -> str:
-    """Return `value` when it is usable as an App Store Connect id, else raise ValueError.
+    """Return `value` when it is usable as an App Store Connect id, else raise InvalidInputError
+    (a ValueError).
 
     The generated operation percent-encodes the id, so these checks are not about escaping:
     they turn a wrong variable (an empty string, a path, a pasted line) into a clear error
     instead of a confusing 404 from the server.
     """
     if not isinstance(value, str):
-        raise ValueError(f"{what} must be a string, got {type(value).__name__}")
+        raise InvalidInputError(f"{what} must be a string, got {type(value).__name__}")
     if not value:
-        raise ValueError(f"{what} is empty")
+        raise InvalidInputError(f"{what} is empty")
     if len(value) > MAX_ID_LENGTH:
-        raise ValueError(f"{what} is {len(value)} characters long; ids are at most {MAX_ID_LENGTH}")
+        raise InvalidInputError(
+            f"{what} is {len(value)} characters long; ids are at most {MAX_ID_LENGTH}"
+        )
     if value in (".", ".."):
-        raise ValueError(f"{what} {value!r} is a path segment, not an id")
+        raise InvalidInputError(f"{what} {value!r} is a path segment, not an id")
     for char in value:
         if char.isspace():
-            raise ValueError(f"{what} {value!r} contains whitespace")
+            raise InvalidInputError(f"{what} {value!r} contains whitespace")
         if ord(char) < 32 or ord(char) == 127:
-            raise ValueError(f"{what} {value!r} contains a control character")
+            raise InvalidInputError(f"{what} {value!r} contains a control character")
         if char in "/\\":
-            raise ValueError(f"{what} {value!r} contains {char!r}; pass the id, not a path or URL")
+            raise InvalidInputError(
+                f"{what} {value!r} contains {char!r}; pass the id, not a path or URL"
+            )
     return value

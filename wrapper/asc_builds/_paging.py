@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 import httpx
 
-from ._exceptions import ResponseValidationError
+from ._exceptions import InvalidInputError, ResponseValidationError
 from .resources._common import AsyncSend, SyncSend
 
 __all__ = [
@@ -60,7 +60,7 @@ def check_max_items(max_items: int | None) -> None:
     if max_items is None:
         return
     if isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 0:
-        raise ValueError(f"max_items must be a non-negative int or None; got {max_items!r}")
+        raise InvalidInputError(f"max_items must be a non-negative int or None; got {max_items!r}")
 
 
 def page_size(max_items: int | None) -> int:

@@ -14,7 +14,13 @@ from collections.abc import Callable
 
 import attrs
 
-from ._exceptions import APIConnectionError, APIStatusError, AppStoreConnectError, RateLimitError
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    AppStoreConnectError,
+    InvalidInputError,
+    RateLimitError,
+)
 
 __all__ = ["DEFAULT_MAX_RETRIES", "RETRYABLE_STATUSES", "RetryPolicy"]
 
@@ -40,9 +46,9 @@ class RetryPolicy:
 
     def __attrs_post_init__(self) -> None:
         if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
-            raise ValueError("max_retries must be an int")
+            raise InvalidInputError("max_retries must be an int")
         if self.max_retries < 0:
-            raise ValueError(f"max_retries must not be negative; got {self.max_retries}")
+            raise InvalidInputError(f"max_retries must not be negative; got {self.max_retries}")
 
     def with_max_retries(self, max_retries: int | None) -> RetryPolicy:
         return self if max_retries is None else attrs.evolve(self, max_retries=max_retries)

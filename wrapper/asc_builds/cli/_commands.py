@@ -9,7 +9,7 @@ from asc_builds_generated.models import Build
 
 from .._auth import TokenSigner
 from .._client import AppStoreConnect
-from .._keys import ApiKey
+from .._keys import APIKey
 from .._retry import DEFAULT_MAX_RETRIES
 from ._credentials import load_key
 from ._dry_run import DryRunTransport, RequestNotSent, describe_request
@@ -18,13 +18,17 @@ from ._render import Renderer
 __all__ = ["API_COMMANDS", "key_from_args", "run_token"]
 
 
-def key_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> ApiKey:
+def key_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> APIKey:
     return load_key(
-        key_file=args.key_file, key_id=args.key_id, issuer_id=args.issuer_id, environ=environ
+        key_file=args.key_file,
+        key_id=args.key_id,
+        issuer_id=args.issuer_id,
+        individual=args.individual_key,
+        environ=environ,
     )
 
 
-def _client(args: argparse.Namespace, key: ApiKey) -> AppStoreConnect:
+def _client(args: argparse.Namespace, key: APIKey) -> AppStoreConnect:
     return AppStoreConnect(
         key,
         base_url=args.base_url,
@@ -33,13 +37,13 @@ def _client(args: argparse.Namespace, key: ApiKey) -> AppStoreConnect:
     )
 
 
-Command = Callable[[argparse.Namespace, ApiKey, Renderer], int]
+Command = Callable[[argparse.Namespace, APIKey, Renderer], int]
 
 
 def _one_build(call: Callable[[AppStoreConnect, argparse.Namespace], Build]) -> Command:
     """A command that sends one PATCH and prints the updated build."""
 
-    def command(args: argparse.Namespace, key: ApiKey, render: Renderer) -> int:
+    def command(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
         with _client(args, key) as asc:
             try:
                 build = call(asc, args)
@@ -52,7 +56,7 @@ def _one_build(call: Callable[[AppStoreConnect, argparse.Namespace], Build]) -> 
     return command
 
 
-def _expire(args: argparse.Namespace, key: ApiKey, render: Renderer) -> int:
+def _expire(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     # A malformed id refuses the whole batch before anything is sent: expire_many checks
     # every id first, and a dry run stops at the first one in expire itself.
     with _client(args, key) as asc:
@@ -92,7 +96,7 @@ def _update(asc: AppStoreConnect, args: argparse.Namespace) -> Build:
     )
 
 
-def run_token(args: argparse.Namespace, key: ApiKey, render: Renderer) -> int:
+def run_token(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     token = TokenSigner(key, scope=args.scope).token()
     if render.as_json:
         render.json({"token": token, "key_id": key.key_id})
@@ -104,7 +108,7 @@ def run_token(args: argparse.Namespace, key: ApiKey, render: Renderer) -> int:
 
 def _reads(name: str) -> Command:
     # The read commands live in their own module; imported when one runs.
-    def command(args: argparse.Namespace, key: ApiKey, render: Renderer) -> int:
+    def command(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
         from . import _reads as reads
 
         run: Command = reads.run_get if name == "get" else reads.run_list

@@ -17,7 +17,7 @@ import httpx
 from .._auth import TokenSigner
 from .._base_client import APP_STORE_CONNECT_BASE_URL, ENTERPRISE_BASE_URL
 from .._exceptions import AppStoreConnectError
-from .._keys import ApiKey
+from .._keys import APIKey
 from ._credentials import key_file_permissions_problem
 from ._render import Renderer
 
@@ -40,7 +40,7 @@ def run_doctor(
     args: argparse.Namespace,
     environ: Mapping[str, str],
     render: Renderer,
-    load: Callable[[], ApiKey],
+    load: Callable[[], APIKey],
     *,
     transport: httpx.BaseTransport | None = None,
     now: Callable[[], float] = time.time,
@@ -52,7 +52,7 @@ def run_doctor(
         if not render.as_json:
             render.out.write(f"{status:<5} {name}: {detail}\n")
 
-    key: ApiKey | None = None
+    key: APIKey | None = None
     try:
         key = load()
     except (AppStoreConnectError, ValueError, OSError) as error:

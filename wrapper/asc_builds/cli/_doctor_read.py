@@ -15,13 +15,13 @@ from .._exceptions import (
     AuthenticationError,
     PermissionDeniedError,
 )
-from .._keys import ApiKey
+from .._keys import APIKey
 
 __all__ = ["check_credentials"]
 
 
 def check_credentials(
-    key: ApiKey, base_url: str, transport: httpx.BaseTransport | None
+    key: APIKey, base_url: str, transport: httpx.BaseTransport | None
 ) -> tuple[str, str, str]:
     """(check name, status, detail) of one authenticated read."""
     name = "credentials"

@@ -70,7 +70,13 @@ def _global_options() -> argparse.ArgumentParser:
     group.add_argument(
         "--issuer-id",
         default=argparse.SUPPRESS,
-        help="the issuer id for a .p8 --key-file (omit for an individual key)",
+        help="the issuer id for a .p8 --key-file (or ASC_ISSUER_ID)",
+    )
+    group.add_argument(
+        "--individual-key",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="the key is an individual key, which has no issuer id (or ASC_KEY_KIND=individual)",
     )
     group.add_argument(
         "--base-url",
@@ -106,6 +112,7 @@ GLOBAL_DEFAULTS: dict[str, object] = {
     "key_file": None,
     "key_id": None,
     "issuer_id": None,
+    "individual_key": False,
     "base_url": None,
     "json": False,
     "dry_run": False,

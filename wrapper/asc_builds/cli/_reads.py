@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from .._client import AppStoreConnect
-from .._keys import ApiKey
+from .._keys import APIKey
 from ..resources.builds import BuildInfo
 from ._render import Renderer
 
@@ -68,7 +68,7 @@ def _heading(out: TextIO) -> None:
     out.write(_line(heading for heading, _ in COLUMNS) + "\n")
 
 
-def _client(args: argparse.Namespace, key: ApiKey) -> AppStoreConnect:
+def _client(args: argparse.Namespace, key: APIKey) -> AppStoreConnect:
     from ._commands import _client
 
     return _client(args, key)
@@ -77,7 +77,7 @@ def _client(args: argparse.Namespace, key: ApiKey) -> AppStoreConnect:
 _INCLUDE = ("preReleaseVersion", "appEncryptionDeclaration")
 
 
-def run_get(args: argparse.Namespace, key: ApiKey, render: Renderer) -> int:
+def run_get(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     with _client(args, key) as asc:
         build = asc.builds.get(args.build_id, include=_INCLUDE)
     if render.as_json:
@@ -88,7 +88,7 @@ def run_get(args: argparse.Namespace, key: ApiKey, render: Renderer) -> int:
     return 0
 
 
-def run_list(args: argparse.Namespace, key: ApiKey, render: Renderer) -> int:
+def run_list(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     with _client(args, key) as asc:
         builds = asc.builds.list(
             bundle_id=args.bundle_id,

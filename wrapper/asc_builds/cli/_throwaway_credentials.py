@@ -23,6 +23,8 @@ def throwaway_key_environment(key: ThrowawayKey) -> Iterator[dict[str, str]]:
         with os.fdopen(descriptor, "w", encoding="ascii") as handle:
             handle.write(key.private_key_pem)
         environment = {"ASC_KEY_ID": key.key_id, "ASC_PRIVATE_KEY_PATH": str(path)}
-        if key.issuer_id is not None:
+        if key.issuer_id is None:
+            environment["ASC_KEY_KIND"] = "individual"
+        else:
             environment["ASC_ISSUER_ID"] = key.issuer_id
         yield environment

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from .._exceptions import ResponseValidationError
+from .._exceptions import InvalidInputError, ResponseValidationError
 from .._headers import request_id
 
 __all__ = [
@@ -71,14 +71,14 @@ def check_filter_value(value: object, *, what: str, max_length: int = 128) -> st
     A comma would split the value in two: Apple reads `filter[version]=1,2` as a list.
     """
     if not isinstance(value, str):
-        raise ValueError(f"{what} must be a string, got {type(value).__name__}")
+        raise InvalidInputError(f"{what} must be a string, got {type(value).__name__}")
     if not value:
-        raise ValueError(f"{what} is empty")
+        raise InvalidInputError(f"{what} is empty")
     if len(value) > max_length:
-        raise ValueError(f"{what} is {len(value)} characters long; at most {max_length}")
+        raise InvalidInputError(f"{what} is {len(value)} characters long; at most {max_length}")
     bad = _BAD_FILTER_CHARACTER.search(value)
     if bad:
-        raise ValueError(f"{what} {value!r} contains {bad.group()!r}, which no {what} has")
+        raise InvalidInputError(f"{what} {value!r} contains {bad.group()!r}, which no {what} has")
     return value
 
 
@@ -87,8 +87,10 @@ def check_one_of(values: str | Iterable[str], allowed: Iterable[str], *, what: s
     choices = list(allowed)
     given = [values] if isinstance(values, str) else list(values)
     if not given:
-        raise ValueError(f"{what} is empty; give one of {', '.join(choices)}")
+        raise InvalidInputError(f"{what} is empty; give one of {', '.join(choices)}")
     for value in given:
         if value not in choices:
-            raise ValueError(f"unknown {what} {value!r}; expected one of {', '.join(choices)}")
+            raise InvalidInputError(
+                f"unknown {what} {value!r}; expected one of {', '.join(choices)}"
+            )
     return list(dict.fromkeys(given))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from asc_builds_generated.types import Unset
 
-from .._exceptions import AppNotFoundError
+from .._exceptions import AppNotFoundError, InvalidInputError
 from .._paging import MAX_PAGE_SIZE
 from ._common import AsyncSend, SyncSend, check_filter_value, operation_with_query, parse_document
 
@@ -34,7 +34,7 @@ _BUNDLE_ID = re.compile(r"[A-Za-z0-9.-]+")
 def check_bundle_id(bundle_id: object) -> str:
     value = check_filter_value(bundle_id, what="bundle id", max_length=155)
     if not _BUNDLE_ID.fullmatch(value):
-        raise ValueError(
+        raise InvalidInputError(
             f"bundle id {value!r} has characters a bundle id cannot have "
             "(letters, digits, '-' and '.' only)"
         )

@@ -21,7 +21,7 @@ import attrs
 import httpx
 from asc_builds_generated.types import UNSET, Unset
 
-from .._exceptions import AmbiguousBuildError, BuildNotFoundError
+from .._exceptions import AmbiguousBuildError, BuildNotFoundError, InvalidInputError
 from .._ids import validate_id
 from .._paging import (
     Page,
@@ -230,7 +230,7 @@ class BuildFilters:
         sort: str | Iterable[str] | None = None,
         include: Iterable[str] = DEFAULT_INCLUDE,
     ) -> BuildFilters:
-        """Every value checked before anything is sent; ValueError names the bad one."""
+        """Every value checked before anything is sent; InvalidInputError names the bad one."""
         if app_id is not None:
             validate_id(app_id, what="app id")
         if marketing_version is not None:
@@ -238,7 +238,9 @@ class BuildFilters:
         if build_number is not None:
             check_filter_value(build_number, what="build number")
         if expired is not None and not isinstance(expired, bool):
-            raise ValueError(f"expired must be True, False or None, got {type(expired).__name__}")
+            raise InvalidInputError(
+                f"expired must be True, False or None, got {type(expired).__name__}"
+            )
         states = (
             ()
             if processing_state is None
@@ -391,7 +393,7 @@ class BuildReads:
 
     def _filters(self, bundle_id: str | None, app_id: str | None, **given: Any) -> BuildFilters:
         if bundle_id is not None and app_id is not None:
-            raise ValueError("give bundle_id or app_id, not both")
+            raise InvalidInputError("give bundle_id or app_id, not both")
         filters = BuildFilters.checked(app_id=app_id, **given)
         if bundle_id is not None:
             filters = attrs.evolve(filters, app_id=self._apps.find(bundle_id=bundle_id).id)
@@ -445,8 +447,8 @@ class BuildReads:
         is `CFBundleShortVersionString` ("2.1.0"), `build_number` is `CFBundleVersion`
         ("345"); `processing_state` is one of `PROCESSING_STATES` or several; `sort` is
         one of `SORT_VALUES` (e.g. "-uploadedDate", newest first). Everything is checked
-        (ValueError) before anything is sent; a bundle id is resolved here, the first
-        page is requested when iteration starts.
+        (InvalidInputError, a ValueError) before anything is sent; a bundle id is
+        resolved here, the first page is requested when iteration starts.
         """
         check_max_items(max_items)
         filters = self._filters(
@@ -480,7 +482,7 @@ class BuildReads:
         candidates (the same build number under several marketing versions).
         """
         if bundle_id is None and app_id is None:
-            raise ValueError("find needs bundle_id or app_id")
+            raise InvalidInputError("find needs bundle_id or app_id")
         filters = self._filters(
             bundle_id,
             app_id,
@@ -517,7 +519,7 @@ class AsyncBuildReads:
         self, bundle_id: str | None, app_id: str | None, **given: Any
     ) -> BuildFilters:
         if bundle_id is not None and app_id is not None:
-            raise ValueError("give bundle_id or app_id, not both")
+            raise InvalidInputError("give bundle_id or app_id, not both")
         filters = BuildFilters.checked(app_id=app_id, **given)
         if bundle_id is not None:
             app = await self._apps.find(bundle_id=bundle_id)
@@ -600,7 +602,7 @@ class AsyncBuildReads:
     ) -> BuildInfo:
         """The one matching build; see `AppStoreConnect.builds.find`."""
         if bundle_id is None and app_id is None:
-            raise ValueError("find needs bundle_id or app_id")
+            raise InvalidInputError("find needs bundle_id or app_id")
         filters = await self._filters(
             bundle_id,
             app_id,

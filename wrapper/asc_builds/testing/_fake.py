@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote
 
+from .._client import AppStoreConnect, AsyncAppStoreConnect
 from . import _apple_errors as apple
 from ._exchange import FakeResponse, Outcome
 from ._faults import (
@@ -29,7 +30,7 @@ from ._faults import (
     Fault,
     MalformedBody,
     RateLimited,
-    ServerError,
+    ServerErrorFault,
 )
 from ._keys import ThrowawayKey, make_throwaway_key
 from ._reads import Store, answer_read
@@ -280,6 +281,24 @@ class FakeAppStoreConnect:
     def async_transport(self) -> FakeAsyncTransport:
         return FakeAsyncTransport(self)
 
+    def client(self, key: ThrowawayKey | None = None, **options: Any) -> AppStoreConnect:
+        """An ``AppStoreConnect`` client talking to this fake in-process.
+
+        It signs with ``key``, or with a new throwaway key registered here, and follows the
+        fake's clock and sleep (so a ``ManualClock`` drives its retries too). ``options``
+        go to ``AppStoreConnect`` (``max_retries``, ``scope``, ...). Close it, or use it in
+        a ``with`` block.
+        """
+        key = key or self.add_throwaway_key()
+        settings: dict[str, Any] = {"now": self._clock, "sleep": self.sleep, **options}
+        return AppStoreConnect(key.api_key(), transport=self.transport(), **settings)
+
+    def async_client(self, key: ThrowawayKey | None = None, **options: Any) -> AsyncAppStoreConnect:
+        """The asyncio twin of ``client``: use it in an ``async with`` block."""
+        key = key or self.add_throwaway_key()
+        settings: dict[str, Any] = {"now": self._clock, "sleep": self.async_sleep, **options}
+        return AsyncAppStoreConnect(key.api_key(), transport=self.async_transport(), **settings)
+
     @contextlib.contextmanager
     def serve(self, port: int = 0) -> Iterator[str]:
         """Serve over HTTP on 127.0.0.1 in a background thread; yields the base URL."""
@@ -338,7 +357,7 @@ class FakeAppStoreConnect:
                 {"Retry-After": str(retry_after)},
                 None,
             )
-        if isinstance(fault, ServerError):
+        if isinstance(fault, ServerErrorFault):
             if fault.status == 500:
                 return 500, apple.error_body([apple.unexpected_error()]), {}, None
             return fault.status, _html_page(fault.status), {}, None

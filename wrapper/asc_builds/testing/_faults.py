@@ -1,6 +1,6 @@
 """Faults the fake can inject, one per request, from a queue.
 
-``RateLimited``, ``ServerError`` and ``DropConnection("connect")`` replace the normal
+``RateLimited``, ``ServerErrorFault`` and ``DropConnection("connect")`` replace the normal
 answer to one request without processing it. ``Delay``, ``MalformedBody`` and
 ``DropConnection("protocol")`` process the request (state may change) and then delay,
 corrupt or lose the answer, as a slow or broken proxy in front of a working service
@@ -21,7 +21,7 @@ __all__ = [
     "Fault",
     "MalformedBody",
     "RateLimited",
-    "ServerError",
+    "ServerErrorFault",
 ]
 
 MAX_DELAY_SECONDS = 30.0
@@ -40,7 +40,7 @@ class RateLimited:
 
 
 @attrs.frozen
-class ServerError:
+class ServerErrorFault:
     """500 answers with Apple's JSON ``UNEXPECTED_ERROR``; 502/503/504 with an HTML page."""
 
     status: Literal[500, 502, 503, 504] = 500
@@ -90,6 +90,6 @@ class MalformedBody:
             raise ValueError(f"kind must be 'not_json' or 'truncated', got {self.kind!r}")
 
 
-Fault = RateLimited | ServerError | Delay | DropConnection | MalformedBody
+Fault = RateLimited | ServerErrorFault | Delay | DropConnection | MalformedBody
 
-FAULT_TYPES = (RateLimited, ServerError, Delay, DropConnection, MalformedBody)
+FAULT_TYPES = (RateLimited, ServerErrorFault, Delay, DropConnection, MalformedBody)

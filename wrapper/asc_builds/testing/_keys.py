@@ -10,6 +10,8 @@ import attrs
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from .._keys import APIKey
+
 __all__ = ["ThrowawayKey", "make_throwaway_key"]
 
 _KEY_ID_ALPHABET = string.ascii_uppercase + string.digits
@@ -35,6 +37,12 @@ class ThrowawayKey:
         )
 
     __str__ = __repr__
+
+    def api_key(self) -> APIKey:
+        """The SDK's key for this throwaway key (individual when it has no issuer id)."""
+        return APIKey(
+            key_id=self.key_id, issuer_id=self.issuer_id, private_key=self.private_key_pem
+        )
 
 
 def make_throwaway_key(*, individual: bool = False) -> ThrowawayKey:

@@ -1,21 +1,12 @@
-"""pytest plugin: the ``fake_app_store_connect`` fixture.
+"""The pytest fixtures, under the name earlier versions registered.
 
-Registered through the ``pytest11`` entry point, so installing ``asc-builds`` makes the
-fixture available; ``asc_builds.testing`` itself never imports pytest.
+Installing asc-builds registers the top-level module ``_asc_builds_pytest_plugin`` instead,
+which imports nothing of the SDK until a fixture is used; this module re-exports its
+fixtures for projects that name ``asc_builds.testing.pytest_plugin`` in ``pytest_plugins``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from _asc_builds_pytest_plugin import app_store_connect_client, fake_app_store_connect
 
-import pytest
-
-from . import FakeAppStoreConnect
-
-__all__ = ["fake_app_store_connect"]
-
-
-@pytest.fixture
-def fake_app_store_connect() -> Iterator[FakeAppStoreConnect]:
-    """A fresh, empty fake per test; seed it with ``add_build``/``add_throwaway_key``."""
-    yield FakeAppStoreConnect()
+__all__ = ["app_store_connect_client", "fake_app_store_connect"]
