@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from asc_builds.cli import run
@@ -18,6 +20,10 @@ class CliResult:
     out: str
     err: str
 
+    def lines(self) -> list[dict[str, Any]]:
+        """stdout as JSON Lines (what --json prints)."""
+        return [json.loads(text) for text in self.out.splitlines()]
+
 
 @dataclass
 class Served:
@@ -27,17 +33,22 @@ class Served:
     environ: dict[str, str] = field(default_factory=dict)
 
     def cli(
-        self, *argv: str, environ: Mapping[str, str] | None = None, base_url: bool = True
+        self,
+        *argv: str,
+        environ: Mapping[str, str] | None = None,
+        base_url: bool = True,
+        stdin: str = "",
     ) -> CliResult:
         return run_cli(
             [*(["--base-url", self.base_url] if base_url else []), *argv],
             self.environ if environ is None else environ,
+            stdin=stdin,
         )
 
 
-def run_cli(argv: Sequence[str], environ: Mapping[str, str]) -> CliResult:
+def run_cli(argv: Sequence[str], environ: Mapping[str, str], *, stdin: str = "") -> CliResult:
     out, err = io.StringIO(), io.StringIO()
-    status = run(argv, environ=environ, out=out, err=err)
+    status = run(argv, environ=environ, out=out, err=err, stdin=io.StringIO(stdin))
     return CliResult(status, out.getvalue(), err.getvalue())
 
 

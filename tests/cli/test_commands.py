@@ -30,7 +30,8 @@ def test_assign_declaration_sends_the_relationship(served: Served) -> None:
     declaration = served.fake.add_encryption_declaration()
     result = served.cli("--json", "assign-declaration", build.id, declaration.id)
     assert result.status == 0, result.err
-    assert json.loads(result.out)["id"] == build.id
+    (line,) = result.lines()
+    assert (line["kind"], line["id"], line["resource"]["id"]) == ("resource", build.id, build.id)
     (request,) = served.fake.requests
     relationship = request.json["data"]["relationships"]["appEncryptionDeclaration"]["data"]
     assert relationship == {"type": "appEncryptionDeclarations", "id": declaration.id}
@@ -63,6 +64,10 @@ def test_update_with_nothing_to_change_sends_nothing(served: Served) -> None:
     result = served.cli("update", build.id)
     assert result.status == 2
     assert "nothing to update" in result.err
+    # The command line's own flags, not the Python argument names.
+    for flag in ("--expire", "--uses-non-exempt-encryption", "--declaration"):
+        assert flag in result.err
+    assert "uses_non_exempt_encryption" not in result.err
     assert served.fake.requests == ()
 
 
@@ -82,34 +87,43 @@ def test_expire_batch_reports_each_id_and_fails_for_the_bad_one(served: Served) 
         "expire", builds[0].id, missing, builds[1].id, builds[2].id, "--concurrency", "2"
     )
     assert result.status == 1
-    lines = result.out.splitlines()
-    assert lines[0].startswith(f"ok      {builds[0].id}")
-    assert lines[1].startswith(f"FAILED  {missing}: 404 NOT_FOUND")
-    assert lines[1].count("[request id ") == 1
-    assert lines[-1] == "3 expired, 1 failed"
+    *lines, summary = result.out.splitlines()
+    # One line per build, in the order they finished.
+    assert sorted(line.split(":")[0] for line in lines) == sorted(
+        [*(f"ok      {b.id}" for b in builds), f"FAILED  {missing}"]
+    )
+    (failed,) = [line for line in lines if line.startswith("FAILED")]
+    assert failed.startswith(f"FAILED  {missing}: 404 NOT_FOUND")
+    assert failed.count("[request id ") == 1
+    assert summary == "3 expired, 1 failed"
     assert all(served.fake.build(b.id).expired for b in builds)
 
 
 def test_expire_batch_as_json(served: Served) -> None:
     build = served.fake.add_build()
     missing = "11111111-2222-3333-4444-555555555555"
-    result = served.cli("--json", "expire", build.id, missing)
+    result = served.cli("--json", "expire", build.id, missing, "--concurrency", "1")
     assert result.status == 1
-    first, second = json.loads(result.out)
-    assert first["ok"] is True and first["build"]["attributes"]["expired"] is True
+    first, second, summary = result.lines()
+    assert (first["kind"], first["ok"], first["id"]) == ("resource", True, build.id)
+    assert first["resource"]["attributes"]["expired"] is True
     assert second == {
-        "id": missing,
+        "kind": "error",
+        "command": "expire",
         "ok": False,
+        "id": missing,
         "error": {
-            "type": "NotFoundError",
+            "name": "NotFoundError",
             "message": second["error"]["message"],
-            "status": 404,
+            "status_code": 404,
             "errors": second["error"]["errors"],
             "request_id": second["error"]["request_id"],
         },
     }
     assert second["error"]["errors"][0]["code"] == "NOT_FOUND"
     assert second["error"]["request_id"]
+    assert summary["summary"] == {"total": 2, "succeeded": 1, "failed": 1}
+    assert (summary["kind"], summary["ok"]) == ("summary", False)
 
 
 def test_an_api_error_prints_apples_code_and_detail(served: Served) -> None:
@@ -143,10 +157,12 @@ def test_retries_can_be_turned_off(served: Served) -> None:
 def test_dry_run_prints_the_request_and_sends_nothing(served: Served) -> None:
     build = served.fake.add_build()
     result = served.cli(
-        "--dry-run", "set-encryption", build.id, "--uses-non-exempt-encryption", "true"
+        "--json", "--dry-run", "set-encryption", build.id, "--uses-non-exempt-encryption", "true"
     )
     assert result.status == 0, result.err
-    printed = json.loads(result.out)
+    (line,) = result.lines()
+    assert (line["kind"], line["id"]) == ("request", build.id)
+    printed = line["request"]
     assert printed["method"] == "PATCH"
     assert printed["url"] == f"{served.base_url}/v1/builds/{build.id}"
     assert printed["headers"]["authorization"] == "<redacted>"
@@ -158,10 +174,21 @@ def test_dry_run_prints_the_request_and_sends_nothing(served: Served) -> None:
 
 
 def test_dry_run_of_a_batch_describes_each_request(served: Served) -> None:
-    result = served.cli("--dry-run", "expire", "b1", "b2")
+    result = served.cli("--json", "--dry-run", "expire", "b1", "b2")
     assert result.status == 0, result.err
-    assert [r["url"].rsplit("/", 1)[-1] for r in json.loads(result.out)] == ["b1", "b2"]
+    assert [line["request"]["url"].rsplit("/", 1)[-1] for line in result.lines()] == ["b1", "b2"]
+    text = served.cli("--dry-run", "expire", "b1", "b2")
+    assert text.out.splitlines()[0] == f"PATCH {served.base_url}/v1/builds/b1"
+    assert "authorization: <redacted>" in text.out
+    assert '"expired": true' in text.out
     assert served.fake.requests == ()
+
+
+def test_a_dry_run_batch_with_a_bad_id_describes_nothing(served: Served) -> None:
+    result = served.cli("--dry-run", "expire", "b1", "a/b")
+    assert result.status == 2
+    assert result.out == ""
+    assert "build id 'a/b'" in result.err
 
 
 def test_token_is_a_valid_jwt_with_the_requested_scope(served: Served) -> None:
@@ -262,19 +289,27 @@ def test_no_secret_reaches_the_output(served: Served, caplog: pytest.LogCaptureF
         assert bare not in text
 
 
-class _Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
+class _Recording(io.StringIO):
+    """stdout that notes how many requests the fake had seen when each line was written."""
+
+    def __init__(self, served: Served) -> None:
+        super().__init__()
+        self.served = served
+        self.seen_at_write: list[int] = []
+
+    def write(self, text: str) -> int:
+        self.seen_at_write.append(len(self.served.fake.requests))
+        return super().write(text)
 
 
-def test_a_batch_shows_a_progress_line_on_a_terminal_only(served: Served) -> None:
-    builds = [served.fake.add_build() for _ in range(3)]
-    terminal_out, terminal_err = io.StringIO(), _Terminal()
-    argv = ["--base-url", served.base_url, "expire", *(b.id for b in builds), "missing-one"]
-    status = run(argv, environ=served.environ, out=terminal_out, err=terminal_err)
-    assert status == 1
-    updates = terminal_err.getvalue().split("\r")[1:]
-    assert [u.split(" done")[0] for u in updates] == ["1/4", "2/4", "3/4", "4/4"]
-    assert updates[-1].rstrip("\n").endswith("4/4 done, 1 failed")
-    piped = served.cli("expire", builds[0].id)
-    assert "\r" not in piped.err and "done" not in piped.err
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_piped_batch_prints_each_build_as_it_finishes(served: Served, as_json: bool) -> None:
+    builds = [served.fake.add_build() for _ in range(6)]
+    out, err = _Recording(served), io.StringIO()
+    argv = ["--base-url", served.base_url, "expire", "--concurrency", "1", *(b.id for b in builds)]
+    status = run(["--json", *argv] if as_json else argv, environ=served.environ, out=out, err=err)
+    assert status == 0, err.getvalue()
+    assert len(out.getvalue().splitlines()) == 7, "a line per build, then the summary"
+    # The first line went out long before the last request: not held back to the end.
+    assert out.seen_at_write[0] < len(builds)
+    assert "\r" not in err.getvalue()

@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from asc_builds.cli import run
@@ -22,9 +21,27 @@ from .conftest import Served, run_cli
 def test_doctor_reports_each_check(served: Served) -> None:
     result = served.cli("--json", "doctor")
     assert result.status == 0, result.out
-    checks = {check["check"]: check for check in json.loads(result.out)}
-    assert {"key", "token", "key file", "reachability", "clock"} <= checks.keys()
+    *lines, summary = result.lines()
+    checks = {line["check"]["name"]: line["check"] for line in lines}
+    assert {"key", "token", "key file", "reachability", "clock", "credentials"} <= checks.keys()
     assert all(check["status"] == "ok" for check in checks.values()), checks
+    assert summary["summary"]["failed"] == 0 and summary["ok"] is True
+    # The unauthenticated reachability probe, then the one authenticated read.
+    probe, read = served.fake.requests
+    assert probe.status == 401 and read.status == 200
+    assert all(r.headers["user-agent"].startswith("asc-builds/") for r in (probe, read))
+
+
+def test_doctor_dry_run_checks_only_this_machine(served: Served) -> None:
+    result = served.cli("doctor", "--dry-run")
+    assert result.status == 0, result.out
+    lines = result.out.splitlines()
+    assert any(line.startswith("ok    key: ") for line in lines)
+    assert [line.split(":")[0] for line in lines if line.startswith("SKIP")] == [
+        "SKIP  reachability",
+        "SKIP  clock",
+    ]
+    assert served.fake.requests == ()
 
 
 def test_doctor_says_how_far_off_the_clock_is(served: Served) -> None:
@@ -88,16 +105,11 @@ def test_the_console_entry_point_runs_the_fake_server_and_stops_on_interrupt() -
     )
     try:
         assert process.stdout is not None
-        lines: list[str] = []
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if line.rstrip() == "}":
-                break
-        started = json.loads("".join(lines))
+        # One JSON line as soon as the server listens (readline is bounded by the server
+        # starting or the process ending; the finally clause kills it in any case).
+        line = json.loads(process.stdout.readline())
+        assert (line["kind"], line["command"], line["ok"]) == ("server", "fake-server", True)
+        started = line["server"]
         assert started["base_url"].startswith("http://127.0.0.1:")
         environ = dict(started["environment"])
         build_id = started["build_ids"][0]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from asc_builds.cli._throwaway_credentials import throwaway_key_environment
 from asc_builds.testing import FakeAppStoreConnect, make_throwaway_key
 
@@ -22,9 +20,12 @@ def test_get_prints_a_table_row_with_both_version_numbers(served: Served) -> Non
     ]  # fmt: skip
     assert row.split()[:3] == [build.id, "2.1.0", "345"]
     assert "VALID" in row and " no " in row and row.endswith("unanswered")
-    as_json = json.loads(served.cli("--json", "get", build.id).out)
-    assert (as_json["marketing_version"], as_json["build_number"]) == ("2.1.0", "345")
-    assert as_json["build"]["attributes"]["version"] == "345"
+    version, resource = served.cli("--json", "get", build.id).lines()
+    assert version["resource"]["type"] == "preReleaseVersions"
+    assert version["resource"]["attributes"]["version"] == "2.1.0"
+    assert resource["id"] == build.id and resource["resource"]["attributes"]["version"] == "345"
+    linked = resource["resource"]["relationships"]["preReleaseVersion"]["data"]
+    assert linked["id"] == version["id"]
 
 
 def test_list_filters_by_bundle_id_and_versions(served: Served) -> None:
@@ -43,12 +44,16 @@ def test_list_filters_by_bundle_id_and_versions(served: Served) -> None:
 
 def test_list_as_json_and_with_a_limit(served: Served) -> None:
     app, builds = served.fake.add_app_with_builds(BUNDLE_ID, builds=30)
-    result = served.cli(
-        "--json", "list", "--app-id", app.id, "--build-number", "12", "--expired", "false"
-    )
-    (item,) = json.loads(result.out)
-    assert item["build_number"] == "12" and item["id"] == builds[11].id
-    assert "build" not in item, "a listing carries the summary of each build"
+    result = served.cli("--json", "list", "--app-id", app.id, "--expired", "false")
+    lines = result.lines()
+    resources = [line for line in lines if line["kind"] == "resource"]
+    listed = [line["id"] for line in resources if line["resource"]["type"] == "builds"]
+    assert listed == [b.id for b in builds if not b.expired]
+    versions = [line for line in resources if line["resource"]["type"] == "preReleaseVersions"]
+    assert len(versions) == len({b.marketing_version for b in builds}), "each version once"
+    assert lines[-1]["kind"] == "summary" and lines[-1]["summary"]["total"] == len(listed)
+    one = served.cli("--json", "list", "--app-id", app.id, "--build-number", "12").lines()
+    assert [line["id"] for line in one if line["kind"] == "resource"][-1] == builds[11].id
     limited = served.cli("list", "--app-id", app.id, "--limit", "5", "--processing-state", "VALID")
     assert len(limited.out.splitlines()) == 6
 
@@ -69,7 +74,7 @@ def test_list_errors_are_clear(served: Served) -> None:
 
 def test_doctor_proves_the_credentials_with_one_read(served: Served) -> None:
     result = served.cli("--json", "doctor")
-    checks = {check["check"]: check for check in json.loads(result.out)}
+    checks = {line["check"]["name"]: line["check"] for line in result.lines() if "check" in line}
     assert checks["credentials"]["status"] == "ok", checks
     reads = [r for r in served.fake.requests if r.path == "/v1/builds" and r.status == 200]
     assert len(reads) == 1 and "limit=1" in reads[0].query
@@ -87,8 +92,8 @@ def test_doctor_fails_for_a_key_app_store_connect_does_not_know() -> None:
 
 
 def test_dry_run_get_prints_the_request(served: Served) -> None:
-    result = served.cli("--dry-run", "get", "b-1")
-    request = json.loads(result.out)
+    (line,) = served.cli("--json", "--dry-run", "get", "b-1").lines()
+    request = line["request"]
     assert request["method"] == "GET"
     assert request["url"].endswith(
         "/v1/builds/b-1?include=preReleaseVersion%2CappEncryptionDeclaration"

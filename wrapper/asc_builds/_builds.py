@@ -40,6 +40,7 @@ from .resources.builds import AsyncBuildReads, BuildReads
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
+    "MAX_CONCURRENCY",
     "AsyncBuilds",
     "BuildOutcome",
     "Builds",

@@ -1,13 +1,14 @@
 """The `asc-builds` command line.
 
-    asc-builds expire ID [ID ...]
+    asc-builds expire ID [ID ...] | expire - < ids.txt | expire --ids-file ids.txt
     asc-builds set-encryption ID --uses-non-exempt-encryption false
     asc-builds assign-declaration ID DECLARATION_ID
     asc-builds update ID [--expire] [--uses-non-exempt-encryption B] [--declaration ID]
     asc-builds token [--scope "PATCH /v1/builds/ID"]
     asc-builds doctor | fake-server [--port N] | demo
 
-`asc-builds --help` describes the credentials and global options.
+`asc-builds --help` describes the credentials and global options; `_output` the one shape
+of `--json` output.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TextIO
 
-from .._exceptions import AppStoreConnectError
+from .._base_client import validate_base_url
+from .._exceptions import AppStoreConnectError, InvalidInputError
 from ._commands import API_COMMANDS, key_from_args
 from ._doctor import run_doctor
-from ._parser import GLOBAL_DEFAULTS, build_parser
+from ._parser import COMMANDS, GLOBAL_DEFAULTS, UsageError, build_parser
 from ._render import Renderer
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "main", "run"]
@@ -60,17 +62,33 @@ def run(
     environ: Mapping[str, str],
     out: TextIO,
     err: TextIO,
+    stdin: TextIO | None = None,
 ) -> int:
-    """Run one command line; returns the exit status. Never raises for a user's mistake."""
+    """Run one command line; returns the exit status. Never raises for a user's mistake.
+
+    `stdin` is where `expire -` reads ids (the process's stdin when None).
+    """
+    argv = list(argv)
     parser = build_parser()
     try:
-        args = parser.parse_args(list(argv))
+        # --help and --version print through sys.stdout; send them where this run writes.
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(argv)
+    except UsageError as error:
+        # The options were not parsed, so --json is looked for by hand.
+        command = next((word for word in argv if word in COMMANDS), None)
+        render = Renderer(out=out, err=err, as_json="--json" in argv, command=command)
+        if not render.as_json:
+            err.write(error.usage)
+        render.error(error, name="UsageError")
+        return EXIT_USAGE
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code not in (0, None) else EXIT_OK
     for name, default in GLOBAL_DEFAULTS.items():
         if not hasattr(args, name):
             setattr(args, name, default)
-    render = Renderer(out=out, err=err, as_json=args.json)
+    args.stdin = sys.stdin if stdin is None else stdin
+    render = Renderer(out=out, err=err, as_json=args.json, command=args.command)
     with _logging_to(err, args.verbose):
         return _dispatch(args, environ, render, out)
 
@@ -79,6 +97,9 @@ def _dispatch(
     args: argparse.Namespace, environ: Mapping[str, str], render: Renderer, out: TextIO
 ) -> int:
     try:
+        _refuse_what_does_not_apply(args)
+        if args.base_url is not None:
+            validate_base_url(args.base_url)
         # The fake App Store Connect is imported only by the commands that run it,
         # so that the everyday commands start faster.
         if args.command == "demo":
@@ -105,6 +126,24 @@ def _dispatch(
         return EXIT_USAGE
 
 
+# Options some commands cannot honour: refused, rather than silently ignored.
+_NOT_APPLICABLE = {
+    ("token", "dry_run"): (
+        "--dry-run does not apply to token: it prints a live credential, which a dry run "
+        "must not do (token sends nothing either way)"
+    ),
+    ("demo", "dry_run"): "--dry-run does not apply to demo: it only talks to its own fake",
+    ("demo", "json"): "--json does not apply to demo: it is a walkthrough for people",
+    ("fake-server", "dry_run"): "--dry-run does not apply to fake-server: it sends nothing",
+}
+
+
+def _refuse_what_does_not_apply(args: argparse.Namespace) -> None:
+    for (command, option), message in _NOT_APPLICABLE.items():
+        if args.command == command and getattr(args, option):
+            raise InvalidInputError(message)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(
@@ -112,6 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             environ=os.environ,
             out=sys.stdout,
             err=sys.stderr,
+            stdin=sys.stdin,
         )
     except KeyboardInterrupt:
         return 130

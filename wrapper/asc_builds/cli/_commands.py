@@ -9,6 +9,8 @@ from asc_builds_generated.models import Build
 
 from .._auth import TokenSigner
 from .._client import AppStoreConnect
+from .._exceptions import InvalidInputError
+from .._ids import validate_id
 from .._keys import APIKey
 from .._retry import DEFAULT_MAX_RETRIES
 from ._credentials import load_key
@@ -48,7 +50,7 @@ def _one_build(call: Callable[[AppStoreConnect, argparse.Namespace], Build]) -> 
             try:
                 build = call(asc, args)
             except RequestNotSent as dry:
-                render.json(describe_request(dry.request))
+                render.request(describe_request(dry.request), id=args.build_id)
                 return 0
         render.build(build)
         return 0
@@ -56,27 +58,50 @@ def _one_build(call: Callable[[AppStoreConnect, argparse.Namespace], Build]) -> 
     return command
 
 
+def _build_ids(args: argparse.Namespace) -> list[str]:
+    """The ids named on the command line, with those read from stdin ('-') and --ids-file."""
+    ids: list[str] = []
+    for word in args.build_ids:
+        if word == "-":
+            ids += args.stdin.read().split()
+        else:
+            ids.append(word)
+    if args.ids_file is not None:
+        ids += args.ids_file.read_text(encoding="utf-8").split()
+    if not ids:
+        where = "stdin" if "-" in args.build_ids else str(args.ids_file or "the command line")
+        raise InvalidInputError(
+            f"no build ids given (none on {where}): name them, pass '-' to read them from "
+            "stdin, or --ids-file FILE"
+        )
+    return ids
+
+
 def _expire(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     # A malformed id refuses the whole batch before anything is sent: expire_many checks
-    # every id first, and a dry run stops at the first one in expire itself.
+    # every id first, and the dry run checks them all before describing any.
+    build_ids = _build_ids(args)
     with _client(args, key) as asc:
         if args.dry_run:
+            for build_id in build_ids:
+                validate_id(build_id, what="build id")
             # One request description per id; nothing leaves the machine.
-            described = []
-            for build_id in args.build_ids:
+            for build_id in build_ids:
                 try:
                     asc.builds.expire(build_id)
                 except RequestNotSent as dry:
-                    described.append(describe_request(dry.request))
-            render.json(described if len(described) > 1 else described[0])
+                    render.request(describe_request(dry.request), id=build_id)
             return 0
-        render.start_progress(len(args.build_ids))
+        # Each outcome is printed as it arrives: a long batch shows progress even when piped.
         outcomes = asc.builds.expire_many(
-            args.build_ids, concurrency=args.concurrency, on_outcome=render.progress
+            build_ids, concurrency=args.concurrency, on_outcome=render.outcome
         )
-    render.end_progress()
-    render.outcomes(outcomes)
-    return 0 if all(outcome.ok for outcome in outcomes) else 1
+    failed = sum(1 for outcome in outcomes if not outcome.ok)
+    render.summary(
+        {"total": len(outcomes), "succeeded": len(outcomes) - failed, "failed": failed},
+        text=f"{len(outcomes) - failed} expired, {failed} failed",
+    )
+    return 0 if failed == 0 else 1
 
 
 def _set_encryption(asc: AppStoreConnect, args: argparse.Namespace) -> Build:
@@ -88,6 +113,11 @@ def _assign_declaration(asc: AppStoreConnect, args: argparse.Namespace) -> Build
 
 
 def _update(asc: AppStoreConnect, args: argparse.Namespace) -> Build:
+    if not args.expire and args.uses_non_exempt_encryption is None and args.declaration is None:
+        raise InvalidInputError(
+            "nothing to update: give --expire, --uses-non-exempt-encryption true|false or "
+            "--declaration DECLARATION_ID"
+        )
     return asc.builds.update(
         args.build_id,
         expired=True if args.expire else None,
@@ -99,7 +129,7 @@ def _update(asc: AppStoreConnect, args: argparse.Namespace) -> Build:
 def run_token(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     token = TokenSigner(key, scope=args.scope).token()
     if render.as_json:
-        render.json({"token": token, "key_id": key.key_id})
+        render.line("token", {"token": token, "key_id": key.key_id, "scope": args.scope}, ok=True)
     else:
         # The one place a token is printed: the user asked for it, on stdout only.
         render.out.write(token + "\n")
@@ -115,7 +145,7 @@ def _reads(name: str) -> Command:
         try:
             return run(args, key, render)
         except RequestNotSent as dry:
-            render.json(describe_request(dry.request))
+            render.request(describe_request(dry.request), id=getattr(args, "build_id", None))
             return 0
 
     return command

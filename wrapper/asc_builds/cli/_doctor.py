@@ -18,6 +18,7 @@ from .._auth import TokenSigner
 from .._base_client import APP_STORE_CONNECT_BASE_URL, ENTERPRISE_BASE_URL
 from .._exceptions import AppStoreConnectError
 from .._keys import APIKey
+from .._version import USER_AGENT
 from ._credentials import key_file_permissions_problem
 from ._render import Renderer
 
@@ -45,12 +46,11 @@ def run_doctor(
     transport: httpx.BaseTransport | None = None,
     now: Callable[[], float] = time.time,
 ) -> int:
-    checks: list[dict[str, str]] = []
+    statuses: list[str] = []
 
     def report(name: str, status: str, detail: str) -> None:
-        checks.append({"check": name, "status": status, "detail": detail})
-        if not render.as_json:
-            render.out.write(f"{status:<5} {name}: {detail}\n")
+        statuses.append(status)
+        render.check(name, status, detail)
 
     key: APIKey | None = None
     try:
@@ -74,11 +74,16 @@ def run_doctor(
         ENTERPRISE_BASE_URL if key is not None and key.enterprise else APP_STORE_CONNECT_BASE_URL
     )
     base_url = (args.base_url or default).rstrip("/")
+    if args.dry_run:
+        # Only this machine is checked: the key, its file, the token. Nothing is sent.
+        for name in ("reachability", "clock"):
+            report(name, "SKIP", f"--dry-run: no request sent to {base_url}")
+        return _finish(render, statuses)
     try:
         # No credentials are sent: any answer proves reachability and carries a Date.
         with httpx.Client(transport=transport, timeout=10.0) as http:
             sent = now()
-            response = http.get(f"{base_url}/v1/builds")
+            response = http.get(f"{base_url}/v1/builds", headers={"User-Agent": USER_AGENT})
             received = now()
     except httpx.HTTPError as error:
         report("reachability", "FAIL", f"{base_url}: {type(error).__name__}: {error}")
@@ -104,6 +109,16 @@ def run_doctor(
         from ._doctor_read import check_credentials
 
         report(*check_credentials(key, base_url, transport))
-    if render.as_json:
-        render.json(checks)
-    return 1 if any(check["status"] == "FAIL" for check in checks) else 0
+    return _finish(render, statuses)
+
+
+def _finish(render: Renderer, statuses: list[str]) -> int:
+    counts = {
+        "total": len(statuses),
+        "succeeded": statuses.count("ok"),
+        "failed": statuses.count("FAIL"),
+        "warned": statuses.count("WARN"),
+        "skipped": statuses.count("SKIP"),
+    }
+    render.summary(counts)
+    return 1 if counts["failed"] else 0

@@ -26,7 +26,8 @@ def run_fake_server(
     with throwaway_key_environment(key) as environment, fake.serve(args.port) as base_url:
         exports = " ".join(f"{name}={shlex.quote(value)}" for name, value in environment.items())
         if render.as_json:
-            render.json(
+            render.line(
+                "server",
                 {
                     "base_url": base_url,
                     "environment": environment,
@@ -34,7 +35,8 @@ def run_fake_server(
                     "app_id": app.id,
                     "build_ids": [build.id for build in builds],
                     "encryption_declaration_id": declaration.id,
-                }
+                },
+                ok=True,
             )
         else:
             render.out.write(f"fake App Store Connect at {base_url}\n")

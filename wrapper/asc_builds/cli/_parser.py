@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import platform
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
-from .._builds import DEFAULT_CONCURRENCY
+import httpx
+
+from .._builds import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 from .._retry import DEFAULT_MAX_RETRIES
+from .._version import __version__
 from ..resources.builds import PROCESSING_STATES, SORT_VALUES
 
-__all__ = ["build_parser"]
+__all__ = ["COMMANDS", "GLOBAL_DEFAULTS", "UsageError", "build_parser"]
+
+COMMANDS = (
+    "expire",
+    "set-encryption",
+    "assign-declaration",
+    "update",
+    "get",
+    "list",
+    "token",
+    "doctor",
+    "fake-server",
+    "demo",
+)
 
 _DESCRIPTION = """\
 Modify App Store Connect builds (PATCH /v1/builds/{id}): expire them, set their
@@ -24,9 +43,30 @@ ASC_PRIVATE_KEY_B64; codemagic's APP_STORE_CONNECT_KEY_IDENTIFIER,
 APP_STORE_CONNECT_ISSUER_ID, APP_STORE_CONNECT_PRIVATE_KEY; or fastlane's JSON key
 file named by APP_STORE_CONNECT_API_KEY_PATH.
 
+A key without an issuer id is refused unless --individual-key (or
+ASC_KEY_KIND=individual) says it is an individual key.
+
+--json prints JSON Lines: one object per line, the same members on every line
+(kind, command, ok, id, and the payload named by kind); a batch prints one line
+per build as it finishes, then a summary line. README describes each kind.
+
 Exit status: 0 success, 1 App Store Connect refused or could not be reached,
 2 a usage or configuration error (nothing was sent).
 """
+
+
+class UsageError(Exception):
+    """The command line could not be parsed; `usage` is the command's usage line."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class _Parser(argparse.ArgumentParser):
+    # argparse prints and exits on a usage error; `run` renders it (as JSON with --json).
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message, self.format_usage())
 
 
 def _bool(text: str) -> bool:
@@ -38,25 +78,27 @@ def _bool(text: str) -> bool:
     raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
-    return value
+def _whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` up to `high` (inclusive, if given)."""
+    wanted = f"{low} or more" if high is None else f"from {low} to {high}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number {wanted}, got {text!r}"
+            ) from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {value}")
+        return value
+
+    return parse
 
 
-def _non_negative(text: str) -> int:
-    if text.strip() == "0":
-        return 0
-    return _positive(text)
-
-
-def _global_options() -> argparse.ArgumentParser:
+def _global_options() -> _Parser:
     # A parent parser, so global options work before or after the command name.
-    options = argparse.ArgumentParser(add_help=False)
+    options = _Parser(add_help=False)
     group = options.add_argument_group("global options")
     group.add_argument(
         "--key-file",
@@ -84,19 +126,25 @@ def _global_options() -> argparse.ArgumentParser:
         help="App Store Connect's address (https, or http on loopback)",
     )
     group.add_argument(
-        "--json", action="store_true", default=argparse.SUPPRESS, help="print results as JSON"
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print JSON Lines: one object per line, one shape for every command",
     )
     group.add_argument(
         "--dry-run",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="print the exact request (auth redacted) and send nothing",
+        help="print the exact request (auth redacted) and send nothing; doctor checks "
+        "only this machine; token and demo refuse it",
     )
     group.add_argument(
         "--max-retries",
-        type=_non_negative,
+        type=_whole_number(0),
         default=argparse.SUPPRESS,
-        help=f"retries on 429, 5xx and connection errors (default {DEFAULT_MAX_RETRIES})",
+        help=(
+            f"retries on 429, 5xx and connection errors, 0 or more (default {DEFAULT_MAX_RETRIES})"
+        ),
     )
     group.add_argument(
         "-v",
@@ -121,13 +169,21 @@ GLOBAL_DEFAULTS: dict[str, object] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
     common = _global_options()
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="asc-builds",
         description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[common],
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=(
+            f"asc-builds {__version__} (httpx {httpx.__version__}, "
+            f"Python {platform.python_version()})"
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -135,12 +191,23 @@ def build_parser() -> argparse.ArgumentParser:
         return commands.add_parser(name, help=help_text, description=help_text, parents=[common])
 
     expire = command("expire", "expire one or more builds (a result per id)")
-    expire.add_argument("build_ids", nargs="+", metavar="ID")
+    expire.add_argument(
+        "build_ids",
+        nargs="*",
+        metavar="ID",
+        help="a build id; '-' reads ids from stdin (separated by whitespace or newlines)",
+    )
+    expire.add_argument(
+        "--ids-file",
+        type=Path,
+        metavar="FILE",
+        help="read build ids from FILE as well (separated by whitespace or newlines)",
+    )
     expire.add_argument(
         "--concurrency",
-        type=_positive,
+        type=_whole_number(1, MAX_CONCURRENCY),
         default=DEFAULT_CONCURRENCY,
-        help=f"requests in flight at once (default {DEFAULT_CONCURRENCY})",
+        help=f"requests in flight at once, 1 to {MAX_CONCURRENCY} (default {DEFAULT_CONCURRENCY})",
     )
 
     encryption = command("set-encryption", "set a build's usesNonExemptEncryption")
@@ -195,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="--sort=-uploadedDate lists the newest first (a leading - means descending)",
     )
     listing.add_argument(
-        "--limit", type=_positive, metavar="N", help="stop after N builds (default: all)"
+        "--limit", type=_whole_number(1), metavar="N", help="stop after N builds (default: all)"
     )
 
     token = command("token", "print a bearer token (JWT) for use with curl")
@@ -213,9 +280,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     fake = command("fake-server", "run a fake App Store Connect on 127.0.0.1 for local testing")
-    fake.add_argument("--port", type=_non_negative, default=0, help="0 picks a free port")
     fake.add_argument(
-        "--builds", type=_non_negative, default=3, help="how many builds to seed (default 3)"
+        "--port", type=_whole_number(0, 65535), default=0, help="0 to 65535; 0 picks a free port"
+    )
+    fake.add_argument(
+        "--builds",
+        # Up to an app with a long history: the listing benchmark seeds 10,000.
+        type=_whole_number(0, 100_000),
+        default=3,
+        help="how many builds to seed in one app (com.example.app), 0 to 100000 (default 3)",
     )
 
     command("demo", "run every command against a fake App Store Connect on loopback")

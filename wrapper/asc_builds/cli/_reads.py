@@ -5,12 +5,16 @@ version's `version`), build number (CFBundleVersion, Apple's `Build.version`), u
 time, processing state, expired, and the export compliance answer. Rows of `list` are
 printed as pages arrive, in fixed-width columns, so a long listing starts at once and
 is never held whole in memory.
+
+With `--json`, the one documented shape (see `_output`): a `resource` line per build as
+App Store Connect returned it, preceded by its pre-release version's `resource` line
+(`preReleaseVersions`, whose `attributes.version` is the marketing version) the first
+time that version appears, and for `list` a closing `summary` line.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -77,18 +81,29 @@ def _client(args: argparse.Namespace, key: APIKey) -> AppStoreConnect:
 _INCLUDE = ("preReleaseVersion", "appEncryptionDeclaration")
 
 
+def _resource_lines(render: Renderer, build: BuildInfo, shown: set[str]) -> None:
+    version = build.pre_release_version
+    if version is not None and version.id not in shown:
+        shown.add(version.id)
+        render.line("resource", version.to_dict(), ok=True, id=version.id)
+    render.line("resource", build.build.to_dict(), ok=True, id=build.id)
+
+
 def run_get(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     with _client(args, key) as asc:
         build = asc.builds.get(args.build_id, include=_INCLUDE)
     if render.as_json:
-        render.json(build.to_dict())
+        _resource_lines(render, build, set())
     else:
         _heading(render.out)
-        render.out.write(table_row(build) + "\n")
+        render.text(table_row(build))
     return 0
 
 
 def run_list(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
+    count = 0
+    # Pre-release versions already printed (a handful per app, not one per build).
+    shown: set[str] = set()
     with _client(args, key) as asc:
         builds = asc.builds.list(
             bundle_id=args.bundle_id,
@@ -101,19 +116,18 @@ def run_list(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
             include=_INCLUDE,
             max_items=args.limit,
         )
-        if render.as_json:
-            # One JSON array, written item by item: memory stays flat for long listings.
-            out = render.out
-            out.write("[")
-            for index, build in enumerate(builds):
-                data = build.to_dict(full=False)
-                out.write(("," if index else "") + "\n  " + json.dumps(data, sort_keys=True))
-            out.write("\n]\n")
-            return 0
-        _heading(render.out)
-        count = 0
+        if not render.as_json:
+            _heading(render.out)
         for build in builds:
-            render.out.write(table_row(build) + "\n")
+            if render.as_json:
+                _resource_lines(render, build, shown)
+            else:
+                render.text(table_row(build))
             count += 1
-    render.note(f"{count} build{'' if count == 1 else 's'}")
+    render.summary(
+        {"total": count, "succeeded": count, "failed": 0},
+        text=None,
+    )
+    if not render.as_json:
+        render.note(f"{count} build{'' if count == 1 else 's'}")
     return 0

@@ -1,9 +1,14 @@
-"""How results and errors look on the terminal, as text or as JSON."""
+"""How results and errors look: text for people, or the JSON Lines of `_output`.
+
+Results go to `out`; in text mode errors go to `err`, and with `--json` everything is a
+line on `out`, so a pipeline reads one stream of one shape.
+"""
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
 from typing import Any, TextIO
 
 import attrs
@@ -11,7 +16,8 @@ from asc_builds_generated.models import Build
 from asc_builds_generated.types import Unset
 
 from .._builds import BuildOutcome
-from .._exceptions import APIStatusError, ResponseValidationError
+from .._exceptions import APIStatusError
+from ._output import Kind, write_line
 
 __all__ = ["Renderer", "error_data", "error_text"]
 
@@ -39,77 +45,93 @@ def error_text(error: BaseException) -> str:
     return str(error)
 
 
-def error_data(error: BaseException) -> dict[str, Any]:
-    data: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
-    if isinstance(error, APIStatusError):
-        data["status"] = error.status_code
-        data["errors"] = [attrs.asdict(entry) for entry in error.errors]
-    if isinstance(error, (APIStatusError, ResponseValidationError)):
-        data["request_id"] = error.request_id
-    return data
+def error_data(error: BaseException, *, name: str | None = None) -> dict[str, Any]:
+    """The `error` payload of an output line; see `_output`."""
+    status_code = getattr(error, "status_code", None)
+    request_id = getattr(error, "request_id", None)
+    entries = error.errors if isinstance(error, APIStatusError) else ()
+    return {
+        "name": name or type(error).__name__,
+        "message": error_text(error),
+        "status_code": status_code if isinstance(status_code, int) else None,
+        "request_id": request_id if isinstance(request_id, str) else None,
+        "errors": [attrs.asdict(entry) for entry in entries],
+    }
 
 
-def _outcome_data(outcome: BuildOutcome) -> dict[str, Any]:
-    if outcome.error is None:
-        return {"id": outcome.build_id, "ok": True, "build": outcome.unwrap().to_dict()}
-    return {"id": outcome.build_id, "ok": False, "error": error_data(outcome.error)}
+def request_text(description: Mapping[str, Any]) -> str:
+    """A dry-run request as an HTTP message: request line, headers, blank line, body."""
+    lines = [f"{description['method']} {description['url']}"]
+    lines += [f"{name}: {value}" for name, value in description["headers"].items()]
+    body = description["body"]
+    lines += ["", json.dumps(body, indent=2) if body is not None else "(no body)"]
+    return "\n".join(lines)
 
 
 @attrs.define
 class Renderer:
-    """Writes to `out` (results) and `err` (errors, progress) in the chosen format."""
+    """Writes one command's results to `out`, and in text mode its errors to `err`."""
 
     out: TextIO
     err: TextIO
     as_json: bool
-    _total: int = 0
-    _done: int = 0
-    _failed: int = 0
-    # Batch results arrive from worker threads.
+    command: str | None = None
+    # Batch results may arrive from worker threads.
     _lock: threading.Lock = attrs.field(factory=threading.Lock)
 
-    def json(self, data: object) -> None:
-        self.out.write(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    def line(self, kind: Kind, payload: object, *, ok: bool, id: str | None = None) -> None:
+        write_line(self.out, kind, payload, command=self.command, ok=ok, id=id)
+
+    def text(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
 
     def build(self, build: Build) -> None:
         if self.as_json:
-            self.json(build.to_dict())
+            self.line("resource", build.to_dict(), ok=True, id=build.id)
         else:
-            self.out.write(build_text(build) + "\n")
+            self.text(build_text(build))
 
-    def outcomes(self, outcomes: list[BuildOutcome]) -> None:
+    def request(self, description: Mapping[str, Any], *, id: str | None) -> None:
         if self.as_json:
-            self.json([_outcome_data(outcome) for outcome in outcomes])
-            return
-        for outcome in outcomes:
+            self.line("request", description, ok=True, id=id)
+        else:
+            self.text(request_text(description))
+
+    def outcome(self, outcome: BuildOutcome) -> None:
+        """One finished build of a batch, printed at once (in the order builds finish)."""
+        with self._lock:
             if outcome.error is None:
-                self.out.write(f"ok      {build_text(outcome.unwrap())}\n")
+                build = outcome.unwrap()
+                if self.as_json:
+                    self.line("resource", build.to_dict(), ok=True, id=outcome.build_id)
+                else:
+                    self.text(f"ok      {build_text(build)}")
+            elif self.as_json:
+                self.line("error", error_data(outcome.error), ok=False, id=outcome.build_id)
             else:
-                self.out.write(f"FAILED  {outcome.build_id}: {error_text(outcome.error)}\n")
-        failed = sum(1 for o in outcomes if not o.ok)
-        self.out.write(f"{len(outcomes) - failed} expired, {failed} failed\n")
+                self.text(f"FAILED  {outcome.build_id}: {error_text(outcome.error)}")
 
-    def error(self, error: BaseException) -> None:
+    def summary(self, counts: Mapping[str, int], *, text: str | None = None) -> None:
+        """The closing line of a command that reported several things."""
         if self.as_json:
-            self.json({"ok": False, "error": error_data(error)})
+            self.line("summary", dict(counts), ok=counts["failed"] == 0)
+        elif text is not None:
+            self.text(text)
+
+    def check(self, name: str, status: str, detail: str) -> None:
+        if self.as_json:
+            payload = {"name": name, "status": status, "detail": detail}
+            self.line("check", payload, ok=status != "FAIL")
+        else:
+            self.text(f"{status:<5} {name}: {detail}")
+
+    def error(self, error: BaseException, *, name: str | None = None) -> None:
+        if self.as_json:
+            self.line("error", error_data(error, name=name), ok=False)
         else:
             self.err.write(f"asc-builds: error: {error_text(error)}\n")
-
-    def start_progress(self, total: int) -> None:
-        self._total, self._done, self._failed = total, 0, 0
-
-    def progress(self, outcome: BuildOutcome) -> None:
-        """One more batch result; a live count on a terminal, nothing when piped."""
-        with self._lock:
-            self._done += 1
-            self._failed += 0 if outcome.ok else 1
-            if self.err.isatty():
-                self.err.write(f"\r{self._done}/{self._total} done, {self._failed} failed")
-                self.err.flush()
-
-    def end_progress(self) -> None:
-        if self._total and self.err.isatty():
-            self.err.write("\n")
+            self.err.flush()
 
     def note(self, text: str) -> None:
         self.err.write(text + "\n")

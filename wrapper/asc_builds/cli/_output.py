@@ -1,0 +1,204 @@
+"""The one shape of `--json` output, for every command: JSON Lines of one kind of object.
+
+With `--json` a command prints JSON Lines on stdout: one JSON object per line, each line
+written (and flushed) as soon as what it reports is known, so a batch shows a line per
+build as it finishes even when piped. Every line has the same five members:
+
+    kind     what the line reports, and the name of the member holding it (below)
+    command  the command that printed it: "expire", "doctor", ... (null for a command
+             line that could not be parsed)
+    ok       false exactly when the line reports a failure
+    id       the id of the build (or other resource) the line is about, else null
+    <kind>   the payload, one of:
+      resource  a JSON:API resource exactly as App Store Connect returned it, e.g. a build
+                {"type": "builds", "id": ..., "attributes": {...}, "relationships": ...}
+      error     {"name": "NotFoundError", "message": ..., "status_code": 404 | null,
+                 "request_id": ... | null, "errors": [{"status", "code", "title",
+                 "detail", "id", "source_pointer", "source_parameter", "meta"}]}
+      request   what --dry-run would have sent: {"method", "url", "headers", "body"}
+                (credentials redacted)
+      token     {"token", "key_id", "scope": [...] | null}
+      check     one doctor check: {"name", "status": "ok" | "WARN" | "FAIL" | "SKIP",
+                "detail"}
+      server    the running fake-server: {"base_url", "environment", "bundle_id",
+                "app_id", "build_ids", "encryption_declaration_id"} (one app's builds)
+      summary   the last line of a command that reports several things:
+                {"total", "succeeded", "failed", ...}, every count an integer
+
+Member names of our own are snake_case. What sits under `resource` and `request.body` is
+Apple's JSON, unchanged (camelCase), so it can be read with Apple's documentation.
+
+A batch (`expire ID ID ...`) prints one `resource` or `error` line per build, in the order
+they finish, then one `summary` line. A usage error prints one `error` line whose `name`
+is `UsageError`. `OUTPUT_SCHEMA` below is this description as a JSON Schema (draft
+2020-12); the test suite validates every command's output against it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal, TextIO
+
+__all__ = ["KINDS", "OUTPUT_SCHEMA", "Kind", "line", "write_line"]
+
+Kind = Literal["resource", "error", "request", "token", "check", "server", "summary"]
+KINDS: tuple[Kind, ...] = ("resource", "error", "request", "token", "check", "server", "summary")
+
+_TEXT_OR_NULL: dict[str, Any] = {"type": ["string", "null"]}
+
+_ERROR_ENTRY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **{
+            name: _TEXT_OR_NULL
+            for name in (
+                "status",
+                "code",
+                "title",
+                "detail",
+                "id",
+                "source_pointer",
+                "source_parameter",
+            )
+        },
+        "meta": {"type": ["object", "null"]},
+        "associated_errors": {"type": "object"},
+    },
+    "required": ["status", "code", "title", "detail"],
+}
+
+_PAYLOADS: dict[Kind, dict[str, Any]] = {
+    "resource": {
+        # JSON:API's resource object: Apple's own member names below this level.
+        "type": "object",
+        "properties": {"type": {"type": "string"}, "id": {"type": "string"}},
+        "required": ["type", "id"],
+    },
+    "error": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "message": {"type": "string"},
+            "status_code": {"type": ["integer", "null"]},
+            "request_id": _TEXT_OR_NULL,
+            "errors": {"type": "array", "items": _ERROR_ENTRY},
+        },
+        "required": ["name", "message", "status_code", "request_id", "errors"],
+        "additionalProperties": False,
+    },
+    "request": {
+        "type": "object",
+        "properties": {
+            "method": {"type": "string"},
+            "url": {"type": "string"},
+            "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+            "body": {"type": ["object", "null"]},
+        },
+        "required": ["method", "url", "headers", "body"],
+        "additionalProperties": False,
+    },
+    "token": {
+        "type": "object",
+        "properties": {
+            "token": {"type": "string"},
+            "key_id": {"type": "string"},
+            "scope": {"type": ["array", "null"], "items": {"type": "string"}},
+        },
+        "required": ["token", "key_id", "scope"],
+        "additionalProperties": False,
+    },
+    "check": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "status": {"enum": ["ok", "WARN", "FAIL", "SKIP"]},
+            "detail": {"type": "string"},
+        },
+        "required": ["name", "status", "detail"],
+        "additionalProperties": False,
+    },
+    "server": {
+        "type": "object",
+        "properties": {
+            "base_url": {"type": "string"},
+            "environment": {"type": "object", "additionalProperties": {"type": "string"}},
+            "bundle_id": {"type": "string"},
+            "app_id": {"type": "string"},
+            "build_ids": {"type": "array", "items": {"type": "string"}},
+            "encryption_declaration_id": {"type": "string"},
+        },
+        "required": [
+            "base_url",
+            "environment",
+            "bundle_id",
+            "app_id",
+            "build_ids",
+            "encryption_declaration_id",
+        ],
+        "additionalProperties": False,
+    },
+    "summary": {
+        "type": "object",
+        "properties": {
+            "total": {"type": "integer", "minimum": 0},
+            "succeeded": {"type": "integer", "minimum": 0},
+            "failed": {"type": "integer", "minimum": 0},
+        },
+        "required": ["total", "succeeded", "failed"],
+        "additionalProperties": {"type": "integer", "minimum": 0},
+    },
+}
+
+# `ok` is fixed where the kind decides it; a check or a summary can be either.
+_OK_BY_KIND: dict[Kind, bool | None] = {
+    "resource": True,
+    "error": False,
+    "request": True,
+    "token": True,
+    "check": None,
+    "server": True,
+    "summary": None,
+}
+
+
+def _line_schema(kind: Kind) -> dict[str, Any]:
+    ok = _OK_BY_KIND[kind]
+    return {
+        "type": "object",
+        "properties": {
+            "kind": {"const": kind},
+            "command": _TEXT_OR_NULL,
+            "ok": {"type": "boolean"} if ok is None else {"const": ok},
+            "id": _TEXT_OR_NULL,
+            kind: _PAYLOADS[kind],
+        },
+        "required": ["kind", "command", "ok", "id", kind],
+        "additionalProperties": False,
+    }
+
+
+OUTPUT_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "One line of `asc-builds --json` output",
+    "oneOf": [_line_schema(kind) for kind in KINDS],
+}
+
+
+def line(kind: Kind, payload: object, *, command: str | None, ok: bool, id: str | None) -> str:
+    """One output line (without its newline)."""
+    document = {"kind": kind, "command": command, "ok": ok, "id": id, kind: payload}
+    return json.dumps(document, default=str, ensure_ascii=False)
+
+
+def write_line(
+    stream: TextIO,
+    kind: Kind,
+    payload: object,
+    *,
+    command: str | None,
+    ok: bool,
+    id: str | None = None,
+) -> None:
+    stream.write(line(kind, payload, command=command, ok=ok, id=id) + "\n")
+    # Each line is a result a pipeline may act on at once: do not let it sit in a buffer.
+    stream.flush()
