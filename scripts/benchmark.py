@@ -6,11 +6,12 @@
 
 Sections: per-call latency of one PATCH (ratios to a prepared httpx request, the floor),
 auth cost, batch throughput and memory, import time, regeneration time, a profile of
-where each client's time goes, and listing builds page by page (`--listing N` builds,
-10,000 by default) against httpx following the same links. Every client talks to a
-local server on 127.0.0.1, run in its own process. Contenders alternate in rounds;
-medians and p95 are reported. The results are also written as JSON (`--json`,
-default bench-results.json).
+where each client's time goes, a batch larger than the hourly request budget (on the
+fake's simulated clock), and listing builds page by page (`--listing N` builds, 10,000 by
+default) against httpx following the same links. Every client talks to a local server
+on 127.0.0.1, run in its own process. Contenders alternate in rounds; medians and p95
+are reported. The results are also written as JSON (`--json`, default
+bench-results.json).
 
 `--upstream` (or ASC_UPSTREAM_SPEC) names Apple's whole spec for the regeneration section;
 without it that section is skipped. ASC_UPSTREAM_SPEC_OLD, when set, adds the generator's
@@ -31,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench.auth_cost import measure_auth
 from bench.batch import measure_batch
+from bench.budget import measure_budget
 from bench.contenders import AscAsync, AscSync, Contender, Peer, RawHttpx
 from bench.imports import measure_imports
 from bench.keys import BenchKey, new_key
@@ -43,6 +45,7 @@ from bench.regeneration import RegenResult, measure_regeneration
 from bench.report import (
     render_auth,
     render_batch,
+    render_budget,
     render_imports,
     render_latency,
     render_listing,
@@ -72,7 +75,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--delay-ms", type=float, default=10.0, help="server wait per answer in the batch section"
     )
     parser.add_argument(
+        "--budget-builds", type=int, default=5000, help="builds in the rate-budget section"
+    )
+    parser.add_argument(
         "--listing", type=int, default=10_000, help="builds of the app in the listing section"
+    )
+    parser.add_argument(
+        "--budget-per-hour", type=int, default=3600, help="the fake's hourly request budget"
     )
     parser.add_argument(
         "--quick",
@@ -83,10 +92,23 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.calls, args.batch, args.rounds, args.delay_ms = 20, 50, 1, 1.0
+        args.budget_builds, args.budget_per_hour = 60, 50
         args.listing = 450
-    if min(args.calls, args.batch, args.rounds, args.listing) < 1 or args.delay_ms < 0:
+    if (
+        min(
+            args.calls,
+            args.batch,
+            args.rounds,
+            args.budget_builds,
+            args.budget_per_hour,
+            args.listing,
+        )
+        < 1
+        or args.delay_ms < 0
+    ):
         parser.error(
-            "--calls, --batch, --rounds and --listing must be at least 1, --delay-ms at least 0"
+            "--calls, --batch, --rounds, --listing and the budget sizes must be at least 1, "
+            "--delay-ms at least 0"
         )
     if args.upstream is None and os.environ.get("ASC_UPSTREAM_SPEC"):
         args.upstream = Path(os.environ["ASC_UPSTREAM_SPEC"])
@@ -182,6 +204,9 @@ def run(args: argparse.Namespace) -> int:
     _emit(render_regeneration(regeneration))
     sections["profile"] = profiles
     _emit(render_profiles(profiles))
+    budget = measure_budget(builds=args.budget_builds, per_hour=args.budget_per_hour)
+    sections["budget"] = budget
+    _emit(render_budget(budget))
     listing = measure_listing(builds=args.listing, rounds=min(args.rounds, 3))
     sections["listing"] = listing
     _emit(render_listing(listing))
@@ -193,6 +218,8 @@ def run(args: argparse.Namespace) -> int:
         "listing": args.listing,
         "quick": args.quick,
         "auth_calls": AUTH_CALLS,
+        "budget_builds": args.budget_builds,
+        "budget_per_hour": args.budget_per_hour,
         "peer": version,
         "upstream": args.upstream.name if args.upstream else None,
     }

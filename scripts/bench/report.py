@@ -10,6 +10,7 @@ from typing import Any
 
 from .auth_cost import AuthResult
 from .batch import BatchResult
+from .budget import BudgetResult
 from .imports import ImportResult
 from .latency import LatencyResult
 from .listing import ListingResult
@@ -22,6 +23,7 @@ __all__ = [
     "markdown_table",
     "render_auth",
     "render_batch",
+    "render_budget",
     "render_imports",
     "render_latency",
     "render_listing",
@@ -37,7 +39,8 @@ SECTION_TITLES = {
     "imports": "4. Import time, fresh interpreter",
     "regeneration": "5. Regeneration from Apple's whole spec",
     "profile": "6. Where the time goes (cProfile, own time per call)",
-    "listing": "7. Listing builds: links.next over the fake server",
+    "budget": "7. Staying inside the hourly request budget (simulated time)",
+    "listing": "8. Listing builds: links.next over the fake server",
 }
 _DASH = "-"
 
@@ -158,6 +161,42 @@ def render_batch(result: BatchResult) -> str:
         *result.skipped,
     ]
     return _section("batch", markdown_table(headers, rows), notes)
+
+
+def render_budget(result: BudgetResult) -> str:
+    rows = [
+        [
+            row.label,
+            f"{row.builds:,} / {row.per_hour:,}",
+            f"{row.requests:,}",
+            f"{row.rate_limited:,}",
+            f"{row.expired:,}",
+            f"{row.not_attempted:,}",
+            f"{row.failed:,}",
+            _number(row.simulated_seconds, 0),
+            _number(row.best_seconds, 0),
+            _number(row.wall_seconds, 1),
+        ]
+        for row in result.rows
+    ]
+    headers = [
+        "configuration",
+        "builds / budget per hour",
+        "requests sent",
+        "429s seen",
+        "expired",
+        "not attempted",
+        "failed",
+        "simulated s",
+        "best the budget allows, s",
+        "wall s",
+    ]
+    notes = [
+        "In-process against the fake App Store Connect, which enforces a rolling hour on a "
+        "manual clock shared with the client, so the hour passes without waiting. The best "
+        "time is one full budget at once and the next an hour later."
+    ]
+    return _section("budget", markdown_table(headers, rows), notes)
 
 
 def render_listing(result: ListingResult) -> str:

@@ -15,7 +15,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "benchmark.py"
-SECTIONS = ("latency", "auth", "batch", "imports", "regeneration", "profile", "listing")
+SECTIONS = (
+    "latency",
+    "auth",
+    "batch",
+    "imports",
+    "regeneration",
+    "profile",
+    "budget",
+    "listing",
+)
 FLOOR = "raw httpx (floor)"
 OURS = ("asc-builds sync", "asc-builds async")
 
@@ -38,7 +47,7 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, 
 
 def test_the_table_has_every_section(quick_run: tuple[str, dict[str, Any]]) -> None:
     table, document = quick_run
-    for number in range(1, 8):
+    for number in range(1, 9):
         assert f"### {number}. " in table
     assert set(SECTIONS) <= set(document["sections"])
     assert "Machine: " in table
@@ -109,6 +118,23 @@ def test_profile_attributes_time_to_our_code(quick_run: tuple[str, dict[str, Any
     assert sync["asc_builds wrapper"] > 0
     assert sync["generated models"] > 0
     assert "asc_builds wrapper" not in profiles[FLOOR]["areas"]
+
+
+def test_budget_rows_stay_inside_the_budget(quick_run: tuple[str, dict[str, Any]]) -> None:
+    rows = quick_run[1]["sections"]["budget"]["rows"]
+    waiting = [row for row in rows if "waits" in row["label"]]
+    stopping = [row for row in rows if "stops" in row["label"]]
+    assert len(waiting) == 2 and len(stopping) == 1
+    for row in rows:
+        assert (row["builds"], row["per_hour"]) == (60, 50)
+        assert row["rate_limited"] == 0
+        assert row["requests"] == row["expired"]
+        assert row["expired"] + row["not_attempted"] + row["failed"] == row["builds"]
+    for row in waiting:
+        assert row["expired"] == 60
+        assert row["simulated_seconds"] == row["best_seconds"] == 3600
+    assert stopping[0]["not_attempted"] > 0
+    assert stopping[0]["simulated_seconds"] == 0
 
 
 def test_listing_rows_cover_every_client_with_sane_values(

@@ -17,6 +17,7 @@ and the marketing version under names that cannot be confused); errors are subcl
 
 from ._auth import APP_STORE_CONNECT_AUDIENCE, ENTERPRISE_AUDIENCE
 from ._base_client import APP_STORE_CONNECT_BASE_URL, DEFAULT_TIMEOUT, ENTERPRISE_BASE_URL
+from ._budget import BudgetStatus, RateBudget
 from ._builds import AsyncBuilds, BuildOutcome, Builds
 from ._client import AppStoreConnect, AsyncAppStoreConnect
 from ._exceptions import (
@@ -30,6 +31,7 @@ from ._exceptions import (
     AppStoreConnectError,
     AuthenticationError,
     BadRequestError,
+    BudgetExhaustedError,
     BuildNotFoundError,
     ConflictError,
     ErrorEntry,
@@ -41,6 +43,7 @@ from ._exceptions import (
     ResponseValidationError,
     ServerError,
     UnprocessableEntityError,
+    UnverifiedChangeError,
 )
 from ._keys import APIKey, ApiKey
 from ._paging import MAX_PAGE_SIZE, Page
@@ -81,6 +84,8 @@ __all__ = [
     "AsyncEncryptionDeclarations",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExhaustedError",
+    "BudgetStatus",
     "BuildInfo",
     "BuildNotFoundError",
     "BuildOutcome",
@@ -93,9 +98,11 @@ __all__ = [
     "NotFoundError",
     "Page",
     "PermissionDeniedError",
+    "RateBudget",
     "RateLimit",
     "RateLimitError",
     "ResponseValidationError",
     "ServerError",
     "UnprocessableEntityError",
+    "UnverifiedChangeError",
 ]

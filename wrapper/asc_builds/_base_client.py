@@ -15,8 +15,10 @@ from typing import Any
 import httpx
 
 from ._auth import DEFAULT_IAT_BACKDATE, AppStoreConnectAuth, TokenSigner
+from ._budget import BudgetTicket, RateBudget
 from ._exceptions import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
     InvalidInputError,
     ResponseValidationError,
@@ -93,6 +95,7 @@ class ClientCore:
         scope: Sequence[str] | None,
         now: Callable[[], float],
         random: Callable[[], float],
+        budget: RateBudget | None = None,
     ) -> None:
         if not isinstance(key, APIKey):
             raise TypeError("key must be an APIKey (see APIKey.from_env)")
@@ -113,6 +116,19 @@ class ClientCore:
             if key.is_individual
             else None
         )
+        if budget is not None and not isinstance(budget, RateBudget):
+            raise TypeError("budget must be a RateBudget")
+        self.budget = budget if budget is not None else RateBudget()
+
+    def settle(self, ticket: BudgetTicket, result: httpx.Response | BaseException | None) -> None:
+        """Tell the budget one request ended, with what its answer announced."""
+        rate_limit: RateLimit | None = None
+        if isinstance(result, httpx.Response):
+            rate_limit = parse_rate_limit(result.headers.get(RATE_LIMIT_HEADER))
+        elif isinstance(result, APIStatusError):
+            rate_limit = result.rate_limit
+        rejected = isinstance(result, APIStatusError) and result.status_code == 429
+        self.budget.settle(ticket, rate_limit, self.now(), rejected=rejected)
 
     def build_request(
         self, http: httpx.Client | httpx.AsyncClient, operation: Mapping[str, Any]

@@ -12,6 +12,7 @@ from typing import Any, Self
 import httpx
 
 from ._base_client import DEFAULT_TIMEOUT, ClientCore
+from ._budget import RateBudget, apace, pace
 from ._builds import AsyncBuilds, Builds
 from ._exceptions import APIConnectionError, APIStatusError, InvalidInputError
 from ._keys import APIKey
@@ -38,7 +39,9 @@ class AppStoreConnect:
     an enterprise key). Pass `transport=` (an httpx transport) or `http_client=` (an
     `httpx.Client` you own and close) to control the connection, for example in tests.
     `scope` limits every token to the listed `"METHOD /path"` operations. `now`, `sleep` and
-    `random` are the clock, the wait between retries and the jitter source.
+    `random` are the clock, the wait between retries and the jitter source. `budget` paces
+    every request inside Apple's hourly budget (a fresh `RateBudget()` by default; share one
+    between clients that use the same key).
     """
 
     def __init__(
@@ -54,6 +57,7 @@ class AppStoreConnect:
         now: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         random: Callable[[], float] = _random.random,
+        budget: RateBudget | None = None,
     ) -> None:
         _check_http_options(transport, http_client)
         self._core = ClientCore(
@@ -64,6 +68,7 @@ class AppStoreConnect:
             scope=scope,
             now=now,
             random=random,
+            budget=budget,
         )
         self._sleep = sleep
         self._owns_http = http_client is None
@@ -105,9 +110,11 @@ class AppStoreConnect:
         retry_number = 0
         while True:
             request = self._core.build_request(self._http, operation)
+            ticket = pace(self._core.budget, now=self._core.now, sleep=self._sleep)
             try:
-                return self._send_once(request)
+                response = self._send_once(request)
             except _RetryableError as error:
+                self._core.settle(ticket, error)
                 retry_number += 1
                 delay = policy.delay_before_retry(error, retry_number)
                 if delay is None:
@@ -121,6 +128,12 @@ class AppStoreConnect:
                     max_retries=policy.max_retries,
                 )
                 self._sleep(delay)
+                continue
+            except BaseException:
+                self._core.settle(ticket, None)
+                raise
+            self._core.settle(ticket, response)
+            return response
 
     def _send_once(self, request: httpx.Request) -> httpx.Response:
         started = time.perf_counter()
@@ -150,6 +163,7 @@ class AsyncAppStoreConnect:
         now: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         random: Callable[[], float] = _random.random,
+        budget: RateBudget | None = None,
     ) -> None:
         _check_http_options(transport, http_client)
         self._core = ClientCore(
@@ -160,6 +174,7 @@ class AsyncAppStoreConnect:
             scope=scope,
             now=now,
             random=random,
+            budget=budget,
         )
         self._sleep = sleep
         self._owns_http = http_client is None
@@ -203,9 +218,11 @@ class AsyncAppStoreConnect:
         retry_number = 0
         while True:
             request = self._core.build_request(self._http, operation)
+            ticket = await apace(self._core.budget, now=self._core.now, sleep=self._sleep)
             try:
-                return await self._send_once(request)
+                response = await self._send_once(request)
             except _RetryableError as error:
+                self._core.settle(ticket, error)
                 retry_number += 1
                 delay = policy.delay_before_retry(error, retry_number)
                 if delay is None:
@@ -219,6 +236,12 @@ class AsyncAppStoreConnect:
                     max_retries=policy.max_retries,
                 )
                 await self._sleep(delay)
+                continue
+            except BaseException:
+                self._core.settle(ticket, None)
+                raise
+            self._core.settle(ticket, response)
+            return response
 
     async def _send_once(self, request: httpx.Request) -> httpx.Response:
         started = time.perf_counter()

@@ -10,7 +10,7 @@ import logging
 
 import httpx
 
-__all__ = ["log_response", "log_retry", "logger"]
+__all__ = ["log_budget_wait", "log_response", "log_retry", "logger"]
 
 logger = logging.getLogger("asc_builds")
 
@@ -41,3 +41,7 @@ def log_retry(
         max_retries,
         reason,
     )
+
+
+def log_budget_wait(delay: float) -> None:
+    logger.info("waiting %.1f s for App Store Connect's hourly request budget", delay)

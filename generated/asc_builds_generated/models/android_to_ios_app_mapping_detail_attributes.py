@@ -18,19 +18,30 @@ T = TypeVar("T", bound="AndroidToIosAppMappingDetailAttributes")
 class AndroidToIosAppMappingDetailAttributes:
     """
     Attributes:
-        package_name (str | Unset):
-        app_signing_key_public_certificate_sha_256_fingerprints (list[str] | Unset):
+        package_name (None | str | Unset):
+        app_signing_key_public_certificate_sha_256_fingerprints (list[str] | None | Unset):
     """
 
-    package_name: str | Unset = UNSET
-    app_signing_key_public_certificate_sha_256_fingerprints: list[str] | Unset = UNSET
+    package_name: None | str | Unset = UNSET
+    app_signing_key_public_certificate_sha_256_fingerprints: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        package_name = self.package_name
+        package_name: None | str | Unset
+        if isinstance(self.package_name, Unset):
+            package_name = UNSET
+        else:
+            package_name = self.package_name
 
-        app_signing_key_public_certificate_sha_256_fingerprints: list[str] | Unset = UNSET
-        if not isinstance(self.app_signing_key_public_certificate_sha_256_fingerprints, Unset):
+        app_signing_key_public_certificate_sha_256_fingerprints: list[str] | None | Unset
+        if isinstance(self.app_signing_key_public_certificate_sha_256_fingerprints, Unset):
+            app_signing_key_public_certificate_sha_256_fingerprints = UNSET
+        elif isinstance(self.app_signing_key_public_certificate_sha_256_fingerprints, list):
+            app_signing_key_public_certificate_sha_256_fingerprints = (
+                self.app_signing_key_public_certificate_sha_256_fingerprints
+            )
+
+        else:
             app_signing_key_public_certificate_sha_256_fingerprints = (
                 self.app_signing_key_public_certificate_sha_256_fingerprints
             )
@@ -50,10 +61,39 @@ class AndroidToIosAppMappingDetailAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        package_name = d.pop("packageName", UNSET)
 
-        app_signing_key_public_certificate_sha_256_fingerprints = cast(
-            list[str], d.pop("appSigningKeyPublicCertificateSha256Fingerprints", UNSET)
+        def _parse_package_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        package_name = _parse_package_name(d.pop("packageName", UNSET))
+
+        def _parse_app_signing_key_public_certificate_sha_256_fingerprints(
+            data: object,
+        ) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                app_signing_key_public_certificate_sha_256_fingerprints_type_0 = cast(
+                    list[str], data
+                )
+
+                return app_signing_key_public_certificate_sha_256_fingerprints_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        app_signing_key_public_certificate_sha_256_fingerprints = (
+            _parse_app_signing_key_public_certificate_sha_256_fingerprints(
+                d.pop("appSigningKeyPublicCertificateSha256Fingerprints", UNSET)
+            )
         )
 
         android_to_ios_app_mapping_detail_attributes = cls(

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,14 +18,18 @@ T = TypeVar("T", bound="AppClipAttributes")
 class AppClipAttributes:
     """
     Attributes:
-        bundle_id (str | Unset):
+        bundle_id (None | str | Unset):
     """
 
-    bundle_id: str | Unset = UNSET
+    bundle_id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        bundle_id = self.bundle_id
+        bundle_id: None | str | Unset
+        if isinstance(self.bundle_id, Unset):
+            bundle_id = UNSET
+        else:
+            bundle_id = self.bundle_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -38,7 +42,15 @@ class AppClipAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        bundle_id = d.pop("bundleId", UNSET)
+
+        def _parse_bundle_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        bundle_id = _parse_bundle_id(d.pop("bundleId", UNSET))
 
         app_clip_attributes = cls(
             bundle_id=bundle_id,

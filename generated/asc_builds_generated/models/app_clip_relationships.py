@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -28,28 +28,56 @@ T = TypeVar("T", bound="AppClipRelationships")
 class AppClipRelationships:
     """
     Attributes:
-        app (AppClipRelationshipsApp | Unset):
-        app_clip_default_experiences (AppClipRelationshipsAppClipDefaultExperiences | Unset):
-        app_clip_advanced_experiences (AppClipRelationshipsAppClipAdvancedExperiences | Unset):
+        app (AppClipRelationshipsApp | None | Unset):
+        app_clip_default_experiences (AppClipRelationshipsAppClipDefaultExperiences | None | Unset):
+        app_clip_advanced_experiences (AppClipRelationshipsAppClipAdvancedExperiences | None | Unset):
     """
 
-    app: AppClipRelationshipsApp | Unset = UNSET
-    app_clip_default_experiences: AppClipRelationshipsAppClipDefaultExperiences | Unset = UNSET
-    app_clip_advanced_experiences: AppClipRelationshipsAppClipAdvancedExperiences | Unset = UNSET
+    app: AppClipRelationshipsApp | None | Unset = UNSET
+    app_clip_default_experiences: AppClipRelationshipsAppClipDefaultExperiences | None | Unset = (
+        UNSET
+    )
+    app_clip_advanced_experiences: AppClipRelationshipsAppClipAdvancedExperiences | None | Unset = (
+        UNSET
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app, Unset):
+        from ..models.app_clip_relationships_app import AppClipRelationshipsApp  # noqa: PLC0415
+        from ..models.app_clip_relationships_app_clip_advanced_experiences import (
+            AppClipRelationshipsAppClipAdvancedExperiences,  # noqa: PLC0415
+        )
+        from ..models.app_clip_relationships_app_clip_default_experiences import (
+            AppClipRelationshipsAppClipDefaultExperiences,  # noqa: PLC0415
+        )
+
+        app: dict[str, Any] | None | Unset
+        if isinstance(self.app, Unset):
+            app = UNSET
+        elif isinstance(self.app, AppClipRelationshipsApp):
             app = self.app.to_dict()
+        else:
+            app = self.app
 
-        app_clip_default_experiences: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_clip_default_experiences, Unset):
+        app_clip_default_experiences: dict[str, Any] | None | Unset
+        if isinstance(self.app_clip_default_experiences, Unset):
+            app_clip_default_experiences = UNSET
+        elif isinstance(
+            self.app_clip_default_experiences, AppClipRelationshipsAppClipDefaultExperiences
+        ):
             app_clip_default_experiences = self.app_clip_default_experiences.to_dict()
+        else:
+            app_clip_default_experiences = self.app_clip_default_experiences
 
-        app_clip_advanced_experiences: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_clip_advanced_experiences, Unset):
+        app_clip_advanced_experiences: dict[str, Any] | None | Unset
+        if isinstance(self.app_clip_advanced_experiences, Unset):
+            app_clip_advanced_experiences = UNSET
+        elif isinstance(
+            self.app_clip_advanced_experiences, AppClipRelationshipsAppClipAdvancedExperiences
+        ):
             app_clip_advanced_experiences = self.app_clip_advanced_experiences.to_dict()
+        else:
+            app_clip_advanced_experiences = self.app_clip_advanced_experiences
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -74,32 +102,69 @@ class AppClipRelationships:
         )
 
         d = dict(src_dict)
-        _app = d.pop("app", UNSET)
-        app: AppClipRelationshipsApp | Unset
-        if isinstance(_app, Unset):
-            app = UNSET
-        else:
-            app = AppClipRelationshipsApp.from_dict(_app)
 
-        _app_clip_default_experiences = d.pop("appClipDefaultExperiences", UNSET)
-        app_clip_default_experiences: AppClipRelationshipsAppClipDefaultExperiences | Unset
-        if isinstance(_app_clip_default_experiences, Unset):
-            app_clip_default_experiences = UNSET
-        else:
-            app_clip_default_experiences = AppClipRelationshipsAppClipDefaultExperiences.from_dict(
-                _app_clip_default_experiences
-            )
+        def _parse_app(data: object) -> AppClipRelationshipsApp | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_type_0 = AppClipRelationshipsApp.from_dict(data)
 
-        _app_clip_advanced_experiences = d.pop("appClipAdvancedExperiences", UNSET)
-        app_clip_advanced_experiences: AppClipRelationshipsAppClipAdvancedExperiences | Unset
-        if isinstance(_app_clip_advanced_experiences, Unset):
-            app_clip_advanced_experiences = UNSET
-        else:
-            app_clip_advanced_experiences = (
-                AppClipRelationshipsAppClipAdvancedExperiences.from_dict(
-                    _app_clip_advanced_experiences
+                return app_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppClipRelationshipsApp | None | Unset, data)
+
+        app = _parse_app(d.pop("app", UNSET))
+
+        def _parse_app_clip_default_experiences(
+            data: object,
+        ) -> AppClipRelationshipsAppClipDefaultExperiences | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_clip_default_experiences_type_0 = (
+                    AppClipRelationshipsAppClipDefaultExperiences.from_dict(data)
                 )
-            )
+
+                return app_clip_default_experiences_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppClipRelationshipsAppClipDefaultExperiences | None | Unset, data)
+
+        app_clip_default_experiences = _parse_app_clip_default_experiences(
+            d.pop("appClipDefaultExperiences", UNSET)
+        )
+
+        def _parse_app_clip_advanced_experiences(
+            data: object,
+        ) -> AppClipRelationshipsAppClipAdvancedExperiences | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_clip_advanced_experiences_type_0 = (
+                    AppClipRelationshipsAppClipAdvancedExperiences.from_dict(data)
+                )
+
+                return app_clip_advanced_experiences_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppClipRelationshipsAppClipAdvancedExperiences | None | Unset, data)
+
+        app_clip_advanced_experiences = _parse_app_clip_advanced_experiences(
+            d.pop("appClipAdvancedExperiences", UNSET)
+        )
 
         app_clip_relationships = cls(
             app=app,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -27,24 +27,42 @@ T = TypeVar("T", bound="AppCustomProductPageRelationships")
 class AppCustomProductPageRelationships:
     """
     Attributes:
-        app (AppCustomProductPageRelationshipsApp | Unset):
-        app_custom_product_page_versions (AppCustomProductPageRelationshipsAppCustomProductPageVersions | Unset):
+        app (AppCustomProductPageRelationshipsApp | None | Unset):
+        app_custom_product_page_versions (AppCustomProductPageRelationshipsAppCustomProductPageVersions | None | Unset):
     """
 
-    app: AppCustomProductPageRelationshipsApp | Unset = UNSET
+    app: AppCustomProductPageRelationshipsApp | None | Unset = UNSET
     app_custom_product_page_versions: (
-        AppCustomProductPageRelationshipsAppCustomProductPageVersions | Unset
+        AppCustomProductPageRelationshipsAppCustomProductPageVersions | None | Unset
     ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app, Unset):
-            app = self.app.to_dict()
+        from ..models.app_custom_product_page_relationships_app import (
+            AppCustomProductPageRelationshipsApp,  # noqa: PLC0415
+        )
+        from ..models.app_custom_product_page_relationships_app_custom_product_page_versions import (
+            AppCustomProductPageRelationshipsAppCustomProductPageVersions,  # noqa: PLC0415
+        )
 
-        app_custom_product_page_versions: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_custom_product_page_versions, Unset):
+        app: dict[str, Any] | None | Unset
+        if isinstance(self.app, Unset):
+            app = UNSET
+        elif isinstance(self.app, AppCustomProductPageRelationshipsApp):
+            app = self.app.to_dict()
+        else:
+            app = self.app
+
+        app_custom_product_page_versions: dict[str, Any] | None | Unset
+        if isinstance(self.app_custom_product_page_versions, Unset):
+            app_custom_product_page_versions = UNSET
+        elif isinstance(
+            self.app_custom_product_page_versions,
+            AppCustomProductPageRelationshipsAppCustomProductPageVersions,
+        ):
             app_custom_product_page_versions = self.app_custom_product_page_versions.to_dict()
+        else:
+            app_custom_product_page_versions = self.app_custom_product_page_versions
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -66,25 +84,48 @@ class AppCustomProductPageRelationships:
         )
 
         d = dict(src_dict)
-        _app = d.pop("app", UNSET)
-        app: AppCustomProductPageRelationshipsApp | Unset
-        if isinstance(_app, Unset):
-            app = UNSET
-        else:
-            app = AppCustomProductPageRelationshipsApp.from_dict(_app)
 
-        _app_custom_product_page_versions = d.pop("appCustomProductPageVersions", UNSET)
-        app_custom_product_page_versions: (
-            AppCustomProductPageRelationshipsAppCustomProductPageVersions | Unset
-        )
-        if isinstance(_app_custom_product_page_versions, Unset):
-            app_custom_product_page_versions = UNSET
-        else:
-            app_custom_product_page_versions = (
-                AppCustomProductPageRelationshipsAppCustomProductPageVersions.from_dict(
-                    _app_custom_product_page_versions
+        def _parse_app(data: object) -> AppCustomProductPageRelationshipsApp | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_type_0 = AppCustomProductPageRelationshipsApp.from_dict(data)
+
+                return app_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppCustomProductPageRelationshipsApp | None | Unset, data)
+
+        app = _parse_app(d.pop("app", UNSET))
+
+        def _parse_app_custom_product_page_versions(
+            data: object,
+        ) -> AppCustomProductPageRelationshipsAppCustomProductPageVersions | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_custom_product_page_versions_type_0 = (
+                    AppCustomProductPageRelationshipsAppCustomProductPageVersions.from_dict(data)
                 )
+
+                return app_custom_product_page_versions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                AppCustomProductPageRelationshipsAppCustomProductPageVersions | None | Unset, data
             )
+
+        app_custom_product_page_versions = _parse_app_custom_product_page_versions(
+            d.pop("appCustomProductPageVersions", UNSET)
+        )
 
         app_custom_product_page_relationships = cls(
             app=app,

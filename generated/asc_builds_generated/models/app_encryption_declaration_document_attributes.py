@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,45 +23,76 @@ T = TypeVar("T", bound="AppEncryptionDeclarationDocumentAttributes")
 class AppEncryptionDeclarationDocumentAttributes:
     """
     Attributes:
-        file_size (int | Unset):
-        file_name (str | Unset):
-        asset_token (str | Unset):
-        download_url (str | Unset):
-        source_file_checksum (str | Unset):
-        upload_operations (list[UploadOperation] | Unset):
-        asset_delivery_state (AppMediaAssetState | Unset):
+        file_size (int | None | Unset):
+        file_name (None | str | Unset):
+        asset_token (None | str | Unset):
+        download_url (None | str | Unset):
+        source_file_checksum (None | str | Unset):
+        upload_operations (list[UploadOperation] | None | Unset):
+        asset_delivery_state (AppMediaAssetState | None | Unset):
     """
 
-    file_size: int | Unset = UNSET
-    file_name: str | Unset = UNSET
-    asset_token: str | Unset = UNSET
-    download_url: str | Unset = UNSET
-    source_file_checksum: str | Unset = UNSET
-    upload_operations: list[UploadOperation] | Unset = UNSET
-    asset_delivery_state: AppMediaAssetState | Unset = UNSET
+    file_size: int | None | Unset = UNSET
+    file_name: None | str | Unset = UNSET
+    asset_token: None | str | Unset = UNSET
+    download_url: None | str | Unset = UNSET
+    source_file_checksum: None | str | Unset = UNSET
+    upload_operations: list[UploadOperation] | None | Unset = UNSET
+    asset_delivery_state: AppMediaAssetState | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        file_size = self.file_size
+        from ..models.app_media_asset_state import AppMediaAssetState  # noqa: PLC0415
 
-        file_name = self.file_name
+        file_size: int | None | Unset
+        if isinstance(self.file_size, Unset):
+            file_size = UNSET
+        else:
+            file_size = self.file_size
 
-        asset_token = self.asset_token
+        file_name: None | str | Unset
+        if isinstance(self.file_name, Unset):
+            file_name = UNSET
+        else:
+            file_name = self.file_name
 
-        download_url = self.download_url
+        asset_token: None | str | Unset
+        if isinstance(self.asset_token, Unset):
+            asset_token = UNSET
+        else:
+            asset_token = self.asset_token
 
-        source_file_checksum = self.source_file_checksum
+        download_url: None | str | Unset
+        if isinstance(self.download_url, Unset):
+            download_url = UNSET
+        else:
+            download_url = self.download_url
 
-        upload_operations: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.upload_operations, Unset):
+        source_file_checksum: None | str | Unset
+        if isinstance(self.source_file_checksum, Unset):
+            source_file_checksum = UNSET
+        else:
+            source_file_checksum = self.source_file_checksum
+
+        upload_operations: list[dict[str, Any]] | None | Unset
+        if isinstance(self.upload_operations, Unset):
+            upload_operations = UNSET
+        elif isinstance(self.upload_operations, list):
             upload_operations = []
-            for upload_operations_item_data in self.upload_operations:
-                upload_operations_item = upload_operations_item_data.to_dict()
-                upload_operations.append(upload_operations_item)
+            for upload_operations_type_0_item_data in self.upload_operations:
+                upload_operations_type_0_item = upload_operations_type_0_item_data.to_dict()
+                upload_operations.append(upload_operations_type_0_item)
 
-        asset_delivery_state: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.asset_delivery_state, Unset):
+        else:
+            upload_operations = self.upload_operations
+
+        asset_delivery_state: dict[str, Any] | None | Unset
+        if isinstance(self.asset_delivery_state, Unset):
+            asset_delivery_state = UNSET
+        elif isinstance(self.asset_delivery_state, AppMediaAssetState):
             asset_delivery_state = self.asset_delivery_state.to_dict()
+        else:
+            asset_delivery_state = self.asset_delivery_state
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -89,31 +120,92 @@ class AppEncryptionDeclarationDocumentAttributes:
         from ..models.upload_operation import UploadOperation  # noqa: PLC0415
 
         d = dict(src_dict)
-        file_size = d.pop("fileSize", UNSET)
 
-        file_name = d.pop("fileName", UNSET)
+        def _parse_file_size(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
 
-        asset_token = d.pop("assetToken", UNSET)
+        file_size = _parse_file_size(d.pop("fileSize", UNSET))
 
-        download_url = d.pop("downloadUrl", UNSET)
+        def _parse_file_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        source_file_checksum = d.pop("sourceFileChecksum", UNSET)
+        file_name = _parse_file_name(d.pop("fileName", UNSET))
 
-        _upload_operations = d.pop("uploadOperations", UNSET)
-        upload_operations: list[UploadOperation] | Unset = UNSET
-        if _upload_operations is not UNSET:
-            upload_operations = []
-            for upload_operations_item_data in _upload_operations:
-                upload_operations_item = UploadOperation.from_dict(upload_operations_item_data)
+        def _parse_asset_token(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-                upload_operations.append(upload_operations_item)
+        asset_token = _parse_asset_token(d.pop("assetToken", UNSET))
 
-        _asset_delivery_state = d.pop("assetDeliveryState", UNSET)
-        asset_delivery_state: AppMediaAssetState | Unset
-        if isinstance(_asset_delivery_state, Unset):
-            asset_delivery_state = UNSET
-        else:
-            asset_delivery_state = AppMediaAssetState.from_dict(_asset_delivery_state)
+        def _parse_download_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        download_url = _parse_download_url(d.pop("downloadUrl", UNSET))
+
+        def _parse_source_file_checksum(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        source_file_checksum = _parse_source_file_checksum(d.pop("sourceFileChecksum", UNSET))
+
+        def _parse_upload_operations(data: object) -> list[UploadOperation] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                upload_operations_type_0 = []
+                _upload_operations_type_0 = data
+                for upload_operations_type_0_item_data in _upload_operations_type_0:
+                    upload_operations_type_0_item = UploadOperation.from_dict(
+                        upload_operations_type_0_item_data
+                    )
+
+                    upload_operations_type_0.append(upload_operations_type_0_item)
+
+                return upload_operations_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[UploadOperation] | None | Unset, data)
+
+        upload_operations = _parse_upload_operations(d.pop("uploadOperations", UNSET))
+
+        def _parse_asset_delivery_state(data: object) -> AppMediaAssetState | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                asset_delivery_state_type_1 = AppMediaAssetState.from_dict(data)
+
+                return asset_delivery_state_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppMediaAssetState | None | Unset, data)
+
+        asset_delivery_state = _parse_asset_delivery_state(d.pop("assetDeliveryState", UNSET))
 
         app_encryption_declaration_document_attributes = cls(
             file_size=file_size,

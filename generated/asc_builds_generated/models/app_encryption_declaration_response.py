@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ..models.app_encryption_declaration_document import AppEncryptionDeclarationDocument
     from ..models.build import Build
     from ..models.document_links import DocumentLinks
+    from ..models.unknown_included_resource import UnknownIncludedResource
 
 
 T = TypeVar("T", bound="AppEncryptionDeclarationResponse")
@@ -28,35 +29,47 @@ class AppEncryptionDeclarationResponse:
     Attributes:
         data (AppEncryptionDeclaration):
         links (DocumentLinks):
-        included (list[App | AppEncryptionDeclarationDocument | Build] | Unset):
+        included (list[App | AppEncryptionDeclarationDocument | Build | UnknownIncludedResource] | None | Unset):
     """
 
     data: AppEncryptionDeclaration
     links: DocumentLinks
-    included: list[App | AppEncryptionDeclarationDocument | Build] | Unset = UNSET
+    included: (
+        list[App | AppEncryptionDeclarationDocument | Build | UnknownIncludedResource]
+        | None
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.app import App  # noqa: PLC0415
         from ..models.app_encryption_declaration_document import AppEncryptionDeclarationDocument  # noqa: PLC0415
+        from ..models.build import Build  # noqa: PLC0415
 
         data = self.data.to_dict()
 
         links = self.links.to_dict()
 
-        included: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.included, Unset):
+        included: list[dict[str, Any]] | None | Unset
+        if isinstance(self.included, Unset):
+            included = UNSET
+        elif isinstance(self.included, list):
             included = []
-            for included_item_data in self.included:
-                included_item: dict[str, Any]
-                if isinstance(included_item_data, AppEncryptionDeclarationDocument):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, App):
-                    included_item = included_item_data.to_dict()
+            for included_type_0_item_data in self.included:
+                included_type_0_item: dict[str, Any]
+                if isinstance(included_type_0_item_data, AppEncryptionDeclarationDocument):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, App):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, Build):
+                    included_type_0_item = included_type_0_item_data.to_dict()
                 else:
-                    included_item = included_item_data.to_dict()
+                    included_type_0_item = included_type_0_item_data.to_dict()
 
-                included.append(included_item)
+                included.append(included_type_0_item)
+
+        else:
+            included = self.included
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -78,49 +91,84 @@ class AppEncryptionDeclarationResponse:
         from ..models.app_encryption_declaration_document import AppEncryptionDeclarationDocument  # noqa: PLC0415
         from ..models.build import Build  # noqa: PLC0415
         from ..models.document_links import DocumentLinks  # noqa: PLC0415
+        from ..models.unknown_included_resource import UnknownIncludedResource  # noqa: PLC0415
 
         d = dict(src_dict)
         data = AppEncryptionDeclaration.from_dict(d.pop("data"))
 
         links = DocumentLinks.from_dict(d.pop("links"))
 
-        _included = d.pop("included", UNSET)
-        included: list[App | AppEncryptionDeclarationDocument | Build] | Unset = UNSET
-        if _included is not UNSET:
-            included = []
-            for included_item_data in _included:
+        def _parse_included(
+            data: object,
+        ) -> (
+            list[App | AppEncryptionDeclarationDocument | Build | UnknownIncludedResource]
+            | None
+            | Unset
+        ):
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                included_type_0 = []
+                _included_type_0 = data
+                for included_type_0_item_data in _included_type_0:
 
-                def _parse_included_item(
-                    data: object,
-                ) -> App | AppEncryptionDeclarationDocument | Build:
-                    try:
-                        if not (
-                            isinstance(data, dict)
-                            and data.get("type") in ("appEncryptionDeclarationDocuments",)
-                        ):
+                    def _parse_included_type_0_item(
+                        data: object,
+                    ) -> App | AppEncryptionDeclarationDocument | Build | UnknownIncludedResource:
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("appEncryptionDeclarationDocuments",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_0 = (
+                                AppEncryptionDeclarationDocument.from_dict(data)
+                            )
+
+                            return included_type_0_item_type_0
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (isinstance(data, dict) and data.get("type") in ("apps",)):
+                                raise TypeError()
+                            included_type_0_item_type_1 = App.from_dict(data)
+
+                            return included_type_0_item_type_1
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (isinstance(data, dict) and data.get("type") in ("builds",)):
+                                raise TypeError()
+                            included_type_0_item_type_2 = Build.from_dict(data)
+
+                            return included_type_0_item_type_2
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        if not isinstance(data, dict):
                             raise TypeError()
-                        included_item_type_0 = AppEncryptionDeclarationDocument.from_dict(data)
+                        included_type_0_item_type_3 = UnknownIncludedResource.from_dict(data)
 
-                        return included_item_type_0
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (isinstance(data, dict) and data.get("type") in ("apps",)):
-                            raise TypeError()
-                        included_item_type_1 = App.from_dict(data)
+                        return included_type_0_item_type_3
 
-                        return included_item_type_1
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    if not (isinstance(data, dict) and data.get("type") in ("builds",)):
-                        raise TypeError()
-                    included_item_type_2 = Build.from_dict(data)
+                    included_type_0_item = _parse_included_type_0_item(included_type_0_item_data)
 
-                    return included_item_type_2
+                    included_type_0.append(included_type_0_item)
 
-                included_item = _parse_included_item(included_item_data)
+                return included_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                list[App | AppEncryptionDeclarationDocument | Build | UnknownIncludedResource]
+                | None
+                | Unset,
+                data,
+            )
 
-                included.append(included_item)
+        included = _parse_included(d.pop("included", UNSET))
 
         app_encryption_declaration_response = cls(
             data=data,

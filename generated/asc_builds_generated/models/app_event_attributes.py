@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -31,70 +31,114 @@ T = TypeVar("T", bound="AppEventAttributes")
 class AppEventAttributes:
     """
     Attributes:
-        reference_name (str | Unset):
-        badge (AppEventAttributesBadge | Unset):
-        event_state (AppEventAttributesEventState | Unset):
-        deep_link (str | Unset):
-        purchase_requirement (str | Unset):
-        primary_locale (str | Unset):
-        priority (AppEventAttributesPriority | Unset):
-        purpose (AppEventAttributesPurpose | Unset):
-        territory_schedules (list[AppEventAttributesTerritorySchedulesItem] | Unset):
-        archived_territory_schedules (list[AppEventAttributesArchivedTerritorySchedulesItem] | Unset):
+        reference_name (None | str | Unset):
+        badge (AppEventAttributesBadge | None | Unset):
+        event_state (AppEventAttributesEventState | None | Unset):
+        deep_link (None | str | Unset):
+        purchase_requirement (None | str | Unset):
+        primary_locale (None | str | Unset):
+        priority (AppEventAttributesPriority | None | Unset):
+        purpose (AppEventAttributesPurpose | None | Unset):
+        territory_schedules (list[AppEventAttributesTerritorySchedulesItem] | None | Unset):
+        archived_territory_schedules (list[AppEventAttributesArchivedTerritorySchedulesItem] | None | Unset):
     """
 
-    reference_name: str | Unset = UNSET
-    badge: AppEventAttributesBadge | Unset = UNSET
-    event_state: AppEventAttributesEventState | Unset = UNSET
-    deep_link: str | Unset = UNSET
-    purchase_requirement: str | Unset = UNSET
-    primary_locale: str | Unset = UNSET
-    priority: AppEventAttributesPriority | Unset = UNSET
-    purpose: AppEventAttributesPurpose | Unset = UNSET
-    territory_schedules: list[AppEventAttributesTerritorySchedulesItem] | Unset = UNSET
-    archived_territory_schedules: list[AppEventAttributesArchivedTerritorySchedulesItem] | Unset = (
-        UNSET
-    )
+    reference_name: None | str | Unset = UNSET
+    badge: AppEventAttributesBadge | None | Unset = UNSET
+    event_state: AppEventAttributesEventState | None | Unset = UNSET
+    deep_link: None | str | Unset = UNSET
+    purchase_requirement: None | str | Unset = UNSET
+    primary_locale: None | str | Unset = UNSET
+    priority: AppEventAttributesPriority | None | Unset = UNSET
+    purpose: AppEventAttributesPurpose | None | Unset = UNSET
+    territory_schedules: list[AppEventAttributesTerritorySchedulesItem] | None | Unset = UNSET
+    archived_territory_schedules: (
+        list[AppEventAttributesArchivedTerritorySchedulesItem] | None | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        reference_name = self.reference_name
+        reference_name: None | str | Unset
+        if isinstance(self.reference_name, Unset):
+            reference_name = UNSET
+        else:
+            reference_name = self.reference_name
 
-        badge: str | Unset = UNSET
-        if not isinstance(self.badge, Unset):
+        badge: None | str | Unset
+        if isinstance(self.badge, Unset):
+            badge = UNSET
+        elif isinstance(self.badge, AppEventAttributesBadge):
             badge = self.badge.value
+        else:
+            badge = self.badge
 
-        event_state: str | Unset = UNSET
-        if not isinstance(self.event_state, Unset):
+        event_state: None | str | Unset
+        if isinstance(self.event_state, Unset):
+            event_state = UNSET
+        elif isinstance(self.event_state, AppEventAttributesEventState):
             event_state = self.event_state.value
+        else:
+            event_state = self.event_state
 
-        deep_link = self.deep_link
+        deep_link: None | str | Unset
+        if isinstance(self.deep_link, Unset):
+            deep_link = UNSET
+        else:
+            deep_link = self.deep_link
 
-        purchase_requirement = self.purchase_requirement
+        purchase_requirement: None | str | Unset
+        if isinstance(self.purchase_requirement, Unset):
+            purchase_requirement = UNSET
+        else:
+            purchase_requirement = self.purchase_requirement
 
-        primary_locale = self.primary_locale
+        primary_locale: None | str | Unset
+        if isinstance(self.primary_locale, Unset):
+            primary_locale = UNSET
+        else:
+            primary_locale = self.primary_locale
 
-        priority: str | Unset = UNSET
-        if not isinstance(self.priority, Unset):
+        priority: None | str | Unset
+        if isinstance(self.priority, Unset):
+            priority = UNSET
+        elif isinstance(self.priority, AppEventAttributesPriority):
             priority = self.priority.value
+        else:
+            priority = self.priority
 
-        purpose: str | Unset = UNSET
-        if not isinstance(self.purpose, Unset):
+        purpose: None | str | Unset
+        if isinstance(self.purpose, Unset):
+            purpose = UNSET
+        elif isinstance(self.purpose, AppEventAttributesPurpose):
             purpose = self.purpose.value
+        else:
+            purpose = self.purpose
 
-        territory_schedules: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.territory_schedules, Unset):
+        territory_schedules: list[dict[str, Any]] | None | Unset
+        if isinstance(self.territory_schedules, Unset):
+            territory_schedules = UNSET
+        elif isinstance(self.territory_schedules, list):
             territory_schedules = []
-            for territory_schedules_item_data in self.territory_schedules:
-                territory_schedules_item = territory_schedules_item_data.to_dict()
-                territory_schedules.append(territory_schedules_item)
+            for territory_schedules_type_0_item_data in self.territory_schedules:
+                territory_schedules_type_0_item = territory_schedules_type_0_item_data.to_dict()
+                territory_schedules.append(territory_schedules_type_0_item)
 
-        archived_territory_schedules: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.archived_territory_schedules, Unset):
+        else:
+            territory_schedules = self.territory_schedules
+
+        archived_territory_schedules: list[dict[str, Any]] | None | Unset
+        if isinstance(self.archived_territory_schedules, Unset):
+            archived_territory_schedules = UNSET
+        elif isinstance(self.archived_territory_schedules, list):
             archived_territory_schedules = []
-            for archived_territory_schedules_item_data in self.archived_territory_schedules:
-                archived_territory_schedules_item = archived_territory_schedules_item_data.to_dict()
-                archived_territory_schedules.append(archived_territory_schedules_item)
+            for archived_territory_schedules_type_0_item_data in self.archived_territory_schedules:
+                archived_territory_schedules_type_0_item = (
+                    archived_territory_schedules_type_0_item_data.to_dict()
+                )
+                archived_territory_schedules.append(archived_territory_schedules_type_0_item)
+
+        else:
+            archived_territory_schedules = self.archived_territory_schedules
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -132,67 +176,172 @@ class AppEventAttributes:
         )
 
         d = dict(src_dict)
-        reference_name = d.pop("referenceName", UNSET)
 
-        _badge = d.pop("badge", UNSET)
-        badge: AppEventAttributesBadge | Unset
-        if isinstance(_badge, Unset):
-            badge = UNSET
-        else:
-            badge = AppEventAttributesBadge(_badge)
+        def _parse_reference_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        _event_state = d.pop("eventState", UNSET)
-        event_state: AppEventAttributesEventState | Unset
-        if isinstance(_event_state, Unset):
-            event_state = UNSET
-        else:
-            event_state = AppEventAttributesEventState(_event_state)
+        reference_name = _parse_reference_name(d.pop("referenceName", UNSET))
 
-        deep_link = d.pop("deepLink", UNSET)
+        def _parse_badge(data: object) -> AppEventAttributesBadge | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                badge_type_1 = AppEventAttributesBadge(data)
 
-        purchase_requirement = d.pop("purchaseRequirement", UNSET)
+                return badge_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppEventAttributesBadge | None | Unset, data)
 
-        primary_locale = d.pop("primaryLocale", UNSET)
+        badge = _parse_badge(d.pop("badge", UNSET))
 
-        _priority = d.pop("priority", UNSET)
-        priority: AppEventAttributesPriority | Unset
-        if isinstance(_priority, Unset):
-            priority = UNSET
-        else:
-            priority = AppEventAttributesPriority(_priority)
+        def _parse_event_state(data: object) -> AppEventAttributesEventState | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                event_state_type_1 = AppEventAttributesEventState(data)
 
-        _purpose = d.pop("purpose", UNSET)
-        purpose: AppEventAttributesPurpose | Unset
-        if isinstance(_purpose, Unset):
-            purpose = UNSET
-        else:
-            purpose = AppEventAttributesPurpose(_purpose)
+                return event_state_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppEventAttributesEventState | None | Unset, data)
 
-        _territory_schedules = d.pop("territorySchedules", UNSET)
-        territory_schedules: list[AppEventAttributesTerritorySchedulesItem] | Unset = UNSET
-        if _territory_schedules is not UNSET:
-            territory_schedules = []
-            for territory_schedules_item_data in _territory_schedules:
-                territory_schedules_item = AppEventAttributesTerritorySchedulesItem.from_dict(
-                    territory_schedules_item_data
-                )
+        event_state = _parse_event_state(d.pop("eventState", UNSET))
 
-                territory_schedules.append(territory_schedules_item)
+        def _parse_deep_link(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        _archived_territory_schedules = d.pop("archivedTerritorySchedules", UNSET)
-        archived_territory_schedules: (
-            list[AppEventAttributesArchivedTerritorySchedulesItem] | Unset
-        ) = UNSET
-        if _archived_territory_schedules is not UNSET:
-            archived_territory_schedules = []
-            for archived_territory_schedules_item_data in _archived_territory_schedules:
-                archived_territory_schedules_item = (
-                    AppEventAttributesArchivedTerritorySchedulesItem.from_dict(
-                        archived_territory_schedules_item_data
+        deep_link = _parse_deep_link(d.pop("deepLink", UNSET))
+
+        def _parse_purchase_requirement(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        purchase_requirement = _parse_purchase_requirement(d.pop("purchaseRequirement", UNSET))
+
+        def _parse_primary_locale(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        primary_locale = _parse_primary_locale(d.pop("primaryLocale", UNSET))
+
+        def _parse_priority(data: object) -> AppEventAttributesPriority | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                priority_type_1 = AppEventAttributesPriority(data)
+
+                return priority_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppEventAttributesPriority | None | Unset, data)
+
+        priority = _parse_priority(d.pop("priority", UNSET))
+
+        def _parse_purpose(data: object) -> AppEventAttributesPurpose | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                purpose_type_1 = AppEventAttributesPurpose(data)
+
+                return purpose_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppEventAttributesPurpose | None | Unset, data)
+
+        purpose = _parse_purpose(d.pop("purpose", UNSET))
+
+        def _parse_territory_schedules(
+            data: object,
+        ) -> list[AppEventAttributesTerritorySchedulesItem] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                territory_schedules_type_0 = []
+                _territory_schedules_type_0 = data
+                for territory_schedules_type_0_item_data in _territory_schedules_type_0:
+                    territory_schedules_type_0_item = (
+                        AppEventAttributesTerritorySchedulesItem.from_dict(
+                            territory_schedules_type_0_item_data
+                        )
                     )
-                )
 
-                archived_territory_schedules.append(archived_territory_schedules_item)
+                    territory_schedules_type_0.append(territory_schedules_type_0_item)
+
+                return territory_schedules_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[AppEventAttributesTerritorySchedulesItem] | None | Unset, data)
+
+        territory_schedules = _parse_territory_schedules(d.pop("territorySchedules", UNSET))
+
+        def _parse_archived_territory_schedules(
+            data: object,
+        ) -> list[AppEventAttributesArchivedTerritorySchedulesItem] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                archived_territory_schedules_type_0 = []
+                _archived_territory_schedules_type_0 = data
+                for (
+                    archived_territory_schedules_type_0_item_data
+                ) in _archived_territory_schedules_type_0:
+                    archived_territory_schedules_type_0_item = (
+                        AppEventAttributesArchivedTerritorySchedulesItem.from_dict(
+                            archived_territory_schedules_type_0_item_data
+                        )
+                    )
+
+                    archived_territory_schedules_type_0.append(
+                        archived_territory_schedules_type_0_item
+                    )
+
+                return archived_territory_schedules_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[AppEventAttributesArchivedTerritorySchedulesItem] | None | Unset, data)
+
+        archived_territory_schedules = _parse_archived_territory_schedules(
+            d.pop("archivedTerritorySchedules", UNSET)
+        )
 
         app_event_attributes = cls(
             reference_name=reference_name,

@@ -19,34 +19,51 @@ T = TypeVar("T", bound="AppEventAttributesTerritorySchedulesItem")
 class AppEventAttributesTerritorySchedulesItem:
     """
     Attributes:
-        territories (list[str] | Unset):
-        publish_start (datetime.datetime | Unset):
-        event_start (datetime.datetime | Unset):
-        event_end (datetime.datetime | Unset):
+        territories (list[str] | None | Unset):
+        publish_start (datetime.datetime | None | Unset):
+        event_start (datetime.datetime | None | Unset):
+        event_end (datetime.datetime | None | Unset):
     """
 
-    territories: list[str] | Unset = UNSET
-    publish_start: datetime.datetime | Unset = UNSET
-    event_start: datetime.datetime | Unset = UNSET
-    event_end: datetime.datetime | Unset = UNSET
+    territories: list[str] | None | Unset = UNSET
+    publish_start: datetime.datetime | None | Unset = UNSET
+    event_start: datetime.datetime | None | Unset = UNSET
+    event_end: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        territories: list[str] | Unset = UNSET
-        if not isinstance(self.territories, Unset):
+        territories: list[str] | None | Unset
+        if isinstance(self.territories, Unset):
+            territories = UNSET
+        elif isinstance(self.territories, list):
             territories = self.territories
 
-        publish_start: str | Unset = UNSET
-        if not isinstance(self.publish_start, Unset):
+        else:
+            territories = self.territories
+
+        publish_start: None | str | Unset
+        if isinstance(self.publish_start, Unset):
+            publish_start = UNSET
+        elif isinstance(self.publish_start, datetime.datetime):
             publish_start = self.publish_start.isoformat()
+        else:
+            publish_start = self.publish_start
 
-        event_start: str | Unset = UNSET
-        if not isinstance(self.event_start, Unset):
+        event_start: None | str | Unset
+        if isinstance(self.event_start, Unset):
+            event_start = UNSET
+        elif isinstance(self.event_start, datetime.datetime):
             event_start = self.event_start.isoformat()
+        else:
+            event_start = self.event_start
 
-        event_end: str | Unset = UNSET
-        if not isinstance(self.event_end, Unset):
+        event_end: None | str | Unset
+        if isinstance(self.event_end, Unset):
+            event_end = UNSET
+        elif isinstance(self.event_end, datetime.datetime):
             event_end = self.event_end.isoformat()
+        else:
+            event_end = self.event_end
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -65,28 +82,74 @@ class AppEventAttributesTerritorySchedulesItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        territories = cast(list[str], d.pop("territories", UNSET))
 
-        _publish_start = d.pop("publishStart", UNSET)
-        publish_start: datetime.datetime | Unset
-        if isinstance(_publish_start, Unset):
-            publish_start = UNSET
-        else:
-            publish_start = datetime.datetime.fromisoformat(_publish_start)
+        def _parse_territories(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                territories_type_0 = cast(list[str], data)
 
-        _event_start = d.pop("eventStart", UNSET)
-        event_start: datetime.datetime | Unset
-        if isinstance(_event_start, Unset):
-            event_start = UNSET
-        else:
-            event_start = datetime.datetime.fromisoformat(_event_start)
+                return territories_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
 
-        _event_end = d.pop("eventEnd", UNSET)
-        event_end: datetime.datetime | Unset
-        if isinstance(_event_end, Unset):
-            event_end = UNSET
-        else:
-            event_end = datetime.datetime.fromisoformat(_event_end)
+        territories = _parse_territories(d.pop("territories", UNSET))
+
+        def _parse_publish_start(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                publish_start_type_0 = datetime.datetime.fromisoformat(data)
+
+                return publish_start_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        publish_start = _parse_publish_start(d.pop("publishStart", UNSET))
+
+        def _parse_event_start(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                event_start_type_0 = datetime.datetime.fromisoformat(data)
+
+                return event_start_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        event_start = _parse_event_start(d.pop("eventStart", UNSET))
+
+        def _parse_event_end(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                event_end_type_0 = datetime.datetime.fromisoformat(data)
+
+                return event_end_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        event_end = _parse_event_end(d.pop("eventEnd", UNSET))
 
         app_event_attributes_territory_schedules_item = cls(
             territories=territories,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,16 +22,24 @@ T = TypeVar("T", bound="AppEventRelationships")
 class AppEventRelationships:
     """
     Attributes:
-        localizations (AppEventRelationshipsLocalizations | Unset):
+        localizations (AppEventRelationshipsLocalizations | None | Unset):
     """
 
-    localizations: AppEventRelationshipsLocalizations | Unset = UNSET
+    localizations: AppEventRelationshipsLocalizations | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        localizations: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.localizations, Unset):
+        from ..models.app_event_relationships_localizations import (
+            AppEventRelationshipsLocalizations,  # noqa: PLC0415
+        )
+
+        localizations: dict[str, Any] | None | Unset
+        if isinstance(self.localizations, Unset):
+            localizations = UNSET
+        elif isinstance(self.localizations, AppEventRelationshipsLocalizations):
             localizations = self.localizations.to_dict()
+        else:
+            localizations = self.localizations
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -48,12 +56,23 @@ class AppEventRelationships:
         )
 
         d = dict(src_dict)
-        _localizations = d.pop("localizations", UNSET)
-        localizations: AppEventRelationshipsLocalizations | Unset
-        if isinstance(_localizations, Unset):
-            localizations = UNSET
-        else:
-            localizations = AppEventRelationshipsLocalizations.from_dict(_localizations)
+
+        def _parse_localizations(data: object) -> AppEventRelationshipsLocalizations | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                localizations_type_0 = AppEventRelationshipsLocalizations.from_dict(data)
+
+                return localizations_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppEventRelationshipsLocalizations | None | Unset, data)
+
+        localizations = _parse_localizations(d.pop("localizations", UNSET))
 
         app_event_relationships = cls(
             localizations=localizations,

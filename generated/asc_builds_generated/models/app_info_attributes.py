@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -27,64 +27,100 @@ T = TypeVar("T", bound="AppInfoAttributes")
 class AppInfoAttributes:
     """
     Attributes:
-        app_store_state (AppStoreVersionState | Unset):
-        state (AppInfoAttributesState | Unset):
-        app_store_age_rating (AppStoreAgeRating | Unset):
-        australia_age_rating (AppInfoAttributesAustraliaAgeRating | Unset):
-        brazil_age_rating (BrazilAgeRating | Unset):
-        brazil_age_rating_v2 (AppInfoAttributesBrazilAgeRatingV2 | Unset):
-        france_age_rating (AppInfoAttributesFranceAgeRating | Unset):
-        korea_age_rating (AppInfoAttributesKoreaAgeRating | Unset):
-        kids_age_band (KidsAgeBand | Unset):
+        app_store_state (AppStoreVersionState | None | Unset):
+        state (AppInfoAttributesState | None | Unset):
+        app_store_age_rating (AppStoreAgeRating | None | Unset):
+        australia_age_rating (AppInfoAttributesAustraliaAgeRating | None | Unset):
+        brazil_age_rating (BrazilAgeRating | None | Unset):
+        brazil_age_rating_v2 (AppInfoAttributesBrazilAgeRatingV2 | None | Unset):
+        france_age_rating (AppInfoAttributesFranceAgeRating | None | Unset):
+        korea_age_rating (AppInfoAttributesKoreaAgeRating | None | Unset):
+        kids_age_band (KidsAgeBand | None | Unset):
     """
 
-    app_store_state: AppStoreVersionState | Unset = UNSET
-    state: AppInfoAttributesState | Unset = UNSET
-    app_store_age_rating: AppStoreAgeRating | Unset = UNSET
-    australia_age_rating: AppInfoAttributesAustraliaAgeRating | Unset = UNSET
-    brazil_age_rating: BrazilAgeRating | Unset = UNSET
-    brazil_age_rating_v2: AppInfoAttributesBrazilAgeRatingV2 | Unset = UNSET
-    france_age_rating: AppInfoAttributesFranceAgeRating | Unset = UNSET
-    korea_age_rating: AppInfoAttributesKoreaAgeRating | Unset = UNSET
-    kids_age_band: KidsAgeBand | Unset = UNSET
+    app_store_state: AppStoreVersionState | None | Unset = UNSET
+    state: AppInfoAttributesState | None | Unset = UNSET
+    app_store_age_rating: AppStoreAgeRating | None | Unset = UNSET
+    australia_age_rating: AppInfoAttributesAustraliaAgeRating | None | Unset = UNSET
+    brazil_age_rating: BrazilAgeRating | None | Unset = UNSET
+    brazil_age_rating_v2: AppInfoAttributesBrazilAgeRatingV2 | None | Unset = UNSET
+    france_age_rating: AppInfoAttributesFranceAgeRating | None | Unset = UNSET
+    korea_age_rating: AppInfoAttributesKoreaAgeRating | None | Unset = UNSET
+    kids_age_band: KidsAgeBand | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app_store_state: str | Unset = UNSET
-        if not isinstance(self.app_store_state, Unset):
+        app_store_state: None | str | Unset
+        if isinstance(self.app_store_state, Unset):
+            app_store_state = UNSET
+        elif isinstance(self.app_store_state, AppStoreVersionState):
             app_store_state = self.app_store_state.value
+        else:
+            app_store_state = self.app_store_state
 
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
+        state: None | str | Unset
+        if isinstance(self.state, Unset):
+            state = UNSET
+        elif isinstance(self.state, AppInfoAttributesState):
             state = self.state.value
+        else:
+            state = self.state
 
-        app_store_age_rating: str | Unset = UNSET
-        if not isinstance(self.app_store_age_rating, Unset):
+        app_store_age_rating: None | str | Unset
+        if isinstance(self.app_store_age_rating, Unset):
+            app_store_age_rating = UNSET
+        elif isinstance(self.app_store_age_rating, AppStoreAgeRating):
             app_store_age_rating = self.app_store_age_rating.value
+        else:
+            app_store_age_rating = self.app_store_age_rating
 
-        australia_age_rating: str | Unset = UNSET
-        if not isinstance(self.australia_age_rating, Unset):
+        australia_age_rating: None | str | Unset
+        if isinstance(self.australia_age_rating, Unset):
+            australia_age_rating = UNSET
+        elif isinstance(self.australia_age_rating, AppInfoAttributesAustraliaAgeRating):
             australia_age_rating = self.australia_age_rating.value
+        else:
+            australia_age_rating = self.australia_age_rating
 
-        brazil_age_rating: str | Unset = UNSET
-        if not isinstance(self.brazil_age_rating, Unset):
+        brazil_age_rating: None | str | Unset
+        if isinstance(self.brazil_age_rating, Unset):
+            brazil_age_rating = UNSET
+        elif isinstance(self.brazil_age_rating, BrazilAgeRating):
             brazil_age_rating = self.brazil_age_rating.value
+        else:
+            brazil_age_rating = self.brazil_age_rating
 
-        brazil_age_rating_v2: str | Unset = UNSET
-        if not isinstance(self.brazil_age_rating_v2, Unset):
+        brazil_age_rating_v2: None | str | Unset
+        if isinstance(self.brazil_age_rating_v2, Unset):
+            brazil_age_rating_v2 = UNSET
+        elif isinstance(self.brazil_age_rating_v2, AppInfoAttributesBrazilAgeRatingV2):
             brazil_age_rating_v2 = self.brazil_age_rating_v2.value
+        else:
+            brazil_age_rating_v2 = self.brazil_age_rating_v2
 
-        france_age_rating: str | Unset = UNSET
-        if not isinstance(self.france_age_rating, Unset):
+        france_age_rating: None | str | Unset
+        if isinstance(self.france_age_rating, Unset):
+            france_age_rating = UNSET
+        elif isinstance(self.france_age_rating, AppInfoAttributesFranceAgeRating):
             france_age_rating = self.france_age_rating.value
+        else:
+            france_age_rating = self.france_age_rating
 
-        korea_age_rating: str | Unset = UNSET
-        if not isinstance(self.korea_age_rating, Unset):
+        korea_age_rating: None | str | Unset
+        if isinstance(self.korea_age_rating, Unset):
+            korea_age_rating = UNSET
+        elif isinstance(self.korea_age_rating, AppInfoAttributesKoreaAgeRating):
             korea_age_rating = self.korea_age_rating.value
+        else:
+            korea_age_rating = self.korea_age_rating
 
-        kids_age_band: str | Unset = UNSET
-        if not isinstance(self.kids_age_band, Unset):
+        kids_age_band: None | str | Unset
+        if isinstance(self.kids_age_band, Unset):
+            kids_age_band = UNSET
+        elif isinstance(self.kids_age_band, KidsAgeBand):
             kids_age_band = self.kids_age_band.value
+        else:
+            kids_age_band = self.kids_age_band
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -113,68 +149,165 @@ class AppInfoAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        _app_store_state = d.pop("appStoreState", UNSET)
-        app_store_state: AppStoreVersionState | Unset
-        if isinstance(_app_store_state, Unset):
-            app_store_state = UNSET
-        else:
-            app_store_state = AppStoreVersionState(_app_store_state)
 
-        _state = d.pop("state", UNSET)
-        state: AppInfoAttributesState | Unset
-        if isinstance(_state, Unset):
-            state = UNSET
-        else:
-            state = AppInfoAttributesState(_state)
+        def _parse_app_store_state(data: object) -> AppStoreVersionState | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                app_store_state_type_1 = AppStoreVersionState(data)
 
-        _app_store_age_rating = d.pop("appStoreAgeRating", UNSET)
-        app_store_age_rating: AppStoreAgeRating | Unset
-        if isinstance(_app_store_age_rating, Unset):
-            app_store_age_rating = UNSET
-        else:
-            app_store_age_rating = AppStoreAgeRating(_app_store_age_rating)
+                return app_store_state_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppStoreVersionState | None | Unset, data)
 
-        _australia_age_rating = d.pop("australiaAgeRating", UNSET)
-        australia_age_rating: AppInfoAttributesAustraliaAgeRating | Unset
-        if isinstance(_australia_age_rating, Unset):
-            australia_age_rating = UNSET
-        else:
-            australia_age_rating = AppInfoAttributesAustraliaAgeRating(_australia_age_rating)
+        app_store_state = _parse_app_store_state(d.pop("appStoreState", UNSET))
 
-        _brazil_age_rating = d.pop("brazilAgeRating", UNSET)
-        brazil_age_rating: BrazilAgeRating | Unset
-        if isinstance(_brazil_age_rating, Unset):
-            brazil_age_rating = UNSET
-        else:
-            brazil_age_rating = BrazilAgeRating(_brazil_age_rating)
+        def _parse_state(data: object) -> AppInfoAttributesState | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                state_type_1 = AppInfoAttributesState(data)
 
-        _brazil_age_rating_v2 = d.pop("brazilAgeRatingV2", UNSET)
-        brazil_age_rating_v2: AppInfoAttributesBrazilAgeRatingV2 | Unset
-        if isinstance(_brazil_age_rating_v2, Unset):
-            brazil_age_rating_v2 = UNSET
-        else:
-            brazil_age_rating_v2 = AppInfoAttributesBrazilAgeRatingV2(_brazil_age_rating_v2)
+                return state_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppInfoAttributesState | None | Unset, data)
 
-        _france_age_rating = d.pop("franceAgeRating", UNSET)
-        france_age_rating: AppInfoAttributesFranceAgeRating | Unset
-        if isinstance(_france_age_rating, Unset):
-            france_age_rating = UNSET
-        else:
-            france_age_rating = AppInfoAttributesFranceAgeRating(_france_age_rating)
+        state = _parse_state(d.pop("state", UNSET))
 
-        _korea_age_rating = d.pop("koreaAgeRating", UNSET)
-        korea_age_rating: AppInfoAttributesKoreaAgeRating | Unset
-        if isinstance(_korea_age_rating, Unset):
-            korea_age_rating = UNSET
-        else:
-            korea_age_rating = AppInfoAttributesKoreaAgeRating(_korea_age_rating)
+        def _parse_app_store_age_rating(data: object) -> AppStoreAgeRating | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                app_store_age_rating_type_1 = AppStoreAgeRating(data)
 
-        _kids_age_band = d.pop("kidsAgeBand", UNSET)
-        kids_age_band: KidsAgeBand | Unset
-        if isinstance(_kids_age_band, Unset):
-            kids_age_band = UNSET
-        else:
-            kids_age_band = KidsAgeBand(_kids_age_band)
+                return app_store_age_rating_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppStoreAgeRating | None | Unset, data)
+
+        app_store_age_rating = _parse_app_store_age_rating(d.pop("appStoreAgeRating", UNSET))
+
+        def _parse_australia_age_rating(
+            data: object,
+        ) -> AppInfoAttributesAustraliaAgeRating | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                australia_age_rating_type_1 = AppInfoAttributesAustraliaAgeRating(data)
+
+                return australia_age_rating_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppInfoAttributesAustraliaAgeRating | None | Unset, data)
+
+        australia_age_rating = _parse_australia_age_rating(d.pop("australiaAgeRating", UNSET))
+
+        def _parse_brazil_age_rating(data: object) -> BrazilAgeRating | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                brazil_age_rating_type_1 = BrazilAgeRating(data)
+
+                return brazil_age_rating_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BrazilAgeRating | None | Unset, data)
+
+        brazil_age_rating = _parse_brazil_age_rating(d.pop("brazilAgeRating", UNSET))
+
+        def _parse_brazil_age_rating_v2(
+            data: object,
+        ) -> AppInfoAttributesBrazilAgeRatingV2 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                brazil_age_rating_v2_type_1 = AppInfoAttributesBrazilAgeRatingV2(data)
+
+                return brazil_age_rating_v2_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppInfoAttributesBrazilAgeRatingV2 | None | Unset, data)
+
+        brazil_age_rating_v2 = _parse_brazil_age_rating_v2(d.pop("brazilAgeRatingV2", UNSET))
+
+        def _parse_france_age_rating(
+            data: object,
+        ) -> AppInfoAttributesFranceAgeRating | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                france_age_rating_type_1 = AppInfoAttributesFranceAgeRating(data)
+
+                return france_age_rating_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppInfoAttributesFranceAgeRating | None | Unset, data)
+
+        france_age_rating = _parse_france_age_rating(d.pop("franceAgeRating", UNSET))
+
+        def _parse_korea_age_rating(data: object) -> AppInfoAttributesKoreaAgeRating | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                korea_age_rating_type_1 = AppInfoAttributesKoreaAgeRating(data)
+
+                return korea_age_rating_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppInfoAttributesKoreaAgeRating | None | Unset, data)
+
+        korea_age_rating = _parse_korea_age_rating(d.pop("koreaAgeRating", UNSET))
+
+        def _parse_kids_age_band(data: object) -> KidsAgeBand | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                kids_age_band_type_1 = KidsAgeBand(data)
+
+                return kids_age_band_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(KidsAgeBand | None | Unset, data)
+
+        kids_age_band = _parse_kids_age_band(d.pop("kidsAgeBand", UNSET))
 
         app_info_attributes = cls(
             app_store_state=app_store_state,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -47,70 +47,143 @@ T = TypeVar("T", bound="AppInfoRelationships")
 class AppInfoRelationships:
     """
     Attributes:
-        app (AppInfoRelationshipsApp | Unset):
-        age_rating_declaration (AppInfoRelationshipsAgeRatingDeclaration | Unset):
-        app_info_localizations (AppInfoRelationshipsAppInfoLocalizations | Unset):
-        primary_category (AppInfoRelationshipsPrimaryCategory | Unset):
-        primary_subcategory_one (AppInfoRelationshipsPrimarySubcategoryOne | Unset):
-        primary_subcategory_two (AppInfoRelationshipsPrimarySubcategoryTwo | Unset):
-        secondary_category (AppInfoRelationshipsSecondaryCategory | Unset):
-        secondary_subcategory_one (AppInfoRelationshipsSecondarySubcategoryOne | Unset):
-        secondary_subcategory_two (AppInfoRelationshipsSecondarySubcategoryTwo | Unset):
-        territory_age_ratings (AppInfoRelationshipsTerritoryAgeRatings | Unset):
+        app (AppInfoRelationshipsApp | None | Unset):
+        age_rating_declaration (AppInfoRelationshipsAgeRatingDeclaration | None | Unset):
+        app_info_localizations (AppInfoRelationshipsAppInfoLocalizations | None | Unset):
+        primary_category (AppInfoRelationshipsPrimaryCategory | None | Unset):
+        primary_subcategory_one (AppInfoRelationshipsPrimarySubcategoryOne | None | Unset):
+        primary_subcategory_two (AppInfoRelationshipsPrimarySubcategoryTwo | None | Unset):
+        secondary_category (AppInfoRelationshipsSecondaryCategory | None | Unset):
+        secondary_subcategory_one (AppInfoRelationshipsSecondarySubcategoryOne | None | Unset):
+        secondary_subcategory_two (AppInfoRelationshipsSecondarySubcategoryTwo | None | Unset):
+        territory_age_ratings (AppInfoRelationshipsTerritoryAgeRatings | None | Unset):
     """
 
-    app: AppInfoRelationshipsApp | Unset = UNSET
-    age_rating_declaration: AppInfoRelationshipsAgeRatingDeclaration | Unset = UNSET
-    app_info_localizations: AppInfoRelationshipsAppInfoLocalizations | Unset = UNSET
-    primary_category: AppInfoRelationshipsPrimaryCategory | Unset = UNSET
-    primary_subcategory_one: AppInfoRelationshipsPrimarySubcategoryOne | Unset = UNSET
-    primary_subcategory_two: AppInfoRelationshipsPrimarySubcategoryTwo | Unset = UNSET
-    secondary_category: AppInfoRelationshipsSecondaryCategory | Unset = UNSET
-    secondary_subcategory_one: AppInfoRelationshipsSecondarySubcategoryOne | Unset = UNSET
-    secondary_subcategory_two: AppInfoRelationshipsSecondarySubcategoryTwo | Unset = UNSET
-    territory_age_ratings: AppInfoRelationshipsTerritoryAgeRatings | Unset = UNSET
+    app: AppInfoRelationshipsApp | None | Unset = UNSET
+    age_rating_declaration: AppInfoRelationshipsAgeRatingDeclaration | None | Unset = UNSET
+    app_info_localizations: AppInfoRelationshipsAppInfoLocalizations | None | Unset = UNSET
+    primary_category: AppInfoRelationshipsPrimaryCategory | None | Unset = UNSET
+    primary_subcategory_one: AppInfoRelationshipsPrimarySubcategoryOne | None | Unset = UNSET
+    primary_subcategory_two: AppInfoRelationshipsPrimarySubcategoryTwo | None | Unset = UNSET
+    secondary_category: AppInfoRelationshipsSecondaryCategory | None | Unset = UNSET
+    secondary_subcategory_one: AppInfoRelationshipsSecondarySubcategoryOne | None | Unset = UNSET
+    secondary_subcategory_two: AppInfoRelationshipsSecondarySubcategoryTwo | None | Unset = UNSET
+    territory_age_ratings: AppInfoRelationshipsTerritoryAgeRatings | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app, Unset):
+        from ..models.app_info_relationships_age_rating_declaration import (
+            AppInfoRelationshipsAgeRatingDeclaration,  # noqa: PLC0415
+        )
+        from ..models.app_info_relationships_app import AppInfoRelationshipsApp  # noqa: PLC0415
+        from ..models.app_info_relationships_app_info_localizations import (
+            AppInfoRelationshipsAppInfoLocalizations,  # noqa: PLC0415
+        )
+        from ..models.app_info_relationships_primary_category import (
+            AppInfoRelationshipsPrimaryCategory,  # noqa: PLC0415
+        )
+        from ..models.app_info_relationships_primary_subcategory_one import (
+            AppInfoRelationshipsPrimarySubcategoryOne,  # noqa: PLC0415
+        )
+        from ..models.app_info_relationships_primary_subcategory_two import (
+            AppInfoRelationshipsPrimarySubcategoryTwo,  # noqa: PLC0415
+        )
+        from ..models.app_info_relationships_secondary_category import (
+            AppInfoRelationshipsSecondaryCategory,  # noqa: PLC0415
+        )
+        from ..models.app_info_relationships_secondary_subcategory_one import (
+            AppInfoRelationshipsSecondarySubcategoryOne,  # noqa: PLC0415
+        )
+        from ..models.app_info_relationships_secondary_subcategory_two import (
+            AppInfoRelationshipsSecondarySubcategoryTwo,  # noqa: PLC0415
+        )
+        from ..models.app_info_relationships_territory_age_ratings import (
+            AppInfoRelationshipsTerritoryAgeRatings,  # noqa: PLC0415
+        )
+
+        app: dict[str, Any] | None | Unset
+        if isinstance(self.app, Unset):
+            app = UNSET
+        elif isinstance(self.app, AppInfoRelationshipsApp):
             app = self.app.to_dict()
+        else:
+            app = self.app
 
-        age_rating_declaration: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.age_rating_declaration, Unset):
+        age_rating_declaration: dict[str, Any] | None | Unset
+        if isinstance(self.age_rating_declaration, Unset):
+            age_rating_declaration = UNSET
+        elif isinstance(self.age_rating_declaration, AppInfoRelationshipsAgeRatingDeclaration):
             age_rating_declaration = self.age_rating_declaration.to_dict()
+        else:
+            age_rating_declaration = self.age_rating_declaration
 
-        app_info_localizations: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_info_localizations, Unset):
+        app_info_localizations: dict[str, Any] | None | Unset
+        if isinstance(self.app_info_localizations, Unset):
+            app_info_localizations = UNSET
+        elif isinstance(self.app_info_localizations, AppInfoRelationshipsAppInfoLocalizations):
             app_info_localizations = self.app_info_localizations.to_dict()
+        else:
+            app_info_localizations = self.app_info_localizations
 
-        primary_category: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.primary_category, Unset):
+        primary_category: dict[str, Any] | None | Unset
+        if isinstance(self.primary_category, Unset):
+            primary_category = UNSET
+        elif isinstance(self.primary_category, AppInfoRelationshipsPrimaryCategory):
             primary_category = self.primary_category.to_dict()
+        else:
+            primary_category = self.primary_category
 
-        primary_subcategory_one: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.primary_subcategory_one, Unset):
+        primary_subcategory_one: dict[str, Any] | None | Unset
+        if isinstance(self.primary_subcategory_one, Unset):
+            primary_subcategory_one = UNSET
+        elif isinstance(self.primary_subcategory_one, AppInfoRelationshipsPrimarySubcategoryOne):
             primary_subcategory_one = self.primary_subcategory_one.to_dict()
+        else:
+            primary_subcategory_one = self.primary_subcategory_one
 
-        primary_subcategory_two: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.primary_subcategory_two, Unset):
+        primary_subcategory_two: dict[str, Any] | None | Unset
+        if isinstance(self.primary_subcategory_two, Unset):
+            primary_subcategory_two = UNSET
+        elif isinstance(self.primary_subcategory_two, AppInfoRelationshipsPrimarySubcategoryTwo):
             primary_subcategory_two = self.primary_subcategory_two.to_dict()
+        else:
+            primary_subcategory_two = self.primary_subcategory_two
 
-        secondary_category: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.secondary_category, Unset):
+        secondary_category: dict[str, Any] | None | Unset
+        if isinstance(self.secondary_category, Unset):
+            secondary_category = UNSET
+        elif isinstance(self.secondary_category, AppInfoRelationshipsSecondaryCategory):
             secondary_category = self.secondary_category.to_dict()
+        else:
+            secondary_category = self.secondary_category
 
-        secondary_subcategory_one: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.secondary_subcategory_one, Unset):
+        secondary_subcategory_one: dict[str, Any] | None | Unset
+        if isinstance(self.secondary_subcategory_one, Unset):
+            secondary_subcategory_one = UNSET
+        elif isinstance(
+            self.secondary_subcategory_one, AppInfoRelationshipsSecondarySubcategoryOne
+        ):
             secondary_subcategory_one = self.secondary_subcategory_one.to_dict()
+        else:
+            secondary_subcategory_one = self.secondary_subcategory_one
 
-        secondary_subcategory_two: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.secondary_subcategory_two, Unset):
+        secondary_subcategory_two: dict[str, Any] | None | Unset
+        if isinstance(self.secondary_subcategory_two, Unset):
+            secondary_subcategory_two = UNSET
+        elif isinstance(
+            self.secondary_subcategory_two, AppInfoRelationshipsSecondarySubcategoryTwo
+        ):
             secondary_subcategory_two = self.secondary_subcategory_two.to_dict()
+        else:
+            secondary_subcategory_two = self.secondary_subcategory_two
 
-        territory_age_ratings: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.territory_age_ratings, Unset):
+        territory_age_ratings: dict[str, Any] | None | Unset
+        if isinstance(self.territory_age_ratings, Unset):
+            territory_age_ratings = UNSET
+        elif isinstance(self.territory_age_ratings, AppInfoRelationshipsTerritoryAgeRatings):
             territory_age_ratings = self.territory_age_ratings.to_dict()
+        else:
+            territory_age_ratings = self.territory_age_ratings
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -170,91 +243,216 @@ class AppInfoRelationships:
         )
 
         d = dict(src_dict)
-        _app = d.pop("app", UNSET)
-        app: AppInfoRelationshipsApp | Unset
-        if isinstance(_app, Unset):
-            app = UNSET
-        else:
-            app = AppInfoRelationshipsApp.from_dict(_app)
 
-        _age_rating_declaration = d.pop("ageRatingDeclaration", UNSET)
-        age_rating_declaration: AppInfoRelationshipsAgeRatingDeclaration | Unset
-        if isinstance(_age_rating_declaration, Unset):
-            age_rating_declaration = UNSET
-        else:
-            age_rating_declaration = AppInfoRelationshipsAgeRatingDeclaration.from_dict(
-                _age_rating_declaration
-            )
+        def _parse_app(data: object) -> AppInfoRelationshipsApp | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_type_0 = AppInfoRelationshipsApp.from_dict(data)
 
-        _app_info_localizations = d.pop("appInfoLocalizations", UNSET)
-        app_info_localizations: AppInfoRelationshipsAppInfoLocalizations | Unset
-        if isinstance(_app_info_localizations, Unset):
-            app_info_localizations = UNSET
-        else:
-            app_info_localizations = AppInfoRelationshipsAppInfoLocalizations.from_dict(
-                _app_info_localizations
-            )
+                return app_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppInfoRelationshipsApp | None | Unset, data)
 
-        _primary_category = d.pop("primaryCategory", UNSET)
-        primary_category: AppInfoRelationshipsPrimaryCategory | Unset
-        if isinstance(_primary_category, Unset):
-            primary_category = UNSET
-        else:
-            primary_category = AppInfoRelationshipsPrimaryCategory.from_dict(_primary_category)
+        app = _parse_app(d.pop("app", UNSET))
 
-        _primary_subcategory_one = d.pop("primarySubcategoryOne", UNSET)
-        primary_subcategory_one: AppInfoRelationshipsPrimarySubcategoryOne | Unset
-        if isinstance(_primary_subcategory_one, Unset):
-            primary_subcategory_one = UNSET
-        else:
-            primary_subcategory_one = AppInfoRelationshipsPrimarySubcategoryOne.from_dict(
-                _primary_subcategory_one
-            )
+        def _parse_age_rating_declaration(
+            data: object,
+        ) -> AppInfoRelationshipsAgeRatingDeclaration | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                age_rating_declaration_type_0 = AppInfoRelationshipsAgeRatingDeclaration.from_dict(
+                    data
+                )
 
-        _primary_subcategory_two = d.pop("primarySubcategoryTwo", UNSET)
-        primary_subcategory_two: AppInfoRelationshipsPrimarySubcategoryTwo | Unset
-        if isinstance(_primary_subcategory_two, Unset):
-            primary_subcategory_two = UNSET
-        else:
-            primary_subcategory_two = AppInfoRelationshipsPrimarySubcategoryTwo.from_dict(
-                _primary_subcategory_two
-            )
+                return age_rating_declaration_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppInfoRelationshipsAgeRatingDeclaration | None | Unset, data)
 
-        _secondary_category = d.pop("secondaryCategory", UNSET)
-        secondary_category: AppInfoRelationshipsSecondaryCategory | Unset
-        if isinstance(_secondary_category, Unset):
-            secondary_category = UNSET
-        else:
-            secondary_category = AppInfoRelationshipsSecondaryCategory.from_dict(
-                _secondary_category
-            )
+        age_rating_declaration = _parse_age_rating_declaration(d.pop("ageRatingDeclaration", UNSET))
 
-        _secondary_subcategory_one = d.pop("secondarySubcategoryOne", UNSET)
-        secondary_subcategory_one: AppInfoRelationshipsSecondarySubcategoryOne | Unset
-        if isinstance(_secondary_subcategory_one, Unset):
-            secondary_subcategory_one = UNSET
-        else:
-            secondary_subcategory_one = AppInfoRelationshipsSecondarySubcategoryOne.from_dict(
-                _secondary_subcategory_one
-            )
+        def _parse_app_info_localizations(
+            data: object,
+        ) -> AppInfoRelationshipsAppInfoLocalizations | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_info_localizations_type_0 = AppInfoRelationshipsAppInfoLocalizations.from_dict(
+                    data
+                )
 
-        _secondary_subcategory_two = d.pop("secondarySubcategoryTwo", UNSET)
-        secondary_subcategory_two: AppInfoRelationshipsSecondarySubcategoryTwo | Unset
-        if isinstance(_secondary_subcategory_two, Unset):
-            secondary_subcategory_two = UNSET
-        else:
-            secondary_subcategory_two = AppInfoRelationshipsSecondarySubcategoryTwo.from_dict(
-                _secondary_subcategory_two
-            )
+                return app_info_localizations_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppInfoRelationshipsAppInfoLocalizations | None | Unset, data)
 
-        _territory_age_ratings = d.pop("territoryAgeRatings", UNSET)
-        territory_age_ratings: AppInfoRelationshipsTerritoryAgeRatings | Unset
-        if isinstance(_territory_age_ratings, Unset):
-            territory_age_ratings = UNSET
-        else:
-            territory_age_ratings = AppInfoRelationshipsTerritoryAgeRatings.from_dict(
-                _territory_age_ratings
-            )
+        app_info_localizations = _parse_app_info_localizations(d.pop("appInfoLocalizations", UNSET))
+
+        def _parse_primary_category(
+            data: object,
+        ) -> AppInfoRelationshipsPrimaryCategory | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                primary_category_type_0 = AppInfoRelationshipsPrimaryCategory.from_dict(data)
+
+                return primary_category_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppInfoRelationshipsPrimaryCategory | None | Unset, data)
+
+        primary_category = _parse_primary_category(d.pop("primaryCategory", UNSET))
+
+        def _parse_primary_subcategory_one(
+            data: object,
+        ) -> AppInfoRelationshipsPrimarySubcategoryOne | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                primary_subcategory_one_type_0 = (
+                    AppInfoRelationshipsPrimarySubcategoryOne.from_dict(data)
+                )
+
+                return primary_subcategory_one_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppInfoRelationshipsPrimarySubcategoryOne | None | Unset, data)
+
+        primary_subcategory_one = _parse_primary_subcategory_one(
+            d.pop("primarySubcategoryOne", UNSET)
+        )
+
+        def _parse_primary_subcategory_two(
+            data: object,
+        ) -> AppInfoRelationshipsPrimarySubcategoryTwo | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                primary_subcategory_two_type_0 = (
+                    AppInfoRelationshipsPrimarySubcategoryTwo.from_dict(data)
+                )
+
+                return primary_subcategory_two_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppInfoRelationshipsPrimarySubcategoryTwo | None | Unset, data)
+
+        primary_subcategory_two = _parse_primary_subcategory_two(
+            d.pop("primarySubcategoryTwo", UNSET)
+        )
+
+        def _parse_secondary_category(
+            data: object,
+        ) -> AppInfoRelationshipsSecondaryCategory | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                secondary_category_type_0 = AppInfoRelationshipsSecondaryCategory.from_dict(data)
+
+                return secondary_category_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppInfoRelationshipsSecondaryCategory | None | Unset, data)
+
+        secondary_category = _parse_secondary_category(d.pop("secondaryCategory", UNSET))
+
+        def _parse_secondary_subcategory_one(
+            data: object,
+        ) -> AppInfoRelationshipsSecondarySubcategoryOne | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                secondary_subcategory_one_type_0 = (
+                    AppInfoRelationshipsSecondarySubcategoryOne.from_dict(data)
+                )
+
+                return secondary_subcategory_one_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppInfoRelationshipsSecondarySubcategoryOne | None | Unset, data)
+
+        secondary_subcategory_one = _parse_secondary_subcategory_one(
+            d.pop("secondarySubcategoryOne", UNSET)
+        )
+
+        def _parse_secondary_subcategory_two(
+            data: object,
+        ) -> AppInfoRelationshipsSecondarySubcategoryTwo | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                secondary_subcategory_two_type_0 = (
+                    AppInfoRelationshipsSecondarySubcategoryTwo.from_dict(data)
+                )
+
+                return secondary_subcategory_two_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppInfoRelationshipsSecondarySubcategoryTwo | None | Unset, data)
+
+        secondary_subcategory_two = _parse_secondary_subcategory_two(
+            d.pop("secondarySubcategoryTwo", UNSET)
+        )
+
+        def _parse_territory_age_ratings(
+            data: object,
+        ) -> AppInfoRelationshipsTerritoryAgeRatings | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                territory_age_ratings_type_0 = AppInfoRelationshipsTerritoryAgeRatings.from_dict(
+                    data
+                )
+
+                return territory_age_ratings_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppInfoRelationshipsTerritoryAgeRatings | None | Unset, data)
+
+        territory_age_ratings = _parse_territory_age_ratings(d.pop("territoryAgeRatings", UNSET))
 
         app_info_relationships = cls(
             app=app,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,34 +23,48 @@ T = TypeVar("T", bound="AppMediaAssetState")
 class AppMediaAssetState:
     """
     Attributes:
-        errors (list[AppMediaStateError] | Unset):
-        warnings (list[AppMediaStateError] | Unset):
-        state (AppMediaAssetStateState | Unset):
+        errors (list[AppMediaStateError] | None | Unset):
+        warnings (list[AppMediaStateError] | None | Unset):
+        state (AppMediaAssetStateState | None | Unset):
     """
 
-    errors: list[AppMediaStateError] | Unset = UNSET
-    warnings: list[AppMediaStateError] | Unset = UNSET
-    state: AppMediaAssetStateState | Unset = UNSET
+    errors: list[AppMediaStateError] | None | Unset = UNSET
+    warnings: list[AppMediaStateError] | None | Unset = UNSET
+    state: AppMediaAssetStateState | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        errors: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.errors, Unset):
+        errors: list[dict[str, Any]] | None | Unset
+        if isinstance(self.errors, Unset):
+            errors = UNSET
+        elif isinstance(self.errors, list):
             errors = []
-            for errors_item_data in self.errors:
-                errors_item = errors_item_data.to_dict()
-                errors.append(errors_item)
+            for errors_type_0_item_data in self.errors:
+                errors_type_0_item = errors_type_0_item_data.to_dict()
+                errors.append(errors_type_0_item)
 
-        warnings: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.warnings, Unset):
+        else:
+            errors = self.errors
+
+        warnings: list[dict[str, Any]] | None | Unset
+        if isinstance(self.warnings, Unset):
+            warnings = UNSET
+        elif isinstance(self.warnings, list):
             warnings = []
-            for warnings_item_data in self.warnings:
-                warnings_item = warnings_item_data.to_dict()
-                warnings.append(warnings_item)
+            for warnings_type_0_item_data in self.warnings:
+                warnings_type_0_item = warnings_type_0_item_data.to_dict()
+                warnings.append(warnings_type_0_item)
 
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
+        else:
+            warnings = self.warnings
+
+        state: None | str | Unset
+        if isinstance(self.state, Unset):
+            state = UNSET
+        elif isinstance(self.state, AppMediaAssetStateState):
             state = self.state.value
+        else:
+            state = self.state
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -69,30 +83,67 @@ class AppMediaAssetState:
         from ..models.app_media_state_error import AppMediaStateError  # noqa: PLC0415
 
         d = dict(src_dict)
-        _errors = d.pop("errors", UNSET)
-        errors: list[AppMediaStateError] | Unset = UNSET
-        if _errors is not UNSET:
-            errors = []
-            for errors_item_data in _errors:
-                errors_item = AppMediaStateError.from_dict(errors_item_data)
 
-                errors.append(errors_item)
+        def _parse_errors(data: object) -> list[AppMediaStateError] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                errors_type_0 = []
+                _errors_type_0 = data
+                for errors_type_0_item_data in _errors_type_0:
+                    errors_type_0_item = AppMediaStateError.from_dict(errors_type_0_item_data)
 
-        _warnings = d.pop("warnings", UNSET)
-        warnings: list[AppMediaStateError] | Unset = UNSET
-        if _warnings is not UNSET:
-            warnings = []
-            for warnings_item_data in _warnings:
-                warnings_item = AppMediaStateError.from_dict(warnings_item_data)
+                    errors_type_0.append(errors_type_0_item)
 
-                warnings.append(warnings_item)
+                return errors_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[AppMediaStateError] | None | Unset, data)
 
-        _state = d.pop("state", UNSET)
-        state: AppMediaAssetStateState | Unset
-        if isinstance(_state, Unset):
-            state = UNSET
-        else:
-            state = AppMediaAssetStateState(_state)
+        errors = _parse_errors(d.pop("errors", UNSET))
+
+        def _parse_warnings(data: object) -> list[AppMediaStateError] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                warnings_type_0 = []
+                _warnings_type_0 = data
+                for warnings_type_0_item_data in _warnings_type_0:
+                    warnings_type_0_item = AppMediaStateError.from_dict(warnings_type_0_item_data)
+
+                    warnings_type_0.append(warnings_type_0_item)
+
+                return warnings_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[AppMediaStateError] | None | Unset, data)
+
+        warnings = _parse_warnings(d.pop("warnings", UNSET))
+
+        def _parse_state(data: object) -> AppMediaAssetStateState | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                state_type_1 = AppMediaAssetStateState(data)
+
+                return state_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppMediaAssetStateState | None | Unset, data)
+
+        state = _parse_state(d.pop("state", UNSET))
 
         app_media_asset_state = cls(
             errors=errors,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,46 +23,74 @@ T = TypeVar("T", bound="AppStoreVersionExperimentV2Attributes")
 class AppStoreVersionExperimentV2Attributes:
     """
     Attributes:
-        name (str | Unset):
-        platform (Platform | Unset):
-        traffic_proportion (int | Unset):
-        state (AppStoreVersionExperimentV2AttributesState | Unset):
-        review_required (bool | Unset):
-        start_date (datetime.datetime | Unset):
-        end_date (datetime.datetime | Unset):
+        name (None | str | Unset):
+        platform (None | Platform | Unset):
+        traffic_proportion (int | None | Unset):
+        state (AppStoreVersionExperimentV2AttributesState | None | Unset):
+        review_required (bool | None | Unset):
+        start_date (datetime.datetime | None | Unset):
+        end_date (datetime.datetime | None | Unset):
     """
 
-    name: str | Unset = UNSET
-    platform: Platform | Unset = UNSET
-    traffic_proportion: int | Unset = UNSET
-    state: AppStoreVersionExperimentV2AttributesState | Unset = UNSET
-    review_required: bool | Unset = UNSET
-    start_date: datetime.datetime | Unset = UNSET
-    end_date: datetime.datetime | Unset = UNSET
+    name: None | str | Unset = UNSET
+    platform: None | Platform | Unset = UNSET
+    traffic_proportion: int | None | Unset = UNSET
+    state: AppStoreVersionExperimentV2AttributesState | None | Unset = UNSET
+    review_required: bool | None | Unset = UNSET
+    start_date: datetime.datetime | None | Unset = UNSET
+    end_date: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: None | str | Unset
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        platform: str | Unset = UNSET
-        if not isinstance(self.platform, Unset):
+        platform: None | str | Unset
+        if isinstance(self.platform, Unset):
+            platform = UNSET
+        elif isinstance(self.platform, Platform):
             platform = self.platform.value
+        else:
+            platform = self.platform
 
-        traffic_proportion = self.traffic_proportion
+        traffic_proportion: int | None | Unset
+        if isinstance(self.traffic_proportion, Unset):
+            traffic_proportion = UNSET
+        else:
+            traffic_proportion = self.traffic_proportion
 
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
+        state: None | str | Unset
+        if isinstance(self.state, Unset):
+            state = UNSET
+        elif isinstance(self.state, AppStoreVersionExperimentV2AttributesState):
             state = self.state.value
+        else:
+            state = self.state
 
-        review_required = self.review_required
+        review_required: bool | None | Unset
+        if isinstance(self.review_required, Unset):
+            review_required = UNSET
+        else:
+            review_required = self.review_required
 
-        start_date: str | Unset = UNSET
-        if not isinstance(self.start_date, Unset):
+        start_date: None | str | Unset
+        if isinstance(self.start_date, Unset):
+            start_date = UNSET
+        elif isinstance(self.start_date, datetime.datetime):
             start_date = self.start_date.isoformat()
+        else:
+            start_date = self.start_date
 
-        end_date: str | Unset = UNSET
-        if not isinstance(self.end_date, Unset):
+        end_date: None | str | Unset
+        if isinstance(self.end_date, Unset):
+            end_date = UNSET
+        elif isinstance(self.end_date, datetime.datetime):
             end_date = self.end_date.isoformat()
+        else:
+            end_date = self.end_date
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -87,39 +115,101 @@ class AppStoreVersionExperimentV2Attributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = d.pop("name", UNSET)
 
-        _platform = d.pop("platform", UNSET)
-        platform: Platform | Unset
-        if isinstance(_platform, Unset):
-            platform = UNSET
-        else:
-            platform = Platform(_platform)
+        def _parse_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        traffic_proportion = d.pop("trafficProportion", UNSET)
+        name = _parse_name(d.pop("name", UNSET))
 
-        _state = d.pop("state", UNSET)
-        state: AppStoreVersionExperimentV2AttributesState | Unset
-        if isinstance(_state, Unset):
-            state = UNSET
-        else:
-            state = AppStoreVersionExperimentV2AttributesState(_state)
+        def _parse_platform(data: object) -> None | Platform | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                platform_type_1 = Platform(data)
 
-        review_required = d.pop("reviewRequired", UNSET)
+                return platform_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Platform | Unset, data)
 
-        _start_date = d.pop("startDate", UNSET)
-        start_date: datetime.datetime | Unset
-        if isinstance(_start_date, Unset):
-            start_date = UNSET
-        else:
-            start_date = datetime.datetime.fromisoformat(_start_date)
+        platform = _parse_platform(d.pop("platform", UNSET))
 
-        _end_date = d.pop("endDate", UNSET)
-        end_date: datetime.datetime | Unset
-        if isinstance(_end_date, Unset):
-            end_date = UNSET
-        else:
-            end_date = datetime.datetime.fromisoformat(_end_date)
+        def _parse_traffic_proportion(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        traffic_proportion = _parse_traffic_proportion(d.pop("trafficProportion", UNSET))
+
+        def _parse_state(data: object) -> AppStoreVersionExperimentV2AttributesState | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                state_type_1 = AppStoreVersionExperimentV2AttributesState(data)
+
+                return state_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppStoreVersionExperimentV2AttributesState | None | Unset, data)
+
+        state = _parse_state(d.pop("state", UNSET))
+
+        def _parse_review_required(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        review_required = _parse_review_required(d.pop("reviewRequired", UNSET))
+
+        def _parse_start_date(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                start_date_type_0 = datetime.datetime.fromisoformat(data)
+
+                return start_date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        start_date = _parse_start_date(d.pop("startDate", UNSET))
+
+        def _parse_end_date(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                end_date_type_0 = datetime.datetime.fromisoformat(data)
+
+                return end_date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        end_date = _parse_end_date(d.pop("endDate", UNSET))
 
         app_store_version_experiment_v2_attributes = cls(
             name=name,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -33,41 +33,78 @@ T = TypeVar("T", bound="AppStoreVersionExperimentV2Relationships")
 class AppStoreVersionExperimentV2Relationships:
     """
     Attributes:
-        app (AppStoreVersionExperimentV2RelationshipsApp | Unset):
-        latest_control_version (AppStoreVersionExperimentV2RelationshipsLatestControlVersion | Unset):
-        control_versions (AppStoreVersionExperimentV2RelationshipsControlVersions | Unset):
+        app (AppStoreVersionExperimentV2RelationshipsApp | None | Unset):
+        latest_control_version (AppStoreVersionExperimentV2RelationshipsLatestControlVersion | None | Unset):
+        control_versions (AppStoreVersionExperimentV2RelationshipsControlVersions | None | Unset):
         app_store_version_experiment_treatments
-            (AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments | Unset):
+            (AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments | None | Unset):
     """
 
-    app: AppStoreVersionExperimentV2RelationshipsApp | Unset = UNSET
-    latest_control_version: AppStoreVersionExperimentV2RelationshipsLatestControlVersion | Unset = (
-        UNSET
-    )
-    control_versions: AppStoreVersionExperimentV2RelationshipsControlVersions | Unset = UNSET
+    app: AppStoreVersionExperimentV2RelationshipsApp | None | Unset = UNSET
+    latest_control_version: (
+        AppStoreVersionExperimentV2RelationshipsLatestControlVersion | None | Unset
+    ) = UNSET
+    control_versions: AppStoreVersionExperimentV2RelationshipsControlVersions | None | Unset = UNSET
     app_store_version_experiment_treatments: (
-        AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments | Unset
+        AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments | None | Unset
     ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app, Unset):
+        from ..models.app_store_version_experiment_v2_relationships_app import (
+            AppStoreVersionExperimentV2RelationshipsApp,  # noqa: PLC0415
+        )
+        from ..models.app_store_version_experiment_v2_relationships_app_store_version_experiment_treatments import (
+            AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments,  # noqa: PLC0415
+        )
+        from ..models.app_store_version_experiment_v2_relationships_control_versions import (
+            AppStoreVersionExperimentV2RelationshipsControlVersions,  # noqa: PLC0415
+        )
+        from ..models.app_store_version_experiment_v2_relationships_latest_control_version import (
+            AppStoreVersionExperimentV2RelationshipsLatestControlVersion,  # noqa: PLC0415
+        )
+
+        app: dict[str, Any] | None | Unset
+        if isinstance(self.app, Unset):
+            app = UNSET
+        elif isinstance(self.app, AppStoreVersionExperimentV2RelationshipsApp):
             app = self.app.to_dict()
+        else:
+            app = self.app
 
-        latest_control_version: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.latest_control_version, Unset):
+        latest_control_version: dict[str, Any] | None | Unset
+        if isinstance(self.latest_control_version, Unset):
+            latest_control_version = UNSET
+        elif isinstance(
+            self.latest_control_version,
+            AppStoreVersionExperimentV2RelationshipsLatestControlVersion,
+        ):
             latest_control_version = self.latest_control_version.to_dict()
+        else:
+            latest_control_version = self.latest_control_version
 
-        control_versions: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.control_versions, Unset):
+        control_versions: dict[str, Any] | None | Unset
+        if isinstance(self.control_versions, Unset):
+            control_versions = UNSET
+        elif isinstance(
+            self.control_versions, AppStoreVersionExperimentV2RelationshipsControlVersions
+        ):
             control_versions = self.control_versions.to_dict()
+        else:
+            control_versions = self.control_versions
 
-        app_store_version_experiment_treatments: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_store_version_experiment_treatments, Unset):
+        app_store_version_experiment_treatments: dict[str, Any] | None | Unset
+        if isinstance(self.app_store_version_experiment_treatments, Unset):
+            app_store_version_experiment_treatments = UNSET
+        elif isinstance(
+            self.app_store_version_experiment_treatments,
+            AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments,
+        ):
             app_store_version_experiment_treatments = (
                 self.app_store_version_experiment_treatments.to_dict()
             )
+        else:
+            app_store_version_experiment_treatments = self.app_store_version_experiment_treatments
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -101,45 +138,101 @@ class AppStoreVersionExperimentV2Relationships:
         )
 
         d = dict(src_dict)
-        _app = d.pop("app", UNSET)
-        app: AppStoreVersionExperimentV2RelationshipsApp | Unset
-        if isinstance(_app, Unset):
-            app = UNSET
-        else:
-            app = AppStoreVersionExperimentV2RelationshipsApp.from_dict(_app)
 
-        _latest_control_version = d.pop("latestControlVersion", UNSET)
-        latest_control_version: AppStoreVersionExperimentV2RelationshipsLatestControlVersion | Unset
-        if isinstance(_latest_control_version, Unset):
-            latest_control_version = UNSET
-        else:
-            latest_control_version = (
-                AppStoreVersionExperimentV2RelationshipsLatestControlVersion.from_dict(
-                    _latest_control_version
+        def _parse_app(data: object) -> AppStoreVersionExperimentV2RelationshipsApp | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_type_0 = AppStoreVersionExperimentV2RelationshipsApp.from_dict(data)
+
+                return app_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppStoreVersionExperimentV2RelationshipsApp | None | Unset, data)
+
+        app = _parse_app(d.pop("app", UNSET))
+
+        def _parse_latest_control_version(
+            data: object,
+        ) -> AppStoreVersionExperimentV2RelationshipsLatestControlVersion | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                latest_control_version_type_0 = (
+                    AppStoreVersionExperimentV2RelationshipsLatestControlVersion.from_dict(data)
                 )
+
+                return latest_control_version_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                AppStoreVersionExperimentV2RelationshipsLatestControlVersion | None | Unset, data
             )
 
-        _control_versions = d.pop("controlVersions", UNSET)
-        control_versions: AppStoreVersionExperimentV2RelationshipsControlVersions | Unset
-        if isinstance(_control_versions, Unset):
-            control_versions = UNSET
-        else:
-            control_versions = AppStoreVersionExperimentV2RelationshipsControlVersions.from_dict(
-                _control_versions
+        latest_control_version = _parse_latest_control_version(d.pop("latestControlVersion", UNSET))
+
+        def _parse_control_versions(
+            data: object,
+        ) -> AppStoreVersionExperimentV2RelationshipsControlVersions | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                control_versions_type_0 = (
+                    AppStoreVersionExperimentV2RelationshipsControlVersions.from_dict(data)
+                )
+
+                return control_versions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                AppStoreVersionExperimentV2RelationshipsControlVersions | None | Unset, data
             )
 
-        _app_store_version_experiment_treatments = d.pop(
-            "appStoreVersionExperimentTreatments", UNSET
-        )
-        app_store_version_experiment_treatments: (
-            AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments | Unset
-        )
-        if isinstance(_app_store_version_experiment_treatments, Unset):
-            app_store_version_experiment_treatments = UNSET
-        else:
-            app_store_version_experiment_treatments = AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments.from_dict(
-                _app_store_version_experiment_treatments
+        control_versions = _parse_control_versions(d.pop("controlVersions", UNSET))
+
+        def _parse_app_store_version_experiment_treatments(
+            data: object,
+        ) -> (
+            AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments
+            | None
+            | Unset
+        ):
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_store_version_experiment_treatments_type_0 = AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments.from_dict(
+                    data
+                )
+
+                return app_store_version_experiment_treatments_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments
+                | None
+                | Unset,
+                data,
             )
+
+        app_store_version_experiment_treatments = _parse_app_store_version_experiment_treatments(
+            d.pop("appStoreVersionExperimentTreatments", UNSET)
+        )
 
         app_store_version_experiment_v2_relationships = cls(
             app=app,

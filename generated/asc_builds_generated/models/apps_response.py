@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from ..models.review_submission import ReviewSubmission
     from ..models.subscription_grace_period import SubscriptionGracePeriod
     from ..models.subscription_group import SubscriptionGroup
+    from ..models.unknown_included_resource import UnknownIncludedResource
 
 
 T = TypeVar("T", bound="AppsResponse")
@@ -54,8 +55,8 @@ class AppsResponse:
             AppEvent | AppInfo | AppStoreVersion | AppStoreVersionExperimentV2 | BetaAppLocalization | BetaAppReviewDetail |
             BetaGroup | BetaLicenseAgreement | Build | BuildIcon | CiProduct | EndUserLicenseAgreement | GameCenterDetail |
             GameCenterEnabledVersion | InAppPurchase | PrereleaseVersion | PromotedPurchase | ReviewSubmission |
-            SubscriptionGracePeriod | SubscriptionGroup] | Unset):
-        meta (PagingInformation | Unset):
+            SubscriptionGracePeriod | SubscriptionGroup | UnknownIncludedResource] | None | Unset):
+        meta (None | PagingInformation | Unset):
     """
 
     data: list[App]
@@ -86,10 +87,12 @@ class AppsResponse:
             | ReviewSubmission
             | SubscriptionGracePeriod
             | SubscriptionGroup
+            | UnknownIncludedResource
         ]
+        | None
         | Unset
     ) = UNSET
-    meta: PagingInformation | Unset = UNSET
+    meta: None | PagingInformation | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -112,10 +115,12 @@ class AppsResponse:
         from ..models.game_center_detail import GameCenterDetail  # noqa: PLC0415
         from ..models.game_center_enabled_version import GameCenterEnabledVersion  # noqa: PLC0415
         from ..models.in_app_purchase import InAppPurchase  # noqa: PLC0415
+        from ..models.paging_information import PagingInformation  # noqa: PLC0415
         from ..models.prerelease_version import PrereleaseVersion  # noqa: PLC0415
         from ..models.promoted_purchase import PromotedPurchase  # noqa: PLC0415
         from ..models.review_submission import ReviewSubmission  # noqa: PLC0415
         from ..models.subscription_grace_period import SubscriptionGracePeriod  # noqa: PLC0415
+        from ..models.subscription_group import SubscriptionGroup  # noqa: PLC0415
 
         data = []
         for data_item_data in self.data:
@@ -124,65 +129,76 @@ class AppsResponse:
 
         links = self.links.to_dict()
 
-        included: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.included, Unset):
+        included: list[dict[str, Any]] | None | Unset
+        if isinstance(self.included, Unset):
+            included = UNSET
+        elif isinstance(self.included, list):
             included = []
-            for included_item_data in self.included:
-                included_item: dict[str, Any]
-                if isinstance(included_item_data, AndroidToIosAppMappingDetail):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, AppClip):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, AppCustomProductPage):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, AppEncryptionDeclaration):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, AppEvent):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, AppInfo):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, AppStoreVersionExperimentV2):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, AppStoreVersion):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, BetaAppLocalization):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, BetaAppReviewDetail):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, BetaGroup):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, BetaLicenseAgreement):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, BuildIcon):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, Build):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, CiProduct):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, EndUserLicenseAgreement):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, GameCenterDetail):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, GameCenterEnabledVersion):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, InAppPurchase):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, PrereleaseVersion):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, PromotedPurchase):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, ReviewSubmission):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, SubscriptionGracePeriod):
-                    included_item = included_item_data.to_dict()
+            for included_type_0_item_data in self.included:
+                included_type_0_item: dict[str, Any]
+                if isinstance(included_type_0_item_data, AndroidToIosAppMappingDetail):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, AppClip):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, AppCustomProductPage):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, AppEncryptionDeclaration):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, AppEvent):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, AppInfo):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, AppStoreVersionExperimentV2):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, AppStoreVersion):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, BetaAppLocalization):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, BetaAppReviewDetail):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, BetaGroup):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, BetaLicenseAgreement):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, BuildIcon):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, Build):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, CiProduct):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, EndUserLicenseAgreement):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, GameCenterDetail):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, GameCenterEnabledVersion):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, InAppPurchase):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, PrereleaseVersion):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, PromotedPurchase):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, ReviewSubmission):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, SubscriptionGracePeriod):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, SubscriptionGroup):
+                    included_type_0_item = included_type_0_item_data.to_dict()
                 else:
-                    included_item = included_item_data.to_dict()
+                    included_type_0_item = included_type_0_item_data.to_dict()
 
-                included.append(included_item)
+                included.append(included_type_0_item)
 
-        meta: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.meta, Unset):
+        else:
+            included = self.included
+
+        meta: dict[str, Any] | None | Unset
+        if isinstance(self.meta, Unset):
+            meta = UNSET
+        elif isinstance(self.meta, PagingInformation):
             meta = self.meta.to_dict()
+        else:
+            meta = self.meta
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -228,6 +244,7 @@ class AppsResponse:
         from ..models.review_submission import ReviewSubmission  # noqa: PLC0415
         from ..models.subscription_grace_period import SubscriptionGracePeriod  # noqa: PLC0415
         from ..models.subscription_group import SubscriptionGroup  # noqa: PLC0415
+        from ..models.unknown_included_resource import UnknownIncludedResource  # noqa: PLC0415
 
         d = dict(src_dict)
         data = []
@@ -239,8 +256,9 @@ class AppsResponse:
 
         links = PagedDocumentLinks.from_dict(d.pop("links"))
 
-        _included = d.pop("included", UNSET)
-        included: (
+        def _parse_included(
+            data: object,
+        ) -> (
             list[
                 AndroidToIosAppMappingDetail
                 | AppClip
@@ -266,16 +284,311 @@ class AppsResponse:
                 | ReviewSubmission
                 | SubscriptionGracePeriod
                 | SubscriptionGroup
+                | UnknownIncludedResource
             ]
+            | None
             | Unset
-        ) = UNSET
-        if _included is not UNSET:
-            included = []
-            for included_item_data in _included:
+        ):
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                included_type_0 = []
+                _included_type_0 = data
+                for included_type_0_item_data in _included_type_0:
 
-                def _parse_included_item(
-                    data: object,
-                ) -> (
+                    def _parse_included_type_0_item(
+                        data: object,
+                    ) -> (
+                        AndroidToIosAppMappingDetail
+                        | AppClip
+                        | AppCustomProductPage
+                        | AppEncryptionDeclaration
+                        | AppEvent
+                        | AppInfo
+                        | AppStoreVersion
+                        | AppStoreVersionExperimentV2
+                        | BetaAppLocalization
+                        | BetaAppReviewDetail
+                        | BetaGroup
+                        | BetaLicenseAgreement
+                        | Build
+                        | BuildIcon
+                        | CiProduct
+                        | EndUserLicenseAgreement
+                        | GameCenterDetail
+                        | GameCenterEnabledVersion
+                        | InAppPurchase
+                        | PrereleaseVersion
+                        | PromotedPurchase
+                        | ReviewSubmission
+                        | SubscriptionGracePeriod
+                        | SubscriptionGroup
+                        | UnknownIncludedResource
+                    ):
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("androidToIosAppMappingDetails",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_0 = AndroidToIosAppMappingDetail.from_dict(
+                                data
+                            )
+
+                            return included_type_0_item_type_0
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (isinstance(data, dict) and data.get("type") in ("appClips",)):
+                                raise TypeError()
+                            included_type_0_item_type_1 = AppClip.from_dict(data)
+
+                            return included_type_0_item_type_1
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("appCustomProductPages",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_2 = AppCustomProductPage.from_dict(data)
+
+                            return included_type_0_item_type_2
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("appEncryptionDeclarations",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_3 = AppEncryptionDeclaration.from_dict(data)
+
+                            return included_type_0_item_type_3
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (isinstance(data, dict) and data.get("type") in ("appEvents",)):
+                                raise TypeError()
+                            included_type_0_item_type_4 = AppEvent.from_dict(data)
+
+                            return included_type_0_item_type_4
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (isinstance(data, dict) and data.get("type") in ("appInfos",)):
+                                raise TypeError()
+                            included_type_0_item_type_5 = AppInfo.from_dict(data)
+
+                            return included_type_0_item_type_5
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("appStoreVersionExperiments",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_6 = AppStoreVersionExperimentV2.from_dict(
+                                data
+                            )
+
+                            return included_type_0_item_type_6
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict) and data.get("type") in ("appStoreVersions",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_7 = AppStoreVersion.from_dict(data)
+
+                            return included_type_0_item_type_7
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("betaAppLocalizations",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_8 = BetaAppLocalization.from_dict(data)
+
+                            return included_type_0_item_type_8
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("betaAppReviewDetails",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_9 = BetaAppReviewDetail.from_dict(data)
+
+                            return included_type_0_item_type_9
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (isinstance(data, dict) and data.get("type") in ("betaGroups",)):
+                                raise TypeError()
+                            included_type_0_item_type_10 = BetaGroup.from_dict(data)
+
+                            return included_type_0_item_type_10
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("betaLicenseAgreements",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_11 = BetaLicenseAgreement.from_dict(data)
+
+                            return included_type_0_item_type_11
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (isinstance(data, dict) and data.get("type") in ("buildIcons",)):
+                                raise TypeError()
+                            included_type_0_item_type_12 = BuildIcon.from_dict(data)
+
+                            return included_type_0_item_type_12
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (isinstance(data, dict) and data.get("type") in ("builds",)):
+                                raise TypeError()
+                            included_type_0_item_type_13 = Build.from_dict(data)
+
+                            return included_type_0_item_type_13
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (isinstance(data, dict) and data.get("type") in ("ciProducts",)):
+                                raise TypeError()
+                            included_type_0_item_type_14 = CiProduct.from_dict(data)
+
+                            return included_type_0_item_type_14
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("endUserLicenseAgreements",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_15 = EndUserLicenseAgreement.from_dict(data)
+
+                            return included_type_0_item_type_15
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("gameCenterDetails",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_16 = GameCenterDetail.from_dict(data)
+
+                            return included_type_0_item_type_16
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("gameCenterEnabledVersions",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_17 = GameCenterEnabledVersion.from_dict(data)
+
+                            return included_type_0_item_type_17
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict) and data.get("type") in ("inAppPurchases",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_18 = InAppPurchase.from_dict(data)
+
+                            return included_type_0_item_type_18
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("preReleaseVersions",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_19 = PrereleaseVersion.from_dict(data)
+
+                            return included_type_0_item_type_19
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("promotedPurchases",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_20 = PromotedPurchase.from_dict(data)
+
+                            return included_type_0_item_type_20
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("reviewSubmissions",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_21 = ReviewSubmission.from_dict(data)
+
+                            return included_type_0_item_type_21
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("subscriptionGracePeriods",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_22 = SubscriptionGracePeriod.from_dict(data)
+
+                            return included_type_0_item_type_22
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("subscriptionGroups",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_23 = SubscriptionGroup.from_dict(data)
+
+                            return included_type_0_item_type_23
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        included_type_0_item_type_24 = UnknownIncludedResource.from_dict(data)
+
+                        return included_type_0_item_type_24
+
+                    included_type_0_item = _parse_included_type_0_item(included_type_0_item_data)
+
+                    included_type_0.append(included_type_0_item)
+
+                return included_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                list[
                     AndroidToIosAppMappingDetail
                     | AppClip
                     | AppCustomProductPage
@@ -300,245 +613,31 @@ class AppsResponse:
                     | ReviewSubmission
                     | SubscriptionGracePeriod
                     | SubscriptionGroup
-                ):
-                    try:
-                        if not (
-                            isinstance(data, dict)
-                            and data.get("type") in ("androidToIosAppMappingDetails",)
-                        ):
-                            raise TypeError()
-                        included_item_type_0 = AndroidToIosAppMappingDetail.from_dict(data)
+                    | UnknownIncludedResource
+                ]
+                | None
+                | Unset,
+                data,
+            )
 
-                        return included_item_type_0
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (isinstance(data, dict) and data.get("type") in ("appClips",)):
-                            raise TypeError()
-                        included_item_type_1 = AppClip.from_dict(data)
+        included = _parse_included(d.pop("included", UNSET))
 
-                        return included_item_type_1
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict)
-                            and data.get("type") in ("appCustomProductPages",)
-                        ):
-                            raise TypeError()
-                        included_item_type_2 = AppCustomProductPage.from_dict(data)
+        def _parse_meta(data: object) -> None | PagingInformation | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                meta_type_1 = PagingInformation.from_dict(data)
 
-                        return included_item_type_2
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict)
-                            and data.get("type") in ("appEncryptionDeclarations",)
-                        ):
-                            raise TypeError()
-                        included_item_type_3 = AppEncryptionDeclaration.from_dict(data)
+                return meta_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PagingInformation | Unset, data)
 
-                        return included_item_type_3
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (isinstance(data, dict) and data.get("type") in ("appEvents",)):
-                            raise TypeError()
-                        included_item_type_4 = AppEvent.from_dict(data)
-
-                        return included_item_type_4
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (isinstance(data, dict) and data.get("type") in ("appInfos",)):
-                            raise TypeError()
-                        included_item_type_5 = AppInfo.from_dict(data)
-
-                        return included_item_type_5
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict)
-                            and data.get("type") in ("appStoreVersionExperiments",)
-                        ):
-                            raise TypeError()
-                        included_item_type_6 = AppStoreVersionExperimentV2.from_dict(data)
-
-                        return included_item_type_6
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict) and data.get("type") in ("appStoreVersions",)
-                        ):
-                            raise TypeError()
-                        included_item_type_7 = AppStoreVersion.from_dict(data)
-
-                        return included_item_type_7
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict) and data.get("type") in ("betaAppLocalizations",)
-                        ):
-                            raise TypeError()
-                        included_item_type_8 = BetaAppLocalization.from_dict(data)
-
-                        return included_item_type_8
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict) and data.get("type") in ("betaAppReviewDetails",)
-                        ):
-                            raise TypeError()
-                        included_item_type_9 = BetaAppReviewDetail.from_dict(data)
-
-                        return included_item_type_9
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (isinstance(data, dict) and data.get("type") in ("betaGroups",)):
-                            raise TypeError()
-                        included_item_type_10 = BetaGroup.from_dict(data)
-
-                        return included_item_type_10
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict)
-                            and data.get("type") in ("betaLicenseAgreements",)
-                        ):
-                            raise TypeError()
-                        included_item_type_11 = BetaLicenseAgreement.from_dict(data)
-
-                        return included_item_type_11
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (isinstance(data, dict) and data.get("type") in ("buildIcons",)):
-                            raise TypeError()
-                        included_item_type_12 = BuildIcon.from_dict(data)
-
-                        return included_item_type_12
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (isinstance(data, dict) and data.get("type") in ("builds",)):
-                            raise TypeError()
-                        included_item_type_13 = Build.from_dict(data)
-
-                        return included_item_type_13
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (isinstance(data, dict) and data.get("type") in ("ciProducts",)):
-                            raise TypeError()
-                        included_item_type_14 = CiProduct.from_dict(data)
-
-                        return included_item_type_14
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict)
-                            and data.get("type") in ("endUserLicenseAgreements",)
-                        ):
-                            raise TypeError()
-                        included_item_type_15 = EndUserLicenseAgreement.from_dict(data)
-
-                        return included_item_type_15
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict) and data.get("type") in ("gameCenterDetails",)
-                        ):
-                            raise TypeError()
-                        included_item_type_16 = GameCenterDetail.from_dict(data)
-
-                        return included_item_type_16
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict)
-                            and data.get("type") in ("gameCenterEnabledVersions",)
-                        ):
-                            raise TypeError()
-                        included_item_type_17 = GameCenterEnabledVersion.from_dict(data)
-
-                        return included_item_type_17
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (isinstance(data, dict) and data.get("type") in ("inAppPurchases",)):
-                            raise TypeError()
-                        included_item_type_18 = InAppPurchase.from_dict(data)
-
-                        return included_item_type_18
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict) and data.get("type") in ("preReleaseVersions",)
-                        ):
-                            raise TypeError()
-                        included_item_type_19 = PrereleaseVersion.from_dict(data)
-
-                        return included_item_type_19
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict) and data.get("type") in ("promotedPurchases",)
-                        ):
-                            raise TypeError()
-                        included_item_type_20 = PromotedPurchase.from_dict(data)
-
-                        return included_item_type_20
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict) and data.get("type") in ("reviewSubmissions",)
-                        ):
-                            raise TypeError()
-                        included_item_type_21 = ReviewSubmission.from_dict(data)
-
-                        return included_item_type_21
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict)
-                            and data.get("type") in ("subscriptionGracePeriods",)
-                        ):
-                            raise TypeError()
-                        included_item_type_22 = SubscriptionGracePeriod.from_dict(data)
-
-                        return included_item_type_22
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    if not (isinstance(data, dict) and data.get("type") in ("subscriptionGroups",)):
-                        raise TypeError()
-                    included_item_type_23 = SubscriptionGroup.from_dict(data)
-
-                    return included_item_type_23
-
-                included_item = _parse_included_item(included_item_data)
-
-                included.append(included_item)
-
-        _meta = d.pop("meta", UNSET)
-        meta: PagingInformation | Unset
-        if isinstance(_meta, Unset):
-            meta = UNSET
-        else:
-            meta = PagingInformation.from_dict(_meta)
+        meta = _parse_meta(d.pop("meta", UNSET))
 
         apps_response = cls(
             data=data,

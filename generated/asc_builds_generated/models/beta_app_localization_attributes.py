@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,34 +18,58 @@ T = TypeVar("T", bound="BetaAppLocalizationAttributes")
 class BetaAppLocalizationAttributes:
     """
     Attributes:
-        feedback_email (str | Unset):
-        marketing_url (str | Unset):
-        privacy_policy_url (str | Unset):
-        tv_os_privacy_policy (str | Unset):
-        description (str | Unset):
-        locale (str | Unset):
+        feedback_email (None | str | Unset):
+        marketing_url (None | str | Unset):
+        privacy_policy_url (None | str | Unset):
+        tv_os_privacy_policy (None | str | Unset):
+        description (None | str | Unset):
+        locale (None | str | Unset):
     """
 
-    feedback_email: str | Unset = UNSET
-    marketing_url: str | Unset = UNSET
-    privacy_policy_url: str | Unset = UNSET
-    tv_os_privacy_policy: str | Unset = UNSET
-    description: str | Unset = UNSET
-    locale: str | Unset = UNSET
+    feedback_email: None | str | Unset = UNSET
+    marketing_url: None | str | Unset = UNSET
+    privacy_policy_url: None | str | Unset = UNSET
+    tv_os_privacy_policy: None | str | Unset = UNSET
+    description: None | str | Unset = UNSET
+    locale: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        feedback_email = self.feedback_email
+        feedback_email: None | str | Unset
+        if isinstance(self.feedback_email, Unset):
+            feedback_email = UNSET
+        else:
+            feedback_email = self.feedback_email
 
-        marketing_url = self.marketing_url
+        marketing_url: None | str | Unset
+        if isinstance(self.marketing_url, Unset):
+            marketing_url = UNSET
+        else:
+            marketing_url = self.marketing_url
 
-        privacy_policy_url = self.privacy_policy_url
+        privacy_policy_url: None | str | Unset
+        if isinstance(self.privacy_policy_url, Unset):
+            privacy_policy_url = UNSET
+        else:
+            privacy_policy_url = self.privacy_policy_url
 
-        tv_os_privacy_policy = self.tv_os_privacy_policy
+        tv_os_privacy_policy: None | str | Unset
+        if isinstance(self.tv_os_privacy_policy, Unset):
+            tv_os_privacy_policy = UNSET
+        else:
+            tv_os_privacy_policy = self.tv_os_privacy_policy
 
-        description = self.description
+        description: None | str | Unset
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
 
-        locale = self.locale
+        locale: None | str | Unset
+        if isinstance(self.locale, Unset):
+            locale = UNSET
+        else:
+            locale = self.locale
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -68,17 +92,60 @@ class BetaAppLocalizationAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        feedback_email = d.pop("feedbackEmail", UNSET)
 
-        marketing_url = d.pop("marketingUrl", UNSET)
+        def _parse_feedback_email(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        privacy_policy_url = d.pop("privacyPolicyUrl", UNSET)
+        feedback_email = _parse_feedback_email(d.pop("feedbackEmail", UNSET))
 
-        tv_os_privacy_policy = d.pop("tvOsPrivacyPolicy", UNSET)
+        def _parse_marketing_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        description = d.pop("description", UNSET)
+        marketing_url = _parse_marketing_url(d.pop("marketingUrl", UNSET))
 
-        locale = d.pop("locale", UNSET)
+        def _parse_privacy_policy_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        privacy_policy_url = _parse_privacy_policy_url(d.pop("privacyPolicyUrl", UNSET))
+
+        def _parse_tv_os_privacy_policy(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        tv_os_privacy_policy = _parse_tv_os_privacy_policy(d.pop("tvOsPrivacyPolicy", UNSET))
+
+        def _parse_description(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        description = _parse_description(d.pop("description", UNSET))
+
+        def _parse_locale(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        locale = _parse_locale(d.pop("locale", UNSET))
 
         beta_app_localization_attributes = cls(
             feedback_email=feedback_email,

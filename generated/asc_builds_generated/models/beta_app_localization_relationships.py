@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,16 +22,24 @@ T = TypeVar("T", bound="BetaAppLocalizationRelationships")
 class BetaAppLocalizationRelationships:
     """
     Attributes:
-        app (BetaAppLocalizationRelationshipsApp | Unset):
+        app (BetaAppLocalizationRelationshipsApp | None | Unset):
     """
 
-    app: BetaAppLocalizationRelationshipsApp | Unset = UNSET
+    app: BetaAppLocalizationRelationshipsApp | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app, Unset):
+        from ..models.beta_app_localization_relationships_app import (
+            BetaAppLocalizationRelationshipsApp,  # noqa: PLC0415
+        )
+
+        app: dict[str, Any] | None | Unset
+        if isinstance(self.app, Unset):
+            app = UNSET
+        elif isinstance(self.app, BetaAppLocalizationRelationshipsApp):
             app = self.app.to_dict()
+        else:
+            app = self.app
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -48,12 +56,23 @@ class BetaAppLocalizationRelationships:
         )
 
         d = dict(src_dict)
-        _app = d.pop("app", UNSET)
-        app: BetaAppLocalizationRelationshipsApp | Unset
-        if isinstance(_app, Unset):
-            app = UNSET
-        else:
-            app = BetaAppLocalizationRelationshipsApp.from_dict(_app)
+
+        def _parse_app(data: object) -> BetaAppLocalizationRelationshipsApp | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_type_0 = BetaAppLocalizationRelationshipsApp.from_dict(data)
+
+                return app_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaAppLocalizationRelationshipsApp | None | Unset, data)
+
+        app = _parse_app(d.pop("app", UNSET))
 
         beta_app_localization_relationships = cls(
             app=app,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,42 +18,74 @@ T = TypeVar("T", bound="BetaAppReviewDetailAttributes")
 class BetaAppReviewDetailAttributes:
     """
     Attributes:
-        contact_first_name (str | Unset):
-        contact_last_name (str | Unset):
-        contact_phone (str | Unset):
-        contact_email (str | Unset):
-        demo_account_name (str | Unset):
-        demo_account_password (str | Unset):
-        demo_account_required (bool | Unset):
-        notes (str | Unset):
+        contact_first_name (None | str | Unset):
+        contact_last_name (None | str | Unset):
+        contact_phone (None | str | Unset):
+        contact_email (None | str | Unset):
+        demo_account_name (None | str | Unset):
+        demo_account_password (None | str | Unset):
+        demo_account_required (bool | None | Unset):
+        notes (None | str | Unset):
     """
 
-    contact_first_name: str | Unset = UNSET
-    contact_last_name: str | Unset = UNSET
-    contact_phone: str | Unset = UNSET
-    contact_email: str | Unset = UNSET
-    demo_account_name: str | Unset = UNSET
-    demo_account_password: str | Unset = UNSET
-    demo_account_required: bool | Unset = UNSET
-    notes: str | Unset = UNSET
+    contact_first_name: None | str | Unset = UNSET
+    contact_last_name: None | str | Unset = UNSET
+    contact_phone: None | str | Unset = UNSET
+    contact_email: None | str | Unset = UNSET
+    demo_account_name: None | str | Unset = UNSET
+    demo_account_password: None | str | Unset = UNSET
+    demo_account_required: bool | None | Unset = UNSET
+    notes: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        contact_first_name = self.contact_first_name
+        contact_first_name: None | str | Unset
+        if isinstance(self.contact_first_name, Unset):
+            contact_first_name = UNSET
+        else:
+            contact_first_name = self.contact_first_name
 
-        contact_last_name = self.contact_last_name
+        contact_last_name: None | str | Unset
+        if isinstance(self.contact_last_name, Unset):
+            contact_last_name = UNSET
+        else:
+            contact_last_name = self.contact_last_name
 
-        contact_phone = self.contact_phone
+        contact_phone: None | str | Unset
+        if isinstance(self.contact_phone, Unset):
+            contact_phone = UNSET
+        else:
+            contact_phone = self.contact_phone
 
-        contact_email = self.contact_email
+        contact_email: None | str | Unset
+        if isinstance(self.contact_email, Unset):
+            contact_email = UNSET
+        else:
+            contact_email = self.contact_email
 
-        demo_account_name = self.demo_account_name
+        demo_account_name: None | str | Unset
+        if isinstance(self.demo_account_name, Unset):
+            demo_account_name = UNSET
+        else:
+            demo_account_name = self.demo_account_name
 
-        demo_account_password = self.demo_account_password
+        demo_account_password: None | str | Unset
+        if isinstance(self.demo_account_password, Unset):
+            demo_account_password = UNSET
+        else:
+            demo_account_password = self.demo_account_password
 
-        demo_account_required = self.demo_account_required
+        demo_account_required: bool | None | Unset
+        if isinstance(self.demo_account_required, Unset):
+            demo_account_required = UNSET
+        else:
+            demo_account_required = self.demo_account_required
 
-        notes = self.notes
+        notes: None | str | Unset
+        if isinstance(self.notes, Unset):
+            notes = UNSET
+        else:
+            notes = self.notes
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -80,21 +112,78 @@ class BetaAppReviewDetailAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        contact_first_name = d.pop("contactFirstName", UNSET)
 
-        contact_last_name = d.pop("contactLastName", UNSET)
+        def _parse_contact_first_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        contact_phone = d.pop("contactPhone", UNSET)
+        contact_first_name = _parse_contact_first_name(d.pop("contactFirstName", UNSET))
 
-        contact_email = d.pop("contactEmail", UNSET)
+        def _parse_contact_last_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        demo_account_name = d.pop("demoAccountName", UNSET)
+        contact_last_name = _parse_contact_last_name(d.pop("contactLastName", UNSET))
 
-        demo_account_password = d.pop("demoAccountPassword", UNSET)
+        def _parse_contact_phone(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        demo_account_required = d.pop("demoAccountRequired", UNSET)
+        contact_phone = _parse_contact_phone(d.pop("contactPhone", UNSET))
 
-        notes = d.pop("notes", UNSET)
+        def _parse_contact_email(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        contact_email = _parse_contact_email(d.pop("contactEmail", UNSET))
+
+        def _parse_demo_account_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        demo_account_name = _parse_demo_account_name(d.pop("demoAccountName", UNSET))
+
+        def _parse_demo_account_password(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        demo_account_password = _parse_demo_account_password(d.pop("demoAccountPassword", UNSET))
+
+        def _parse_demo_account_required(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        demo_account_required = _parse_demo_account_required(d.pop("demoAccountRequired", UNSET))
+
+        def _parse_notes(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        notes = _parse_notes(d.pop("notes", UNSET))
 
         beta_app_review_detail_attributes = cls(
             contact_first_name=contact_first_name,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,14 +18,18 @@ T = TypeVar("T", bound="BetaLicenseAgreementAttributes")
 class BetaLicenseAgreementAttributes:
     """
     Attributes:
-        agreement_text (str | Unset):
+        agreement_text (None | str | Unset):
     """
 
-    agreement_text: str | Unset = UNSET
+    agreement_text: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        agreement_text = self.agreement_text
+        agreement_text: None | str | Unset
+        if isinstance(self.agreement_text, Unset):
+            agreement_text = UNSET
+        else:
+            agreement_text = self.agreement_text
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -38,7 +42,15 @@ class BetaLicenseAgreementAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        agreement_text = d.pop("agreementText", UNSET)
+
+        def _parse_agreement_text(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        agreement_text = _parse_agreement_text(d.pop("agreementText", UNSET))
 
         beta_license_agreement_attributes = cls(
             agreement_text=agreement_text,

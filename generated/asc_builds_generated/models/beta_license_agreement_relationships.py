@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,16 +24,24 @@ T = TypeVar("T", bound="BetaLicenseAgreementRelationships")
 class BetaLicenseAgreementRelationships:
     """
     Attributes:
-        app (BetaLicenseAgreementRelationshipsApp | Unset):
+        app (BetaLicenseAgreementRelationshipsApp | None | Unset):
     """
 
-    app: BetaLicenseAgreementRelationshipsApp | Unset = UNSET
+    app: BetaLicenseAgreementRelationshipsApp | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app, Unset):
+        from ..models.beta_license_agreement_relationships_app import (
+            BetaLicenseAgreementRelationshipsApp,  # noqa: PLC0415
+        )
+
+        app: dict[str, Any] | None | Unset
+        if isinstance(self.app, Unset):
+            app = UNSET
+        elif isinstance(self.app, BetaLicenseAgreementRelationshipsApp):
             app = self.app.to_dict()
+        else:
+            app = self.app
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,12 +58,23 @@ class BetaLicenseAgreementRelationships:
         )
 
         d = dict(src_dict)
-        _app = d.pop("app", UNSET)
-        app: BetaLicenseAgreementRelationshipsApp | Unset
-        if isinstance(_app, Unset):
-            app = UNSET
-        else:
-            app = BetaLicenseAgreementRelationshipsApp.from_dict(_app)
+
+        def _parse_app(data: object) -> BetaLicenseAgreementRelationshipsApp | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_type_0 = BetaLicenseAgreementRelationshipsApp.from_dict(data)
+
+                return app_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaLicenseAgreementRelationshipsApp | None | Unset, data)
+
+        app = _parse_app(d.pop("app", UNSET))
 
         beta_license_agreement_relationships = cls(
             app=app,

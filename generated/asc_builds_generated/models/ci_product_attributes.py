@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,26 +20,38 @@ T = TypeVar("T", bound="CiProductAttributes")
 class CiProductAttributes:
     """
     Attributes:
-        name (str | Unset):
-        created_date (datetime.datetime | Unset):
-        product_type (CiProductAttributesProductType | Unset):
+        name (None | str | Unset):
+        created_date (datetime.datetime | None | Unset):
+        product_type (CiProductAttributesProductType | None | Unset):
     """
 
-    name: str | Unset = UNSET
-    created_date: datetime.datetime | Unset = UNSET
-    product_type: CiProductAttributesProductType | Unset = UNSET
+    name: None | str | Unset = UNSET
+    created_date: datetime.datetime | None | Unset = UNSET
+    product_type: CiProductAttributesProductType | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: None | str | Unset
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        created_date: str | Unset = UNSET
-        if not isinstance(self.created_date, Unset):
+        created_date: None | str | Unset
+        if isinstance(self.created_date, Unset):
+            created_date = UNSET
+        elif isinstance(self.created_date, datetime.datetime):
             created_date = self.created_date.isoformat()
+        else:
+            created_date = self.created_date
 
-        product_type: str | Unset = UNSET
-        if not isinstance(self.product_type, Unset):
+        product_type: None | str | Unset
+        if isinstance(self.product_type, Unset):
+            product_type = UNSET
+        elif isinstance(self.product_type, CiProductAttributesProductType):
             product_type = self.product_type.value
+        else:
+            product_type = self.product_type
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -56,21 +68,49 @@ class CiProductAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = d.pop("name", UNSET)
 
-        _created_date = d.pop("createdDate", UNSET)
-        created_date: datetime.datetime | Unset
-        if isinstance(_created_date, Unset):
-            created_date = UNSET
-        else:
-            created_date = datetime.datetime.fromisoformat(_created_date)
+        def _parse_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        _product_type = d.pop("productType", UNSET)
-        product_type: CiProductAttributesProductType | Unset
-        if isinstance(_product_type, Unset):
-            product_type = UNSET
-        else:
-            product_type = CiProductAttributesProductType(_product_type)
+        name = _parse_name(d.pop("name", UNSET))
+
+        def _parse_created_date(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                created_date_type_0 = datetime.datetime.fromisoformat(data)
+
+                return created_date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        created_date = _parse_created_date(d.pop("createdDate", UNSET))
+
+        def _parse_product_type(data: object) -> CiProductAttributesProductType | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                product_type_type_1 = CiProductAttributesProductType(data)
+
+                return product_type_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CiProductAttributesProductType | None | Unset, data)
+
+        product_type = _parse_product_type(d.pop("productType", UNSET))
 
         ci_product_attributes = cls(
             name=name,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -31,46 +31,81 @@ T = TypeVar("T", bound="CiProductRelationships")
 class CiProductRelationships:
     """
     Attributes:
-        app (CiProductRelationshipsApp | Unset):
-        bundle_id (CiProductRelationshipsBundleId | Unset):
-        workflows (CiProductRelationshipsWorkflows | Unset):
-        primary_repositories (CiProductRelationshipsPrimaryRepositories | Unset):
-        additional_repositories (CiProductRelationshipsAdditionalRepositories | Unset):
-        build_runs (CiProductRelationshipsBuildRuns | Unset):
+        app (CiProductRelationshipsApp | None | Unset):
+        bundle_id (CiProductRelationshipsBundleId | None | Unset):
+        workflows (CiProductRelationshipsWorkflows | None | Unset):
+        primary_repositories (CiProductRelationshipsPrimaryRepositories | None | Unset):
+        additional_repositories (CiProductRelationshipsAdditionalRepositories | None | Unset):
+        build_runs (CiProductRelationshipsBuildRuns | None | Unset):
     """
 
-    app: CiProductRelationshipsApp | Unset = UNSET
-    bundle_id: CiProductRelationshipsBundleId | Unset = UNSET
-    workflows: CiProductRelationshipsWorkflows | Unset = UNSET
-    primary_repositories: CiProductRelationshipsPrimaryRepositories | Unset = UNSET
-    additional_repositories: CiProductRelationshipsAdditionalRepositories | Unset = UNSET
-    build_runs: CiProductRelationshipsBuildRuns | Unset = UNSET
+    app: CiProductRelationshipsApp | None | Unset = UNSET
+    bundle_id: CiProductRelationshipsBundleId | None | Unset = UNSET
+    workflows: CiProductRelationshipsWorkflows | None | Unset = UNSET
+    primary_repositories: CiProductRelationshipsPrimaryRepositories | None | Unset = UNSET
+    additional_repositories: CiProductRelationshipsAdditionalRepositories | None | Unset = UNSET
+    build_runs: CiProductRelationshipsBuildRuns | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app, Unset):
+        from ..models.ci_product_relationships_additional_repositories import (
+            CiProductRelationshipsAdditionalRepositories,  # noqa: PLC0415
+        )
+        from ..models.ci_product_relationships_app import CiProductRelationshipsApp  # noqa: PLC0415
+        from ..models.ci_product_relationships_build_runs import CiProductRelationshipsBuildRuns  # noqa: PLC0415
+        from ..models.ci_product_relationships_bundle_id import CiProductRelationshipsBundleId  # noqa: PLC0415
+        from ..models.ci_product_relationships_primary_repositories import (
+            CiProductRelationshipsPrimaryRepositories,  # noqa: PLC0415
+        )
+        from ..models.ci_product_relationships_workflows import CiProductRelationshipsWorkflows  # noqa: PLC0415
+
+        app: dict[str, Any] | None | Unset
+        if isinstance(self.app, Unset):
+            app = UNSET
+        elif isinstance(self.app, CiProductRelationshipsApp):
             app = self.app.to_dict()
+        else:
+            app = self.app
 
-        bundle_id: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.bundle_id, Unset):
+        bundle_id: dict[str, Any] | None | Unset
+        if isinstance(self.bundle_id, Unset):
+            bundle_id = UNSET
+        elif isinstance(self.bundle_id, CiProductRelationshipsBundleId):
             bundle_id = self.bundle_id.to_dict()
+        else:
+            bundle_id = self.bundle_id
 
-        workflows: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.workflows, Unset):
+        workflows: dict[str, Any] | None | Unset
+        if isinstance(self.workflows, Unset):
+            workflows = UNSET
+        elif isinstance(self.workflows, CiProductRelationshipsWorkflows):
             workflows = self.workflows.to_dict()
+        else:
+            workflows = self.workflows
 
-        primary_repositories: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.primary_repositories, Unset):
+        primary_repositories: dict[str, Any] | None | Unset
+        if isinstance(self.primary_repositories, Unset):
+            primary_repositories = UNSET
+        elif isinstance(self.primary_repositories, CiProductRelationshipsPrimaryRepositories):
             primary_repositories = self.primary_repositories.to_dict()
+        else:
+            primary_repositories = self.primary_repositories
 
-        additional_repositories: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.additional_repositories, Unset):
+        additional_repositories: dict[str, Any] | None | Unset
+        if isinstance(self.additional_repositories, Unset):
+            additional_repositories = UNSET
+        elif isinstance(self.additional_repositories, CiProductRelationshipsAdditionalRepositories):
             additional_repositories = self.additional_repositories.to_dict()
+        else:
+            additional_repositories = self.additional_repositories
 
-        build_runs: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.build_runs, Unset):
+        build_runs: dict[str, Any] | None | Unset
+        if isinstance(self.build_runs, Unset):
+            build_runs = UNSET
+        elif isinstance(self.build_runs, CiProductRelationshipsBuildRuns):
             build_runs = self.build_runs.to_dict()
+        else:
+            build_runs = self.build_runs
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -104,51 +139,118 @@ class CiProductRelationships:
         from ..models.ci_product_relationships_workflows import CiProductRelationshipsWorkflows  # noqa: PLC0415
 
         d = dict(src_dict)
-        _app = d.pop("app", UNSET)
-        app: CiProductRelationshipsApp | Unset
-        if isinstance(_app, Unset):
-            app = UNSET
-        else:
-            app = CiProductRelationshipsApp.from_dict(_app)
 
-        _bundle_id = d.pop("bundleId", UNSET)
-        bundle_id: CiProductRelationshipsBundleId | Unset
-        if isinstance(_bundle_id, Unset):
-            bundle_id = UNSET
-        else:
-            bundle_id = CiProductRelationshipsBundleId.from_dict(_bundle_id)
+        def _parse_app(data: object) -> CiProductRelationshipsApp | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_type_0 = CiProductRelationshipsApp.from_dict(data)
 
-        _workflows = d.pop("workflows", UNSET)
-        workflows: CiProductRelationshipsWorkflows | Unset
-        if isinstance(_workflows, Unset):
-            workflows = UNSET
-        else:
-            workflows = CiProductRelationshipsWorkflows.from_dict(_workflows)
+                return app_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CiProductRelationshipsApp | None | Unset, data)
 
-        _primary_repositories = d.pop("primaryRepositories", UNSET)
-        primary_repositories: CiProductRelationshipsPrimaryRepositories | Unset
-        if isinstance(_primary_repositories, Unset):
-            primary_repositories = UNSET
-        else:
-            primary_repositories = CiProductRelationshipsPrimaryRepositories.from_dict(
-                _primary_repositories
-            )
+        app = _parse_app(d.pop("app", UNSET))
 
-        _additional_repositories = d.pop("additionalRepositories", UNSET)
-        additional_repositories: CiProductRelationshipsAdditionalRepositories | Unset
-        if isinstance(_additional_repositories, Unset):
-            additional_repositories = UNSET
-        else:
-            additional_repositories = CiProductRelationshipsAdditionalRepositories.from_dict(
-                _additional_repositories
-            )
+        def _parse_bundle_id(data: object) -> CiProductRelationshipsBundleId | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                bundle_id_type_0 = CiProductRelationshipsBundleId.from_dict(data)
 
-        _build_runs = d.pop("buildRuns", UNSET)
-        build_runs: CiProductRelationshipsBuildRuns | Unset
-        if isinstance(_build_runs, Unset):
-            build_runs = UNSET
-        else:
-            build_runs = CiProductRelationshipsBuildRuns.from_dict(_build_runs)
+                return bundle_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CiProductRelationshipsBundleId | None | Unset, data)
+
+        bundle_id = _parse_bundle_id(d.pop("bundleId", UNSET))
+
+        def _parse_workflows(data: object) -> CiProductRelationshipsWorkflows | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                workflows_type_0 = CiProductRelationshipsWorkflows.from_dict(data)
+
+                return workflows_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CiProductRelationshipsWorkflows | None | Unset, data)
+
+        workflows = _parse_workflows(d.pop("workflows", UNSET))
+
+        def _parse_primary_repositories(
+            data: object,
+        ) -> CiProductRelationshipsPrimaryRepositories | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                primary_repositories_type_0 = CiProductRelationshipsPrimaryRepositories.from_dict(
+                    data
+                )
+
+                return primary_repositories_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CiProductRelationshipsPrimaryRepositories | None | Unset, data)
+
+        primary_repositories = _parse_primary_repositories(d.pop("primaryRepositories", UNSET))
+
+        def _parse_additional_repositories(
+            data: object,
+        ) -> CiProductRelationshipsAdditionalRepositories | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                additional_repositories_type_0 = (
+                    CiProductRelationshipsAdditionalRepositories.from_dict(data)
+                )
+
+                return additional_repositories_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CiProductRelationshipsAdditionalRepositories | None | Unset, data)
+
+        additional_repositories = _parse_additional_repositories(
+            d.pop("additionalRepositories", UNSET)
+        )
+
+        def _parse_build_runs(data: object) -> CiProductRelationshipsBuildRuns | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                build_runs_type_0 = CiProductRelationshipsBuildRuns.from_dict(data)
+
+                return build_runs_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CiProductRelationshipsBuildRuns | None | Unset, data)
+
+        build_runs = _parse_build_runs(d.pop("buildRuns", UNSET))
 
         ci_product_relationships = cls(
             app=app,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,16 +22,24 @@ T = TypeVar("T", bound="CiProductRelationshipsBundleId")
 class CiProductRelationshipsBundleId:
     """
     Attributes:
-        data (CiProductRelationshipsBundleIdData | Unset):
+        data (CiProductRelationshipsBundleIdData | None | Unset):
     """
 
-    data: CiProductRelationshipsBundleIdData | Unset = UNSET
+    data: CiProductRelationshipsBundleIdData | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.data, Unset):
+        from ..models.ci_product_relationships_bundle_id_data import (
+            CiProductRelationshipsBundleIdData,  # noqa: PLC0415
+        )
+
+        data: dict[str, Any] | None | Unset
+        if isinstance(self.data, Unset):
+            data = UNSET
+        elif isinstance(self.data, CiProductRelationshipsBundleIdData):
             data = self.data.to_dict()
+        else:
+            data = self.data
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -48,12 +56,23 @@ class CiProductRelationshipsBundleId:
         )
 
         d = dict(src_dict)
-        _data = d.pop("data", UNSET)
-        data: CiProductRelationshipsBundleIdData | Unset
-        if isinstance(_data, Unset):
-            data = UNSET
-        else:
-            data = CiProductRelationshipsBundleIdData.from_dict(_data)
+
+        def _parse_data(data: object) -> CiProductRelationshipsBundleIdData | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                data_type_0 = CiProductRelationshipsBundleIdData.from_dict(data)
+
+                return data_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CiProductRelationshipsBundleIdData | None | Unset, data)
+
+        data = _parse_data(d.pop("data", UNSET))
 
         ci_product_relationships_bundle_id = cls(
             data=data,

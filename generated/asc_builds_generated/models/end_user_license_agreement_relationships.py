@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -27,22 +27,37 @@ T = TypeVar("T", bound="EndUserLicenseAgreementRelationships")
 class EndUserLicenseAgreementRelationships:
     """
     Attributes:
-        app (EndUserLicenseAgreementRelationshipsApp | Unset):
-        territories (EndUserLicenseAgreementRelationshipsTerritories | Unset):
+        app (EndUserLicenseAgreementRelationshipsApp | None | Unset):
+        territories (EndUserLicenseAgreementRelationshipsTerritories | None | Unset):
     """
 
-    app: EndUserLicenseAgreementRelationshipsApp | Unset = UNSET
-    territories: EndUserLicenseAgreementRelationshipsTerritories | Unset = UNSET
+    app: EndUserLicenseAgreementRelationshipsApp | None | Unset = UNSET
+    territories: EndUserLicenseAgreementRelationshipsTerritories | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app, Unset):
-            app = self.app.to_dict()
+        from ..models.end_user_license_agreement_relationships_app import (
+            EndUserLicenseAgreementRelationshipsApp,  # noqa: PLC0415
+        )
+        from ..models.end_user_license_agreement_relationships_territories import (
+            EndUserLicenseAgreementRelationshipsTerritories,  # noqa: PLC0415
+        )
 
-        territories: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.territories, Unset):
+        app: dict[str, Any] | None | Unset
+        if isinstance(self.app, Unset):
+            app = UNSET
+        elif isinstance(self.app, EndUserLicenseAgreementRelationshipsApp):
+            app = self.app.to_dict()
+        else:
+            app = self.app
+
+        territories: dict[str, Any] | None | Unset
+        if isinstance(self.territories, Unset):
+            territories = UNSET
+        elif isinstance(self.territories, EndUserLicenseAgreementRelationshipsTerritories):
             territories = self.territories.to_dict()
+        else:
+            territories = self.territories
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -64,19 +79,42 @@ class EndUserLicenseAgreementRelationships:
         )
 
         d = dict(src_dict)
-        _app = d.pop("app", UNSET)
-        app: EndUserLicenseAgreementRelationshipsApp | Unset
-        if isinstance(_app, Unset):
-            app = UNSET
-        else:
-            app = EndUserLicenseAgreementRelationshipsApp.from_dict(_app)
 
-        _territories = d.pop("territories", UNSET)
-        territories: EndUserLicenseAgreementRelationshipsTerritories | Unset
-        if isinstance(_territories, Unset):
-            territories = UNSET
-        else:
-            territories = EndUserLicenseAgreementRelationshipsTerritories.from_dict(_territories)
+        def _parse_app(data: object) -> EndUserLicenseAgreementRelationshipsApp | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_type_0 = EndUserLicenseAgreementRelationshipsApp.from_dict(data)
+
+                return app_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(EndUserLicenseAgreementRelationshipsApp | None | Unset, data)
+
+        app = _parse_app(d.pop("app", UNSET))
+
+        def _parse_territories(
+            data: object,
+        ) -> EndUserLicenseAgreementRelationshipsTerritories | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                territories_type_0 = EndUserLicenseAgreementRelationshipsTerritories.from_dict(data)
+
+                return territories_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(EndUserLicenseAgreementRelationshipsTerritories | None | Unset, data)
+
+        territories = _parse_territories(d.pop("territories", UNSET))
 
         end_user_license_agreement_relationships = cls(
             app=app,

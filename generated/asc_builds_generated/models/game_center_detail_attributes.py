@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,18 +18,26 @@ T = TypeVar("T", bound="GameCenterDetailAttributes")
 class GameCenterDetailAttributes:
     """
     Attributes:
-        arcade_enabled (bool | Unset):
-        challenge_enabled (bool | Unset):
+        arcade_enabled (bool | None | Unset):
+        challenge_enabled (bool | None | Unset):
     """
 
-    arcade_enabled: bool | Unset = UNSET
-    challenge_enabled: bool | Unset = UNSET
+    arcade_enabled: bool | None | Unset = UNSET
+    challenge_enabled: bool | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        arcade_enabled = self.arcade_enabled
+        arcade_enabled: bool | None | Unset
+        if isinstance(self.arcade_enabled, Unset):
+            arcade_enabled = UNSET
+        else:
+            arcade_enabled = self.arcade_enabled
 
-        challenge_enabled = self.challenge_enabled
+        challenge_enabled: bool | None | Unset
+        if isinstance(self.challenge_enabled, Unset):
+            challenge_enabled = UNSET
+        else:
+            challenge_enabled = self.challenge_enabled
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -44,9 +52,24 @@ class GameCenterDetailAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        arcade_enabled = d.pop("arcadeEnabled", UNSET)
 
-        challenge_enabled = d.pop("challengeEnabled", UNSET)
+        def _parse_arcade_enabled(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        arcade_enabled = _parse_arcade_enabled(d.pop("arcadeEnabled", UNSET))
+
+        def _parse_challenge_enabled(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        challenge_enabled = _parse_challenge_enabled(d.pop("challengeEnabled", UNSET))
 
         game_center_detail_attributes = cls(
             arcade_enabled=arcade_enabled,

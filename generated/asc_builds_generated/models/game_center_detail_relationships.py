@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -82,150 +82,343 @@ T = TypeVar("T", bound="GameCenterDetailRelationships")
 class GameCenterDetailRelationships:
     """
     Attributes:
-        app (GameCenterDetailRelationshipsApp | Unset):
-        game_center_app_versions (GameCenterDetailRelationshipsGameCenterAppVersions | Unset):
-        game_center_group (GameCenterDetailRelationshipsGameCenterGroup | Unset):
-        game_center_leaderboards (GameCenterDetailRelationshipsGameCenterLeaderboards | Unset):
-        game_center_leaderboards_v2 (GameCenterDetailRelationshipsGameCenterLeaderboardsV2 | Unset):
-        game_center_leaderboard_sets (GameCenterDetailRelationshipsGameCenterLeaderboardSets | Unset):
-        game_center_leaderboard_sets_v2 (GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2 | Unset):
-        game_center_achievements (GameCenterDetailRelationshipsGameCenterAchievements | Unset):
-        game_center_achievements_v2 (GameCenterDetailRelationshipsGameCenterAchievementsV2 | Unset):
-        game_center_activities (GameCenterDetailRelationshipsGameCenterActivities | Unset):
-        game_center_challenges (GameCenterDetailRelationshipsGameCenterChallenges | Unset):
-        default_leaderboard (GameCenterDetailRelationshipsDefaultLeaderboard | Unset):
-        default_leaderboard_v2 (GameCenterDetailRelationshipsDefaultLeaderboardV2 | Unset):
-        default_group_leaderboard (GameCenterDetailRelationshipsDefaultGroupLeaderboard | Unset):
-        default_group_leaderboard_v2 (GameCenterDetailRelationshipsDefaultGroupLeaderboardV2 | Unset):
-        achievement_releases (GameCenterDetailRelationshipsAchievementReleases | Unset):
-        activity_releases (GameCenterDetailRelationshipsActivityReleases | Unset):
-        challenge_releases (GameCenterDetailRelationshipsChallengeReleases | Unset):
-        leaderboard_releases (GameCenterDetailRelationshipsLeaderboardReleases | Unset):
-        leaderboard_set_releases (GameCenterDetailRelationshipsLeaderboardSetReleases | Unset):
-        challenges_minimum_platform_versions (GameCenterDetailRelationshipsChallengesMinimumPlatformVersions | Unset):
+        app (GameCenterDetailRelationshipsApp | None | Unset):
+        game_center_app_versions (GameCenterDetailRelationshipsGameCenterAppVersions | None | Unset):
+        game_center_group (GameCenterDetailRelationshipsGameCenterGroup | None | Unset):
+        game_center_leaderboards (GameCenterDetailRelationshipsGameCenterLeaderboards | None | Unset):
+        game_center_leaderboards_v2 (GameCenterDetailRelationshipsGameCenterLeaderboardsV2 | None | Unset):
+        game_center_leaderboard_sets (GameCenterDetailRelationshipsGameCenterLeaderboardSets | None | Unset):
+        game_center_leaderboard_sets_v2 (GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2 | None | Unset):
+        game_center_achievements (GameCenterDetailRelationshipsGameCenterAchievements | None | Unset):
+        game_center_achievements_v2 (GameCenterDetailRelationshipsGameCenterAchievementsV2 | None | Unset):
+        game_center_activities (GameCenterDetailRelationshipsGameCenterActivities | None | Unset):
+        game_center_challenges (GameCenterDetailRelationshipsGameCenterChallenges | None | Unset):
+        default_leaderboard (GameCenterDetailRelationshipsDefaultLeaderboard | None | Unset):
+        default_leaderboard_v2 (GameCenterDetailRelationshipsDefaultLeaderboardV2 | None | Unset):
+        default_group_leaderboard (GameCenterDetailRelationshipsDefaultGroupLeaderboard | None | Unset):
+        default_group_leaderboard_v2 (GameCenterDetailRelationshipsDefaultGroupLeaderboardV2 | None | Unset):
+        achievement_releases (GameCenterDetailRelationshipsAchievementReleases | None | Unset):
+        activity_releases (GameCenterDetailRelationshipsActivityReleases | None | Unset):
+        challenge_releases (GameCenterDetailRelationshipsChallengeReleases | None | Unset):
+        leaderboard_releases (GameCenterDetailRelationshipsLeaderboardReleases | None | Unset):
+        leaderboard_set_releases (GameCenterDetailRelationshipsLeaderboardSetReleases | None | Unset):
+        challenges_minimum_platform_versions (GameCenterDetailRelationshipsChallengesMinimumPlatformVersions | None |
+            Unset):
     """
 
-    app: GameCenterDetailRelationshipsApp | Unset = UNSET
-    game_center_app_versions: GameCenterDetailRelationshipsGameCenterAppVersions | Unset = UNSET
-    game_center_group: GameCenterDetailRelationshipsGameCenterGroup | Unset = UNSET
-    game_center_leaderboards: GameCenterDetailRelationshipsGameCenterLeaderboards | Unset = UNSET
-    game_center_leaderboards_v2: GameCenterDetailRelationshipsGameCenterLeaderboardsV2 | Unset = (
+    app: GameCenterDetailRelationshipsApp | None | Unset = UNSET
+    game_center_app_versions: GameCenterDetailRelationshipsGameCenterAppVersions | None | Unset = (
         UNSET
     )
-    game_center_leaderboard_sets: GameCenterDetailRelationshipsGameCenterLeaderboardSets | Unset = (
+    game_center_group: GameCenterDetailRelationshipsGameCenterGroup | None | Unset = UNSET
+    game_center_leaderboards: GameCenterDetailRelationshipsGameCenterLeaderboards | None | Unset = (
         UNSET
     )
-    game_center_leaderboard_sets_v2: (
-        GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2 | Unset
+    game_center_leaderboards_v2: (
+        GameCenterDetailRelationshipsGameCenterLeaderboardsV2 | None | Unset
     ) = UNSET
-    game_center_achievements: GameCenterDetailRelationshipsGameCenterAchievements | Unset = UNSET
-    game_center_achievements_v2: GameCenterDetailRelationshipsGameCenterAchievementsV2 | Unset = (
+    game_center_leaderboard_sets: (
+        GameCenterDetailRelationshipsGameCenterLeaderboardSets | None | Unset
+    ) = UNSET
+    game_center_leaderboard_sets_v2: (
+        GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2 | None | Unset
+    ) = UNSET
+    game_center_achievements: GameCenterDetailRelationshipsGameCenterAchievements | None | Unset = (
         UNSET
     )
-    game_center_activities: GameCenterDetailRelationshipsGameCenterActivities | Unset = UNSET
-    game_center_challenges: GameCenterDetailRelationshipsGameCenterChallenges | Unset = UNSET
-    default_leaderboard: GameCenterDetailRelationshipsDefaultLeaderboard | Unset = UNSET
-    default_leaderboard_v2: GameCenterDetailRelationshipsDefaultLeaderboardV2 | Unset = UNSET
-    default_group_leaderboard: GameCenterDetailRelationshipsDefaultGroupLeaderboard | Unset = UNSET
-    default_group_leaderboard_v2: GameCenterDetailRelationshipsDefaultGroupLeaderboardV2 | Unset = (
+    game_center_achievements_v2: (
+        GameCenterDetailRelationshipsGameCenterAchievementsV2 | None | Unset
+    ) = UNSET
+    game_center_activities: GameCenterDetailRelationshipsGameCenterActivities | None | Unset = UNSET
+    game_center_challenges: GameCenterDetailRelationshipsGameCenterChallenges | None | Unset = UNSET
+    default_leaderboard: GameCenterDetailRelationshipsDefaultLeaderboard | None | Unset = UNSET
+    default_leaderboard_v2: GameCenterDetailRelationshipsDefaultLeaderboardV2 | None | Unset = UNSET
+    default_group_leaderboard: (
+        GameCenterDetailRelationshipsDefaultGroupLeaderboard | None | Unset
+    ) = UNSET
+    default_group_leaderboard_v2: (
+        GameCenterDetailRelationshipsDefaultGroupLeaderboardV2 | None | Unset
+    ) = UNSET
+    achievement_releases: GameCenterDetailRelationshipsAchievementReleases | None | Unset = UNSET
+    activity_releases: GameCenterDetailRelationshipsActivityReleases | None | Unset = UNSET
+    challenge_releases: GameCenterDetailRelationshipsChallengeReleases | None | Unset = UNSET
+    leaderboard_releases: GameCenterDetailRelationshipsLeaderboardReleases | None | Unset = UNSET
+    leaderboard_set_releases: GameCenterDetailRelationshipsLeaderboardSetReleases | None | Unset = (
         UNSET
     )
-    achievement_releases: GameCenterDetailRelationshipsAchievementReleases | Unset = UNSET
-    activity_releases: GameCenterDetailRelationshipsActivityReleases | Unset = UNSET
-    challenge_releases: GameCenterDetailRelationshipsChallengeReleases | Unset = UNSET
-    leaderboard_releases: GameCenterDetailRelationshipsLeaderboardReleases | Unset = UNSET
-    leaderboard_set_releases: GameCenterDetailRelationshipsLeaderboardSetReleases | Unset = UNSET
     challenges_minimum_platform_versions: (
-        GameCenterDetailRelationshipsChallengesMinimumPlatformVersions | Unset
+        GameCenterDetailRelationshipsChallengesMinimumPlatformVersions | None | Unset
     ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app, Unset):
+        from ..models.game_center_detail_relationships_achievement_releases import (
+            GameCenterDetailRelationshipsAchievementReleases,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_activity_releases import (
+            GameCenterDetailRelationshipsActivityReleases,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_app import GameCenterDetailRelationshipsApp  # noqa: PLC0415
+        from ..models.game_center_detail_relationships_challenge_releases import (
+            GameCenterDetailRelationshipsChallengeReleases,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_challenges_minimum_platform_versions import (
+            GameCenterDetailRelationshipsChallengesMinimumPlatformVersions,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_default_group_leaderboard import (
+            GameCenterDetailRelationshipsDefaultGroupLeaderboard,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_default_group_leaderboard_v2 import (
+            GameCenterDetailRelationshipsDefaultGroupLeaderboardV2,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_default_leaderboard import (
+            GameCenterDetailRelationshipsDefaultLeaderboard,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_default_leaderboard_v2 import (
+            GameCenterDetailRelationshipsDefaultLeaderboardV2,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_game_center_achievements import (
+            GameCenterDetailRelationshipsGameCenterAchievements,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_game_center_achievements_v2 import (
+            GameCenterDetailRelationshipsGameCenterAchievementsV2,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_game_center_activities import (
+            GameCenterDetailRelationshipsGameCenterActivities,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_game_center_app_versions import (
+            GameCenterDetailRelationshipsGameCenterAppVersions,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_game_center_challenges import (
+            GameCenterDetailRelationshipsGameCenterChallenges,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_game_center_group import (
+            GameCenterDetailRelationshipsGameCenterGroup,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_game_center_leaderboard_sets import (
+            GameCenterDetailRelationshipsGameCenterLeaderboardSets,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_game_center_leaderboard_sets_v2 import (
+            GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_game_center_leaderboards import (
+            GameCenterDetailRelationshipsGameCenterLeaderboards,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_game_center_leaderboards_v2 import (
+            GameCenterDetailRelationshipsGameCenterLeaderboardsV2,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_leaderboard_releases import (
+            GameCenterDetailRelationshipsLeaderboardReleases,  # noqa: PLC0415
+        )
+        from ..models.game_center_detail_relationships_leaderboard_set_releases import (
+            GameCenterDetailRelationshipsLeaderboardSetReleases,  # noqa: PLC0415
+        )
+
+        app: dict[str, Any] | None | Unset
+        if isinstance(self.app, Unset):
+            app = UNSET
+        elif isinstance(self.app, GameCenterDetailRelationshipsApp):
             app = self.app.to_dict()
+        else:
+            app = self.app
 
-        game_center_app_versions: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.game_center_app_versions, Unset):
+        game_center_app_versions: dict[str, Any] | None | Unset
+        if isinstance(self.game_center_app_versions, Unset):
+            game_center_app_versions = UNSET
+        elif isinstance(
+            self.game_center_app_versions, GameCenterDetailRelationshipsGameCenterAppVersions
+        ):
             game_center_app_versions = self.game_center_app_versions.to_dict()
+        else:
+            game_center_app_versions = self.game_center_app_versions
 
-        game_center_group: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.game_center_group, Unset):
+        game_center_group: dict[str, Any] | None | Unset
+        if isinstance(self.game_center_group, Unset):
+            game_center_group = UNSET
+        elif isinstance(self.game_center_group, GameCenterDetailRelationshipsGameCenterGroup):
             game_center_group = self.game_center_group.to_dict()
+        else:
+            game_center_group = self.game_center_group
 
-        game_center_leaderboards: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.game_center_leaderboards, Unset):
+        game_center_leaderboards: dict[str, Any] | None | Unset
+        if isinstance(self.game_center_leaderboards, Unset):
+            game_center_leaderboards = UNSET
+        elif isinstance(
+            self.game_center_leaderboards, GameCenterDetailRelationshipsGameCenterLeaderboards
+        ):
             game_center_leaderboards = self.game_center_leaderboards.to_dict()
+        else:
+            game_center_leaderboards = self.game_center_leaderboards
 
-        game_center_leaderboards_v2: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.game_center_leaderboards_v2, Unset):
+        game_center_leaderboards_v2: dict[str, Any] | None | Unset
+        if isinstance(self.game_center_leaderboards_v2, Unset):
+            game_center_leaderboards_v2 = UNSET
+        elif isinstance(
+            self.game_center_leaderboards_v2, GameCenterDetailRelationshipsGameCenterLeaderboardsV2
+        ):
             game_center_leaderboards_v2 = self.game_center_leaderboards_v2.to_dict()
+        else:
+            game_center_leaderboards_v2 = self.game_center_leaderboards_v2
 
-        game_center_leaderboard_sets: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.game_center_leaderboard_sets, Unset):
+        game_center_leaderboard_sets: dict[str, Any] | None | Unset
+        if isinstance(self.game_center_leaderboard_sets, Unset):
+            game_center_leaderboard_sets = UNSET
+        elif isinstance(
+            self.game_center_leaderboard_sets,
+            GameCenterDetailRelationshipsGameCenterLeaderboardSets,
+        ):
             game_center_leaderboard_sets = self.game_center_leaderboard_sets.to_dict()
+        else:
+            game_center_leaderboard_sets = self.game_center_leaderboard_sets
 
-        game_center_leaderboard_sets_v2: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.game_center_leaderboard_sets_v2, Unset):
+        game_center_leaderboard_sets_v2: dict[str, Any] | None | Unset
+        if isinstance(self.game_center_leaderboard_sets_v2, Unset):
+            game_center_leaderboard_sets_v2 = UNSET
+        elif isinstance(
+            self.game_center_leaderboard_sets_v2,
+            GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2,
+        ):
             game_center_leaderboard_sets_v2 = self.game_center_leaderboard_sets_v2.to_dict()
+        else:
+            game_center_leaderboard_sets_v2 = self.game_center_leaderboard_sets_v2
 
-        game_center_achievements: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.game_center_achievements, Unset):
+        game_center_achievements: dict[str, Any] | None | Unset
+        if isinstance(self.game_center_achievements, Unset):
+            game_center_achievements = UNSET
+        elif isinstance(
+            self.game_center_achievements, GameCenterDetailRelationshipsGameCenterAchievements
+        ):
             game_center_achievements = self.game_center_achievements.to_dict()
+        else:
+            game_center_achievements = self.game_center_achievements
 
-        game_center_achievements_v2: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.game_center_achievements_v2, Unset):
+        game_center_achievements_v2: dict[str, Any] | None | Unset
+        if isinstance(self.game_center_achievements_v2, Unset):
+            game_center_achievements_v2 = UNSET
+        elif isinstance(
+            self.game_center_achievements_v2, GameCenterDetailRelationshipsGameCenterAchievementsV2
+        ):
             game_center_achievements_v2 = self.game_center_achievements_v2.to_dict()
+        else:
+            game_center_achievements_v2 = self.game_center_achievements_v2
 
-        game_center_activities: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.game_center_activities, Unset):
+        game_center_activities: dict[str, Any] | None | Unset
+        if isinstance(self.game_center_activities, Unset):
+            game_center_activities = UNSET
+        elif isinstance(
+            self.game_center_activities, GameCenterDetailRelationshipsGameCenterActivities
+        ):
             game_center_activities = self.game_center_activities.to_dict()
+        else:
+            game_center_activities = self.game_center_activities
 
-        game_center_challenges: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.game_center_challenges, Unset):
+        game_center_challenges: dict[str, Any] | None | Unset
+        if isinstance(self.game_center_challenges, Unset):
+            game_center_challenges = UNSET
+        elif isinstance(
+            self.game_center_challenges, GameCenterDetailRelationshipsGameCenterChallenges
+        ):
             game_center_challenges = self.game_center_challenges.to_dict()
+        else:
+            game_center_challenges = self.game_center_challenges
 
-        default_leaderboard: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.default_leaderboard, Unset):
+        default_leaderboard: dict[str, Any] | None | Unset
+        if isinstance(self.default_leaderboard, Unset):
+            default_leaderboard = UNSET
+        elif isinstance(self.default_leaderboard, GameCenterDetailRelationshipsDefaultLeaderboard):
             default_leaderboard = self.default_leaderboard.to_dict()
+        else:
+            default_leaderboard = self.default_leaderboard
 
-        default_leaderboard_v2: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.default_leaderboard_v2, Unset):
+        default_leaderboard_v2: dict[str, Any] | None | Unset
+        if isinstance(self.default_leaderboard_v2, Unset):
+            default_leaderboard_v2 = UNSET
+        elif isinstance(
+            self.default_leaderboard_v2, GameCenterDetailRelationshipsDefaultLeaderboardV2
+        ):
             default_leaderboard_v2 = self.default_leaderboard_v2.to_dict()
+        else:
+            default_leaderboard_v2 = self.default_leaderboard_v2
 
-        default_group_leaderboard: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.default_group_leaderboard, Unset):
+        default_group_leaderboard: dict[str, Any] | None | Unset
+        if isinstance(self.default_group_leaderboard, Unset):
+            default_group_leaderboard = UNSET
+        elif isinstance(
+            self.default_group_leaderboard, GameCenterDetailRelationshipsDefaultGroupLeaderboard
+        ):
             default_group_leaderboard = self.default_group_leaderboard.to_dict()
+        else:
+            default_group_leaderboard = self.default_group_leaderboard
 
-        default_group_leaderboard_v2: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.default_group_leaderboard_v2, Unset):
+        default_group_leaderboard_v2: dict[str, Any] | None | Unset
+        if isinstance(self.default_group_leaderboard_v2, Unset):
+            default_group_leaderboard_v2 = UNSET
+        elif isinstance(
+            self.default_group_leaderboard_v2,
+            GameCenterDetailRelationshipsDefaultGroupLeaderboardV2,
+        ):
             default_group_leaderboard_v2 = self.default_group_leaderboard_v2.to_dict()
+        else:
+            default_group_leaderboard_v2 = self.default_group_leaderboard_v2
 
-        achievement_releases: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.achievement_releases, Unset):
+        achievement_releases: dict[str, Any] | None | Unset
+        if isinstance(self.achievement_releases, Unset):
+            achievement_releases = UNSET
+        elif isinstance(
+            self.achievement_releases, GameCenterDetailRelationshipsAchievementReleases
+        ):
             achievement_releases = self.achievement_releases.to_dict()
+        else:
+            achievement_releases = self.achievement_releases
 
-        activity_releases: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.activity_releases, Unset):
+        activity_releases: dict[str, Any] | None | Unset
+        if isinstance(self.activity_releases, Unset):
+            activity_releases = UNSET
+        elif isinstance(self.activity_releases, GameCenterDetailRelationshipsActivityReleases):
             activity_releases = self.activity_releases.to_dict()
+        else:
+            activity_releases = self.activity_releases
 
-        challenge_releases: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.challenge_releases, Unset):
+        challenge_releases: dict[str, Any] | None | Unset
+        if isinstance(self.challenge_releases, Unset):
+            challenge_releases = UNSET
+        elif isinstance(self.challenge_releases, GameCenterDetailRelationshipsChallengeReleases):
             challenge_releases = self.challenge_releases.to_dict()
+        else:
+            challenge_releases = self.challenge_releases
 
-        leaderboard_releases: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.leaderboard_releases, Unset):
+        leaderboard_releases: dict[str, Any] | None | Unset
+        if isinstance(self.leaderboard_releases, Unset):
+            leaderboard_releases = UNSET
+        elif isinstance(
+            self.leaderboard_releases, GameCenterDetailRelationshipsLeaderboardReleases
+        ):
             leaderboard_releases = self.leaderboard_releases.to_dict()
+        else:
+            leaderboard_releases = self.leaderboard_releases
 
-        leaderboard_set_releases: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.leaderboard_set_releases, Unset):
+        leaderboard_set_releases: dict[str, Any] | None | Unset
+        if isinstance(self.leaderboard_set_releases, Unset):
+            leaderboard_set_releases = UNSET
+        elif isinstance(
+            self.leaderboard_set_releases, GameCenterDetailRelationshipsLeaderboardSetReleases
+        ):
             leaderboard_set_releases = self.leaderboard_set_releases.to_dict()
+        else:
+            leaderboard_set_releases = self.leaderboard_set_releases
 
-        challenges_minimum_platform_versions: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.challenges_minimum_platform_versions, Unset):
+        challenges_minimum_platform_versions: dict[str, Any] | None | Unset
+        if isinstance(self.challenges_minimum_platform_versions, Unset):
+            challenges_minimum_platform_versions = UNSET
+        elif isinstance(
+            self.challenges_minimum_platform_versions,
+            GameCenterDetailRelationshipsChallengesMinimumPlatformVersions,
+        ):
             challenges_minimum_platform_versions = (
                 self.challenges_minimum_platform_versions.to_dict()
             )
+        else:
+            challenges_minimum_platform_versions = self.challenges_minimum_platform_versions
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -340,216 +533,469 @@ class GameCenterDetailRelationships:
         )
 
         d = dict(src_dict)
-        _app = d.pop("app", UNSET)
-        app: GameCenterDetailRelationshipsApp | Unset
-        if isinstance(_app, Unset):
-            app = UNSET
-        else:
-            app = GameCenterDetailRelationshipsApp.from_dict(_app)
 
-        _game_center_app_versions = d.pop("gameCenterAppVersions", UNSET)
-        game_center_app_versions: GameCenterDetailRelationshipsGameCenterAppVersions | Unset
-        if isinstance(_game_center_app_versions, Unset):
-            game_center_app_versions = UNSET
-        else:
-            game_center_app_versions = GameCenterDetailRelationshipsGameCenterAppVersions.from_dict(
-                _game_center_app_versions
-            )
+        def _parse_app(data: object) -> GameCenterDetailRelationshipsApp | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_type_0 = GameCenterDetailRelationshipsApp.from_dict(data)
 
-        _game_center_group = d.pop("gameCenterGroup", UNSET)
-        game_center_group: GameCenterDetailRelationshipsGameCenterGroup | Unset
-        if isinstance(_game_center_group, Unset):
-            game_center_group = UNSET
-        else:
-            game_center_group = GameCenterDetailRelationshipsGameCenterGroup.from_dict(
-                _game_center_group
-            )
+                return app_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsApp | None | Unset, data)
 
-        _game_center_leaderboards = d.pop("gameCenterLeaderboards", UNSET)
-        game_center_leaderboards: GameCenterDetailRelationshipsGameCenterLeaderboards | Unset
-        if isinstance(_game_center_leaderboards, Unset):
-            game_center_leaderboards = UNSET
-        else:
-            game_center_leaderboards = (
-                GameCenterDetailRelationshipsGameCenterLeaderboards.from_dict(
-                    _game_center_leaderboards
+        app = _parse_app(d.pop("app", UNSET))
+
+        def _parse_game_center_app_versions(
+            data: object,
+        ) -> GameCenterDetailRelationshipsGameCenterAppVersions | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                game_center_app_versions_type_0 = (
+                    GameCenterDetailRelationshipsGameCenterAppVersions.from_dict(data)
                 )
-            )
 
-        _game_center_leaderboards_v2 = d.pop("gameCenterLeaderboardsV2", UNSET)
-        game_center_leaderboards_v2: GameCenterDetailRelationshipsGameCenterLeaderboardsV2 | Unset
-        if isinstance(_game_center_leaderboards_v2, Unset):
-            game_center_leaderboards_v2 = UNSET
-        else:
-            game_center_leaderboards_v2 = (
-                GameCenterDetailRelationshipsGameCenterLeaderboardsV2.from_dict(
-                    _game_center_leaderboards_v2
-                )
-            )
+                return game_center_app_versions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsGameCenterAppVersions | None | Unset, data)
 
-        _game_center_leaderboard_sets = d.pop("gameCenterLeaderboardSets", UNSET)
-        game_center_leaderboard_sets: GameCenterDetailRelationshipsGameCenterLeaderboardSets | Unset
-        if isinstance(_game_center_leaderboard_sets, Unset):
-            game_center_leaderboard_sets = UNSET
-        else:
-            game_center_leaderboard_sets = (
-                GameCenterDetailRelationshipsGameCenterLeaderboardSets.from_dict(
-                    _game_center_leaderboard_sets
-                )
-            )
-
-        _game_center_leaderboard_sets_v2 = d.pop("gameCenterLeaderboardSetsV2", UNSET)
-        game_center_leaderboard_sets_v2: (
-            GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2 | Unset
+        game_center_app_versions = _parse_game_center_app_versions(
+            d.pop("gameCenterAppVersions", UNSET)
         )
-        if isinstance(_game_center_leaderboard_sets_v2, Unset):
-            game_center_leaderboard_sets_v2 = UNSET
-        else:
-            game_center_leaderboard_sets_v2 = (
-                GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2.from_dict(
-                    _game_center_leaderboard_sets_v2
+
+        def _parse_game_center_group(
+            data: object,
+        ) -> GameCenterDetailRelationshipsGameCenterGroup | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                game_center_group_type_0 = GameCenterDetailRelationshipsGameCenterGroup.from_dict(
+                    data
                 )
-            )
 
-        _game_center_achievements = d.pop("gameCenterAchievements", UNSET)
-        game_center_achievements: GameCenterDetailRelationshipsGameCenterAchievements | Unset
-        if isinstance(_game_center_achievements, Unset):
-            game_center_achievements = UNSET
-        else:
-            game_center_achievements = (
-                GameCenterDetailRelationshipsGameCenterAchievements.from_dict(
-                    _game_center_achievements
+                return game_center_group_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsGameCenterGroup | None | Unset, data)
+
+        game_center_group = _parse_game_center_group(d.pop("gameCenterGroup", UNSET))
+
+        def _parse_game_center_leaderboards(
+            data: object,
+        ) -> GameCenterDetailRelationshipsGameCenterLeaderboards | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                game_center_leaderboards_type_0 = (
+                    GameCenterDetailRelationshipsGameCenterLeaderboards.from_dict(data)
                 )
-            )
 
-        _game_center_achievements_v2 = d.pop("gameCenterAchievementsV2", UNSET)
-        game_center_achievements_v2: GameCenterDetailRelationshipsGameCenterAchievementsV2 | Unset
-        if isinstance(_game_center_achievements_v2, Unset):
-            game_center_achievements_v2 = UNSET
-        else:
-            game_center_achievements_v2 = (
-                GameCenterDetailRelationshipsGameCenterAchievementsV2.from_dict(
-                    _game_center_achievements_v2
-                )
-            )
+                return game_center_leaderboards_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsGameCenterLeaderboards | None | Unset, data)
 
-        _game_center_activities = d.pop("gameCenterActivities", UNSET)
-        game_center_activities: GameCenterDetailRelationshipsGameCenterActivities | Unset
-        if isinstance(_game_center_activities, Unset):
-            game_center_activities = UNSET
-        else:
-            game_center_activities = GameCenterDetailRelationshipsGameCenterActivities.from_dict(
-                _game_center_activities
-            )
-
-        _game_center_challenges = d.pop("gameCenterChallenges", UNSET)
-        game_center_challenges: GameCenterDetailRelationshipsGameCenterChallenges | Unset
-        if isinstance(_game_center_challenges, Unset):
-            game_center_challenges = UNSET
-        else:
-            game_center_challenges = GameCenterDetailRelationshipsGameCenterChallenges.from_dict(
-                _game_center_challenges
-            )
-
-        _default_leaderboard = d.pop("defaultLeaderboard", UNSET)
-        default_leaderboard: GameCenterDetailRelationshipsDefaultLeaderboard | Unset
-        if isinstance(_default_leaderboard, Unset):
-            default_leaderboard = UNSET
-        else:
-            default_leaderboard = GameCenterDetailRelationshipsDefaultLeaderboard.from_dict(
-                _default_leaderboard
-            )
-
-        _default_leaderboard_v2 = d.pop("defaultLeaderboardV2", UNSET)
-        default_leaderboard_v2: GameCenterDetailRelationshipsDefaultLeaderboardV2 | Unset
-        if isinstance(_default_leaderboard_v2, Unset):
-            default_leaderboard_v2 = UNSET
-        else:
-            default_leaderboard_v2 = GameCenterDetailRelationshipsDefaultLeaderboardV2.from_dict(
-                _default_leaderboard_v2
-            )
-
-        _default_group_leaderboard = d.pop("defaultGroupLeaderboard", UNSET)
-        default_group_leaderboard: GameCenterDetailRelationshipsDefaultGroupLeaderboard | Unset
-        if isinstance(_default_group_leaderboard, Unset):
-            default_group_leaderboard = UNSET
-        else:
-            default_group_leaderboard = (
-                GameCenterDetailRelationshipsDefaultGroupLeaderboard.from_dict(
-                    _default_group_leaderboard
-                )
-            )
-
-        _default_group_leaderboard_v2 = d.pop("defaultGroupLeaderboardV2", UNSET)
-        default_group_leaderboard_v2: GameCenterDetailRelationshipsDefaultGroupLeaderboardV2 | Unset
-        if isinstance(_default_group_leaderboard_v2, Unset):
-            default_group_leaderboard_v2 = UNSET
-        else:
-            default_group_leaderboard_v2 = (
-                GameCenterDetailRelationshipsDefaultGroupLeaderboardV2.from_dict(
-                    _default_group_leaderboard_v2
-                )
-            )
-
-        _achievement_releases = d.pop("achievementReleases", UNSET)
-        achievement_releases: GameCenterDetailRelationshipsAchievementReleases | Unset
-        if isinstance(_achievement_releases, Unset):
-            achievement_releases = UNSET
-        else:
-            achievement_releases = GameCenterDetailRelationshipsAchievementReleases.from_dict(
-                _achievement_releases
-            )
-
-        _activity_releases = d.pop("activityReleases", UNSET)
-        activity_releases: GameCenterDetailRelationshipsActivityReleases | Unset
-        if isinstance(_activity_releases, Unset):
-            activity_releases = UNSET
-        else:
-            activity_releases = GameCenterDetailRelationshipsActivityReleases.from_dict(
-                _activity_releases
-            )
-
-        _challenge_releases = d.pop("challengeReleases", UNSET)
-        challenge_releases: GameCenterDetailRelationshipsChallengeReleases | Unset
-        if isinstance(_challenge_releases, Unset):
-            challenge_releases = UNSET
-        else:
-            challenge_releases = GameCenterDetailRelationshipsChallengeReleases.from_dict(
-                _challenge_releases
-            )
-
-        _leaderboard_releases = d.pop("leaderboardReleases", UNSET)
-        leaderboard_releases: GameCenterDetailRelationshipsLeaderboardReleases | Unset
-        if isinstance(_leaderboard_releases, Unset):
-            leaderboard_releases = UNSET
-        else:
-            leaderboard_releases = GameCenterDetailRelationshipsLeaderboardReleases.from_dict(
-                _leaderboard_releases
-            )
-
-        _leaderboard_set_releases = d.pop("leaderboardSetReleases", UNSET)
-        leaderboard_set_releases: GameCenterDetailRelationshipsLeaderboardSetReleases | Unset
-        if isinstance(_leaderboard_set_releases, Unset):
-            leaderboard_set_releases = UNSET
-        else:
-            leaderboard_set_releases = (
-                GameCenterDetailRelationshipsLeaderboardSetReleases.from_dict(
-                    _leaderboard_set_releases
-                )
-            )
-
-        _challenges_minimum_platform_versions = d.pop("challengesMinimumPlatformVersions", UNSET)
-        challenges_minimum_platform_versions: (
-            GameCenterDetailRelationshipsChallengesMinimumPlatformVersions | Unset
+        game_center_leaderboards = _parse_game_center_leaderboards(
+            d.pop("gameCenterLeaderboards", UNSET)
         )
-        if isinstance(_challenges_minimum_platform_versions, Unset):
-            challenges_minimum_platform_versions = UNSET
-        else:
-            challenges_minimum_platform_versions = (
-                GameCenterDetailRelationshipsChallengesMinimumPlatformVersions.from_dict(
-                    _challenges_minimum_platform_versions
+
+        def _parse_game_center_leaderboards_v2(
+            data: object,
+        ) -> GameCenterDetailRelationshipsGameCenterLeaderboardsV2 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                game_center_leaderboards_v2_type_0 = (
+                    GameCenterDetailRelationshipsGameCenterLeaderboardsV2.from_dict(data)
                 )
+
+                return game_center_leaderboards_v2_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsGameCenterLeaderboardsV2 | None | Unset, data)
+
+        game_center_leaderboards_v2 = _parse_game_center_leaderboards_v2(
+            d.pop("gameCenterLeaderboardsV2", UNSET)
+        )
+
+        def _parse_game_center_leaderboard_sets(
+            data: object,
+        ) -> GameCenterDetailRelationshipsGameCenterLeaderboardSets | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                game_center_leaderboard_sets_type_0 = (
+                    GameCenterDetailRelationshipsGameCenterLeaderboardSets.from_dict(data)
+                )
+
+                return game_center_leaderboard_sets_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsGameCenterLeaderboardSets | None | Unset, data)
+
+        game_center_leaderboard_sets = _parse_game_center_leaderboard_sets(
+            d.pop("gameCenterLeaderboardSets", UNSET)
+        )
+
+        def _parse_game_center_leaderboard_sets_v2(
+            data: object,
+        ) -> GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                game_center_leaderboard_sets_v2_type_0 = (
+                    GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2.from_dict(data)
+                )
+
+                return game_center_leaderboard_sets_v2_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2 | None | Unset, data
             )
+
+        game_center_leaderboard_sets_v2 = _parse_game_center_leaderboard_sets_v2(
+            d.pop("gameCenterLeaderboardSetsV2", UNSET)
+        )
+
+        def _parse_game_center_achievements(
+            data: object,
+        ) -> GameCenterDetailRelationshipsGameCenterAchievements | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                game_center_achievements_type_0 = (
+                    GameCenterDetailRelationshipsGameCenterAchievements.from_dict(data)
+                )
+
+                return game_center_achievements_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsGameCenterAchievements | None | Unset, data)
+
+        game_center_achievements = _parse_game_center_achievements(
+            d.pop("gameCenterAchievements", UNSET)
+        )
+
+        def _parse_game_center_achievements_v2(
+            data: object,
+        ) -> GameCenterDetailRelationshipsGameCenterAchievementsV2 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                game_center_achievements_v2_type_0 = (
+                    GameCenterDetailRelationshipsGameCenterAchievementsV2.from_dict(data)
+                )
+
+                return game_center_achievements_v2_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsGameCenterAchievementsV2 | None | Unset, data)
+
+        game_center_achievements_v2 = _parse_game_center_achievements_v2(
+            d.pop("gameCenterAchievementsV2", UNSET)
+        )
+
+        def _parse_game_center_activities(
+            data: object,
+        ) -> GameCenterDetailRelationshipsGameCenterActivities | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                game_center_activities_type_0 = (
+                    GameCenterDetailRelationshipsGameCenterActivities.from_dict(data)
+                )
+
+                return game_center_activities_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsGameCenterActivities | None | Unset, data)
+
+        game_center_activities = _parse_game_center_activities(d.pop("gameCenterActivities", UNSET))
+
+        def _parse_game_center_challenges(
+            data: object,
+        ) -> GameCenterDetailRelationshipsGameCenterChallenges | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                game_center_challenges_type_0 = (
+                    GameCenterDetailRelationshipsGameCenterChallenges.from_dict(data)
+                )
+
+                return game_center_challenges_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsGameCenterChallenges | None | Unset, data)
+
+        game_center_challenges = _parse_game_center_challenges(d.pop("gameCenterChallenges", UNSET))
+
+        def _parse_default_leaderboard(
+            data: object,
+        ) -> GameCenterDetailRelationshipsDefaultLeaderboard | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                default_leaderboard_type_0 = (
+                    GameCenterDetailRelationshipsDefaultLeaderboard.from_dict(data)
+                )
+
+                return default_leaderboard_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsDefaultLeaderboard | None | Unset, data)
+
+        default_leaderboard = _parse_default_leaderboard(d.pop("defaultLeaderboard", UNSET))
+
+        def _parse_default_leaderboard_v2(
+            data: object,
+        ) -> GameCenterDetailRelationshipsDefaultLeaderboardV2 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                default_leaderboard_v2_type_0 = (
+                    GameCenterDetailRelationshipsDefaultLeaderboardV2.from_dict(data)
+                )
+
+                return default_leaderboard_v2_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsDefaultLeaderboardV2 | None | Unset, data)
+
+        default_leaderboard_v2 = _parse_default_leaderboard_v2(d.pop("defaultLeaderboardV2", UNSET))
+
+        def _parse_default_group_leaderboard(
+            data: object,
+        ) -> GameCenterDetailRelationshipsDefaultGroupLeaderboard | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                default_group_leaderboard_type_0 = (
+                    GameCenterDetailRelationshipsDefaultGroupLeaderboard.from_dict(data)
+                )
+
+                return default_group_leaderboard_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsDefaultGroupLeaderboard | None | Unset, data)
+
+        default_group_leaderboard = _parse_default_group_leaderboard(
+            d.pop("defaultGroupLeaderboard", UNSET)
+        )
+
+        def _parse_default_group_leaderboard_v2(
+            data: object,
+        ) -> GameCenterDetailRelationshipsDefaultGroupLeaderboardV2 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                default_group_leaderboard_v2_type_0 = (
+                    GameCenterDetailRelationshipsDefaultGroupLeaderboardV2.from_dict(data)
+                )
+
+                return default_group_leaderboard_v2_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsDefaultGroupLeaderboardV2 | None | Unset, data)
+
+        default_group_leaderboard_v2 = _parse_default_group_leaderboard_v2(
+            d.pop("defaultGroupLeaderboardV2", UNSET)
+        )
+
+        def _parse_achievement_releases(
+            data: object,
+        ) -> GameCenterDetailRelationshipsAchievementReleases | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                achievement_releases_type_0 = (
+                    GameCenterDetailRelationshipsAchievementReleases.from_dict(data)
+                )
+
+                return achievement_releases_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsAchievementReleases | None | Unset, data)
+
+        achievement_releases = _parse_achievement_releases(d.pop("achievementReleases", UNSET))
+
+        def _parse_activity_releases(
+            data: object,
+        ) -> GameCenterDetailRelationshipsActivityReleases | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                activity_releases_type_0 = GameCenterDetailRelationshipsActivityReleases.from_dict(
+                    data
+                )
+
+                return activity_releases_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsActivityReleases | None | Unset, data)
+
+        activity_releases = _parse_activity_releases(d.pop("activityReleases", UNSET))
+
+        def _parse_challenge_releases(
+            data: object,
+        ) -> GameCenterDetailRelationshipsChallengeReleases | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                challenge_releases_type_0 = (
+                    GameCenterDetailRelationshipsChallengeReleases.from_dict(data)
+                )
+
+                return challenge_releases_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsChallengeReleases | None | Unset, data)
+
+        challenge_releases = _parse_challenge_releases(d.pop("challengeReleases", UNSET))
+
+        def _parse_leaderboard_releases(
+            data: object,
+        ) -> GameCenterDetailRelationshipsLeaderboardReleases | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                leaderboard_releases_type_0 = (
+                    GameCenterDetailRelationshipsLeaderboardReleases.from_dict(data)
+                )
+
+                return leaderboard_releases_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsLeaderboardReleases | None | Unset, data)
+
+        leaderboard_releases = _parse_leaderboard_releases(d.pop("leaderboardReleases", UNSET))
+
+        def _parse_leaderboard_set_releases(
+            data: object,
+        ) -> GameCenterDetailRelationshipsLeaderboardSetReleases | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                leaderboard_set_releases_type_0 = (
+                    GameCenterDetailRelationshipsLeaderboardSetReleases.from_dict(data)
+                )
+
+                return leaderboard_set_releases_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterDetailRelationshipsLeaderboardSetReleases | None | Unset, data)
+
+        leaderboard_set_releases = _parse_leaderboard_set_releases(
+            d.pop("leaderboardSetReleases", UNSET)
+        )
+
+        def _parse_challenges_minimum_platform_versions(
+            data: object,
+        ) -> GameCenterDetailRelationshipsChallengesMinimumPlatformVersions | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                challenges_minimum_platform_versions_type_0 = (
+                    GameCenterDetailRelationshipsChallengesMinimumPlatformVersions.from_dict(data)
+                )
+
+                return challenges_minimum_platform_versions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                GameCenterDetailRelationshipsChallengesMinimumPlatformVersions | None | Unset, data
+            )
+
+        challenges_minimum_platform_versions = _parse_challenges_minimum_platform_versions(
+            d.pop("challengesMinimumPlatformVersions", UNSET)
+        )
 
         game_center_detail_relationships = cls(
             app=app,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,26 +23,40 @@ T = TypeVar("T", bound="GameCenterEnabledVersionAttributes")
 class GameCenterEnabledVersionAttributes:
     """
     Attributes:
-        platform (Platform | Unset):
-        version_string (str | Unset):
-        icon_asset (ImageAsset | Unset):
+        platform (None | Platform | Unset):
+        version_string (None | str | Unset):
+        icon_asset (ImageAsset | None | Unset):
     """
 
-    platform: Platform | Unset = UNSET
-    version_string: str | Unset = UNSET
-    icon_asset: ImageAsset | Unset = UNSET
+    platform: None | Platform | Unset = UNSET
+    version_string: None | str | Unset = UNSET
+    icon_asset: ImageAsset | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        platform: str | Unset = UNSET
-        if not isinstance(self.platform, Unset):
+        from ..models.image_asset import ImageAsset  # noqa: PLC0415
+
+        platform: None | str | Unset
+        if isinstance(self.platform, Unset):
+            platform = UNSET
+        elif isinstance(self.platform, Platform):
             platform = self.platform.value
+        else:
+            platform = self.platform
 
-        version_string = self.version_string
+        version_string: None | str | Unset
+        if isinstance(self.version_string, Unset):
+            version_string = UNSET
+        else:
+            version_string = self.version_string
 
-        icon_asset: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.icon_asset, Unset):
+        icon_asset: dict[str, Any] | None | Unset
+        if isinstance(self.icon_asset, Unset):
+            icon_asset = UNSET
+        elif isinstance(self.icon_asset, ImageAsset):
             icon_asset = self.icon_asset.to_dict()
+        else:
+            icon_asset = self.icon_asset
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -61,21 +75,49 @@ class GameCenterEnabledVersionAttributes:
         from ..models.image_asset import ImageAsset  # noqa: PLC0415
 
         d = dict(src_dict)
-        _platform = d.pop("platform", UNSET)
-        platform: Platform | Unset
-        if isinstance(_platform, Unset):
-            platform = UNSET
-        else:
-            platform = Platform(_platform)
 
-        version_string = d.pop("versionString", UNSET)
+        def _parse_platform(data: object) -> None | Platform | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                platform_type_1 = Platform(data)
 
-        _icon_asset = d.pop("iconAsset", UNSET)
-        icon_asset: ImageAsset | Unset
-        if isinstance(_icon_asset, Unset):
-            icon_asset = UNSET
-        else:
-            icon_asset = ImageAsset.from_dict(_icon_asset)
+                return platform_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Platform | Unset, data)
+
+        platform = _parse_platform(d.pop("platform", UNSET))
+
+        def _parse_version_string(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        version_string = _parse_version_string(d.pop("versionString", UNSET))
+
+        def _parse_icon_asset(data: object) -> ImageAsset | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                icon_asset_type_1 = ImageAsset.from_dict(data)
+
+                return icon_asset_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ImageAsset | None | Unset, data)
+
+        icon_asset = _parse_icon_asset(d.pop("iconAsset", UNSET))
 
         game_center_enabled_version_attributes = cls(
             platform=platform,

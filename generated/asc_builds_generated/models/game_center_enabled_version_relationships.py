@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -27,22 +27,41 @@ T = TypeVar("T", bound="GameCenterEnabledVersionRelationships")
 class GameCenterEnabledVersionRelationships:
     """
     Attributes:
-        compatible_versions (GameCenterEnabledVersionRelationshipsCompatibleVersions | Unset):
-        app (GameCenterEnabledVersionRelationshipsApp | Unset):
+        compatible_versions (GameCenterEnabledVersionRelationshipsCompatibleVersions | None | Unset):
+        app (GameCenterEnabledVersionRelationshipsApp | None | Unset):
     """
 
-    compatible_versions: GameCenterEnabledVersionRelationshipsCompatibleVersions | Unset = UNSET
-    app: GameCenterEnabledVersionRelationshipsApp | Unset = UNSET
+    compatible_versions: GameCenterEnabledVersionRelationshipsCompatibleVersions | None | Unset = (
+        UNSET
+    )
+    app: GameCenterEnabledVersionRelationshipsApp | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        compatible_versions: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.compatible_versions, Unset):
-            compatible_versions = self.compatible_versions.to_dict()
+        from ..models.game_center_enabled_version_relationships_app import (
+            GameCenterEnabledVersionRelationshipsApp,  # noqa: PLC0415
+        )
+        from ..models.game_center_enabled_version_relationships_compatible_versions import (
+            GameCenterEnabledVersionRelationshipsCompatibleVersions,  # noqa: PLC0415
+        )
 
-        app: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app, Unset):
+        compatible_versions: dict[str, Any] | None | Unset
+        if isinstance(self.compatible_versions, Unset):
+            compatible_versions = UNSET
+        elif isinstance(
+            self.compatible_versions, GameCenterEnabledVersionRelationshipsCompatibleVersions
+        ):
+            compatible_versions = self.compatible_versions.to_dict()
+        else:
+            compatible_versions = self.compatible_versions
+
+        app: dict[str, Any] | None | Unset
+        if isinstance(self.app, Unset):
+            app = UNSET
+        elif isinstance(self.app, GameCenterEnabledVersionRelationshipsApp):
             app = self.app.to_dict()
+        else:
+            app = self.app
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -64,21 +83,46 @@ class GameCenterEnabledVersionRelationships:
         )
 
         d = dict(src_dict)
-        _compatible_versions = d.pop("compatibleVersions", UNSET)
-        compatible_versions: GameCenterEnabledVersionRelationshipsCompatibleVersions | Unset
-        if isinstance(_compatible_versions, Unset):
-            compatible_versions = UNSET
-        else:
-            compatible_versions = GameCenterEnabledVersionRelationshipsCompatibleVersions.from_dict(
-                _compatible_versions
+
+        def _parse_compatible_versions(
+            data: object,
+        ) -> GameCenterEnabledVersionRelationshipsCompatibleVersions | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                compatible_versions_type_0 = (
+                    GameCenterEnabledVersionRelationshipsCompatibleVersions.from_dict(data)
+                )
+
+                return compatible_versions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                GameCenterEnabledVersionRelationshipsCompatibleVersions | None | Unset, data
             )
 
-        _app = d.pop("app", UNSET)
-        app: GameCenterEnabledVersionRelationshipsApp | Unset
-        if isinstance(_app, Unset):
-            app = UNSET
-        else:
-            app = GameCenterEnabledVersionRelationshipsApp.from_dict(_app)
+        compatible_versions = _parse_compatible_versions(d.pop("compatibleVersions", UNSET))
+
+        def _parse_app(data: object) -> GameCenterEnabledVersionRelationshipsApp | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_type_0 = GameCenterEnabledVersionRelationshipsApp.from_dict(data)
+
+                return app_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(GameCenterEnabledVersionRelationshipsApp | None | Unset, data)
+
+        app = _parse_app(d.pop("app", UNSET))
 
         game_center_enabled_version_relationships = cls(
             compatible_versions=compatible_versions,

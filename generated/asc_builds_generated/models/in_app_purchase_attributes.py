@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,30 +22,46 @@ T = TypeVar("T", bound="InAppPurchaseAttributes")
 class InAppPurchaseAttributes:
     """
     Attributes:
-        reference_name (str | Unset):
-        product_id (str | Unset):
-        in_app_purchase_type (InAppPurchaseAttributesInAppPurchaseType | Unset):
-        state (InAppPurchaseAttributesState | Unset):
+        reference_name (None | str | Unset):
+        product_id (None | str | Unset):
+        in_app_purchase_type (InAppPurchaseAttributesInAppPurchaseType | None | Unset):
+        state (InAppPurchaseAttributesState | None | Unset):
     """
 
-    reference_name: str | Unset = UNSET
-    product_id: str | Unset = UNSET
-    in_app_purchase_type: InAppPurchaseAttributesInAppPurchaseType | Unset = UNSET
-    state: InAppPurchaseAttributesState | Unset = UNSET
+    reference_name: None | str | Unset = UNSET
+    product_id: None | str | Unset = UNSET
+    in_app_purchase_type: InAppPurchaseAttributesInAppPurchaseType | None | Unset = UNSET
+    state: InAppPurchaseAttributesState | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        reference_name = self.reference_name
+        reference_name: None | str | Unset
+        if isinstance(self.reference_name, Unset):
+            reference_name = UNSET
+        else:
+            reference_name = self.reference_name
 
-        product_id = self.product_id
+        product_id: None | str | Unset
+        if isinstance(self.product_id, Unset):
+            product_id = UNSET
+        else:
+            product_id = self.product_id
 
-        in_app_purchase_type: str | Unset = UNSET
-        if not isinstance(self.in_app_purchase_type, Unset):
+        in_app_purchase_type: None | str | Unset
+        if isinstance(self.in_app_purchase_type, Unset):
+            in_app_purchase_type = UNSET
+        elif isinstance(self.in_app_purchase_type, InAppPurchaseAttributesInAppPurchaseType):
             in_app_purchase_type = self.in_app_purchase_type.value
+        else:
+            in_app_purchase_type = self.in_app_purchase_type
 
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
+        state: None | str | Unset
+        if isinstance(self.state, Unset):
+            state = UNSET
+        elif isinstance(self.state, InAppPurchaseAttributesState):
             state = self.state.value
+        else:
+            state = self.state
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -64,23 +80,60 @@ class InAppPurchaseAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        reference_name = d.pop("referenceName", UNSET)
 
-        product_id = d.pop("productId", UNSET)
+        def _parse_reference_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        _in_app_purchase_type = d.pop("inAppPurchaseType", UNSET)
-        in_app_purchase_type: InAppPurchaseAttributesInAppPurchaseType | Unset
-        if isinstance(_in_app_purchase_type, Unset):
-            in_app_purchase_type = UNSET
-        else:
-            in_app_purchase_type = InAppPurchaseAttributesInAppPurchaseType(_in_app_purchase_type)
+        reference_name = _parse_reference_name(d.pop("referenceName", UNSET))
 
-        _state = d.pop("state", UNSET)
-        state: InAppPurchaseAttributesState | Unset
-        if isinstance(_state, Unset):
-            state = UNSET
-        else:
-            state = InAppPurchaseAttributesState(_state)
+        def _parse_product_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        product_id = _parse_product_id(d.pop("productId", UNSET))
+
+        def _parse_in_app_purchase_type(
+            data: object,
+        ) -> InAppPurchaseAttributesInAppPurchaseType | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                in_app_purchase_type_type_1 = InAppPurchaseAttributesInAppPurchaseType(data)
+
+                return in_app_purchase_type_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(InAppPurchaseAttributesInAppPurchaseType | None | Unset, data)
+
+        in_app_purchase_type = _parse_in_app_purchase_type(d.pop("inAppPurchaseType", UNSET))
+
+        def _parse_state(data: object) -> InAppPurchaseAttributesState | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                state_type_1 = InAppPurchaseAttributesState(data)
+
+                return state_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(InAppPurchaseAttributesState | None | Unset, data)
+
+        state = _parse_state(d.pop("state", UNSET))
 
         in_app_purchase_attributes = cls(
             reference_name=reference_name,

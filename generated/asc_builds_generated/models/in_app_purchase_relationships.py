@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,16 +22,22 @@ T = TypeVar("T", bound="InAppPurchaseRelationships")
 class InAppPurchaseRelationships:
     """
     Attributes:
-        apps (InAppPurchaseRelationshipsApps | Unset):
+        apps (InAppPurchaseRelationshipsApps | None | Unset):
     """
 
-    apps: InAppPurchaseRelationshipsApps | Unset = UNSET
+    apps: InAppPurchaseRelationshipsApps | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        apps: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.apps, Unset):
+        from ..models.in_app_purchase_relationships_apps import InAppPurchaseRelationshipsApps  # noqa: PLC0415
+
+        apps: dict[str, Any] | None | Unset
+        if isinstance(self.apps, Unset):
+            apps = UNSET
+        elif isinstance(self.apps, InAppPurchaseRelationshipsApps):
             apps = self.apps.to_dict()
+        else:
+            apps = self.apps
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -46,12 +52,23 @@ class InAppPurchaseRelationships:
         from ..models.in_app_purchase_relationships_apps import InAppPurchaseRelationshipsApps  # noqa: PLC0415
 
         d = dict(src_dict)
-        _apps = d.pop("apps", UNSET)
-        apps: InAppPurchaseRelationshipsApps | Unset
-        if isinstance(_apps, Unset):
-            apps = UNSET
-        else:
-            apps = InAppPurchaseRelationshipsApps.from_dict(_apps)
+
+        def _parse_apps(data: object) -> InAppPurchaseRelationshipsApps | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                apps_type_0 = InAppPurchaseRelationshipsApps.from_dict(data)
+
+                return apps_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(InAppPurchaseRelationshipsApps | None | Unset, data)
+
+        apps = _parse_apps(d.pop("apps", UNSET))
 
         in_app_purchase_relationships = cls(
             apps=apps,

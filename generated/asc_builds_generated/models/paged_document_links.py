@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,21 +19,29 @@ class PagedDocumentLinks:
     """
     Attributes:
         self_ (str):
-        first (str | Unset):
-        next_ (str | Unset):
+        first (None | str | Unset):
+        next_ (None | str | Unset):
     """
 
     self_: str
-    first: str | Unset = UNSET
-    next_: str | Unset = UNSET
+    first: None | str | Unset = UNSET
+    next_: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         self_ = self.self_
 
-        first = self.first
+        first: None | str | Unset
+        if isinstance(self.first, Unset):
+            first = UNSET
+        else:
+            first = self.first
 
-        next_ = self.next_
+        next_: None | str | Unset
+        if isinstance(self.next_, Unset):
+            next_ = UNSET
+        else:
+            next_ = self.next_
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -54,9 +62,23 @@ class PagedDocumentLinks:
         d = dict(src_dict)
         self_ = d.pop("self")
 
-        first = d.pop("first", UNSET)
+        def _parse_first(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        next_ = d.pop("next", UNSET)
+        first = _parse_first(d.pop("first", UNSET))
+
+        def _parse_next_(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        next_ = _parse_next_(d.pop("next", UNSET))
 
         paged_document_links = cls(
             self_=self_,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,24 +19,36 @@ T = TypeVar("T", bound="PromotedPurchaseAttributes")
 class PromotedPurchaseAttributes:
     """
     Attributes:
-        visible_for_all_users (bool | Unset):
-        enabled (bool | Unset):
-        state (PromotedPurchaseAttributesState | Unset):
+        visible_for_all_users (bool | None | Unset):
+        enabled (bool | None | Unset):
+        state (None | PromotedPurchaseAttributesState | Unset):
     """
 
-    visible_for_all_users: bool | Unset = UNSET
-    enabled: bool | Unset = UNSET
-    state: PromotedPurchaseAttributesState | Unset = UNSET
+    visible_for_all_users: bool | None | Unset = UNSET
+    enabled: bool | None | Unset = UNSET
+    state: None | PromotedPurchaseAttributesState | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        visible_for_all_users = self.visible_for_all_users
+        visible_for_all_users: bool | None | Unset
+        if isinstance(self.visible_for_all_users, Unset):
+            visible_for_all_users = UNSET
+        else:
+            visible_for_all_users = self.visible_for_all_users
 
-        enabled = self.enabled
+        enabled: bool | None | Unset
+        if isinstance(self.enabled, Unset):
+            enabled = UNSET
+        else:
+            enabled = self.enabled
 
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
+        state: None | str | Unset
+        if isinstance(self.state, Unset):
+            state = UNSET
+        elif isinstance(self.state, PromotedPurchaseAttributesState):
             state = self.state.value
+        else:
+            state = self.state
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -53,16 +65,41 @@ class PromotedPurchaseAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        visible_for_all_users = d.pop("visibleForAllUsers", UNSET)
 
-        enabled = d.pop("enabled", UNSET)
+        def _parse_visible_for_all_users(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
 
-        _state = d.pop("state", UNSET)
-        state: PromotedPurchaseAttributesState | Unset
-        if isinstance(_state, Unset):
-            state = UNSET
-        else:
-            state = PromotedPurchaseAttributesState(_state)
+        visible_for_all_users = _parse_visible_for_all_users(d.pop("visibleForAllUsers", UNSET))
+
+        def _parse_enabled(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        enabled = _parse_enabled(d.pop("enabled", UNSET))
+
+        def _parse_state(data: object) -> None | PromotedPurchaseAttributesState | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                state_type_1 = PromotedPurchaseAttributesState(data)
+
+                return state_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PromotedPurchaseAttributesState | Unset, data)
+
+        state = _parse_state(d.pop("state", UNSET))
 
         promoted_purchase_attributes = cls(
             visible_for_all_users=visible_for_all_users,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -27,22 +27,37 @@ T = TypeVar("T", bound="PromotedPurchaseRelationships")
 class PromotedPurchaseRelationships:
     """
     Attributes:
-        in_app_purchase_v2 (PromotedPurchaseRelationshipsInAppPurchaseV2 | Unset):
-        subscription (PromotedPurchaseRelationshipsSubscription | Unset):
+        in_app_purchase_v2 (None | PromotedPurchaseRelationshipsInAppPurchaseV2 | Unset):
+        subscription (None | PromotedPurchaseRelationshipsSubscription | Unset):
     """
 
-    in_app_purchase_v2: PromotedPurchaseRelationshipsInAppPurchaseV2 | Unset = UNSET
-    subscription: PromotedPurchaseRelationshipsSubscription | Unset = UNSET
+    in_app_purchase_v2: None | PromotedPurchaseRelationshipsInAppPurchaseV2 | Unset = UNSET
+    subscription: None | PromotedPurchaseRelationshipsSubscription | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        in_app_purchase_v2: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.in_app_purchase_v2, Unset):
-            in_app_purchase_v2 = self.in_app_purchase_v2.to_dict()
+        from ..models.promoted_purchase_relationships_in_app_purchase_v2 import (
+            PromotedPurchaseRelationshipsInAppPurchaseV2,  # noqa: PLC0415
+        )
+        from ..models.promoted_purchase_relationships_subscription import (
+            PromotedPurchaseRelationshipsSubscription,  # noqa: PLC0415
+        )
 
-        subscription: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.subscription, Unset):
+        in_app_purchase_v2: dict[str, Any] | None | Unset
+        if isinstance(self.in_app_purchase_v2, Unset):
+            in_app_purchase_v2 = UNSET
+        elif isinstance(self.in_app_purchase_v2, PromotedPurchaseRelationshipsInAppPurchaseV2):
+            in_app_purchase_v2 = self.in_app_purchase_v2.to_dict()
+        else:
+            in_app_purchase_v2 = self.in_app_purchase_v2
+
+        subscription: dict[str, Any] | None | Unset
+        if isinstance(self.subscription, Unset):
+            subscription = UNSET
+        elif isinstance(self.subscription, PromotedPurchaseRelationshipsSubscription):
             subscription = self.subscription.to_dict()
+        else:
+            subscription = self.subscription
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -64,21 +79,46 @@ class PromotedPurchaseRelationships:
         )
 
         d = dict(src_dict)
-        _in_app_purchase_v2 = d.pop("inAppPurchaseV2", UNSET)
-        in_app_purchase_v2: PromotedPurchaseRelationshipsInAppPurchaseV2 | Unset
-        if isinstance(_in_app_purchase_v2, Unset):
-            in_app_purchase_v2 = UNSET
-        else:
-            in_app_purchase_v2 = PromotedPurchaseRelationshipsInAppPurchaseV2.from_dict(
-                _in_app_purchase_v2
-            )
 
-        _subscription = d.pop("subscription", UNSET)
-        subscription: PromotedPurchaseRelationshipsSubscription | Unset
-        if isinstance(_subscription, Unset):
-            subscription = UNSET
-        else:
-            subscription = PromotedPurchaseRelationshipsSubscription.from_dict(_subscription)
+        def _parse_in_app_purchase_v2(
+            data: object,
+        ) -> None | PromotedPurchaseRelationshipsInAppPurchaseV2 | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                in_app_purchase_v2_type_0 = PromotedPurchaseRelationshipsInAppPurchaseV2.from_dict(
+                    data
+                )
+
+                return in_app_purchase_v2_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PromotedPurchaseRelationshipsInAppPurchaseV2 | Unset, data)
+
+        in_app_purchase_v2 = _parse_in_app_purchase_v2(d.pop("inAppPurchaseV2", UNSET))
+
+        def _parse_subscription(
+            data: object,
+        ) -> None | PromotedPurchaseRelationshipsSubscription | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                subscription_type_0 = PromotedPurchaseRelationshipsSubscription.from_dict(data)
+
+                return subscription_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PromotedPurchaseRelationshipsSubscription | Unset, data)
+
+        subscription = _parse_subscription(d.pop("subscription", UNSET))
 
         promoted_purchase_relationships = cls(
             in_app_purchase_v2=in_app_purchase_v2,

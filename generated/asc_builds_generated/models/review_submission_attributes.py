@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,28 +21,40 @@ T = TypeVar("T", bound="ReviewSubmissionAttributes")
 class ReviewSubmissionAttributes:
     """
     Attributes:
-        platform (Platform | Unset):
-        submitted_date (datetime.datetime | Unset):
-        state (ReviewSubmissionAttributesState | Unset):
+        platform (None | Platform | Unset):
+        submitted_date (datetime.datetime | None | Unset):
+        state (None | ReviewSubmissionAttributesState | Unset):
     """
 
-    platform: Platform | Unset = UNSET
-    submitted_date: datetime.datetime | Unset = UNSET
-    state: ReviewSubmissionAttributesState | Unset = UNSET
+    platform: None | Platform | Unset = UNSET
+    submitted_date: datetime.datetime | None | Unset = UNSET
+    state: None | ReviewSubmissionAttributesState | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        platform: str | Unset = UNSET
-        if not isinstance(self.platform, Unset):
+        platform: None | str | Unset
+        if isinstance(self.platform, Unset):
+            platform = UNSET
+        elif isinstance(self.platform, Platform):
             platform = self.platform.value
+        else:
+            platform = self.platform
 
-        submitted_date: str | Unset = UNSET
-        if not isinstance(self.submitted_date, Unset):
+        submitted_date: None | str | Unset
+        if isinstance(self.submitted_date, Unset):
+            submitted_date = UNSET
+        elif isinstance(self.submitted_date, datetime.datetime):
             submitted_date = self.submitted_date.isoformat()
+        else:
+            submitted_date = self.submitted_date
 
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
+        state: None | str | Unset
+        if isinstance(self.state, Unset):
+            state = UNSET
+        elif isinstance(self.state, ReviewSubmissionAttributesState):
             state = self.state.value
+        else:
+            state = self.state
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -59,26 +71,57 @@ class ReviewSubmissionAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        _platform = d.pop("platform", UNSET)
-        platform: Platform | Unset
-        if isinstance(_platform, Unset):
-            platform = UNSET
-        else:
-            platform = Platform(_platform)
 
-        _submitted_date = d.pop("submittedDate", UNSET)
-        submitted_date: datetime.datetime | Unset
-        if isinstance(_submitted_date, Unset):
-            submitted_date = UNSET
-        else:
-            submitted_date = datetime.datetime.fromisoformat(_submitted_date)
+        def _parse_platform(data: object) -> None | Platform | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                platform_type_1 = Platform(data)
 
-        _state = d.pop("state", UNSET)
-        state: ReviewSubmissionAttributesState | Unset
-        if isinstance(_state, Unset):
-            state = UNSET
-        else:
-            state = ReviewSubmissionAttributesState(_state)
+                return platform_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Platform | Unset, data)
+
+        platform = _parse_platform(d.pop("platform", UNSET))
+
+        def _parse_submitted_date(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                submitted_date_type_0 = datetime.datetime.fromisoformat(data)
+
+                return submitted_date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        submitted_date = _parse_submitted_date(d.pop("submittedDate", UNSET))
+
+        def _parse_state(data: object) -> None | ReviewSubmissionAttributesState | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                state_type_1 = ReviewSubmissionAttributesState(data)
+
+                return state_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ReviewSubmissionAttributesState | Unset, data)
+
+        state = _parse_state(d.pop("state", UNSET))
 
         review_submission_attributes = cls(
             platform=platform,

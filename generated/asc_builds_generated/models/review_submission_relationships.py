@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -32,42 +32,80 @@ T = TypeVar("T", bound="ReviewSubmissionRelationships")
 class ReviewSubmissionRelationships:
     """
     Attributes:
-        app (ReviewSubmissionRelationshipsApp | Unset):
-        items (ReviewSubmissionRelationshipsItems | Unset):
-        app_store_version_for_review (ReviewSubmissionRelationshipsAppStoreVersionForReview | Unset):
-        submitted_by_actor (ReviewSubmissionRelationshipsSubmittedByActor | Unset):
-        last_updated_by_actor (ReviewSubmissionRelationshipsLastUpdatedByActor | Unset):
+        app (None | ReviewSubmissionRelationshipsApp | Unset):
+        items (None | ReviewSubmissionRelationshipsItems | Unset):
+        app_store_version_for_review (None | ReviewSubmissionRelationshipsAppStoreVersionForReview | Unset):
+        submitted_by_actor (None | ReviewSubmissionRelationshipsSubmittedByActor | Unset):
+        last_updated_by_actor (None | ReviewSubmissionRelationshipsLastUpdatedByActor | Unset):
     """
 
-    app: ReviewSubmissionRelationshipsApp | Unset = UNSET
-    items: ReviewSubmissionRelationshipsItems | Unset = UNSET
-    app_store_version_for_review: ReviewSubmissionRelationshipsAppStoreVersionForReview | Unset = (
-        UNSET
-    )
-    submitted_by_actor: ReviewSubmissionRelationshipsSubmittedByActor | Unset = UNSET
-    last_updated_by_actor: ReviewSubmissionRelationshipsLastUpdatedByActor | Unset = UNSET
+    app: None | ReviewSubmissionRelationshipsApp | Unset = UNSET
+    items: None | ReviewSubmissionRelationshipsItems | Unset = UNSET
+    app_store_version_for_review: (
+        None | ReviewSubmissionRelationshipsAppStoreVersionForReview | Unset
+    ) = UNSET
+    submitted_by_actor: None | ReviewSubmissionRelationshipsSubmittedByActor | Unset = UNSET
+    last_updated_by_actor: None | ReviewSubmissionRelationshipsLastUpdatedByActor | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app, Unset):
+        from ..models.review_submission_relationships_app import ReviewSubmissionRelationshipsApp  # noqa: PLC0415
+        from ..models.review_submission_relationships_app_store_version_for_review import (
+            ReviewSubmissionRelationshipsAppStoreVersionForReview,  # noqa: PLC0415
+        )
+        from ..models.review_submission_relationships_items import (
+            ReviewSubmissionRelationshipsItems,  # noqa: PLC0415
+        )
+        from ..models.review_submission_relationships_last_updated_by_actor import (
+            ReviewSubmissionRelationshipsLastUpdatedByActor,  # noqa: PLC0415
+        )
+        from ..models.review_submission_relationships_submitted_by_actor import (
+            ReviewSubmissionRelationshipsSubmittedByActor,  # noqa: PLC0415
+        )
+
+        app: dict[str, Any] | None | Unset
+        if isinstance(self.app, Unset):
+            app = UNSET
+        elif isinstance(self.app, ReviewSubmissionRelationshipsApp):
             app = self.app.to_dict()
+        else:
+            app = self.app
 
-        items: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.items, Unset):
+        items: dict[str, Any] | None | Unset
+        if isinstance(self.items, Unset):
+            items = UNSET
+        elif isinstance(self.items, ReviewSubmissionRelationshipsItems):
             items = self.items.to_dict()
+        else:
+            items = self.items
 
-        app_store_version_for_review: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_store_version_for_review, Unset):
+        app_store_version_for_review: dict[str, Any] | None | Unset
+        if isinstance(self.app_store_version_for_review, Unset):
+            app_store_version_for_review = UNSET
+        elif isinstance(
+            self.app_store_version_for_review, ReviewSubmissionRelationshipsAppStoreVersionForReview
+        ):
             app_store_version_for_review = self.app_store_version_for_review.to_dict()
+        else:
+            app_store_version_for_review = self.app_store_version_for_review
 
-        submitted_by_actor: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.submitted_by_actor, Unset):
+        submitted_by_actor: dict[str, Any] | None | Unset
+        if isinstance(self.submitted_by_actor, Unset):
+            submitted_by_actor = UNSET
+        elif isinstance(self.submitted_by_actor, ReviewSubmissionRelationshipsSubmittedByActor):
             submitted_by_actor = self.submitted_by_actor.to_dict()
+        else:
+            submitted_by_actor = self.submitted_by_actor
 
-        last_updated_by_actor: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.last_updated_by_actor, Unset):
+        last_updated_by_actor: dict[str, Any] | None | Unset
+        if isinstance(self.last_updated_by_actor, Unset):
+            last_updated_by_actor = UNSET
+        elif isinstance(
+            self.last_updated_by_actor, ReviewSubmissionRelationshipsLastUpdatedByActor
+        ):
             last_updated_by_actor = self.last_updated_by_actor.to_dict()
+        else:
+            last_updated_by_actor = self.last_updated_by_actor
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -102,48 +140,105 @@ class ReviewSubmissionRelationships:
         )
 
         d = dict(src_dict)
-        _app = d.pop("app", UNSET)
-        app: ReviewSubmissionRelationshipsApp | Unset
-        if isinstance(_app, Unset):
-            app = UNSET
-        else:
-            app = ReviewSubmissionRelationshipsApp.from_dict(_app)
 
-        _items = d.pop("items", UNSET)
-        items: ReviewSubmissionRelationshipsItems | Unset
-        if isinstance(_items, Unset):
-            items = UNSET
-        else:
-            items = ReviewSubmissionRelationshipsItems.from_dict(_items)
+        def _parse_app(data: object) -> None | ReviewSubmissionRelationshipsApp | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_type_0 = ReviewSubmissionRelationshipsApp.from_dict(data)
 
-        _app_store_version_for_review = d.pop("appStoreVersionForReview", UNSET)
-        app_store_version_for_review: ReviewSubmissionRelationshipsAppStoreVersionForReview | Unset
-        if isinstance(_app_store_version_for_review, Unset):
-            app_store_version_for_review = UNSET
-        else:
-            app_store_version_for_review = (
-                ReviewSubmissionRelationshipsAppStoreVersionForReview.from_dict(
-                    _app_store_version_for_review
+                return app_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ReviewSubmissionRelationshipsApp | Unset, data)
+
+        app = _parse_app(d.pop("app", UNSET))
+
+        def _parse_items(data: object) -> None | ReviewSubmissionRelationshipsItems | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                items_type_0 = ReviewSubmissionRelationshipsItems.from_dict(data)
+
+                return items_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ReviewSubmissionRelationshipsItems | Unset, data)
+
+        items = _parse_items(d.pop("items", UNSET))
+
+        def _parse_app_store_version_for_review(
+            data: object,
+        ) -> None | ReviewSubmissionRelationshipsAppStoreVersionForReview | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_store_version_for_review_type_0 = (
+                    ReviewSubmissionRelationshipsAppStoreVersionForReview.from_dict(data)
                 )
-            )
 
-        _submitted_by_actor = d.pop("submittedByActor", UNSET)
-        submitted_by_actor: ReviewSubmissionRelationshipsSubmittedByActor | Unset
-        if isinstance(_submitted_by_actor, Unset):
-            submitted_by_actor = UNSET
-        else:
-            submitted_by_actor = ReviewSubmissionRelationshipsSubmittedByActor.from_dict(
-                _submitted_by_actor
-            )
+                return app_store_version_for_review_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ReviewSubmissionRelationshipsAppStoreVersionForReview | Unset, data)
 
-        _last_updated_by_actor = d.pop("lastUpdatedByActor", UNSET)
-        last_updated_by_actor: ReviewSubmissionRelationshipsLastUpdatedByActor | Unset
-        if isinstance(_last_updated_by_actor, Unset):
-            last_updated_by_actor = UNSET
-        else:
-            last_updated_by_actor = ReviewSubmissionRelationshipsLastUpdatedByActor.from_dict(
-                _last_updated_by_actor
-            )
+        app_store_version_for_review = _parse_app_store_version_for_review(
+            d.pop("appStoreVersionForReview", UNSET)
+        )
+
+        def _parse_submitted_by_actor(
+            data: object,
+        ) -> None | ReviewSubmissionRelationshipsSubmittedByActor | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                submitted_by_actor_type_0 = ReviewSubmissionRelationshipsSubmittedByActor.from_dict(
+                    data
+                )
+
+                return submitted_by_actor_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ReviewSubmissionRelationshipsSubmittedByActor | Unset, data)
+
+        submitted_by_actor = _parse_submitted_by_actor(d.pop("submittedByActor", UNSET))
+
+        def _parse_last_updated_by_actor(
+            data: object,
+        ) -> None | ReviewSubmissionRelationshipsLastUpdatedByActor | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                last_updated_by_actor_type_0 = (
+                    ReviewSubmissionRelationshipsLastUpdatedByActor.from_dict(data)
+                )
+
+                return last_updated_by_actor_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ReviewSubmissionRelationshipsLastUpdatedByActor | Unset, data)
+
+        last_updated_by_actor = _parse_last_updated_by_actor(d.pop("lastUpdatedByActor", UNSET))
 
         review_submission_relationships = cls(
             app=app,

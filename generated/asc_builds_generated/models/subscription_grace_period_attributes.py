@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,30 +22,46 @@ T = TypeVar("T", bound="SubscriptionGracePeriodAttributes")
 class SubscriptionGracePeriodAttributes:
     """
     Attributes:
-        opt_in (bool | Unset):
-        sandbox_opt_in (bool | Unset):
-        duration (SubscriptionGracePeriodDuration | Unset):
-        renewal_type (SubscriptionGracePeriodAttributesRenewalType | Unset):
+        opt_in (bool | None | Unset):
+        sandbox_opt_in (bool | None | Unset):
+        duration (None | SubscriptionGracePeriodDuration | Unset):
+        renewal_type (None | SubscriptionGracePeriodAttributesRenewalType | Unset):
     """
 
-    opt_in: bool | Unset = UNSET
-    sandbox_opt_in: bool | Unset = UNSET
-    duration: SubscriptionGracePeriodDuration | Unset = UNSET
-    renewal_type: SubscriptionGracePeriodAttributesRenewalType | Unset = UNSET
+    opt_in: bool | None | Unset = UNSET
+    sandbox_opt_in: bool | None | Unset = UNSET
+    duration: None | SubscriptionGracePeriodDuration | Unset = UNSET
+    renewal_type: None | SubscriptionGracePeriodAttributesRenewalType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        opt_in = self.opt_in
+        opt_in: bool | None | Unset
+        if isinstance(self.opt_in, Unset):
+            opt_in = UNSET
+        else:
+            opt_in = self.opt_in
 
-        sandbox_opt_in = self.sandbox_opt_in
+        sandbox_opt_in: bool | None | Unset
+        if isinstance(self.sandbox_opt_in, Unset):
+            sandbox_opt_in = UNSET
+        else:
+            sandbox_opt_in = self.sandbox_opt_in
 
-        duration: str | Unset = UNSET
-        if not isinstance(self.duration, Unset):
+        duration: None | str | Unset
+        if isinstance(self.duration, Unset):
+            duration = UNSET
+        elif isinstance(self.duration, SubscriptionGracePeriodDuration):
             duration = self.duration.value
+        else:
+            duration = self.duration
 
-        renewal_type: str | Unset = UNSET
-        if not isinstance(self.renewal_type, Unset):
+        renewal_type: None | str | Unset
+        if isinstance(self.renewal_type, Unset):
+            renewal_type = UNSET
+        elif isinstance(self.renewal_type, SubscriptionGracePeriodAttributesRenewalType):
             renewal_type = self.renewal_type.value
+        else:
+            renewal_type = self.renewal_type
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -64,23 +80,60 @@ class SubscriptionGracePeriodAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        opt_in = d.pop("optIn", UNSET)
 
-        sandbox_opt_in = d.pop("sandboxOptIn", UNSET)
+        def _parse_opt_in(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
 
-        _duration = d.pop("duration", UNSET)
-        duration: SubscriptionGracePeriodDuration | Unset
-        if isinstance(_duration, Unset):
-            duration = UNSET
-        else:
-            duration = SubscriptionGracePeriodDuration(_duration)
+        opt_in = _parse_opt_in(d.pop("optIn", UNSET))
 
-        _renewal_type = d.pop("renewalType", UNSET)
-        renewal_type: SubscriptionGracePeriodAttributesRenewalType | Unset
-        if isinstance(_renewal_type, Unset):
-            renewal_type = UNSET
-        else:
-            renewal_type = SubscriptionGracePeriodAttributesRenewalType(_renewal_type)
+        def _parse_sandbox_opt_in(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        sandbox_opt_in = _parse_sandbox_opt_in(d.pop("sandboxOptIn", UNSET))
+
+        def _parse_duration(data: object) -> None | SubscriptionGracePeriodDuration | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                duration_type_1 = SubscriptionGracePeriodDuration(data)
+
+                return duration_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SubscriptionGracePeriodDuration | Unset, data)
+
+        duration = _parse_duration(d.pop("duration", UNSET))
+
+        def _parse_renewal_type(
+            data: object,
+        ) -> None | SubscriptionGracePeriodAttributesRenewalType | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                renewal_type_type_1 = SubscriptionGracePeriodAttributesRenewalType(data)
+
+                return renewal_type_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SubscriptionGracePeriodAttributesRenewalType | Unset, data)
+
+        renewal_type = _parse_renewal_type(d.pop("renewalType", UNSET))
 
         subscription_grace_period_attributes = cls(
             opt_in=opt_in,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,14 +18,18 @@ T = TypeVar("T", bound="SubscriptionGroupAttributes")
 class SubscriptionGroupAttributes:
     """
     Attributes:
-        reference_name (str | Unset):
+        reference_name (None | str | Unset):
     """
 
-    reference_name: str | Unset = UNSET
+    reference_name: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        reference_name = self.reference_name
+        reference_name: None | str | Unset
+        if isinstance(self.reference_name, Unset):
+            reference_name = UNSET
+        else:
+            reference_name = self.reference_name
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -38,7 +42,15 @@ class SubscriptionGroupAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        reference_name = d.pop("referenceName", UNSET)
+
+        def _parse_reference_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        reference_name = _parse_reference_name(d.pop("referenceName", UNSET))
 
         subscription_group_attributes = cls(
             reference_name=reference_name,

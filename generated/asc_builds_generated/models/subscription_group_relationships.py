@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -30,30 +30,55 @@ T = TypeVar("T", bound="SubscriptionGroupRelationships")
 class SubscriptionGroupRelationships:
     """
     Attributes:
-        subscriptions (SubscriptionGroupRelationshipsSubscriptions | Unset):
-        subscription_group_localizations (SubscriptionGroupRelationshipsSubscriptionGroupLocalizations | Unset):
-        versions (SubscriptionGroupRelationshipsVersions | Unset):
+        subscriptions (None | SubscriptionGroupRelationshipsSubscriptions | Unset):
+        subscription_group_localizations (None | SubscriptionGroupRelationshipsSubscriptionGroupLocalizations | Unset):
+        versions (None | SubscriptionGroupRelationshipsVersions | Unset):
     """
 
-    subscriptions: SubscriptionGroupRelationshipsSubscriptions | Unset = UNSET
+    subscriptions: None | SubscriptionGroupRelationshipsSubscriptions | Unset = UNSET
     subscription_group_localizations: (
-        SubscriptionGroupRelationshipsSubscriptionGroupLocalizations | Unset
+        None | SubscriptionGroupRelationshipsSubscriptionGroupLocalizations | Unset
     ) = UNSET
-    versions: SubscriptionGroupRelationshipsVersions | Unset = UNSET
+    versions: None | SubscriptionGroupRelationshipsVersions | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        subscriptions: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.subscriptions, Unset):
+        from ..models.subscription_group_relationships_subscription_group_localizations import (
+            SubscriptionGroupRelationshipsSubscriptionGroupLocalizations,  # noqa: PLC0415
+        )
+        from ..models.subscription_group_relationships_subscriptions import (
+            SubscriptionGroupRelationshipsSubscriptions,  # noqa: PLC0415
+        )
+        from ..models.subscription_group_relationships_versions import (
+            SubscriptionGroupRelationshipsVersions,  # noqa: PLC0415
+        )
+
+        subscriptions: dict[str, Any] | None | Unset
+        if isinstance(self.subscriptions, Unset):
+            subscriptions = UNSET
+        elif isinstance(self.subscriptions, SubscriptionGroupRelationshipsSubscriptions):
             subscriptions = self.subscriptions.to_dict()
+        else:
+            subscriptions = self.subscriptions
 
-        subscription_group_localizations: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.subscription_group_localizations, Unset):
+        subscription_group_localizations: dict[str, Any] | None | Unset
+        if isinstance(self.subscription_group_localizations, Unset):
+            subscription_group_localizations = UNSET
+        elif isinstance(
+            self.subscription_group_localizations,
+            SubscriptionGroupRelationshipsSubscriptionGroupLocalizations,
+        ):
             subscription_group_localizations = self.subscription_group_localizations.to_dict()
+        else:
+            subscription_group_localizations = self.subscription_group_localizations
 
-        versions: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.versions, Unset):
+        versions: dict[str, Any] | None | Unset
+        if isinstance(self.versions, Unset):
+            versions = UNSET
+        elif isinstance(self.versions, SubscriptionGroupRelationshipsVersions):
             versions = self.versions.to_dict()
+        else:
+            versions = self.versions
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -80,32 +105,67 @@ class SubscriptionGroupRelationships:
         )
 
         d = dict(src_dict)
-        _subscriptions = d.pop("subscriptions", UNSET)
-        subscriptions: SubscriptionGroupRelationshipsSubscriptions | Unset
-        if isinstance(_subscriptions, Unset):
-            subscriptions = UNSET
-        else:
-            subscriptions = SubscriptionGroupRelationshipsSubscriptions.from_dict(_subscriptions)
 
-        _subscription_group_localizations = d.pop("subscriptionGroupLocalizations", UNSET)
-        subscription_group_localizations: (
-            SubscriptionGroupRelationshipsSubscriptionGroupLocalizations | Unset
-        )
-        if isinstance(_subscription_group_localizations, Unset):
-            subscription_group_localizations = UNSET
-        else:
-            subscription_group_localizations = (
-                SubscriptionGroupRelationshipsSubscriptionGroupLocalizations.from_dict(
-                    _subscription_group_localizations
+        def _parse_subscriptions(
+            data: object,
+        ) -> None | SubscriptionGroupRelationshipsSubscriptions | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                subscriptions_type_0 = SubscriptionGroupRelationshipsSubscriptions.from_dict(data)
+
+                return subscriptions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SubscriptionGroupRelationshipsSubscriptions | Unset, data)
+
+        subscriptions = _parse_subscriptions(d.pop("subscriptions", UNSET))
+
+        def _parse_subscription_group_localizations(
+            data: object,
+        ) -> None | SubscriptionGroupRelationshipsSubscriptionGroupLocalizations | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                subscription_group_localizations_type_0 = (
+                    SubscriptionGroupRelationshipsSubscriptionGroupLocalizations.from_dict(data)
                 )
+
+                return subscription_group_localizations_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                None | SubscriptionGroupRelationshipsSubscriptionGroupLocalizations | Unset, data
             )
 
-        _versions = d.pop("versions", UNSET)
-        versions: SubscriptionGroupRelationshipsVersions | Unset
-        if isinstance(_versions, Unset):
-            versions = UNSET
-        else:
-            versions = SubscriptionGroupRelationshipsVersions.from_dict(_versions)
+        subscription_group_localizations = _parse_subscription_group_localizations(
+            d.pop("subscriptionGroupLocalizations", UNSET)
+        )
+
+        def _parse_versions(data: object) -> None | SubscriptionGroupRelationshipsVersions | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                versions_type_0 = SubscriptionGroupRelationshipsVersions.from_dict(data)
+
+                return versions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SubscriptionGroupRelationshipsVersions | Unset, data)
+
+        versions = _parse_versions(d.pop("versions", UNSET))
 
         subscription_group_relationships = cls(
             subscriptions=subscriptions,

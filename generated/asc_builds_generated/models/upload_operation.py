@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,35 +22,56 @@ T = TypeVar("T", bound="UploadOperation")
 class UploadOperation:
     """
     Attributes:
-        method (str | Unset):
-        url (str | Unset):
-        length (int | Unset):
-        offset (int | Unset):
-        request_headers (list[HttpHeader] | Unset):
+        method (None | str | Unset):
+        url (None | str | Unset):
+        length (int | None | Unset):
+        offset (int | None | Unset):
+        request_headers (list[HttpHeader] | None | Unset):
     """
 
-    method: str | Unset = UNSET
-    url: str | Unset = UNSET
-    length: int | Unset = UNSET
-    offset: int | Unset = UNSET
-    request_headers: list[HttpHeader] | Unset = UNSET
+    method: None | str | Unset = UNSET
+    url: None | str | Unset = UNSET
+    length: int | None | Unset = UNSET
+    offset: int | None | Unset = UNSET
+    request_headers: list[HttpHeader] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        method = self.method
+        method: None | str | Unset
+        if isinstance(self.method, Unset):
+            method = UNSET
+        else:
+            method = self.method
 
-        url = self.url
+        url: None | str | Unset
+        if isinstance(self.url, Unset):
+            url = UNSET
+        else:
+            url = self.url
 
-        length = self.length
+        length: int | None | Unset
+        if isinstance(self.length, Unset):
+            length = UNSET
+        else:
+            length = self.length
 
-        offset = self.offset
+        offset: int | None | Unset
+        if isinstance(self.offset, Unset):
+            offset = UNSET
+        else:
+            offset = self.offset
 
-        request_headers: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.request_headers, Unset):
+        request_headers: list[dict[str, Any]] | None | Unset
+        if isinstance(self.request_headers, Unset):
+            request_headers = UNSET
+        elif isinstance(self.request_headers, list):
             request_headers = []
-            for request_headers_item_data in self.request_headers:
-                request_headers_item = request_headers_item_data.to_dict()
-                request_headers.append(request_headers_item)
+            for request_headers_type_0_item_data in self.request_headers:
+                request_headers_type_0_item = request_headers_type_0_item_data.to_dict()
+                request_headers.append(request_headers_type_0_item)
+
+        else:
+            request_headers = self.request_headers
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -73,22 +94,66 @@ class UploadOperation:
         from ..models.http_header import HttpHeader  # noqa: PLC0415
 
         d = dict(src_dict)
-        method = d.pop("method", UNSET)
 
-        url = d.pop("url", UNSET)
+        def _parse_method(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        length = d.pop("length", UNSET)
+        method = _parse_method(d.pop("method", UNSET))
 
-        offset = d.pop("offset", UNSET)
+        def _parse_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        _request_headers = d.pop("requestHeaders", UNSET)
-        request_headers: list[HttpHeader] | Unset = UNSET
-        if _request_headers is not UNSET:
-            request_headers = []
-            for request_headers_item_data in _request_headers:
-                request_headers_item = HttpHeader.from_dict(request_headers_item_data)
+        url = _parse_url(d.pop("url", UNSET))
 
-                request_headers.append(request_headers_item)
+        def _parse_length(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        length = _parse_length(d.pop("length", UNSET))
+
+        def _parse_offset(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        offset = _parse_offset(d.pop("offset", UNSET))
+
+        def _parse_request_headers(data: object) -> list[HttpHeader] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                request_headers_type_0 = []
+                _request_headers_type_0 = data
+                for request_headers_type_0_item_data in _request_headers_type_0:
+                    request_headers_type_0_item = HttpHeader.from_dict(
+                        request_headers_type_0_item_data
+                    )
+
+                    request_headers_type_0.append(request_headers_type_0_item)
+
+                return request_headers_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[HttpHeader] | None | Unset, data)
+
+        request_headers = _parse_request_headers(d.pop("requestHeaders", UNSET))
 
         upload_operation = cls(
             method=method,

@@ -54,8 +54,9 @@ def app_find_operation(bundle_id: str) -> dict[str, Any]:
 
 
 def _bundle_id(app: App) -> str | None:
+    # Read leniently: Apple may send no attributes, or null ones.
     attributes = app.attributes
-    value = None if isinstance(attributes, Unset) else attributes.bundle_id
+    value = None if attributes is None or isinstance(attributes, Unset) else attributes.bundle_id
     return value if isinstance(value, str) else None
 
 

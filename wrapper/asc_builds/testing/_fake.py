@@ -32,6 +32,7 @@ from ._faults import (
     RateLimited,
     ServerErrorFault,
 )
+from ._hourly_budget import RollingHourBudget
 from ._keys import ThrowawayKey, make_throwaway_key
 from ._reads import Store, answer_read
 from ._records import RecordedRequest, RequestHeaders
@@ -44,7 +45,6 @@ __all__ = ["REQUEST_ID_HEADER", "FakeAppStoreConnect"]
 
 REQUEST_ID_HEADER = "x-request-id"
 _BUILD_PATH = re.compile(r"/v1/builds/(?P<id>[^/]+)")
-_HOUR = 3600.0
 _DEFAULT_APP_ID = "6443000001"
 _DAY = 86_400.0
 _HTML_PAGES = {
@@ -77,7 +77,7 @@ class FakeAppStoreConnect:
         self.sleep = sleep
         self.async_sleep = async_sleep
         self._leeway = jwt_leeway_seconds
-        self._rate_limit = rate_limit_per_hour
+        self._budget = RollingHourBudget(rate_limit_per_hour)
         self._lock = threading.RLock()
         self._apps: dict[str, FakeApp] = {}
         self._builds: dict[str, FakeBuild] = {}
@@ -86,8 +86,6 @@ class FakeAppStoreConnect:
         self._faults: deque[Fault] = deque()
         self._requests: list[RecordedRequest] = []
         self._clock_offset = 0.0
-        self._rate_remaining = rate_limit_per_hour
-        self._rate_window_start: float | None = None
 
     # -- seeding -------------------------------------------------------------------
 
@@ -394,13 +392,7 @@ class FakeAppStoreConnect:
         return 200, build_document(result.build, base_url), {}, None
 
     def _take_rate_budget(self, now: float) -> bool:
-        if self._rate_window_start is None or now - self._rate_window_start >= _HOUR:
-            self._rate_window_start = now
-            self._rate_remaining = self._rate_limit
-        if self._rate_remaining == 0:
-            return False
-        self._rate_remaining -= 1
-        return True
+        return self._budget.take(now)
 
     def _finish(
         self, status: int, payload: Any, extra: dict[str, str], fault: Fault | None, now: float
@@ -421,7 +413,7 @@ class FakeAppStoreConnect:
             "Content-Type": content_type,
             "Date": email.utils.formatdate(now, usegmt=True),
             "X-Rate-Limit": (
-                f"user-hour-lim:{self._rate_limit};user-hour-rem:{self._rate_remaining};"
+                f"user-hour-lim:{self._budget.limit};user-hour-rem:{self._budget.remaining(now)};"
             ),
             REQUEST_ID_HEADER: str(uuid.uuid4()),
             **extra,
