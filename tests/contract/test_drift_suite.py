@@ -139,8 +139,18 @@ def test_the_suite_covers_every_kind_of_drift_and_every_response_model() -> None
     spec = patched_spec()
     requests, responses = request_and_response_schemas(spec)
     names = sorted(spec["components"]["schemas"], key=len, reverse=True)
+    # The generator names the enums of an operation's query parameters after the
+    # operation (`BuildsGetCollectionSortItem`): they are sent, never parsed.
+    operations = tuple(
+        "".join(word[:1].upper() + word[1:] for word in operation["operationId"].split("_"))
+        for item in spec["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    )
 
     def side(class_name: str) -> str | None:
+        if class_name.startswith(operations):
+            return "parameter"
         owner = next((name for name in names if class_name.startswith(name)), None)
         if owner is None:
             return None
