@@ -6,10 +6,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .compat import generator_compatible
+from .compat import make_generator_compatible
+from .diagnose import explain_generator_failure
 from .layout import Layout
 from .lenient import read_leniently
 from .overlay import apply_overlay, load_patches
@@ -28,18 +30,19 @@ class GenerationError(Exception):
     """The generator or the formatter failed; the message carries their output."""
 
 
-def _run(args: list[str], what: str) -> None:
+def _run(args: list[str], what: str, explain: Callable[[str], str] | None = None) -> None:
     result = subprocess.run(args, capture_output=True, text=True, check=False)
     if result.returncode != 0:
+        output = result.stdout + result.stderr
         raise GenerationError(
-            f"{what} failed ({result.returncode}):\n{result.stdout}{result.stderr}"
+            f"{what} failed ({result.returncode}):\n{explain(output) if explain else output}"
         )
 
 
 def generator_input(slice_document: dict[str, Any], overlay: Path) -> dict[str, Any]:
     """What the generator is given: the slice, its named patches, then the generic rules."""
     patched = apply_overlay(slice_document, load_patches(overlay))
-    return generator_compatible(read_leniently(patched))
+    return make_generator_compatible(read_leniently(patched))
 
 
 def generate_package(layout: Layout, destination: Path) -> None:
@@ -60,6 +63,7 @@ def generate_package(layout: Layout, destination: Path) -> None:
                 "--fail-on-warning",
             ],
             "openapi-python-client",
+            explain_generator_failure,
         )  # fmt: skip
         for module in sorted(out.rglob("*.py")):
             module.write_text(GENERATED_HEADER + module.read_text(encoding="utf-8"), "utf-8")

@@ -140,8 +140,6 @@ def _nullable(schema: JSON, name: str) -> JSON:
         # Siblings of $ref are ignored by OAS 3.0; keep the annotations on the wrapper.
         wrapper = {key: value for key, value in schema.items() if key != "$ref"}
         return {"allOf": [{"$ref": schema["$ref"]}], **wrapper, "nullable": True}
-    if schema.get("nullable") is True:
-        return schema
     loosened = {**schema, "nullable": True}
     if schema.get("enum") and None not in schema["enum"]:
         # OAS 3.0: `nullable` does not extend an enum's values, and the generator

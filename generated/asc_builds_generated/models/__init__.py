@@ -695,7 +695,6 @@ if TYPE_CHECKING:
     from .build_bundle_attributes_entitlements_additional_property import (
         BuildBundleAttributesEntitlementsAdditionalProperty,
     )
-    from .build_bundle_build_bundle_resource_type import BuildBundleBuildBundleResourceType
     from .build_bundle_relationships import BuildBundleRelationships
     from .build_bundle_relationships_app_clip_domain_cache_status import (
         BuildBundleRelationshipsAppClipDomainCacheStatus,
@@ -734,6 +733,7 @@ if TYPE_CHECKING:
         BuildBundleRelationshipsBuildBundleFileSizesDataItemType,
     )
     from .build_bundle_type import BuildBundleType
+    from .build_bundle_type_enum import BuildBundleTypeEnum
     from .build_icon import BuildIcon
     from .build_icon_attributes import BuildIconAttributes
     from .build_icon_type import BuildIconType
@@ -1706,7 +1706,6 @@ _MODULES = {
     "BuildBundleAttributes": ".build_bundle_attributes",
     "BuildBundleAttributesEntitlements": ".build_bundle_attributes_entitlements",
     "BuildBundleAttributesEntitlementsAdditionalProperty": ".build_bundle_attributes_entitlements_additional_property",
-    "BuildBundleBuildBundleResourceType": ".build_bundle_build_bundle_resource_type",
     "BuildBundleRelationships": ".build_bundle_relationships",
     "BuildBundleRelationshipsAppClipDomainCacheStatus": ".build_bundle_relationships_app_clip_domain_cache_status",
     "BuildBundleRelationshipsAppClipDomainCacheStatusData": ".build_bundle_relationships_app_clip_domain_cache_status_data",
@@ -1721,6 +1720,7 @@ _MODULES = {
     "BuildBundleRelationshipsBuildBundleFileSizesDataItem": ".build_bundle_relationships_build_bundle_file_sizes_data_item",
     "BuildBundleRelationshipsBuildBundleFileSizesDataItemType": ".build_bundle_relationships_build_bundle_file_sizes_data_item_type",
     "BuildBundleType": ".build_bundle_type",
+    "BuildBundleTypeEnum": ".build_bundle_type_enum",
     "BuildIcon": ".build_icon",
     "BuildIconAttributes": ".build_icon_attributes",
     "BuildIconType": ".build_icon_type",
@@ -2390,7 +2390,6 @@ __all__ = (
     "BuildBundleAttributes",
     "BuildBundleAttributesEntitlements",
     "BuildBundleAttributesEntitlementsAdditionalProperty",
-    "BuildBundleBuildBundleResourceType",
     "BuildBundleRelationships",
     "BuildBundleRelationshipsAppClipDomainCacheStatus",
     "BuildBundleRelationshipsAppClipDomainCacheStatusData",
@@ -2405,6 +2404,7 @@ __all__ = (
     "BuildBundleRelationshipsBuildBundleFileSizesDataItem",
     "BuildBundleRelationshipsBuildBundleFileSizesDataItemType",
     "BuildBundleType",
+    "BuildBundleTypeEnum",
     "BuildIcon",
     "BuildIconAttributes",
     "BuildIconType",

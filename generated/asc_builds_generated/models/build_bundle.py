@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.build_bundle_build_bundle_resource_type import BuildBundleBuildBundleResourceType
+from ..models.build_bundle_type_enum import BuildBundleTypeEnum
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -25,14 +25,14 @@ T = TypeVar("T", bound="BuildBundle")
 class BuildBundle:
     """
     Attributes:
-        type_ (BuildBundleBuildBundleResourceType):
+        type_ (BuildBundleTypeEnum):
         id (str):
         attributes (BuildBundleAttributes | None | Unset):
         relationships (BuildBundleRelationships | None | Unset):
         links (None | ResourceLinks | Unset):
     """
 
-    type_: BuildBundleBuildBundleResourceType
+    type_: BuildBundleTypeEnum
     id: str
     attributes: BuildBundleAttributes | None | Unset = UNSET
     relationships: BuildBundleRelationships | None | Unset = UNSET
@@ -96,7 +96,7 @@ class BuildBundle:
         from ..models.resource_links import ResourceLinks  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = BuildBundleBuildBundleResourceType(d.pop("type"))
+        type_ = BuildBundleTypeEnum(d.pop("type"))
 
         id = d.pop("id")
 
