@@ -18,6 +18,19 @@ if TYPE_CHECKING:
     )
     from ..models.resource_links import ResourceLinks
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AndroidToIosAppMappingDetailAttributes, ResourceLinks  # noqa: PLW0603
+    from ..models.android_to_ios_app_mapping_detail_attributes import (
+        AndroidToIosAppMappingDetailAttributes,  # noqa: PLC0415
+    )
+    from ..models.resource_links import ResourceLinks  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AndroidToIosAppMappingDetail")
 
@@ -39,11 +52,8 @@ class AndroidToIosAppMappingDetail:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.android_to_ios_app_mapping_detail_attributes import (
-            AndroidToIosAppMappingDetailAttributes,  # noqa: PLC0415
-        )
-        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         type_ = self.type_.value
 
         id = self.id
@@ -81,11 +91,8 @@ class AndroidToIosAppMappingDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.android_to_ios_app_mapping_detail_attributes import (
-            AndroidToIosAppMappingDetailAttributes,  # noqa: PLC0415
-        )
-        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         type_ = AndroidToIosAppMappingDetailType(d.pop("type"))
 

@@ -20,6 +20,22 @@ if TYPE_CHECKING:
         AppClipRelationshipsAppClipDefaultExperiences,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AppClipRelationshipsApp, AppClipRelationshipsAppClipAdvancedExperiences, AppClipRelationshipsAppClipDefaultExperiences  # noqa: PLW0603
+    from ..models.app_clip_relationships_app import AppClipRelationshipsApp  # noqa: PLC0415
+    from ..models.app_clip_relationships_app_clip_advanced_experiences import (
+        AppClipRelationshipsAppClipAdvancedExperiences,  # noqa: PLC0415
+    )
+    from ..models.app_clip_relationships_app_clip_default_experiences import (
+        AppClipRelationshipsAppClipDefaultExperiences,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppClipRelationships")
 
@@ -43,14 +59,8 @@ class AppClipRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_clip_relationships_app import AppClipRelationshipsApp  # noqa: PLC0415
-        from ..models.app_clip_relationships_app_clip_advanced_experiences import (
-            AppClipRelationshipsAppClipAdvancedExperiences,  # noqa: PLC0415
-        )
-        from ..models.app_clip_relationships_app_clip_default_experiences import (
-            AppClipRelationshipsAppClipDefaultExperiences,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         app: dict[str, Any] | None | Unset
         if isinstance(self.app, Unset):
             app = UNSET
@@ -93,14 +103,8 @@ class AppClipRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_clip_relationships_app import AppClipRelationshipsApp  # noqa: PLC0415
-        from ..models.app_clip_relationships_app_clip_advanced_experiences import (
-            AppClipRelationshipsAppClipAdvancedExperiences,  # noqa: PLC0415
-        )
-        from ..models.app_clip_relationships_app_clip_default_experiences import (
-            AppClipRelationshipsAppClipDefaultExperiences,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_app(data: object) -> AppClipRelationshipsApp | None | Unset:

@@ -19,6 +19,21 @@ if TYPE_CHECKING:
         AppCustomProductPageRelationshipsAppCustomProductPageVersions,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AppCustomProductPageRelationshipsApp, AppCustomProductPageRelationshipsAppCustomProductPageVersions  # noqa: PLW0603
+    from ..models.app_custom_product_page_relationships_app import (
+        AppCustomProductPageRelationshipsApp,  # noqa: PLC0415
+    )
+    from ..models.app_custom_product_page_relationships_app_custom_product_page_versions import (
+        AppCustomProductPageRelationshipsAppCustomProductPageVersions,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppCustomProductPageRelationships")
 
@@ -38,13 +53,8 @@ class AppCustomProductPageRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_custom_product_page_relationships_app import (
-            AppCustomProductPageRelationshipsApp,  # noqa: PLC0415
-        )
-        from ..models.app_custom_product_page_relationships_app_custom_product_page_versions import (
-            AppCustomProductPageRelationshipsAppCustomProductPageVersions,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         app: dict[str, Any] | None | Unset
         if isinstance(self.app, Unset):
             app = UNSET
@@ -76,13 +86,8 @@ class AppCustomProductPageRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_custom_product_page_relationships_app import (
-            AppCustomProductPageRelationshipsApp,  # noqa: PLC0415
-        )
-        from ..models.app_custom_product_page_relationships_app_custom_product_page_versions import (
-            AppCustomProductPageRelationshipsAppCustomProductPageVersions,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_app(data: object) -> AppCustomProductPageRelationshipsApp | None | Unset:

@@ -18,6 +18,19 @@ if TYPE_CHECKING:
     )
     from ..models.resource_links import ResourceLinks
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AppEncryptionDeclarationDocumentAttributes, ResourceLinks  # noqa: PLW0603
+    from ..models.app_encryption_declaration_document_attributes import (
+        AppEncryptionDeclarationDocumentAttributes,  # noqa: PLC0415
+    )
+    from ..models.resource_links import ResourceLinks  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppEncryptionDeclarationDocument")
 
@@ -39,11 +52,8 @@ class AppEncryptionDeclarationDocument:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_encryption_declaration_document_attributes import (
-            AppEncryptionDeclarationDocumentAttributes,  # noqa: PLC0415
-        )
-        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         type_ = self.type_.value
 
         id = self.id
@@ -81,11 +91,8 @@ class AppEncryptionDeclarationDocument:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_encryption_declaration_document_attributes import (
-            AppEncryptionDeclarationDocumentAttributes,  # noqa: PLC0415
-        )
-        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         type_ = AppEncryptionDeclarationDocumentType(d.pop("type"))
 

@@ -15,6 +15,17 @@ if TYPE_CHECKING:
     from ..models.app_media_asset_state import AppMediaAssetState
     from ..models.upload_operation import UploadOperation
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AppMediaAssetState, UploadOperation  # noqa: PLW0603
+    from ..models.app_media_asset_state import AppMediaAssetState  # noqa: PLC0415
+    from ..models.upload_operation import UploadOperation  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppEncryptionDeclarationDocumentAttributes")
 
@@ -42,8 +53,8 @@ class AppEncryptionDeclarationDocumentAttributes:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_media_asset_state import AppMediaAssetState  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         file_size: int | None | Unset
         if isinstance(self.file_size, Unset):
             file_size = UNSET
@@ -116,9 +127,8 @@ class AppEncryptionDeclarationDocumentAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_media_asset_state import AppMediaAssetState  # noqa: PLC0415
-        from ..models.upload_operation import UploadOperation  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_file_size(data: object) -> int | None | Unset:

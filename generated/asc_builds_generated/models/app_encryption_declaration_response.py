@@ -19,6 +19,21 @@ if TYPE_CHECKING:
     from ..models.document_links import DocumentLinks
     from ..models.unknown_included_resource import UnknownIncludedResource
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, App, AppEncryptionDeclaration, AppEncryptionDeclarationDocument, Build, DocumentLinks, UnknownIncludedResource  # noqa: PLW0603
+    from ..models.app import App  # noqa: PLC0415
+    from ..models.app_encryption_declaration import AppEncryptionDeclaration  # noqa: PLC0415
+    from ..models.app_encryption_declaration_document import AppEncryptionDeclarationDocument  # noqa: PLC0415
+    from ..models.build import Build  # noqa: PLC0415
+    from ..models.document_links import DocumentLinks  # noqa: PLC0415
+    from ..models.unknown_included_resource import UnknownIncludedResource  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppEncryptionDeclarationResponse")
 
@@ -42,10 +57,8 @@ class AppEncryptionDeclarationResponse:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app import App  # noqa: PLC0415
-        from ..models.app_encryption_declaration_document import AppEncryptionDeclarationDocument  # noqa: PLC0415
-        from ..models.build import Build  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         data = self.data.to_dict()
 
         links = self.links.to_dict()
@@ -86,13 +99,8 @@ class AppEncryptionDeclarationResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app import App  # noqa: PLC0415
-        from ..models.app_encryption_declaration import AppEncryptionDeclaration  # noqa: PLC0415
-        from ..models.app_encryption_declaration_document import AppEncryptionDeclarationDocument  # noqa: PLC0415
-        from ..models.build import Build  # noqa: PLC0415
-        from ..models.document_links import DocumentLinks  # noqa: PLC0415
-        from ..models.unknown_included_resource import UnknownIncludedResource  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         data = AppEncryptionDeclaration.from_dict(d.pop("data"))
 

@@ -23,6 +23,21 @@ if TYPE_CHECKING:
         AppEventAttributesTerritorySchedulesItem,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AppEventAttributesArchivedTerritorySchedulesItem, AppEventAttributesTerritorySchedulesItem  # noqa: PLW0603
+    from ..models.app_event_attributes_archived_territory_schedules_item import (
+        AppEventAttributesArchivedTerritorySchedulesItem,  # noqa: PLC0415
+    )
+    from ..models.app_event_attributes_territory_schedules_item import (
+        AppEventAttributesTerritorySchedulesItem,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppEventAttributes")
 
@@ -58,6 +73,8 @@ class AppEventAttributes:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _MODELS_IMPORTED:
+            _import_models()
         reference_name: None | str | Unset
         if isinstance(self.reference_name, Unset):
             reference_name = UNSET
@@ -168,13 +185,8 @@ class AppEventAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_event_attributes_archived_territory_schedules_item import (
-            AppEventAttributesArchivedTerritorySchedulesItem,  # noqa: PLC0415
-        )
-        from ..models.app_event_attributes_territory_schedules_item import (
-            AppEventAttributesTerritorySchedulesItem,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_reference_name(data: object) -> None | str | Unset:

@@ -39,6 +39,41 @@ if TYPE_CHECKING:
         AppInfoRelationshipsTerritoryAgeRatings,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AppInfoRelationshipsAgeRatingDeclaration, AppInfoRelationshipsApp, AppInfoRelationshipsAppInfoLocalizations, AppInfoRelationshipsPrimaryCategory, AppInfoRelationshipsPrimarySubcategoryOne, AppInfoRelationshipsPrimarySubcategoryTwo, AppInfoRelationshipsSecondaryCategory, AppInfoRelationshipsSecondarySubcategoryOne, AppInfoRelationshipsSecondarySubcategoryTwo, AppInfoRelationshipsTerritoryAgeRatings  # noqa: PLW0603
+    from ..models.app_info_relationships_age_rating_declaration import (
+        AppInfoRelationshipsAgeRatingDeclaration,  # noqa: PLC0415
+    )
+    from ..models.app_info_relationships_app import AppInfoRelationshipsApp  # noqa: PLC0415
+    from ..models.app_info_relationships_app_info_localizations import (
+        AppInfoRelationshipsAppInfoLocalizations,  # noqa: PLC0415
+    )
+    from ..models.app_info_relationships_primary_category import AppInfoRelationshipsPrimaryCategory  # noqa: PLC0415
+    from ..models.app_info_relationships_primary_subcategory_one import (
+        AppInfoRelationshipsPrimarySubcategoryOne,  # noqa: PLC0415
+    )
+    from ..models.app_info_relationships_primary_subcategory_two import (
+        AppInfoRelationshipsPrimarySubcategoryTwo,  # noqa: PLC0415
+    )
+    from ..models.app_info_relationships_secondary_category import (
+        AppInfoRelationshipsSecondaryCategory,  # noqa: PLC0415
+    )
+    from ..models.app_info_relationships_secondary_subcategory_one import (
+        AppInfoRelationshipsSecondarySubcategoryOne,  # noqa: PLC0415
+    )
+    from ..models.app_info_relationships_secondary_subcategory_two import (
+        AppInfoRelationshipsSecondarySubcategoryTwo,  # noqa: PLC0415
+    )
+    from ..models.app_info_relationships_territory_age_ratings import (
+        AppInfoRelationshipsTerritoryAgeRatings,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppInfoRelationships")
 
@@ -72,35 +107,8 @@ class AppInfoRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_info_relationships_age_rating_declaration import (
-            AppInfoRelationshipsAgeRatingDeclaration,  # noqa: PLC0415
-        )
-        from ..models.app_info_relationships_app import AppInfoRelationshipsApp  # noqa: PLC0415
-        from ..models.app_info_relationships_app_info_localizations import (
-            AppInfoRelationshipsAppInfoLocalizations,  # noqa: PLC0415
-        )
-        from ..models.app_info_relationships_primary_category import (
-            AppInfoRelationshipsPrimaryCategory,  # noqa: PLC0415
-        )
-        from ..models.app_info_relationships_primary_subcategory_one import (
-            AppInfoRelationshipsPrimarySubcategoryOne,  # noqa: PLC0415
-        )
-        from ..models.app_info_relationships_primary_subcategory_two import (
-            AppInfoRelationshipsPrimarySubcategoryTwo,  # noqa: PLC0415
-        )
-        from ..models.app_info_relationships_secondary_category import (
-            AppInfoRelationshipsSecondaryCategory,  # noqa: PLC0415
-        )
-        from ..models.app_info_relationships_secondary_subcategory_one import (
-            AppInfoRelationshipsSecondarySubcategoryOne,  # noqa: PLC0415
-        )
-        from ..models.app_info_relationships_secondary_subcategory_two import (
-            AppInfoRelationshipsSecondarySubcategoryTwo,  # noqa: PLC0415
-        )
-        from ..models.app_info_relationships_territory_age_ratings import (
-            AppInfoRelationshipsTerritoryAgeRatings,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         app: dict[str, Any] | None | Unset
         if isinstance(self.app, Unset):
             app = UNSET
@@ -213,35 +221,8 @@ class AppInfoRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_info_relationships_age_rating_declaration import (
-            AppInfoRelationshipsAgeRatingDeclaration,  # noqa: PLC0415
-        )
-        from ..models.app_info_relationships_app import AppInfoRelationshipsApp  # noqa: PLC0415
-        from ..models.app_info_relationships_app_info_localizations import (
-            AppInfoRelationshipsAppInfoLocalizations,  # noqa: PLC0415
-        )
-        from ..models.app_info_relationships_primary_category import (
-            AppInfoRelationshipsPrimaryCategory,  # noqa: PLC0415
-        )
-        from ..models.app_info_relationships_primary_subcategory_one import (
-            AppInfoRelationshipsPrimarySubcategoryOne,  # noqa: PLC0415
-        )
-        from ..models.app_info_relationships_primary_subcategory_two import (
-            AppInfoRelationshipsPrimarySubcategoryTwo,  # noqa: PLC0415
-        )
-        from ..models.app_info_relationships_secondary_category import (
-            AppInfoRelationshipsSecondaryCategory,  # noqa: PLC0415
-        )
-        from ..models.app_info_relationships_secondary_subcategory_one import (
-            AppInfoRelationshipsSecondarySubcategoryOne,  # noqa: PLC0415
-        )
-        from ..models.app_info_relationships_secondary_subcategory_two import (
-            AppInfoRelationshipsSecondarySubcategoryTwo,  # noqa: PLC0415
-        )
-        from ..models.app_info_relationships_territory_age_ratings import (
-            AppInfoRelationshipsTerritoryAgeRatings,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_app(data: object) -> AppInfoRelationshipsApp | None | Unset:

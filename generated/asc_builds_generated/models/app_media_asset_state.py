@@ -15,6 +15,16 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.app_media_state_error import AppMediaStateError
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AppMediaStateError  # noqa: PLW0603
+    from ..models.app_media_state_error import AppMediaStateError  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppMediaAssetState")
 
@@ -34,6 +44,8 @@ class AppMediaAssetState:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _MODELS_IMPORTED:
+            _import_models()
         errors: list[dict[str, Any]] | None | Unset
         if isinstance(self.errors, Unset):
             errors = UNSET
@@ -80,8 +92,8 @@ class AppMediaAssetState:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_media_state_error import AppMediaStateError  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_errors(data: object) -> list[AppMediaStateError] | None | Unset:

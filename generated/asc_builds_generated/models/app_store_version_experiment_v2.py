@@ -21,6 +21,22 @@ if TYPE_CHECKING:
     )
     from ..models.resource_links import ResourceLinks
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AppStoreVersionExperimentV2Attributes, AppStoreVersionExperimentV2Relationships, ResourceLinks  # noqa: PLW0603
+    from ..models.app_store_version_experiment_v2_attributes import (
+        AppStoreVersionExperimentV2Attributes,  # noqa: PLC0415
+    )
+    from ..models.app_store_version_experiment_v2_relationships import (
+        AppStoreVersionExperimentV2Relationships,  # noqa: PLC0415
+    )
+    from ..models.resource_links import ResourceLinks  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppStoreVersionExperimentV2")
 
@@ -44,14 +60,8 @@ class AppStoreVersionExperimentV2:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_store_version_experiment_v2_attributes import (
-            AppStoreVersionExperimentV2Attributes,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_experiment_v2_relationships import (
-            AppStoreVersionExperimentV2Relationships,  # noqa: PLC0415
-        )
-        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         type_ = self.type_.value
 
         id = self.id
@@ -99,14 +109,8 @@ class AppStoreVersionExperimentV2:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_store_version_experiment_v2_attributes import (
-            AppStoreVersionExperimentV2Attributes,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_experiment_v2_relationships import (
-            AppStoreVersionExperimentV2Relationships,  # noqa: PLC0415
-        )
-        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         type_ = AppStoreVersionExperimentV2Type(d.pop("type"))
 

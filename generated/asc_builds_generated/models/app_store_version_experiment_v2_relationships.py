@@ -25,6 +25,27 @@ if TYPE_CHECKING:
         AppStoreVersionExperimentV2RelationshipsLatestControlVersion,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AppStoreVersionExperimentV2RelationshipsApp, AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments, AppStoreVersionExperimentV2RelationshipsControlVersions, AppStoreVersionExperimentV2RelationshipsLatestControlVersion  # noqa: PLW0603
+    from ..models.app_store_version_experiment_v2_relationships_app import (
+        AppStoreVersionExperimentV2RelationshipsApp,  # noqa: PLC0415
+    )
+    from ..models.app_store_version_experiment_v2_relationships_app_store_version_experiment_treatments import (
+        AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments,  # noqa: PLC0415
+    )
+    from ..models.app_store_version_experiment_v2_relationships_control_versions import (
+        AppStoreVersionExperimentV2RelationshipsControlVersions,  # noqa: PLC0415
+    )
+    from ..models.app_store_version_experiment_v2_relationships_latest_control_version import (
+        AppStoreVersionExperimentV2RelationshipsLatestControlVersion,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppStoreVersionExperimentV2Relationships")
 
@@ -51,19 +72,8 @@ class AppStoreVersionExperimentV2Relationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_store_version_experiment_v2_relationships_app import (
-            AppStoreVersionExperimentV2RelationshipsApp,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_experiment_v2_relationships_app_store_version_experiment_treatments import (
-            AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_experiment_v2_relationships_control_versions import (
-            AppStoreVersionExperimentV2RelationshipsControlVersions,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_experiment_v2_relationships_latest_control_version import (
-            AppStoreVersionExperimentV2RelationshipsLatestControlVersion,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         app: dict[str, Any] | None | Unset
         if isinstance(self.app, Unset):
             app = UNSET
@@ -124,19 +134,8 @@ class AppStoreVersionExperimentV2Relationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_store_version_experiment_v2_relationships_app import (
-            AppStoreVersionExperimentV2RelationshipsApp,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_experiment_v2_relationships_app_store_version_experiment_treatments import (
-            AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_experiment_v2_relationships_control_versions import (
-            AppStoreVersionExperimentV2RelationshipsControlVersions,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_experiment_v2_relationships_latest_control_version import (
-            AppStoreVersionExperimentV2RelationshipsLatestControlVersion,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_app(data: object) -> AppStoreVersionExperimentV2RelationshipsApp | None | Unset:

@@ -16,6 +16,18 @@ if TYPE_CHECKING:
         AppStoreVersionExperimentV2RelationshipsLatestControlVersionData,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AppStoreVersionExperimentV2RelationshipsLatestControlVersionData  # noqa: PLW0603
+    from ..models.app_store_version_experiment_v2_relationships_latest_control_version_data import (
+        AppStoreVersionExperimentV2RelationshipsLatestControlVersionData,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppStoreVersionExperimentV2RelationshipsLatestControlVersion")
 
@@ -31,10 +43,8 @@ class AppStoreVersionExperimentV2RelationshipsLatestControlVersion:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_store_version_experiment_v2_relationships_latest_control_version_data import (
-            AppStoreVersionExperimentV2RelationshipsLatestControlVersionData,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         data: dict[str, Any] | None | Unset
         if isinstance(self.data, Unset):
             data = UNSET
@@ -55,10 +65,8 @@ class AppStoreVersionExperimentV2RelationshipsLatestControlVersion:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_store_version_experiment_v2_relationships_latest_control_version_data import (
-            AppStoreVersionExperimentV2RelationshipsLatestControlVersionData,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_data(

@@ -41,6 +41,43 @@ if TYPE_CHECKING:
     from ..models.subscription_group import SubscriptionGroup
     from ..models.unknown_included_resource import UnknownIncludedResource
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AndroidToIosAppMappingDetail, App, AppClip, AppCustomProductPage, AppEncryptionDeclaration, AppEvent, AppInfo, AppStoreVersion, AppStoreVersionExperimentV2, BetaAppLocalization, BetaAppReviewDetail, BetaGroup, BetaLicenseAgreement, Build, BuildIcon, CiProduct, EndUserLicenseAgreement, GameCenterDetail, GameCenterEnabledVersion, InAppPurchase, PagedDocumentLinks, PagingInformation, PrereleaseVersion, PromotedPurchase, ReviewSubmission, SubscriptionGracePeriod, SubscriptionGroup, UnknownIncludedResource  # noqa: PLW0603
+    from ..models.android_to_ios_app_mapping_detail import AndroidToIosAppMappingDetail  # noqa: PLC0415
+    from ..models.app import App  # noqa: PLC0415
+    from ..models.app_clip import AppClip  # noqa: PLC0415
+    from ..models.app_custom_product_page import AppCustomProductPage  # noqa: PLC0415
+    from ..models.app_encryption_declaration import AppEncryptionDeclaration  # noqa: PLC0415
+    from ..models.app_event import AppEvent  # noqa: PLC0415
+    from ..models.app_info import AppInfo  # noqa: PLC0415
+    from ..models.app_store_version import AppStoreVersion  # noqa: PLC0415
+    from ..models.app_store_version_experiment_v2 import AppStoreVersionExperimentV2  # noqa: PLC0415
+    from ..models.beta_app_localization import BetaAppLocalization  # noqa: PLC0415
+    from ..models.beta_app_review_detail import BetaAppReviewDetail  # noqa: PLC0415
+    from ..models.beta_group import BetaGroup  # noqa: PLC0415
+    from ..models.beta_license_agreement import BetaLicenseAgreement  # noqa: PLC0415
+    from ..models.build import Build  # noqa: PLC0415
+    from ..models.build_icon import BuildIcon  # noqa: PLC0415
+    from ..models.ci_product import CiProduct  # noqa: PLC0415
+    from ..models.end_user_license_agreement import EndUserLicenseAgreement  # noqa: PLC0415
+    from ..models.game_center_detail import GameCenterDetail  # noqa: PLC0415
+    from ..models.game_center_enabled_version import GameCenterEnabledVersion  # noqa: PLC0415
+    from ..models.in_app_purchase import InAppPurchase  # noqa: PLC0415
+    from ..models.paged_document_links import PagedDocumentLinks  # noqa: PLC0415
+    from ..models.paging_information import PagingInformation  # noqa: PLC0415
+    from ..models.prerelease_version import PrereleaseVersion  # noqa: PLC0415
+    from ..models.promoted_purchase import PromotedPurchase  # noqa: PLC0415
+    from ..models.review_submission import ReviewSubmission  # noqa: PLC0415
+    from ..models.subscription_grace_period import SubscriptionGracePeriod  # noqa: PLC0415
+    from ..models.subscription_group import SubscriptionGroup  # noqa: PLC0415
+    from ..models.unknown_included_resource import UnknownIncludedResource  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppsResponse")
 
@@ -96,32 +133,8 @@ class AppsResponse:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.android_to_ios_app_mapping_detail import AndroidToIosAppMappingDetail  # noqa: PLC0415
-        from ..models.app_clip import AppClip  # noqa: PLC0415
-        from ..models.app_custom_product_page import AppCustomProductPage  # noqa: PLC0415
-        from ..models.app_encryption_declaration import AppEncryptionDeclaration  # noqa: PLC0415
-        from ..models.app_event import AppEvent  # noqa: PLC0415
-        from ..models.app_info import AppInfo  # noqa: PLC0415
-        from ..models.app_store_version import AppStoreVersion  # noqa: PLC0415
-        from ..models.app_store_version_experiment_v2 import AppStoreVersionExperimentV2  # noqa: PLC0415
-        from ..models.beta_app_localization import BetaAppLocalization  # noqa: PLC0415
-        from ..models.beta_app_review_detail import BetaAppReviewDetail  # noqa: PLC0415
-        from ..models.beta_group import BetaGroup  # noqa: PLC0415
-        from ..models.beta_license_agreement import BetaLicenseAgreement  # noqa: PLC0415
-        from ..models.build import Build  # noqa: PLC0415
-        from ..models.build_icon import BuildIcon  # noqa: PLC0415
-        from ..models.ci_product import CiProduct  # noqa: PLC0415
-        from ..models.end_user_license_agreement import EndUserLicenseAgreement  # noqa: PLC0415
-        from ..models.game_center_detail import GameCenterDetail  # noqa: PLC0415
-        from ..models.game_center_enabled_version import GameCenterEnabledVersion  # noqa: PLC0415
-        from ..models.in_app_purchase import InAppPurchase  # noqa: PLC0415
-        from ..models.paging_information import PagingInformation  # noqa: PLC0415
-        from ..models.prerelease_version import PrereleaseVersion  # noqa: PLC0415
-        from ..models.promoted_purchase import PromotedPurchase  # noqa: PLC0415
-        from ..models.review_submission import ReviewSubmission  # noqa: PLC0415
-        from ..models.subscription_grace_period import SubscriptionGracePeriod  # noqa: PLC0415
-        from ..models.subscription_group import SubscriptionGroup  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         data = []
         for data_item_data in self.data:
             data_item = data_item_data.to_dict()
@@ -217,35 +230,8 @@ class AppsResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.android_to_ios_app_mapping_detail import AndroidToIosAppMappingDetail  # noqa: PLC0415
-        from ..models.app import App  # noqa: PLC0415
-        from ..models.app_clip import AppClip  # noqa: PLC0415
-        from ..models.app_custom_product_page import AppCustomProductPage  # noqa: PLC0415
-        from ..models.app_encryption_declaration import AppEncryptionDeclaration  # noqa: PLC0415
-        from ..models.app_event import AppEvent  # noqa: PLC0415
-        from ..models.app_info import AppInfo  # noqa: PLC0415
-        from ..models.app_store_version import AppStoreVersion  # noqa: PLC0415
-        from ..models.app_store_version_experiment_v2 import AppStoreVersionExperimentV2  # noqa: PLC0415
-        from ..models.beta_app_localization import BetaAppLocalization  # noqa: PLC0415
-        from ..models.beta_app_review_detail import BetaAppReviewDetail  # noqa: PLC0415
-        from ..models.beta_group import BetaGroup  # noqa: PLC0415
-        from ..models.beta_license_agreement import BetaLicenseAgreement  # noqa: PLC0415
-        from ..models.build import Build  # noqa: PLC0415
-        from ..models.build_icon import BuildIcon  # noqa: PLC0415
-        from ..models.ci_product import CiProduct  # noqa: PLC0415
-        from ..models.end_user_license_agreement import EndUserLicenseAgreement  # noqa: PLC0415
-        from ..models.game_center_detail import GameCenterDetail  # noqa: PLC0415
-        from ..models.game_center_enabled_version import GameCenterEnabledVersion  # noqa: PLC0415
-        from ..models.in_app_purchase import InAppPurchase  # noqa: PLC0415
-        from ..models.paged_document_links import PagedDocumentLinks  # noqa: PLC0415
-        from ..models.paging_information import PagingInformation  # noqa: PLC0415
-        from ..models.prerelease_version import PrereleaseVersion  # noqa: PLC0415
-        from ..models.promoted_purchase import PromotedPurchase  # noqa: PLC0415
-        from ..models.review_submission import ReviewSubmission  # noqa: PLC0415
-        from ..models.subscription_grace_period import SubscriptionGracePeriod  # noqa: PLC0415
-        from ..models.subscription_group import SubscriptionGroup  # noqa: PLC0415
-        from ..models.unknown_included_resource import UnknownIncludedResource  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         data = []
         _data = d.pop("data")

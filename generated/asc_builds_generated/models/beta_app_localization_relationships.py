@@ -14,6 +14,16 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.beta_app_localization_relationships_app import BetaAppLocalizationRelationshipsApp
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BetaAppLocalizationRelationshipsApp  # noqa: PLW0603
+    from ..models.beta_app_localization_relationships_app import BetaAppLocalizationRelationshipsApp  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BetaAppLocalizationRelationships")
 
@@ -29,10 +39,8 @@ class BetaAppLocalizationRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.beta_app_localization_relationships_app import (
-            BetaAppLocalizationRelationshipsApp,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         app: dict[str, Any] | None | Unset
         if isinstance(self.app, Unset):
             app = UNSET
@@ -51,10 +59,8 @@ class BetaAppLocalizationRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.beta_app_localization_relationships_app import (
-            BetaAppLocalizationRelationshipsApp,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_app(data: object) -> BetaAppLocalizationRelationshipsApp | None | Unset:

@@ -23,6 +23,25 @@ if TYPE_CHECKING:
     )
     from ..models.ci_product_relationships_workflows import CiProductRelationshipsWorkflows
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, CiProductRelationshipsAdditionalRepositories, CiProductRelationshipsApp, CiProductRelationshipsBuildRuns, CiProductRelationshipsBundleId, CiProductRelationshipsPrimaryRepositories, CiProductRelationshipsWorkflows  # noqa: PLW0603
+    from ..models.ci_product_relationships_additional_repositories import (
+        CiProductRelationshipsAdditionalRepositories,  # noqa: PLC0415
+    )
+    from ..models.ci_product_relationships_app import CiProductRelationshipsApp  # noqa: PLC0415
+    from ..models.ci_product_relationships_build_runs import CiProductRelationshipsBuildRuns  # noqa: PLC0415
+    from ..models.ci_product_relationships_bundle_id import CiProductRelationshipsBundleId  # noqa: PLC0415
+    from ..models.ci_product_relationships_primary_repositories import (
+        CiProductRelationshipsPrimaryRepositories,  # noqa: PLC0415
+    )
+    from ..models.ci_product_relationships_workflows import CiProductRelationshipsWorkflows  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="CiProductRelationships")
 
@@ -48,17 +67,8 @@ class CiProductRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.ci_product_relationships_additional_repositories import (
-            CiProductRelationshipsAdditionalRepositories,  # noqa: PLC0415
-        )
-        from ..models.ci_product_relationships_app import CiProductRelationshipsApp  # noqa: PLC0415
-        from ..models.ci_product_relationships_build_runs import CiProductRelationshipsBuildRuns  # noqa: PLC0415
-        from ..models.ci_product_relationships_bundle_id import CiProductRelationshipsBundleId  # noqa: PLC0415
-        from ..models.ci_product_relationships_primary_repositories import (
-            CiProductRelationshipsPrimaryRepositories,  # noqa: PLC0415
-        )
-        from ..models.ci_product_relationships_workflows import CiProductRelationshipsWorkflows  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         app: dict[str, Any] | None | Unset
         if isinstance(self.app, Unset):
             app = UNSET
@@ -127,17 +137,8 @@ class CiProductRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.ci_product_relationships_additional_repositories import (
-            CiProductRelationshipsAdditionalRepositories,  # noqa: PLC0415
-        )
-        from ..models.ci_product_relationships_app import CiProductRelationshipsApp  # noqa: PLC0415
-        from ..models.ci_product_relationships_build_runs import CiProductRelationshipsBuildRuns  # noqa: PLC0415
-        from ..models.ci_product_relationships_bundle_id import CiProductRelationshipsBundleId  # noqa: PLC0415
-        from ..models.ci_product_relationships_primary_repositories import (
-            CiProductRelationshipsPrimaryRepositories,  # noqa: PLC0415
-        )
-        from ..models.ci_product_relationships_workflows import CiProductRelationshipsWorkflows  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_app(data: object) -> CiProductRelationshipsApp | None | Unset:

@@ -14,6 +14,16 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.ci_product_relationships_bundle_id_data import CiProductRelationshipsBundleIdData
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, CiProductRelationshipsBundleIdData  # noqa: PLW0603
+    from ..models.ci_product_relationships_bundle_id_data import CiProductRelationshipsBundleIdData  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="CiProductRelationshipsBundleId")
 
@@ -29,10 +39,8 @@ class CiProductRelationshipsBundleId:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.ci_product_relationships_bundle_id_data import (
-            CiProductRelationshipsBundleIdData,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         data: dict[str, Any] | None | Unset
         if isinstance(self.data, Unset):
             data = UNSET
@@ -51,10 +59,8 @@ class CiProductRelationshipsBundleId:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.ci_product_relationships_bundle_id_data import (
-            CiProductRelationshipsBundleIdData,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_data(data: object) -> CiProductRelationshipsBundleIdData | None | Unset:

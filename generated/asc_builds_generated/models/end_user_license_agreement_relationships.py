@@ -19,6 +19,21 @@ if TYPE_CHECKING:
         EndUserLicenseAgreementRelationshipsTerritories,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, EndUserLicenseAgreementRelationshipsApp, EndUserLicenseAgreementRelationshipsTerritories  # noqa: PLW0603
+    from ..models.end_user_license_agreement_relationships_app import (
+        EndUserLicenseAgreementRelationshipsApp,  # noqa: PLC0415
+    )
+    from ..models.end_user_license_agreement_relationships_territories import (
+        EndUserLicenseAgreementRelationshipsTerritories,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="EndUserLicenseAgreementRelationships")
 
@@ -36,13 +51,8 @@ class EndUserLicenseAgreementRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.end_user_license_agreement_relationships_app import (
-            EndUserLicenseAgreementRelationshipsApp,  # noqa: PLC0415
-        )
-        from ..models.end_user_license_agreement_relationships_territories import (
-            EndUserLicenseAgreementRelationshipsTerritories,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         app: dict[str, Any] | None | Unset
         if isinstance(self.app, Unset):
             app = UNSET
@@ -71,13 +81,8 @@ class EndUserLicenseAgreementRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.end_user_license_agreement_relationships_app import (
-            EndUserLicenseAgreementRelationshipsApp,  # noqa: PLC0415
-        )
-        from ..models.end_user_license_agreement_relationships_territories import (
-            EndUserLicenseAgreementRelationshipsTerritories,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_app(data: object) -> EndUserLicenseAgreementRelationshipsApp | None | Unset:

@@ -74,6 +74,76 @@ if TYPE_CHECKING:
         GameCenterDetailRelationshipsLeaderboardSetReleases,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, GameCenterDetailRelationshipsAchievementReleases, GameCenterDetailRelationshipsActivityReleases, GameCenterDetailRelationshipsApp, GameCenterDetailRelationshipsChallengeReleases, GameCenterDetailRelationshipsChallengesMinimumPlatformVersions, GameCenterDetailRelationshipsDefaultGroupLeaderboard, GameCenterDetailRelationshipsDefaultGroupLeaderboardV2, GameCenterDetailRelationshipsDefaultLeaderboard, GameCenterDetailRelationshipsDefaultLeaderboardV2, GameCenterDetailRelationshipsGameCenterAchievements, GameCenterDetailRelationshipsGameCenterAchievementsV2, GameCenterDetailRelationshipsGameCenterActivities, GameCenterDetailRelationshipsGameCenterAppVersions, GameCenterDetailRelationshipsGameCenterChallenges, GameCenterDetailRelationshipsGameCenterGroup, GameCenterDetailRelationshipsGameCenterLeaderboardSets, GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2, GameCenterDetailRelationshipsGameCenterLeaderboards, GameCenterDetailRelationshipsGameCenterLeaderboardsV2, GameCenterDetailRelationshipsLeaderboardReleases, GameCenterDetailRelationshipsLeaderboardSetReleases  # noqa: PLW0603
+    from ..models.game_center_detail_relationships_achievement_releases import (
+        GameCenterDetailRelationshipsAchievementReleases,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_activity_releases import (
+        GameCenterDetailRelationshipsActivityReleases,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_app import GameCenterDetailRelationshipsApp  # noqa: PLC0415
+    from ..models.game_center_detail_relationships_challenge_releases import (
+        GameCenterDetailRelationshipsChallengeReleases,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_challenges_minimum_platform_versions import (
+        GameCenterDetailRelationshipsChallengesMinimumPlatformVersions,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_default_group_leaderboard import (
+        GameCenterDetailRelationshipsDefaultGroupLeaderboard,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_default_group_leaderboard_v2 import (
+        GameCenterDetailRelationshipsDefaultGroupLeaderboardV2,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_default_leaderboard import (
+        GameCenterDetailRelationshipsDefaultLeaderboard,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_default_leaderboard_v2 import (
+        GameCenterDetailRelationshipsDefaultLeaderboardV2,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_game_center_achievements import (
+        GameCenterDetailRelationshipsGameCenterAchievements,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_game_center_achievements_v2 import (
+        GameCenterDetailRelationshipsGameCenterAchievementsV2,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_game_center_activities import (
+        GameCenterDetailRelationshipsGameCenterActivities,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_game_center_app_versions import (
+        GameCenterDetailRelationshipsGameCenterAppVersions,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_game_center_challenges import (
+        GameCenterDetailRelationshipsGameCenterChallenges,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_game_center_group import (
+        GameCenterDetailRelationshipsGameCenterGroup,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_game_center_leaderboard_sets import (
+        GameCenterDetailRelationshipsGameCenterLeaderboardSets,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_game_center_leaderboard_sets_v2 import (
+        GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_game_center_leaderboards import (
+        GameCenterDetailRelationshipsGameCenterLeaderboards,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_game_center_leaderboards_v2 import (
+        GameCenterDetailRelationshipsGameCenterLeaderboardsV2,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_leaderboard_releases import (
+        GameCenterDetailRelationshipsLeaderboardReleases,  # noqa: PLC0415
+    )
+    from ..models.game_center_detail_relationships_leaderboard_set_releases import (
+        GameCenterDetailRelationshipsLeaderboardSetReleases,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="GameCenterDetailRelationships")
 
@@ -152,68 +222,8 @@ class GameCenterDetailRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.game_center_detail_relationships_achievement_releases import (
-            GameCenterDetailRelationshipsAchievementReleases,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_activity_releases import (
-            GameCenterDetailRelationshipsActivityReleases,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_app import GameCenterDetailRelationshipsApp  # noqa: PLC0415
-        from ..models.game_center_detail_relationships_challenge_releases import (
-            GameCenterDetailRelationshipsChallengeReleases,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_challenges_minimum_platform_versions import (
-            GameCenterDetailRelationshipsChallengesMinimumPlatformVersions,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_default_group_leaderboard import (
-            GameCenterDetailRelationshipsDefaultGroupLeaderboard,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_default_group_leaderboard_v2 import (
-            GameCenterDetailRelationshipsDefaultGroupLeaderboardV2,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_default_leaderboard import (
-            GameCenterDetailRelationshipsDefaultLeaderboard,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_default_leaderboard_v2 import (
-            GameCenterDetailRelationshipsDefaultLeaderboardV2,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_achievements import (
-            GameCenterDetailRelationshipsGameCenterAchievements,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_achievements_v2 import (
-            GameCenterDetailRelationshipsGameCenterAchievementsV2,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_activities import (
-            GameCenterDetailRelationshipsGameCenterActivities,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_app_versions import (
-            GameCenterDetailRelationshipsGameCenterAppVersions,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_challenges import (
-            GameCenterDetailRelationshipsGameCenterChallenges,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_group import (
-            GameCenterDetailRelationshipsGameCenterGroup,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_leaderboard_sets import (
-            GameCenterDetailRelationshipsGameCenterLeaderboardSets,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_leaderboard_sets_v2 import (
-            GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_leaderboards import (
-            GameCenterDetailRelationshipsGameCenterLeaderboards,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_leaderboards_v2 import (
-            GameCenterDetailRelationshipsGameCenterLeaderboardsV2,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_leaderboard_releases import (
-            GameCenterDetailRelationshipsLeaderboardReleases,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_leaderboard_set_releases import (
-            GameCenterDetailRelationshipsLeaderboardSetReleases,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         app: dict[str, Any] | None | Unset
         if isinstance(self.app, Unset):
             app = UNSET
@@ -470,68 +480,8 @@ class GameCenterDetailRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.game_center_detail_relationships_achievement_releases import (
-            GameCenterDetailRelationshipsAchievementReleases,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_activity_releases import (
-            GameCenterDetailRelationshipsActivityReleases,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_app import GameCenterDetailRelationshipsApp  # noqa: PLC0415
-        from ..models.game_center_detail_relationships_challenge_releases import (
-            GameCenterDetailRelationshipsChallengeReleases,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_challenges_minimum_platform_versions import (
-            GameCenterDetailRelationshipsChallengesMinimumPlatformVersions,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_default_group_leaderboard import (
-            GameCenterDetailRelationshipsDefaultGroupLeaderboard,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_default_group_leaderboard_v2 import (
-            GameCenterDetailRelationshipsDefaultGroupLeaderboardV2,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_default_leaderboard import (
-            GameCenterDetailRelationshipsDefaultLeaderboard,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_default_leaderboard_v2 import (
-            GameCenterDetailRelationshipsDefaultLeaderboardV2,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_achievements import (
-            GameCenterDetailRelationshipsGameCenterAchievements,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_achievements_v2 import (
-            GameCenterDetailRelationshipsGameCenterAchievementsV2,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_activities import (
-            GameCenterDetailRelationshipsGameCenterActivities,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_app_versions import (
-            GameCenterDetailRelationshipsGameCenterAppVersions,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_challenges import (
-            GameCenterDetailRelationshipsGameCenterChallenges,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_group import (
-            GameCenterDetailRelationshipsGameCenterGroup,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_leaderboard_sets import (
-            GameCenterDetailRelationshipsGameCenterLeaderboardSets,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_leaderboard_sets_v2 import (
-            GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_leaderboards import (
-            GameCenterDetailRelationshipsGameCenterLeaderboards,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_game_center_leaderboards_v2 import (
-            GameCenterDetailRelationshipsGameCenterLeaderboardsV2,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_leaderboard_releases import (
-            GameCenterDetailRelationshipsLeaderboardReleases,  # noqa: PLC0415
-        )
-        from ..models.game_center_detail_relationships_leaderboard_set_releases import (
-            GameCenterDetailRelationshipsLeaderboardSetReleases,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_app(data: object) -> GameCenterDetailRelationshipsApp | None | Unset:

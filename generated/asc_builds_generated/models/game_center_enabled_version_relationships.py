@@ -19,6 +19,21 @@ if TYPE_CHECKING:
         GameCenterEnabledVersionRelationshipsCompatibleVersions,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, GameCenterEnabledVersionRelationshipsApp, GameCenterEnabledVersionRelationshipsCompatibleVersions  # noqa: PLW0603
+    from ..models.game_center_enabled_version_relationships_app import (
+        GameCenterEnabledVersionRelationshipsApp,  # noqa: PLC0415
+    )
+    from ..models.game_center_enabled_version_relationships_compatible_versions import (
+        GameCenterEnabledVersionRelationshipsCompatibleVersions,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="GameCenterEnabledVersionRelationships")
 
@@ -38,13 +53,8 @@ class GameCenterEnabledVersionRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.game_center_enabled_version_relationships_app import (
-            GameCenterEnabledVersionRelationshipsApp,  # noqa: PLC0415
-        )
-        from ..models.game_center_enabled_version_relationships_compatible_versions import (
-            GameCenterEnabledVersionRelationshipsCompatibleVersions,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         compatible_versions: dict[str, Any] | None | Unset
         if isinstance(self.compatible_versions, Unset):
             compatible_versions = UNSET
@@ -75,13 +85,8 @@ class GameCenterEnabledVersionRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.game_center_enabled_version_relationships_app import (
-            GameCenterEnabledVersionRelationshipsApp,  # noqa: PLC0415
-        )
-        from ..models.game_center_enabled_version_relationships_compatible_versions import (
-            GameCenterEnabledVersionRelationshipsCompatibleVersions,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_compatible_versions(

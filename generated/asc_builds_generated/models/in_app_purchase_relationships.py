@@ -14,6 +14,16 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.in_app_purchase_relationships_apps import InAppPurchaseRelationshipsApps
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, InAppPurchaseRelationshipsApps  # noqa: PLW0603
+    from ..models.in_app_purchase_relationships_apps import InAppPurchaseRelationshipsApps  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="InAppPurchaseRelationships")
 
@@ -29,8 +39,8 @@ class InAppPurchaseRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.in_app_purchase_relationships_apps import InAppPurchaseRelationshipsApps  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         apps: dict[str, Any] | None | Unset
         if isinstance(self.apps, Unset):
             apps = UNSET
@@ -49,8 +59,8 @@ class InAppPurchaseRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.in_app_purchase_relationships_apps import InAppPurchaseRelationshipsApps  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_apps(data: object) -> InAppPurchaseRelationshipsApps | None | Unset:

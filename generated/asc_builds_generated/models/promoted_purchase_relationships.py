@@ -19,6 +19,21 @@ if TYPE_CHECKING:
         PromotedPurchaseRelationshipsSubscription,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, PromotedPurchaseRelationshipsInAppPurchaseV2, PromotedPurchaseRelationshipsSubscription  # noqa: PLW0603
+    from ..models.promoted_purchase_relationships_in_app_purchase_v2 import (
+        PromotedPurchaseRelationshipsInAppPurchaseV2,  # noqa: PLC0415
+    )
+    from ..models.promoted_purchase_relationships_subscription import (
+        PromotedPurchaseRelationshipsSubscription,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="PromotedPurchaseRelationships")
 
@@ -36,13 +51,8 @@ class PromotedPurchaseRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.promoted_purchase_relationships_in_app_purchase_v2 import (
-            PromotedPurchaseRelationshipsInAppPurchaseV2,  # noqa: PLC0415
-        )
-        from ..models.promoted_purchase_relationships_subscription import (
-            PromotedPurchaseRelationshipsSubscription,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         in_app_purchase_v2: dict[str, Any] | None | Unset
         if isinstance(self.in_app_purchase_v2, Unset):
             in_app_purchase_v2 = UNSET
@@ -71,13 +81,8 @@ class PromotedPurchaseRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.promoted_purchase_relationships_in_app_purchase_v2 import (
-            PromotedPurchaseRelationshipsInAppPurchaseV2,  # noqa: PLC0415
-        )
-        from ..models.promoted_purchase_relationships_subscription import (
-            PromotedPurchaseRelationshipsSubscription,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_in_app_purchase_v2(

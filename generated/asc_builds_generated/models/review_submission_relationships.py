@@ -24,6 +24,26 @@ if TYPE_CHECKING:
         ReviewSubmissionRelationshipsSubmittedByActor,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, ReviewSubmissionRelationshipsApp, ReviewSubmissionRelationshipsAppStoreVersionForReview, ReviewSubmissionRelationshipsItems, ReviewSubmissionRelationshipsLastUpdatedByActor, ReviewSubmissionRelationshipsSubmittedByActor  # noqa: PLW0603
+    from ..models.review_submission_relationships_app import ReviewSubmissionRelationshipsApp  # noqa: PLC0415
+    from ..models.review_submission_relationships_app_store_version_for_review import (
+        ReviewSubmissionRelationshipsAppStoreVersionForReview,  # noqa: PLC0415
+    )
+    from ..models.review_submission_relationships_items import ReviewSubmissionRelationshipsItems  # noqa: PLC0415
+    from ..models.review_submission_relationships_last_updated_by_actor import (
+        ReviewSubmissionRelationshipsLastUpdatedByActor,  # noqa: PLC0415
+    )
+    from ..models.review_submission_relationships_submitted_by_actor import (
+        ReviewSubmissionRelationshipsSubmittedByActor,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="ReviewSubmissionRelationships")
 
@@ -49,20 +69,8 @@ class ReviewSubmissionRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.review_submission_relationships_app import ReviewSubmissionRelationshipsApp  # noqa: PLC0415
-        from ..models.review_submission_relationships_app_store_version_for_review import (
-            ReviewSubmissionRelationshipsAppStoreVersionForReview,  # noqa: PLC0415
-        )
-        from ..models.review_submission_relationships_items import (
-            ReviewSubmissionRelationshipsItems,  # noqa: PLC0415
-        )
-        from ..models.review_submission_relationships_last_updated_by_actor import (
-            ReviewSubmissionRelationshipsLastUpdatedByActor,  # noqa: PLC0415
-        )
-        from ..models.review_submission_relationships_submitted_by_actor import (
-            ReviewSubmissionRelationshipsSubmittedByActor,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         app: dict[str, Any] | None | Unset
         if isinstance(self.app, Unset):
             app = UNSET
@@ -125,20 +133,8 @@ class ReviewSubmissionRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.review_submission_relationships_app import ReviewSubmissionRelationshipsApp  # noqa: PLC0415
-        from ..models.review_submission_relationships_app_store_version_for_review import (
-            ReviewSubmissionRelationshipsAppStoreVersionForReview,  # noqa: PLC0415
-        )
-        from ..models.review_submission_relationships_items import (
-            ReviewSubmissionRelationshipsItems,  # noqa: PLC0415
-        )
-        from ..models.review_submission_relationships_last_updated_by_actor import (
-            ReviewSubmissionRelationshipsLastUpdatedByActor,  # noqa: PLC0415
-        )
-        from ..models.review_submission_relationships_submitted_by_actor import (
-            ReviewSubmissionRelationshipsSubmittedByActor,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_app(data: object) -> None | ReviewSubmissionRelationshipsApp | Unset:

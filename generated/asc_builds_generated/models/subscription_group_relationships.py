@@ -22,6 +22,24 @@ if TYPE_CHECKING:
         SubscriptionGroupRelationshipsVersions,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, SubscriptionGroupRelationshipsSubscriptionGroupLocalizations, SubscriptionGroupRelationshipsSubscriptions, SubscriptionGroupRelationshipsVersions  # noqa: PLW0603
+    from ..models.subscription_group_relationships_subscription_group_localizations import (
+        SubscriptionGroupRelationshipsSubscriptionGroupLocalizations,  # noqa: PLC0415
+    )
+    from ..models.subscription_group_relationships_subscriptions import (
+        SubscriptionGroupRelationshipsSubscriptions,  # noqa: PLC0415
+    )
+    from ..models.subscription_group_relationships_versions import (
+        SubscriptionGroupRelationshipsVersions,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="SubscriptionGroupRelationships")
 
@@ -43,16 +61,8 @@ class SubscriptionGroupRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.subscription_group_relationships_subscription_group_localizations import (
-            SubscriptionGroupRelationshipsSubscriptionGroupLocalizations,  # noqa: PLC0415
-        )
-        from ..models.subscription_group_relationships_subscriptions import (
-            SubscriptionGroupRelationshipsSubscriptions,  # noqa: PLC0415
-        )
-        from ..models.subscription_group_relationships_versions import (
-            SubscriptionGroupRelationshipsVersions,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         subscriptions: dict[str, Any] | None | Unset
         if isinstance(self.subscriptions, Unset):
             subscriptions = UNSET
@@ -94,16 +104,8 @@ class SubscriptionGroupRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.subscription_group_relationships_subscription_group_localizations import (
-            SubscriptionGroupRelationshipsSubscriptionGroupLocalizations,  # noqa: PLC0415
-        )
-        from ..models.subscription_group_relationships_subscriptions import (
-            SubscriptionGroupRelationshipsSubscriptions,  # noqa: PLC0415
-        )
-        from ..models.subscription_group_relationships_versions import (
-            SubscriptionGroupRelationshipsVersions,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_subscriptions(
