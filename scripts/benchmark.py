@@ -8,8 +8,10 @@
 Sections: per-call latency of one PATCH (ratios to a prepared httpx request, the floor),
 auth cost, batch throughput and memory, import time, regeneration time, a profile of
 where each client's time goes, a batch larger than the hourly request budget (on the
-fake's simulated clock), and instructions per call counted by valgrind's callgrind
-(deterministic, unlike the timings; skipped with a reason when valgrind is missing).
+fake's simulated clock), instructions per call counted by valgrind's callgrind
+(deterministic, unlike the timings; skipped with a reason when valgrind is missing), and
+listing an app's builds page by page (`--listing N`, 10,000 by default) against httpx
+following the same links.
 Every client talks to the same local server on 127.0.0.1, run in its own process.
 Contenders alternate in rounds; medians, p95 and the spread between rounds are reported.
 The results are also written as JSON (`--json`, default bench-results.json).
@@ -39,6 +41,7 @@ from bench.imports import measure_imports
 from bench.instructions import InstructionsResult, measure_instructions
 from bench.keys import BenchKey, new_key
 from bench.latency import measure_latency
+from bench.listing import measure_listing
 from bench.machine import describe_machine
 from bench.peer import PEER_DISTRIBUTION, peer_log_folder, peer_version
 from bench.profile import ProfileResult, profile_contender
@@ -50,6 +53,7 @@ from bench.report import (
     render_imports,
     render_instructions,
     render_latency,
+    render_listing,
     render_profiles,
     render_regeneration,
     render_skipped,
@@ -75,6 +79,7 @@ OPTIONAL_SECTIONS = (
     "profile",
     "budget",
     "instructions",
+    "listing",
 )
 _NOT_SELECTED = "not selected (--only)"
 
@@ -112,6 +117,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--budget-per-hour", type=int, default=3600, help="the fake's hourly request budget"
+    )
+    parser.add_argument(
+        "--listing", type=int, default=10_000, help="builds of the app in the listing section"
     )
     parser.add_argument(
         "--quick",
@@ -283,6 +291,13 @@ def run(args: argparse.Namespace) -> int:
         sections["budget"] = _skip("budget")
     sections["instructions"] = instructions
     _emit(render_instructions(instructions))
+    if _wanted(args, "listing"):
+        listing_builds = 450 if args.quick else max(1, args.listing)
+        listing = measure_listing(builds=listing_builds, rounds=min(args.rounds, 3))
+        sections["listing"] = listing
+        _emit(render_listing(listing))
+    else:
+        sections["listing"] = _skip("listing")
     settings = {
         "calls": args.calls,
         "batch": args.batch,
@@ -293,6 +308,7 @@ def run(args: argparse.Namespace) -> int:
         "auth_calls": AUTH_CALLS,
         "budget_builds": args.budget_builds,
         "budget_per_hour": args.budget_per_hour,
+        "listing": args.listing,
         "peer": version,
         "upstream": args.upstream.name if args.upstream else None,
         "instruction_calls": list(instructions.calls),

@@ -14,6 +14,7 @@ from .budget import BudgetResult
 from .imports import ImportResult
 from .instructions import InstructionsResult
 from .latency import LatencyResult
+from .listing import ListingResult
 from .machine import Machine
 from .profile import ProfileResult
 from .regeneration import RegenResult
@@ -27,6 +28,7 @@ __all__ = [
     "render_imports",
     "render_instructions",
     "render_latency",
+    "render_listing",
     "render_profiles",
     "render_regeneration",
     "render_skipped",
@@ -42,6 +44,7 @@ SECTION_TITLES = {
     "profile": "6. Where the time goes (cProfile, own time per call)",
     "budget": "7. Staying inside the hourly request budget (simulated time)",
     "instructions": "8. Instructions per call (callgrind)",
+    "listing": "9. Listing builds: links.next over the fake server",
 }
 _DASH = "-"
 
@@ -221,6 +224,36 @@ def render_budget(result: BudgetResult) -> str:
         "time is one full budget at once and the next an hour later."
     ]
     return _section("budget", markdown_table(headers, rows), notes)
+
+
+def render_listing(result: ListingResult) -> str:
+    rows = [
+        [
+            row.label,
+            _number(row.median_seconds, 2),
+            _number(row.us_per_build, 0),
+            _times(row.ratio_to_raw),
+            _number(row.rss_growth_small_mib, 1),
+            _number(row.rss_growth_full_mib, 1),
+        ]
+        for row in result.rows
+    ]
+    headers = [
+        "client",
+        f"{result.builds:,} builds, s (median)",
+        "µs per build",
+        "vs raw httpx",
+        f"RSS growth MiB, {result.small:,} builds",
+        f"RSS growth MiB, {result.builds:,} builds",
+    ]
+    notes = [
+        "One app's builds from `asc-builds fake-server` (its own process, HTTP/1.1 on "
+        "127.0.0.1), 200 per page, `include=preReleaseVersion`; the server's time is in "
+        "every row. Each run is a fresh process that keeps no build; RSS growth is how far "
+        "iterating raised its peak resident set (Linux `VmHWM`). Flat memory: the last two "
+        "columns match."
+    ]
+    return _section("listing", markdown_table(headers, rows), notes)
 
 
 def render_imports(result: ImportResult) -> str:

@@ -41,8 +41,8 @@ def test_sections_not_selected_say_so(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     sections = json.loads(out.read_text("utf-8"))["sections"]
-    for name in ("auth", "batch", "profile", "budget", "instructions"):
+    for name in ("auth", "batch", "profile", "budget", "instructions", "listing"):
         assert sections[name]["skipped"] == "not selected (--only)", name
     assert sections["latency"]["rows"]
     assert sections["imports"]["rows"]
-    assert result.stdout.count("Skipped: not selected (--only).") == 5
+    assert result.stdout.count("Skipped: not selected (--only).") == 6

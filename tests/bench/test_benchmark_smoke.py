@@ -25,6 +25,7 @@ SECTIONS = (
     "profile",
     "budget",
     "instructions",
+    "listing",
 )
 FLOOR = "raw httpx (floor)"
 OURS = ("asc-builds sync", "asc-builds async")
@@ -48,7 +49,7 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, 
 
 def test_the_table_has_every_section(quick_run: tuple[str, dict[str, Any]]) -> None:
     table, document = quick_run
-    for number in range(1, 9):
+    for number in range(1, 10):
         assert f"### {number}. " in table
     assert set(SECTIONS) <= set(document["sections"])
     assert "Machine: " in table
@@ -165,3 +166,21 @@ def test_instructions_are_counted_when_valgrind_is_there(
     parse = per_call["part/typed parse"]
     assert per_call["part/typed parse, model imports run every time"] > parse > 0
     assert "| asc-builds sync |" in table
+
+
+def test_listing_rows_cover_every_client_with_sane_values(
+    quick_run: tuple[str, dict[str, Any]],
+) -> None:
+    listing = quick_run[1]["sections"]["listing"]
+    assert listing["builds"] == 450 and listing["small"] == 400
+    rows = {row["label"].split(",")[0]: row for row in listing["rows"]}
+    assert set(rows) == {
+        "raw httpx",
+        "asc-builds sync builds.list()",
+        "asc-builds async builds.list()",
+    }
+    assert rows["raw httpx"]["ratio_to_raw"] == pytest.approx(1.0)
+    for row in rows.values():
+        assert row["builds"] == 450 and row["rounds"] == 1
+        assert row["us_per_build"] > 0
+        assert row["rss_growth_full_mib"] >= 0 and row["rss_growth_small_mib"] >= 0

@@ -183,12 +183,28 @@ class ClientCore:
     def build_request(
         self, http: httpx.Client | httpx.AsyncClient, operation: Mapping[str, Any]
     ) -> httpx.Request:
-        """An httpx request from the generated operation's `_get_kwargs` output."""
-        # The same request as `url=self.base_url + operation["url"], timeout=self.timeout`
-        # (tests compare the two), without parsing the URL and the timeout again.
+        """An httpx request from the generated operation's `_get_kwargs` output.
+
+        `url` is a path, or an absolute link Apple gave (a page's `links.next`): such a
+        link is only followed on this client's own base URL, so that the token never
+        goes to a host a response named.
+        """
+        path: str = operation["url"]
+        if path.startswith("/"):
+            # The same request as `url=self.base_url + operation["url"], timeout=self.timeout`
+            # (tests compare the two), without parsing the URL and the timeout again.
+            url: httpx.URL | str = self.urls.url(path)
+        elif path.startswith(self.base_url + "/"):
+            url = path
+        else:
+            raise ResponseValidationError(
+                f"refusing to follow a link outside {self.base_url}: {path[:200]!r}",
+                request_id=None,
+            )
         return http.build_request(
             method=operation["method"].upper(),
-            url=self.urls.url(operation["url"]),
+            url=url,
+            params=operation.get("params"),
             json=operation.get("json"),
             headers={
                 **operation.get("headers", {}),

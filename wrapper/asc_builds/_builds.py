@@ -48,6 +48,8 @@ from ._exceptions import (
 from ._headers import request_id
 from ._ids import validate_id
 from ._interrupt import BATCH_STOP, NotSent
+from .resources.apps import Apps, AsyncApps
+from .resources.builds import AsyncBuildReads, BuildReads
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -261,11 +263,16 @@ def _check_concurrency(concurrency: int) -> None:
 _OUTCOME_ERRORS = (AppStoreConnectError,)
 
 
-class Builds:
-    """Build operations on a synchronous client: `client.builds`."""
+class Builds(BuildReads):
+    """Build operations on a synchronous client: `client.builds`.
 
-    def __init__(self, send: SyncSend) -> None:
+    The reads (`get`, `list`, `pages`, `find`) come from `resources.builds`; `apps`
+    resolves bundle ids, shared with `client.apps` so that its cache is the client's.
+    """
+
+    def __init__(self, send: SyncSend, apps: Apps | None = None) -> None:
         self._send = send
+        self._apps = apps or Apps(send)
 
     def update(
         self,
@@ -423,11 +430,12 @@ def _settle(
     return settled
 
 
-class AsyncBuilds:
+class AsyncBuilds(AsyncBuildReads):
     """Build operations on an asyncio client: `client.builds`, every method awaitable."""
 
-    def __init__(self, send: AsyncSend) -> None:
+    def __init__(self, send: AsyncSend, apps: AsyncApps | None = None) -> None:
         self._send = send
+        self._apps = apps or AsyncApps(send)
 
     async def update(
         self,
