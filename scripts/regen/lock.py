@@ -39,7 +39,13 @@ def tree_sha256(folder: Path) -> str:
 
 def _input_files(layout: Layout) -> list[Path]:
     templates = sorted(p for p in layout.templates.rglob("*") if p.is_file())
-    return [layout.overlay, layout.generator_config, layout.generated_ruff_config, *templates]
+    return [
+        layout.overlay,
+        *layout.rules,
+        layout.generator_config,
+        layout.generated_ruff_config,
+        *templates,
+    ]
 
 
 def build_lock(layout: Layout, upstream: dict[str, Any], generated: Path) -> dict[str, Any]:

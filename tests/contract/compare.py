@@ -10,6 +10,7 @@ import functools
 from typing import Any
 
 from .json_schema import to_json_schema
+from .mutations import response_roots
 from .spec import apple_spec
 
 __all__ = ["assert_same_json", "date_time_properties"]
@@ -33,7 +34,8 @@ def date_time_properties() -> frozenset[str]:
             for value in node:
                 walk(value)
 
-    walk(to_json_schema(apple_spec(), "BuildResponse"))
+    for root in response_roots():
+        walk(to_json_schema(apple_spec(), root))
     clash = dated & other
     if clash:
         raise ValueError(f"properties both date-time and not: {sorted(clash)}")

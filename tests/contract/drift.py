@@ -2,8 +2,8 @@
 
 Apple ships new enum values, new `included` resource types, new attributes and
 relationships before the spec lists them, sends null for values the spec does not
-declare nullable (the overlay's nullable patches name them), and omits `detail`
-from errors. Every location is found in the slice, never listed by hand.
+declare nullable (the read rule of scripts/regen/lenient.py allows it), and omits
+`detail` from errors. Every location is found in the slice, never listed by hand.
 """
 
 from __future__ import annotations
@@ -15,17 +15,17 @@ from typing import Any
 from hypothesis import strategies as st
 
 from .json_schema import to_json_schema
-from .schema_walk import Location, enum_locations, instances_at, null_locations
-from .spec import apple_spec, patched_spec, response_schema_name
-from .strategies import build_responses, error_responses
+from .mutations import is_map, mutations, root_schema, schema_at, unknown_value
+from .schema_walk import Location, enum_locations, instances_at
+from .spec import apple_spec, response_schema_name
+from .strategies import error_responses, from_json_schema
 
 __all__ = [
     "UNKNOWN_ENUM_VALUE",
     "UNKNOWN_INCLUDED_TYPE",
-    "drifted_build_responses",
     "drifted_error_responses",
+    "drifted_responses",
     "mutable_enum_locations",
-    "nullable_by_overlay",
     "response_schema",
     "set_unknown_enums",
 ]
@@ -67,14 +67,6 @@ def mutable_enum_locations() -> tuple[Location, ...]:
     )
 
 
-@functools.cache
-def nullable_by_overlay() -> tuple[Location, ...]:
-    """Locations the overlay made nullable because Apple sends null there."""
-    spec, patched = apple_spec(), patched_spec()
-    name = response_schema_name(spec, 200)
-    return tuple(null_locations(to_json_schema(patched, name), to_json_schema(spec, name)))
-
-
 def set_unknown_enums(body: JSON, locations: tuple[Location, ...]) -> int:
     """Replace every enum value found at `locations` in place; return how many changed."""
     schema = response_schema(200)
@@ -87,42 +79,17 @@ def set_unknown_enums(body: JSON, locations: tuple[Location, ...]) -> int:
     return len(places)
 
 
-def _set_null(body: JSON, location: Location) -> None:
-    """Put null at a property location, creating the objects on the way (Apple sends them)."""
-    node: Any = body
-    for step in location[:-1]:
-        if not isinstance(node, dict) or step.startswith(("|", "[]")):
-            return
-        node = node.setdefault(step, {})
-    if isinstance(node, dict):
-        node[location[-1]] = None
-
-
 def _extra_members(draw: st.DrawFn, target: JSON) -> None:
     attributes = target.setdefault("attributes", {})
-    attributes[f"{_EXTRA_PREFIX}Attribute"] = draw(_json_values)
+    if isinstance(attributes, dict):  # not when the drift made it null
+        attributes[f"{_EXTRA_PREFIX}Attribute"] = draw(_json_values)
     relationships = target.setdefault("relationships", {})
+    if not isinstance(relationships, dict):
+        return
     relationships[f"{_EXTRA_PREFIX}Relationship"] = {
         "data": {"type": UNKNOWN_INCLUDED_TYPE, "id": draw(st.text(min_size=1, max_size=8))},
         "links": {"related": "https://api.appstoreconnect.apple.com/v1/future"},
     }
-
-
-@st.composite
-def drifted_build_responses(draw: st.DrawFn) -> JSON:
-    body = copy.deepcopy(draw(build_responses()))
-    set_unknown_enums(body, mutable_enum_locations())
-    for location in draw(st.sets(st.sampled_from(nullable_by_overlay()), min_size=1)):
-        _set_null(body, location)
-    _extra_members(draw, body["data"])
-    for item in body.get("included", []):
-        _extra_members(draw, item)
-    unknown: JSON = {"type": UNKNOWN_INCLUDED_TYPE, "id": draw(st.text(min_size=1, max_size=8))}
-    _extra_members(draw, unknown)
-    included = body.setdefault("included", [])
-    included.insert(draw(st.integers(0, len(included))), unknown)
-    body[f"{_EXTRA_PREFIX}TopLevel"] = draw(_json_values)
-    return body
 
 
 @st.composite
@@ -135,4 +102,67 @@ def drifted_error_responses(draw: st.DrawFn, status: int) -> JSON:
         # Apple's real 409s come without `detail`.
         error.pop("detail", None)
         error[f"{_EXTRA_PREFIX}Field"] = draw(_json_values)
+    return body
+
+
+@functools.cache
+def _root_strategy(root: str) -> st.SearchStrategy[Any]:
+    return from_json_schema(root_schema(root))
+
+
+@functools.cache
+def _null_places(root: str) -> tuple[Location, ...]:
+    return tuple(m.location for m in mutations(root) if m.kind in ("null", "null-linkage"))
+
+
+@functools.cache
+def _enum_places(root: str) -> tuple[Location, ...]:
+    return tuple(m.location for m in mutations(root) if m.kind == "unknown-enum")
+
+
+@functools.cache
+def _key_places(root: str) -> tuple[Location, ...]:
+    return tuple(m.location for m in mutations(root) if m.kind == "unknown-key" and m.location)
+
+
+def _add_unknown_keys(draw: st.DrawFn, root: str, body: JSON) -> None:
+    schema = root_schema(root)
+    body[f"{_EXTRA_PREFIX}TopLevel"] = draw(_json_values)
+    places = _key_places(root)
+    for location in draw(st.sets(st.sampled_from(places), max_size=12)) if places else ():
+        at = schema_at(root, location)
+        # A declared map (`entitlements`) takes one more entry of its value type.
+        extra = unknown_value(at) if is_map(at) else draw(_json_values)
+        for parent, key in list(instances_at(schema, body, location)):
+            target = parent[int(key)] if isinstance(parent, list) else parent[key]
+            if isinstance(target, dict):
+                target[f"{_EXTRA_PREFIX}Key"] = copy.deepcopy(extra)
+
+
+def _set_at(schema: JSON, body: JSON, location: Location, value: Any) -> None:
+    for parent, key in list(instances_at(schema, body, location)):
+        if isinstance(parent, list):
+            parent[int(key)] = value
+        else:
+            parent[key] = value
+
+
+@st.composite
+def drifted_responses(draw: st.DrawFn, root: str) -> JSON:
+    """A valid body of `root` (any response schema of the slice) drifted at random places:
+    unknown enum values, nulls, unknown keys at any depth, an unknown `included` type."""
+    schema = root_schema(root)
+    body: JSON = copy.deepcopy(draw(_root_strategy(root)))
+    enums = _enum_places(root)
+    for location in draw(st.sets(st.sampled_from(enums), max_size=8)) if enums else ():
+        _set_at(schema, body, location, UNKNOWN_ENUM_VALUE)
+    nulls = _null_places(root)
+    for location in draw(st.sets(st.sampled_from(nulls), max_size=8)) if nulls else ():
+        _set_at(schema, body, location, None)
+    _add_unknown_keys(draw, root, body)
+    if "included" in schema.get("properties", {}):
+        unknown: JSON = {"type": UNKNOWN_INCLUDED_TYPE, "id": draw(st.text(min_size=1, max_size=8))}
+        _extra_members(draw, unknown)
+        included = body.setdefault("included", [])
+        included.insert(draw(st.integers(0, len(included))), unknown)
     return body

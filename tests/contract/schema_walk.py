@@ -15,6 +15,7 @@ __all__ = [
     "ITEMS",
     "Location",
     "Step",
+    "children",
     "enum_locations",
     "instances_at",
     "member",
@@ -34,7 +35,7 @@ def member(index: int) -> Step:
     return f"{_MEMBER}{index}"
 
 
-def _children(schema: JSON) -> Iterator[tuple[Step, JSON]]:
+def children(schema: JSON) -> Iterator[tuple[Step, JSON]]:
     for key in ("anyOf", "oneOf", "allOf"):
         for index, sub in enumerate(schema.get(key, ())):
             yield member(index), sub
@@ -53,7 +54,7 @@ def enum_locations(schema: JSON, at: Location = ()) -> list[tuple[Location, JSON
     found: list[tuple[Location, JSON]] = []
     if [value for value in schema.get("enum", ()) if value is not None]:
         found.append((at, schema))
-    for step, sub in _children(schema):
+    for step, sub in children(schema):
         found += enum_locations(sub, (*at, step))
     return found
 
@@ -61,8 +62,8 @@ def enum_locations(schema: JSON, at: Location = ()) -> list[tuple[Location, JSON
 def null_locations(patched: JSON, original: JSON, at: Location = ()) -> list[Location]:
     """Property locations where `patched` accepts null and `original` does not."""
     found: list[Location] = []
-    originals = dict(_children(original))
-    for step, sub in _children(patched):
+    originals = dict(children(original))
+    for step, sub in children(patched):
         if step.startswith(_MEMBER):
             continue
         before = originals.get(step)
@@ -91,8 +92,8 @@ def instances_at(schema: JSON, instance: Any, location: Location) -> Iterator[tu
     if not location:
         return
     step, rest = location[0], location[1:]
-    children = dict(_children(schema))
-    sub = children[step]
+    kids = dict(children(schema))
+    sub = kids[step]
     if step.startswith(_MEMBER):
         if OAS31Validator(sub).is_valid(instance):
             yield from _descend(sub, instance, rest)
@@ -120,9 +121,9 @@ def _descend(schema: JSON, instance: Any, rest: Location) -> Iterator[tuple[Any,
 def minimal_instance(schema: JSON, location: Location = ()) -> Any:
     """The smallest valid instance of `schema` that still has a value at `location`."""
     step, rest = (location[0], location[1:]) if location else (None, ())
-    children = dict(_children(schema))
+    kids = dict(children(schema))
     if step is not None and step.startswith(_MEMBER):
-        return minimal_instance(children[step], rest)
+        return minimal_instance(kids[step], rest)
     for key in ("anyOf", "oneOf", "allOf"):
         if key in schema:
             return minimal_instance(schema[key][0])
@@ -134,7 +135,7 @@ def minimal_instance(schema: JSON, location: Location = ()) -> Any:
     if kind == "object" or "properties" in schema:
         wanted = [*schema.get("required", ()), *([step] if step else [])]
         return {
-            name: minimal_instance(children[name], rest if name == step else ())
+            name: minimal_instance(kids[name], rest if name == step else ())
             for name in dict.fromkeys(wanted)
         }
     if kind == "array":

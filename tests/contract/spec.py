@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from regen.overlay import apply_overlay, load_patches
+from regen.generate import generator_input
 
 __all__ = [
     "APPLE_HOST_URL",
@@ -52,11 +52,12 @@ def apple_spec() -> JSON:
 
 @functools.cache
 def _patched() -> JSON:
-    return apply_overlay(_slice(), load_patches(OVERLAY_PATH))
+    return generator_input(_slice(), OVERLAY_PATH)
 
 
 def patched_spec() -> JSON:
-    """The slice with the overlay applied: what the generated client was built from."""
+    """The slice with the overlay and the generic rules applied: what the generated client
+    was built from."""
     return copy.deepcopy(_patched())
 
 

@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from asc_builds_generated.models import (
     App,
+    BuildAttributes,
     BuildAttributesProcessingState,
+    BuildRelationships,
     BuildResponse,
     BuildUpdateRequest,
     ErrorResponse,
@@ -72,7 +74,7 @@ def test_example_response_parses_and_keeps_undeclared_fields(
     build = response.data
     assert build.id == "932eff64-a144-4350-8d10-9e54d5834aee"
     attributes = build.attributes
-    assert not isinstance(attributes, Unset)
+    assert isinstance(attributes, BuildAttributes)
     assert attributes.build_audience_type is None
     assert attributes.processing_state == BuildAttributesProcessingState.VALID
     assert not isinstance(attributes.uploaded_date, Unset) and attributes.uploaded_date is not None
@@ -89,7 +91,7 @@ def test_example_response_parses_and_keeps_undeclared_fields(
         assert undeclared in attributes.additional_properties
     assert attributes.additional_properties["deviceFamilies"] == ["IPHONE", "IPAD"]
     relationships = build.relationships
-    assert not isinstance(relationships, Unset)
+    assert isinstance(relationships, BuildRelationships)
     assert {"ciBuildGroup", "betaBuildMetrics"} <= relationships.additional_properties.keys()
     assert response.to_dict() == example_response
 
@@ -193,7 +195,7 @@ def test_an_error_without_detail_parses() -> None:
         ]
     }
     parsed = ErrorResponse.from_dict(copy.deepcopy(document))
-    assert not isinstance(parsed.errors, Unset)
+    assert isinstance(parsed.errors, list)
     assert isinstance(parsed.errors[0].detail, Unset)
     assert parsed.to_dict() == document
 

@@ -60,7 +60,7 @@ def test_check_fails_when_the_slice_changes(project_copy: Path) -> None:
 def test_check_fails_when_a_patch_changes(project_copy: Path) -> None:
     overlay_path = project_copy / "openapi" / "overlay.json"
     overlay = json.loads(overlay_path.read_text("utf-8"))
-    overlay["actions"][0]["update"]["title"] = "BuildBundleKind"
+    overlay["actions"][0]["description"] += " Edited."
     overlay_path.write_text(json.dumps(overlay, indent=2) + "\n", "utf-8")
     result = run_regenerate(project_copy, "--check")
     assert result.returncode == 1

@@ -149,28 +149,43 @@ def _fails_loudly(
     return result.stderr, text
 
 
+def _error_object(document: Json) -> Json:
+    errors: Json = document["components"]["schemas"]["ErrorResponse"]["properties"]["errors"]
+    item: Json = errors["items"]
+    return item
+
+
 def test_a_patch_whose_target_disappeared_fails_naming_it(
     checkout: Path, new_slice: Json, write_upstream: WriteUpstream, tmp_path: Path
 ) -> None:
     gone = copy.deepcopy(new_slice)
-    attributes = gone["components"]["schemas"]["Build"]["properties"]["attributes"]
-    del attributes["properties"]["iconAssetToken"]
+    del _error_object(gone)["required"]
     stderr, report = _fails_loudly(checkout, gone, write_upstream, tmp_path)
-    assert "patch 'build-icon-asset-token-nullable'" in stderr
+    assert "patch 'error-object-fields-optional'" in stderr
     assert "matches nothing" in stderr
     # The report says what changed upstream next to the failure.
-    assert "| property | removed | `Build.attributes.iconAssetToken` |" in report
+    assert "ErrorResponse.errors[].code" in report
 
 
 def test_a_patch_whose_defect_upstream_fixed_fails_naming_it(
     checkout: Path, new_slice: Json, write_upstream: WriteUpstream, tmp_path: Path
 ) -> None:
-    fixed = copy.deepcopy(new_slice)
-    fixed["components"]["schemas"]["BuildBundle"]["properties"]["type"]["title"] = (
-        "BuildBundleResourceType"
+    # A patch that updates a value, as a maintainer would add one for a defect.
+    overlay_path = checkout / "openapi" / "overlay.json"
+    overlay = json.loads(overlay_path.read_text("utf-8"))
+    overlay["actions"].append(
+        {
+            "x-patch": "error-title-described",
+            "target": "$.components.schemas.ErrorResponse.properties.errors.items.properties.title",
+            "description": "Apple's error title has no description.",
+            "update": {"description": "A short summary of the problem."},
+        }
     )
+    overlay_path.write_text(json.dumps(overlay, indent=2) + "\n", "utf-8")
+    fixed = copy.deepcopy(new_slice)
+    _error_object(fixed)["properties"]["title"]["description"] = "A short summary of the problem."
     stderr, _ = _fails_loudly(checkout, fixed, write_upstream, tmp_path)
-    assert "patch 'build-bundle-type-name-clash' no longer changes anything" in stderr
+    assert "patch 'error-title-described' no longer changes anything" in stderr
 
 
 def test_an_unreadable_upstream_fails_without_touching_anything(

@@ -11,10 +11,13 @@ import httpx
 import pytest
 from asc_builds import (
     ApiKey,
+    APIStatusError,
     AppStoreConnect,
     AsyncAppStoreConnect,
+    ConflictError,
     InvalidInputError,
     ResponseValidationError,
+    UnverifiedChangeError,
     __version__,
 )
 from asc_builds_generated.models import Build
@@ -105,19 +108,55 @@ def test_update_sends_apples_example_request_and_returns_the_parsed_build(
     assert build.attributes.additional_properties["qcState"] == "BETA_INTERNAL_TESTING"
 
 
-def test_unparseable_200_is_a_response_validation_error(make_client: MakeClient) -> None:
-    server = ScriptedServer(
-        [httpx.Response(200, json={"data": {"id": "x"}}, headers={"x-request-id": "R1"})]
+@pytest.mark.parametrize(
+    ("response", "why"),
+    [
+        (httpx.Response(200, json={"data": {"id": "x"}}), "KeyError"),
+        (httpx.Response(200, text="<html>maintenance</html>"), "JSONDecodeError"),
+        (httpx.Response(200, json=["not", "a", "document"]), "JSON list"),
+        (httpx.Response(202, content=b""), "JSONDecodeError"),
+    ],
+    ids=["no-type", "html", "json-list", "empty-202"],
+)
+def test_an_unreadable_2xx_is_an_unverified_change_not_a_failed_patch(
+    make_client: MakeClient, response: httpx.Response, why: str
+) -> None:
+    response.headers["x-request-id"] = "R1"
+    server = ScriptedServer([response])
+    with pytest.raises(UnverifiedChangeError) as caught:
+        make_client(server).builds.expire(BUILD_ID)
+    error = caught.value
+    assert isinstance(error, ResponseValidationError)
+    assert not isinstance(error, APIStatusError)
+    assert (error.build_id, error.status_code, error.request_id) == (
+        BUILD_ID,
+        response.status_code,
+        "R1",
     )
-    with pytest.raises(ResponseValidationError, match="not a BuildResponse") as caught:
-        make_client(server).builds.expire(BUILD_ID)
-    assert caught.value.request_id == "R1"
+    assert error.body == response.content.decode()
+    message = str(error)
+    assert "the change was applied" in message and BUILD_ID in message
+    assert why in message and "[request id R1]" in message
+    assert len(server.requests) == 1, "an applied change is not sent again"
 
 
-def test_non_json_200_is_a_response_validation_error(make_client: MakeClient) -> None:
-    server = ScriptedServer([httpx.Response(200, text="<html>maintenance</html>")])
-    with pytest.raises(ResponseValidationError):
+def test_the_raw_body_kept_on_an_unverified_change_is_bounded(make_client: MakeClient) -> None:
+    huge = {"data": {"id": BUILD_ID}, "padding": "x" * 1_000_000}
+    server = ScriptedServer([httpx.Response(200, json=huge)])
+    with pytest.raises(UnverifiedChangeError) as caught:
         make_client(server).builds.expire(BUILD_ID)
+    assert caught.value.body is not None
+    assert 0 < len(caught.value.body) <= 64 * 1024
+    assert caught.value.body.startswith('{"data"')
+    assert "padding" not in repr(caught.value)
+
+
+def test_a_malformed_error_response_is_not_an_unverified_change(make_client: MakeClient) -> None:
+    server = ScriptedServer([httpx.Response(409, text="<html>conflict</html>")])
+    with pytest.raises(ConflictError) as caught:
+        make_client(server, max_retries=0).builds.expire(BUILD_ID)
+    assert not isinstance(caught.value, ResponseValidationError)
+    assert caught.value.body == "<html>conflict</html>"
 
 
 BAD_IDS = [

@@ -35,6 +35,7 @@ from ._exceptions import (
     ResponseValidationError,
     ServerError,
     UnprocessableEntityError,
+    UnverifiedChangeError,
 )
 from ._keys import APIKey, ApiKey
 from ._rate_limit import RateLimit
@@ -78,4 +79,5 @@ __all__ = [
     "ResponseValidationError",
     "ServerError",
     "UnprocessableEntityError",
+    "UnverifiedChangeError",
 ]

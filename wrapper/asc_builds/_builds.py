@@ -32,7 +32,7 @@ from asc_builds_generated.models import (
 )
 from asc_builds_generated.types import UNSET, Unset
 
-from ._exceptions import AppStoreConnectError, InvalidInputError, ResponseValidationError
+from ._exceptions import AppStoreConnectError, InvalidInputError, UnverifiedChangeError
 from ._headers import request_id
 from ._ids import validate_id
 
@@ -128,17 +128,31 @@ def build_update_request(
     )
 
 
-def parse_build(response: httpx.Response) -> Build:
-    """The `Build` from a 200, or ResponseValidationError naming what was wrong."""
+def parse_build(response: httpx.Response, build_id: str) -> Build:
+    """The `Build` from a 2xx answer to the PATCH of `build_id`.
+
+    The generated models already read leniently (the read rule of scripts/regen/lenient.py),
+    so a body that still fails here is not a BuildResponse at all. Apple has applied the
+    change by then: UnverifiedChangeError says so, with the raw body, instead of reporting
+    the PATCH as failed.
+    """
     try:
-        return BuildResponse.from_dict(response.json()).data
+        document = response.json()
+        if not isinstance(document, dict):
+            raise TypeError(f"the body is a JSON {type(document).__name__}, not an object")
+        return BuildResponse.from_dict(document).data
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         rid = request_id(response.headers)
         suffix = f" [request id {rid}]" if rid else ""
-        raise ResponseValidationError(
-            f"{response.status_code} response is not a BuildResponse: "
-            f"{type(error).__name__}: {error}{suffix}",
+        raise UnverifiedChangeError(
+            f"App Store Connect answered {response.status_code} to the change of build "
+            f"{build_id}, so the change was applied, but the response is not a readable "
+            f"BuildResponse ({type(error).__name__}: {error}); re-read the build to see its "
+            f"state{suffix}",
+            build_id=build_id,
+            status_code=response.status_code,
             request_id=rid,
+            body=response.content,
         ) from error
 
 
@@ -196,7 +210,7 @@ class Builds:
             uses_non_exempt_encryption=uses_non_exempt_encryption,
             encryption_declaration_id=encryption_declaration_id,
         )
-        return parse_build(self._send(_operation(build_id, body), max_retries))
+        return parse_build(self._send(_operation(build_id, body), max_retries), build_id)
 
     def expire(self, build_id: str, *, max_retries: int | None = None) -> Build:
         """Expire the build, ending its TestFlight testing. It cannot be undone."""
@@ -277,7 +291,7 @@ class AsyncBuilds:
             uses_non_exempt_encryption=uses_non_exempt_encryption,
             encryption_declaration_id=encryption_declaration_id,
         )
-        return parse_build(await self._send(_operation(build_id, body), max_retries))
+        return parse_build(await self._send(_operation(build_id, body), max_retries), build_id)
 
     async def expire(self, build_id: str, *, max_retries: int | None = None) -> Build:
         """Expire the build, ending its TestFlight testing. It cannot be undone."""

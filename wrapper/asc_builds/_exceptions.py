@@ -16,8 +16,12 @@ AppStoreConnectError
 │   ├── UnprocessableEntityError 422
 │   ├── RateLimitError           429
 │   └── ServerError              5xx
-└── ResponseValidationError      a 200 whose body is not a BuildResponse
+└── ResponseValidationError      a 2xx whose body the SDK cannot read
+    └── UnverifiedChangeError    ... to a PATCH: the change was (or may have been) applied
 ```
+
+A malformed *error* response is never a ResponseValidationError: it is read tolerantly
+into its APIStatusError (the raw text kept when it is not JSON).
 
 No message or repr here ever includes request headers, so the bearer token cannot leak
 through an exception. `ApiKeyError` is the former name of `APIKeyError`, kept as an alias.
@@ -55,6 +59,7 @@ __all__ = [
     "ResponseValidationError",
     "ServerError",
     "UnprocessableEntityError",
+    "UnverifiedChangeError",
     "error_from_response",
 ]
 
@@ -225,11 +230,46 @@ class ServerError(APIStatusError):
 
 
 class ResponseValidationError(AppStoreConnectError):
-    """A 200 arrived whose body is not a valid `BuildResponse`."""
+    """A success status arrived whose body the SDK cannot read as the expected document."""
 
     def __init__(self, message: str, *, request_id: str | None) -> None:
         super().__init__(message)
         self.request_id = request_id
+
+
+# Longest 2xx body kept on an UnverifiedChangeError: a whole BuildResponse with a few
+# `included` resources fits; a runaway body does not stay in memory with the error.
+_MAX_UNVERIFIED_BODY = 64 * 1024
+
+
+class UnverifiedChangeError(ResponseValidationError):
+    """App Store Connect answered 2xx to a PATCH, so the change was (or may have been)
+    applied, but the SDK cannot read or trust the body (unparseable even leniently, or
+    not the build that was asked for). Do not simply retry as if nothing happened:
+    re-read the build. `body` is the raw body, cut at 64 KiB."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        build_id: str,
+        status_code: int,
+        request_id: str | None,
+        body: str | bytes | None,
+    ) -> None:
+        super().__init__(message, request_id=request_id)
+        self.build_id = build_id
+        self.status_code = status_code
+        if isinstance(body, bytes):
+            body = body[:_MAX_UNVERIFIED_BODY].decode("utf-8", errors="replace")
+        self.body = None if body is None else body[:_MAX_UNVERIFIED_BODY]
+
+    def __repr__(self) -> str:
+        # The body can be large: the repr names the build and status only.
+        return (
+            f"{type(self).__name__}(build_id={self.build_id!r}, "
+            f"status_code={self.status_code}, request_id={self.request_id!r})"
+        )
 
 
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {

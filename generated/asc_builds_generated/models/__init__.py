@@ -443,7 +443,6 @@ if TYPE_CHECKING:
     from .build_bundle_attributes_entitlements_additional_property import (
         BuildBundleAttributesEntitlementsAdditionalProperty,
     )
-    from .build_bundle_build_bundle_resource_type import BuildBundleBuildBundleResourceType
     from .build_bundle_relationships import BuildBundleRelationships
     from .build_bundle_relationships_app_clip_domain_cache_status import (
         BuildBundleRelationshipsAppClipDomainCacheStatus,
@@ -482,6 +481,7 @@ if TYPE_CHECKING:
         BuildBundleRelationshipsBuildBundleFileSizesDataItemType,
     )
     from .build_bundle_type import BuildBundleType
+    from .build_bundle_type_enum import BuildBundleTypeEnum
     from .build_icon import BuildIcon
     from .build_icon_attributes import BuildIconAttributes
     from .build_icon_type import BuildIconType
@@ -868,7 +868,6 @@ _MODULES = {
     "BuildBundleAttributes": ".build_bundle_attributes",
     "BuildBundleAttributesEntitlements": ".build_bundle_attributes_entitlements",
     "BuildBundleAttributesEntitlementsAdditionalProperty": ".build_bundle_attributes_entitlements_additional_property",
-    "BuildBundleBuildBundleResourceType": ".build_bundle_build_bundle_resource_type",
     "BuildBundleRelationships": ".build_bundle_relationships",
     "BuildBundleRelationshipsAppClipDomainCacheStatus": ".build_bundle_relationships_app_clip_domain_cache_status",
     "BuildBundleRelationshipsAppClipDomainCacheStatusData": ".build_bundle_relationships_app_clip_domain_cache_status_data",
@@ -883,6 +882,7 @@ _MODULES = {
     "BuildBundleRelationshipsBuildBundleFileSizesDataItem": ".build_bundle_relationships_build_bundle_file_sizes_data_item",
     "BuildBundleRelationshipsBuildBundleFileSizesDataItemType": ".build_bundle_relationships_build_bundle_file_sizes_data_item_type",
     "BuildBundleType": ".build_bundle_type",
+    "BuildBundleTypeEnum": ".build_bundle_type_enum",
     "BuildIcon": ".build_icon",
     "BuildIconAttributes": ".build_icon_attributes",
     "BuildIconType": ".build_icon_type",
@@ -1224,7 +1224,6 @@ __all__ = (
     "BuildBundleAttributes",
     "BuildBundleAttributesEntitlements",
     "BuildBundleAttributesEntitlementsAdditionalProperty",
-    "BuildBundleBuildBundleResourceType",
     "BuildBundleRelationships",
     "BuildBundleRelationshipsAppClipDomainCacheStatus",
     "BuildBundleRelationshipsAppClipDomainCacheStatusData",
@@ -1239,6 +1238,7 @@ __all__ = (
     "BuildBundleRelationshipsBuildBundleFileSizesDataItem",
     "BuildBundleRelationshipsBuildBundleFileSizesDataItemType",
     "BuildBundleType",
+    "BuildBundleTypeEnum",
     "BuildIcon",
     "BuildIconAttributes",
     "BuildIconType",

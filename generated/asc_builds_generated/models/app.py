@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -27,34 +27,50 @@ class App:
     Attributes:
         type_ (AppType):
         id (str):
-        attributes (AppAttributes | Unset):
-        relationships (AppRelationships | Unset):
-        links (ResourceLinks | Unset):
+        attributes (AppAttributes | None | Unset):
+        relationships (AppRelationships | None | Unset):
+        links (None | ResourceLinks | Unset):
     """
 
     type_: AppType
     id: str
-    attributes: AppAttributes | Unset = UNSET
-    relationships: AppRelationships | Unset = UNSET
-    links: ResourceLinks | Unset = UNSET
+    attributes: AppAttributes | None | Unset = UNSET
+    relationships: AppRelationships | None | Unset = UNSET
+    links: None | ResourceLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.app_attributes import AppAttributes  # noqa: PLC0415
+        from ..models.app_relationships import AppRelationships  # noqa: PLC0415
+        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
+
         type_ = self.type_.value
 
         id = self.id
 
-        attributes: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.attributes, Unset):
+        attributes: dict[str, Any] | None | Unset
+        if isinstance(self.attributes, Unset):
+            attributes = UNSET
+        elif isinstance(self.attributes, AppAttributes):
             attributes = self.attributes.to_dict()
+        else:
+            attributes = self.attributes
 
-        relationships: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.relationships, Unset):
+        relationships: dict[str, Any] | None | Unset
+        if isinstance(self.relationships, Unset):
+            relationships = UNSET
+        elif isinstance(self.relationships, AppRelationships):
             relationships = self.relationships.to_dict()
+        else:
+            relationships = self.relationships
 
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
+        links: dict[str, Any] | None | Unset
+        if isinstance(self.links, Unset):
+            links = UNSET
+        elif isinstance(self.links, ResourceLinks):
             links = self.links.to_dict()
+        else:
+            links = self.links
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -84,26 +100,56 @@ class App:
 
         id = d.pop("id")
 
-        _attributes = d.pop("attributes", UNSET)
-        attributes: AppAttributes | Unset
-        if isinstance(_attributes, Unset):
-            attributes = UNSET
-        else:
-            attributes = AppAttributes.from_dict(_attributes)
+        def _parse_attributes(data: object) -> AppAttributes | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                attributes_type_0 = AppAttributes.from_dict(data)
 
-        _relationships = d.pop("relationships", UNSET)
-        relationships: AppRelationships | Unset
-        if isinstance(_relationships, Unset):
-            relationships = UNSET
-        else:
-            relationships = AppRelationships.from_dict(_relationships)
+                return attributes_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppAttributes | None | Unset, data)
 
-        _links = d.pop("links", UNSET)
-        links: ResourceLinks | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = ResourceLinks.from_dict(_links)
+        attributes = _parse_attributes(d.pop("attributes", UNSET))
+
+        def _parse_relationships(data: object) -> AppRelationships | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                relationships_type_0 = AppRelationships.from_dict(data)
+
+                return relationships_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationships | None | Unset, data)
+
+        relationships = _parse_relationships(d.pop("relationships", UNSET))
+
+        def _parse_links(data: object) -> None | ResourceLinks | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                links_type_1 = ResourceLinks.from_dict(data)
+
+                return links_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ResourceLinks | Unset, data)
+
+        links = _parse_links(d.pop("links", UNSET))
 
         app = cls(
             type_=type_,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,66 +20,118 @@ T = TypeVar("T", bound="AppAttributes")
 class AppAttributes:
     """
     Attributes:
-        accessibility_url (str | Unset):
-        name (str | Unset):
-        bundle_id (str | Unset):
-        sku (str | Unset):
-        primary_locale (str | Unset):
-        is_or_ever_was_made_for_kids (bool | Unset):
-        subscription_status_url (str | Unset):
-        subscription_status_url_version (SubscriptionStatusUrlVersion | Unset):
-        subscription_status_url_for_sandbox (str | Unset):
-        subscription_status_url_version_for_sandbox (SubscriptionStatusUrlVersion | Unset):
-        content_rights_declaration (AppAttributesContentRightsDeclaration | Unset):
-        streamlined_purchasing_enabled (bool | Unset):
+        accessibility_url (None | str | Unset):
+        name (None | str | Unset):
+        bundle_id (None | str | Unset):
+        sku (None | str | Unset):
+        primary_locale (None | str | Unset):
+        is_or_ever_was_made_for_kids (bool | None | Unset):
+        subscription_status_url (None | str | Unset):
+        subscription_status_url_version (None | SubscriptionStatusUrlVersion | Unset):
+        subscription_status_url_for_sandbox (None | str | Unset):
+        subscription_status_url_version_for_sandbox (None | SubscriptionStatusUrlVersion | Unset):
+        content_rights_declaration (AppAttributesContentRightsDeclaration | None | Unset):
+        streamlined_purchasing_enabled (bool | None | Unset):
     """
 
-    accessibility_url: str | Unset = UNSET
-    name: str | Unset = UNSET
-    bundle_id: str | Unset = UNSET
-    sku: str | Unset = UNSET
-    primary_locale: str | Unset = UNSET
-    is_or_ever_was_made_for_kids: bool | Unset = UNSET
-    subscription_status_url: str | Unset = UNSET
-    subscription_status_url_version: SubscriptionStatusUrlVersion | Unset = UNSET
-    subscription_status_url_for_sandbox: str | Unset = UNSET
-    subscription_status_url_version_for_sandbox: SubscriptionStatusUrlVersion | Unset = UNSET
-    content_rights_declaration: AppAttributesContentRightsDeclaration | Unset = UNSET
-    streamlined_purchasing_enabled: bool | Unset = UNSET
+    accessibility_url: None | str | Unset = UNSET
+    name: None | str | Unset = UNSET
+    bundle_id: None | str | Unset = UNSET
+    sku: None | str | Unset = UNSET
+    primary_locale: None | str | Unset = UNSET
+    is_or_ever_was_made_for_kids: bool | None | Unset = UNSET
+    subscription_status_url: None | str | Unset = UNSET
+    subscription_status_url_version: None | SubscriptionStatusUrlVersion | Unset = UNSET
+    subscription_status_url_for_sandbox: None | str | Unset = UNSET
+    subscription_status_url_version_for_sandbox: None | SubscriptionStatusUrlVersion | Unset = UNSET
+    content_rights_declaration: AppAttributesContentRightsDeclaration | None | Unset = UNSET
+    streamlined_purchasing_enabled: bool | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        accessibility_url = self.accessibility_url
+        accessibility_url: None | str | Unset
+        if isinstance(self.accessibility_url, Unset):
+            accessibility_url = UNSET
+        else:
+            accessibility_url = self.accessibility_url
 
-        name = self.name
+        name: None | str | Unset
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        bundle_id = self.bundle_id
+        bundle_id: None | str | Unset
+        if isinstance(self.bundle_id, Unset):
+            bundle_id = UNSET
+        else:
+            bundle_id = self.bundle_id
 
-        sku = self.sku
+        sku: None | str | Unset
+        if isinstance(self.sku, Unset):
+            sku = UNSET
+        else:
+            sku = self.sku
 
-        primary_locale = self.primary_locale
+        primary_locale: None | str | Unset
+        if isinstance(self.primary_locale, Unset):
+            primary_locale = UNSET
+        else:
+            primary_locale = self.primary_locale
 
-        is_or_ever_was_made_for_kids = self.is_or_ever_was_made_for_kids
+        is_or_ever_was_made_for_kids: bool | None | Unset
+        if isinstance(self.is_or_ever_was_made_for_kids, Unset):
+            is_or_ever_was_made_for_kids = UNSET
+        else:
+            is_or_ever_was_made_for_kids = self.is_or_ever_was_made_for_kids
 
-        subscription_status_url = self.subscription_status_url
+        subscription_status_url: None | str | Unset
+        if isinstance(self.subscription_status_url, Unset):
+            subscription_status_url = UNSET
+        else:
+            subscription_status_url = self.subscription_status_url
 
-        subscription_status_url_version: str | Unset = UNSET
-        if not isinstance(self.subscription_status_url_version, Unset):
+        subscription_status_url_version: None | str | Unset
+        if isinstance(self.subscription_status_url_version, Unset):
+            subscription_status_url_version = UNSET
+        elif isinstance(self.subscription_status_url_version, SubscriptionStatusUrlVersion):
             subscription_status_url_version = self.subscription_status_url_version.value
+        else:
+            subscription_status_url_version = self.subscription_status_url_version
 
-        subscription_status_url_for_sandbox = self.subscription_status_url_for_sandbox
+        subscription_status_url_for_sandbox: None | str | Unset
+        if isinstance(self.subscription_status_url_for_sandbox, Unset):
+            subscription_status_url_for_sandbox = UNSET
+        else:
+            subscription_status_url_for_sandbox = self.subscription_status_url_for_sandbox
 
-        subscription_status_url_version_for_sandbox: str | Unset = UNSET
-        if not isinstance(self.subscription_status_url_version_for_sandbox, Unset):
+        subscription_status_url_version_for_sandbox: None | str | Unset
+        if isinstance(self.subscription_status_url_version_for_sandbox, Unset):
+            subscription_status_url_version_for_sandbox = UNSET
+        elif isinstance(
+            self.subscription_status_url_version_for_sandbox, SubscriptionStatusUrlVersion
+        ):
             subscription_status_url_version_for_sandbox = (
                 self.subscription_status_url_version_for_sandbox.value
             )
+        else:
+            subscription_status_url_version_for_sandbox = (
+                self.subscription_status_url_version_for_sandbox
+            )
 
-        content_rights_declaration: str | Unset = UNSET
-        if not isinstance(self.content_rights_declaration, Unset):
+        content_rights_declaration: None | str | Unset
+        if isinstance(self.content_rights_declaration, Unset):
+            content_rights_declaration = UNSET
+        elif isinstance(self.content_rights_declaration, AppAttributesContentRightsDeclaration):
             content_rights_declaration = self.content_rights_declaration.value
+        else:
+            content_rights_declaration = self.content_rights_declaration
 
-        streamlined_purchasing_enabled = self.streamlined_purchasing_enabled
+        streamlined_purchasing_enabled: bool | None | Unset
+        if isinstance(self.streamlined_purchasing_enabled, Unset):
+            streamlined_purchasing_enabled = UNSET
+        else:
+            streamlined_purchasing_enabled = self.streamlined_purchasing_enabled
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -116,52 +168,162 @@ class AppAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        accessibility_url = d.pop("accessibilityUrl", UNSET)
 
-        name = d.pop("name", UNSET)
+        def _parse_accessibility_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        bundle_id = d.pop("bundleId", UNSET)
+        accessibility_url = _parse_accessibility_url(d.pop("accessibilityUrl", UNSET))
 
-        sku = d.pop("sku", UNSET)
+        def _parse_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        primary_locale = d.pop("primaryLocale", UNSET)
+        name = _parse_name(d.pop("name", UNSET))
 
-        is_or_ever_was_made_for_kids = d.pop("isOrEverWasMadeForKids", UNSET)
+        def _parse_bundle_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        subscription_status_url = d.pop("subscriptionStatusUrl", UNSET)
+        bundle_id = _parse_bundle_id(d.pop("bundleId", UNSET))
 
-        _subscription_status_url_version = d.pop("subscriptionStatusUrlVersion", UNSET)
-        subscription_status_url_version: SubscriptionStatusUrlVersion | Unset
-        if isinstance(_subscription_status_url_version, Unset):
-            subscription_status_url_version = UNSET
-        else:
-            subscription_status_url_version = SubscriptionStatusUrlVersion(
-                _subscription_status_url_version
-            )
+        def _parse_sku(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        subscription_status_url_for_sandbox = d.pop("subscriptionStatusUrlForSandbox", UNSET)
+        sku = _parse_sku(d.pop("sku", UNSET))
 
-        _subscription_status_url_version_for_sandbox = d.pop(
-            "subscriptionStatusUrlVersionForSandbox", UNSET
+        def _parse_primary_locale(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        primary_locale = _parse_primary_locale(d.pop("primaryLocale", UNSET))
+
+        def _parse_is_or_ever_was_made_for_kids(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        is_or_ever_was_made_for_kids = _parse_is_or_ever_was_made_for_kids(
+            d.pop("isOrEverWasMadeForKids", UNSET)
         )
-        subscription_status_url_version_for_sandbox: SubscriptionStatusUrlVersion | Unset
-        if isinstance(_subscription_status_url_version_for_sandbox, Unset):
-            subscription_status_url_version_for_sandbox = UNSET
-        else:
-            subscription_status_url_version_for_sandbox = SubscriptionStatusUrlVersion(
-                _subscription_status_url_version_for_sandbox
-            )
 
-        _content_rights_declaration = d.pop("contentRightsDeclaration", UNSET)
-        content_rights_declaration: AppAttributesContentRightsDeclaration | Unset
-        if isinstance(_content_rights_declaration, Unset):
-            content_rights_declaration = UNSET
-        else:
-            content_rights_declaration = AppAttributesContentRightsDeclaration(
-                _content_rights_declaration
-            )
+        def _parse_subscription_status_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        streamlined_purchasing_enabled = d.pop("streamlinedPurchasingEnabled", UNSET)
+        subscription_status_url = _parse_subscription_status_url(
+            d.pop("subscriptionStatusUrl", UNSET)
+        )
+
+        def _parse_subscription_status_url_version(
+            data: object,
+        ) -> None | SubscriptionStatusUrlVersion | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                subscription_status_url_version_type_1 = SubscriptionStatusUrlVersion(data)
+
+                return subscription_status_url_version_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SubscriptionStatusUrlVersion | Unset, data)
+
+        subscription_status_url_version = _parse_subscription_status_url_version(
+            d.pop("subscriptionStatusUrlVersion", UNSET)
+        )
+
+        def _parse_subscription_status_url_for_sandbox(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        subscription_status_url_for_sandbox = _parse_subscription_status_url_for_sandbox(
+            d.pop("subscriptionStatusUrlForSandbox", UNSET)
+        )
+
+        def _parse_subscription_status_url_version_for_sandbox(
+            data: object,
+        ) -> None | SubscriptionStatusUrlVersion | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                subscription_status_url_version_for_sandbox_type_1 = SubscriptionStatusUrlVersion(
+                    data
+                )
+
+                return subscription_status_url_version_for_sandbox_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SubscriptionStatusUrlVersion | Unset, data)
+
+        subscription_status_url_version_for_sandbox = (
+            _parse_subscription_status_url_version_for_sandbox(
+                d.pop("subscriptionStatusUrlVersionForSandbox", UNSET)
+            )
+        )
+
+        def _parse_content_rights_declaration(
+            data: object,
+        ) -> AppAttributesContentRightsDeclaration | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                content_rights_declaration_type_1 = AppAttributesContentRightsDeclaration(data)
+
+                return content_rights_declaration_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppAttributesContentRightsDeclaration | None | Unset, data)
+
+        content_rights_declaration = _parse_content_rights_declaration(
+            d.pop("contentRightsDeclaration", UNSET)
+        )
+
+        def _parse_streamlined_purchasing_enabled(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        streamlined_purchasing_enabled = _parse_streamlined_purchasing_enabled(
+            d.pop("streamlinedPurchasingEnabled", UNSET)
+        )
 
         app_attributes = cls(
             accessibility_url=accessibility_url,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,74 +21,130 @@ T = TypeVar("T", bound="AppEncryptionDeclarationAttributes")
 class AppEncryptionDeclarationAttributes:
     """
     Attributes:
-        app_description (str | Unset):
-        created_date (datetime.datetime | Unset):
-        uses_encryption (bool | Unset):
-        exempt (bool | Unset):
-        contains_proprietary_cryptography (bool | Unset):
-        contains_third_party_cryptography (bool | Unset):
-        available_on_french_store (bool | Unset):
-        platform (Platform | Unset):
-        uploaded_date (datetime.datetime | Unset):
-        document_url (str | Unset):
-        document_name (str | Unset):
-        document_type (str | Unset):
-        app_encryption_declaration_state (AppEncryptionDeclarationState | Unset):
-        code_value (str | Unset):
+        app_description (None | str | Unset):
+        created_date (datetime.datetime | None | Unset):
+        uses_encryption (bool | None | Unset):
+        exempt (bool | None | Unset):
+        contains_proprietary_cryptography (bool | None | Unset):
+        contains_third_party_cryptography (bool | None | Unset):
+        available_on_french_store (bool | None | Unset):
+        platform (None | Platform | Unset):
+        uploaded_date (datetime.datetime | None | Unset):
+        document_url (None | str | Unset):
+        document_name (None | str | Unset):
+        document_type (None | str | Unset):
+        app_encryption_declaration_state (AppEncryptionDeclarationState | None | Unset):
+        code_value (None | str | Unset):
     """
 
-    app_description: str | Unset = UNSET
-    created_date: datetime.datetime | Unset = UNSET
-    uses_encryption: bool | Unset = UNSET
-    exempt: bool | Unset = UNSET
-    contains_proprietary_cryptography: bool | Unset = UNSET
-    contains_third_party_cryptography: bool | Unset = UNSET
-    available_on_french_store: bool | Unset = UNSET
-    platform: Platform | Unset = UNSET
-    uploaded_date: datetime.datetime | Unset = UNSET
-    document_url: str | Unset = UNSET
-    document_name: str | Unset = UNSET
-    document_type: str | Unset = UNSET
-    app_encryption_declaration_state: AppEncryptionDeclarationState | Unset = UNSET
-    code_value: str | Unset = UNSET
+    app_description: None | str | Unset = UNSET
+    created_date: datetime.datetime | None | Unset = UNSET
+    uses_encryption: bool | None | Unset = UNSET
+    exempt: bool | None | Unset = UNSET
+    contains_proprietary_cryptography: bool | None | Unset = UNSET
+    contains_third_party_cryptography: bool | None | Unset = UNSET
+    available_on_french_store: bool | None | Unset = UNSET
+    platform: None | Platform | Unset = UNSET
+    uploaded_date: datetime.datetime | None | Unset = UNSET
+    document_url: None | str | Unset = UNSET
+    document_name: None | str | Unset = UNSET
+    document_type: None | str | Unset = UNSET
+    app_encryption_declaration_state: AppEncryptionDeclarationState | None | Unset = UNSET
+    code_value: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app_description = self.app_description
+        app_description: None | str | Unset
+        if isinstance(self.app_description, Unset):
+            app_description = UNSET
+        else:
+            app_description = self.app_description
 
-        created_date: str | Unset = UNSET
-        if not isinstance(self.created_date, Unset):
+        created_date: None | str | Unset
+        if isinstance(self.created_date, Unset):
+            created_date = UNSET
+        elif isinstance(self.created_date, datetime.datetime):
             created_date = self.created_date.isoformat()
+        else:
+            created_date = self.created_date
 
-        uses_encryption = self.uses_encryption
+        uses_encryption: bool | None | Unset
+        if isinstance(self.uses_encryption, Unset):
+            uses_encryption = UNSET
+        else:
+            uses_encryption = self.uses_encryption
 
-        exempt = self.exempt
+        exempt: bool | None | Unset
+        if isinstance(self.exempt, Unset):
+            exempt = UNSET
+        else:
+            exempt = self.exempt
 
-        contains_proprietary_cryptography = self.contains_proprietary_cryptography
+        contains_proprietary_cryptography: bool | None | Unset
+        if isinstance(self.contains_proprietary_cryptography, Unset):
+            contains_proprietary_cryptography = UNSET
+        else:
+            contains_proprietary_cryptography = self.contains_proprietary_cryptography
 
-        contains_third_party_cryptography = self.contains_third_party_cryptography
+        contains_third_party_cryptography: bool | None | Unset
+        if isinstance(self.contains_third_party_cryptography, Unset):
+            contains_third_party_cryptography = UNSET
+        else:
+            contains_third_party_cryptography = self.contains_third_party_cryptography
 
-        available_on_french_store = self.available_on_french_store
+        available_on_french_store: bool | None | Unset
+        if isinstance(self.available_on_french_store, Unset):
+            available_on_french_store = UNSET
+        else:
+            available_on_french_store = self.available_on_french_store
 
-        platform: str | Unset = UNSET
-        if not isinstance(self.platform, Unset):
+        platform: None | str | Unset
+        if isinstance(self.platform, Unset):
+            platform = UNSET
+        elif isinstance(self.platform, Platform):
             platform = self.platform.value
+        else:
+            platform = self.platform
 
-        uploaded_date: str | Unset = UNSET
-        if not isinstance(self.uploaded_date, Unset):
+        uploaded_date: None | str | Unset
+        if isinstance(self.uploaded_date, Unset):
+            uploaded_date = UNSET
+        elif isinstance(self.uploaded_date, datetime.datetime):
             uploaded_date = self.uploaded_date.isoformat()
+        else:
+            uploaded_date = self.uploaded_date
 
-        document_url = self.document_url
+        document_url: None | str | Unset
+        if isinstance(self.document_url, Unset):
+            document_url = UNSET
+        else:
+            document_url = self.document_url
 
-        document_name = self.document_name
+        document_name: None | str | Unset
+        if isinstance(self.document_name, Unset):
+            document_name = UNSET
+        else:
+            document_name = self.document_name
 
-        document_type = self.document_type
+        document_type: None | str | Unset
+        if isinstance(self.document_type, Unset):
+            document_type = UNSET
+        else:
+            document_type = self.document_type
 
-        app_encryption_declaration_state: str | Unset = UNSET
-        if not isinstance(self.app_encryption_declaration_state, Unset):
+        app_encryption_declaration_state: None | str | Unset
+        if isinstance(self.app_encryption_declaration_state, Unset):
+            app_encryption_declaration_state = UNSET
+        elif isinstance(self.app_encryption_declaration_state, AppEncryptionDeclarationState):
             app_encryption_declaration_state = self.app_encryption_declaration_state.value
+        else:
+            app_encryption_declaration_state = self.app_encryption_declaration_state
 
-        code_value = self.code_value
+        code_value: None | str | Unset
+        if isinstance(self.code_value, Unset):
+            code_value = UNSET
+        else:
+            code_value = self.code_value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -127,55 +183,174 @@ class AppEncryptionDeclarationAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        app_description = d.pop("appDescription", UNSET)
 
-        _created_date = d.pop("createdDate", UNSET)
-        created_date: datetime.datetime | Unset
-        if isinstance(_created_date, Unset):
-            created_date = UNSET
-        else:
-            created_date = datetime.datetime.fromisoformat(_created_date)
+        def _parse_app_description(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        uses_encryption = d.pop("usesEncryption", UNSET)
+        app_description = _parse_app_description(d.pop("appDescription", UNSET))
 
-        exempt = d.pop("exempt", UNSET)
+        def _parse_created_date(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                created_date_type_0 = datetime.datetime.fromisoformat(data)
 
-        contains_proprietary_cryptography = d.pop("containsProprietaryCryptography", UNSET)
+                return created_date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
 
-        contains_third_party_cryptography = d.pop("containsThirdPartyCryptography", UNSET)
+        created_date = _parse_created_date(d.pop("createdDate", UNSET))
 
-        available_on_french_store = d.pop("availableOnFrenchStore", UNSET)
+        def _parse_uses_encryption(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
 
-        _platform = d.pop("platform", UNSET)
-        platform: Platform | Unset
-        if isinstance(_platform, Unset):
-            platform = UNSET
-        else:
-            platform = Platform(_platform)
+        uses_encryption = _parse_uses_encryption(d.pop("usesEncryption", UNSET))
 
-        _uploaded_date = d.pop("uploadedDate", UNSET)
-        uploaded_date: datetime.datetime | Unset
-        if isinstance(_uploaded_date, Unset):
-            uploaded_date = UNSET
-        else:
-            uploaded_date = datetime.datetime.fromisoformat(_uploaded_date)
+        def _parse_exempt(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
 
-        document_url = d.pop("documentUrl", UNSET)
+        exempt = _parse_exempt(d.pop("exempt", UNSET))
 
-        document_name = d.pop("documentName", UNSET)
+        def _parse_contains_proprietary_cryptography(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
 
-        document_type = d.pop("documentType", UNSET)
+        contains_proprietary_cryptography = _parse_contains_proprietary_cryptography(
+            d.pop("containsProprietaryCryptography", UNSET)
+        )
 
-        _app_encryption_declaration_state = d.pop("appEncryptionDeclarationState", UNSET)
-        app_encryption_declaration_state: AppEncryptionDeclarationState | Unset
-        if isinstance(_app_encryption_declaration_state, Unset):
-            app_encryption_declaration_state = UNSET
-        else:
-            app_encryption_declaration_state = AppEncryptionDeclarationState(
-                _app_encryption_declaration_state
-            )
+        def _parse_contains_third_party_cryptography(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
 
-        code_value = d.pop("codeValue", UNSET)
+        contains_third_party_cryptography = _parse_contains_third_party_cryptography(
+            d.pop("containsThirdPartyCryptography", UNSET)
+        )
+
+        def _parse_available_on_french_store(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        available_on_french_store = _parse_available_on_french_store(
+            d.pop("availableOnFrenchStore", UNSET)
+        )
+
+        def _parse_platform(data: object) -> None | Platform | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                platform_type_1 = Platform(data)
+
+                return platform_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Platform | Unset, data)
+
+        platform = _parse_platform(d.pop("platform", UNSET))
+
+        def _parse_uploaded_date(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                uploaded_date_type_0 = datetime.datetime.fromisoformat(data)
+
+                return uploaded_date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        uploaded_date = _parse_uploaded_date(d.pop("uploadedDate", UNSET))
+
+        def _parse_document_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        document_url = _parse_document_url(d.pop("documentUrl", UNSET))
+
+        def _parse_document_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        document_name = _parse_document_name(d.pop("documentName", UNSET))
+
+        def _parse_document_type(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        document_type = _parse_document_type(d.pop("documentType", UNSET))
+
+        def _parse_app_encryption_declaration_state(
+            data: object,
+        ) -> AppEncryptionDeclarationState | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                app_encryption_declaration_state_type_1 = AppEncryptionDeclarationState(data)
+
+                return app_encryption_declaration_state_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppEncryptionDeclarationState | None | Unset, data)
+
+        app_encryption_declaration_state = _parse_app_encryption_declaration_state(
+            d.pop("appEncryptionDeclarationState", UNSET)
+        )
+
+        def _parse_code_value(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        code_value = _parse_code_value(d.pop("codeValue", UNSET))
 
         app_encryption_declaration_attributes = cls(
             app_description=app_description,

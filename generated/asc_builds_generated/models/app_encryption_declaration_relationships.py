@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -30,31 +30,56 @@ T = TypeVar("T", bound="AppEncryptionDeclarationRelationships")
 class AppEncryptionDeclarationRelationships:
     """
     Attributes:
-        app (AppEncryptionDeclarationRelationshipsApp | Unset):
-        builds (AppEncryptionDeclarationRelationshipsBuilds | Unset):
+        app (AppEncryptionDeclarationRelationshipsApp | None | Unset):
+        builds (AppEncryptionDeclarationRelationshipsBuilds | None | Unset):
         app_encryption_declaration_document (AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument |
-            Unset):
+            None | Unset):
     """
 
-    app: AppEncryptionDeclarationRelationshipsApp | Unset = UNSET
-    builds: AppEncryptionDeclarationRelationshipsBuilds | Unset = UNSET
+    app: AppEncryptionDeclarationRelationshipsApp | None | Unset = UNSET
+    builds: AppEncryptionDeclarationRelationshipsBuilds | None | Unset = UNSET
     app_encryption_declaration_document: (
-        AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument | Unset
+        AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument | None | Unset
     ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app, Unset):
+        from ..models.app_encryption_declaration_relationships_app import (
+            AppEncryptionDeclarationRelationshipsApp,  # noqa: PLC0415
+        )
+        from ..models.app_encryption_declaration_relationships_app_encryption_declaration_document import (
+            AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument,  # noqa: PLC0415
+        )
+        from ..models.app_encryption_declaration_relationships_builds import (
+            AppEncryptionDeclarationRelationshipsBuilds,  # noqa: PLC0415
+        )
+
+        app: dict[str, Any] | None | Unset
+        if isinstance(self.app, Unset):
+            app = UNSET
+        elif isinstance(self.app, AppEncryptionDeclarationRelationshipsApp):
             app = self.app.to_dict()
+        else:
+            app = self.app
 
-        builds: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.builds, Unset):
+        builds: dict[str, Any] | None | Unset
+        if isinstance(self.builds, Unset):
+            builds = UNSET
+        elif isinstance(self.builds, AppEncryptionDeclarationRelationshipsBuilds):
             builds = self.builds.to_dict()
+        else:
+            builds = self.builds
 
-        app_encryption_declaration_document: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_encryption_declaration_document, Unset):
+        app_encryption_declaration_document: dict[str, Any] | None | Unset
+        if isinstance(self.app_encryption_declaration_document, Unset):
+            app_encryption_declaration_document = UNSET
+        elif isinstance(
+            self.app_encryption_declaration_document,
+            AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument,
+        ):
             app_encryption_declaration_document = self.app_encryption_declaration_document.to_dict()
+        else:
+            app_encryption_declaration_document = self.app_encryption_declaration_document
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -81,32 +106,72 @@ class AppEncryptionDeclarationRelationships:
         )
 
         d = dict(src_dict)
-        _app = d.pop("app", UNSET)
-        app: AppEncryptionDeclarationRelationshipsApp | Unset
-        if isinstance(_app, Unset):
-            app = UNSET
-        else:
-            app = AppEncryptionDeclarationRelationshipsApp.from_dict(_app)
 
-        _builds = d.pop("builds", UNSET)
-        builds: AppEncryptionDeclarationRelationshipsBuilds | Unset
-        if isinstance(_builds, Unset):
-            builds = UNSET
-        else:
-            builds = AppEncryptionDeclarationRelationshipsBuilds.from_dict(_builds)
+        def _parse_app(data: object) -> AppEncryptionDeclarationRelationshipsApp | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_type_0 = AppEncryptionDeclarationRelationshipsApp.from_dict(data)
 
-        _app_encryption_declaration_document = d.pop("appEncryptionDeclarationDocument", UNSET)
-        app_encryption_declaration_document: (
-            AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument | Unset
-        )
-        if isinstance(_app_encryption_declaration_document, Unset):
-            app_encryption_declaration_document = UNSET
-        else:
-            app_encryption_declaration_document = (
-                AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument.from_dict(
-                    _app_encryption_declaration_document
+                return app_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppEncryptionDeclarationRelationshipsApp | None | Unset, data)
+
+        app = _parse_app(d.pop("app", UNSET))
+
+        def _parse_builds(
+            data: object,
+        ) -> AppEncryptionDeclarationRelationshipsBuilds | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                builds_type_0 = AppEncryptionDeclarationRelationshipsBuilds.from_dict(data)
+
+                return builds_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppEncryptionDeclarationRelationshipsBuilds | None | Unset, data)
+
+        builds = _parse_builds(d.pop("builds", UNSET))
+
+        def _parse_app_encryption_declaration_document(
+            data: object,
+        ) -> AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_encryption_declaration_document_type_0 = (
+                    AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument.from_dict(
+                        data
+                    )
                 )
+
+                return app_encryption_declaration_document_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument
+                | None
+                | Unset,
+                data,
             )
+
+        app_encryption_declaration_document = _parse_app_encryption_declaration_document(
+            d.pop("appEncryptionDeclarationDocument", UNSET)
+        )
 
         app_encryption_declaration_relationships = cls(
             app=app,

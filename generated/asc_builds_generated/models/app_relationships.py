@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -98,274 +98,551 @@ T = TypeVar("T", bound="AppRelationships")
 class AppRelationships:
     """
     Attributes:
-        accessibility_declarations (AppRelationshipsAccessibilityDeclarations | Unset):
-        app_encryption_declarations (AppRelationshipsAppEncryptionDeclarations | Unset):
-        app_store_icon (AppRelationshipsAppStoreIcon | Unset):
-        ci_product (AppRelationshipsCiProduct | Unset):
-        beta_testers (AppRelationshipsBetaTesters | Unset):
-        beta_groups (AppRelationshipsBetaGroups | Unset):
-        app_store_versions (AppRelationshipsAppStoreVersions | Unset):
-        app_tags (AppRelationshipsAppTags | Unset):
-        pre_release_versions (AppRelationshipsPreReleaseVersions | Unset):
-        beta_app_localizations (AppRelationshipsBetaAppLocalizations | Unset):
-        builds (AppRelationshipsBuilds | Unset):
-        beta_license_agreement (AppRelationshipsBetaLicenseAgreement | Unset):
-        beta_app_review_detail (AppRelationshipsBetaAppReviewDetail | Unset):
-        app_infos (AppRelationshipsAppInfos | Unset):
-        app_clips (AppRelationshipsAppClips | Unset):
-        app_price_points (AppRelationshipsAppPricePoints | Unset):
-        end_user_license_agreement (AppRelationshipsEndUserLicenseAgreement | Unset):
-        app_price_schedule (AppRelationshipsAppPriceSchedule | Unset):
-        app_availability_v2 (AppRelationshipsAppAvailabilityV2 | Unset):
-        in_app_purchases (AppRelationshipsInAppPurchases | Unset):
-        subscription_groups (AppRelationshipsSubscriptionGroups | Unset):
-        game_center_enabled_versions (AppRelationshipsGameCenterEnabledVersions | Unset):
-        perf_power_metrics (AppRelationshipsPerfPowerMetrics | Unset):
-        app_custom_product_pages (AppRelationshipsAppCustomProductPages | Unset):
-        in_app_purchases_v2 (AppRelationshipsInAppPurchasesV2 | Unset):
-        promoted_purchases (AppRelationshipsPromotedPurchases | Unset):
-        app_events (AppRelationshipsAppEvents | Unset):
-        review_submissions (AppRelationshipsReviewSubmissions | Unset):
-        subscription_grace_period (AppRelationshipsSubscriptionGracePeriod | Unset):
-        customer_reviews (AppRelationshipsCustomerReviews | Unset):
-        customer_review_summarizations (AppRelationshipsCustomerReviewSummarizations | Unset):
-        game_center_detail (AppRelationshipsGameCenterDetail | Unset):
-        app_store_version_experiments_v2 (AppRelationshipsAppStoreVersionExperimentsV2 | Unset):
-        alternative_distribution_key (AppRelationshipsAlternativeDistributionKey | Unset):
-        analytics_report_requests (AppRelationshipsAnalyticsReportRequests | Unset):
-        marketplace_search_detail (AppRelationshipsMarketplaceSearchDetail | Unset):
-        build_uploads (AppRelationshipsBuildUploads | Unset):
-        background_assets (AppRelationshipsBackgroundAssets | Unset):
-        beta_feedback_screenshot_submissions (AppRelationshipsBetaFeedbackScreenshotSubmissions | Unset):
-        beta_feedback_crash_submissions (AppRelationshipsBetaFeedbackCrashSubmissions | Unset):
-        search_keywords (AppRelationshipsSearchKeywords | Unset):
-        webhooks (AppRelationshipsWebhooks | Unset):
-        android_to_ios_app_mapping_details (AppRelationshipsAndroidToIosAppMappingDetails | Unset):
+        accessibility_declarations (AppRelationshipsAccessibilityDeclarations | None | Unset):
+        app_encryption_declarations (AppRelationshipsAppEncryptionDeclarations | None | Unset):
+        app_store_icon (AppRelationshipsAppStoreIcon | None | Unset):
+        ci_product (AppRelationshipsCiProduct | None | Unset):
+        beta_testers (AppRelationshipsBetaTesters | None | Unset):
+        beta_groups (AppRelationshipsBetaGroups | None | Unset):
+        app_store_versions (AppRelationshipsAppStoreVersions | None | Unset):
+        app_tags (AppRelationshipsAppTags | None | Unset):
+        pre_release_versions (AppRelationshipsPreReleaseVersions | None | Unset):
+        beta_app_localizations (AppRelationshipsBetaAppLocalizations | None | Unset):
+        builds (AppRelationshipsBuilds | None | Unset):
+        beta_license_agreement (AppRelationshipsBetaLicenseAgreement | None | Unset):
+        beta_app_review_detail (AppRelationshipsBetaAppReviewDetail | None | Unset):
+        app_infos (AppRelationshipsAppInfos | None | Unset):
+        app_clips (AppRelationshipsAppClips | None | Unset):
+        app_price_points (AppRelationshipsAppPricePoints | None | Unset):
+        end_user_license_agreement (AppRelationshipsEndUserLicenseAgreement | None | Unset):
+        app_price_schedule (AppRelationshipsAppPriceSchedule | None | Unset):
+        app_availability_v2 (AppRelationshipsAppAvailabilityV2 | None | Unset):
+        in_app_purchases (AppRelationshipsInAppPurchases | None | Unset):
+        subscription_groups (AppRelationshipsSubscriptionGroups | None | Unset):
+        game_center_enabled_versions (AppRelationshipsGameCenterEnabledVersions | None | Unset):
+        perf_power_metrics (AppRelationshipsPerfPowerMetrics | None | Unset):
+        app_custom_product_pages (AppRelationshipsAppCustomProductPages | None | Unset):
+        in_app_purchases_v2 (AppRelationshipsInAppPurchasesV2 | None | Unset):
+        promoted_purchases (AppRelationshipsPromotedPurchases | None | Unset):
+        app_events (AppRelationshipsAppEvents | None | Unset):
+        review_submissions (AppRelationshipsReviewSubmissions | None | Unset):
+        subscription_grace_period (AppRelationshipsSubscriptionGracePeriod | None | Unset):
+        customer_reviews (AppRelationshipsCustomerReviews | None | Unset):
+        customer_review_summarizations (AppRelationshipsCustomerReviewSummarizations | None | Unset):
+        game_center_detail (AppRelationshipsGameCenterDetail | None | Unset):
+        app_store_version_experiments_v2 (AppRelationshipsAppStoreVersionExperimentsV2 | None | Unset):
+        alternative_distribution_key (AppRelationshipsAlternativeDistributionKey | None | Unset):
+        analytics_report_requests (AppRelationshipsAnalyticsReportRequests | None | Unset):
+        marketplace_search_detail (AppRelationshipsMarketplaceSearchDetail | None | Unset):
+        build_uploads (AppRelationshipsBuildUploads | None | Unset):
+        background_assets (AppRelationshipsBackgroundAssets | None | Unset):
+        beta_feedback_screenshot_submissions (AppRelationshipsBetaFeedbackScreenshotSubmissions | None | Unset):
+        beta_feedback_crash_submissions (AppRelationshipsBetaFeedbackCrashSubmissions | None | Unset):
+        search_keywords (AppRelationshipsSearchKeywords | None | Unset):
+        webhooks (AppRelationshipsWebhooks | None | Unset):
+        android_to_ios_app_mapping_details (AppRelationshipsAndroidToIosAppMappingDetails | None | Unset):
     """
 
-    accessibility_declarations: AppRelationshipsAccessibilityDeclarations | Unset = UNSET
-    app_encryption_declarations: AppRelationshipsAppEncryptionDeclarations | Unset = UNSET
-    app_store_icon: AppRelationshipsAppStoreIcon | Unset = UNSET
-    ci_product: AppRelationshipsCiProduct | Unset = UNSET
-    beta_testers: AppRelationshipsBetaTesters | Unset = UNSET
-    beta_groups: AppRelationshipsBetaGroups | Unset = UNSET
-    app_store_versions: AppRelationshipsAppStoreVersions | Unset = UNSET
-    app_tags: AppRelationshipsAppTags | Unset = UNSET
-    pre_release_versions: AppRelationshipsPreReleaseVersions | Unset = UNSET
-    beta_app_localizations: AppRelationshipsBetaAppLocalizations | Unset = UNSET
-    builds: AppRelationshipsBuilds | Unset = UNSET
-    beta_license_agreement: AppRelationshipsBetaLicenseAgreement | Unset = UNSET
-    beta_app_review_detail: AppRelationshipsBetaAppReviewDetail | Unset = UNSET
-    app_infos: AppRelationshipsAppInfos | Unset = UNSET
-    app_clips: AppRelationshipsAppClips | Unset = UNSET
-    app_price_points: AppRelationshipsAppPricePoints | Unset = UNSET
-    end_user_license_agreement: AppRelationshipsEndUserLicenseAgreement | Unset = UNSET
-    app_price_schedule: AppRelationshipsAppPriceSchedule | Unset = UNSET
-    app_availability_v2: AppRelationshipsAppAvailabilityV2 | Unset = UNSET
-    in_app_purchases: AppRelationshipsInAppPurchases | Unset = UNSET
-    subscription_groups: AppRelationshipsSubscriptionGroups | Unset = UNSET
-    game_center_enabled_versions: AppRelationshipsGameCenterEnabledVersions | Unset = UNSET
-    perf_power_metrics: AppRelationshipsPerfPowerMetrics | Unset = UNSET
-    app_custom_product_pages: AppRelationshipsAppCustomProductPages | Unset = UNSET
-    in_app_purchases_v2: AppRelationshipsInAppPurchasesV2 | Unset = UNSET
-    promoted_purchases: AppRelationshipsPromotedPurchases | Unset = UNSET
-    app_events: AppRelationshipsAppEvents | Unset = UNSET
-    review_submissions: AppRelationshipsReviewSubmissions | Unset = UNSET
-    subscription_grace_period: AppRelationshipsSubscriptionGracePeriod | Unset = UNSET
-    customer_reviews: AppRelationshipsCustomerReviews | Unset = UNSET
-    customer_review_summarizations: AppRelationshipsCustomerReviewSummarizations | Unset = UNSET
-    game_center_detail: AppRelationshipsGameCenterDetail | Unset = UNSET
-    app_store_version_experiments_v2: AppRelationshipsAppStoreVersionExperimentsV2 | Unset = UNSET
-    alternative_distribution_key: AppRelationshipsAlternativeDistributionKey | Unset = UNSET
-    analytics_report_requests: AppRelationshipsAnalyticsReportRequests | Unset = UNSET
-    marketplace_search_detail: AppRelationshipsMarketplaceSearchDetail | Unset = UNSET
-    build_uploads: AppRelationshipsBuildUploads | Unset = UNSET
-    background_assets: AppRelationshipsBackgroundAssets | Unset = UNSET
-    beta_feedback_screenshot_submissions: (
-        AppRelationshipsBetaFeedbackScreenshotSubmissions | Unset
-    ) = UNSET
-    beta_feedback_crash_submissions: AppRelationshipsBetaFeedbackCrashSubmissions | Unset = UNSET
-    search_keywords: AppRelationshipsSearchKeywords | Unset = UNSET
-    webhooks: AppRelationshipsWebhooks | Unset = UNSET
-    android_to_ios_app_mapping_details: AppRelationshipsAndroidToIosAppMappingDetails | Unset = (
+    accessibility_declarations: AppRelationshipsAccessibilityDeclarations | None | Unset = UNSET
+    app_encryption_declarations: AppRelationshipsAppEncryptionDeclarations | None | Unset = UNSET
+    app_store_icon: AppRelationshipsAppStoreIcon | None | Unset = UNSET
+    ci_product: AppRelationshipsCiProduct | None | Unset = UNSET
+    beta_testers: AppRelationshipsBetaTesters | None | Unset = UNSET
+    beta_groups: AppRelationshipsBetaGroups | None | Unset = UNSET
+    app_store_versions: AppRelationshipsAppStoreVersions | None | Unset = UNSET
+    app_tags: AppRelationshipsAppTags | None | Unset = UNSET
+    pre_release_versions: AppRelationshipsPreReleaseVersions | None | Unset = UNSET
+    beta_app_localizations: AppRelationshipsBetaAppLocalizations | None | Unset = UNSET
+    builds: AppRelationshipsBuilds | None | Unset = UNSET
+    beta_license_agreement: AppRelationshipsBetaLicenseAgreement | None | Unset = UNSET
+    beta_app_review_detail: AppRelationshipsBetaAppReviewDetail | None | Unset = UNSET
+    app_infos: AppRelationshipsAppInfos | None | Unset = UNSET
+    app_clips: AppRelationshipsAppClips | None | Unset = UNSET
+    app_price_points: AppRelationshipsAppPricePoints | None | Unset = UNSET
+    end_user_license_agreement: AppRelationshipsEndUserLicenseAgreement | None | Unset = UNSET
+    app_price_schedule: AppRelationshipsAppPriceSchedule | None | Unset = UNSET
+    app_availability_v2: AppRelationshipsAppAvailabilityV2 | None | Unset = UNSET
+    in_app_purchases: AppRelationshipsInAppPurchases | None | Unset = UNSET
+    subscription_groups: AppRelationshipsSubscriptionGroups | None | Unset = UNSET
+    game_center_enabled_versions: AppRelationshipsGameCenterEnabledVersions | None | Unset = UNSET
+    perf_power_metrics: AppRelationshipsPerfPowerMetrics | None | Unset = UNSET
+    app_custom_product_pages: AppRelationshipsAppCustomProductPages | None | Unset = UNSET
+    in_app_purchases_v2: AppRelationshipsInAppPurchasesV2 | None | Unset = UNSET
+    promoted_purchases: AppRelationshipsPromotedPurchases | None | Unset = UNSET
+    app_events: AppRelationshipsAppEvents | None | Unset = UNSET
+    review_submissions: AppRelationshipsReviewSubmissions | None | Unset = UNSET
+    subscription_grace_period: AppRelationshipsSubscriptionGracePeriod | None | Unset = UNSET
+    customer_reviews: AppRelationshipsCustomerReviews | None | Unset = UNSET
+    customer_review_summarizations: AppRelationshipsCustomerReviewSummarizations | None | Unset = (
         UNSET
     )
+    game_center_detail: AppRelationshipsGameCenterDetail | None | Unset = UNSET
+    app_store_version_experiments_v2: (
+        AppRelationshipsAppStoreVersionExperimentsV2 | None | Unset
+    ) = UNSET
+    alternative_distribution_key: AppRelationshipsAlternativeDistributionKey | None | Unset = UNSET
+    analytics_report_requests: AppRelationshipsAnalyticsReportRequests | None | Unset = UNSET
+    marketplace_search_detail: AppRelationshipsMarketplaceSearchDetail | None | Unset = UNSET
+    build_uploads: AppRelationshipsBuildUploads | None | Unset = UNSET
+    background_assets: AppRelationshipsBackgroundAssets | None | Unset = UNSET
+    beta_feedback_screenshot_submissions: (
+        AppRelationshipsBetaFeedbackScreenshotSubmissions | None | Unset
+    ) = UNSET
+    beta_feedback_crash_submissions: AppRelationshipsBetaFeedbackCrashSubmissions | None | Unset = (
+        UNSET
+    )
+    search_keywords: AppRelationshipsSearchKeywords | None | Unset = UNSET
+    webhooks: AppRelationshipsWebhooks | None | Unset = UNSET
+    android_to_ios_app_mapping_details: (
+        AppRelationshipsAndroidToIosAppMappingDetails | None | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        accessibility_declarations: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.accessibility_declarations, Unset):
+        from ..models.app_relationships_accessibility_declarations import (
+            AppRelationshipsAccessibilityDeclarations,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_alternative_distribution_key import (
+            AppRelationshipsAlternativeDistributionKey,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_analytics_report_requests import (
+            AppRelationshipsAnalyticsReportRequests,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_android_to_ios_app_mapping_details import (
+            AppRelationshipsAndroidToIosAppMappingDetails,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_app_availability_v2 import AppRelationshipsAppAvailabilityV2  # noqa: PLC0415
+        from ..models.app_relationships_app_clips import AppRelationshipsAppClips  # noqa: PLC0415
+        from ..models.app_relationships_app_custom_product_pages import (
+            AppRelationshipsAppCustomProductPages,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_app_encryption_declarations import (
+            AppRelationshipsAppEncryptionDeclarations,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_app_events import AppRelationshipsAppEvents  # noqa: PLC0415
+        from ..models.app_relationships_app_infos import AppRelationshipsAppInfos  # noqa: PLC0415
+        from ..models.app_relationships_app_price_points import AppRelationshipsAppPricePoints  # noqa: PLC0415
+        from ..models.app_relationships_app_price_schedule import AppRelationshipsAppPriceSchedule  # noqa: PLC0415
+        from ..models.app_relationships_app_store_icon import AppRelationshipsAppStoreIcon  # noqa: PLC0415
+        from ..models.app_relationships_app_store_version_experiments_v2 import (
+            AppRelationshipsAppStoreVersionExperimentsV2,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_app_store_versions import AppRelationshipsAppStoreVersions  # noqa: PLC0415
+        from ..models.app_relationships_app_tags import AppRelationshipsAppTags  # noqa: PLC0415
+        from ..models.app_relationships_background_assets import AppRelationshipsBackgroundAssets  # noqa: PLC0415
+        from ..models.app_relationships_beta_app_localizations import (
+            AppRelationshipsBetaAppLocalizations,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_beta_app_review_detail import (
+            AppRelationshipsBetaAppReviewDetail,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_beta_feedback_crash_submissions import (
+            AppRelationshipsBetaFeedbackCrashSubmissions,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_beta_feedback_screenshot_submissions import (
+            AppRelationshipsBetaFeedbackScreenshotSubmissions,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_beta_groups import AppRelationshipsBetaGroups  # noqa: PLC0415
+        from ..models.app_relationships_beta_license_agreement import (
+            AppRelationshipsBetaLicenseAgreement,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_beta_testers import AppRelationshipsBetaTesters  # noqa: PLC0415
+        from ..models.app_relationships_build_uploads import AppRelationshipsBuildUploads  # noqa: PLC0415
+        from ..models.app_relationships_builds import AppRelationshipsBuilds  # noqa: PLC0415
+        from ..models.app_relationships_ci_product import AppRelationshipsCiProduct  # noqa: PLC0415
+        from ..models.app_relationships_customer_review_summarizations import (
+            AppRelationshipsCustomerReviewSummarizations,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_customer_reviews import AppRelationshipsCustomerReviews  # noqa: PLC0415
+        from ..models.app_relationships_end_user_license_agreement import (
+            AppRelationshipsEndUserLicenseAgreement,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_game_center_detail import AppRelationshipsGameCenterDetail  # noqa: PLC0415
+        from ..models.app_relationships_game_center_enabled_versions import (
+            AppRelationshipsGameCenterEnabledVersions,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_in_app_purchases import AppRelationshipsInAppPurchases  # noqa: PLC0415
+        from ..models.app_relationships_in_app_purchases_v2 import AppRelationshipsInAppPurchasesV2  # noqa: PLC0415
+        from ..models.app_relationships_marketplace_search_detail import (
+            AppRelationshipsMarketplaceSearchDetail,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_perf_power_metrics import AppRelationshipsPerfPowerMetrics  # noqa: PLC0415
+        from ..models.app_relationships_pre_release_versions import (
+            AppRelationshipsPreReleaseVersions,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_promoted_purchases import AppRelationshipsPromotedPurchases  # noqa: PLC0415
+        from ..models.app_relationships_review_submissions import AppRelationshipsReviewSubmissions  # noqa: PLC0415
+        from ..models.app_relationships_search_keywords import AppRelationshipsSearchKeywords  # noqa: PLC0415
+        from ..models.app_relationships_subscription_grace_period import (
+            AppRelationshipsSubscriptionGracePeriod,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_subscription_groups import (
+            AppRelationshipsSubscriptionGroups,  # noqa: PLC0415
+        )
+        from ..models.app_relationships_webhooks import AppRelationshipsWebhooks  # noqa: PLC0415
+
+        accessibility_declarations: dict[str, Any] | None | Unset
+        if isinstance(self.accessibility_declarations, Unset):
+            accessibility_declarations = UNSET
+        elif isinstance(self.accessibility_declarations, AppRelationshipsAccessibilityDeclarations):
             accessibility_declarations = self.accessibility_declarations.to_dict()
+        else:
+            accessibility_declarations = self.accessibility_declarations
 
-        app_encryption_declarations: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_encryption_declarations, Unset):
+        app_encryption_declarations: dict[str, Any] | None | Unset
+        if isinstance(self.app_encryption_declarations, Unset):
+            app_encryption_declarations = UNSET
+        elif isinstance(
+            self.app_encryption_declarations, AppRelationshipsAppEncryptionDeclarations
+        ):
             app_encryption_declarations = self.app_encryption_declarations.to_dict()
+        else:
+            app_encryption_declarations = self.app_encryption_declarations
 
-        app_store_icon: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_store_icon, Unset):
+        app_store_icon: dict[str, Any] | None | Unset
+        if isinstance(self.app_store_icon, Unset):
+            app_store_icon = UNSET
+        elif isinstance(self.app_store_icon, AppRelationshipsAppStoreIcon):
             app_store_icon = self.app_store_icon.to_dict()
+        else:
+            app_store_icon = self.app_store_icon
 
-        ci_product: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.ci_product, Unset):
+        ci_product: dict[str, Any] | None | Unset
+        if isinstance(self.ci_product, Unset):
+            ci_product = UNSET
+        elif isinstance(self.ci_product, AppRelationshipsCiProduct):
             ci_product = self.ci_product.to_dict()
+        else:
+            ci_product = self.ci_product
 
-        beta_testers: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.beta_testers, Unset):
+        beta_testers: dict[str, Any] | None | Unset
+        if isinstance(self.beta_testers, Unset):
+            beta_testers = UNSET
+        elif isinstance(self.beta_testers, AppRelationshipsBetaTesters):
             beta_testers = self.beta_testers.to_dict()
+        else:
+            beta_testers = self.beta_testers
 
-        beta_groups: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.beta_groups, Unset):
+        beta_groups: dict[str, Any] | None | Unset
+        if isinstance(self.beta_groups, Unset):
+            beta_groups = UNSET
+        elif isinstance(self.beta_groups, AppRelationshipsBetaGroups):
             beta_groups = self.beta_groups.to_dict()
+        else:
+            beta_groups = self.beta_groups
 
-        app_store_versions: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_store_versions, Unset):
+        app_store_versions: dict[str, Any] | None | Unset
+        if isinstance(self.app_store_versions, Unset):
+            app_store_versions = UNSET
+        elif isinstance(self.app_store_versions, AppRelationshipsAppStoreVersions):
             app_store_versions = self.app_store_versions.to_dict()
+        else:
+            app_store_versions = self.app_store_versions
 
-        app_tags: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_tags, Unset):
+        app_tags: dict[str, Any] | None | Unset
+        if isinstance(self.app_tags, Unset):
+            app_tags = UNSET
+        elif isinstance(self.app_tags, AppRelationshipsAppTags):
             app_tags = self.app_tags.to_dict()
+        else:
+            app_tags = self.app_tags
 
-        pre_release_versions: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.pre_release_versions, Unset):
+        pre_release_versions: dict[str, Any] | None | Unset
+        if isinstance(self.pre_release_versions, Unset):
+            pre_release_versions = UNSET
+        elif isinstance(self.pre_release_versions, AppRelationshipsPreReleaseVersions):
             pre_release_versions = self.pre_release_versions.to_dict()
+        else:
+            pre_release_versions = self.pre_release_versions
 
-        beta_app_localizations: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.beta_app_localizations, Unset):
+        beta_app_localizations: dict[str, Any] | None | Unset
+        if isinstance(self.beta_app_localizations, Unset):
+            beta_app_localizations = UNSET
+        elif isinstance(self.beta_app_localizations, AppRelationshipsBetaAppLocalizations):
             beta_app_localizations = self.beta_app_localizations.to_dict()
+        else:
+            beta_app_localizations = self.beta_app_localizations
 
-        builds: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.builds, Unset):
+        builds: dict[str, Any] | None | Unset
+        if isinstance(self.builds, Unset):
+            builds = UNSET
+        elif isinstance(self.builds, AppRelationshipsBuilds):
             builds = self.builds.to_dict()
+        else:
+            builds = self.builds
 
-        beta_license_agreement: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.beta_license_agreement, Unset):
+        beta_license_agreement: dict[str, Any] | None | Unset
+        if isinstance(self.beta_license_agreement, Unset):
+            beta_license_agreement = UNSET
+        elif isinstance(self.beta_license_agreement, AppRelationshipsBetaLicenseAgreement):
             beta_license_agreement = self.beta_license_agreement.to_dict()
+        else:
+            beta_license_agreement = self.beta_license_agreement
 
-        beta_app_review_detail: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.beta_app_review_detail, Unset):
+        beta_app_review_detail: dict[str, Any] | None | Unset
+        if isinstance(self.beta_app_review_detail, Unset):
+            beta_app_review_detail = UNSET
+        elif isinstance(self.beta_app_review_detail, AppRelationshipsBetaAppReviewDetail):
             beta_app_review_detail = self.beta_app_review_detail.to_dict()
+        else:
+            beta_app_review_detail = self.beta_app_review_detail
 
-        app_infos: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_infos, Unset):
+        app_infos: dict[str, Any] | None | Unset
+        if isinstance(self.app_infos, Unset):
+            app_infos = UNSET
+        elif isinstance(self.app_infos, AppRelationshipsAppInfos):
             app_infos = self.app_infos.to_dict()
+        else:
+            app_infos = self.app_infos
 
-        app_clips: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_clips, Unset):
+        app_clips: dict[str, Any] | None | Unset
+        if isinstance(self.app_clips, Unset):
+            app_clips = UNSET
+        elif isinstance(self.app_clips, AppRelationshipsAppClips):
             app_clips = self.app_clips.to_dict()
+        else:
+            app_clips = self.app_clips
 
-        app_price_points: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_price_points, Unset):
+        app_price_points: dict[str, Any] | None | Unset
+        if isinstance(self.app_price_points, Unset):
+            app_price_points = UNSET
+        elif isinstance(self.app_price_points, AppRelationshipsAppPricePoints):
             app_price_points = self.app_price_points.to_dict()
+        else:
+            app_price_points = self.app_price_points
 
-        end_user_license_agreement: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.end_user_license_agreement, Unset):
+        end_user_license_agreement: dict[str, Any] | None | Unset
+        if isinstance(self.end_user_license_agreement, Unset):
+            end_user_license_agreement = UNSET
+        elif isinstance(self.end_user_license_agreement, AppRelationshipsEndUserLicenseAgreement):
             end_user_license_agreement = self.end_user_license_agreement.to_dict()
+        else:
+            end_user_license_agreement = self.end_user_license_agreement
 
-        app_price_schedule: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_price_schedule, Unset):
+        app_price_schedule: dict[str, Any] | None | Unset
+        if isinstance(self.app_price_schedule, Unset):
+            app_price_schedule = UNSET
+        elif isinstance(self.app_price_schedule, AppRelationshipsAppPriceSchedule):
             app_price_schedule = self.app_price_schedule.to_dict()
+        else:
+            app_price_schedule = self.app_price_schedule
 
-        app_availability_v2: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_availability_v2, Unset):
+        app_availability_v2: dict[str, Any] | None | Unset
+        if isinstance(self.app_availability_v2, Unset):
+            app_availability_v2 = UNSET
+        elif isinstance(self.app_availability_v2, AppRelationshipsAppAvailabilityV2):
             app_availability_v2 = self.app_availability_v2.to_dict()
+        else:
+            app_availability_v2 = self.app_availability_v2
 
-        in_app_purchases: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.in_app_purchases, Unset):
+        in_app_purchases: dict[str, Any] | None | Unset
+        if isinstance(self.in_app_purchases, Unset):
+            in_app_purchases = UNSET
+        elif isinstance(self.in_app_purchases, AppRelationshipsInAppPurchases):
             in_app_purchases = self.in_app_purchases.to_dict()
+        else:
+            in_app_purchases = self.in_app_purchases
 
-        subscription_groups: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.subscription_groups, Unset):
+        subscription_groups: dict[str, Any] | None | Unset
+        if isinstance(self.subscription_groups, Unset):
+            subscription_groups = UNSET
+        elif isinstance(self.subscription_groups, AppRelationshipsSubscriptionGroups):
             subscription_groups = self.subscription_groups.to_dict()
+        else:
+            subscription_groups = self.subscription_groups
 
-        game_center_enabled_versions: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.game_center_enabled_versions, Unset):
+        game_center_enabled_versions: dict[str, Any] | None | Unset
+        if isinstance(self.game_center_enabled_versions, Unset):
+            game_center_enabled_versions = UNSET
+        elif isinstance(
+            self.game_center_enabled_versions, AppRelationshipsGameCenterEnabledVersions
+        ):
             game_center_enabled_versions = self.game_center_enabled_versions.to_dict()
+        else:
+            game_center_enabled_versions = self.game_center_enabled_versions
 
-        perf_power_metrics: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.perf_power_metrics, Unset):
+        perf_power_metrics: dict[str, Any] | None | Unset
+        if isinstance(self.perf_power_metrics, Unset):
+            perf_power_metrics = UNSET
+        elif isinstance(self.perf_power_metrics, AppRelationshipsPerfPowerMetrics):
             perf_power_metrics = self.perf_power_metrics.to_dict()
+        else:
+            perf_power_metrics = self.perf_power_metrics
 
-        app_custom_product_pages: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_custom_product_pages, Unset):
+        app_custom_product_pages: dict[str, Any] | None | Unset
+        if isinstance(self.app_custom_product_pages, Unset):
+            app_custom_product_pages = UNSET
+        elif isinstance(self.app_custom_product_pages, AppRelationshipsAppCustomProductPages):
             app_custom_product_pages = self.app_custom_product_pages.to_dict()
+        else:
+            app_custom_product_pages = self.app_custom_product_pages
 
-        in_app_purchases_v2: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.in_app_purchases_v2, Unset):
+        in_app_purchases_v2: dict[str, Any] | None | Unset
+        if isinstance(self.in_app_purchases_v2, Unset):
+            in_app_purchases_v2 = UNSET
+        elif isinstance(self.in_app_purchases_v2, AppRelationshipsInAppPurchasesV2):
             in_app_purchases_v2 = self.in_app_purchases_v2.to_dict()
+        else:
+            in_app_purchases_v2 = self.in_app_purchases_v2
 
-        promoted_purchases: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.promoted_purchases, Unset):
+        promoted_purchases: dict[str, Any] | None | Unset
+        if isinstance(self.promoted_purchases, Unset):
+            promoted_purchases = UNSET
+        elif isinstance(self.promoted_purchases, AppRelationshipsPromotedPurchases):
             promoted_purchases = self.promoted_purchases.to_dict()
+        else:
+            promoted_purchases = self.promoted_purchases
 
-        app_events: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_events, Unset):
+        app_events: dict[str, Any] | None | Unset
+        if isinstance(self.app_events, Unset):
+            app_events = UNSET
+        elif isinstance(self.app_events, AppRelationshipsAppEvents):
             app_events = self.app_events.to_dict()
+        else:
+            app_events = self.app_events
 
-        review_submissions: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.review_submissions, Unset):
+        review_submissions: dict[str, Any] | None | Unset
+        if isinstance(self.review_submissions, Unset):
+            review_submissions = UNSET
+        elif isinstance(self.review_submissions, AppRelationshipsReviewSubmissions):
             review_submissions = self.review_submissions.to_dict()
+        else:
+            review_submissions = self.review_submissions
 
-        subscription_grace_period: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.subscription_grace_period, Unset):
+        subscription_grace_period: dict[str, Any] | None | Unset
+        if isinstance(self.subscription_grace_period, Unset):
+            subscription_grace_period = UNSET
+        elif isinstance(self.subscription_grace_period, AppRelationshipsSubscriptionGracePeriod):
             subscription_grace_period = self.subscription_grace_period.to_dict()
+        else:
+            subscription_grace_period = self.subscription_grace_period
 
-        customer_reviews: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.customer_reviews, Unset):
+        customer_reviews: dict[str, Any] | None | Unset
+        if isinstance(self.customer_reviews, Unset):
+            customer_reviews = UNSET
+        elif isinstance(self.customer_reviews, AppRelationshipsCustomerReviews):
             customer_reviews = self.customer_reviews.to_dict()
+        else:
+            customer_reviews = self.customer_reviews
 
-        customer_review_summarizations: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.customer_review_summarizations, Unset):
+        customer_review_summarizations: dict[str, Any] | None | Unset
+        if isinstance(self.customer_review_summarizations, Unset):
+            customer_review_summarizations = UNSET
+        elif isinstance(
+            self.customer_review_summarizations, AppRelationshipsCustomerReviewSummarizations
+        ):
             customer_review_summarizations = self.customer_review_summarizations.to_dict()
+        else:
+            customer_review_summarizations = self.customer_review_summarizations
 
-        game_center_detail: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.game_center_detail, Unset):
+        game_center_detail: dict[str, Any] | None | Unset
+        if isinstance(self.game_center_detail, Unset):
+            game_center_detail = UNSET
+        elif isinstance(self.game_center_detail, AppRelationshipsGameCenterDetail):
             game_center_detail = self.game_center_detail.to_dict()
+        else:
+            game_center_detail = self.game_center_detail
 
-        app_store_version_experiments_v2: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_store_version_experiments_v2, Unset):
+        app_store_version_experiments_v2: dict[str, Any] | None | Unset
+        if isinstance(self.app_store_version_experiments_v2, Unset):
+            app_store_version_experiments_v2 = UNSET
+        elif isinstance(
+            self.app_store_version_experiments_v2, AppRelationshipsAppStoreVersionExperimentsV2
+        ):
             app_store_version_experiments_v2 = self.app_store_version_experiments_v2.to_dict()
+        else:
+            app_store_version_experiments_v2 = self.app_store_version_experiments_v2
 
-        alternative_distribution_key: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.alternative_distribution_key, Unset):
+        alternative_distribution_key: dict[str, Any] | None | Unset
+        if isinstance(self.alternative_distribution_key, Unset):
+            alternative_distribution_key = UNSET
+        elif isinstance(
+            self.alternative_distribution_key, AppRelationshipsAlternativeDistributionKey
+        ):
             alternative_distribution_key = self.alternative_distribution_key.to_dict()
+        else:
+            alternative_distribution_key = self.alternative_distribution_key
 
-        analytics_report_requests: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.analytics_report_requests, Unset):
+        analytics_report_requests: dict[str, Any] | None | Unset
+        if isinstance(self.analytics_report_requests, Unset):
+            analytics_report_requests = UNSET
+        elif isinstance(self.analytics_report_requests, AppRelationshipsAnalyticsReportRequests):
             analytics_report_requests = self.analytics_report_requests.to_dict()
+        else:
+            analytics_report_requests = self.analytics_report_requests
 
-        marketplace_search_detail: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.marketplace_search_detail, Unset):
+        marketplace_search_detail: dict[str, Any] | None | Unset
+        if isinstance(self.marketplace_search_detail, Unset):
+            marketplace_search_detail = UNSET
+        elif isinstance(self.marketplace_search_detail, AppRelationshipsMarketplaceSearchDetail):
             marketplace_search_detail = self.marketplace_search_detail.to_dict()
+        else:
+            marketplace_search_detail = self.marketplace_search_detail
 
-        build_uploads: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.build_uploads, Unset):
+        build_uploads: dict[str, Any] | None | Unset
+        if isinstance(self.build_uploads, Unset):
+            build_uploads = UNSET
+        elif isinstance(self.build_uploads, AppRelationshipsBuildUploads):
             build_uploads = self.build_uploads.to_dict()
+        else:
+            build_uploads = self.build_uploads
 
-        background_assets: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.background_assets, Unset):
+        background_assets: dict[str, Any] | None | Unset
+        if isinstance(self.background_assets, Unset):
+            background_assets = UNSET
+        elif isinstance(self.background_assets, AppRelationshipsBackgroundAssets):
             background_assets = self.background_assets.to_dict()
+        else:
+            background_assets = self.background_assets
 
-        beta_feedback_screenshot_submissions: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.beta_feedback_screenshot_submissions, Unset):
+        beta_feedback_screenshot_submissions: dict[str, Any] | None | Unset
+        if isinstance(self.beta_feedback_screenshot_submissions, Unset):
+            beta_feedback_screenshot_submissions = UNSET
+        elif isinstance(
+            self.beta_feedback_screenshot_submissions,
+            AppRelationshipsBetaFeedbackScreenshotSubmissions,
+        ):
             beta_feedback_screenshot_submissions = (
                 self.beta_feedback_screenshot_submissions.to_dict()
             )
+        else:
+            beta_feedback_screenshot_submissions = self.beta_feedback_screenshot_submissions
 
-        beta_feedback_crash_submissions: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.beta_feedback_crash_submissions, Unset):
+        beta_feedback_crash_submissions: dict[str, Any] | None | Unset
+        if isinstance(self.beta_feedback_crash_submissions, Unset):
+            beta_feedback_crash_submissions = UNSET
+        elif isinstance(
+            self.beta_feedback_crash_submissions, AppRelationshipsBetaFeedbackCrashSubmissions
+        ):
             beta_feedback_crash_submissions = self.beta_feedback_crash_submissions.to_dict()
+        else:
+            beta_feedback_crash_submissions = self.beta_feedback_crash_submissions
 
-        search_keywords: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.search_keywords, Unset):
+        search_keywords: dict[str, Any] | None | Unset
+        if isinstance(self.search_keywords, Unset):
+            search_keywords = UNSET
+        elif isinstance(self.search_keywords, AppRelationshipsSearchKeywords):
             search_keywords = self.search_keywords.to_dict()
+        else:
+            search_keywords = self.search_keywords
 
-        webhooks: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.webhooks, Unset):
+        webhooks: dict[str, Any] | None | Unset
+        if isinstance(self.webhooks, Unset):
+            webhooks = UNSET
+        elif isinstance(self.webhooks, AppRelationshipsWebhooks):
             webhooks = self.webhooks.to_dict()
+        else:
+            webhooks = self.webhooks
 
-        android_to_ios_app_mapping_details: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.android_to_ios_app_mapping_details, Unset):
+        android_to_ios_app_mapping_details: dict[str, Any] | None | Unset
+        if isinstance(self.android_to_ios_app_mapping_details, Unset):
+            android_to_ios_app_mapping_details = UNSET
+        elif isinstance(
+            self.android_to_ios_app_mapping_details, AppRelationshipsAndroidToIosAppMappingDetails
+        ):
             android_to_ios_app_mapping_details = self.android_to_ios_app_mapping_details.to_dict()
+        else:
+            android_to_ios_app_mapping_details = self.android_to_ios_app_mapping_details
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -544,352 +821,849 @@ class AppRelationships:
         from ..models.app_relationships_webhooks import AppRelationshipsWebhooks  # noqa: PLC0415
 
         d = dict(src_dict)
-        _accessibility_declarations = d.pop("accessibilityDeclarations", UNSET)
-        accessibility_declarations: AppRelationshipsAccessibilityDeclarations | Unset
-        if isinstance(_accessibility_declarations, Unset):
-            accessibility_declarations = UNSET
-        else:
-            accessibility_declarations = AppRelationshipsAccessibilityDeclarations.from_dict(
-                _accessibility_declarations
-            )
 
-        _app_encryption_declarations = d.pop("appEncryptionDeclarations", UNSET)
-        app_encryption_declarations: AppRelationshipsAppEncryptionDeclarations | Unset
-        if isinstance(_app_encryption_declarations, Unset):
-            app_encryption_declarations = UNSET
-        else:
-            app_encryption_declarations = AppRelationshipsAppEncryptionDeclarations.from_dict(
-                _app_encryption_declarations
-            )
-
-        _app_store_icon = d.pop("appStoreIcon", UNSET)
-        app_store_icon: AppRelationshipsAppStoreIcon | Unset
-        if isinstance(_app_store_icon, Unset):
-            app_store_icon = UNSET
-        else:
-            app_store_icon = AppRelationshipsAppStoreIcon.from_dict(_app_store_icon)
-
-        _ci_product = d.pop("ciProduct", UNSET)
-        ci_product: AppRelationshipsCiProduct | Unset
-        if isinstance(_ci_product, Unset):
-            ci_product = UNSET
-        else:
-            ci_product = AppRelationshipsCiProduct.from_dict(_ci_product)
-
-        _beta_testers = d.pop("betaTesters", UNSET)
-        beta_testers: AppRelationshipsBetaTesters | Unset
-        if isinstance(_beta_testers, Unset):
-            beta_testers = UNSET
-        else:
-            beta_testers = AppRelationshipsBetaTesters.from_dict(_beta_testers)
-
-        _beta_groups = d.pop("betaGroups", UNSET)
-        beta_groups: AppRelationshipsBetaGroups | Unset
-        if isinstance(_beta_groups, Unset):
-            beta_groups = UNSET
-        else:
-            beta_groups = AppRelationshipsBetaGroups.from_dict(_beta_groups)
-
-        _app_store_versions = d.pop("appStoreVersions", UNSET)
-        app_store_versions: AppRelationshipsAppStoreVersions | Unset
-        if isinstance(_app_store_versions, Unset):
-            app_store_versions = UNSET
-        else:
-            app_store_versions = AppRelationshipsAppStoreVersions.from_dict(_app_store_versions)
-
-        _app_tags = d.pop("appTags", UNSET)
-        app_tags: AppRelationshipsAppTags | Unset
-        if isinstance(_app_tags, Unset):
-            app_tags = UNSET
-        else:
-            app_tags = AppRelationshipsAppTags.from_dict(_app_tags)
-
-        _pre_release_versions = d.pop("preReleaseVersions", UNSET)
-        pre_release_versions: AppRelationshipsPreReleaseVersions | Unset
-        if isinstance(_pre_release_versions, Unset):
-            pre_release_versions = UNSET
-        else:
-            pre_release_versions = AppRelationshipsPreReleaseVersions.from_dict(
-                _pre_release_versions
-            )
-
-        _beta_app_localizations = d.pop("betaAppLocalizations", UNSET)
-        beta_app_localizations: AppRelationshipsBetaAppLocalizations | Unset
-        if isinstance(_beta_app_localizations, Unset):
-            beta_app_localizations = UNSET
-        else:
-            beta_app_localizations = AppRelationshipsBetaAppLocalizations.from_dict(
-                _beta_app_localizations
-            )
-
-        _builds = d.pop("builds", UNSET)
-        builds: AppRelationshipsBuilds | Unset
-        if isinstance(_builds, Unset):
-            builds = UNSET
-        else:
-            builds = AppRelationshipsBuilds.from_dict(_builds)
-
-        _beta_license_agreement = d.pop("betaLicenseAgreement", UNSET)
-        beta_license_agreement: AppRelationshipsBetaLicenseAgreement | Unset
-        if isinstance(_beta_license_agreement, Unset):
-            beta_license_agreement = UNSET
-        else:
-            beta_license_agreement = AppRelationshipsBetaLicenseAgreement.from_dict(
-                _beta_license_agreement
-            )
-
-        _beta_app_review_detail = d.pop("betaAppReviewDetail", UNSET)
-        beta_app_review_detail: AppRelationshipsBetaAppReviewDetail | Unset
-        if isinstance(_beta_app_review_detail, Unset):
-            beta_app_review_detail = UNSET
-        else:
-            beta_app_review_detail = AppRelationshipsBetaAppReviewDetail.from_dict(
-                _beta_app_review_detail
-            )
-
-        _app_infos = d.pop("appInfos", UNSET)
-        app_infos: AppRelationshipsAppInfos | Unset
-        if isinstance(_app_infos, Unset):
-            app_infos = UNSET
-        else:
-            app_infos = AppRelationshipsAppInfos.from_dict(_app_infos)
-
-        _app_clips = d.pop("appClips", UNSET)
-        app_clips: AppRelationshipsAppClips | Unset
-        if isinstance(_app_clips, Unset):
-            app_clips = UNSET
-        else:
-            app_clips = AppRelationshipsAppClips.from_dict(_app_clips)
-
-        _app_price_points = d.pop("appPricePoints", UNSET)
-        app_price_points: AppRelationshipsAppPricePoints | Unset
-        if isinstance(_app_price_points, Unset):
-            app_price_points = UNSET
-        else:
-            app_price_points = AppRelationshipsAppPricePoints.from_dict(_app_price_points)
-
-        _end_user_license_agreement = d.pop("endUserLicenseAgreement", UNSET)
-        end_user_license_agreement: AppRelationshipsEndUserLicenseAgreement | Unset
-        if isinstance(_end_user_license_agreement, Unset):
-            end_user_license_agreement = UNSET
-        else:
-            end_user_license_agreement = AppRelationshipsEndUserLicenseAgreement.from_dict(
-                _end_user_license_agreement
-            )
-
-        _app_price_schedule = d.pop("appPriceSchedule", UNSET)
-        app_price_schedule: AppRelationshipsAppPriceSchedule | Unset
-        if isinstance(_app_price_schedule, Unset):
-            app_price_schedule = UNSET
-        else:
-            app_price_schedule = AppRelationshipsAppPriceSchedule.from_dict(_app_price_schedule)
-
-        _app_availability_v2 = d.pop("appAvailabilityV2", UNSET)
-        app_availability_v2: AppRelationshipsAppAvailabilityV2 | Unset
-        if isinstance(_app_availability_v2, Unset):
-            app_availability_v2 = UNSET
-        else:
-            app_availability_v2 = AppRelationshipsAppAvailabilityV2.from_dict(_app_availability_v2)
-
-        _in_app_purchases = d.pop("inAppPurchases", UNSET)
-        in_app_purchases: AppRelationshipsInAppPurchases | Unset
-        if isinstance(_in_app_purchases, Unset):
-            in_app_purchases = UNSET
-        else:
-            in_app_purchases = AppRelationshipsInAppPurchases.from_dict(_in_app_purchases)
-
-        _subscription_groups = d.pop("subscriptionGroups", UNSET)
-        subscription_groups: AppRelationshipsSubscriptionGroups | Unset
-        if isinstance(_subscription_groups, Unset):
-            subscription_groups = UNSET
-        else:
-            subscription_groups = AppRelationshipsSubscriptionGroups.from_dict(_subscription_groups)
-
-        _game_center_enabled_versions = d.pop("gameCenterEnabledVersions", UNSET)
-        game_center_enabled_versions: AppRelationshipsGameCenterEnabledVersions | Unset
-        if isinstance(_game_center_enabled_versions, Unset):
-            game_center_enabled_versions = UNSET
-        else:
-            game_center_enabled_versions = AppRelationshipsGameCenterEnabledVersions.from_dict(
-                _game_center_enabled_versions
-            )
-
-        _perf_power_metrics = d.pop("perfPowerMetrics", UNSET)
-        perf_power_metrics: AppRelationshipsPerfPowerMetrics | Unset
-        if isinstance(_perf_power_metrics, Unset):
-            perf_power_metrics = UNSET
-        else:
-            perf_power_metrics = AppRelationshipsPerfPowerMetrics.from_dict(_perf_power_metrics)
-
-        _app_custom_product_pages = d.pop("appCustomProductPages", UNSET)
-        app_custom_product_pages: AppRelationshipsAppCustomProductPages | Unset
-        if isinstance(_app_custom_product_pages, Unset):
-            app_custom_product_pages = UNSET
-        else:
-            app_custom_product_pages = AppRelationshipsAppCustomProductPages.from_dict(
-                _app_custom_product_pages
-            )
-
-        _in_app_purchases_v2 = d.pop("inAppPurchasesV2", UNSET)
-        in_app_purchases_v2: AppRelationshipsInAppPurchasesV2 | Unset
-        if isinstance(_in_app_purchases_v2, Unset):
-            in_app_purchases_v2 = UNSET
-        else:
-            in_app_purchases_v2 = AppRelationshipsInAppPurchasesV2.from_dict(_in_app_purchases_v2)
-
-        _promoted_purchases = d.pop("promotedPurchases", UNSET)
-        promoted_purchases: AppRelationshipsPromotedPurchases | Unset
-        if isinstance(_promoted_purchases, Unset):
-            promoted_purchases = UNSET
-        else:
-            promoted_purchases = AppRelationshipsPromotedPurchases.from_dict(_promoted_purchases)
-
-        _app_events = d.pop("appEvents", UNSET)
-        app_events: AppRelationshipsAppEvents | Unset
-        if isinstance(_app_events, Unset):
-            app_events = UNSET
-        else:
-            app_events = AppRelationshipsAppEvents.from_dict(_app_events)
-
-        _review_submissions = d.pop("reviewSubmissions", UNSET)
-        review_submissions: AppRelationshipsReviewSubmissions | Unset
-        if isinstance(_review_submissions, Unset):
-            review_submissions = UNSET
-        else:
-            review_submissions = AppRelationshipsReviewSubmissions.from_dict(_review_submissions)
-
-        _subscription_grace_period = d.pop("subscriptionGracePeriod", UNSET)
-        subscription_grace_period: AppRelationshipsSubscriptionGracePeriod | Unset
-        if isinstance(_subscription_grace_period, Unset):
-            subscription_grace_period = UNSET
-        else:
-            subscription_grace_period = AppRelationshipsSubscriptionGracePeriod.from_dict(
-                _subscription_grace_period
-            )
-
-        _customer_reviews = d.pop("customerReviews", UNSET)
-        customer_reviews: AppRelationshipsCustomerReviews | Unset
-        if isinstance(_customer_reviews, Unset):
-            customer_reviews = UNSET
-        else:
-            customer_reviews = AppRelationshipsCustomerReviews.from_dict(_customer_reviews)
-
-        _customer_review_summarizations = d.pop("customerReviewSummarizations", UNSET)
-        customer_review_summarizations: AppRelationshipsCustomerReviewSummarizations | Unset
-        if isinstance(_customer_review_summarizations, Unset):
-            customer_review_summarizations = UNSET
-        else:
-            customer_review_summarizations = AppRelationshipsCustomerReviewSummarizations.from_dict(
-                _customer_review_summarizations
-            )
-
-        _game_center_detail = d.pop("gameCenterDetail", UNSET)
-        game_center_detail: AppRelationshipsGameCenterDetail | Unset
-        if isinstance(_game_center_detail, Unset):
-            game_center_detail = UNSET
-        else:
-            game_center_detail = AppRelationshipsGameCenterDetail.from_dict(_game_center_detail)
-
-        _app_store_version_experiments_v2 = d.pop("appStoreVersionExperimentsV2", UNSET)
-        app_store_version_experiments_v2: AppRelationshipsAppStoreVersionExperimentsV2 | Unset
-        if isinstance(_app_store_version_experiments_v2, Unset):
-            app_store_version_experiments_v2 = UNSET
-        else:
-            app_store_version_experiments_v2 = (
-                AppRelationshipsAppStoreVersionExperimentsV2.from_dict(
-                    _app_store_version_experiments_v2
+        def _parse_accessibility_declarations(
+            data: object,
+        ) -> AppRelationshipsAccessibilityDeclarations | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                accessibility_declarations_type_0 = (
+                    AppRelationshipsAccessibilityDeclarations.from_dict(data)
                 )
-            )
 
-        _alternative_distribution_key = d.pop("alternativeDistributionKey", UNSET)
-        alternative_distribution_key: AppRelationshipsAlternativeDistributionKey | Unset
-        if isinstance(_alternative_distribution_key, Unset):
-            alternative_distribution_key = UNSET
-        else:
-            alternative_distribution_key = AppRelationshipsAlternativeDistributionKey.from_dict(
-                _alternative_distribution_key
-            )
+                return accessibility_declarations_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsAccessibilityDeclarations | None | Unset, data)
 
-        _analytics_report_requests = d.pop("analyticsReportRequests", UNSET)
-        analytics_report_requests: AppRelationshipsAnalyticsReportRequests | Unset
-        if isinstance(_analytics_report_requests, Unset):
-            analytics_report_requests = UNSET
-        else:
-            analytics_report_requests = AppRelationshipsAnalyticsReportRequests.from_dict(
-                _analytics_report_requests
-            )
-
-        _marketplace_search_detail = d.pop("marketplaceSearchDetail", UNSET)
-        marketplace_search_detail: AppRelationshipsMarketplaceSearchDetail | Unset
-        if isinstance(_marketplace_search_detail, Unset):
-            marketplace_search_detail = UNSET
-        else:
-            marketplace_search_detail = AppRelationshipsMarketplaceSearchDetail.from_dict(
-                _marketplace_search_detail
-            )
-
-        _build_uploads = d.pop("buildUploads", UNSET)
-        build_uploads: AppRelationshipsBuildUploads | Unset
-        if isinstance(_build_uploads, Unset):
-            build_uploads = UNSET
-        else:
-            build_uploads = AppRelationshipsBuildUploads.from_dict(_build_uploads)
-
-        _background_assets = d.pop("backgroundAssets", UNSET)
-        background_assets: AppRelationshipsBackgroundAssets | Unset
-        if isinstance(_background_assets, Unset):
-            background_assets = UNSET
-        else:
-            background_assets = AppRelationshipsBackgroundAssets.from_dict(_background_assets)
-
-        _beta_feedback_screenshot_submissions = d.pop("betaFeedbackScreenshotSubmissions", UNSET)
-        beta_feedback_screenshot_submissions: (
-            AppRelationshipsBetaFeedbackScreenshotSubmissions | Unset
+        accessibility_declarations = _parse_accessibility_declarations(
+            d.pop("accessibilityDeclarations", UNSET)
         )
-        if isinstance(_beta_feedback_screenshot_submissions, Unset):
-            beta_feedback_screenshot_submissions = UNSET
-        else:
-            beta_feedback_screenshot_submissions = (
-                AppRelationshipsBetaFeedbackScreenshotSubmissions.from_dict(
-                    _beta_feedback_screenshot_submissions
+
+        def _parse_app_encryption_declarations(
+            data: object,
+        ) -> AppRelationshipsAppEncryptionDeclarations | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_encryption_declarations_type_0 = (
+                    AppRelationshipsAppEncryptionDeclarations.from_dict(data)
                 )
-            )
 
-        _beta_feedback_crash_submissions = d.pop("betaFeedbackCrashSubmissions", UNSET)
-        beta_feedback_crash_submissions: AppRelationshipsBetaFeedbackCrashSubmissions | Unset
-        if isinstance(_beta_feedback_crash_submissions, Unset):
-            beta_feedback_crash_submissions = UNSET
-        else:
-            beta_feedback_crash_submissions = (
-                AppRelationshipsBetaFeedbackCrashSubmissions.from_dict(
-                    _beta_feedback_crash_submissions
+                return app_encryption_declarations_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsAppEncryptionDeclarations | None | Unset, data)
+
+        app_encryption_declarations = _parse_app_encryption_declarations(
+            d.pop("appEncryptionDeclarations", UNSET)
+        )
+
+        def _parse_app_store_icon(data: object) -> AppRelationshipsAppStoreIcon | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_store_icon_type_0 = AppRelationshipsAppStoreIcon.from_dict(data)
+
+                return app_store_icon_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsAppStoreIcon | None | Unset, data)
+
+        app_store_icon = _parse_app_store_icon(d.pop("appStoreIcon", UNSET))
+
+        def _parse_ci_product(data: object) -> AppRelationshipsCiProduct | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                ci_product_type_0 = AppRelationshipsCiProduct.from_dict(data)
+
+                return ci_product_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsCiProduct | None | Unset, data)
+
+        ci_product = _parse_ci_product(d.pop("ciProduct", UNSET))
+
+        def _parse_beta_testers(data: object) -> AppRelationshipsBetaTesters | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                beta_testers_type_0 = AppRelationshipsBetaTesters.from_dict(data)
+
+                return beta_testers_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsBetaTesters | None | Unset, data)
+
+        beta_testers = _parse_beta_testers(d.pop("betaTesters", UNSET))
+
+        def _parse_beta_groups(data: object) -> AppRelationshipsBetaGroups | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                beta_groups_type_0 = AppRelationshipsBetaGroups.from_dict(data)
+
+                return beta_groups_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsBetaGroups | None | Unset, data)
+
+        beta_groups = _parse_beta_groups(d.pop("betaGroups", UNSET))
+
+        def _parse_app_store_versions(
+            data: object,
+        ) -> AppRelationshipsAppStoreVersions | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_store_versions_type_0 = AppRelationshipsAppStoreVersions.from_dict(data)
+
+                return app_store_versions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsAppStoreVersions | None | Unset, data)
+
+        app_store_versions = _parse_app_store_versions(d.pop("appStoreVersions", UNSET))
+
+        def _parse_app_tags(data: object) -> AppRelationshipsAppTags | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_tags_type_0 = AppRelationshipsAppTags.from_dict(data)
+
+                return app_tags_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsAppTags | None | Unset, data)
+
+        app_tags = _parse_app_tags(d.pop("appTags", UNSET))
+
+        def _parse_pre_release_versions(
+            data: object,
+        ) -> AppRelationshipsPreReleaseVersions | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                pre_release_versions_type_0 = AppRelationshipsPreReleaseVersions.from_dict(data)
+
+                return pre_release_versions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsPreReleaseVersions | None | Unset, data)
+
+        pre_release_versions = _parse_pre_release_versions(d.pop("preReleaseVersions", UNSET))
+
+        def _parse_beta_app_localizations(
+            data: object,
+        ) -> AppRelationshipsBetaAppLocalizations | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                beta_app_localizations_type_0 = AppRelationshipsBetaAppLocalizations.from_dict(data)
+
+                return beta_app_localizations_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsBetaAppLocalizations | None | Unset, data)
+
+        beta_app_localizations = _parse_beta_app_localizations(d.pop("betaAppLocalizations", UNSET))
+
+        def _parse_builds(data: object) -> AppRelationshipsBuilds | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                builds_type_0 = AppRelationshipsBuilds.from_dict(data)
+
+                return builds_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsBuilds | None | Unset, data)
+
+        builds = _parse_builds(d.pop("builds", UNSET))
+
+        def _parse_beta_license_agreement(
+            data: object,
+        ) -> AppRelationshipsBetaLicenseAgreement | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                beta_license_agreement_type_0 = AppRelationshipsBetaLicenseAgreement.from_dict(data)
+
+                return beta_license_agreement_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsBetaLicenseAgreement | None | Unset, data)
+
+        beta_license_agreement = _parse_beta_license_agreement(d.pop("betaLicenseAgreement", UNSET))
+
+        def _parse_beta_app_review_detail(
+            data: object,
+        ) -> AppRelationshipsBetaAppReviewDetail | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                beta_app_review_detail_type_0 = AppRelationshipsBetaAppReviewDetail.from_dict(data)
+
+                return beta_app_review_detail_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsBetaAppReviewDetail | None | Unset, data)
+
+        beta_app_review_detail = _parse_beta_app_review_detail(d.pop("betaAppReviewDetail", UNSET))
+
+        def _parse_app_infos(data: object) -> AppRelationshipsAppInfos | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_infos_type_0 = AppRelationshipsAppInfos.from_dict(data)
+
+                return app_infos_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsAppInfos | None | Unset, data)
+
+        app_infos = _parse_app_infos(d.pop("appInfos", UNSET))
+
+        def _parse_app_clips(data: object) -> AppRelationshipsAppClips | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_clips_type_0 = AppRelationshipsAppClips.from_dict(data)
+
+                return app_clips_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsAppClips | None | Unset, data)
+
+        app_clips = _parse_app_clips(d.pop("appClips", UNSET))
+
+        def _parse_app_price_points(data: object) -> AppRelationshipsAppPricePoints | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_price_points_type_0 = AppRelationshipsAppPricePoints.from_dict(data)
+
+                return app_price_points_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsAppPricePoints | None | Unset, data)
+
+        app_price_points = _parse_app_price_points(d.pop("appPricePoints", UNSET))
+
+        def _parse_end_user_license_agreement(
+            data: object,
+        ) -> AppRelationshipsEndUserLicenseAgreement | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                end_user_license_agreement_type_0 = (
+                    AppRelationshipsEndUserLicenseAgreement.from_dict(data)
                 )
-            )
 
-        _search_keywords = d.pop("searchKeywords", UNSET)
-        search_keywords: AppRelationshipsSearchKeywords | Unset
-        if isinstance(_search_keywords, Unset):
-            search_keywords = UNSET
-        else:
-            search_keywords = AppRelationshipsSearchKeywords.from_dict(_search_keywords)
+                return end_user_license_agreement_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsEndUserLicenseAgreement | None | Unset, data)
 
-        _webhooks = d.pop("webhooks", UNSET)
-        webhooks: AppRelationshipsWebhooks | Unset
-        if isinstance(_webhooks, Unset):
-            webhooks = UNSET
-        else:
-            webhooks = AppRelationshipsWebhooks.from_dict(_webhooks)
+        end_user_license_agreement = _parse_end_user_license_agreement(
+            d.pop("endUserLicenseAgreement", UNSET)
+        )
 
-        _android_to_ios_app_mapping_details = d.pop("androidToIosAppMappingDetails", UNSET)
-        android_to_ios_app_mapping_details: AppRelationshipsAndroidToIosAppMappingDetails | Unset
-        if isinstance(_android_to_ios_app_mapping_details, Unset):
-            android_to_ios_app_mapping_details = UNSET
-        else:
-            android_to_ios_app_mapping_details = (
-                AppRelationshipsAndroidToIosAppMappingDetails.from_dict(
-                    _android_to_ios_app_mapping_details
+        def _parse_app_price_schedule(
+            data: object,
+        ) -> AppRelationshipsAppPriceSchedule | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_price_schedule_type_0 = AppRelationshipsAppPriceSchedule.from_dict(data)
+
+                return app_price_schedule_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsAppPriceSchedule | None | Unset, data)
+
+        app_price_schedule = _parse_app_price_schedule(d.pop("appPriceSchedule", UNSET))
+
+        def _parse_app_availability_v2(
+            data: object,
+        ) -> AppRelationshipsAppAvailabilityV2 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_availability_v2_type_0 = AppRelationshipsAppAvailabilityV2.from_dict(data)
+
+                return app_availability_v2_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsAppAvailabilityV2 | None | Unset, data)
+
+        app_availability_v2 = _parse_app_availability_v2(d.pop("appAvailabilityV2", UNSET))
+
+        def _parse_in_app_purchases(data: object) -> AppRelationshipsInAppPurchases | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                in_app_purchases_type_0 = AppRelationshipsInAppPurchases.from_dict(data)
+
+                return in_app_purchases_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsInAppPurchases | None | Unset, data)
+
+        in_app_purchases = _parse_in_app_purchases(d.pop("inAppPurchases", UNSET))
+
+        def _parse_subscription_groups(
+            data: object,
+        ) -> AppRelationshipsSubscriptionGroups | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                subscription_groups_type_0 = AppRelationshipsSubscriptionGroups.from_dict(data)
+
+                return subscription_groups_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsSubscriptionGroups | None | Unset, data)
+
+        subscription_groups = _parse_subscription_groups(d.pop("subscriptionGroups", UNSET))
+
+        def _parse_game_center_enabled_versions(
+            data: object,
+        ) -> AppRelationshipsGameCenterEnabledVersions | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                game_center_enabled_versions_type_0 = (
+                    AppRelationshipsGameCenterEnabledVersions.from_dict(data)
                 )
-            )
+
+                return game_center_enabled_versions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsGameCenterEnabledVersions | None | Unset, data)
+
+        game_center_enabled_versions = _parse_game_center_enabled_versions(
+            d.pop("gameCenterEnabledVersions", UNSET)
+        )
+
+        def _parse_perf_power_metrics(
+            data: object,
+        ) -> AppRelationshipsPerfPowerMetrics | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                perf_power_metrics_type_0 = AppRelationshipsPerfPowerMetrics.from_dict(data)
+
+                return perf_power_metrics_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsPerfPowerMetrics | None | Unset, data)
+
+        perf_power_metrics = _parse_perf_power_metrics(d.pop("perfPowerMetrics", UNSET))
+
+        def _parse_app_custom_product_pages(
+            data: object,
+        ) -> AppRelationshipsAppCustomProductPages | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_custom_product_pages_type_0 = AppRelationshipsAppCustomProductPages.from_dict(
+                    data
+                )
+
+                return app_custom_product_pages_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsAppCustomProductPages | None | Unset, data)
+
+        app_custom_product_pages = _parse_app_custom_product_pages(
+            d.pop("appCustomProductPages", UNSET)
+        )
+
+        def _parse_in_app_purchases_v2(
+            data: object,
+        ) -> AppRelationshipsInAppPurchasesV2 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                in_app_purchases_v2_type_0 = AppRelationshipsInAppPurchasesV2.from_dict(data)
+
+                return in_app_purchases_v2_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsInAppPurchasesV2 | None | Unset, data)
+
+        in_app_purchases_v2 = _parse_in_app_purchases_v2(d.pop("inAppPurchasesV2", UNSET))
+
+        def _parse_promoted_purchases(
+            data: object,
+        ) -> AppRelationshipsPromotedPurchases | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                promoted_purchases_type_0 = AppRelationshipsPromotedPurchases.from_dict(data)
+
+                return promoted_purchases_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsPromotedPurchases | None | Unset, data)
+
+        promoted_purchases = _parse_promoted_purchases(d.pop("promotedPurchases", UNSET))
+
+        def _parse_app_events(data: object) -> AppRelationshipsAppEvents | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_events_type_0 = AppRelationshipsAppEvents.from_dict(data)
+
+                return app_events_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsAppEvents | None | Unset, data)
+
+        app_events = _parse_app_events(d.pop("appEvents", UNSET))
+
+        def _parse_review_submissions(
+            data: object,
+        ) -> AppRelationshipsReviewSubmissions | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                review_submissions_type_0 = AppRelationshipsReviewSubmissions.from_dict(data)
+
+                return review_submissions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsReviewSubmissions | None | Unset, data)
+
+        review_submissions = _parse_review_submissions(d.pop("reviewSubmissions", UNSET))
+
+        def _parse_subscription_grace_period(
+            data: object,
+        ) -> AppRelationshipsSubscriptionGracePeriod | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                subscription_grace_period_type_0 = (
+                    AppRelationshipsSubscriptionGracePeriod.from_dict(data)
+                )
+
+                return subscription_grace_period_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsSubscriptionGracePeriod | None | Unset, data)
+
+        subscription_grace_period = _parse_subscription_grace_period(
+            d.pop("subscriptionGracePeriod", UNSET)
+        )
+
+        def _parse_customer_reviews(data: object) -> AppRelationshipsCustomerReviews | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                customer_reviews_type_0 = AppRelationshipsCustomerReviews.from_dict(data)
+
+                return customer_reviews_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsCustomerReviews | None | Unset, data)
+
+        customer_reviews = _parse_customer_reviews(d.pop("customerReviews", UNSET))
+
+        def _parse_customer_review_summarizations(
+            data: object,
+        ) -> AppRelationshipsCustomerReviewSummarizations | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                customer_review_summarizations_type_0 = (
+                    AppRelationshipsCustomerReviewSummarizations.from_dict(data)
+                )
+
+                return customer_review_summarizations_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsCustomerReviewSummarizations | None | Unset, data)
+
+        customer_review_summarizations = _parse_customer_review_summarizations(
+            d.pop("customerReviewSummarizations", UNSET)
+        )
+
+        def _parse_game_center_detail(
+            data: object,
+        ) -> AppRelationshipsGameCenterDetail | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                game_center_detail_type_0 = AppRelationshipsGameCenterDetail.from_dict(data)
+
+                return game_center_detail_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsGameCenterDetail | None | Unset, data)
+
+        game_center_detail = _parse_game_center_detail(d.pop("gameCenterDetail", UNSET))
+
+        def _parse_app_store_version_experiments_v2(
+            data: object,
+        ) -> AppRelationshipsAppStoreVersionExperimentsV2 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_store_version_experiments_v2_type_0 = (
+                    AppRelationshipsAppStoreVersionExperimentsV2.from_dict(data)
+                )
+
+                return app_store_version_experiments_v2_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsAppStoreVersionExperimentsV2 | None | Unset, data)
+
+        app_store_version_experiments_v2 = _parse_app_store_version_experiments_v2(
+            d.pop("appStoreVersionExperimentsV2", UNSET)
+        )
+
+        def _parse_alternative_distribution_key(
+            data: object,
+        ) -> AppRelationshipsAlternativeDistributionKey | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                alternative_distribution_key_type_0 = (
+                    AppRelationshipsAlternativeDistributionKey.from_dict(data)
+                )
+
+                return alternative_distribution_key_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsAlternativeDistributionKey | None | Unset, data)
+
+        alternative_distribution_key = _parse_alternative_distribution_key(
+            d.pop("alternativeDistributionKey", UNSET)
+        )
+
+        def _parse_analytics_report_requests(
+            data: object,
+        ) -> AppRelationshipsAnalyticsReportRequests | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                analytics_report_requests_type_0 = (
+                    AppRelationshipsAnalyticsReportRequests.from_dict(data)
+                )
+
+                return analytics_report_requests_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsAnalyticsReportRequests | None | Unset, data)
+
+        analytics_report_requests = _parse_analytics_report_requests(
+            d.pop("analyticsReportRequests", UNSET)
+        )
+
+        def _parse_marketplace_search_detail(
+            data: object,
+        ) -> AppRelationshipsMarketplaceSearchDetail | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                marketplace_search_detail_type_0 = (
+                    AppRelationshipsMarketplaceSearchDetail.from_dict(data)
+                )
+
+                return marketplace_search_detail_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsMarketplaceSearchDetail | None | Unset, data)
+
+        marketplace_search_detail = _parse_marketplace_search_detail(
+            d.pop("marketplaceSearchDetail", UNSET)
+        )
+
+        def _parse_build_uploads(data: object) -> AppRelationshipsBuildUploads | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                build_uploads_type_0 = AppRelationshipsBuildUploads.from_dict(data)
+
+                return build_uploads_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsBuildUploads | None | Unset, data)
+
+        build_uploads = _parse_build_uploads(d.pop("buildUploads", UNSET))
+
+        def _parse_background_assets(
+            data: object,
+        ) -> AppRelationshipsBackgroundAssets | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                background_assets_type_0 = AppRelationshipsBackgroundAssets.from_dict(data)
+
+                return background_assets_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsBackgroundAssets | None | Unset, data)
+
+        background_assets = _parse_background_assets(d.pop("backgroundAssets", UNSET))
+
+        def _parse_beta_feedback_screenshot_submissions(
+            data: object,
+        ) -> AppRelationshipsBetaFeedbackScreenshotSubmissions | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                beta_feedback_screenshot_submissions_type_0 = (
+                    AppRelationshipsBetaFeedbackScreenshotSubmissions.from_dict(data)
+                )
+
+                return beta_feedback_screenshot_submissions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsBetaFeedbackScreenshotSubmissions | None | Unset, data)
+
+        beta_feedback_screenshot_submissions = _parse_beta_feedback_screenshot_submissions(
+            d.pop("betaFeedbackScreenshotSubmissions", UNSET)
+        )
+
+        def _parse_beta_feedback_crash_submissions(
+            data: object,
+        ) -> AppRelationshipsBetaFeedbackCrashSubmissions | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                beta_feedback_crash_submissions_type_0 = (
+                    AppRelationshipsBetaFeedbackCrashSubmissions.from_dict(data)
+                )
+
+                return beta_feedback_crash_submissions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsBetaFeedbackCrashSubmissions | None | Unset, data)
+
+        beta_feedback_crash_submissions = _parse_beta_feedback_crash_submissions(
+            d.pop("betaFeedbackCrashSubmissions", UNSET)
+        )
+
+        def _parse_search_keywords(data: object) -> AppRelationshipsSearchKeywords | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                search_keywords_type_0 = AppRelationshipsSearchKeywords.from_dict(data)
+
+                return search_keywords_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsSearchKeywords | None | Unset, data)
+
+        search_keywords = _parse_search_keywords(d.pop("searchKeywords", UNSET))
+
+        def _parse_webhooks(data: object) -> AppRelationshipsWebhooks | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                webhooks_type_0 = AppRelationshipsWebhooks.from_dict(data)
+
+                return webhooks_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsWebhooks | None | Unset, data)
+
+        webhooks = _parse_webhooks(d.pop("webhooks", UNSET))
+
+        def _parse_android_to_ios_app_mapping_details(
+            data: object,
+        ) -> AppRelationshipsAndroidToIosAppMappingDetails | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                android_to_ios_app_mapping_details_type_0 = (
+                    AppRelationshipsAndroidToIosAppMappingDetails.from_dict(data)
+                )
+
+                return android_to_ios_app_mapping_details_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsAndroidToIosAppMappingDetails | None | Unset, data)
+
+        android_to_ios_app_mapping_details = _parse_android_to_ios_app_mapping_details(
+            d.pop("androidToIosAppMappingDetails", UNSET)
+        )
 
         app_relationships = cls(
             accessibility_declarations=accessibility_declarations,

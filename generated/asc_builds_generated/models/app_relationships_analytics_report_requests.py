@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,16 +22,22 @@ T = TypeVar("T", bound="AppRelationshipsAnalyticsReportRequests")
 class AppRelationshipsAnalyticsReportRequests:
     """
     Attributes:
-        links (RelationshipLinks | Unset):
+        links (None | RelationshipLinks | Unset):
     """
 
-    links: RelationshipLinks | Unset = UNSET
+    links: None | RelationshipLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
+        from ..models.relationship_links import RelationshipLinks  # noqa: PLC0415
+
+        links: dict[str, Any] | None | Unset
+        if isinstance(self.links, Unset):
+            links = UNSET
+        elif isinstance(self.links, RelationshipLinks):
             links = self.links.to_dict()
+        else:
+            links = self.links
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -46,12 +52,23 @@ class AppRelationshipsAnalyticsReportRequests:
         from ..models.relationship_links import RelationshipLinks  # noqa: PLC0415
 
         d = dict(src_dict)
-        _links = d.pop("links", UNSET)
-        links: RelationshipLinks | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = RelationshipLinks.from_dict(_links)
+
+        def _parse_links(data: object) -> None | RelationshipLinks | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                links_type_1 = RelationshipLinks.from_dict(data)
+
+                return links_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | RelationshipLinks | Unset, data)
+
+        links = _parse_links(d.pop("links", UNSET))
 
         app_relationships_analytics_report_requests = cls(
             links=links,

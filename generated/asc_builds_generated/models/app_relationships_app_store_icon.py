@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,16 +22,22 @@ T = TypeVar("T", bound="AppRelationshipsAppStoreIcon")
 class AppRelationshipsAppStoreIcon:
     """
     Attributes:
-        data (AppRelationshipsAppStoreIconData | Unset):
+        data (AppRelationshipsAppStoreIconData | None | Unset):
     """
 
-    data: AppRelationshipsAppStoreIconData | Unset = UNSET
+    data: AppRelationshipsAppStoreIconData | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.data, Unset):
+        from ..models.app_relationships_app_store_icon_data import AppRelationshipsAppStoreIconData  # noqa: PLC0415
+
+        data: dict[str, Any] | None | Unset
+        if isinstance(self.data, Unset):
+            data = UNSET
+        elif isinstance(self.data, AppRelationshipsAppStoreIconData):
             data = self.data.to_dict()
+        else:
+            data = self.data
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -46,12 +52,23 @@ class AppRelationshipsAppStoreIcon:
         from ..models.app_relationships_app_store_icon_data import AppRelationshipsAppStoreIconData  # noqa: PLC0415
 
         d = dict(src_dict)
-        _data = d.pop("data", UNSET)
-        data: AppRelationshipsAppStoreIconData | Unset
-        if isinstance(_data, Unset):
-            data = UNSET
-        else:
-            data = AppRelationshipsAppStoreIconData.from_dict(_data)
+
+        def _parse_data(data: object) -> AppRelationshipsAppStoreIconData | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                data_type_0 = AppRelationshipsAppStoreIconData.from_dict(data)
+
+                return data_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppRelationshipsAppStoreIconData | None | Unset, data)
+
+        data = _parse_data(d.pop("data", UNSET))
 
         app_relationships_app_store_icon = cls(
             data=data,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -26,31 +26,47 @@ T = TypeVar("T", bound="AppRelationshipsInAppPurchases")
 class AppRelationshipsInAppPurchases:
     """
     Attributes:
-        links (RelationshipLinks | Unset):
-        meta (PagingInformation | Unset):
-        data (list[AppRelationshipsInAppPurchasesDataItem] | Unset):
+        links (None | RelationshipLinks | Unset):
+        meta (None | PagingInformation | Unset):
+        data (list[AppRelationshipsInAppPurchasesDataItem] | None | Unset):
     """
 
-    links: RelationshipLinks | Unset = UNSET
-    meta: PagingInformation | Unset = UNSET
-    data: list[AppRelationshipsInAppPurchasesDataItem] | Unset = UNSET
+    links: None | RelationshipLinks | Unset = UNSET
+    meta: None | PagingInformation | Unset = UNSET
+    data: list[AppRelationshipsInAppPurchasesDataItem] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
+        from ..models.paging_information import PagingInformation  # noqa: PLC0415
+        from ..models.relationship_links import RelationshipLinks  # noqa: PLC0415
+
+        links: dict[str, Any] | None | Unset
+        if isinstance(self.links, Unset):
+            links = UNSET
+        elif isinstance(self.links, RelationshipLinks):
             links = self.links.to_dict()
+        else:
+            links = self.links
 
-        meta: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.meta, Unset):
+        meta: dict[str, Any] | None | Unset
+        if isinstance(self.meta, Unset):
+            meta = UNSET
+        elif isinstance(self.meta, PagingInformation):
             meta = self.meta.to_dict()
+        else:
+            meta = self.meta
 
-        data: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.data, Unset):
+        data: list[dict[str, Any]] | None | Unset
+        if isinstance(self.data, Unset):
+            data = UNSET
+        elif isinstance(self.data, list):
             data = []
-            for data_item_data in self.data:
-                data_item = data_item_data.to_dict()
-                data.append(data_item)
+            for data_type_0_item_data in self.data:
+                data_type_0_item = data_type_0_item_data.to_dict()
+                data.append(data_type_0_item)
+
+        else:
+            data = self.data
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -73,28 +89,66 @@ class AppRelationshipsInAppPurchases:
         from ..models.relationship_links import RelationshipLinks  # noqa: PLC0415
 
         d = dict(src_dict)
-        _links = d.pop("links", UNSET)
-        links: RelationshipLinks | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = RelationshipLinks.from_dict(_links)
 
-        _meta = d.pop("meta", UNSET)
-        meta: PagingInformation | Unset
-        if isinstance(_meta, Unset):
-            meta = UNSET
-        else:
-            meta = PagingInformation.from_dict(_meta)
+        def _parse_links(data: object) -> None | RelationshipLinks | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                links_type_1 = RelationshipLinks.from_dict(data)
 
-        _data = d.pop("data", UNSET)
-        data: list[AppRelationshipsInAppPurchasesDataItem] | Unset = UNSET
-        if _data is not UNSET:
-            data = []
-            for data_item_data in _data:
-                data_item = AppRelationshipsInAppPurchasesDataItem.from_dict(data_item_data)
+                return links_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | RelationshipLinks | Unset, data)
 
-                data.append(data_item)
+        links = _parse_links(d.pop("links", UNSET))
+
+        def _parse_meta(data: object) -> None | PagingInformation | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                meta_type_1 = PagingInformation.from_dict(data)
+
+                return meta_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PagingInformation | Unset, data)
+
+        meta = _parse_meta(d.pop("meta", UNSET))
+
+        def _parse_data(
+            data: object,
+        ) -> list[AppRelationshipsInAppPurchasesDataItem] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                data_type_0 = []
+                _data_type_0 = data
+                for data_type_0_item_data in _data_type_0:
+                    data_type_0_item = AppRelationshipsInAppPurchasesDataItem.from_dict(
+                        data_type_0_item_data
+                    )
+
+                    data_type_0.append(data_type_0_item)
+
+                return data_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[AppRelationshipsInAppPurchasesDataItem] | None | Unset, data)
+
+        data = _parse_data(d.pop("data", UNSET))
 
         app_relationships_in_app_purchases = cls(
             links=links,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -27,34 +27,50 @@ class AppStoreVersion:
     Attributes:
         type_ (AppStoreVersionType):
         id (str):
-        attributes (AppStoreVersionAttributes | Unset):
-        relationships (AppStoreVersionRelationships | Unset):
-        links (ResourceLinks | Unset):
+        attributes (AppStoreVersionAttributes | None | Unset):
+        relationships (AppStoreVersionRelationships | None | Unset):
+        links (None | ResourceLinks | Unset):
     """
 
     type_: AppStoreVersionType
     id: str
-    attributes: AppStoreVersionAttributes | Unset = UNSET
-    relationships: AppStoreVersionRelationships | Unset = UNSET
-    links: ResourceLinks | Unset = UNSET
+    attributes: AppStoreVersionAttributes | None | Unset = UNSET
+    relationships: AppStoreVersionRelationships | None | Unset = UNSET
+    links: None | ResourceLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.app_store_version_attributes import AppStoreVersionAttributes  # noqa: PLC0415
+        from ..models.app_store_version_relationships import AppStoreVersionRelationships  # noqa: PLC0415
+        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
+
         type_ = self.type_.value
 
         id = self.id
 
-        attributes: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.attributes, Unset):
+        attributes: dict[str, Any] | None | Unset
+        if isinstance(self.attributes, Unset):
+            attributes = UNSET
+        elif isinstance(self.attributes, AppStoreVersionAttributes):
             attributes = self.attributes.to_dict()
+        else:
+            attributes = self.attributes
 
-        relationships: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.relationships, Unset):
+        relationships: dict[str, Any] | None | Unset
+        if isinstance(self.relationships, Unset):
+            relationships = UNSET
+        elif isinstance(self.relationships, AppStoreVersionRelationships):
             relationships = self.relationships.to_dict()
+        else:
+            relationships = self.relationships
 
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
+        links: dict[str, Any] | None | Unset
+        if isinstance(self.links, Unset):
+            links = UNSET
+        elif isinstance(self.links, ResourceLinks):
             links = self.links.to_dict()
+        else:
+            links = self.links
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -84,26 +100,56 @@ class AppStoreVersion:
 
         id = d.pop("id")
 
-        _attributes = d.pop("attributes", UNSET)
-        attributes: AppStoreVersionAttributes | Unset
-        if isinstance(_attributes, Unset):
-            attributes = UNSET
-        else:
-            attributes = AppStoreVersionAttributes.from_dict(_attributes)
+        def _parse_attributes(data: object) -> AppStoreVersionAttributes | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                attributes_type_0 = AppStoreVersionAttributes.from_dict(data)
 
-        _relationships = d.pop("relationships", UNSET)
-        relationships: AppStoreVersionRelationships | Unset
-        if isinstance(_relationships, Unset):
-            relationships = UNSET
-        else:
-            relationships = AppStoreVersionRelationships.from_dict(_relationships)
+                return attributes_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppStoreVersionAttributes | None | Unset, data)
 
-        _links = d.pop("links", UNSET)
-        links: ResourceLinks | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = ResourceLinks.from_dict(_links)
+        attributes = _parse_attributes(d.pop("attributes", UNSET))
+
+        def _parse_relationships(data: object) -> AppStoreVersionRelationships | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                relationships_type_0 = AppStoreVersionRelationships.from_dict(data)
+
+                return relationships_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppStoreVersionRelationships | None | Unset, data)
+
+        relationships = _parse_relationships(d.pop("relationships", UNSET))
+
+        def _parse_links(data: object) -> None | ResourceLinks | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                links_type_1 = ResourceLinks.from_dict(data)
+
+                return links_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ResourceLinks | Unset, data)
+
+        links = _parse_links(d.pop("links", UNSET))
 
         app_store_version = cls(
             type_=type_,

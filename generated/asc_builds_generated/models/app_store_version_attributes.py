@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,68 +24,112 @@ T = TypeVar("T", bound="AppStoreVersionAttributes")
 class AppStoreVersionAttributes:
     """
     Attributes:
-        platform (Platform | Unset):
-        version_string (str | Unset):
-        app_store_state (AppStoreVersionState | Unset):
-        app_version_state (AppVersionState | Unset):
-        copyright_ (str | Unset):
-        review_type (AppStoreVersionAttributesReviewType | Unset):
-        release_type (AppStoreVersionAttributesReleaseType | Unset):
-        earliest_release_date (datetime.datetime | Unset):
-        uses_idfa (bool | Unset):
-        downloadable (bool | Unset):
-        created_date (datetime.datetime | Unset):
+        platform (None | Platform | Unset):
+        version_string (None | str | Unset):
+        app_store_state (AppStoreVersionState | None | Unset):
+        app_version_state (AppVersionState | None | Unset):
+        copyright_ (None | str | Unset):
+        review_type (AppStoreVersionAttributesReviewType | None | Unset):
+        release_type (AppStoreVersionAttributesReleaseType | None | Unset):
+        earliest_release_date (datetime.datetime | None | Unset):
+        uses_idfa (bool | None | Unset):
+        downloadable (bool | None | Unset):
+        created_date (datetime.datetime | None | Unset):
     """
 
-    platform: Platform | Unset = UNSET
-    version_string: str | Unset = UNSET
-    app_store_state: AppStoreVersionState | Unset = UNSET
-    app_version_state: AppVersionState | Unset = UNSET
-    copyright_: str | Unset = UNSET
-    review_type: AppStoreVersionAttributesReviewType | Unset = UNSET
-    release_type: AppStoreVersionAttributesReleaseType | Unset = UNSET
-    earliest_release_date: datetime.datetime | Unset = UNSET
-    uses_idfa: bool | Unset = UNSET
-    downloadable: bool | Unset = UNSET
-    created_date: datetime.datetime | Unset = UNSET
+    platform: None | Platform | Unset = UNSET
+    version_string: None | str | Unset = UNSET
+    app_store_state: AppStoreVersionState | None | Unset = UNSET
+    app_version_state: AppVersionState | None | Unset = UNSET
+    copyright_: None | str | Unset = UNSET
+    review_type: AppStoreVersionAttributesReviewType | None | Unset = UNSET
+    release_type: AppStoreVersionAttributesReleaseType | None | Unset = UNSET
+    earliest_release_date: datetime.datetime | None | Unset = UNSET
+    uses_idfa: bool | None | Unset = UNSET
+    downloadable: bool | None | Unset = UNSET
+    created_date: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        platform: str | Unset = UNSET
-        if not isinstance(self.platform, Unset):
+        platform: None | str | Unset
+        if isinstance(self.platform, Unset):
+            platform = UNSET
+        elif isinstance(self.platform, Platform):
             platform = self.platform.value
+        else:
+            platform = self.platform
 
-        version_string = self.version_string
+        version_string: None | str | Unset
+        if isinstance(self.version_string, Unset):
+            version_string = UNSET
+        else:
+            version_string = self.version_string
 
-        app_store_state: str | Unset = UNSET
-        if not isinstance(self.app_store_state, Unset):
+        app_store_state: None | str | Unset
+        if isinstance(self.app_store_state, Unset):
+            app_store_state = UNSET
+        elif isinstance(self.app_store_state, AppStoreVersionState):
             app_store_state = self.app_store_state.value
+        else:
+            app_store_state = self.app_store_state
 
-        app_version_state: str | Unset = UNSET
-        if not isinstance(self.app_version_state, Unset):
+        app_version_state: None | str | Unset
+        if isinstance(self.app_version_state, Unset):
+            app_version_state = UNSET
+        elif isinstance(self.app_version_state, AppVersionState):
             app_version_state = self.app_version_state.value
+        else:
+            app_version_state = self.app_version_state
 
-        copyright_ = self.copyright_
+        copyright_: None | str | Unset
+        if isinstance(self.copyright_, Unset):
+            copyright_ = UNSET
+        else:
+            copyright_ = self.copyright_
 
-        review_type: str | Unset = UNSET
-        if not isinstance(self.review_type, Unset):
+        review_type: None | str | Unset
+        if isinstance(self.review_type, Unset):
+            review_type = UNSET
+        elif isinstance(self.review_type, AppStoreVersionAttributesReviewType):
             review_type = self.review_type.value
+        else:
+            review_type = self.review_type
 
-        release_type: str | Unset = UNSET
-        if not isinstance(self.release_type, Unset):
+        release_type: None | str | Unset
+        if isinstance(self.release_type, Unset):
+            release_type = UNSET
+        elif isinstance(self.release_type, AppStoreVersionAttributesReleaseType):
             release_type = self.release_type.value
+        else:
+            release_type = self.release_type
 
-        earliest_release_date: str | Unset = UNSET
-        if not isinstance(self.earliest_release_date, Unset):
+        earliest_release_date: None | str | Unset
+        if isinstance(self.earliest_release_date, Unset):
+            earliest_release_date = UNSET
+        elif isinstance(self.earliest_release_date, datetime.datetime):
             earliest_release_date = self.earliest_release_date.isoformat()
+        else:
+            earliest_release_date = self.earliest_release_date
 
-        uses_idfa = self.uses_idfa
+        uses_idfa: bool | None | Unset
+        if isinstance(self.uses_idfa, Unset):
+            uses_idfa = UNSET
+        else:
+            uses_idfa = self.uses_idfa
 
-        downloadable = self.downloadable
+        downloadable: bool | None | Unset
+        if isinstance(self.downloadable, Unset):
+            downloadable = UNSET
+        else:
+            downloadable = self.downloadable
 
-        created_date: str | Unset = UNSET
-        if not isinstance(self.created_date, Unset):
+        created_date: None | str | Unset
+        if isinstance(self.created_date, Unset):
+            created_date = UNSET
+        elif isinstance(self.created_date, datetime.datetime):
             created_date = self.created_date.isoformat()
+        else:
+            created_date = self.created_date
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -118,62 +162,163 @@ class AppStoreVersionAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        _platform = d.pop("platform", UNSET)
-        platform: Platform | Unset
-        if isinstance(_platform, Unset):
-            platform = UNSET
-        else:
-            platform = Platform(_platform)
 
-        version_string = d.pop("versionString", UNSET)
+        def _parse_platform(data: object) -> None | Platform | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                platform_type_1 = Platform(data)
 
-        _app_store_state = d.pop("appStoreState", UNSET)
-        app_store_state: AppStoreVersionState | Unset
-        if isinstance(_app_store_state, Unset):
-            app_store_state = UNSET
-        else:
-            app_store_state = AppStoreVersionState(_app_store_state)
+                return platform_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Platform | Unset, data)
 
-        _app_version_state = d.pop("appVersionState", UNSET)
-        app_version_state: AppVersionState | Unset
-        if isinstance(_app_version_state, Unset):
-            app_version_state = UNSET
-        else:
-            app_version_state = AppVersionState(_app_version_state)
+        platform = _parse_platform(d.pop("platform", UNSET))
 
-        copyright_ = d.pop("copyright", UNSET)
+        def _parse_version_string(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        _review_type = d.pop("reviewType", UNSET)
-        review_type: AppStoreVersionAttributesReviewType | Unset
-        if isinstance(_review_type, Unset):
-            review_type = UNSET
-        else:
-            review_type = AppStoreVersionAttributesReviewType(_review_type)
+        version_string = _parse_version_string(d.pop("versionString", UNSET))
 
-        _release_type = d.pop("releaseType", UNSET)
-        release_type: AppStoreVersionAttributesReleaseType | Unset
-        if isinstance(_release_type, Unset):
-            release_type = UNSET
-        else:
-            release_type = AppStoreVersionAttributesReleaseType(_release_type)
+        def _parse_app_store_state(data: object) -> AppStoreVersionState | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                app_store_state_type_1 = AppStoreVersionState(data)
 
-        _earliest_release_date = d.pop("earliestReleaseDate", UNSET)
-        earliest_release_date: datetime.datetime | Unset
-        if isinstance(_earliest_release_date, Unset):
-            earliest_release_date = UNSET
-        else:
-            earliest_release_date = datetime.datetime.fromisoformat(_earliest_release_date)
+                return app_store_state_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppStoreVersionState | None | Unset, data)
 
-        uses_idfa = d.pop("usesIdfa", UNSET)
+        app_store_state = _parse_app_store_state(d.pop("appStoreState", UNSET))
 
-        downloadable = d.pop("downloadable", UNSET)
+        def _parse_app_version_state(data: object) -> AppVersionState | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                app_version_state_type_1 = AppVersionState(data)
 
-        _created_date = d.pop("createdDate", UNSET)
-        created_date: datetime.datetime | Unset
-        if isinstance(_created_date, Unset):
-            created_date = UNSET
-        else:
-            created_date = datetime.datetime.fromisoformat(_created_date)
+                return app_version_state_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppVersionState | None | Unset, data)
+
+        app_version_state = _parse_app_version_state(d.pop("appVersionState", UNSET))
+
+        def _parse_copyright_(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        copyright_ = _parse_copyright_(d.pop("copyright", UNSET))
+
+        def _parse_review_type(data: object) -> AppStoreVersionAttributesReviewType | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                review_type_type_1 = AppStoreVersionAttributesReviewType(data)
+
+                return review_type_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppStoreVersionAttributesReviewType | None | Unset, data)
+
+        review_type = _parse_review_type(d.pop("reviewType", UNSET))
+
+        def _parse_release_type(
+            data: object,
+        ) -> AppStoreVersionAttributesReleaseType | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                release_type_type_1 = AppStoreVersionAttributesReleaseType(data)
+
+                return release_type_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppStoreVersionAttributesReleaseType | None | Unset, data)
+
+        release_type = _parse_release_type(d.pop("releaseType", UNSET))
+
+        def _parse_earliest_release_date(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                earliest_release_date_type_0 = datetime.datetime.fromisoformat(data)
+
+                return earliest_release_date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        earliest_release_date = _parse_earliest_release_date(d.pop("earliestReleaseDate", UNSET))
+
+        def _parse_uses_idfa(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        uses_idfa = _parse_uses_idfa(d.pop("usesIdfa", UNSET))
+
+        def _parse_downloadable(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        downloadable = _parse_downloadable(d.pop("downloadable", UNSET))
+
+        def _parse_created_date(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                created_date_type_0 = datetime.datetime.fromisoformat(data)
+
+                return created_date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        created_date = _parse_created_date(d.pop("createdDate", UNSET))
 
         app_store_version_attributes = cls(
             platform=platform,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -56,102 +56,213 @@ T = TypeVar("T", bound="AppStoreVersionRelationships")
 class AppStoreVersionRelationships:
     """
     Attributes:
-        app (AppStoreVersionRelationshipsApp | Unset):
-        app_store_version_localizations (AppStoreVersionRelationshipsAppStoreVersionLocalizations | Unset):
-        build (AppStoreVersionRelationshipsBuild | Unset):
-        app_store_version_phased_release (AppStoreVersionRelationshipsAppStoreVersionPhasedRelease | Unset):
-        game_center_app_version (AppStoreVersionRelationshipsGameCenterAppVersion | Unset):
-        routing_app_coverage (AppStoreVersionRelationshipsRoutingAppCoverage | Unset):
-        app_store_review_detail (AppStoreVersionRelationshipsAppStoreReviewDetail | Unset):
-        app_store_version_submission (AppStoreVersionRelationshipsAppStoreVersionSubmission | Unset):
-        app_clip_default_experience (AppStoreVersionRelationshipsAppClipDefaultExperience | Unset):
-        app_store_version_experiments (AppStoreVersionRelationshipsAppStoreVersionExperiments | Unset):
-        app_store_version_experiments_v2 (AppStoreVersionRelationshipsAppStoreVersionExperimentsV2 | Unset):
-        customer_reviews (AppStoreVersionRelationshipsCustomerReviews | Unset):
-        alternative_distribution_package (AppStoreVersionRelationshipsAlternativeDistributionPackage | Unset):
+        app (AppStoreVersionRelationshipsApp | None | Unset):
+        app_store_version_localizations (AppStoreVersionRelationshipsAppStoreVersionLocalizations | None | Unset):
+        build (AppStoreVersionRelationshipsBuild | None | Unset):
+        app_store_version_phased_release (AppStoreVersionRelationshipsAppStoreVersionPhasedRelease | None | Unset):
+        game_center_app_version (AppStoreVersionRelationshipsGameCenterAppVersion | None | Unset):
+        routing_app_coverage (AppStoreVersionRelationshipsRoutingAppCoverage | None | Unset):
+        app_store_review_detail (AppStoreVersionRelationshipsAppStoreReviewDetail | None | Unset):
+        app_store_version_submission (AppStoreVersionRelationshipsAppStoreVersionSubmission | None | Unset):
+        app_clip_default_experience (AppStoreVersionRelationshipsAppClipDefaultExperience | None | Unset):
+        app_store_version_experiments (AppStoreVersionRelationshipsAppStoreVersionExperiments | None | Unset):
+        app_store_version_experiments_v2 (AppStoreVersionRelationshipsAppStoreVersionExperimentsV2 | None | Unset):
+        customer_reviews (AppStoreVersionRelationshipsCustomerReviews | None | Unset):
+        alternative_distribution_package (AppStoreVersionRelationshipsAlternativeDistributionPackage | None | Unset):
     """
 
-    app: AppStoreVersionRelationshipsApp | Unset = UNSET
+    app: AppStoreVersionRelationshipsApp | None | Unset = UNSET
     app_store_version_localizations: (
-        AppStoreVersionRelationshipsAppStoreVersionLocalizations | Unset
+        AppStoreVersionRelationshipsAppStoreVersionLocalizations | None | Unset
     ) = UNSET
-    build: AppStoreVersionRelationshipsBuild | Unset = UNSET
+    build: AppStoreVersionRelationshipsBuild | None | Unset = UNSET
     app_store_version_phased_release: (
-        AppStoreVersionRelationshipsAppStoreVersionPhasedRelease | Unset
+        AppStoreVersionRelationshipsAppStoreVersionPhasedRelease | None | Unset
     ) = UNSET
-    game_center_app_version: AppStoreVersionRelationshipsGameCenterAppVersion | Unset = UNSET
-    routing_app_coverage: AppStoreVersionRelationshipsRoutingAppCoverage | Unset = UNSET
-    app_store_review_detail: AppStoreVersionRelationshipsAppStoreReviewDetail | Unset = UNSET
-    app_store_version_submission: AppStoreVersionRelationshipsAppStoreVersionSubmission | Unset = (
-        UNSET
-    )
-    app_clip_default_experience: AppStoreVersionRelationshipsAppClipDefaultExperience | Unset = (
-        UNSET
-    )
+    game_center_app_version: AppStoreVersionRelationshipsGameCenterAppVersion | None | Unset = UNSET
+    routing_app_coverage: AppStoreVersionRelationshipsRoutingAppCoverage | None | Unset = UNSET
+    app_store_review_detail: AppStoreVersionRelationshipsAppStoreReviewDetail | None | Unset = UNSET
+    app_store_version_submission: (
+        AppStoreVersionRelationshipsAppStoreVersionSubmission | None | Unset
+    ) = UNSET
+    app_clip_default_experience: (
+        AppStoreVersionRelationshipsAppClipDefaultExperience | None | Unset
+    ) = UNSET
     app_store_version_experiments: (
-        AppStoreVersionRelationshipsAppStoreVersionExperiments | Unset
+        AppStoreVersionRelationshipsAppStoreVersionExperiments | None | Unset
     ) = UNSET
     app_store_version_experiments_v2: (
-        AppStoreVersionRelationshipsAppStoreVersionExperimentsV2 | Unset
+        AppStoreVersionRelationshipsAppStoreVersionExperimentsV2 | None | Unset
     ) = UNSET
-    customer_reviews: AppStoreVersionRelationshipsCustomerReviews | Unset = UNSET
+    customer_reviews: AppStoreVersionRelationshipsCustomerReviews | None | Unset = UNSET
     alternative_distribution_package: (
-        AppStoreVersionRelationshipsAlternativeDistributionPackage | Unset
+        AppStoreVersionRelationshipsAlternativeDistributionPackage | None | Unset
     ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app, Unset):
+        from ..models.app_store_version_relationships_alternative_distribution_package import (
+            AppStoreVersionRelationshipsAlternativeDistributionPackage,  # noqa: PLC0415
+        )
+        from ..models.app_store_version_relationships_app import AppStoreVersionRelationshipsApp  # noqa: PLC0415
+        from ..models.app_store_version_relationships_app_clip_default_experience import (
+            AppStoreVersionRelationshipsAppClipDefaultExperience,  # noqa: PLC0415
+        )
+        from ..models.app_store_version_relationships_app_store_review_detail import (
+            AppStoreVersionRelationshipsAppStoreReviewDetail,  # noqa: PLC0415
+        )
+        from ..models.app_store_version_relationships_app_store_version_experiments import (
+            AppStoreVersionRelationshipsAppStoreVersionExperiments,  # noqa: PLC0415
+        )
+        from ..models.app_store_version_relationships_app_store_version_experiments_v2 import (
+            AppStoreVersionRelationshipsAppStoreVersionExperimentsV2,  # noqa: PLC0415
+        )
+        from ..models.app_store_version_relationships_app_store_version_localizations import (
+            AppStoreVersionRelationshipsAppStoreVersionLocalizations,  # noqa: PLC0415
+        )
+        from ..models.app_store_version_relationships_app_store_version_phased_release import (
+            AppStoreVersionRelationshipsAppStoreVersionPhasedRelease,  # noqa: PLC0415
+        )
+        from ..models.app_store_version_relationships_app_store_version_submission import (
+            AppStoreVersionRelationshipsAppStoreVersionSubmission,  # noqa: PLC0415
+        )
+        from ..models.app_store_version_relationships_build import AppStoreVersionRelationshipsBuild  # noqa: PLC0415
+        from ..models.app_store_version_relationships_customer_reviews import (
+            AppStoreVersionRelationshipsCustomerReviews,  # noqa: PLC0415
+        )
+        from ..models.app_store_version_relationships_game_center_app_version import (
+            AppStoreVersionRelationshipsGameCenterAppVersion,  # noqa: PLC0415
+        )
+        from ..models.app_store_version_relationships_routing_app_coverage import (
+            AppStoreVersionRelationshipsRoutingAppCoverage,  # noqa: PLC0415
+        )
+
+        app: dict[str, Any] | None | Unset
+        if isinstance(self.app, Unset):
+            app = UNSET
+        elif isinstance(self.app, AppStoreVersionRelationshipsApp):
             app = self.app.to_dict()
+        else:
+            app = self.app
 
-        app_store_version_localizations: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_store_version_localizations, Unset):
+        app_store_version_localizations: dict[str, Any] | None | Unset
+        if isinstance(self.app_store_version_localizations, Unset):
+            app_store_version_localizations = UNSET
+        elif isinstance(
+            self.app_store_version_localizations,
+            AppStoreVersionRelationshipsAppStoreVersionLocalizations,
+        ):
             app_store_version_localizations = self.app_store_version_localizations.to_dict()
+        else:
+            app_store_version_localizations = self.app_store_version_localizations
 
-        build: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.build, Unset):
+        build: dict[str, Any] | None | Unset
+        if isinstance(self.build, Unset):
+            build = UNSET
+        elif isinstance(self.build, AppStoreVersionRelationshipsBuild):
             build = self.build.to_dict()
+        else:
+            build = self.build
 
-        app_store_version_phased_release: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_store_version_phased_release, Unset):
+        app_store_version_phased_release: dict[str, Any] | None | Unset
+        if isinstance(self.app_store_version_phased_release, Unset):
+            app_store_version_phased_release = UNSET
+        elif isinstance(
+            self.app_store_version_phased_release,
+            AppStoreVersionRelationshipsAppStoreVersionPhasedRelease,
+        ):
             app_store_version_phased_release = self.app_store_version_phased_release.to_dict()
+        else:
+            app_store_version_phased_release = self.app_store_version_phased_release
 
-        game_center_app_version: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.game_center_app_version, Unset):
+        game_center_app_version: dict[str, Any] | None | Unset
+        if isinstance(self.game_center_app_version, Unset):
+            game_center_app_version = UNSET
+        elif isinstance(
+            self.game_center_app_version, AppStoreVersionRelationshipsGameCenterAppVersion
+        ):
             game_center_app_version = self.game_center_app_version.to_dict()
+        else:
+            game_center_app_version = self.game_center_app_version
 
-        routing_app_coverage: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.routing_app_coverage, Unset):
+        routing_app_coverage: dict[str, Any] | None | Unset
+        if isinstance(self.routing_app_coverage, Unset):
+            routing_app_coverage = UNSET
+        elif isinstance(self.routing_app_coverage, AppStoreVersionRelationshipsRoutingAppCoverage):
             routing_app_coverage = self.routing_app_coverage.to_dict()
+        else:
+            routing_app_coverage = self.routing_app_coverage
 
-        app_store_review_detail: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_store_review_detail, Unset):
+        app_store_review_detail: dict[str, Any] | None | Unset
+        if isinstance(self.app_store_review_detail, Unset):
+            app_store_review_detail = UNSET
+        elif isinstance(
+            self.app_store_review_detail, AppStoreVersionRelationshipsAppStoreReviewDetail
+        ):
             app_store_review_detail = self.app_store_review_detail.to_dict()
+        else:
+            app_store_review_detail = self.app_store_review_detail
 
-        app_store_version_submission: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_store_version_submission, Unset):
+        app_store_version_submission: dict[str, Any] | None | Unset
+        if isinstance(self.app_store_version_submission, Unset):
+            app_store_version_submission = UNSET
+        elif isinstance(
+            self.app_store_version_submission, AppStoreVersionRelationshipsAppStoreVersionSubmission
+        ):
             app_store_version_submission = self.app_store_version_submission.to_dict()
+        else:
+            app_store_version_submission = self.app_store_version_submission
 
-        app_clip_default_experience: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_clip_default_experience, Unset):
+        app_clip_default_experience: dict[str, Any] | None | Unset
+        if isinstance(self.app_clip_default_experience, Unset):
+            app_clip_default_experience = UNSET
+        elif isinstance(
+            self.app_clip_default_experience, AppStoreVersionRelationshipsAppClipDefaultExperience
+        ):
             app_clip_default_experience = self.app_clip_default_experience.to_dict()
+        else:
+            app_clip_default_experience = self.app_clip_default_experience
 
-        app_store_version_experiments: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_store_version_experiments, Unset):
+        app_store_version_experiments: dict[str, Any] | None | Unset
+        if isinstance(self.app_store_version_experiments, Unset):
+            app_store_version_experiments = UNSET
+        elif isinstance(
+            self.app_store_version_experiments,
+            AppStoreVersionRelationshipsAppStoreVersionExperiments,
+        ):
             app_store_version_experiments = self.app_store_version_experiments.to_dict()
+        else:
+            app_store_version_experiments = self.app_store_version_experiments
 
-        app_store_version_experiments_v2: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_store_version_experiments_v2, Unset):
+        app_store_version_experiments_v2: dict[str, Any] | None | Unset
+        if isinstance(self.app_store_version_experiments_v2, Unset):
+            app_store_version_experiments_v2 = UNSET
+        elif isinstance(
+            self.app_store_version_experiments_v2,
+            AppStoreVersionRelationshipsAppStoreVersionExperimentsV2,
+        ):
             app_store_version_experiments_v2 = self.app_store_version_experiments_v2.to_dict()
+        else:
+            app_store_version_experiments_v2 = self.app_store_version_experiments_v2
 
-        customer_reviews: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.customer_reviews, Unset):
+        customer_reviews: dict[str, Any] | None | Unset
+        if isinstance(self.customer_reviews, Unset):
+            customer_reviews = UNSET
+        elif isinstance(self.customer_reviews, AppStoreVersionRelationshipsCustomerReviews):
             customer_reviews = self.customer_reviews.to_dict()
+        else:
+            customer_reviews = self.customer_reviews
 
-        alternative_distribution_package: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.alternative_distribution_package, Unset):
+        alternative_distribution_package: dict[str, Any] | None | Unset
+        if isinstance(self.alternative_distribution_package, Unset):
+            alternative_distribution_package = UNSET
+        elif isinstance(
+            self.alternative_distribution_package,
+            AppStoreVersionRelationshipsAlternativeDistributionPackage,
+        ):
             alternative_distribution_package = self.alternative_distribution_package.to_dict()
+        else:
+            alternative_distribution_package = self.alternative_distribution_package
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -224,142 +335,297 @@ class AppStoreVersionRelationships:
         )
 
         d = dict(src_dict)
-        _app = d.pop("app", UNSET)
-        app: AppStoreVersionRelationshipsApp | Unset
-        if isinstance(_app, Unset):
-            app = UNSET
-        else:
-            app = AppStoreVersionRelationshipsApp.from_dict(_app)
 
-        _app_store_version_localizations = d.pop("appStoreVersionLocalizations", UNSET)
-        app_store_version_localizations: (
-            AppStoreVersionRelationshipsAppStoreVersionLocalizations | Unset
+        def _parse_app(data: object) -> AppStoreVersionRelationshipsApp | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_type_0 = AppStoreVersionRelationshipsApp.from_dict(data)
+
+                return app_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppStoreVersionRelationshipsApp | None | Unset, data)
+
+        app = _parse_app(d.pop("app", UNSET))
+
+        def _parse_app_store_version_localizations(
+            data: object,
+        ) -> AppStoreVersionRelationshipsAppStoreVersionLocalizations | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_store_version_localizations_type_0 = (
+                    AppStoreVersionRelationshipsAppStoreVersionLocalizations.from_dict(data)
+                )
+
+                return app_store_version_localizations_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                AppStoreVersionRelationshipsAppStoreVersionLocalizations | None | Unset, data
+            )
+
+        app_store_version_localizations = _parse_app_store_version_localizations(
+            d.pop("appStoreVersionLocalizations", UNSET)
         )
-        if isinstance(_app_store_version_localizations, Unset):
-            app_store_version_localizations = UNSET
-        else:
-            app_store_version_localizations = (
-                AppStoreVersionRelationshipsAppStoreVersionLocalizations.from_dict(
-                    _app_store_version_localizations
+
+        def _parse_build(data: object) -> AppStoreVersionRelationshipsBuild | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                build_type_0 = AppStoreVersionRelationshipsBuild.from_dict(data)
+
+                return build_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppStoreVersionRelationshipsBuild | None | Unset, data)
+
+        build = _parse_build(d.pop("build", UNSET))
+
+        def _parse_app_store_version_phased_release(
+            data: object,
+        ) -> AppStoreVersionRelationshipsAppStoreVersionPhasedRelease | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_store_version_phased_release_type_0 = (
+                    AppStoreVersionRelationshipsAppStoreVersionPhasedRelease.from_dict(data)
                 )
+
+                return app_store_version_phased_release_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                AppStoreVersionRelationshipsAppStoreVersionPhasedRelease | None | Unset, data
             )
 
-        _build = d.pop("build", UNSET)
-        build: AppStoreVersionRelationshipsBuild | Unset
-        if isinstance(_build, Unset):
-            build = UNSET
-        else:
-            build = AppStoreVersionRelationshipsBuild.from_dict(_build)
-
-        _app_store_version_phased_release = d.pop("appStoreVersionPhasedRelease", UNSET)
-        app_store_version_phased_release: (
-            AppStoreVersionRelationshipsAppStoreVersionPhasedRelease | Unset
+        app_store_version_phased_release = _parse_app_store_version_phased_release(
+            d.pop("appStoreVersionPhasedRelease", UNSET)
         )
-        if isinstance(_app_store_version_phased_release, Unset):
-            app_store_version_phased_release = UNSET
-        else:
-            app_store_version_phased_release = (
-                AppStoreVersionRelationshipsAppStoreVersionPhasedRelease.from_dict(
-                    _app_store_version_phased_release
+
+        def _parse_game_center_app_version(
+            data: object,
+        ) -> AppStoreVersionRelationshipsGameCenterAppVersion | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                game_center_app_version_type_0 = (
+                    AppStoreVersionRelationshipsGameCenterAppVersion.from_dict(data)
                 )
-            )
 
-        _game_center_app_version = d.pop("gameCenterAppVersion", UNSET)
-        game_center_app_version: AppStoreVersionRelationshipsGameCenterAppVersion | Unset
-        if isinstance(_game_center_app_version, Unset):
-            game_center_app_version = UNSET
-        else:
-            game_center_app_version = AppStoreVersionRelationshipsGameCenterAppVersion.from_dict(
-                _game_center_app_version
-            )
+                return game_center_app_version_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppStoreVersionRelationshipsGameCenterAppVersion | None | Unset, data)
 
-        _routing_app_coverage = d.pop("routingAppCoverage", UNSET)
-        routing_app_coverage: AppStoreVersionRelationshipsRoutingAppCoverage | Unset
-        if isinstance(_routing_app_coverage, Unset):
-            routing_app_coverage = UNSET
-        else:
-            routing_app_coverage = AppStoreVersionRelationshipsRoutingAppCoverage.from_dict(
-                _routing_app_coverage
-            )
-
-        _app_store_review_detail = d.pop("appStoreReviewDetail", UNSET)
-        app_store_review_detail: AppStoreVersionRelationshipsAppStoreReviewDetail | Unset
-        if isinstance(_app_store_review_detail, Unset):
-            app_store_review_detail = UNSET
-        else:
-            app_store_review_detail = AppStoreVersionRelationshipsAppStoreReviewDetail.from_dict(
-                _app_store_review_detail
-            )
-
-        _app_store_version_submission = d.pop("appStoreVersionSubmission", UNSET)
-        app_store_version_submission: AppStoreVersionRelationshipsAppStoreVersionSubmission | Unset
-        if isinstance(_app_store_version_submission, Unset):
-            app_store_version_submission = UNSET
-        else:
-            app_store_version_submission = (
-                AppStoreVersionRelationshipsAppStoreVersionSubmission.from_dict(
-                    _app_store_version_submission
-                )
-            )
-
-        _app_clip_default_experience = d.pop("appClipDefaultExperience", UNSET)
-        app_clip_default_experience: AppStoreVersionRelationshipsAppClipDefaultExperience | Unset
-        if isinstance(_app_clip_default_experience, Unset):
-            app_clip_default_experience = UNSET
-        else:
-            app_clip_default_experience = (
-                AppStoreVersionRelationshipsAppClipDefaultExperience.from_dict(
-                    _app_clip_default_experience
-                )
-            )
-
-        _app_store_version_experiments = d.pop("appStoreVersionExperiments", UNSET)
-        app_store_version_experiments: (
-            AppStoreVersionRelationshipsAppStoreVersionExperiments | Unset
+        game_center_app_version = _parse_game_center_app_version(
+            d.pop("gameCenterAppVersion", UNSET)
         )
-        if isinstance(_app_store_version_experiments, Unset):
-            app_store_version_experiments = UNSET
-        else:
-            app_store_version_experiments = (
-                AppStoreVersionRelationshipsAppStoreVersionExperiments.from_dict(
-                    _app_store_version_experiments
-                )
-            )
 
-        _app_store_version_experiments_v2 = d.pop("appStoreVersionExperimentsV2", UNSET)
-        app_store_version_experiments_v2: (
-            AppStoreVersionRelationshipsAppStoreVersionExperimentsV2 | Unset
+        def _parse_routing_app_coverage(
+            data: object,
+        ) -> AppStoreVersionRelationshipsRoutingAppCoverage | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                routing_app_coverage_type_0 = (
+                    AppStoreVersionRelationshipsRoutingAppCoverage.from_dict(data)
+                )
+
+                return routing_app_coverage_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppStoreVersionRelationshipsRoutingAppCoverage | None | Unset, data)
+
+        routing_app_coverage = _parse_routing_app_coverage(d.pop("routingAppCoverage", UNSET))
+
+        def _parse_app_store_review_detail(
+            data: object,
+        ) -> AppStoreVersionRelationshipsAppStoreReviewDetail | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_store_review_detail_type_0 = (
+                    AppStoreVersionRelationshipsAppStoreReviewDetail.from_dict(data)
+                )
+
+                return app_store_review_detail_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppStoreVersionRelationshipsAppStoreReviewDetail | None | Unset, data)
+
+        app_store_review_detail = _parse_app_store_review_detail(
+            d.pop("appStoreReviewDetail", UNSET)
         )
-        if isinstance(_app_store_version_experiments_v2, Unset):
-            app_store_version_experiments_v2 = UNSET
-        else:
-            app_store_version_experiments_v2 = (
-                AppStoreVersionRelationshipsAppStoreVersionExperimentsV2.from_dict(
-                    _app_store_version_experiments_v2
+
+        def _parse_app_store_version_submission(
+            data: object,
+        ) -> AppStoreVersionRelationshipsAppStoreVersionSubmission | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_store_version_submission_type_0 = (
+                    AppStoreVersionRelationshipsAppStoreVersionSubmission.from_dict(data)
                 )
-            )
 
-        _customer_reviews = d.pop("customerReviews", UNSET)
-        customer_reviews: AppStoreVersionRelationshipsCustomerReviews | Unset
-        if isinstance(_customer_reviews, Unset):
-            customer_reviews = UNSET
-        else:
-            customer_reviews = AppStoreVersionRelationshipsCustomerReviews.from_dict(
-                _customer_reviews
-            )
+                return app_store_version_submission_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppStoreVersionRelationshipsAppStoreVersionSubmission | None | Unset, data)
 
-        _alternative_distribution_package = d.pop("alternativeDistributionPackage", UNSET)
-        alternative_distribution_package: (
-            AppStoreVersionRelationshipsAlternativeDistributionPackage | Unset
+        app_store_version_submission = _parse_app_store_version_submission(
+            d.pop("appStoreVersionSubmission", UNSET)
         )
-        if isinstance(_alternative_distribution_package, Unset):
-            alternative_distribution_package = UNSET
-        else:
-            alternative_distribution_package = (
-                AppStoreVersionRelationshipsAlternativeDistributionPackage.from_dict(
-                    _alternative_distribution_package
+
+        def _parse_app_clip_default_experience(
+            data: object,
+        ) -> AppStoreVersionRelationshipsAppClipDefaultExperience | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_clip_default_experience_type_0 = (
+                    AppStoreVersionRelationshipsAppClipDefaultExperience.from_dict(data)
                 )
+
+                return app_clip_default_experience_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppStoreVersionRelationshipsAppClipDefaultExperience | None | Unset, data)
+
+        app_clip_default_experience = _parse_app_clip_default_experience(
+            d.pop("appClipDefaultExperience", UNSET)
+        )
+
+        def _parse_app_store_version_experiments(
+            data: object,
+        ) -> AppStoreVersionRelationshipsAppStoreVersionExperiments | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_store_version_experiments_type_0 = (
+                    AppStoreVersionRelationshipsAppStoreVersionExperiments.from_dict(data)
+                )
+
+                return app_store_version_experiments_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppStoreVersionRelationshipsAppStoreVersionExperiments | None | Unset, data)
+
+        app_store_version_experiments = _parse_app_store_version_experiments(
+            d.pop("appStoreVersionExperiments", UNSET)
+        )
+
+        def _parse_app_store_version_experiments_v2(
+            data: object,
+        ) -> AppStoreVersionRelationshipsAppStoreVersionExperimentsV2 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_store_version_experiments_v2_type_0 = (
+                    AppStoreVersionRelationshipsAppStoreVersionExperimentsV2.from_dict(data)
+                )
+
+                return app_store_version_experiments_v2_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                AppStoreVersionRelationshipsAppStoreVersionExperimentsV2 | None | Unset, data
             )
+
+        app_store_version_experiments_v2 = _parse_app_store_version_experiments_v2(
+            d.pop("appStoreVersionExperimentsV2", UNSET)
+        )
+
+        def _parse_customer_reviews(
+            data: object,
+        ) -> AppStoreVersionRelationshipsCustomerReviews | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                customer_reviews_type_0 = AppStoreVersionRelationshipsCustomerReviews.from_dict(
+                    data
+                )
+
+                return customer_reviews_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AppStoreVersionRelationshipsCustomerReviews | None | Unset, data)
+
+        customer_reviews = _parse_customer_reviews(d.pop("customerReviews", UNSET))
+
+        def _parse_alternative_distribution_package(
+            data: object,
+        ) -> AppStoreVersionRelationshipsAlternativeDistributionPackage | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                alternative_distribution_package_type_0 = (
+                    AppStoreVersionRelationshipsAlternativeDistributionPackage.from_dict(data)
+                )
+
+                return alternative_distribution_package_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                AppStoreVersionRelationshipsAlternativeDistributionPackage | None | Unset, data
+            )
+
+        alternative_distribution_package = _parse_alternative_distribution_package(
+            d.pop("alternativeDistributionPackage", UNSET)
+        )
 
         app_store_version_relationships = cls(
             app=app,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -29,34 +29,52 @@ class BetaAppReviewSubmission:
     Attributes:
         type_ (BetaAppReviewSubmissionType):
         id (str):
-        attributes (BetaAppReviewSubmissionAttributes | Unset):
-        relationships (BetaAppReviewSubmissionRelationships | Unset):
-        links (ResourceLinks | Unset):
+        attributes (BetaAppReviewSubmissionAttributes | None | Unset):
+        relationships (BetaAppReviewSubmissionRelationships | None | Unset):
+        links (None | ResourceLinks | Unset):
     """
 
     type_: BetaAppReviewSubmissionType
     id: str
-    attributes: BetaAppReviewSubmissionAttributes | Unset = UNSET
-    relationships: BetaAppReviewSubmissionRelationships | Unset = UNSET
-    links: ResourceLinks | Unset = UNSET
+    attributes: BetaAppReviewSubmissionAttributes | None | Unset = UNSET
+    relationships: BetaAppReviewSubmissionRelationships | None | Unset = UNSET
+    links: None | ResourceLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.beta_app_review_submission_attributes import BetaAppReviewSubmissionAttributes  # noqa: PLC0415
+        from ..models.beta_app_review_submission_relationships import (
+            BetaAppReviewSubmissionRelationships,  # noqa: PLC0415
+        )
+        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
+
         type_ = self.type_.value
 
         id = self.id
 
-        attributes: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.attributes, Unset):
+        attributes: dict[str, Any] | None | Unset
+        if isinstance(self.attributes, Unset):
+            attributes = UNSET
+        elif isinstance(self.attributes, BetaAppReviewSubmissionAttributes):
             attributes = self.attributes.to_dict()
+        else:
+            attributes = self.attributes
 
-        relationships: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.relationships, Unset):
+        relationships: dict[str, Any] | None | Unset
+        if isinstance(self.relationships, Unset):
+            relationships = UNSET
+        elif isinstance(self.relationships, BetaAppReviewSubmissionRelationships):
             relationships = self.relationships.to_dict()
+        else:
+            relationships = self.relationships
 
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
+        links: dict[str, Any] | None | Unset
+        if isinstance(self.links, Unset):
+            links = UNSET
+        elif isinstance(self.links, ResourceLinks):
             links = self.links.to_dict()
+        else:
+            links = self.links
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -88,26 +106,58 @@ class BetaAppReviewSubmission:
 
         id = d.pop("id")
 
-        _attributes = d.pop("attributes", UNSET)
-        attributes: BetaAppReviewSubmissionAttributes | Unset
-        if isinstance(_attributes, Unset):
-            attributes = UNSET
-        else:
-            attributes = BetaAppReviewSubmissionAttributes.from_dict(_attributes)
+        def _parse_attributes(data: object) -> BetaAppReviewSubmissionAttributes | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                attributes_type_0 = BetaAppReviewSubmissionAttributes.from_dict(data)
 
-        _relationships = d.pop("relationships", UNSET)
-        relationships: BetaAppReviewSubmissionRelationships | Unset
-        if isinstance(_relationships, Unset):
-            relationships = UNSET
-        else:
-            relationships = BetaAppReviewSubmissionRelationships.from_dict(_relationships)
+                return attributes_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaAppReviewSubmissionAttributes | None | Unset, data)
 
-        _links = d.pop("links", UNSET)
-        links: ResourceLinks | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = ResourceLinks.from_dict(_links)
+        attributes = _parse_attributes(d.pop("attributes", UNSET))
+
+        def _parse_relationships(
+            data: object,
+        ) -> BetaAppReviewSubmissionRelationships | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                relationships_type_0 = BetaAppReviewSubmissionRelationships.from_dict(data)
+
+                return relationships_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaAppReviewSubmissionRelationships | None | Unset, data)
+
+        relationships = _parse_relationships(d.pop("relationships", UNSET))
+
+        def _parse_links(data: object) -> None | ResourceLinks | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                links_type_1 = ResourceLinks.from_dict(data)
+
+                return links_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ResourceLinks | Unset, data)
+
+        links = _parse_links(d.pop("links", UNSET))
 
         beta_app_review_submission = cls(
             type_=type_,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,22 +20,30 @@ T = TypeVar("T", bound="BetaAppReviewSubmissionAttributes")
 class BetaAppReviewSubmissionAttributes:
     """
     Attributes:
-        beta_review_state (BetaReviewState | Unset):
-        submitted_date (datetime.datetime | Unset):
+        beta_review_state (BetaReviewState | None | Unset):
+        submitted_date (datetime.datetime | None | Unset):
     """
 
-    beta_review_state: BetaReviewState | Unset = UNSET
-    submitted_date: datetime.datetime | Unset = UNSET
+    beta_review_state: BetaReviewState | None | Unset = UNSET
+    submitted_date: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        beta_review_state: str | Unset = UNSET
-        if not isinstance(self.beta_review_state, Unset):
+        beta_review_state: None | str | Unset
+        if isinstance(self.beta_review_state, Unset):
+            beta_review_state = UNSET
+        elif isinstance(self.beta_review_state, BetaReviewState):
             beta_review_state = self.beta_review_state.value
+        else:
+            beta_review_state = self.beta_review_state
 
-        submitted_date: str | Unset = UNSET
-        if not isinstance(self.submitted_date, Unset):
+        submitted_date: None | str | Unset
+        if isinstance(self.submitted_date, Unset):
+            submitted_date = UNSET
+        elif isinstance(self.submitted_date, datetime.datetime):
             submitted_date = self.submitted_date.isoformat()
+        else:
+            submitted_date = self.submitted_date
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,19 +58,40 @@ class BetaAppReviewSubmissionAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        _beta_review_state = d.pop("betaReviewState", UNSET)
-        beta_review_state: BetaReviewState | Unset
-        if isinstance(_beta_review_state, Unset):
-            beta_review_state = UNSET
-        else:
-            beta_review_state = BetaReviewState(_beta_review_state)
 
-        _submitted_date = d.pop("submittedDate", UNSET)
-        submitted_date: datetime.datetime | Unset
-        if isinstance(_submitted_date, Unset):
-            submitted_date = UNSET
-        else:
-            submitted_date = datetime.datetime.fromisoformat(_submitted_date)
+        def _parse_beta_review_state(data: object) -> BetaReviewState | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                beta_review_state_type_1 = BetaReviewState(data)
+
+                return beta_review_state_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaReviewState | None | Unset, data)
+
+        beta_review_state = _parse_beta_review_state(d.pop("betaReviewState", UNSET))
+
+        def _parse_submitted_date(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                submitted_date_type_0 = datetime.datetime.fromisoformat(data)
+
+                return submitted_date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        submitted_date = _parse_submitted_date(d.pop("submittedDate", UNSET))
 
         beta_app_review_submission_attributes = cls(
             beta_review_state=beta_review_state,

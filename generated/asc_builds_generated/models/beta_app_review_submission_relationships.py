@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,16 +24,24 @@ T = TypeVar("T", bound="BetaAppReviewSubmissionRelationships")
 class BetaAppReviewSubmissionRelationships:
     """
     Attributes:
-        build (BetaAppReviewSubmissionRelationshipsBuild | Unset):
+        build (BetaAppReviewSubmissionRelationshipsBuild | None | Unset):
     """
 
-    build: BetaAppReviewSubmissionRelationshipsBuild | Unset = UNSET
+    build: BetaAppReviewSubmissionRelationshipsBuild | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        build: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.build, Unset):
+        from ..models.beta_app_review_submission_relationships_build import (
+            BetaAppReviewSubmissionRelationshipsBuild,  # noqa: PLC0415
+        )
+
+        build: dict[str, Any] | None | Unset
+        if isinstance(self.build, Unset):
+            build = UNSET
+        elif isinstance(self.build, BetaAppReviewSubmissionRelationshipsBuild):
             build = self.build.to_dict()
+        else:
+            build = self.build
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,12 +58,23 @@ class BetaAppReviewSubmissionRelationships:
         )
 
         d = dict(src_dict)
-        _build = d.pop("build", UNSET)
-        build: BetaAppReviewSubmissionRelationshipsBuild | Unset
-        if isinstance(_build, Unset):
-            build = UNSET
-        else:
-            build = BetaAppReviewSubmissionRelationshipsBuild.from_dict(_build)
+
+        def _parse_build(data: object) -> BetaAppReviewSubmissionRelationshipsBuild | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                build_type_0 = BetaAppReviewSubmissionRelationshipsBuild.from_dict(data)
+
+                return build_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaAppReviewSubmissionRelationshipsBuild | None | Unset, data)
+
+        build = _parse_build(d.pop("build", UNSET))
 
         beta_app_review_submission_relationships = cls(
             build=build,

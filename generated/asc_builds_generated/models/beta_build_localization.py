@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -27,34 +27,52 @@ class BetaBuildLocalization:
     Attributes:
         type_ (BetaBuildLocalizationType):
         id (str):
-        attributes (BetaBuildLocalizationAttributes | Unset):
-        relationships (BetaBuildLocalizationRelationships | Unset):
-        links (ResourceLinks | Unset):
+        attributes (BetaBuildLocalizationAttributes | None | Unset):
+        relationships (BetaBuildLocalizationRelationships | None | Unset):
+        links (None | ResourceLinks | Unset):
     """
 
     type_: BetaBuildLocalizationType
     id: str
-    attributes: BetaBuildLocalizationAttributes | Unset = UNSET
-    relationships: BetaBuildLocalizationRelationships | Unset = UNSET
-    links: ResourceLinks | Unset = UNSET
+    attributes: BetaBuildLocalizationAttributes | None | Unset = UNSET
+    relationships: BetaBuildLocalizationRelationships | None | Unset = UNSET
+    links: None | ResourceLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.beta_build_localization_attributes import BetaBuildLocalizationAttributes  # noqa: PLC0415
+        from ..models.beta_build_localization_relationships import (
+            BetaBuildLocalizationRelationships,  # noqa: PLC0415
+        )
+        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
+
         type_ = self.type_.value
 
         id = self.id
 
-        attributes: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.attributes, Unset):
+        attributes: dict[str, Any] | None | Unset
+        if isinstance(self.attributes, Unset):
+            attributes = UNSET
+        elif isinstance(self.attributes, BetaBuildLocalizationAttributes):
             attributes = self.attributes.to_dict()
+        else:
+            attributes = self.attributes
 
-        relationships: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.relationships, Unset):
+        relationships: dict[str, Any] | None | Unset
+        if isinstance(self.relationships, Unset):
+            relationships = UNSET
+        elif isinstance(self.relationships, BetaBuildLocalizationRelationships):
             relationships = self.relationships.to_dict()
+        else:
+            relationships = self.relationships
 
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
+        links: dict[str, Any] | None | Unset
+        if isinstance(self.links, Unset):
+            links = UNSET
+        elif isinstance(self.links, ResourceLinks):
             links = self.links.to_dict()
+        else:
+            links = self.links
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -86,26 +104,56 @@ class BetaBuildLocalization:
 
         id = d.pop("id")
 
-        _attributes = d.pop("attributes", UNSET)
-        attributes: BetaBuildLocalizationAttributes | Unset
-        if isinstance(_attributes, Unset):
-            attributes = UNSET
-        else:
-            attributes = BetaBuildLocalizationAttributes.from_dict(_attributes)
+        def _parse_attributes(data: object) -> BetaBuildLocalizationAttributes | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                attributes_type_0 = BetaBuildLocalizationAttributes.from_dict(data)
 
-        _relationships = d.pop("relationships", UNSET)
-        relationships: BetaBuildLocalizationRelationships | Unset
-        if isinstance(_relationships, Unset):
-            relationships = UNSET
-        else:
-            relationships = BetaBuildLocalizationRelationships.from_dict(_relationships)
+                return attributes_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaBuildLocalizationAttributes | None | Unset, data)
 
-        _links = d.pop("links", UNSET)
-        links: ResourceLinks | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = ResourceLinks.from_dict(_links)
+        attributes = _parse_attributes(d.pop("attributes", UNSET))
+
+        def _parse_relationships(data: object) -> BetaBuildLocalizationRelationships | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                relationships_type_0 = BetaBuildLocalizationRelationships.from_dict(data)
+
+                return relationships_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaBuildLocalizationRelationships | None | Unset, data)
+
+        relationships = _parse_relationships(d.pop("relationships", UNSET))
+
+        def _parse_links(data: object) -> None | ResourceLinks | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                links_type_1 = ResourceLinks.from_dict(data)
+
+                return links_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ResourceLinks | Unset, data)
+
+        links = _parse_links(d.pop("links", UNSET))
 
         beta_build_localization = cls(
             type_=type_,

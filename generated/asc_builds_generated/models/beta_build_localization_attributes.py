@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,18 +18,26 @@ T = TypeVar("T", bound="BetaBuildLocalizationAttributes")
 class BetaBuildLocalizationAttributes:
     """
     Attributes:
-        whats_new (str | Unset):
-        locale (str | Unset):
+        whats_new (None | str | Unset):
+        locale (None | str | Unset):
     """
 
-    whats_new: str | Unset = UNSET
-    locale: str | Unset = UNSET
+    whats_new: None | str | Unset = UNSET
+    locale: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        whats_new = self.whats_new
+        whats_new: None | str | Unset
+        if isinstance(self.whats_new, Unset):
+            whats_new = UNSET
+        else:
+            whats_new = self.whats_new
 
-        locale = self.locale
+        locale: None | str | Unset
+        if isinstance(self.locale, Unset):
+            locale = UNSET
+        else:
+            locale = self.locale
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -44,9 +52,24 @@ class BetaBuildLocalizationAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        whats_new = d.pop("whatsNew", UNSET)
 
-        locale = d.pop("locale", UNSET)
+        def _parse_whats_new(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        whats_new = _parse_whats_new(d.pop("whatsNew", UNSET))
+
+        def _parse_locale(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        locale = _parse_locale(d.pop("locale", UNSET))
 
         beta_build_localization_attributes = cls(
             whats_new=whats_new,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -27,34 +27,50 @@ class BetaGroup:
     Attributes:
         type_ (BetaGroupType):
         id (str):
-        attributes (BetaGroupAttributes | Unset):
-        relationships (BetaGroupRelationships | Unset):
-        links (ResourceLinks | Unset):
+        attributes (BetaGroupAttributes | None | Unset):
+        relationships (BetaGroupRelationships | None | Unset):
+        links (None | ResourceLinks | Unset):
     """
 
     type_: BetaGroupType
     id: str
-    attributes: BetaGroupAttributes | Unset = UNSET
-    relationships: BetaGroupRelationships | Unset = UNSET
-    links: ResourceLinks | Unset = UNSET
+    attributes: BetaGroupAttributes | None | Unset = UNSET
+    relationships: BetaGroupRelationships | None | Unset = UNSET
+    links: None | ResourceLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.beta_group_attributes import BetaGroupAttributes  # noqa: PLC0415
+        from ..models.beta_group_relationships import BetaGroupRelationships  # noqa: PLC0415
+        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
+
         type_ = self.type_.value
 
         id = self.id
 
-        attributes: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.attributes, Unset):
+        attributes: dict[str, Any] | None | Unset
+        if isinstance(self.attributes, Unset):
+            attributes = UNSET
+        elif isinstance(self.attributes, BetaGroupAttributes):
             attributes = self.attributes.to_dict()
+        else:
+            attributes = self.attributes
 
-        relationships: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.relationships, Unset):
+        relationships: dict[str, Any] | None | Unset
+        if isinstance(self.relationships, Unset):
+            relationships = UNSET
+        elif isinstance(self.relationships, BetaGroupRelationships):
             relationships = self.relationships.to_dict()
+        else:
+            relationships = self.relationships
 
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
+        links: dict[str, Any] | None | Unset
+        if isinstance(self.links, Unset):
+            links = UNSET
+        elif isinstance(self.links, ResourceLinks):
             links = self.links.to_dict()
+        else:
+            links = self.links
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -84,26 +100,56 @@ class BetaGroup:
 
         id = d.pop("id")
 
-        _attributes = d.pop("attributes", UNSET)
-        attributes: BetaGroupAttributes | Unset
-        if isinstance(_attributes, Unset):
-            attributes = UNSET
-        else:
-            attributes = BetaGroupAttributes.from_dict(_attributes)
+        def _parse_attributes(data: object) -> BetaGroupAttributes | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                attributes_type_0 = BetaGroupAttributes.from_dict(data)
 
-        _relationships = d.pop("relationships", UNSET)
-        relationships: BetaGroupRelationships | Unset
-        if isinstance(_relationships, Unset):
-            relationships = UNSET
-        else:
-            relationships = BetaGroupRelationships.from_dict(_relationships)
+                return attributes_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaGroupAttributes | None | Unset, data)
 
-        _links = d.pop("links", UNSET)
-        links: ResourceLinks | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = ResourceLinks.from_dict(_links)
+        attributes = _parse_attributes(d.pop("attributes", UNSET))
+
+        def _parse_relationships(data: object) -> BetaGroupRelationships | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                relationships_type_0 = BetaGroupRelationships.from_dict(data)
+
+                return relationships_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaGroupRelationships | None | Unset, data)
+
+        relationships = _parse_relationships(d.pop("relationships", UNSET))
+
+        def _parse_links(data: object) -> None | ResourceLinks | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                links_type_1 = ResourceLinks.from_dict(data)
+
+                return links_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ResourceLinks | Unset, data)
+
+        links = _parse_links(d.pop("links", UNSET))
 
         beta_group = cls(
             type_=type_,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,60 +19,110 @@ T = TypeVar("T", bound="BetaGroupAttributes")
 class BetaGroupAttributes:
     """
     Attributes:
-        name (str | Unset):
-        created_date (datetime.datetime | Unset):
-        is_internal_group (bool | Unset):
-        has_access_to_all_builds (bool | Unset):
-        public_link_enabled (bool | Unset):
-        public_link_id (str | Unset):
-        public_link_limit_enabled (bool | Unset):
-        public_link_limit (int | Unset):
-        public_link (str | Unset):
-        feedback_enabled (bool | Unset):
-        ios_builds_available_for_apple_silicon_mac (bool | Unset):
-        ios_builds_available_for_apple_vision (bool | Unset):
+        name (None | str | Unset):
+        created_date (datetime.datetime | None | Unset):
+        is_internal_group (bool | None | Unset):
+        has_access_to_all_builds (bool | None | Unset):
+        public_link_enabled (bool | None | Unset):
+        public_link_id (None | str | Unset):
+        public_link_limit_enabled (bool | None | Unset):
+        public_link_limit (int | None | Unset):
+        public_link (None | str | Unset):
+        feedback_enabled (bool | None | Unset):
+        ios_builds_available_for_apple_silicon_mac (bool | None | Unset):
+        ios_builds_available_for_apple_vision (bool | None | Unset):
     """
 
-    name: str | Unset = UNSET
-    created_date: datetime.datetime | Unset = UNSET
-    is_internal_group: bool | Unset = UNSET
-    has_access_to_all_builds: bool | Unset = UNSET
-    public_link_enabled: bool | Unset = UNSET
-    public_link_id: str | Unset = UNSET
-    public_link_limit_enabled: bool | Unset = UNSET
-    public_link_limit: int | Unset = UNSET
-    public_link: str | Unset = UNSET
-    feedback_enabled: bool | Unset = UNSET
-    ios_builds_available_for_apple_silicon_mac: bool | Unset = UNSET
-    ios_builds_available_for_apple_vision: bool | Unset = UNSET
+    name: None | str | Unset = UNSET
+    created_date: datetime.datetime | None | Unset = UNSET
+    is_internal_group: bool | None | Unset = UNSET
+    has_access_to_all_builds: bool | None | Unset = UNSET
+    public_link_enabled: bool | None | Unset = UNSET
+    public_link_id: None | str | Unset = UNSET
+    public_link_limit_enabled: bool | None | Unset = UNSET
+    public_link_limit: int | None | Unset = UNSET
+    public_link: None | str | Unset = UNSET
+    feedback_enabled: bool | None | Unset = UNSET
+    ios_builds_available_for_apple_silicon_mac: bool | None | Unset = UNSET
+    ios_builds_available_for_apple_vision: bool | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        name: None | str | Unset
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
-        created_date: str | Unset = UNSET
-        if not isinstance(self.created_date, Unset):
+        created_date: None | str | Unset
+        if isinstance(self.created_date, Unset):
+            created_date = UNSET
+        elif isinstance(self.created_date, datetime.datetime):
             created_date = self.created_date.isoformat()
+        else:
+            created_date = self.created_date
 
-        is_internal_group = self.is_internal_group
+        is_internal_group: bool | None | Unset
+        if isinstance(self.is_internal_group, Unset):
+            is_internal_group = UNSET
+        else:
+            is_internal_group = self.is_internal_group
 
-        has_access_to_all_builds = self.has_access_to_all_builds
+        has_access_to_all_builds: bool | None | Unset
+        if isinstance(self.has_access_to_all_builds, Unset):
+            has_access_to_all_builds = UNSET
+        else:
+            has_access_to_all_builds = self.has_access_to_all_builds
 
-        public_link_enabled = self.public_link_enabled
+        public_link_enabled: bool | None | Unset
+        if isinstance(self.public_link_enabled, Unset):
+            public_link_enabled = UNSET
+        else:
+            public_link_enabled = self.public_link_enabled
 
-        public_link_id = self.public_link_id
+        public_link_id: None | str | Unset
+        if isinstance(self.public_link_id, Unset):
+            public_link_id = UNSET
+        else:
+            public_link_id = self.public_link_id
 
-        public_link_limit_enabled = self.public_link_limit_enabled
+        public_link_limit_enabled: bool | None | Unset
+        if isinstance(self.public_link_limit_enabled, Unset):
+            public_link_limit_enabled = UNSET
+        else:
+            public_link_limit_enabled = self.public_link_limit_enabled
 
-        public_link_limit = self.public_link_limit
+        public_link_limit: int | None | Unset
+        if isinstance(self.public_link_limit, Unset):
+            public_link_limit = UNSET
+        else:
+            public_link_limit = self.public_link_limit
 
-        public_link = self.public_link
+        public_link: None | str | Unset
+        if isinstance(self.public_link, Unset):
+            public_link = UNSET
+        else:
+            public_link = self.public_link
 
-        feedback_enabled = self.feedback_enabled
+        feedback_enabled: bool | None | Unset
+        if isinstance(self.feedback_enabled, Unset):
+            feedback_enabled = UNSET
+        else:
+            feedback_enabled = self.feedback_enabled
 
-        ios_builds_available_for_apple_silicon_mac = self.ios_builds_available_for_apple_silicon_mac
+        ios_builds_available_for_apple_silicon_mac: bool | None | Unset
+        if isinstance(self.ios_builds_available_for_apple_silicon_mac, Unset):
+            ios_builds_available_for_apple_silicon_mac = UNSET
+        else:
+            ios_builds_available_for_apple_silicon_mac = (
+                self.ios_builds_available_for_apple_silicon_mac
+            )
 
-        ios_builds_available_for_apple_vision = self.ios_builds_available_for_apple_vision
+        ios_builds_available_for_apple_vision: bool | None | Unset
+        if isinstance(self.ios_builds_available_for_apple_vision, Unset):
+            ios_builds_available_for_apple_vision = UNSET
+        else:
+            ios_builds_available_for_apple_vision = self.ios_builds_available_for_apple_vision
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -109,36 +159,132 @@ class BetaGroupAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = d.pop("name", UNSET)
 
-        _created_date = d.pop("createdDate", UNSET)
-        created_date: datetime.datetime | Unset
-        if isinstance(_created_date, Unset):
-            created_date = UNSET
-        else:
-            created_date = datetime.datetime.fromisoformat(_created_date)
+        def _parse_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        is_internal_group = d.pop("isInternalGroup", UNSET)
+        name = _parse_name(d.pop("name", UNSET))
 
-        has_access_to_all_builds = d.pop("hasAccessToAllBuilds", UNSET)
+        def _parse_created_date(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                created_date_type_0 = datetime.datetime.fromisoformat(data)
 
-        public_link_enabled = d.pop("publicLinkEnabled", UNSET)
+                return created_date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
 
-        public_link_id = d.pop("publicLinkId", UNSET)
+        created_date = _parse_created_date(d.pop("createdDate", UNSET))
 
-        public_link_limit_enabled = d.pop("publicLinkLimitEnabled", UNSET)
+        def _parse_is_internal_group(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
 
-        public_link_limit = d.pop("publicLinkLimit", UNSET)
+        is_internal_group = _parse_is_internal_group(d.pop("isInternalGroup", UNSET))
 
-        public_link = d.pop("publicLink", UNSET)
+        def _parse_has_access_to_all_builds(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
 
-        feedback_enabled = d.pop("feedbackEnabled", UNSET)
-
-        ios_builds_available_for_apple_silicon_mac = d.pop(
-            "iosBuildsAvailableForAppleSiliconMac", UNSET
+        has_access_to_all_builds = _parse_has_access_to_all_builds(
+            d.pop("hasAccessToAllBuilds", UNSET)
         )
 
-        ios_builds_available_for_apple_vision = d.pop("iosBuildsAvailableForAppleVision", UNSET)
+        def _parse_public_link_enabled(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        public_link_enabled = _parse_public_link_enabled(d.pop("publicLinkEnabled", UNSET))
+
+        def _parse_public_link_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        public_link_id = _parse_public_link_id(d.pop("publicLinkId", UNSET))
+
+        def _parse_public_link_limit_enabled(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        public_link_limit_enabled = _parse_public_link_limit_enabled(
+            d.pop("publicLinkLimitEnabled", UNSET)
+        )
+
+        def _parse_public_link_limit(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        public_link_limit = _parse_public_link_limit(d.pop("publicLinkLimit", UNSET))
+
+        def _parse_public_link(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        public_link = _parse_public_link(d.pop("publicLink", UNSET))
+
+        def _parse_feedback_enabled(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        feedback_enabled = _parse_feedback_enabled(d.pop("feedbackEnabled", UNSET))
+
+        def _parse_ios_builds_available_for_apple_silicon_mac(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        ios_builds_available_for_apple_silicon_mac = (
+            _parse_ios_builds_available_for_apple_silicon_mac(
+                d.pop("iosBuildsAvailableForAppleSiliconMac", UNSET)
+            )
+        )
+
+        def _parse_ios_builds_available_for_apple_vision(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        ios_builds_available_for_apple_vision = _parse_ios_builds_available_for_apple_vision(
+            d.pop("iosBuildsAvailableForAppleVision", UNSET)
+        )
 
         beta_group_attributes = cls(
             name=name,

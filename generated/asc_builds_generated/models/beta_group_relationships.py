@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -30,44 +30,81 @@ T = TypeVar("T", bound="BetaGroupRelationships")
 class BetaGroupRelationships:
     """
     Attributes:
-        app (BetaGroupRelationshipsApp | Unset):
-        builds (BetaGroupRelationshipsBuilds | Unset):
-        beta_testers (BetaGroupRelationshipsBetaTesters | Unset):
-        beta_recruitment_criteria (BetaGroupRelationshipsBetaRecruitmentCriteria | Unset):
+        app (BetaGroupRelationshipsApp | None | Unset):
+        builds (BetaGroupRelationshipsBuilds | None | Unset):
+        beta_testers (BetaGroupRelationshipsBetaTesters | None | Unset):
+        beta_recruitment_criteria (BetaGroupRelationshipsBetaRecruitmentCriteria | None | Unset):
         beta_recruitment_criterion_compatible_build_check
-            (BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck | Unset):
+            (BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck | None | Unset):
     """
 
-    app: BetaGroupRelationshipsApp | Unset = UNSET
-    builds: BetaGroupRelationshipsBuilds | Unset = UNSET
-    beta_testers: BetaGroupRelationshipsBetaTesters | Unset = UNSET
-    beta_recruitment_criteria: BetaGroupRelationshipsBetaRecruitmentCriteria | Unset = UNSET
+    app: BetaGroupRelationshipsApp | None | Unset = UNSET
+    builds: BetaGroupRelationshipsBuilds | None | Unset = UNSET
+    beta_testers: BetaGroupRelationshipsBetaTesters | None | Unset = UNSET
+    beta_recruitment_criteria: BetaGroupRelationshipsBetaRecruitmentCriteria | None | Unset = UNSET
     beta_recruitment_criterion_compatible_build_check: (
-        BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck | Unset
+        BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck | None | Unset
     ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app, Unset):
+        from ..models.beta_group_relationships_app import BetaGroupRelationshipsApp  # noqa: PLC0415
+        from ..models.beta_group_relationships_beta_recruitment_criteria import (
+            BetaGroupRelationshipsBetaRecruitmentCriteria,  # noqa: PLC0415
+        )
+        from ..models.beta_group_relationships_beta_recruitment_criterion_compatible_build_check import (
+            BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck,  # noqa: PLC0415
+        )
+        from ..models.beta_group_relationships_beta_testers import BetaGroupRelationshipsBetaTesters  # noqa: PLC0415
+        from ..models.beta_group_relationships_builds import BetaGroupRelationshipsBuilds  # noqa: PLC0415
+
+        app: dict[str, Any] | None | Unset
+        if isinstance(self.app, Unset):
+            app = UNSET
+        elif isinstance(self.app, BetaGroupRelationshipsApp):
             app = self.app.to_dict()
+        else:
+            app = self.app
 
-        builds: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.builds, Unset):
+        builds: dict[str, Any] | None | Unset
+        if isinstance(self.builds, Unset):
+            builds = UNSET
+        elif isinstance(self.builds, BetaGroupRelationshipsBuilds):
             builds = self.builds.to_dict()
+        else:
+            builds = self.builds
 
-        beta_testers: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.beta_testers, Unset):
+        beta_testers: dict[str, Any] | None | Unset
+        if isinstance(self.beta_testers, Unset):
+            beta_testers = UNSET
+        elif isinstance(self.beta_testers, BetaGroupRelationshipsBetaTesters):
             beta_testers = self.beta_testers.to_dict()
+        else:
+            beta_testers = self.beta_testers
 
-        beta_recruitment_criteria: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.beta_recruitment_criteria, Unset):
+        beta_recruitment_criteria: dict[str, Any] | None | Unset
+        if isinstance(self.beta_recruitment_criteria, Unset):
+            beta_recruitment_criteria = UNSET
+        elif isinstance(
+            self.beta_recruitment_criteria, BetaGroupRelationshipsBetaRecruitmentCriteria
+        ):
             beta_recruitment_criteria = self.beta_recruitment_criteria.to_dict()
+        else:
+            beta_recruitment_criteria = self.beta_recruitment_criteria
 
-        beta_recruitment_criterion_compatible_build_check: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.beta_recruitment_criterion_compatible_build_check, Unset):
+        beta_recruitment_criterion_compatible_build_check: dict[str, Any] | None | Unset
+        if isinstance(self.beta_recruitment_criterion_compatible_build_check, Unset):
+            beta_recruitment_criterion_compatible_build_check = UNSET
+        elif isinstance(
+            self.beta_recruitment_criterion_compatible_build_check,
+            BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck,
+        ):
             beta_recruitment_criterion_compatible_build_check = (
                 self.beta_recruitment_criterion_compatible_build_check.to_dict()
+            )
+        else:
+            beta_recruitment_criterion_compatible_build_check = (
+                self.beta_recruitment_criterion_compatible_build_check
             )
 
         field_dict: dict[str, Any] = {}
@@ -101,50 +138,110 @@ class BetaGroupRelationships:
         from ..models.beta_group_relationships_builds import BetaGroupRelationshipsBuilds  # noqa: PLC0415
 
         d = dict(src_dict)
-        _app = d.pop("app", UNSET)
-        app: BetaGroupRelationshipsApp | Unset
-        if isinstance(_app, Unset):
-            app = UNSET
-        else:
-            app = BetaGroupRelationshipsApp.from_dict(_app)
 
-        _builds = d.pop("builds", UNSET)
-        builds: BetaGroupRelationshipsBuilds | Unset
-        if isinstance(_builds, Unset):
-            builds = UNSET
-        else:
-            builds = BetaGroupRelationshipsBuilds.from_dict(_builds)
+        def _parse_app(data: object) -> BetaGroupRelationshipsApp | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_type_0 = BetaGroupRelationshipsApp.from_dict(data)
 
-        _beta_testers = d.pop("betaTesters", UNSET)
-        beta_testers: BetaGroupRelationshipsBetaTesters | Unset
-        if isinstance(_beta_testers, Unset):
-            beta_testers = UNSET
-        else:
-            beta_testers = BetaGroupRelationshipsBetaTesters.from_dict(_beta_testers)
+                return app_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaGroupRelationshipsApp | None | Unset, data)
 
-        _beta_recruitment_criteria = d.pop("betaRecruitmentCriteria", UNSET)
-        beta_recruitment_criteria: BetaGroupRelationshipsBetaRecruitmentCriteria | Unset
-        if isinstance(_beta_recruitment_criteria, Unset):
-            beta_recruitment_criteria = UNSET
-        else:
-            beta_recruitment_criteria = BetaGroupRelationshipsBetaRecruitmentCriteria.from_dict(
-                _beta_recruitment_criteria
-            )
+        app = _parse_app(d.pop("app", UNSET))
 
-        _beta_recruitment_criterion_compatible_build_check = d.pop(
-            "betaRecruitmentCriterionCompatibleBuildCheck", UNSET
-        )
-        beta_recruitment_criterion_compatible_build_check: (
-            BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck | Unset
-        )
-        if isinstance(_beta_recruitment_criterion_compatible_build_check, Unset):
-            beta_recruitment_criterion_compatible_build_check = UNSET
-        else:
-            beta_recruitment_criterion_compatible_build_check = (
-                BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck.from_dict(
-                    _beta_recruitment_criterion_compatible_build_check
+        def _parse_builds(data: object) -> BetaGroupRelationshipsBuilds | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                builds_type_0 = BetaGroupRelationshipsBuilds.from_dict(data)
+
+                return builds_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaGroupRelationshipsBuilds | None | Unset, data)
+
+        builds = _parse_builds(d.pop("builds", UNSET))
+
+        def _parse_beta_testers(data: object) -> BetaGroupRelationshipsBetaTesters | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                beta_testers_type_0 = BetaGroupRelationshipsBetaTesters.from_dict(data)
+
+                return beta_testers_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaGroupRelationshipsBetaTesters | None | Unset, data)
+
+        beta_testers = _parse_beta_testers(d.pop("betaTesters", UNSET))
+
+        def _parse_beta_recruitment_criteria(
+            data: object,
+        ) -> BetaGroupRelationshipsBetaRecruitmentCriteria | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                beta_recruitment_criteria_type_0 = (
+                    BetaGroupRelationshipsBetaRecruitmentCriteria.from_dict(data)
                 )
+
+                return beta_recruitment_criteria_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaGroupRelationshipsBetaRecruitmentCriteria | None | Unset, data)
+
+        beta_recruitment_criteria = _parse_beta_recruitment_criteria(
+            d.pop("betaRecruitmentCriteria", UNSET)
+        )
+
+        def _parse_beta_recruitment_criterion_compatible_build_check(
+            data: object,
+        ) -> BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                beta_recruitment_criterion_compatible_build_check_type_0 = (
+                    BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck.from_dict(
+                        data
+                    )
+                )
+
+                return beta_recruitment_criterion_compatible_build_check_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck | None | Unset,
+                data,
             )
+
+        beta_recruitment_criterion_compatible_build_check = (
+            _parse_beta_recruitment_criterion_compatible_build_check(
+                d.pop("betaRecruitmentCriterionCompatibleBuildCheck", UNSET)
+            )
+        )
 
         beta_group_relationships = cls(
             app=app,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,43 +24,68 @@ T = TypeVar("T", bound="BetaTesterAttributes")
 class BetaTesterAttributes:
     """
     Attributes:
-        first_name (str | Unset):
-        last_name (str | Unset):
-        email (str | Unset):
-        invite_type (BetaInviteType | Unset):
-        state (BetaTesterState | Unset):
-        app_devices (list[BetaTesterAttributesAppDevicesItem] | Unset):
+        first_name (None | str | Unset):
+        last_name (None | str | Unset):
+        email (None | str | Unset):
+        invite_type (BetaInviteType | None | Unset):
+        state (BetaTesterState | None | Unset):
+        app_devices (list[BetaTesterAttributesAppDevicesItem] | None | Unset):
     """
 
-    first_name: str | Unset = UNSET
-    last_name: str | Unset = UNSET
-    email: str | Unset = UNSET
-    invite_type: BetaInviteType | Unset = UNSET
-    state: BetaTesterState | Unset = UNSET
-    app_devices: list[BetaTesterAttributesAppDevicesItem] | Unset = UNSET
+    first_name: None | str | Unset = UNSET
+    last_name: None | str | Unset = UNSET
+    email: None | str | Unset = UNSET
+    invite_type: BetaInviteType | None | Unset = UNSET
+    state: BetaTesterState | None | Unset = UNSET
+    app_devices: list[BetaTesterAttributesAppDevicesItem] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        first_name = self.first_name
+        first_name: None | str | Unset
+        if isinstance(self.first_name, Unset):
+            first_name = UNSET
+        else:
+            first_name = self.first_name
 
-        last_name = self.last_name
+        last_name: None | str | Unset
+        if isinstance(self.last_name, Unset):
+            last_name = UNSET
+        else:
+            last_name = self.last_name
 
-        email = self.email
+        email: None | str | Unset
+        if isinstance(self.email, Unset):
+            email = UNSET
+        else:
+            email = self.email
 
-        invite_type: str | Unset = UNSET
-        if not isinstance(self.invite_type, Unset):
+        invite_type: None | str | Unset
+        if isinstance(self.invite_type, Unset):
+            invite_type = UNSET
+        elif isinstance(self.invite_type, BetaInviteType):
             invite_type = self.invite_type.value
+        else:
+            invite_type = self.invite_type
 
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
+        state: None | str | Unset
+        if isinstance(self.state, Unset):
+            state = UNSET
+        elif isinstance(self.state, BetaTesterState):
             state = self.state.value
+        else:
+            state = self.state
 
-        app_devices: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.app_devices, Unset):
+        app_devices: list[dict[str, Any]] | None | Unset
+        if isinstance(self.app_devices, Unset):
+            app_devices = UNSET
+        elif isinstance(self.app_devices, list):
             app_devices = []
-            for app_devices_item_data in self.app_devices:
-                app_devices_item = app_devices_item_data.to_dict()
-                app_devices.append(app_devices_item)
+            for app_devices_type_0_item_data in self.app_devices:
+                app_devices_type_0_item = app_devices_type_0_item_data.to_dict()
+                app_devices.append(app_devices_type_0_item)
+
+        else:
+            app_devices = self.app_devices
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -87,36 +112,93 @@ class BetaTesterAttributes:
         )
 
         d = dict(src_dict)
-        first_name = d.pop("firstName", UNSET)
 
-        last_name = d.pop("lastName", UNSET)
+        def _parse_first_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        email = d.pop("email", UNSET)
+        first_name = _parse_first_name(d.pop("firstName", UNSET))
 
-        _invite_type = d.pop("inviteType", UNSET)
-        invite_type: BetaInviteType | Unset
-        if isinstance(_invite_type, Unset):
-            invite_type = UNSET
-        else:
-            invite_type = BetaInviteType(_invite_type)
+        def _parse_last_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        _state = d.pop("state", UNSET)
-        state: BetaTesterState | Unset
-        if isinstance(_state, Unset):
-            state = UNSET
-        else:
-            state = BetaTesterState(_state)
+        last_name = _parse_last_name(d.pop("lastName", UNSET))
 
-        _app_devices = d.pop("appDevices", UNSET)
-        app_devices: list[BetaTesterAttributesAppDevicesItem] | Unset = UNSET
-        if _app_devices is not UNSET:
-            app_devices = []
-            for app_devices_item_data in _app_devices:
-                app_devices_item = BetaTesterAttributesAppDevicesItem.from_dict(
-                    app_devices_item_data
-                )
+        def _parse_email(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-                app_devices.append(app_devices_item)
+        email = _parse_email(d.pop("email", UNSET))
+
+        def _parse_invite_type(data: object) -> BetaInviteType | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                invite_type_type_1 = BetaInviteType(data)
+
+                return invite_type_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaInviteType | None | Unset, data)
+
+        invite_type = _parse_invite_type(d.pop("inviteType", UNSET))
+
+        def _parse_state(data: object) -> BetaTesterState | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                state_type_1 = BetaTesterState(data)
+
+                return state_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaTesterState | None | Unset, data)
+
+        state = _parse_state(d.pop("state", UNSET))
+
+        def _parse_app_devices(
+            data: object,
+        ) -> list[BetaTesterAttributesAppDevicesItem] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                app_devices_type_0 = []
+                _app_devices_type_0 = data
+                for app_devices_type_0_item_data in _app_devices_type_0:
+                    app_devices_type_0_item = BetaTesterAttributesAppDevicesItem.from_dict(
+                        app_devices_type_0_item_data
+                    )
+
+                    app_devices_type_0.append(app_devices_type_0_item)
+
+                return app_devices_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[BetaTesterAttributesAppDevicesItem] | None | Unset, data)
+
+        app_devices = _parse_app_devices(d.pop("appDevices", UNSET))
 
         beta_tester_attributes = cls(
             first_name=first_name,

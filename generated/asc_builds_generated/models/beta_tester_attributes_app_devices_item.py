@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,28 +21,44 @@ T = TypeVar("T", bound="BetaTesterAttributesAppDevicesItem")
 class BetaTesterAttributesAppDevicesItem:
     """
     Attributes:
-        model (str | Unset):
-        platform (BetaTesterAttributesAppDevicesItemPlatform | Unset):
-        os_version (str | Unset):
-        app_build_version (str | Unset):
+        model (None | str | Unset):
+        platform (BetaTesterAttributesAppDevicesItemPlatform | None | Unset):
+        os_version (None | str | Unset):
+        app_build_version (None | str | Unset):
     """
 
-    model: str | Unset = UNSET
-    platform: BetaTesterAttributesAppDevicesItemPlatform | Unset = UNSET
-    os_version: str | Unset = UNSET
-    app_build_version: str | Unset = UNSET
+    model: None | str | Unset = UNSET
+    platform: BetaTesterAttributesAppDevicesItemPlatform | None | Unset = UNSET
+    os_version: None | str | Unset = UNSET
+    app_build_version: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        model = self.model
+        model: None | str | Unset
+        if isinstance(self.model, Unset):
+            model = UNSET
+        else:
+            model = self.model
 
-        platform: str | Unset = UNSET
-        if not isinstance(self.platform, Unset):
+        platform: None | str | Unset
+        if isinstance(self.platform, Unset):
+            platform = UNSET
+        elif isinstance(self.platform, BetaTesterAttributesAppDevicesItemPlatform):
             platform = self.platform.value
+        else:
+            platform = self.platform
 
-        os_version = self.os_version
+        os_version: None | str | Unset
+        if isinstance(self.os_version, Unset):
+            os_version = UNSET
+        else:
+            os_version = self.os_version
 
-        app_build_version = self.app_build_version
+        app_build_version: None | str | Unset
+        if isinstance(self.app_build_version, Unset):
+            app_build_version = UNSET
+        else:
+            app_build_version = self.app_build_version
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -61,18 +77,52 @@ class BetaTesterAttributesAppDevicesItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        model = d.pop("model", UNSET)
 
-        _platform = d.pop("platform", UNSET)
-        platform: BetaTesterAttributesAppDevicesItemPlatform | Unset
-        if isinstance(_platform, Unset):
-            platform = UNSET
-        else:
-            platform = BetaTesterAttributesAppDevicesItemPlatform(_platform)
+        def _parse_model(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        os_version = d.pop("osVersion", UNSET)
+        model = _parse_model(d.pop("model", UNSET))
 
-        app_build_version = d.pop("appBuildVersion", UNSET)
+        def _parse_platform(
+            data: object,
+        ) -> BetaTesterAttributesAppDevicesItemPlatform | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                platform_type_1 = BetaTesterAttributesAppDevicesItemPlatform(data)
+
+                return platform_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaTesterAttributesAppDevicesItemPlatform | None | Unset, data)
+
+        platform = _parse_platform(d.pop("platform", UNSET))
+
+        def _parse_os_version(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        os_version = _parse_os_version(d.pop("osVersion", UNSET))
+
+        def _parse_app_build_version(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        app_build_version = _parse_app_build_version(d.pop("appBuildVersion", UNSET))
 
         beta_tester_attributes_app_devices_item = cls(
             model=model,

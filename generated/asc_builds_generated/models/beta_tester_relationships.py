@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,28 +24,44 @@ T = TypeVar("T", bound="BetaTesterRelationships")
 class BetaTesterRelationships:
     """
     Attributes:
-        apps (BetaTesterRelationshipsApps | Unset):
-        beta_groups (BetaTesterRelationshipsBetaGroups | Unset):
-        builds (BetaTesterRelationshipsBuilds | Unset):
+        apps (BetaTesterRelationshipsApps | None | Unset):
+        beta_groups (BetaTesterRelationshipsBetaGroups | None | Unset):
+        builds (BetaTesterRelationshipsBuilds | None | Unset):
     """
 
-    apps: BetaTesterRelationshipsApps | Unset = UNSET
-    beta_groups: BetaTesterRelationshipsBetaGroups | Unset = UNSET
-    builds: BetaTesterRelationshipsBuilds | Unset = UNSET
+    apps: BetaTesterRelationshipsApps | None | Unset = UNSET
+    beta_groups: BetaTesterRelationshipsBetaGroups | None | Unset = UNSET
+    builds: BetaTesterRelationshipsBuilds | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        apps: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.apps, Unset):
+        from ..models.beta_tester_relationships_apps import BetaTesterRelationshipsApps  # noqa: PLC0415
+        from ..models.beta_tester_relationships_beta_groups import BetaTesterRelationshipsBetaGroups  # noqa: PLC0415
+        from ..models.beta_tester_relationships_builds import BetaTesterRelationshipsBuilds  # noqa: PLC0415
+
+        apps: dict[str, Any] | None | Unset
+        if isinstance(self.apps, Unset):
+            apps = UNSET
+        elif isinstance(self.apps, BetaTesterRelationshipsApps):
             apps = self.apps.to_dict()
+        else:
+            apps = self.apps
 
-        beta_groups: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.beta_groups, Unset):
+        beta_groups: dict[str, Any] | None | Unset
+        if isinstance(self.beta_groups, Unset):
+            beta_groups = UNSET
+        elif isinstance(self.beta_groups, BetaTesterRelationshipsBetaGroups):
             beta_groups = self.beta_groups.to_dict()
+        else:
+            beta_groups = self.beta_groups
 
-        builds: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.builds, Unset):
+        builds: dict[str, Any] | None | Unset
+        if isinstance(self.builds, Unset):
+            builds = UNSET
+        elif isinstance(self.builds, BetaTesterRelationshipsBuilds):
             builds = self.builds.to_dict()
+        else:
+            builds = self.builds
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -66,26 +82,57 @@ class BetaTesterRelationships:
         from ..models.beta_tester_relationships_builds import BetaTesterRelationshipsBuilds  # noqa: PLC0415
 
         d = dict(src_dict)
-        _apps = d.pop("apps", UNSET)
-        apps: BetaTesterRelationshipsApps | Unset
-        if isinstance(_apps, Unset):
-            apps = UNSET
-        else:
-            apps = BetaTesterRelationshipsApps.from_dict(_apps)
 
-        _beta_groups = d.pop("betaGroups", UNSET)
-        beta_groups: BetaTesterRelationshipsBetaGroups | Unset
-        if isinstance(_beta_groups, Unset):
-            beta_groups = UNSET
-        else:
-            beta_groups = BetaTesterRelationshipsBetaGroups.from_dict(_beta_groups)
+        def _parse_apps(data: object) -> BetaTesterRelationshipsApps | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                apps_type_0 = BetaTesterRelationshipsApps.from_dict(data)
 
-        _builds = d.pop("builds", UNSET)
-        builds: BetaTesterRelationshipsBuilds | Unset
-        if isinstance(_builds, Unset):
-            builds = UNSET
-        else:
-            builds = BetaTesterRelationshipsBuilds.from_dict(_builds)
+                return apps_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaTesterRelationshipsApps | None | Unset, data)
+
+        apps = _parse_apps(d.pop("apps", UNSET))
+
+        def _parse_beta_groups(data: object) -> BetaTesterRelationshipsBetaGroups | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                beta_groups_type_0 = BetaTesterRelationshipsBetaGroups.from_dict(data)
+
+                return beta_groups_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaTesterRelationshipsBetaGroups | None | Unset, data)
+
+        beta_groups = _parse_beta_groups(d.pop("betaGroups", UNSET))
+
+        def _parse_builds(data: object) -> BetaTesterRelationshipsBuilds | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                builds_type_0 = BetaTesterRelationshipsBuilds.from_dict(data)
+
+                return builds_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BetaTesterRelationshipsBuilds | None | Unset, data)
+
+        builds = _parse_builds(d.pop("builds", UNSET))
 
         beta_tester_relationships = cls(
             apps=apps,

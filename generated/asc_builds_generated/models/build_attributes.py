@@ -33,10 +33,10 @@ class BuildAttributes:
         ls_minimum_system_version (None | str | Unset):
         computed_min_mac_os_version (None | str | Unset):
         computed_min_vision_os_version (None | str | Unset):
-        processing_state (BuildAttributesProcessingState | Unset):
-        uses_non_exempt_encryption (bool | None | Unset):
         icon_asset_token (ImageAsset | None | Unset):
+        processing_state (BuildAttributesProcessingState | None | Unset):
         build_audience_type (BuildAudienceType | None | Unset):
+        uses_non_exempt_encryption (bool | None | Unset):
     """
 
     version: None | str | Unset = UNSET
@@ -47,10 +47,10 @@ class BuildAttributes:
     ls_minimum_system_version: None | str | Unset = UNSET
     computed_min_mac_os_version: None | str | Unset = UNSET
     computed_min_vision_os_version: None | str | Unset = UNSET
-    processing_state: BuildAttributesProcessingState | Unset = UNSET
-    uses_non_exempt_encryption: bool | None | Unset = UNSET
     icon_asset_token: ImageAsset | None | Unset = UNSET
+    processing_state: BuildAttributesProcessingState | None | Unset = UNSET
     build_audience_type: BuildAudienceType | None | Unset = UNSET
+    uses_non_exempt_encryption: bool | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -108,16 +108,6 @@ class BuildAttributes:
         else:
             computed_min_vision_os_version = self.computed_min_vision_os_version
 
-        processing_state: str | Unset = UNSET
-        if not isinstance(self.processing_state, Unset):
-            processing_state = self.processing_state.value
-
-        uses_non_exempt_encryption: bool | None | Unset
-        if isinstance(self.uses_non_exempt_encryption, Unset):
-            uses_non_exempt_encryption = UNSET
-        else:
-            uses_non_exempt_encryption = self.uses_non_exempt_encryption
-
         icon_asset_token: dict[str, Any] | None | Unset
         if isinstance(self.icon_asset_token, Unset):
             icon_asset_token = UNSET
@@ -126,6 +116,14 @@ class BuildAttributes:
         else:
             icon_asset_token = self.icon_asset_token
 
+        processing_state: None | str | Unset
+        if isinstance(self.processing_state, Unset):
+            processing_state = UNSET
+        elif isinstance(self.processing_state, BuildAttributesProcessingState):
+            processing_state = self.processing_state.value
+        else:
+            processing_state = self.processing_state
+
         build_audience_type: None | str | Unset
         if isinstance(self.build_audience_type, Unset):
             build_audience_type = UNSET
@@ -133,6 +131,12 @@ class BuildAttributes:
             build_audience_type = self.build_audience_type.value
         else:
             build_audience_type = self.build_audience_type
+
+        uses_non_exempt_encryption: bool | None | Unset
+        if isinstance(self.uses_non_exempt_encryption, Unset):
+            uses_non_exempt_encryption = UNSET
+        else:
+            uses_non_exempt_encryption = self.uses_non_exempt_encryption
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -153,14 +157,14 @@ class BuildAttributes:
             field_dict["computedMinMacOsVersion"] = computed_min_mac_os_version
         if computed_min_vision_os_version is not UNSET:
             field_dict["computedMinVisionOsVersion"] = computed_min_vision_os_version
-        if processing_state is not UNSET:
-            field_dict["processingState"] = processing_state
-        if uses_non_exempt_encryption is not UNSET:
-            field_dict["usesNonExemptEncryption"] = uses_non_exempt_encryption
         if icon_asset_token is not UNSET:
             field_dict["iconAssetToken"] = icon_asset_token
+        if processing_state is not UNSET:
+            field_dict["processingState"] = processing_state
         if build_audience_type is not UNSET:
             field_dict["buildAudienceType"] = build_audience_type
+        if uses_non_exempt_encryption is not UNSET:
+            field_dict["usesNonExemptEncryption"] = uses_non_exempt_encryption
 
         return field_dict
 
@@ -264,24 +268,6 @@ class BuildAttributes:
             d.pop("computedMinVisionOsVersion", UNSET)
         )
 
-        _processing_state = d.pop("processingState", UNSET)
-        processing_state: BuildAttributesProcessingState | Unset
-        if isinstance(_processing_state, Unset):
-            processing_state = UNSET
-        else:
-            processing_state = BuildAttributesProcessingState(_processing_state)
-
-        def _parse_uses_non_exempt_encryption(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        uses_non_exempt_encryption = _parse_uses_non_exempt_encryption(
-            d.pop("usesNonExemptEncryption", UNSET)
-        )
-
         def _parse_icon_asset_token(data: object) -> ImageAsset | None | Unset:
             if data is None:
                 return data
@@ -298,6 +284,23 @@ class BuildAttributes:
             return cast(ImageAsset | None | Unset, data)
 
         icon_asset_token = _parse_icon_asset_token(d.pop("iconAssetToken", UNSET))
+
+        def _parse_processing_state(data: object) -> BuildAttributesProcessingState | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                processing_state_type_1 = BuildAttributesProcessingState(data)
+
+                return processing_state_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildAttributesProcessingState | None | Unset, data)
+
+        processing_state = _parse_processing_state(d.pop("processingState", UNSET))
 
         def _parse_build_audience_type(data: object) -> BuildAudienceType | None | Unset:
             if data is None:
@@ -316,6 +319,17 @@ class BuildAttributes:
 
         build_audience_type = _parse_build_audience_type(d.pop("buildAudienceType", UNSET))
 
+        def _parse_uses_non_exempt_encryption(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        uses_non_exempt_encryption = _parse_uses_non_exempt_encryption(
+            d.pop("usesNonExemptEncryption", UNSET)
+        )
+
         build_attributes = cls(
             version=version,
             uploaded_date=uploaded_date,
@@ -325,10 +339,10 @@ class BuildAttributes:
             ls_minimum_system_version=ls_minimum_system_version,
             computed_min_mac_os_version=computed_min_mac_os_version,
             computed_min_vision_os_version=computed_min_vision_os_version,
-            processing_state=processing_state,
-            uses_non_exempt_encryption=uses_non_exempt_encryption,
             icon_asset_token=icon_asset_token,
+            processing_state=processing_state,
             build_audience_type=build_audience_type,
+            uses_non_exempt_encryption=uses_non_exempt_encryption,
         )
 
         build_attributes.additional_properties = d

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,26 +20,38 @@ T = TypeVar("T", bound="BuildBetaDetailAttributes")
 class BuildBetaDetailAttributes:
     """
     Attributes:
-        auto_notify_enabled (bool | Unset):
-        internal_build_state (InternalBetaState | Unset):
-        external_build_state (ExternalBetaState | Unset):
+        auto_notify_enabled (bool | None | Unset):
+        internal_build_state (InternalBetaState | None | Unset):
+        external_build_state (ExternalBetaState | None | Unset):
     """
 
-    auto_notify_enabled: bool | Unset = UNSET
-    internal_build_state: InternalBetaState | Unset = UNSET
-    external_build_state: ExternalBetaState | Unset = UNSET
+    auto_notify_enabled: bool | None | Unset = UNSET
+    internal_build_state: InternalBetaState | None | Unset = UNSET
+    external_build_state: ExternalBetaState | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        auto_notify_enabled = self.auto_notify_enabled
+        auto_notify_enabled: bool | None | Unset
+        if isinstance(self.auto_notify_enabled, Unset):
+            auto_notify_enabled = UNSET
+        else:
+            auto_notify_enabled = self.auto_notify_enabled
 
-        internal_build_state: str | Unset = UNSET
-        if not isinstance(self.internal_build_state, Unset):
+        internal_build_state: None | str | Unset
+        if isinstance(self.internal_build_state, Unset):
+            internal_build_state = UNSET
+        elif isinstance(self.internal_build_state, InternalBetaState):
             internal_build_state = self.internal_build_state.value
+        else:
+            internal_build_state = self.internal_build_state
 
-        external_build_state: str | Unset = UNSET
-        if not isinstance(self.external_build_state, Unset):
+        external_build_state: None | str | Unset
+        if isinstance(self.external_build_state, Unset):
+            external_build_state = UNSET
+        elif isinstance(self.external_build_state, ExternalBetaState):
             external_build_state = self.external_build_state.value
+        else:
+            external_build_state = self.external_build_state
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -56,21 +68,49 @@ class BuildBetaDetailAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        auto_notify_enabled = d.pop("autoNotifyEnabled", UNSET)
 
-        _internal_build_state = d.pop("internalBuildState", UNSET)
-        internal_build_state: InternalBetaState | Unset
-        if isinstance(_internal_build_state, Unset):
-            internal_build_state = UNSET
-        else:
-            internal_build_state = InternalBetaState(_internal_build_state)
+        def _parse_auto_notify_enabled(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
 
-        _external_build_state = d.pop("externalBuildState", UNSET)
-        external_build_state: ExternalBetaState | Unset
-        if isinstance(_external_build_state, Unset):
-            external_build_state = UNSET
-        else:
-            external_build_state = ExternalBetaState(_external_build_state)
+        auto_notify_enabled = _parse_auto_notify_enabled(d.pop("autoNotifyEnabled", UNSET))
+
+        def _parse_internal_build_state(data: object) -> InternalBetaState | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                internal_build_state_type_1 = InternalBetaState(data)
+
+                return internal_build_state_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(InternalBetaState | None | Unset, data)
+
+        internal_build_state = _parse_internal_build_state(d.pop("internalBuildState", UNSET))
+
+        def _parse_external_build_state(data: object) -> ExternalBetaState | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                external_build_state_type_1 = ExternalBetaState(data)
+
+                return external_build_state_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ExternalBetaState | None | Unset, data)
+
+        external_build_state = _parse_external_build_state(d.pop("externalBuildState", UNSET))
 
         build_beta_detail_attributes = cls(
             auto_notify_enabled=auto_notify_enabled,

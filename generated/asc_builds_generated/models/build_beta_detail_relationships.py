@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,16 +22,22 @@ T = TypeVar("T", bound="BuildBetaDetailRelationships")
 class BuildBetaDetailRelationships:
     """
     Attributes:
-        build (BuildBetaDetailRelationshipsBuild | Unset):
+        build (BuildBetaDetailRelationshipsBuild | None | Unset):
     """
 
-    build: BuildBetaDetailRelationshipsBuild | Unset = UNSET
+    build: BuildBetaDetailRelationshipsBuild | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        build: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.build, Unset):
+        from ..models.build_beta_detail_relationships_build import BuildBetaDetailRelationshipsBuild  # noqa: PLC0415
+
+        build: dict[str, Any] | None | Unset
+        if isinstance(self.build, Unset):
+            build = UNSET
+        elif isinstance(self.build, BuildBetaDetailRelationshipsBuild):
             build = self.build.to_dict()
+        else:
+            build = self.build
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -46,12 +52,23 @@ class BuildBetaDetailRelationships:
         from ..models.build_beta_detail_relationships_build import BuildBetaDetailRelationshipsBuild  # noqa: PLC0415
 
         d = dict(src_dict)
-        _build = d.pop("build", UNSET)
-        build: BuildBetaDetailRelationshipsBuild | Unset
-        if isinstance(_build, Unset):
-            build = UNSET
-        else:
-            build = BuildBetaDetailRelationshipsBuild.from_dict(_build)
+
+        def _parse_build(data: object) -> BuildBetaDetailRelationshipsBuild | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                build_type_0 = BuildBetaDetailRelationshipsBuild.from_dict(data)
+
+                return build_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildBetaDetailRelationshipsBuild | None | Unset, data)
+
+        build = _parse_build(d.pop("build", UNSET))
 
         build_beta_detail_relationships = cls(
             build=build,

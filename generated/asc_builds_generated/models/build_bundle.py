@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.build_bundle_build_bundle_resource_type import BuildBundleBuildBundleResourceType
+from ..models.build_bundle_type_enum import BuildBundleTypeEnum
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -25,36 +25,52 @@ T = TypeVar("T", bound="BuildBundle")
 class BuildBundle:
     """
     Attributes:
-        type_ (BuildBundleBuildBundleResourceType):
+        type_ (BuildBundleTypeEnum):
         id (str):
-        attributes (BuildBundleAttributes | Unset):
-        relationships (BuildBundleRelationships | Unset):
-        links (ResourceLinks | Unset):
+        attributes (BuildBundleAttributes | None | Unset):
+        relationships (BuildBundleRelationships | None | Unset):
+        links (None | ResourceLinks | Unset):
     """
 
-    type_: BuildBundleBuildBundleResourceType
+    type_: BuildBundleTypeEnum
     id: str
-    attributes: BuildBundleAttributes | Unset = UNSET
-    relationships: BuildBundleRelationships | Unset = UNSET
-    links: ResourceLinks | Unset = UNSET
+    attributes: BuildBundleAttributes | None | Unset = UNSET
+    relationships: BuildBundleRelationships | None | Unset = UNSET
+    links: None | ResourceLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.build_bundle_attributes import BuildBundleAttributes  # noqa: PLC0415
+        from ..models.build_bundle_relationships import BuildBundleRelationships  # noqa: PLC0415
+        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
+
         type_ = self.type_.value
 
         id = self.id
 
-        attributes: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.attributes, Unset):
+        attributes: dict[str, Any] | None | Unset
+        if isinstance(self.attributes, Unset):
+            attributes = UNSET
+        elif isinstance(self.attributes, BuildBundleAttributes):
             attributes = self.attributes.to_dict()
+        else:
+            attributes = self.attributes
 
-        relationships: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.relationships, Unset):
+        relationships: dict[str, Any] | None | Unset
+        if isinstance(self.relationships, Unset):
+            relationships = UNSET
+        elif isinstance(self.relationships, BuildBundleRelationships):
             relationships = self.relationships.to_dict()
+        else:
+            relationships = self.relationships
 
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
+        links: dict[str, Any] | None | Unset
+        if isinstance(self.links, Unset):
+            links = UNSET
+        elif isinstance(self.links, ResourceLinks):
             links = self.links.to_dict()
+        else:
+            links = self.links
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -80,30 +96,60 @@ class BuildBundle:
         from ..models.resource_links import ResourceLinks  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = BuildBundleBuildBundleResourceType(d.pop("type"))
+        type_ = BuildBundleTypeEnum(d.pop("type"))
 
         id = d.pop("id")
 
-        _attributes = d.pop("attributes", UNSET)
-        attributes: BuildBundleAttributes | Unset
-        if isinstance(_attributes, Unset):
-            attributes = UNSET
-        else:
-            attributes = BuildBundleAttributes.from_dict(_attributes)
+        def _parse_attributes(data: object) -> BuildBundleAttributes | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                attributes_type_0 = BuildBundleAttributes.from_dict(data)
 
-        _relationships = d.pop("relationships", UNSET)
-        relationships: BuildBundleRelationships | Unset
-        if isinstance(_relationships, Unset):
-            relationships = UNSET
-        else:
-            relationships = BuildBundleRelationships.from_dict(_relationships)
+                return attributes_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildBundleAttributes | None | Unset, data)
 
-        _links = d.pop("links", UNSET)
-        links: ResourceLinks | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = ResourceLinks.from_dict(_links)
+        attributes = _parse_attributes(d.pop("attributes", UNSET))
+
+        def _parse_relationships(data: object) -> BuildBundleRelationships | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                relationships_type_0 = BuildBundleRelationships.from_dict(data)
+
+                return relationships_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildBundleRelationships | None | Unset, data)
+
+        relationships = _parse_relationships(d.pop("relationships", UNSET))
+
+        def _parse_links(data: object) -> None | ResourceLinks | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                links_type_1 = ResourceLinks.from_dict(data)
+
+                return links_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ResourceLinks | Unset, data)
+
+        links = _parse_links(d.pop("links", UNSET))
 
         build_bundle = cls(
             type_=type_,

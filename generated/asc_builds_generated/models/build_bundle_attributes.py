@@ -23,102 +23,188 @@ T = TypeVar("T", bound="BuildBundleAttributes")
 class BuildBundleAttributes:
     """
     Attributes:
-        bundle_id (str | Unset):
-        bundle_type (BuildBundleType | Unset):
-        sdk_build (str | Unset):
-        platform_build (str | Unset):
-        file_name (str | Unset):
-        has_sirikit (bool | Unset):
-        has_on_demand_resources (bool | Unset):
-        has_prerendered_icon (bool | Unset):
-        uses_location_services (bool | Unset):
-        is_ios_build_mac_app_store_compatible (bool | Unset):
-        includes_symbols (bool | Unset):
-        d_sym_url (str | Unset):
-        supported_architectures (list[str] | Unset):
-        required_capabilities (list[str] | Unset):
-        device_protocols (list[str] | Unset):
-        locales (list[str] | Unset):
-        entitlements (BuildBundleAttributesEntitlements | Unset):
-        ba_download_allowance (int | Unset):
-        ba_max_install_size (int | Unset):
-        minimum_os_version (str | Unset):
+        bundle_id (None | str | Unset):
+        bundle_type (BuildBundleType | None | Unset):
+        sdk_build (None | str | Unset):
+        platform_build (None | str | Unset):
+        file_name (None | str | Unset):
+        has_sirikit (bool | None | Unset):
+        has_on_demand_resources (bool | None | Unset):
+        has_prerendered_icon (bool | None | Unset):
+        uses_location_services (bool | None | Unset):
+        is_ios_build_mac_app_store_compatible (bool | None | Unset):
+        includes_symbols (bool | None | Unset):
+        d_sym_url (None | str | Unset):
+        supported_architectures (list[str] | None | Unset):
+        required_capabilities (list[str] | None | Unset):
+        device_protocols (list[str] | None | Unset):
+        locales (list[str] | None | Unset):
+        entitlements (BuildBundleAttributesEntitlements | None | Unset):
+        ba_download_allowance (int | None | Unset):
+        ba_max_install_size (int | None | Unset):
+        minimum_os_version (None | str | Unset):
     """
 
-    bundle_id: str | Unset = UNSET
-    bundle_type: BuildBundleType | Unset = UNSET
-    sdk_build: str | Unset = UNSET
-    platform_build: str | Unset = UNSET
-    file_name: str | Unset = UNSET
-    has_sirikit: bool | Unset = UNSET
-    has_on_demand_resources: bool | Unset = UNSET
-    has_prerendered_icon: bool | Unset = UNSET
-    uses_location_services: bool | Unset = UNSET
-    is_ios_build_mac_app_store_compatible: bool | Unset = UNSET
-    includes_symbols: bool | Unset = UNSET
-    d_sym_url: str | Unset = UNSET
-    supported_architectures: list[str] | Unset = UNSET
-    required_capabilities: list[str] | Unset = UNSET
-    device_protocols: list[str] | Unset = UNSET
-    locales: list[str] | Unset = UNSET
-    entitlements: BuildBundleAttributesEntitlements | Unset = UNSET
-    ba_download_allowance: int | Unset = UNSET
-    ba_max_install_size: int | Unset = UNSET
-    minimum_os_version: str | Unset = UNSET
+    bundle_id: None | str | Unset = UNSET
+    bundle_type: BuildBundleType | None | Unset = UNSET
+    sdk_build: None | str | Unset = UNSET
+    platform_build: None | str | Unset = UNSET
+    file_name: None | str | Unset = UNSET
+    has_sirikit: bool | None | Unset = UNSET
+    has_on_demand_resources: bool | None | Unset = UNSET
+    has_prerendered_icon: bool | None | Unset = UNSET
+    uses_location_services: bool | None | Unset = UNSET
+    is_ios_build_mac_app_store_compatible: bool | None | Unset = UNSET
+    includes_symbols: bool | None | Unset = UNSET
+    d_sym_url: None | str | Unset = UNSET
+    supported_architectures: list[str] | None | Unset = UNSET
+    required_capabilities: list[str] | None | Unset = UNSET
+    device_protocols: list[str] | None | Unset = UNSET
+    locales: list[str] | None | Unset = UNSET
+    entitlements: BuildBundleAttributesEntitlements | None | Unset = UNSET
+    ba_download_allowance: int | None | Unset = UNSET
+    ba_max_install_size: int | None | Unset = UNSET
+    minimum_os_version: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        bundle_id = self.bundle_id
+        from ..models.build_bundle_attributes_entitlements import BuildBundleAttributesEntitlements  # noqa: PLC0415
 
-        bundle_type: str | Unset = UNSET
-        if not isinstance(self.bundle_type, Unset):
+        bundle_id: None | str | Unset
+        if isinstance(self.bundle_id, Unset):
+            bundle_id = UNSET
+        else:
+            bundle_id = self.bundle_id
+
+        bundle_type: None | str | Unset
+        if isinstance(self.bundle_type, Unset):
+            bundle_type = UNSET
+        elif isinstance(self.bundle_type, BuildBundleType):
             bundle_type = self.bundle_type.value
+        else:
+            bundle_type = self.bundle_type
 
-        sdk_build = self.sdk_build
+        sdk_build: None | str | Unset
+        if isinstance(self.sdk_build, Unset):
+            sdk_build = UNSET
+        else:
+            sdk_build = self.sdk_build
 
-        platform_build = self.platform_build
+        platform_build: None | str | Unset
+        if isinstance(self.platform_build, Unset):
+            platform_build = UNSET
+        else:
+            platform_build = self.platform_build
 
-        file_name = self.file_name
+        file_name: None | str | Unset
+        if isinstance(self.file_name, Unset):
+            file_name = UNSET
+        else:
+            file_name = self.file_name
 
-        has_sirikit = self.has_sirikit
+        has_sirikit: bool | None | Unset
+        if isinstance(self.has_sirikit, Unset):
+            has_sirikit = UNSET
+        else:
+            has_sirikit = self.has_sirikit
 
-        has_on_demand_resources = self.has_on_demand_resources
+        has_on_demand_resources: bool | None | Unset
+        if isinstance(self.has_on_demand_resources, Unset):
+            has_on_demand_resources = UNSET
+        else:
+            has_on_demand_resources = self.has_on_demand_resources
 
-        has_prerendered_icon = self.has_prerendered_icon
+        has_prerendered_icon: bool | None | Unset
+        if isinstance(self.has_prerendered_icon, Unset):
+            has_prerendered_icon = UNSET
+        else:
+            has_prerendered_icon = self.has_prerendered_icon
 
-        uses_location_services = self.uses_location_services
+        uses_location_services: bool | None | Unset
+        if isinstance(self.uses_location_services, Unset):
+            uses_location_services = UNSET
+        else:
+            uses_location_services = self.uses_location_services
 
-        is_ios_build_mac_app_store_compatible = self.is_ios_build_mac_app_store_compatible
+        is_ios_build_mac_app_store_compatible: bool | None | Unset
+        if isinstance(self.is_ios_build_mac_app_store_compatible, Unset):
+            is_ios_build_mac_app_store_compatible = UNSET
+        else:
+            is_ios_build_mac_app_store_compatible = self.is_ios_build_mac_app_store_compatible
 
-        includes_symbols = self.includes_symbols
+        includes_symbols: bool | None | Unset
+        if isinstance(self.includes_symbols, Unset):
+            includes_symbols = UNSET
+        else:
+            includes_symbols = self.includes_symbols
 
-        d_sym_url = self.d_sym_url
+        d_sym_url: None | str | Unset
+        if isinstance(self.d_sym_url, Unset):
+            d_sym_url = UNSET
+        else:
+            d_sym_url = self.d_sym_url
 
-        supported_architectures: list[str] | Unset = UNSET
-        if not isinstance(self.supported_architectures, Unset):
+        supported_architectures: list[str] | None | Unset
+        if isinstance(self.supported_architectures, Unset):
+            supported_architectures = UNSET
+        elif isinstance(self.supported_architectures, list):
             supported_architectures = self.supported_architectures
 
-        required_capabilities: list[str] | Unset = UNSET
-        if not isinstance(self.required_capabilities, Unset):
+        else:
+            supported_architectures = self.supported_architectures
+
+        required_capabilities: list[str] | None | Unset
+        if isinstance(self.required_capabilities, Unset):
+            required_capabilities = UNSET
+        elif isinstance(self.required_capabilities, list):
             required_capabilities = self.required_capabilities
 
-        device_protocols: list[str] | Unset = UNSET
-        if not isinstance(self.device_protocols, Unset):
+        else:
+            required_capabilities = self.required_capabilities
+
+        device_protocols: list[str] | None | Unset
+        if isinstance(self.device_protocols, Unset):
+            device_protocols = UNSET
+        elif isinstance(self.device_protocols, list):
             device_protocols = self.device_protocols
 
-        locales: list[str] | Unset = UNSET
-        if not isinstance(self.locales, Unset):
+        else:
+            device_protocols = self.device_protocols
+
+        locales: list[str] | None | Unset
+        if isinstance(self.locales, Unset):
+            locales = UNSET
+        elif isinstance(self.locales, list):
             locales = self.locales
 
-        entitlements: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.entitlements, Unset):
+        else:
+            locales = self.locales
+
+        entitlements: dict[str, Any] | None | Unset
+        if isinstance(self.entitlements, Unset):
+            entitlements = UNSET
+        elif isinstance(self.entitlements, BuildBundleAttributesEntitlements):
             entitlements = self.entitlements.to_dict()
+        else:
+            entitlements = self.entitlements
 
-        ba_download_allowance = self.ba_download_allowance
+        ba_download_allowance: int | None | Unset
+        if isinstance(self.ba_download_allowance, Unset):
+            ba_download_allowance = UNSET
+        else:
+            ba_download_allowance = self.ba_download_allowance
 
-        ba_max_install_size = self.ba_max_install_size
+        ba_max_install_size: int | None | Unset
+        if isinstance(self.ba_max_install_size, Unset):
+            ba_max_install_size = UNSET
+        else:
+            ba_max_install_size = self.ba_max_install_size
 
-        minimum_os_version = self.minimum_os_version
+        minimum_os_version: None | str | Unset
+        if isinstance(self.minimum_os_version, Unset):
+            minimum_os_version = UNSET
+        else:
+            minimum_os_version = self.minimum_os_version
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -171,55 +257,240 @@ class BuildBundleAttributes:
         from ..models.build_bundle_attributes_entitlements import BuildBundleAttributesEntitlements  # noqa: PLC0415
 
         d = dict(src_dict)
-        bundle_id = d.pop("bundleId", UNSET)
 
-        _bundle_type = d.pop("bundleType", UNSET)
-        bundle_type: BuildBundleType | Unset
-        if isinstance(_bundle_type, Unset):
-            bundle_type = UNSET
-        else:
-            bundle_type = BuildBundleType(_bundle_type)
+        def _parse_bundle_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        sdk_build = d.pop("sdkBuild", UNSET)
+        bundle_id = _parse_bundle_id(d.pop("bundleId", UNSET))
 
-        platform_build = d.pop("platformBuild", UNSET)
+        def _parse_bundle_type(data: object) -> BuildBundleType | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                bundle_type_type_1 = BuildBundleType(data)
 
-        file_name = d.pop("fileName", UNSET)
+                return bundle_type_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildBundleType | None | Unset, data)
 
-        has_sirikit = d.pop("hasSirikit", UNSET)
+        bundle_type = _parse_bundle_type(d.pop("bundleType", UNSET))
 
-        has_on_demand_resources = d.pop("hasOnDemandResources", UNSET)
+        def _parse_sdk_build(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        has_prerendered_icon = d.pop("hasPrerenderedIcon", UNSET)
+        sdk_build = _parse_sdk_build(d.pop("sdkBuild", UNSET))
 
-        uses_location_services = d.pop("usesLocationServices", UNSET)
+        def _parse_platform_build(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        is_ios_build_mac_app_store_compatible = d.pop("isIosBuildMacAppStoreCompatible", UNSET)
+        platform_build = _parse_platform_build(d.pop("platformBuild", UNSET))
 
-        includes_symbols = d.pop("includesSymbols", UNSET)
+        def _parse_file_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        d_sym_url = d.pop("dSYMUrl", UNSET)
+        file_name = _parse_file_name(d.pop("fileName", UNSET))
 
-        supported_architectures = cast(list[str], d.pop("supportedArchitectures", UNSET))
+        def _parse_has_sirikit(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
 
-        required_capabilities = cast(list[str], d.pop("requiredCapabilities", UNSET))
+        has_sirikit = _parse_has_sirikit(d.pop("hasSirikit", UNSET))
 
-        device_protocols = cast(list[str], d.pop("deviceProtocols", UNSET))
+        def _parse_has_on_demand_resources(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
 
-        locales = cast(list[str], d.pop("locales", UNSET))
+        has_on_demand_resources = _parse_has_on_demand_resources(
+            d.pop("hasOnDemandResources", UNSET)
+        )
 
-        _entitlements = d.pop("entitlements", UNSET)
-        entitlements: BuildBundleAttributesEntitlements | Unset
-        if isinstance(_entitlements, Unset):
-            entitlements = UNSET
-        else:
-            entitlements = BuildBundleAttributesEntitlements.from_dict(_entitlements)
+        def _parse_has_prerendered_icon(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
 
-        ba_download_allowance = d.pop("baDownloadAllowance", UNSET)
+        has_prerendered_icon = _parse_has_prerendered_icon(d.pop("hasPrerenderedIcon", UNSET))
 
-        ba_max_install_size = d.pop("baMaxInstallSize", UNSET)
+        def _parse_uses_location_services(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
 
-        minimum_os_version = d.pop("minimumOsVersion", UNSET)
+        uses_location_services = _parse_uses_location_services(d.pop("usesLocationServices", UNSET))
+
+        def _parse_is_ios_build_mac_app_store_compatible(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        is_ios_build_mac_app_store_compatible = _parse_is_ios_build_mac_app_store_compatible(
+            d.pop("isIosBuildMacAppStoreCompatible", UNSET)
+        )
+
+        def _parse_includes_symbols(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        includes_symbols = _parse_includes_symbols(d.pop("includesSymbols", UNSET))
+
+        def _parse_d_sym_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        d_sym_url = _parse_d_sym_url(d.pop("dSYMUrl", UNSET))
+
+        def _parse_supported_architectures(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                supported_architectures_type_0 = cast(list[str], data)
+
+                return supported_architectures_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        supported_architectures = _parse_supported_architectures(
+            d.pop("supportedArchitectures", UNSET)
+        )
+
+        def _parse_required_capabilities(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                required_capabilities_type_0 = cast(list[str], data)
+
+                return required_capabilities_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        required_capabilities = _parse_required_capabilities(d.pop("requiredCapabilities", UNSET))
+
+        def _parse_device_protocols(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                device_protocols_type_0 = cast(list[str], data)
+
+                return device_protocols_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        device_protocols = _parse_device_protocols(d.pop("deviceProtocols", UNSET))
+
+        def _parse_locales(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                locales_type_0 = cast(list[str], data)
+
+                return locales_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        locales = _parse_locales(d.pop("locales", UNSET))
+
+        def _parse_entitlements(data: object) -> BuildBundleAttributesEntitlements | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                entitlements_type_0 = BuildBundleAttributesEntitlements.from_dict(data)
+
+                return entitlements_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildBundleAttributesEntitlements | None | Unset, data)
+
+        entitlements = _parse_entitlements(d.pop("entitlements", UNSET))
+
+        def _parse_ba_download_allowance(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        ba_download_allowance = _parse_ba_download_allowance(d.pop("baDownloadAllowance", UNSET))
+
+        def _parse_ba_max_install_size(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        ba_max_install_size = _parse_ba_max_install_size(d.pop("baMaxInstallSize", UNSET))
+
+        def _parse_minimum_os_version(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        minimum_os_version = _parse_minimum_os_version(d.pop("minimumOsVersion", UNSET))
 
         build_bundle_attributes = cls(
             bundle_id=bundle_id,

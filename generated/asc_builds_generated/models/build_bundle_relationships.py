@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -33,34 +33,73 @@ T = TypeVar("T", bound="BuildBundleRelationships")
 class BuildBundleRelationships:
     """
     Attributes:
-        app_clip_domain_cache_status (BuildBundleRelationshipsAppClipDomainCacheStatus | Unset):
-        app_clip_domain_debug_status (BuildBundleRelationshipsAppClipDomainDebugStatus | Unset):
-        beta_app_clip_invocations (BuildBundleRelationshipsBetaAppClipInvocations | Unset):
-        build_bundle_file_sizes (BuildBundleRelationshipsBuildBundleFileSizes | Unset):
+        app_clip_domain_cache_status (BuildBundleRelationshipsAppClipDomainCacheStatus | None | Unset):
+        app_clip_domain_debug_status (BuildBundleRelationshipsAppClipDomainDebugStatus | None | Unset):
+        beta_app_clip_invocations (BuildBundleRelationshipsBetaAppClipInvocations | None | Unset):
+        build_bundle_file_sizes (BuildBundleRelationshipsBuildBundleFileSizes | None | Unset):
     """
 
-    app_clip_domain_cache_status: BuildBundleRelationshipsAppClipDomainCacheStatus | Unset = UNSET
-    app_clip_domain_debug_status: BuildBundleRelationshipsAppClipDomainDebugStatus | Unset = UNSET
-    beta_app_clip_invocations: BuildBundleRelationshipsBetaAppClipInvocations | Unset = UNSET
-    build_bundle_file_sizes: BuildBundleRelationshipsBuildBundleFileSizes | Unset = UNSET
+    app_clip_domain_cache_status: (
+        BuildBundleRelationshipsAppClipDomainCacheStatus | None | Unset
+    ) = UNSET
+    app_clip_domain_debug_status: (
+        BuildBundleRelationshipsAppClipDomainDebugStatus | None | Unset
+    ) = UNSET
+    beta_app_clip_invocations: BuildBundleRelationshipsBetaAppClipInvocations | None | Unset = UNSET
+    build_bundle_file_sizes: BuildBundleRelationshipsBuildBundleFileSizes | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        app_clip_domain_cache_status: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_clip_domain_cache_status, Unset):
+        from ..models.build_bundle_relationships_app_clip_domain_cache_status import (
+            BuildBundleRelationshipsAppClipDomainCacheStatus,  # noqa: PLC0415
+        )
+        from ..models.build_bundle_relationships_app_clip_domain_debug_status import (
+            BuildBundleRelationshipsAppClipDomainDebugStatus,  # noqa: PLC0415
+        )
+        from ..models.build_bundle_relationships_beta_app_clip_invocations import (
+            BuildBundleRelationshipsBetaAppClipInvocations,  # noqa: PLC0415
+        )
+        from ..models.build_bundle_relationships_build_bundle_file_sizes import (
+            BuildBundleRelationshipsBuildBundleFileSizes,  # noqa: PLC0415
+        )
+
+        app_clip_domain_cache_status: dict[str, Any] | None | Unset
+        if isinstance(self.app_clip_domain_cache_status, Unset):
+            app_clip_domain_cache_status = UNSET
+        elif isinstance(
+            self.app_clip_domain_cache_status, BuildBundleRelationshipsAppClipDomainCacheStatus
+        ):
             app_clip_domain_cache_status = self.app_clip_domain_cache_status.to_dict()
+        else:
+            app_clip_domain_cache_status = self.app_clip_domain_cache_status
 
-        app_clip_domain_debug_status: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_clip_domain_debug_status, Unset):
+        app_clip_domain_debug_status: dict[str, Any] | None | Unset
+        if isinstance(self.app_clip_domain_debug_status, Unset):
+            app_clip_domain_debug_status = UNSET
+        elif isinstance(
+            self.app_clip_domain_debug_status, BuildBundleRelationshipsAppClipDomainDebugStatus
+        ):
             app_clip_domain_debug_status = self.app_clip_domain_debug_status.to_dict()
+        else:
+            app_clip_domain_debug_status = self.app_clip_domain_debug_status
 
-        beta_app_clip_invocations: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.beta_app_clip_invocations, Unset):
+        beta_app_clip_invocations: dict[str, Any] | None | Unset
+        if isinstance(self.beta_app_clip_invocations, Unset):
+            beta_app_clip_invocations = UNSET
+        elif isinstance(
+            self.beta_app_clip_invocations, BuildBundleRelationshipsBetaAppClipInvocations
+        ):
             beta_app_clip_invocations = self.beta_app_clip_invocations.to_dict()
+        else:
+            beta_app_clip_invocations = self.beta_app_clip_invocations
 
-        build_bundle_file_sizes: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.build_bundle_file_sizes, Unset):
+        build_bundle_file_sizes: dict[str, Any] | None | Unset
+        if isinstance(self.build_bundle_file_sizes, Unset):
+            build_bundle_file_sizes = UNSET
+        elif isinstance(self.build_bundle_file_sizes, BuildBundleRelationshipsBuildBundleFileSizes):
             build_bundle_file_sizes = self.build_bundle_file_sizes.to_dict()
+        else:
+            build_bundle_file_sizes = self.build_bundle_file_sizes
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -92,45 +131,98 @@ class BuildBundleRelationships:
         )
 
         d = dict(src_dict)
-        _app_clip_domain_cache_status = d.pop("appClipDomainCacheStatus", UNSET)
-        app_clip_domain_cache_status: BuildBundleRelationshipsAppClipDomainCacheStatus | Unset
-        if isinstance(_app_clip_domain_cache_status, Unset):
-            app_clip_domain_cache_status = UNSET
-        else:
-            app_clip_domain_cache_status = (
-                BuildBundleRelationshipsAppClipDomainCacheStatus.from_dict(
-                    _app_clip_domain_cache_status
+
+        def _parse_app_clip_domain_cache_status(
+            data: object,
+        ) -> BuildBundleRelationshipsAppClipDomainCacheStatus | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_clip_domain_cache_status_type_0 = (
+                    BuildBundleRelationshipsAppClipDomainCacheStatus.from_dict(data)
                 )
-            )
 
-        _app_clip_domain_debug_status = d.pop("appClipDomainDebugStatus", UNSET)
-        app_clip_domain_debug_status: BuildBundleRelationshipsAppClipDomainDebugStatus | Unset
-        if isinstance(_app_clip_domain_debug_status, Unset):
-            app_clip_domain_debug_status = UNSET
-        else:
-            app_clip_domain_debug_status = (
-                BuildBundleRelationshipsAppClipDomainDebugStatus.from_dict(
-                    _app_clip_domain_debug_status
+                return app_clip_domain_cache_status_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildBundleRelationshipsAppClipDomainCacheStatus | None | Unset, data)
+
+        app_clip_domain_cache_status = _parse_app_clip_domain_cache_status(
+            d.pop("appClipDomainCacheStatus", UNSET)
+        )
+
+        def _parse_app_clip_domain_debug_status(
+            data: object,
+        ) -> BuildBundleRelationshipsAppClipDomainDebugStatus | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_clip_domain_debug_status_type_0 = (
+                    BuildBundleRelationshipsAppClipDomainDebugStatus.from_dict(data)
                 )
-            )
 
-        _beta_app_clip_invocations = d.pop("betaAppClipInvocations", UNSET)
-        beta_app_clip_invocations: BuildBundleRelationshipsBetaAppClipInvocations | Unset
-        if isinstance(_beta_app_clip_invocations, Unset):
-            beta_app_clip_invocations = UNSET
-        else:
-            beta_app_clip_invocations = BuildBundleRelationshipsBetaAppClipInvocations.from_dict(
-                _beta_app_clip_invocations
-            )
+                return app_clip_domain_debug_status_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildBundleRelationshipsAppClipDomainDebugStatus | None | Unset, data)
 
-        _build_bundle_file_sizes = d.pop("buildBundleFileSizes", UNSET)
-        build_bundle_file_sizes: BuildBundleRelationshipsBuildBundleFileSizes | Unset
-        if isinstance(_build_bundle_file_sizes, Unset):
-            build_bundle_file_sizes = UNSET
-        else:
-            build_bundle_file_sizes = BuildBundleRelationshipsBuildBundleFileSizes.from_dict(
-                _build_bundle_file_sizes
-            )
+        app_clip_domain_debug_status = _parse_app_clip_domain_debug_status(
+            d.pop("appClipDomainDebugStatus", UNSET)
+        )
+
+        def _parse_beta_app_clip_invocations(
+            data: object,
+        ) -> BuildBundleRelationshipsBetaAppClipInvocations | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                beta_app_clip_invocations_type_0 = (
+                    BuildBundleRelationshipsBetaAppClipInvocations.from_dict(data)
+                )
+
+                return beta_app_clip_invocations_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildBundleRelationshipsBetaAppClipInvocations | None | Unset, data)
+
+        beta_app_clip_invocations = _parse_beta_app_clip_invocations(
+            d.pop("betaAppClipInvocations", UNSET)
+        )
+
+        def _parse_build_bundle_file_sizes(
+            data: object,
+        ) -> BuildBundleRelationshipsBuildBundleFileSizes | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                build_bundle_file_sizes_type_0 = (
+                    BuildBundleRelationshipsBuildBundleFileSizes.from_dict(data)
+                )
+
+                return build_bundle_file_sizes_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildBundleRelationshipsBuildBundleFileSizes | None | Unset, data)
+
+        build_bundle_file_sizes = _parse_build_bundle_file_sizes(
+            d.pop("buildBundleFileSizes", UNSET)
+        )
 
         build_bundle_relationships = cls(
             app_clip_domain_cache_status=app_clip_domain_cache_status,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,30 +23,48 @@ T = TypeVar("T", bound="BuildIconAttributes")
 class BuildIconAttributes:
     """
     Attributes:
-        icon_asset (ImageAsset | Unset):
-        icon_type (IconAssetType | Unset):
-        masked (bool | Unset):
-        name (str | Unset):
+        icon_asset (ImageAsset | None | Unset):
+        icon_type (IconAssetType | None | Unset):
+        masked (bool | None | Unset):
+        name (None | str | Unset):
     """
 
-    icon_asset: ImageAsset | Unset = UNSET
-    icon_type: IconAssetType | Unset = UNSET
-    masked: bool | Unset = UNSET
-    name: str | Unset = UNSET
+    icon_asset: ImageAsset | None | Unset = UNSET
+    icon_type: IconAssetType | None | Unset = UNSET
+    masked: bool | None | Unset = UNSET
+    name: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        icon_asset: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.icon_asset, Unset):
+        from ..models.image_asset import ImageAsset  # noqa: PLC0415
+
+        icon_asset: dict[str, Any] | None | Unset
+        if isinstance(self.icon_asset, Unset):
+            icon_asset = UNSET
+        elif isinstance(self.icon_asset, ImageAsset):
             icon_asset = self.icon_asset.to_dict()
+        else:
+            icon_asset = self.icon_asset
 
-        icon_type: str | Unset = UNSET
-        if not isinstance(self.icon_type, Unset):
+        icon_type: None | str | Unset
+        if isinstance(self.icon_type, Unset):
+            icon_type = UNSET
+        elif isinstance(self.icon_type, IconAssetType):
             icon_type = self.icon_type.value
+        else:
+            icon_type = self.icon_type
 
-        masked = self.masked
+        masked: bool | None | Unset
+        if isinstance(self.masked, Unset):
+            masked = UNSET
+        else:
+            masked = self.masked
 
-        name = self.name
+        name: None | str | Unset
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -67,23 +85,58 @@ class BuildIconAttributes:
         from ..models.image_asset import ImageAsset  # noqa: PLC0415
 
         d = dict(src_dict)
-        _icon_asset = d.pop("iconAsset", UNSET)
-        icon_asset: ImageAsset | Unset
-        if isinstance(_icon_asset, Unset):
-            icon_asset = UNSET
-        else:
-            icon_asset = ImageAsset.from_dict(_icon_asset)
 
-        _icon_type = d.pop("iconType", UNSET)
-        icon_type: IconAssetType | Unset
-        if isinstance(_icon_type, Unset):
-            icon_type = UNSET
-        else:
-            icon_type = IconAssetType(_icon_type)
+        def _parse_icon_asset(data: object) -> ImageAsset | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                icon_asset_type_1 = ImageAsset.from_dict(data)
 
-        masked = d.pop("masked", UNSET)
+                return icon_asset_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ImageAsset | None | Unset, data)
 
-        name = d.pop("name", UNSET)
+        icon_asset = _parse_icon_asset(d.pop("iconAsset", UNSET))
+
+        def _parse_icon_type(data: object) -> IconAssetType | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                icon_type_type_1 = IconAssetType(data)
+
+                return icon_type_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(IconAssetType | None | Unset, data)
+
+        icon_type = _parse_icon_type(d.pop("iconType", UNSET))
+
+        def _parse_masked(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        masked = _parse_masked(d.pop("masked", UNSET))
+
+        def _parse_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        name = _parse_name(d.pop("name", UNSET))
 
         build_icon_attributes = cls(
             icon_asset=icon_asset,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -43,94 +43,181 @@ T = TypeVar("T", bound="BuildRelationships")
 class BuildRelationships:
     """
     Attributes:
-        pre_release_version (BuildRelationshipsPreReleaseVersion | Unset):
-        individual_testers (BuildRelationshipsIndividualTesters | Unset):
-        beta_groups (BuildRelationshipsBetaGroups | Unset):
-        beta_build_localizations (BuildRelationshipsBetaBuildLocalizations | Unset):
-        app_encryption_declaration (BuildRelationshipsAppEncryptionDeclaration | Unset):
-        beta_app_review_submission (BuildRelationshipsBetaAppReviewSubmission | Unset):
-        app (BuildRelationshipsApp | Unset):
-        build_beta_detail (BuildRelationshipsBuildBetaDetail | Unset):
-        app_store_version (BuildRelationshipsAppStoreVersion | Unset):
-        icons (BuildRelationshipsIcons | Unset):
-        build_bundles (BuildRelationshipsBuildBundles | Unset):
-        build_upload (BuildRelationshipsBuildUpload | Unset):
-        perf_power_metrics (BuildRelationshipsPerfPowerMetrics | Unset):
-        diagnostic_signatures (BuildRelationshipsDiagnosticSignatures | Unset):
+        pre_release_version (BuildRelationshipsPreReleaseVersion | None | Unset):
+        individual_testers (BuildRelationshipsIndividualTesters | None | Unset):
+        beta_groups (BuildRelationshipsBetaGroups | None | Unset):
+        beta_build_localizations (BuildRelationshipsBetaBuildLocalizations | None | Unset):
+        app_encryption_declaration (BuildRelationshipsAppEncryptionDeclaration | None | Unset):
+        beta_app_review_submission (BuildRelationshipsBetaAppReviewSubmission | None | Unset):
+        app (BuildRelationshipsApp | None | Unset):
+        build_beta_detail (BuildRelationshipsBuildBetaDetail | None | Unset):
+        app_store_version (BuildRelationshipsAppStoreVersion | None | Unset):
+        icons (BuildRelationshipsIcons | None | Unset):
+        build_bundles (BuildRelationshipsBuildBundles | None | Unset):
+        build_upload (BuildRelationshipsBuildUpload | None | Unset):
+        perf_power_metrics (BuildRelationshipsPerfPowerMetrics | None | Unset):
+        diagnostic_signatures (BuildRelationshipsDiagnosticSignatures | None | Unset):
     """
 
-    pre_release_version: BuildRelationshipsPreReleaseVersion | Unset = UNSET
-    individual_testers: BuildRelationshipsIndividualTesters | Unset = UNSET
-    beta_groups: BuildRelationshipsBetaGroups | Unset = UNSET
-    beta_build_localizations: BuildRelationshipsBetaBuildLocalizations | Unset = UNSET
-    app_encryption_declaration: BuildRelationshipsAppEncryptionDeclaration | Unset = UNSET
-    beta_app_review_submission: BuildRelationshipsBetaAppReviewSubmission | Unset = UNSET
-    app: BuildRelationshipsApp | Unset = UNSET
-    build_beta_detail: BuildRelationshipsBuildBetaDetail | Unset = UNSET
-    app_store_version: BuildRelationshipsAppStoreVersion | Unset = UNSET
-    icons: BuildRelationshipsIcons | Unset = UNSET
-    build_bundles: BuildRelationshipsBuildBundles | Unset = UNSET
-    build_upload: BuildRelationshipsBuildUpload | Unset = UNSET
-    perf_power_metrics: BuildRelationshipsPerfPowerMetrics | Unset = UNSET
-    diagnostic_signatures: BuildRelationshipsDiagnosticSignatures | Unset = UNSET
+    pre_release_version: BuildRelationshipsPreReleaseVersion | None | Unset = UNSET
+    individual_testers: BuildRelationshipsIndividualTesters | None | Unset = UNSET
+    beta_groups: BuildRelationshipsBetaGroups | None | Unset = UNSET
+    beta_build_localizations: BuildRelationshipsBetaBuildLocalizations | None | Unset = UNSET
+    app_encryption_declaration: BuildRelationshipsAppEncryptionDeclaration | None | Unset = UNSET
+    beta_app_review_submission: BuildRelationshipsBetaAppReviewSubmission | None | Unset = UNSET
+    app: BuildRelationshipsApp | None | Unset = UNSET
+    build_beta_detail: BuildRelationshipsBuildBetaDetail | None | Unset = UNSET
+    app_store_version: BuildRelationshipsAppStoreVersion | None | Unset = UNSET
+    icons: BuildRelationshipsIcons | None | Unset = UNSET
+    build_bundles: BuildRelationshipsBuildBundles | None | Unset = UNSET
+    build_upload: BuildRelationshipsBuildUpload | None | Unset = UNSET
+    perf_power_metrics: BuildRelationshipsPerfPowerMetrics | None | Unset = UNSET
+    diagnostic_signatures: BuildRelationshipsDiagnosticSignatures | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        pre_release_version: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.pre_release_version, Unset):
+        from ..models.build_relationships_app import BuildRelationshipsApp  # noqa: PLC0415
+        from ..models.build_relationships_app_encryption_declaration import (
+            BuildRelationshipsAppEncryptionDeclaration,  # noqa: PLC0415
+        )
+        from ..models.build_relationships_app_store_version import BuildRelationshipsAppStoreVersion  # noqa: PLC0415
+        from ..models.build_relationships_beta_app_review_submission import (
+            BuildRelationshipsBetaAppReviewSubmission,  # noqa: PLC0415
+        )
+        from ..models.build_relationships_beta_build_localizations import (
+            BuildRelationshipsBetaBuildLocalizations,  # noqa: PLC0415
+        )
+        from ..models.build_relationships_beta_groups import BuildRelationshipsBetaGroups  # noqa: PLC0415
+        from ..models.build_relationships_build_beta_detail import BuildRelationshipsBuildBetaDetail  # noqa: PLC0415
+        from ..models.build_relationships_build_bundles import BuildRelationshipsBuildBundles  # noqa: PLC0415
+        from ..models.build_relationships_build_upload import BuildRelationshipsBuildUpload  # noqa: PLC0415
+        from ..models.build_relationships_diagnostic_signatures import (
+            BuildRelationshipsDiagnosticSignatures,  # noqa: PLC0415
+        )
+        from ..models.build_relationships_icons import BuildRelationshipsIcons  # noqa: PLC0415
+        from ..models.build_relationships_individual_testers import (
+            BuildRelationshipsIndividualTesters,  # noqa: PLC0415
+        )
+        from ..models.build_relationships_perf_power_metrics import (
+            BuildRelationshipsPerfPowerMetrics,  # noqa: PLC0415
+        )
+        from ..models.build_relationships_pre_release_version import (
+            BuildRelationshipsPreReleaseVersion,  # noqa: PLC0415
+        )
+
+        pre_release_version: dict[str, Any] | None | Unset
+        if isinstance(self.pre_release_version, Unset):
+            pre_release_version = UNSET
+        elif isinstance(self.pre_release_version, BuildRelationshipsPreReleaseVersion):
             pre_release_version = self.pre_release_version.to_dict()
+        else:
+            pre_release_version = self.pre_release_version
 
-        individual_testers: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.individual_testers, Unset):
+        individual_testers: dict[str, Any] | None | Unset
+        if isinstance(self.individual_testers, Unset):
+            individual_testers = UNSET
+        elif isinstance(self.individual_testers, BuildRelationshipsIndividualTesters):
             individual_testers = self.individual_testers.to_dict()
+        else:
+            individual_testers = self.individual_testers
 
-        beta_groups: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.beta_groups, Unset):
+        beta_groups: dict[str, Any] | None | Unset
+        if isinstance(self.beta_groups, Unset):
+            beta_groups = UNSET
+        elif isinstance(self.beta_groups, BuildRelationshipsBetaGroups):
             beta_groups = self.beta_groups.to_dict()
+        else:
+            beta_groups = self.beta_groups
 
-        beta_build_localizations: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.beta_build_localizations, Unset):
+        beta_build_localizations: dict[str, Any] | None | Unset
+        if isinstance(self.beta_build_localizations, Unset):
+            beta_build_localizations = UNSET
+        elif isinstance(self.beta_build_localizations, BuildRelationshipsBetaBuildLocalizations):
             beta_build_localizations = self.beta_build_localizations.to_dict()
+        else:
+            beta_build_localizations = self.beta_build_localizations
 
-        app_encryption_declaration: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_encryption_declaration, Unset):
+        app_encryption_declaration: dict[str, Any] | None | Unset
+        if isinstance(self.app_encryption_declaration, Unset):
+            app_encryption_declaration = UNSET
+        elif isinstance(
+            self.app_encryption_declaration, BuildRelationshipsAppEncryptionDeclaration
+        ):
             app_encryption_declaration = self.app_encryption_declaration.to_dict()
+        else:
+            app_encryption_declaration = self.app_encryption_declaration
 
-        beta_app_review_submission: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.beta_app_review_submission, Unset):
+        beta_app_review_submission: dict[str, Any] | None | Unset
+        if isinstance(self.beta_app_review_submission, Unset):
+            beta_app_review_submission = UNSET
+        elif isinstance(self.beta_app_review_submission, BuildRelationshipsBetaAppReviewSubmission):
             beta_app_review_submission = self.beta_app_review_submission.to_dict()
+        else:
+            beta_app_review_submission = self.beta_app_review_submission
 
-        app: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app, Unset):
+        app: dict[str, Any] | None | Unset
+        if isinstance(self.app, Unset):
+            app = UNSET
+        elif isinstance(self.app, BuildRelationshipsApp):
             app = self.app.to_dict()
+        else:
+            app = self.app
 
-        build_beta_detail: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.build_beta_detail, Unset):
+        build_beta_detail: dict[str, Any] | None | Unset
+        if isinstance(self.build_beta_detail, Unset):
+            build_beta_detail = UNSET
+        elif isinstance(self.build_beta_detail, BuildRelationshipsBuildBetaDetail):
             build_beta_detail = self.build_beta_detail.to_dict()
+        else:
+            build_beta_detail = self.build_beta_detail
 
-        app_store_version: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app_store_version, Unset):
+        app_store_version: dict[str, Any] | None | Unset
+        if isinstance(self.app_store_version, Unset):
+            app_store_version = UNSET
+        elif isinstance(self.app_store_version, BuildRelationshipsAppStoreVersion):
             app_store_version = self.app_store_version.to_dict()
+        else:
+            app_store_version = self.app_store_version
 
-        icons: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.icons, Unset):
+        icons: dict[str, Any] | None | Unset
+        if isinstance(self.icons, Unset):
+            icons = UNSET
+        elif isinstance(self.icons, BuildRelationshipsIcons):
             icons = self.icons.to_dict()
+        else:
+            icons = self.icons
 
-        build_bundles: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.build_bundles, Unset):
+        build_bundles: dict[str, Any] | None | Unset
+        if isinstance(self.build_bundles, Unset):
+            build_bundles = UNSET
+        elif isinstance(self.build_bundles, BuildRelationshipsBuildBundles):
             build_bundles = self.build_bundles.to_dict()
+        else:
+            build_bundles = self.build_bundles
 
-        build_upload: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.build_upload, Unset):
+        build_upload: dict[str, Any] | None | Unset
+        if isinstance(self.build_upload, Unset):
+            build_upload = UNSET
+        elif isinstance(self.build_upload, BuildRelationshipsBuildUpload):
             build_upload = self.build_upload.to_dict()
+        else:
+            build_upload = self.build_upload
 
-        perf_power_metrics: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.perf_power_metrics, Unset):
+        perf_power_metrics: dict[str, Any] | None | Unset
+        if isinstance(self.perf_power_metrics, Unset):
+            perf_power_metrics = UNSET
+        elif isinstance(self.perf_power_metrics, BuildRelationshipsPerfPowerMetrics):
             perf_power_metrics = self.perf_power_metrics.to_dict()
+        else:
+            perf_power_metrics = self.perf_power_metrics
 
-        diagnostic_signatures: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.diagnostic_signatures, Unset):
+        diagnostic_signatures: dict[str, Any] | None | Unset
+        if isinstance(self.diagnostic_signatures, Unset):
+            diagnostic_signatures = UNSET
+        elif isinstance(self.diagnostic_signatures, BuildRelationshipsDiagnosticSignatures):
             diagnostic_signatures = self.diagnostic_signatures.to_dict()
+        else:
+            diagnostic_signatures = self.diagnostic_signatures
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -198,113 +285,276 @@ class BuildRelationships:
         )
 
         d = dict(src_dict)
-        _pre_release_version = d.pop("preReleaseVersion", UNSET)
-        pre_release_version: BuildRelationshipsPreReleaseVersion | Unset
-        if isinstance(_pre_release_version, Unset):
-            pre_release_version = UNSET
-        else:
-            pre_release_version = BuildRelationshipsPreReleaseVersion.from_dict(
-                _pre_release_version
-            )
 
-        _individual_testers = d.pop("individualTesters", UNSET)
-        individual_testers: BuildRelationshipsIndividualTesters | Unset
-        if isinstance(_individual_testers, Unset):
-            individual_testers = UNSET
-        else:
-            individual_testers = BuildRelationshipsIndividualTesters.from_dict(_individual_testers)
+        def _parse_pre_release_version(
+            data: object,
+        ) -> BuildRelationshipsPreReleaseVersion | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                pre_release_version_type_0 = BuildRelationshipsPreReleaseVersion.from_dict(data)
 
-        _beta_groups = d.pop("betaGroups", UNSET)
-        beta_groups: BuildRelationshipsBetaGroups | Unset
-        if isinstance(_beta_groups, Unset):
-            beta_groups = UNSET
-        else:
-            beta_groups = BuildRelationshipsBetaGroups.from_dict(_beta_groups)
+                return pre_release_version_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildRelationshipsPreReleaseVersion | None | Unset, data)
 
-        _beta_build_localizations = d.pop("betaBuildLocalizations", UNSET)
-        beta_build_localizations: BuildRelationshipsBetaBuildLocalizations | Unset
-        if isinstance(_beta_build_localizations, Unset):
-            beta_build_localizations = UNSET
-        else:
-            beta_build_localizations = BuildRelationshipsBetaBuildLocalizations.from_dict(
-                _beta_build_localizations
-            )
+        pre_release_version = _parse_pre_release_version(d.pop("preReleaseVersion", UNSET))
 
-        _app_encryption_declaration = d.pop("appEncryptionDeclaration", UNSET)
-        app_encryption_declaration: BuildRelationshipsAppEncryptionDeclaration | Unset
-        if isinstance(_app_encryption_declaration, Unset):
-            app_encryption_declaration = UNSET
-        else:
-            app_encryption_declaration = BuildRelationshipsAppEncryptionDeclaration.from_dict(
-                _app_encryption_declaration
-            )
+        def _parse_individual_testers(
+            data: object,
+        ) -> BuildRelationshipsIndividualTesters | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                individual_testers_type_0 = BuildRelationshipsIndividualTesters.from_dict(data)
 
-        _beta_app_review_submission = d.pop("betaAppReviewSubmission", UNSET)
-        beta_app_review_submission: BuildRelationshipsBetaAppReviewSubmission | Unset
-        if isinstance(_beta_app_review_submission, Unset):
-            beta_app_review_submission = UNSET
-        else:
-            beta_app_review_submission = BuildRelationshipsBetaAppReviewSubmission.from_dict(
-                _beta_app_review_submission
-            )
+                return individual_testers_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildRelationshipsIndividualTesters | None | Unset, data)
 
-        _app = d.pop("app", UNSET)
-        app: BuildRelationshipsApp | Unset
-        if isinstance(_app, Unset):
-            app = UNSET
-        else:
-            app = BuildRelationshipsApp.from_dict(_app)
+        individual_testers = _parse_individual_testers(d.pop("individualTesters", UNSET))
 
-        _build_beta_detail = d.pop("buildBetaDetail", UNSET)
-        build_beta_detail: BuildRelationshipsBuildBetaDetail | Unset
-        if isinstance(_build_beta_detail, Unset):
-            build_beta_detail = UNSET
-        else:
-            build_beta_detail = BuildRelationshipsBuildBetaDetail.from_dict(_build_beta_detail)
+        def _parse_beta_groups(data: object) -> BuildRelationshipsBetaGroups | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                beta_groups_type_0 = BuildRelationshipsBetaGroups.from_dict(data)
 
-        _app_store_version = d.pop("appStoreVersion", UNSET)
-        app_store_version: BuildRelationshipsAppStoreVersion | Unset
-        if isinstance(_app_store_version, Unset):
-            app_store_version = UNSET
-        else:
-            app_store_version = BuildRelationshipsAppStoreVersion.from_dict(_app_store_version)
+                return beta_groups_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildRelationshipsBetaGroups | None | Unset, data)
 
-        _icons = d.pop("icons", UNSET)
-        icons: BuildRelationshipsIcons | Unset
-        if isinstance(_icons, Unset):
-            icons = UNSET
-        else:
-            icons = BuildRelationshipsIcons.from_dict(_icons)
+        beta_groups = _parse_beta_groups(d.pop("betaGroups", UNSET))
 
-        _build_bundles = d.pop("buildBundles", UNSET)
-        build_bundles: BuildRelationshipsBuildBundles | Unset
-        if isinstance(_build_bundles, Unset):
-            build_bundles = UNSET
-        else:
-            build_bundles = BuildRelationshipsBuildBundles.from_dict(_build_bundles)
+        def _parse_beta_build_localizations(
+            data: object,
+        ) -> BuildRelationshipsBetaBuildLocalizations | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                beta_build_localizations_type_0 = (
+                    BuildRelationshipsBetaBuildLocalizations.from_dict(data)
+                )
 
-        _build_upload = d.pop("buildUpload", UNSET)
-        build_upload: BuildRelationshipsBuildUpload | Unset
-        if isinstance(_build_upload, Unset):
-            build_upload = UNSET
-        else:
-            build_upload = BuildRelationshipsBuildUpload.from_dict(_build_upload)
+                return beta_build_localizations_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildRelationshipsBetaBuildLocalizations | None | Unset, data)
 
-        _perf_power_metrics = d.pop("perfPowerMetrics", UNSET)
-        perf_power_metrics: BuildRelationshipsPerfPowerMetrics | Unset
-        if isinstance(_perf_power_metrics, Unset):
-            perf_power_metrics = UNSET
-        else:
-            perf_power_metrics = BuildRelationshipsPerfPowerMetrics.from_dict(_perf_power_metrics)
+        beta_build_localizations = _parse_beta_build_localizations(
+            d.pop("betaBuildLocalizations", UNSET)
+        )
 
-        _diagnostic_signatures = d.pop("diagnosticSignatures", UNSET)
-        diagnostic_signatures: BuildRelationshipsDiagnosticSignatures | Unset
-        if isinstance(_diagnostic_signatures, Unset):
-            diagnostic_signatures = UNSET
-        else:
-            diagnostic_signatures = BuildRelationshipsDiagnosticSignatures.from_dict(
-                _diagnostic_signatures
-            )
+        def _parse_app_encryption_declaration(
+            data: object,
+        ) -> BuildRelationshipsAppEncryptionDeclaration | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_encryption_declaration_type_0 = (
+                    BuildRelationshipsAppEncryptionDeclaration.from_dict(data)
+                )
+
+                return app_encryption_declaration_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildRelationshipsAppEncryptionDeclaration | None | Unset, data)
+
+        app_encryption_declaration = _parse_app_encryption_declaration(
+            d.pop("appEncryptionDeclaration", UNSET)
+        )
+
+        def _parse_beta_app_review_submission(
+            data: object,
+        ) -> BuildRelationshipsBetaAppReviewSubmission | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                beta_app_review_submission_type_0 = (
+                    BuildRelationshipsBetaAppReviewSubmission.from_dict(data)
+                )
+
+                return beta_app_review_submission_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildRelationshipsBetaAppReviewSubmission | None | Unset, data)
+
+        beta_app_review_submission = _parse_beta_app_review_submission(
+            d.pop("betaAppReviewSubmission", UNSET)
+        )
+
+        def _parse_app(data: object) -> BuildRelationshipsApp | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_type_0 = BuildRelationshipsApp.from_dict(data)
+
+                return app_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildRelationshipsApp | None | Unset, data)
+
+        app = _parse_app(d.pop("app", UNSET))
+
+        def _parse_build_beta_detail(
+            data: object,
+        ) -> BuildRelationshipsBuildBetaDetail | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                build_beta_detail_type_0 = BuildRelationshipsBuildBetaDetail.from_dict(data)
+
+                return build_beta_detail_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildRelationshipsBuildBetaDetail | None | Unset, data)
+
+        build_beta_detail = _parse_build_beta_detail(d.pop("buildBetaDetail", UNSET))
+
+        def _parse_app_store_version(
+            data: object,
+        ) -> BuildRelationshipsAppStoreVersion | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_store_version_type_0 = BuildRelationshipsAppStoreVersion.from_dict(data)
+
+                return app_store_version_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildRelationshipsAppStoreVersion | None | Unset, data)
+
+        app_store_version = _parse_app_store_version(d.pop("appStoreVersion", UNSET))
+
+        def _parse_icons(data: object) -> BuildRelationshipsIcons | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                icons_type_0 = BuildRelationshipsIcons.from_dict(data)
+
+                return icons_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildRelationshipsIcons | None | Unset, data)
+
+        icons = _parse_icons(d.pop("icons", UNSET))
+
+        def _parse_build_bundles(data: object) -> BuildRelationshipsBuildBundles | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                build_bundles_type_0 = BuildRelationshipsBuildBundles.from_dict(data)
+
+                return build_bundles_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildRelationshipsBuildBundles | None | Unset, data)
+
+        build_bundles = _parse_build_bundles(d.pop("buildBundles", UNSET))
+
+        def _parse_build_upload(data: object) -> BuildRelationshipsBuildUpload | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                build_upload_type_0 = BuildRelationshipsBuildUpload.from_dict(data)
+
+                return build_upload_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildRelationshipsBuildUpload | None | Unset, data)
+
+        build_upload = _parse_build_upload(d.pop("buildUpload", UNSET))
+
+        def _parse_perf_power_metrics(
+            data: object,
+        ) -> BuildRelationshipsPerfPowerMetrics | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                perf_power_metrics_type_0 = BuildRelationshipsPerfPowerMetrics.from_dict(data)
+
+                return perf_power_metrics_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildRelationshipsPerfPowerMetrics | None | Unset, data)
+
+        perf_power_metrics = _parse_perf_power_metrics(d.pop("perfPowerMetrics", UNSET))
+
+        def _parse_diagnostic_signatures(
+            data: object,
+        ) -> BuildRelationshipsDiagnosticSignatures | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                diagnostic_signatures_type_0 = BuildRelationshipsDiagnosticSignatures.from_dict(
+                    data
+                )
+
+                return diagnostic_signatures_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildRelationshipsDiagnosticSignatures | None | Unset, data)
+
+        diagnostic_signatures = _parse_diagnostic_signatures(d.pop("diagnosticSignatures", UNSET))
 
         build_relationships = cls(
             pre_release_version=pre_release_version,

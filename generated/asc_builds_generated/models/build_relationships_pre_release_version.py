@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -25,22 +25,35 @@ T = TypeVar("T", bound="BuildRelationshipsPreReleaseVersion")
 class BuildRelationshipsPreReleaseVersion:
     """
     Attributes:
-        links (RelationshipLinks | Unset):
-        data (BuildRelationshipsPreReleaseVersionData | Unset):
+        links (None | RelationshipLinks | Unset):
+        data (BuildRelationshipsPreReleaseVersionData | None | Unset):
     """
 
-    links: RelationshipLinks | Unset = UNSET
-    data: BuildRelationshipsPreReleaseVersionData | Unset = UNSET
+    links: None | RelationshipLinks | Unset = UNSET
+    data: BuildRelationshipsPreReleaseVersionData | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
-            links = self.links.to_dict()
+        from ..models.build_relationships_pre_release_version_data import (
+            BuildRelationshipsPreReleaseVersionData,  # noqa: PLC0415
+        )
+        from ..models.relationship_links import RelationshipLinks  # noqa: PLC0415
 
-        data: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.data, Unset):
+        links: dict[str, Any] | None | Unset
+        if isinstance(self.links, Unset):
+            links = UNSET
+        elif isinstance(self.links, RelationshipLinks):
+            links = self.links.to_dict()
+        else:
+            links = self.links
+
+        data: dict[str, Any] | None | Unset
+        if isinstance(self.data, Unset):
+            data = UNSET
+        elif isinstance(self.data, BuildRelationshipsPreReleaseVersionData):
             data = self.data.to_dict()
+        else:
+            data = self.data
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -60,19 +73,40 @@ class BuildRelationshipsPreReleaseVersion:
         from ..models.relationship_links import RelationshipLinks  # noqa: PLC0415
 
         d = dict(src_dict)
-        _links = d.pop("links", UNSET)
-        links: RelationshipLinks | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = RelationshipLinks.from_dict(_links)
 
-        _data = d.pop("data", UNSET)
-        data: BuildRelationshipsPreReleaseVersionData | Unset
-        if isinstance(_data, Unset):
-            data = UNSET
-        else:
-            data = BuildRelationshipsPreReleaseVersionData.from_dict(_data)
+        def _parse_links(data: object) -> None | RelationshipLinks | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                links_type_1 = RelationshipLinks.from_dict(data)
+
+                return links_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | RelationshipLinks | Unset, data)
+
+        links = _parse_links(d.pop("links", UNSET))
+
+        def _parse_data(data: object) -> BuildRelationshipsPreReleaseVersionData | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                data_type_0 = BuildRelationshipsPreReleaseVersionData.from_dict(data)
+
+                return data_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildRelationshipsPreReleaseVersionData | None | Unset, data)
+
+        data = _parse_data(d.pop("data", UNSET))
 
         build_relationships_pre_release_version = cls(
             links=links,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -40,7 +40,7 @@ class BuildResponse:
         links (DocumentLinks):
         included (list[App | AppEncryptionDeclaration | AppStoreVersion | BetaAppReviewSubmission |
             BetaBuildLocalization | BetaGroup | BetaTester | BuildBetaDetail | BuildBundle | BuildIcon | BuildUpload |
-            PrereleaseVersion | UnknownIncludedResource] | Unset):
+            PrereleaseVersion | UnknownIncludedResource] | None | Unset):
     """
 
     data: Build
@@ -61,6 +61,7 @@ class BuildResponse:
             | PrereleaseVersion
             | UnknownIncludedResource
         ]
+        | None
         | Unset
     ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -83,39 +84,44 @@ class BuildResponse:
 
         links = self.links.to_dict()
 
-        included: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.included, Unset):
+        included: list[dict[str, Any]] | None | Unset
+        if isinstance(self.included, Unset):
+            included = UNSET
+        elif isinstance(self.included, list):
             included = []
-            for included_item_data in self.included:
-                included_item: dict[str, Any]
-                if isinstance(included_item_data, AppEncryptionDeclaration):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, AppStoreVersion):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, App):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, BetaAppReviewSubmission):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, BetaBuildLocalization):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, BetaGroup):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, BetaTester):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, BuildBetaDetail):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, BuildBundle):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, BuildIcon):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, BuildUpload):
-                    included_item = included_item_data.to_dict()
-                elif isinstance(included_item_data, PrereleaseVersion):
-                    included_item = included_item_data.to_dict()
+            for included_type_0_item_data in self.included:
+                included_type_0_item: dict[str, Any]
+                if isinstance(included_type_0_item_data, AppEncryptionDeclaration):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, AppStoreVersion):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, App):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, BetaAppReviewSubmission):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, BetaBuildLocalization):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, BetaGroup):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, BetaTester):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, BuildBetaDetail):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, BuildBundle):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, BuildIcon):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, BuildUpload):
+                    included_type_0_item = included_type_0_item_data.to_dict()
+                elif isinstance(included_type_0_item_data, PrereleaseVersion):
+                    included_type_0_item = included_type_0_item_data.to_dict()
                 else:
-                    included_item = included_item_data.to_dict()
+                    included_type_0_item = included_type_0_item_data.to_dict()
 
-                included.append(included_item)
+                included.append(included_type_0_item)
+
+        else:
+            included = self.included
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -153,8 +159,9 @@ class BuildResponse:
 
         links = DocumentLinks.from_dict(d.pop("links"))
 
-        _included = d.pop("included", UNSET)
-        included: (
+        def _parse_included(
+            data: object,
+        ) -> (
             list[
                 App
                 | AppEncryptionDeclaration
@@ -170,15 +177,170 @@ class BuildResponse:
                 | PrereleaseVersion
                 | UnknownIncludedResource
             ]
+            | None
             | Unset
-        ) = UNSET
-        if _included is not UNSET:
-            included = []
-            for included_item_data in _included:
+        ):
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                included_type_0 = []
+                _included_type_0 = data
+                for included_type_0_item_data in _included_type_0:
 
-                def _parse_included_item(
-                    data: object,
-                ) -> (
+                    def _parse_included_type_0_item(
+                        data: object,
+                    ) -> (
+                        App
+                        | AppEncryptionDeclaration
+                        | AppStoreVersion
+                        | BetaAppReviewSubmission
+                        | BetaBuildLocalization
+                        | BetaGroup
+                        | BetaTester
+                        | BuildBetaDetail
+                        | BuildBundle
+                        | BuildIcon
+                        | BuildUpload
+                        | PrereleaseVersion
+                        | UnknownIncludedResource
+                    ):
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("appEncryptionDeclarations",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_0 = AppEncryptionDeclaration.from_dict(data)
+
+                            return included_type_0_item_type_0
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict) and data.get("type") in ("appStoreVersions",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_1 = AppStoreVersion.from_dict(data)
+
+                            return included_type_0_item_type_1
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (isinstance(data, dict) and data.get("type") in ("apps",)):
+                                raise TypeError()
+                            included_type_0_item_type_2 = App.from_dict(data)
+
+                            return included_type_0_item_type_2
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("betaAppReviewSubmissions",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_3 = BetaAppReviewSubmission.from_dict(data)
+
+                            return included_type_0_item_type_3
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("betaBuildLocalizations",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_4 = BetaBuildLocalization.from_dict(data)
+
+                            return included_type_0_item_type_4
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (isinstance(data, dict) and data.get("type") in ("betaGroups",)):
+                                raise TypeError()
+                            included_type_0_item_type_5 = BetaGroup.from_dict(data)
+
+                            return included_type_0_item_type_5
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict) and data.get("type") in ("betaTesters",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_6 = BetaTester.from_dict(data)
+
+                            return included_type_0_item_type_6
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict) and data.get("type") in ("buildBetaDetails",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_7 = BuildBetaDetail.from_dict(data)
+
+                            return included_type_0_item_type_7
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict) and data.get("type") in ("buildBundles",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_8 = BuildBundle.from_dict(data)
+
+                            return included_type_0_item_type_8
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (isinstance(data, dict) and data.get("type") in ("buildIcons",)):
+                                raise TypeError()
+                            included_type_0_item_type_9 = BuildIcon.from_dict(data)
+
+                            return included_type_0_item_type_9
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict) and data.get("type") in ("buildUploads",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_10 = BuildUpload.from_dict(data)
+
+                            return included_type_0_item_type_10
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not (
+                                isinstance(data, dict)
+                                and data.get("type") in ("preReleaseVersions",)
+                            ):
+                                raise TypeError()
+                            included_type_0_item_type_11 = PrereleaseVersion.from_dict(data)
+
+                            return included_type_0_item_type_11
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        included_type_0_item_type_12 = UnknownIncludedResource.from_dict(data)
+
+                        return included_type_0_item_type_12
+
+                    included_type_0_item = _parse_included_type_0_item(included_type_0_item_data)
+
+                    included_type_0.append(included_type_0_item)
+
+                return included_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                list[
                     App
                     | AppEncryptionDeclaration
                     | AppStoreVersion
@@ -192,127 +354,13 @@ class BuildResponse:
                     | BuildUpload
                     | PrereleaseVersion
                     | UnknownIncludedResource
-                ):
-                    try:
-                        if not (
-                            isinstance(data, dict)
-                            and data.get("type") in ("appEncryptionDeclarations",)
-                        ):
-                            raise TypeError()
-                        included_item_type_0 = AppEncryptionDeclaration.from_dict(data)
+                ]
+                | None
+                | Unset,
+                data,
+            )
 
-                        return included_item_type_0
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict) and data.get("type") in ("appStoreVersions",)
-                        ):
-                            raise TypeError()
-                        included_item_type_1 = AppStoreVersion.from_dict(data)
-
-                        return included_item_type_1
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (isinstance(data, dict) and data.get("type") in ("apps",)):
-                            raise TypeError()
-                        included_item_type_2 = App.from_dict(data)
-
-                        return included_item_type_2
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict)
-                            and data.get("type") in ("betaAppReviewSubmissions",)
-                        ):
-                            raise TypeError()
-                        included_item_type_3 = BetaAppReviewSubmission.from_dict(data)
-
-                        return included_item_type_3
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict)
-                            and data.get("type") in ("betaBuildLocalizations",)
-                        ):
-                            raise TypeError()
-                        included_item_type_4 = BetaBuildLocalization.from_dict(data)
-
-                        return included_item_type_4
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (isinstance(data, dict) and data.get("type") in ("betaGroups",)):
-                            raise TypeError()
-                        included_item_type_5 = BetaGroup.from_dict(data)
-
-                        return included_item_type_5
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (isinstance(data, dict) and data.get("type") in ("betaTesters",)):
-                            raise TypeError()
-                        included_item_type_6 = BetaTester.from_dict(data)
-
-                        return included_item_type_6
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict) and data.get("type") in ("buildBetaDetails",)
-                        ):
-                            raise TypeError()
-                        included_item_type_7 = BuildBetaDetail.from_dict(data)
-
-                        return included_item_type_7
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (isinstance(data, dict) and data.get("type") in ("buildBundles",)):
-                            raise TypeError()
-                        included_item_type_8 = BuildBundle.from_dict(data)
-
-                        return included_item_type_8
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (isinstance(data, dict) and data.get("type") in ("buildIcons",)):
-                            raise TypeError()
-                        included_item_type_9 = BuildIcon.from_dict(data)
-
-                        return included_item_type_9
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (isinstance(data, dict) and data.get("type") in ("buildUploads",)):
-                            raise TypeError()
-                        included_item_type_10 = BuildUpload.from_dict(data)
-
-                        return included_item_type_10
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not (
-                            isinstance(data, dict) and data.get("type") in ("preReleaseVersions",)
-                        ):
-                            raise TypeError()
-                        included_item_type_11 = PrereleaseVersion.from_dict(data)
-
-                        return included_item_type_11
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    included_item_type_12 = UnknownIncludedResource.from_dict(data)
-
-                    return included_item_type_12
-
-                included_item = _parse_included_item(included_item_data)
-
-                included.append(included_item)
+        included = _parse_included(d.pop("included", UNSET))
 
         build_response = cls(
             data=data,

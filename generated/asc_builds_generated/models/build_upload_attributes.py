@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,42 +24,68 @@ T = TypeVar("T", bound="BuildUploadAttributes")
 class BuildUploadAttributes:
     """
     Attributes:
-        cf_bundle_short_version_string (str | Unset):
-        cf_bundle_version (str | Unset):
-        created_date (datetime.datetime | Unset):
-        state (BuildUploadAttributesState | Unset):
-        platform (Platform | Unset):
-        uploaded_date (datetime.datetime | Unset):
+        cf_bundle_short_version_string (None | str | Unset):
+        cf_bundle_version (None | str | Unset):
+        created_date (datetime.datetime | None | Unset):
+        state (BuildUploadAttributesState | None | Unset):
+        platform (None | Platform | Unset):
+        uploaded_date (datetime.datetime | None | Unset):
     """
 
-    cf_bundle_short_version_string: str | Unset = UNSET
-    cf_bundle_version: str | Unset = UNSET
-    created_date: datetime.datetime | Unset = UNSET
-    state: BuildUploadAttributesState | Unset = UNSET
-    platform: Platform | Unset = UNSET
-    uploaded_date: datetime.datetime | Unset = UNSET
+    cf_bundle_short_version_string: None | str | Unset = UNSET
+    cf_bundle_version: None | str | Unset = UNSET
+    created_date: datetime.datetime | None | Unset = UNSET
+    state: BuildUploadAttributesState | None | Unset = UNSET
+    platform: None | Platform | Unset = UNSET
+    uploaded_date: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        cf_bundle_short_version_string = self.cf_bundle_short_version_string
+        from ..models.build_upload_attributes_state import BuildUploadAttributesState  # noqa: PLC0415
 
-        cf_bundle_version = self.cf_bundle_version
+        cf_bundle_short_version_string: None | str | Unset
+        if isinstance(self.cf_bundle_short_version_string, Unset):
+            cf_bundle_short_version_string = UNSET
+        else:
+            cf_bundle_short_version_string = self.cf_bundle_short_version_string
 
-        created_date: str | Unset = UNSET
-        if not isinstance(self.created_date, Unset):
+        cf_bundle_version: None | str | Unset
+        if isinstance(self.cf_bundle_version, Unset):
+            cf_bundle_version = UNSET
+        else:
+            cf_bundle_version = self.cf_bundle_version
+
+        created_date: None | str | Unset
+        if isinstance(self.created_date, Unset):
+            created_date = UNSET
+        elif isinstance(self.created_date, datetime.datetime):
             created_date = self.created_date.isoformat()
+        else:
+            created_date = self.created_date
 
-        state: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.state, Unset):
+        state: dict[str, Any] | None | Unset
+        if isinstance(self.state, Unset):
+            state = UNSET
+        elif isinstance(self.state, BuildUploadAttributesState):
             state = self.state.to_dict()
+        else:
+            state = self.state
 
-        platform: str | Unset = UNSET
-        if not isinstance(self.platform, Unset):
+        platform: None | str | Unset
+        if isinstance(self.platform, Unset):
+            platform = UNSET
+        elif isinstance(self.platform, Platform):
             platform = self.platform.value
+        else:
+            platform = self.platform
 
-        uploaded_date: str | Unset = UNSET
-        if not isinstance(self.uploaded_date, Unset):
+        uploaded_date: None | str | Unset
+        if isinstance(self.uploaded_date, Unset):
+            uploaded_date = UNSET
+        elif isinstance(self.uploaded_date, datetime.datetime):
             uploaded_date = self.uploaded_date.isoformat()
+        else:
+            uploaded_date = self.uploaded_date
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -84,37 +110,94 @@ class BuildUploadAttributes:
         from ..models.build_upload_attributes_state import BuildUploadAttributesState  # noqa: PLC0415
 
         d = dict(src_dict)
-        cf_bundle_short_version_string = d.pop("cfBundleShortVersionString", UNSET)
 
-        cf_bundle_version = d.pop("cfBundleVersion", UNSET)
+        def _parse_cf_bundle_short_version_string(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        _created_date = d.pop("createdDate", UNSET)
-        created_date: datetime.datetime | Unset
-        if isinstance(_created_date, Unset):
-            created_date = UNSET
-        else:
-            created_date = datetime.datetime.fromisoformat(_created_date)
+        cf_bundle_short_version_string = _parse_cf_bundle_short_version_string(
+            d.pop("cfBundleShortVersionString", UNSET)
+        )
 
-        _state = d.pop("state", UNSET)
-        state: BuildUploadAttributesState | Unset
-        if isinstance(_state, Unset):
-            state = UNSET
-        else:
-            state = BuildUploadAttributesState.from_dict(_state)
+        def _parse_cf_bundle_version(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        _platform = d.pop("platform", UNSET)
-        platform: Platform | Unset
-        if isinstance(_platform, Unset):
-            platform = UNSET
-        else:
-            platform = Platform(_platform)
+        cf_bundle_version = _parse_cf_bundle_version(d.pop("cfBundleVersion", UNSET))
 
-        _uploaded_date = d.pop("uploadedDate", UNSET)
-        uploaded_date: datetime.datetime | Unset
-        if isinstance(_uploaded_date, Unset):
-            uploaded_date = UNSET
-        else:
-            uploaded_date = datetime.datetime.fromisoformat(_uploaded_date)
+        def _parse_created_date(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                created_date_type_0 = datetime.datetime.fromisoformat(data)
+
+                return created_date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        created_date = _parse_created_date(d.pop("createdDate", UNSET))
+
+        def _parse_state(data: object) -> BuildUploadAttributesState | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                state_type_0 = BuildUploadAttributesState.from_dict(data)
+
+                return state_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildUploadAttributesState | None | Unset, data)
+
+        state = _parse_state(d.pop("state", UNSET))
+
+        def _parse_platform(data: object) -> None | Platform | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                platform_type_1 = Platform(data)
+
+                return platform_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Platform | Unset, data)
+
+        platform = _parse_platform(d.pop("platform", UNSET))
+
+        def _parse_uploaded_date(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                uploaded_date_type_0 = datetime.datetime.fromisoformat(data)
+
+                return uploaded_date_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        uploaded_date = _parse_uploaded_date(d.pop("uploadedDate", UNSET))
 
         build_upload_attributes = cls(
             cf_bundle_short_version_string=cf_bundle_short_version_string,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,43 +23,62 @@ T = TypeVar("T", bound="BuildUploadAttributesState")
 class BuildUploadAttributesState:
     """
     Attributes:
-        errors (list[StateDetail] | Unset):
-        warnings (list[StateDetail] | Unset):
-        infos (list[StateDetail] | Unset):
-        state (BuildUploadState | Unset):
+        errors (list[StateDetail] | None | Unset):
+        warnings (list[StateDetail] | None | Unset):
+        infos (list[StateDetail] | None | Unset):
+        state (BuildUploadState | None | Unset):
     """
 
-    errors: list[StateDetail] | Unset = UNSET
-    warnings: list[StateDetail] | Unset = UNSET
-    infos: list[StateDetail] | Unset = UNSET
-    state: BuildUploadState | Unset = UNSET
+    errors: list[StateDetail] | None | Unset = UNSET
+    warnings: list[StateDetail] | None | Unset = UNSET
+    infos: list[StateDetail] | None | Unset = UNSET
+    state: BuildUploadState | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        errors: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.errors, Unset):
+        errors: list[dict[str, Any]] | None | Unset
+        if isinstance(self.errors, Unset):
+            errors = UNSET
+        elif isinstance(self.errors, list):
             errors = []
-            for errors_item_data in self.errors:
-                errors_item = errors_item_data.to_dict()
-                errors.append(errors_item)
+            for errors_type_0_item_data in self.errors:
+                errors_type_0_item = errors_type_0_item_data.to_dict()
+                errors.append(errors_type_0_item)
 
-        warnings: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.warnings, Unset):
+        else:
+            errors = self.errors
+
+        warnings: list[dict[str, Any]] | None | Unset
+        if isinstance(self.warnings, Unset):
+            warnings = UNSET
+        elif isinstance(self.warnings, list):
             warnings = []
-            for warnings_item_data in self.warnings:
-                warnings_item = warnings_item_data.to_dict()
-                warnings.append(warnings_item)
+            for warnings_type_0_item_data in self.warnings:
+                warnings_type_0_item = warnings_type_0_item_data.to_dict()
+                warnings.append(warnings_type_0_item)
 
-        infos: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.infos, Unset):
+        else:
+            warnings = self.warnings
+
+        infos: list[dict[str, Any]] | None | Unset
+        if isinstance(self.infos, Unset):
+            infos = UNSET
+        elif isinstance(self.infos, list):
             infos = []
-            for infos_item_data in self.infos:
-                infos_item = infos_item_data.to_dict()
-                infos.append(infos_item)
+            for infos_type_0_item_data in self.infos:
+                infos_type_0_item = infos_type_0_item_data.to_dict()
+                infos.append(infos_type_0_item)
 
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
+        else:
+            infos = self.infos
+
+        state: None | str | Unset
+        if isinstance(self.state, Unset):
+            state = UNSET
+        elif isinstance(self.state, BuildUploadState):
             state = self.state.value
+        else:
+            state = self.state
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -80,39 +99,89 @@ class BuildUploadAttributesState:
         from ..models.state_detail import StateDetail  # noqa: PLC0415
 
         d = dict(src_dict)
-        _errors = d.pop("errors", UNSET)
-        errors: list[StateDetail] | Unset = UNSET
-        if _errors is not UNSET:
-            errors = []
-            for errors_item_data in _errors:
-                errors_item = StateDetail.from_dict(errors_item_data)
 
-                errors.append(errors_item)
+        def _parse_errors(data: object) -> list[StateDetail] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                errors_type_0 = []
+                _errors_type_0 = data
+                for errors_type_0_item_data in _errors_type_0:
+                    errors_type_0_item = StateDetail.from_dict(errors_type_0_item_data)
 
-        _warnings = d.pop("warnings", UNSET)
-        warnings: list[StateDetail] | Unset = UNSET
-        if _warnings is not UNSET:
-            warnings = []
-            for warnings_item_data in _warnings:
-                warnings_item = StateDetail.from_dict(warnings_item_data)
+                    errors_type_0.append(errors_type_0_item)
 
-                warnings.append(warnings_item)
+                return errors_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[StateDetail] | None | Unset, data)
 
-        _infos = d.pop("infos", UNSET)
-        infos: list[StateDetail] | Unset = UNSET
-        if _infos is not UNSET:
-            infos = []
-            for infos_item_data in _infos:
-                infos_item = StateDetail.from_dict(infos_item_data)
+        errors = _parse_errors(d.pop("errors", UNSET))
 
-                infos.append(infos_item)
+        def _parse_warnings(data: object) -> list[StateDetail] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                warnings_type_0 = []
+                _warnings_type_0 = data
+                for warnings_type_0_item_data in _warnings_type_0:
+                    warnings_type_0_item = StateDetail.from_dict(warnings_type_0_item_data)
 
-        _state = d.pop("state", UNSET)
-        state: BuildUploadState | Unset
-        if isinstance(_state, Unset):
-            state = UNSET
-        else:
-            state = BuildUploadState(_state)
+                    warnings_type_0.append(warnings_type_0_item)
+
+                return warnings_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[StateDetail] | None | Unset, data)
+
+        warnings = _parse_warnings(d.pop("warnings", UNSET))
+
+        def _parse_infos(data: object) -> list[StateDetail] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                infos_type_0 = []
+                _infos_type_0 = data
+                for infos_type_0_item_data in _infos_type_0:
+                    infos_type_0_item = StateDetail.from_dict(infos_type_0_item_data)
+
+                    infos_type_0.append(infos_type_0_item)
+
+                return infos_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[StateDetail] | None | Unset, data)
+
+        infos = _parse_infos(d.pop("infos", UNSET))
+
+        def _parse_state(data: object) -> BuildUploadState | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                state_type_1 = BuildUploadState(data)
+
+                return state_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildUploadState | None | Unset, data)
+
+        state = _parse_state(d.pop("state", UNSET))
 
         build_upload_attributes_state = cls(
             errors=errors,

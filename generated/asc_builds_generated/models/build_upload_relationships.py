@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -32,40 +32,72 @@ T = TypeVar("T", bound="BuildUploadRelationships")
 class BuildUploadRelationships:
     """
     Attributes:
-        build (BuildUploadRelationshipsBuild | Unset):
-        asset_file (BuildUploadRelationshipsAssetFile | Unset):
-        asset_description_file (BuildUploadRelationshipsAssetDescriptionFile | Unset):
-        asset_spi_file (BuildUploadRelationshipsAssetSpiFile | Unset):
-        build_upload_files (BuildUploadRelationshipsBuildUploadFiles | Unset):
+        build (BuildUploadRelationshipsBuild | None | Unset):
+        asset_file (BuildUploadRelationshipsAssetFile | None | Unset):
+        asset_description_file (BuildUploadRelationshipsAssetDescriptionFile | None | Unset):
+        asset_spi_file (BuildUploadRelationshipsAssetSpiFile | None | Unset):
+        build_upload_files (BuildUploadRelationshipsBuildUploadFiles | None | Unset):
     """
 
-    build: BuildUploadRelationshipsBuild | Unset = UNSET
-    asset_file: BuildUploadRelationshipsAssetFile | Unset = UNSET
-    asset_description_file: BuildUploadRelationshipsAssetDescriptionFile | Unset = UNSET
-    asset_spi_file: BuildUploadRelationshipsAssetSpiFile | Unset = UNSET
-    build_upload_files: BuildUploadRelationshipsBuildUploadFiles | Unset = UNSET
+    build: BuildUploadRelationshipsBuild | None | Unset = UNSET
+    asset_file: BuildUploadRelationshipsAssetFile | None | Unset = UNSET
+    asset_description_file: BuildUploadRelationshipsAssetDescriptionFile | None | Unset = UNSET
+    asset_spi_file: BuildUploadRelationshipsAssetSpiFile | None | Unset = UNSET
+    build_upload_files: BuildUploadRelationshipsBuildUploadFiles | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        build: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.build, Unset):
+        from ..models.build_upload_relationships_asset_description_file import (
+            BuildUploadRelationshipsAssetDescriptionFile,  # noqa: PLC0415
+        )
+        from ..models.build_upload_relationships_asset_file import BuildUploadRelationshipsAssetFile  # noqa: PLC0415
+        from ..models.build_upload_relationships_asset_spi_file import (
+            BuildUploadRelationshipsAssetSpiFile,  # noqa: PLC0415
+        )
+        from ..models.build_upload_relationships_build import BuildUploadRelationshipsBuild  # noqa: PLC0415
+        from ..models.build_upload_relationships_build_upload_files import (
+            BuildUploadRelationshipsBuildUploadFiles,  # noqa: PLC0415
+        )
+
+        build: dict[str, Any] | None | Unset
+        if isinstance(self.build, Unset):
+            build = UNSET
+        elif isinstance(self.build, BuildUploadRelationshipsBuild):
             build = self.build.to_dict()
+        else:
+            build = self.build
 
-        asset_file: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.asset_file, Unset):
+        asset_file: dict[str, Any] | None | Unset
+        if isinstance(self.asset_file, Unset):
+            asset_file = UNSET
+        elif isinstance(self.asset_file, BuildUploadRelationshipsAssetFile):
             asset_file = self.asset_file.to_dict()
+        else:
+            asset_file = self.asset_file
 
-        asset_description_file: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.asset_description_file, Unset):
+        asset_description_file: dict[str, Any] | None | Unset
+        if isinstance(self.asset_description_file, Unset):
+            asset_description_file = UNSET
+        elif isinstance(self.asset_description_file, BuildUploadRelationshipsAssetDescriptionFile):
             asset_description_file = self.asset_description_file.to_dict()
+        else:
+            asset_description_file = self.asset_description_file
 
-        asset_spi_file: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.asset_spi_file, Unset):
+        asset_spi_file: dict[str, Any] | None | Unset
+        if isinstance(self.asset_spi_file, Unset):
+            asset_spi_file = UNSET
+        elif isinstance(self.asset_spi_file, BuildUploadRelationshipsAssetSpiFile):
             asset_spi_file = self.asset_spi_file.to_dict()
+        else:
+            asset_spi_file = self.asset_spi_file
 
-        build_upload_files: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.build_upload_files, Unset):
+        build_upload_files: dict[str, Any] | None | Unset
+        if isinstance(self.build_upload_files, Unset):
+            build_upload_files = UNSET
+        elif isinstance(self.build_upload_files, BuildUploadRelationshipsBuildUploadFiles):
             build_upload_files = self.build_upload_files.to_dict()
+        else:
+            build_upload_files = self.build_upload_files
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -98,44 +130,99 @@ class BuildUploadRelationships:
         )
 
         d = dict(src_dict)
-        _build = d.pop("build", UNSET)
-        build: BuildUploadRelationshipsBuild | Unset
-        if isinstance(_build, Unset):
-            build = UNSET
-        else:
-            build = BuildUploadRelationshipsBuild.from_dict(_build)
 
-        _asset_file = d.pop("assetFile", UNSET)
-        asset_file: BuildUploadRelationshipsAssetFile | Unset
-        if isinstance(_asset_file, Unset):
-            asset_file = UNSET
-        else:
-            asset_file = BuildUploadRelationshipsAssetFile.from_dict(_asset_file)
+        def _parse_build(data: object) -> BuildUploadRelationshipsBuild | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                build_type_0 = BuildUploadRelationshipsBuild.from_dict(data)
 
-        _asset_description_file = d.pop("assetDescriptionFile", UNSET)
-        asset_description_file: BuildUploadRelationshipsAssetDescriptionFile | Unset
-        if isinstance(_asset_description_file, Unset):
-            asset_description_file = UNSET
-        else:
-            asset_description_file = BuildUploadRelationshipsAssetDescriptionFile.from_dict(
-                _asset_description_file
-            )
+                return build_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildUploadRelationshipsBuild | None | Unset, data)
 
-        _asset_spi_file = d.pop("assetSpiFile", UNSET)
-        asset_spi_file: BuildUploadRelationshipsAssetSpiFile | Unset
-        if isinstance(_asset_spi_file, Unset):
-            asset_spi_file = UNSET
-        else:
-            asset_spi_file = BuildUploadRelationshipsAssetSpiFile.from_dict(_asset_spi_file)
+        build = _parse_build(d.pop("build", UNSET))
 
-        _build_upload_files = d.pop("buildUploadFiles", UNSET)
-        build_upload_files: BuildUploadRelationshipsBuildUploadFiles | Unset
-        if isinstance(_build_upload_files, Unset):
-            build_upload_files = UNSET
-        else:
-            build_upload_files = BuildUploadRelationshipsBuildUploadFiles.from_dict(
-                _build_upload_files
-            )
+        def _parse_asset_file(data: object) -> BuildUploadRelationshipsAssetFile | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                asset_file_type_0 = BuildUploadRelationshipsAssetFile.from_dict(data)
+
+                return asset_file_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildUploadRelationshipsAssetFile | None | Unset, data)
+
+        asset_file = _parse_asset_file(d.pop("assetFile", UNSET))
+
+        def _parse_asset_description_file(
+            data: object,
+        ) -> BuildUploadRelationshipsAssetDescriptionFile | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                asset_description_file_type_0 = (
+                    BuildUploadRelationshipsAssetDescriptionFile.from_dict(data)
+                )
+
+                return asset_description_file_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildUploadRelationshipsAssetDescriptionFile | None | Unset, data)
+
+        asset_description_file = _parse_asset_description_file(d.pop("assetDescriptionFile", UNSET))
+
+        def _parse_asset_spi_file(
+            data: object,
+        ) -> BuildUploadRelationshipsAssetSpiFile | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                asset_spi_file_type_0 = BuildUploadRelationshipsAssetSpiFile.from_dict(data)
+
+                return asset_spi_file_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildUploadRelationshipsAssetSpiFile | None | Unset, data)
+
+        asset_spi_file = _parse_asset_spi_file(d.pop("assetSpiFile", UNSET))
+
+        def _parse_build_upload_files(
+            data: object,
+        ) -> BuildUploadRelationshipsBuildUploadFiles | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                build_upload_files_type_0 = BuildUploadRelationshipsBuildUploadFiles.from_dict(data)
+
+                return build_upload_files_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildUploadRelationshipsBuildUploadFiles | None | Unset, data)
+
+        build_upload_files = _parse_build_upload_files(d.pop("buildUploadFiles", UNSET))
 
         build_upload_relationships = cls(
             build=build,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,16 +24,24 @@ T = TypeVar("T", bound="BuildUploadRelationshipsAssetSpiFile")
 class BuildUploadRelationshipsAssetSpiFile:
     """
     Attributes:
-        data (BuildUploadRelationshipsAssetSpiFileData | Unset):
+        data (BuildUploadRelationshipsAssetSpiFileData | None | Unset):
     """
 
-    data: BuildUploadRelationshipsAssetSpiFileData | Unset = UNSET
+    data: BuildUploadRelationshipsAssetSpiFileData | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.data, Unset):
+        from ..models.build_upload_relationships_asset_spi_file_data import (
+            BuildUploadRelationshipsAssetSpiFileData,  # noqa: PLC0415
+        )
+
+        data: dict[str, Any] | None | Unset
+        if isinstance(self.data, Unset):
+            data = UNSET
+        elif isinstance(self.data, BuildUploadRelationshipsAssetSpiFileData):
             data = self.data.to_dict()
+        else:
+            data = self.data
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,12 +58,23 @@ class BuildUploadRelationshipsAssetSpiFile:
         )
 
         d = dict(src_dict)
-        _data = d.pop("data", UNSET)
-        data: BuildUploadRelationshipsAssetSpiFileData | Unset
-        if isinstance(_data, Unset):
-            data = UNSET
-        else:
-            data = BuildUploadRelationshipsAssetSpiFileData.from_dict(_data)
+
+        def _parse_data(data: object) -> BuildUploadRelationshipsAssetSpiFileData | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                data_type_0 = BuildUploadRelationshipsAssetSpiFileData.from_dict(data)
+
+                return data_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildUploadRelationshipsAssetSpiFileData | None | Unset, data)
+
+        data = _parse_data(d.pop("data", UNSET))
 
         build_upload_relationships_asset_spi_file = cls(
             data=data,

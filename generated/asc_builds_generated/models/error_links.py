@@ -22,20 +22,24 @@ T = TypeVar("T", bound="ErrorLinks")
 class ErrorLinks:
     """
     Attributes:
-        about (str | Unset):
-        associated (ErrorLinksAssociatedType1 | str | Unset):
+        about (None | str | Unset):
+        associated (ErrorLinksAssociatedType1 | None | str | Unset):
     """
 
-    about: str | Unset = UNSET
-    associated: ErrorLinksAssociatedType1 | str | Unset = UNSET
+    about: None | str | Unset = UNSET
+    associated: ErrorLinksAssociatedType1 | None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.error_links_associated_type_1 import ErrorLinksAssociatedType1  # noqa: PLC0415
 
-        about = self.about
+        about: None | str | Unset
+        if isinstance(self.about, Unset):
+            about = UNSET
+        else:
+            about = self.about
 
-        associated: dict[str, Any] | str | Unset
+        associated: dict[str, Any] | None | str | Unset
         if isinstance(self.associated, Unset):
             associated = UNSET
         elif isinstance(self.associated, ErrorLinksAssociatedType1):
@@ -58,9 +62,19 @@ class ErrorLinks:
         from ..models.error_links_associated_type_1 import ErrorLinksAssociatedType1  # noqa: PLC0415
 
         d = dict(src_dict)
-        about = d.pop("about", UNSET)
 
-        def _parse_associated(data: object) -> ErrorLinksAssociatedType1 | str | Unset:
+        def _parse_about(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        about = _parse_about(d.pop("about", UNSET))
+
+        def _parse_associated(data: object) -> ErrorLinksAssociatedType1 | None | str | Unset:
+            if data is None:
+                return data
             if isinstance(data, Unset):
                 return data
             try:
@@ -71,7 +85,7 @@ class ErrorLinks:
                 return associated_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ErrorLinksAssociatedType1 | str | Unset, data)
+            return cast(ErrorLinksAssociatedType1 | None | str | Unset, data)
 
         associated = _parse_associated(d.pop("associated", UNSET))
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,20 +22,30 @@ T = TypeVar("T", bound="ErrorLinksAssociatedType1")
 class ErrorLinksAssociatedType1:
     """
     Attributes:
-        href (str | Unset):
-        meta (ErrorLinksAssociatedType1Meta | Unset):
+        href (None | str | Unset):
+        meta (ErrorLinksAssociatedType1Meta | None | Unset):
     """
 
-    href: str | Unset = UNSET
-    meta: ErrorLinksAssociatedType1Meta | Unset = UNSET
+    href: None | str | Unset = UNSET
+    meta: ErrorLinksAssociatedType1Meta | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        href = self.href
+        from ..models.error_links_associated_type_1_meta import ErrorLinksAssociatedType1Meta  # noqa: PLC0415
 
-        meta: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.meta, Unset):
+        href: None | str | Unset
+        if isinstance(self.href, Unset):
+            href = UNSET
+        else:
+            href = self.href
+
+        meta: dict[str, Any] | None | Unset
+        if isinstance(self.meta, Unset):
+            meta = UNSET
+        elif isinstance(self.meta, ErrorLinksAssociatedType1Meta):
             meta = self.meta.to_dict()
+        else:
+            meta = self.meta
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -52,14 +62,32 @@ class ErrorLinksAssociatedType1:
         from ..models.error_links_associated_type_1_meta import ErrorLinksAssociatedType1Meta  # noqa: PLC0415
 
         d = dict(src_dict)
-        href = d.pop("href", UNSET)
 
-        _meta = d.pop("meta", UNSET)
-        meta: ErrorLinksAssociatedType1Meta | Unset
-        if isinstance(_meta, Unset):
-            meta = UNSET
-        else:
-            meta = ErrorLinksAssociatedType1Meta.from_dict(_meta)
+        def _parse_href(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        href = _parse_href(d.pop("href", UNSET))
+
+        def _parse_meta(data: object) -> ErrorLinksAssociatedType1Meta | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                meta_type_0 = ErrorLinksAssociatedType1Meta.from_dict(data)
+
+                return meta_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorLinksAssociatedType1Meta | None | Unset, data)
+
+        meta = _parse_meta(d.pop("meta", UNSET))
 
         error_links_associated_type_1 = cls(
             href=href,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,19 +22,24 @@ T = TypeVar("T", bound="ErrorResponse")
 class ErrorResponse:
     """
     Attributes:
-        errors (list[ErrorResponseErrorsItem] | Unset):
+        errors (list[ErrorResponseErrorsItem] | None | Unset):
     """
 
-    errors: list[ErrorResponseErrorsItem] | Unset = UNSET
+    errors: list[ErrorResponseErrorsItem] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        errors: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.errors, Unset):
+        errors: list[dict[str, Any]] | None | Unset
+        if isinstance(self.errors, Unset):
+            errors = UNSET
+        elif isinstance(self.errors, list):
             errors = []
-            for errors_item_data in self.errors:
-                errors_item = errors_item_data.to_dict()
-                errors.append(errors_item)
+            for errors_type_0_item_data in self.errors:
+                errors_type_0_item = errors_type_0_item_data.to_dict()
+                errors.append(errors_type_0_item)
+
+        else:
+            errors = self.errors
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -49,14 +54,28 @@ class ErrorResponse:
         from ..models.error_response_errors_item import ErrorResponseErrorsItem  # noqa: PLC0415
 
         d = dict(src_dict)
-        _errors = d.pop("errors", UNSET)
-        errors: list[ErrorResponseErrorsItem] | Unset = UNSET
-        if _errors is not UNSET:
-            errors = []
-            for errors_item_data in _errors:
-                errors_item = ErrorResponseErrorsItem.from_dict(errors_item_data)
 
-                errors.append(errors_item)
+        def _parse_errors(data: object) -> list[ErrorResponseErrorsItem] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                errors_type_0 = []
+                _errors_type_0 = data
+                for errors_type_0_item_data in _errors_type_0:
+                    errors_type_0_item = ErrorResponseErrorsItem.from_dict(errors_type_0_item_data)
+
+                    errors_type_0.append(errors_type_0_item)
+
+                return errors_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[ErrorResponseErrorsItem] | None | Unset, data)
+
+        errors = _parse_errors(d.pop("errors", UNSET))
 
         error_response = cls(
             errors=errors,

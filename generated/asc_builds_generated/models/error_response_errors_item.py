@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -25,66 +25,97 @@ T = TypeVar("T", bound="ErrorResponseErrorsItem")
 class ErrorResponseErrorsItem:
     """
     Attributes:
-        status (str):
-        code (str):
         title (str):
-        id (str | Unset):
-        detail (str | Unset):
-        source (JsonPointer | Parameter | Unset):
-        links (ErrorLinks | Unset):
-        meta (ErrorResponseErrorsItemMeta | Unset):
+        id (None | str | Unset):
+        status (None | str | Unset):
+        code (None | str | Unset):
+        detail (None | str | Unset):
+        source (JsonPointer | None | Parameter | Unset):
+        links (ErrorLinks | None | Unset):
+        meta (ErrorResponseErrorsItemMeta | None | Unset):
     """
 
-    status: str
-    code: str
     title: str
-    id: str | Unset = UNSET
-    detail: str | Unset = UNSET
-    source: JsonPointer | Parameter | Unset = UNSET
-    links: ErrorLinks | Unset = UNSET
-    meta: ErrorResponseErrorsItemMeta | Unset = UNSET
+    id: None | str | Unset = UNSET
+    status: None | str | Unset = UNSET
+    code: None | str | Unset = UNSET
+    detail: None | str | Unset = UNSET
+    source: JsonPointer | None | Parameter | Unset = UNSET
+    links: ErrorLinks | None | Unset = UNSET
+    meta: ErrorResponseErrorsItemMeta | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.error_links import ErrorLinks  # noqa: PLC0415
+        from ..models.error_response_errors_item_meta import ErrorResponseErrorsItemMeta  # noqa: PLC0415
         from ..models.json_pointer import JsonPointer  # noqa: PLC0415
-
-        status = self.status
-
-        code = self.code
+        from ..models.parameter import Parameter  # noqa: PLC0415
 
         title = self.title
 
-        id = self.id
+        id: None | str | Unset
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        detail = self.detail
+        status: None | str | Unset
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = self.status
 
-        source: dict[str, Any] | Unset
+        code: None | str | Unset
+        if isinstance(self.code, Unset):
+            code = UNSET
+        else:
+            code = self.code
+
+        detail: None | str | Unset
+        if isinstance(self.detail, Unset):
+            detail = UNSET
+        else:
+            detail = self.detail
+
+        source: dict[str, Any] | None | Unset
         if isinstance(self.source, Unset):
             source = UNSET
         elif isinstance(self.source, JsonPointer):
             source = self.source.to_dict()
-        else:
+        elif isinstance(self.source, Parameter):
             source = self.source.to_dict()
+        else:
+            source = self.source
 
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
+        links: dict[str, Any] | None | Unset
+        if isinstance(self.links, Unset):
+            links = UNSET
+        elif isinstance(self.links, ErrorLinks):
             links = self.links.to_dict()
+        else:
+            links = self.links
 
-        meta: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.meta, Unset):
+        meta: dict[str, Any] | None | Unset
+        if isinstance(self.meta, Unset):
+            meta = UNSET
+        elif isinstance(self.meta, ErrorResponseErrorsItemMeta):
             meta = self.meta.to_dict()
+        else:
+            meta = self.meta
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "status": status,
-                "code": code,
                 "title": title,
             }
         )
         if id is not UNSET:
             field_dict["id"] = id
+        if status is not UNSET:
+            field_dict["status"] = status
+        if code is not UNSET:
+            field_dict["code"] = code
         if detail is not UNSET:
             field_dict["detail"] = detail
         if source is not UNSET:
@@ -104,17 +135,47 @@ class ErrorResponseErrorsItem:
         from ..models.parameter import Parameter  # noqa: PLC0415
 
         d = dict(src_dict)
-        status = d.pop("status")
-
-        code = d.pop("code")
-
         title = d.pop("title")
 
-        id = d.pop("id", UNSET)
+        def _parse_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        detail = d.pop("detail", UNSET)
+        id = _parse_id(d.pop("id", UNSET))
 
-        def _parse_source(data: object) -> JsonPointer | Parameter | Unset:
+        def _parse_status(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        status = _parse_status(d.pop("status", UNSET))
+
+        def _parse_code(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        code = _parse_code(d.pop("code", UNSET))
+
+        def _parse_detail(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        detail = _parse_detail(d.pop("detail", UNSET))
+
+        def _parse_source(data: object) -> JsonPointer | None | Parameter | Unset:
+            if data is None:
+                return data
             if isinstance(data, Unset):
                 return data
             try:
@@ -125,33 +186,57 @@ class ErrorResponseErrorsItem:
                 return source_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            source_type_1 = Parameter.from_dict(data)
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                source_type_1 = Parameter.from_dict(data)
 
-            return source_type_1
+                return source_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(JsonPointer | None | Parameter | Unset, data)
 
         source = _parse_source(d.pop("source", UNSET))
 
-        _links = d.pop("links", UNSET)
-        links: ErrorLinks | Unset
-        if isinstance(_links, Unset):
-            links = UNSET
-        else:
-            links = ErrorLinks.from_dict(_links)
+        def _parse_links(data: object) -> ErrorLinks | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                links_type_1 = ErrorLinks.from_dict(data)
 
-        _meta = d.pop("meta", UNSET)
-        meta: ErrorResponseErrorsItemMeta | Unset
-        if isinstance(_meta, Unset):
-            meta = UNSET
-        else:
-            meta = ErrorResponseErrorsItemMeta.from_dict(_meta)
+                return links_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorLinks | None | Unset, data)
+
+        links = _parse_links(d.pop("links", UNSET))
+
+        def _parse_meta(data: object) -> ErrorResponseErrorsItemMeta | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                meta_type_0 = ErrorResponseErrorsItemMeta.from_dict(data)
+
+                return meta_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorResponseErrorsItemMeta | None | Unset, data)
+
+        meta = _parse_meta(d.pop("meta", UNSET))
 
         error_response_errors_item = cls(
-            status=status,
-            code=code,
             title=title,
             id=id,
+            status=status,
+            code=code,
             detail=detail,
             source=source,
             links=links,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,22 +18,34 @@ T = TypeVar("T", bound="ImageAsset")
 class ImageAsset:
     """
     Attributes:
-        template_url (str | Unset):
-        width (int | Unset):
-        height (int | Unset):
+        template_url (None | str | Unset):
+        width (int | None | Unset):
+        height (int | None | Unset):
     """
 
-    template_url: str | Unset = UNSET
-    width: int | Unset = UNSET
-    height: int | Unset = UNSET
+    template_url: None | str | Unset = UNSET
+    width: int | None | Unset = UNSET
+    height: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        template_url = self.template_url
+        template_url: None | str | Unset
+        if isinstance(self.template_url, Unset):
+            template_url = UNSET
+        else:
+            template_url = self.template_url
 
-        width = self.width
+        width: int | None | Unset
+        if isinstance(self.width, Unset):
+            width = UNSET
+        else:
+            width = self.width
 
-        height = self.height
+        height: int | None | Unset
+        if isinstance(self.height, Unset):
+            height = UNSET
+        else:
+            height = self.height
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,11 +62,33 @@ class ImageAsset:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        template_url = d.pop("templateUrl", UNSET)
 
-        width = d.pop("width", UNSET)
+        def _parse_template_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        height = d.pop("height", UNSET)
+        template_url = _parse_template_url(d.pop("templateUrl", UNSET))
+
+        def _parse_width(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        width = _parse_width(d.pop("width", UNSET))
+
+        def _parse_height(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        height = _parse_height(d.pop("height", UNSET))
 
         image_asset = cls(
             template_url=template_url,

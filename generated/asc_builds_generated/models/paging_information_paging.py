@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,21 +19,29 @@ class PagingInformationPaging:
     """
     Attributes:
         limit (int):
-        total (int | Unset):
-        next_cursor (str | Unset):
+        total (int | None | Unset):
+        next_cursor (None | str | Unset):
     """
 
     limit: int
-    total: int | Unset = UNSET
-    next_cursor: str | Unset = UNSET
+    total: int | None | Unset = UNSET
+    next_cursor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         limit = self.limit
 
-        total = self.total
+        total: int | None | Unset
+        if isinstance(self.total, Unset):
+            total = UNSET
+        else:
+            total = self.total
 
-        next_cursor = self.next_cursor
+        next_cursor: None | str | Unset
+        if isinstance(self.next_cursor, Unset):
+            next_cursor = UNSET
+        else:
+            next_cursor = self.next_cursor
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -54,9 +62,23 @@ class PagingInformationPaging:
         d = dict(src_dict)
         limit = d.pop("limit")
 
-        total = d.pop("total", UNSET)
+        def _parse_total(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
 
-        next_cursor = d.pop("nextCursor", UNSET)
+        total = _parse_total(d.pop("total", UNSET))
+
+        def _parse_next_cursor(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        next_cursor = _parse_next_cursor(d.pop("nextCursor", UNSET))
 
         paging_information_paging = cls(
             limit=limit,

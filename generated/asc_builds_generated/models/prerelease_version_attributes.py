@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,20 +19,28 @@ T = TypeVar("T", bound="PrereleaseVersionAttributes")
 class PrereleaseVersionAttributes:
     """
     Attributes:
-        version (str | Unset):
-        platform (Platform | Unset):
+        version (None | str | Unset):
+        platform (None | Platform | Unset):
     """
 
-    version: str | Unset = UNSET
-    platform: Platform | Unset = UNSET
+    version: None | str | Unset = UNSET
+    platform: None | Platform | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        version = self.version
+        version: None | str | Unset
+        if isinstance(self.version, Unset):
+            version = UNSET
+        else:
+            version = self.version
 
-        platform: str | Unset = UNSET
-        if not isinstance(self.platform, Unset):
+        platform: None | str | Unset
+        if isinstance(self.platform, Unset):
+            platform = UNSET
+        elif isinstance(self.platform, Platform):
             platform = self.platform.value
+        else:
+            platform = self.platform
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -47,14 +55,32 @@ class PrereleaseVersionAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        version = d.pop("version", UNSET)
 
-        _platform = d.pop("platform", UNSET)
-        platform: Platform | Unset
-        if isinstance(_platform, Unset):
-            platform = UNSET
-        else:
-            platform = Platform(_platform)
+        def _parse_version(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        version = _parse_version(d.pop("version", UNSET))
+
+        def _parse_platform(data: object) -> None | Platform | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                platform_type_1 = Platform(data)
+
+                return platform_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Platform | Unset, data)
+
+        platform = _parse_platform(d.pop("platform", UNSET))
 
         prerelease_version_attributes = cls(
             version=version,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -25,22 +25,35 @@ T = TypeVar("T", bound="PrereleaseVersionRelationships")
 class PrereleaseVersionRelationships:
     """
     Attributes:
-        builds (PrereleaseVersionRelationshipsBuilds | Unset):
-        app (PrereleaseVersionRelationshipsApp | Unset):
+        builds (None | PrereleaseVersionRelationshipsBuilds | Unset):
+        app (None | PrereleaseVersionRelationshipsApp | Unset):
     """
 
-    builds: PrereleaseVersionRelationshipsBuilds | Unset = UNSET
-    app: PrereleaseVersionRelationshipsApp | Unset = UNSET
+    builds: None | PrereleaseVersionRelationshipsBuilds | Unset = UNSET
+    app: None | PrereleaseVersionRelationshipsApp | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        builds: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.builds, Unset):
-            builds = self.builds.to_dict()
+        from ..models.prerelease_version_relationships_app import PrereleaseVersionRelationshipsApp  # noqa: PLC0415
+        from ..models.prerelease_version_relationships_builds import (
+            PrereleaseVersionRelationshipsBuilds,  # noqa: PLC0415
+        )
 
-        app: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app, Unset):
+        builds: dict[str, Any] | None | Unset
+        if isinstance(self.builds, Unset):
+            builds = UNSET
+        elif isinstance(self.builds, PrereleaseVersionRelationshipsBuilds):
+            builds = self.builds.to_dict()
+        else:
+            builds = self.builds
+
+        app: dict[str, Any] | None | Unset
+        if isinstance(self.app, Unset):
+            app = UNSET
+        elif isinstance(self.app, PrereleaseVersionRelationshipsApp):
             app = self.app.to_dict()
+        else:
+            app = self.app
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -60,19 +73,40 @@ class PrereleaseVersionRelationships:
         )
 
         d = dict(src_dict)
-        _builds = d.pop("builds", UNSET)
-        builds: PrereleaseVersionRelationshipsBuilds | Unset
-        if isinstance(_builds, Unset):
-            builds = UNSET
-        else:
-            builds = PrereleaseVersionRelationshipsBuilds.from_dict(_builds)
 
-        _app = d.pop("app", UNSET)
-        app: PrereleaseVersionRelationshipsApp | Unset
-        if isinstance(_app, Unset):
-            app = UNSET
-        else:
-            app = PrereleaseVersionRelationshipsApp.from_dict(_app)
+        def _parse_builds(data: object) -> None | PrereleaseVersionRelationshipsBuilds | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                builds_type_0 = PrereleaseVersionRelationshipsBuilds.from_dict(data)
+
+                return builds_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PrereleaseVersionRelationshipsBuilds | Unset, data)
+
+        builds = _parse_builds(d.pop("builds", UNSET))
+
+        def _parse_app(data: object) -> None | PrereleaseVersionRelationshipsApp | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app_type_0 = PrereleaseVersionRelationshipsApp.from_dict(data)
+
+                return app_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PrereleaseVersionRelationshipsApp | Unset, data)
+
+        app = _parse_app(d.pop("app", UNSET))
 
         prerelease_version_relationships = cls(
             builds=builds,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,18 +18,26 @@ T = TypeVar("T", bound="RelationshipLinks")
 class RelationshipLinks:
     """
     Attributes:
-        self_ (str | Unset):
-        related (str | Unset):
+        self_ (None | str | Unset):
+        related (None | str | Unset):
     """
 
-    self_: str | Unset = UNSET
-    related: str | Unset = UNSET
+    self_: None | str | Unset = UNSET
+    related: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        self_ = self.self_
+        self_: None | str | Unset
+        if isinstance(self.self_, Unset):
+            self_ = UNSET
+        else:
+            self_ = self.self_
 
-        related = self.related
+        related: None | str | Unset
+        if isinstance(self.related, Unset):
+            related = UNSET
+        else:
+            related = self.related
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -44,9 +52,24 @@ class RelationshipLinks:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        self_ = d.pop("self", UNSET)
 
-        related = d.pop("related", UNSET)
+        def _parse_self_(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        self_ = _parse_self_(d.pop("self", UNSET))
+
+        def _parse_related(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        related = _parse_related(d.pop("related", UNSET))
 
         relationship_links = cls(
             self_=self_,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,14 +18,18 @@ T = TypeVar("T", bound="ResourceLinks")
 class ResourceLinks:
     """
     Attributes:
-        self_ (str | Unset):
+        self_ (None | str | Unset):
     """
 
-    self_: str | Unset = UNSET
+    self_: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        self_ = self.self_
+        self_: None | str | Unset
+        if isinstance(self.self_, Unset):
+            self_ = UNSET
+        else:
+            self_ = self.self_
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -38,7 +42,15 @@ class ResourceLinks:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        self_ = d.pop("self", UNSET)
+
+        def _parse_self_(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        self_ = _parse_self_(d.pop("self", UNSET))
 
         resource_links = cls(
             self_=self_,

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 import attrs
-from asc_builds_generated.models import Build
+from asc_builds_generated.models import Build, BuildAttributes
 from asc_builds_generated.types import Unset
 
 from .._builds import BuildOutcome
@@ -28,7 +28,8 @@ def _set(value: object) -> object:
 
 def build_text(build: Build) -> str:
     attributes = build.attributes
-    if isinstance(attributes, Unset):
+    # Absent, null, or (when its content did not fit the model) kept as raw JSON.
+    if not isinstance(attributes, BuildAttributes):
         return f"{build.id}: updated"
     parts = [
         f"version {_set(attributes.version)}",

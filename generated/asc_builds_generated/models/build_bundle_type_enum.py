@@ -4,13 +4,13 @@
 from enum import StrEnum
 
 
-class BuildBundleBuildBundleResourceType(StrEnum):
+class BuildBundleTypeEnum(StrEnum):
     """Values known to the pinned spec; others Apple sends are kept, see `is_known`."""
 
     BUILDBUNDLES = "buildBundles"
 
     @classmethod
-    def _missing_(cls, value: object) -> "BuildBundleBuildBundleResourceType | None":
+    def _missing_(cls, value: object) -> "BuildBundleTypeEnum | None":
         # Apple adds enum values without notice; keep the raw value instead of
         # failing the whole response. The pseudo-member is not cached, so a
         # stream of odd values cannot grow the class.
