@@ -38,10 +38,19 @@ from regen.lock import build_lock, content_sha256, sha256_bytes
 from regen.overlay import PatchError, apply_overlay, load_patches
 from regen.report import Outcome, SpecSide, render_report
 from regen.slicer import dump_json, load_upstream, read_json, slice_spec
+from regen.templates import TemplateDriftError
 
 EXIT_OK, EXIT_STALE, EXIT_FAILED, EXIT_CHANGED = 0, 1, 2, 3
 # What can go wrong with a run; each is reported as a message, never a traceback.
-_FAILURES = (FetchError, GenerationError, PatchError, ValueError, KeyError, OSError)
+_FAILURES = (
+    FetchError,
+    GenerationError,
+    PatchError,
+    TemplateDriftError,
+    ValueError,
+    KeyError,
+    OSError,
+)
 ROOT = Path(__file__).resolve().parent.parent
 
 

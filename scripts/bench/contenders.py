@@ -20,6 +20,7 @@ from .peer import make_peer_client
 
 __all__ = [
     "BUILD_ID",
+    "REQUEST_BODY",
     "AscAsync",
     "AscSync",
     "Contender",
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 BUILD_ID = "932eff64-a144-4350-8d10-9e54d5834aee"
-_REQUEST_BODY = json.dumps(
+REQUEST_BODY = json.dumps(
     {"data": {"type": "builds", "id": BUILD_ID, "attributes": {"expired": True}}},
     separators=(",", ":"),
 ).encode()
@@ -61,7 +62,7 @@ class RawHttpx:
         self._request = self._client.build_request(
             "PATCH",
             f"{base_url}/v1/builds/{BUILD_ID}",
-            content=_REQUEST_BODY,
+            content=REQUEST_BODY,
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         )
         _check(self._client.send(self._request).status_code, BUILD_ID)
@@ -88,7 +89,7 @@ class HttpxByHand:
         self._client = httpx.Client()
         self._url = f"{base_url}/v1/builds/{BUILD_ID}"
         self._headers = {"Authorization": f"Bearer {token}"}
-        self._body = json.loads(_REQUEST_BODY)
+        self._body = json.loads(REQUEST_BODY)
         response = self._client.patch(self._url, json=self._body, headers=self._headers)
         _check(response.status_code, response.json()["data"]["id"])
 

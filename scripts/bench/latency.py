@@ -26,6 +26,10 @@ class LatencyRow:
     p95_ratio: float | None
     calls: int
     note: str = ""
+    # Each round's median over the floor's median in that same round: the spread of these
+    # is how far one run's ratio can be trusted on this machine.
+    round_ratio_min: float | None = None
+    round_ratio_max: float | None = None
 
 
 @dataclass(frozen=True)
@@ -75,9 +79,13 @@ def measure_latency(
             contender.close()
 
     floor = summarize(samples[RawHttpx.name])
+    floor_rounds = round_medians[RawHttpx.name]
     rows = []
     for name, durations in samples.items():
         summary = summarize(durations)
+        round_ratios = [
+            ours / theirs for ours, theirs in zip(round_medians[name], floor_rounds, strict=True)
+        ]
         rows.append(
             LatencyRow(
                 name=name,
@@ -86,6 +94,8 @@ def measure_latency(
                 median_ratio=ratio(summary.median, floor.median),
                 p95_ratio=ratio(summary.p95, floor.p95),
                 calls=summary.count,
+                round_ratio_min=min(round_ratios),
+                round_ratio_max=max(round_ratios),
             )
         )
     if not with_peer:

@@ -12,7 +12,9 @@ from .auth_cost import AuthResult
 from .batch import BatchResult
 from .budget import BudgetResult
 from .imports import ImportResult
+from .instructions import InstructionsResult
 from .latency import LatencyResult
+from .listing import ListingResult
 from .machine import Machine
 from .profile import ProfileResult
 from .regeneration import RegenResult
@@ -24,9 +26,12 @@ __all__ = [
     "render_batch",
     "render_budget",
     "render_imports",
+    "render_instructions",
     "render_latency",
+    "render_listing",
     "render_profiles",
     "render_regeneration",
+    "render_skipped",
     "write_json",
 ]
 
@@ -38,6 +43,8 @@ SECTION_TITLES = {
     "regeneration": "5. Regeneration from Apple's whole spec",
     "profile": "6. Where the time goes (cProfile, own time per call)",
     "budget": "7. Staying inside the hourly request budget (simulated time)",
+    "instructions": "8. Instructions per call (callgrind)",
+    "listing": "9. Listing builds: links.next over the fake server",
 }
 _DASH = "-"
 
@@ -48,6 +55,14 @@ def _number(value: float | None, digits: int = 1) -> str:
 
 def _times(value: float | None) -> str:
     return _DASH if value is None else f"{value:.2f}x"
+
+
+def _spread(low: float | None, high: float | None) -> str:
+    return _DASH if low is None or high is None else f"{low:.2f}-{high:.2f}x"
+
+
+def _thousands(value: float | None) -> str:
+    return _DASH if value is None else f"{value / 1000:,.0f}k"
 
 
 def _percent(value: float) -> str:
@@ -67,6 +82,10 @@ def _section(key: str, body: str, notes: Sequence[str] = ()) -> str:
     return text
 
 
+def render_skipped(key: str, reason: str) -> str:
+    return _section(key, f"Skipped: {reason}.")
+
+
 def render_latency(result: LatencyResult) -> str:
     rows = [
         [
@@ -75,14 +94,25 @@ def render_latency(result: LatencyResult) -> str:
             _number(row.p95_us),
             _times(row.median_ratio),
             _times(row.p95_ratio),
+            _spread(row.round_ratio_min, row.round_ratio_max),
             str(row.calls) if row.calls else row.note,
         ]
         for row in result.rows
     ]
-    headers = ["client", "median µs", "p95 µs", "median vs floor", "p95 vs floor", "calls"]
+    headers = [
+        "client",
+        "median µs",
+        "p95 µs",
+        "median vs floor",
+        "p95 vs floor",
+        "per-round median vs floor, min-max",
+        "calls",
+    ]
     notes = [
         f"{result.rounds} rounds of {result.calls_per_round} calls per client, the order "
-        f"rotated each round, after {result.warmup_calls} warm-up calls each."
+        f"rotated each round, after {result.warmup_calls} warm-up calls each. The last "
+        "column is the spread of the ratio between rounds of this one run: on a shared "
+        "machine, differences smaller than that are noise (section 7 counts instructions)."
     ]
     return _section("latency", markdown_table(headers, rows), notes)
 
@@ -196,6 +226,36 @@ def render_budget(result: BudgetResult) -> str:
     return _section("budget", markdown_table(headers, rows), notes)
 
 
+def render_listing(result: ListingResult) -> str:
+    rows = [
+        [
+            row.label,
+            _number(row.median_seconds, 2),
+            _number(row.us_per_build, 0),
+            _times(row.ratio_to_raw),
+            _number(row.rss_growth_small_mib, 1),
+            _number(row.rss_growth_full_mib, 1),
+        ]
+        for row in result.rows
+    ]
+    headers = [
+        "client",
+        f"{result.builds:,} builds, s (median)",
+        "µs per build",
+        "vs raw httpx",
+        f"RSS growth MiB, {result.small:,} builds",
+        f"RSS growth MiB, {result.builds:,} builds",
+    ]
+    notes = [
+        "One app's builds from `asc-builds fake-server` (its own process, HTTP/1.1 on "
+        "127.0.0.1), 200 per page, `include=preReleaseVersion`; the server's time is in "
+        "every row. Each run is a fresh process that keeps no build; RSS growth is how far "
+        "iterating raised its peak resident set (Linux `VmHWM`). Flat memory: the last two "
+        "columns match."
+    ]
+    return _section("listing", markdown_table(headers, rows), notes)
+
+
 def render_imports(result: ImportResult) -> str:
     rows = [
         [
@@ -246,6 +306,89 @@ def render_profiles(profiles: Sequence[ProfileResult]) -> str:
         "not a budget."
     ]
     return _section("profile", markdown_table(headers, rows), notes)
+
+
+_CONTENDERS = [
+    ("raw httpx, prepared request (the floor)", "floor"),
+    ("httpx by hand (+ .json())", "httpx by hand"),
+    ("asc-builds sync", "sync"),
+    ("raw httpx AsyncClient, prepared request", "async floor"),
+    ("asc-builds async", "async"),
+]
+_PARTS = [
+    ("typed parse (`BuildResponse.from_dict`)", "part/typed parse"),
+    ("request building (`ClientCore.build_request`)", "part/request building"),
+    ("`response.json()`", "part/response.json()"),
+    (
+        "request body: model, `to_dict`, `validate_id`",
+        "part/request body: model, to_dict, validate_id",
+    ),
+    ("`handle_response`, retry policy, auth flow", "part/handle_response, retry policy, auth flow"),
+]
+
+
+def render_instructions(result: InstructionsResult) -> str:
+    if result.skipped is not None:
+        return _section("instructions", f"Skipped: {result.skipped}.")
+    per_call = result.per_call
+    by_hand = {kind: per_call[f"{kind}/httpx by hand"] for kind in ("memory", "loopback")}
+    rows = []
+    for label, step in _CONTENDERS:
+        cells = [label]
+        for kind in ("memory", "loopback"):
+            value = per_call[f"{kind}/{step}"]
+            cells += [
+                _thousands(value),
+                _thousands(value - per_call[f"{kind}/floor"]),
+                _times(value / by_hand[kind]),
+            ]
+        rows.append(cells)
+    headers = [
+        "client",
+        "in memory: per call",
+        "over the floor",
+        "vs by hand",
+        "loopback: per call",
+        "over the floor",
+        "vs by hand",
+    ]
+    contenders = markdown_table(headers, rows)
+    parse = per_call["part/typed parse"]
+    parts = [[label, _thousands(per_call[step])] for label, step in _PARTS]
+    parts.insert(
+        1,
+        [
+            "of which: model imports (once per model, on first use; running them on every "
+            "parse, as the generator's own template does, would add)",
+            "+" + _thousands(per_call["part/typed parse, model imports run every time"] - parse),
+        ],
+    )
+    parts.insert(
+        3,
+        [
+            "of which: URL (httpx parsing `base + path` on every call would add)",
+            "+"
+            + _thousands(
+                per_call["part/request building, httpx parsing the URL"]
+                - per_call["part/request building"]
+            ),
+        ],
+    )
+    sync_extra = per_call["memory/sync"] - per_call["memory/floor"]
+    summed = sum(per_call[step] for _, step in _PARTS)
+    parts.append(["sum of the parts above", _thousands(summed)])
+    parts.append(["asc-builds sync, over the floor (in memory)", _thousands(sync_extra)])
+    breakdown = markdown_table(["part of a sync call, alone", "instructions per call"], parts)
+    first, second = result.calls
+    notes = [
+        f"{result.valgrind}, callgrind; every step run {first} and {second} times after a "
+        "warm-up, per call = the difference of the two counts over the difference in calls, "
+        "so start-up and set-up cancel out. In memory: an httpx transport answering the "
+        "benchmark server's bytes without a socket (the client's own work); loopback: the "
+        "benchmark server on 127.0.0.1 (the client process only, sockets included). "
+        "Each part runs alone in a loop, so the parts need not add up to the whole.",
+    ]
+    return _section("instructions", contenders + "\n\n" + breakdown, notes)
 
 
 def _jsonable(value: Any) -> Any:

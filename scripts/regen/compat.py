@@ -82,12 +82,9 @@ def _name_colliding_members(document: JSON) -> None:
                 number += 1
                 name = f"{key}_{number}"
             names.append(name)
+        # One name per non-null value: the generator names the values of a nullable
+        # enum (null listed, as the read rule does) after taking null out.
         node["x-enum-varnames"] = names
-        if len(strings) != len(values):
-            # The generator pairs names with the non-null values only when null is not
-            # listed; keep null out of the named enum and allow it by `nullable`.
-            node["enum"] = strings
-            node["nullable"] = True
 
 
 def _class(name: str) -> str:

@@ -16,6 +16,7 @@ from .layout import Layout
 from .lenient import read_leniently
 from .overlay import apply_overlay, load_patches
 from .slicer import dump_json, read_json
+from .templates import check_installed
 
 __all__ = ["GENERATED_HEADER", "GenerationError", "generate_package", "generator_input"]
 
@@ -47,6 +48,9 @@ def generator_input(slice_document: dict[str, Any], overlay: Path) -> dict[str, 
 
 def generate_package(layout: Layout, destination: Path) -> None:
     """Write the generated package into `destination` (replaced whole)."""
+    # Before anything runs: an override derived from another template than the one the
+    # generator now ships may still render, into subtly wrong code.
+    check_installed(layout.templates)
     patched = generator_input(read_json(layout.slice), layout.overlay)
     with tempfile.TemporaryDirectory(prefix="asc-builds-gen-") as tmp:
         spec_path = Path(tmp) / "patched.json"

@@ -4,6 +4,14 @@ The slice keeps Apple's data unmodified: the chosen operations, their
 path-level parameters, every component reached transitively through `$ref`,
 the security schemes, servers, info and top-level security. Keys keep
 Apple's order, so a re-slice of the same upstream is byte-identical.
+
+One generic rule trims, and only by deletion: an operation listed in
+`QUERY_PARAMETERS` keeps just the query parameters named there, in Apple's
+order and unmodified; its path and header parameters, body and responses stay
+whole. It is for operations the SDK calls for one narrow purpose (`GET
+/v1/apps` only resolves a bundle id; Apple declares 57 query parameters on it),
+so the generated function, the contract and the change report carry only what
+is sent. A listed name Apple no longer declares fails the slice, naming it.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from typing import Any
 
 __all__ = [
     "OPERATIONS",
+    "QUERY_PARAMETERS",
     "component_refs",
     "dump_json",
     "load_upstream",
@@ -25,7 +34,18 @@ __all__ = [
 ]
 
 # The one place that says what the SDK covers: (path, method) pairs.
-OPERATIONS: tuple[tuple[str, str], ...] = (("/v1/builds/{id}", "patch"),)
+OPERATIONS: tuple[tuple[str, str], ...] = (
+    ("/v1/builds/{id}", "patch"),
+    ("/v1/builds/{id}", "get"),
+    ("/v1/builds", "get"),
+    ("/v1/apps", "get"),
+    ("/v1/appEncryptionDeclarations/{id}", "get"),
+)
+
+# Operations whose query parameters are trimmed to the ones the SDK sends (see above).
+QUERY_PARAMETERS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("/v1/apps", "get"): ("filter[bundleId]", "fields[apps]", "limit"),
+}
 
 _PATH_ITEM_SHARED_KEYS = ("parameters", "servers", "summary", "description")
 _REF_PREFIX = "#/components/"
@@ -88,10 +108,29 @@ def component_refs(spec: dict[str, Any], roots: Any) -> set[tuple[str, str]]:
     return seen
 
 
+def _trim_query(operation: dict[str, Any], keep: tuple[str, ...], where: str) -> dict[str, Any]:
+    parameters = operation.get("parameters", [])
+    if any("$ref" in parameter for parameter in parameters):
+        # A referenced parameter's name is not known here; trimming must not guess.
+        raise ValueError(f"{where}: cannot trim query parameters given by $ref")
+    declared = {p.get("name") for p in parameters if p.get("in") == "query"}
+    missing = [name for name in keep if name not in declared]
+    if missing:
+        raise ValueError(f"upstream {where} no longer declares query parameter(s) {missing}")
+    trimmed = dict(operation)
+    trimmed["parameters"] = [
+        p for p in parameters if p.get("in") != "query" or p.get("name") in keep
+    ]
+    return trimmed
+
+
 def slice_spec(
-    spec: dict[str, Any], operations: tuple[tuple[str, str], ...] = OPERATIONS
+    spec: dict[str, Any],
+    operations: tuple[tuple[str, str], ...] = OPERATIONS,
+    query_parameters: dict[tuple[str, str], tuple[str, ...]] | None = None,
 ) -> dict[str, Any]:
     """Return the standalone sub-document serving `operations`."""
+    keep_query = QUERY_PARAMETERS if query_parameters is None else query_parameters
     paths: dict[str, Any] = {}
     for path, method in operations:
         item = spec["paths"].get(path)
@@ -101,7 +140,11 @@ def slice_spec(
         chosen = {method for p, method in operations if p == path}
         # Path-level keys (notably the `id` parameter) travel with the operation.
         paths[path] = {
-            key: value
+            key: (
+                _trim_query(value, keep_query[(path, key)], f"{key.upper()} {path}")
+                if (path, key) in keep_query
+                else value
+            )
             for key, value in spec["paths"][path].items()
             if key in chosen or key in _PATH_ITEM_SHARED_KEYS
         }

@@ -6,6 +6,7 @@ No timing thresholds: only that every section is there and its numbers are sane.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "benchmark.py"
-SECTIONS = ("latency", "auth", "batch", "imports", "regeneration", "profile", "budget")
+SECTIONS = (
+    "latency",
+    "auth",
+    "batch",
+    "imports",
+    "regeneration",
+    "profile",
+    "budget",
+    "instructions",
+    "listing",
+)
 FLOOR = "raw httpx (floor)"
 OURS = ("asc-builds sync", "asc-builds async")
 
@@ -38,7 +49,7 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, 
 
 def test_the_table_has_every_section(quick_run: tuple[str, dict[str, Any]]) -> None:
     table, document = quick_run
-    for number in range(1, 8):
+    for number in range(1, 10):
         assert f"### {number}. " in table
     assert set(SECTIONS) <= set(document["sections"])
     assert "Machine: " in table
@@ -54,6 +65,9 @@ def test_latency_rows_are_positive_and_ratios_are_to_the_floor(
     for name in OURS:
         row = rows[name]
         assert row["median_ratio"] == pytest.approx(row["median_us"] / rows[FLOOR]["median_us"])
+        # One round: its ratio is the run's ratio.
+        assert row["round_ratio_min"] == pytest.approx(row["median_ratio"])
+        assert row["round_ratio_max"] == pytest.approx(row["median_ratio"])
     peer = rows["codemagic-cli-tools"]
     assert peer["note"] == "not installed" or peer["median_us"] > 0
 
@@ -126,3 +140,47 @@ def test_budget_rows_stay_inside_the_budget(quick_run: tuple[str, dict[str, Any]
         assert row["simulated_seconds"] == row["best_seconds"] == 3600
     assert stopping[0]["not_attempted"] > 0
     assert stopping[0]["simulated_seconds"] == 0
+
+
+def test_instructions_are_counted_when_valgrind_is_there(
+    quick_run: tuple[str, dict[str, Any]],
+) -> None:
+    table, document = quick_run
+    section = document["sections"]["instructions"]
+    if shutil.which("valgrind") is None:
+        assert section["skipped"] == "valgrind is not installed"
+        assert "Skipped: valgrind is not installed." in table
+        return
+    assert section["skipped"] is None
+    assert section["calls"] == [2, 6]
+    per_call = section["per_call"]
+    for kind in ("memory", "loopback"):
+        floor = per_call[f"{kind}/floor"]
+        assert floor > 10_000  # an HTTP exchange is far more than a few instructions
+        # Each client does the floor's work and more: building, parsing, decoding.
+        for client in ("httpx by hand", "sync", "async"):
+            assert per_call[f"{kind}/{client}"] > floor
+    # Sockets cost the client instructions too.
+    assert per_call["loopback/floor"] > per_call["memory/floor"]
+    # Resolving model imports once is worth something: re-running them costs more.
+    parse = per_call["part/typed parse"]
+    assert per_call["part/typed parse, model imports run every time"] > parse > 0
+    assert "| asc-builds sync |" in table
+
+
+def test_listing_rows_cover_every_client_with_sane_values(
+    quick_run: tuple[str, dict[str, Any]],
+) -> None:
+    listing = quick_run[1]["sections"]["listing"]
+    assert listing["builds"] == 450 and listing["small"] == 400
+    rows = {row["label"].split(",")[0]: row for row in listing["rows"]}
+    assert set(rows) == {
+        "raw httpx",
+        "asc-builds sync builds.list()",
+        "asc-builds async builds.list()",
+    }
+    assert rows["raw httpx"]["ratio_to_raw"] == pytest.approx(1.0)
+    for row in rows.values():
+        assert row["builds"] == 450 and row["rounds"] == 1
+        assert row["us_per_build"] > 0
+        assert row["rss_growth_full_mib"] >= 0 and row["rss_growth_small_mib"] >= 0

@@ -23,11 +23,13 @@ def test_doctor_reports_each_check(served: Served) -> None:
     assert result.status == 0, result.out
     *lines, summary = result.lines()
     checks = {line["check"]["name"]: line["check"] for line in lines}
-    assert {"key", "token", "key file", "reachability", "clock"} <= checks.keys()
+    assert {"key", "token", "key file", "reachability", "clock", "credentials"} <= checks.keys()
     assert all(check["status"] == "ok" for check in checks.values()), checks
     assert summary["summary"]["failed"] == 0 and summary["ok"] is True
-    (request,) = served.fake.requests
-    assert request.headers["user-agent"].startswith("asc-builds/")
+    # The unauthenticated reachability probe, then the one authenticated read.
+    probe, read = served.fake.requests
+    assert probe.status == 401 and read.status == 200
+    assert all(r.headers["user-agent"].startswith("asc-builds/") for r in (probe, read))
 
 
 def test_doctor_dry_run_checks_only_this_machine(served: Served) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -83,3 +84,16 @@ def prism_dynamic_url(
     log = tmp_path_factory.mktemp("prism") / "dynamic.log"
     with running_prism(prism_binary, SLICE_PATH, dynamic=True, log=log) as url:
         yield url
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    # The drift suite's own count, so that every run says how much drift it checked.
+    from .test_drift_suite import RAN
+
+    if RAN:
+        terminalreporter.write_line(
+            f"drift suite: {sum(RAN.values())} distinct mutations over "
+            f"{len(RAN)} response schemas ("
+            + ", ".join(f"{root} {count}" for root, count in sorted(RAN.items()))
+            + ")"
+        )

@@ -11,8 +11,9 @@ listed by hand, so a widened slice is covered without edits here. For each respo
 - `unknown-key`: an object holds a key the spec does not declare;
 - `unknown-included`: `included` holds a resource type the spec does not list.
 
-Each mutation is applied to a body that has every property present at every depth (the
-"full" body) and follows the union member that leads to the place.
+Each mutation is applied to a body built for its place: the union members that lead
+there, every object on the way (and the value there) with all its properties present,
+their own content minimal, so "absent" removes a key among present siblings.
 """
 
 from __future__ import annotations
@@ -110,9 +111,29 @@ def _is_identifier(schema: JSON) -> bool:
     )
 
 
+def _minimal(schema: JSON) -> Any:
+    """The smallest valid instance: required properties only, empty arrays."""
+    schema = _non_null(schema)
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in schema:
+            return _minimal(schema[key][0])
+    if "enum" in schema:
+        return schema["enum"][0]
+    if _is_object(schema):
+        properties: JSON = schema.get("properties", {})
+        return {name: _minimal(properties[name]) for name in schema.get("required", ())}
+    if schema.get("type") == "array":
+        return []
+    kind = schema.get("type")
+    if kind == "string":
+        return _DATE_TIME if schema.get("format") == "date-time" else "x"
+    return {"boolean": True, "integer": 1, "number": 1.5}.get(str(kind), "x")
+
+
 def full_instance(schema: JSON, location: Location = ()) -> Any:
-    """A valid instance with every property present at every depth; at a union it takes
-    the member `location` names (else the first), and arrays hold one item."""
+    """A valid instance holding a value at `location`: every object on the way there, and
+    the value itself, has all its properties present (their own content minimal); at a
+    union it takes the member `location` names, and arrays hold one item."""
     schema = _non_null(schema)
     step, rest = (location[0], location[1:]) if location else (None, ())
     kids = dict(children(schema))
@@ -127,17 +148,23 @@ def full_instance(schema: JSON, location: Location = ()) -> Any:
         properties: JSON = schema.get("properties", {})
         if properties:
             return {
-                name: full_instance(sub, rest if name == step else ())
+                name: full_instance(sub, rest) if name == step else _filled(sub)
                 for name, sub in properties.items()
             }
         extra = schema.get("additionalProperties")
         return {"key": full_instance(extra)} if isinstance(extra, dict) and extra else {}
     if schema.get("type") == "array":
         return [full_instance(schema.get("items", {}), rest if step == ITEMS else ())]
-    kind = schema.get("type")
-    if kind == "string":
-        return _DATE_TIME if schema.get("format") == "date-time" else "x"
-    return {"boolean": True, "integer": 1, "number": 1.5}.get(str(kind), "x")
+    return _minimal(schema)
+
+
+def _filled(schema: JSON) -> Any:
+    """A sibling of the path: present, with an array of one minimal item (so that the
+    classes inside arrays are built too), else minimal."""
+    schema = _non_null(schema)
+    if schema.get("type") == "array":
+        return [_minimal(schema.get("items", {}))]
+    return _minimal(schema)
 
 
 def _places(body: Any, location: Location) -> Iterator[tuple[Any, str | int]]:
@@ -208,20 +235,8 @@ def mutations(root: str) -> tuple[Mutation, ...]:
     return tuple(found)
 
 
-def _member_route(location: Location) -> Location:
-    """The part of a location that decides the full body: the steps down to its last union
-    member (bodies are shared by every place under the same members)."""
-    last = max((i for i, step in enumerate(location) if step.startswith(_MEMBER)), default=-1)
-    return location[: last + 1]
-
-
-@functools.cache
-def _base_text(root: str, route: Location) -> str:
-    return json.dumps(full_instance(root_schema(root), route))
-
-
 def base_body(root: str, location: Location = ()) -> Any:
-    return json.loads(_base_text(root, _member_route(location)))
+    return full_instance(root_schema(root), location)
 
 
 def is_map(schema: JSON) -> bool:

@@ -4,6 +4,7 @@ models and round-trips exactly (see mutations.py for what is mutated, and where)
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import asc_builds_generated.models as models
 import attrs
 import pytest
-from regen.lenient import UNKNOWN_INCLUDED, request_and_response_schemas
+from regen.lenient import UNKNOWN_INCLUDED
 
 from .mutations import (
     UNKNOWN_ENUM_VALUE,
@@ -23,7 +24,6 @@ from .mutations import (
     mutations,
     response_roots,
 )
-from .spec import patched_spec
 
 KINDS = ("null", "null-linkage", "absent", "unknown-enum", "unknown-key", "unknown-included")
 
@@ -57,6 +57,24 @@ def _walk(node: Any, path: str, seen: set[type], untyped: list[str], enums: list
             if any(isinstance(item, dict) for item in raw) and "dict" not in declared:
                 untyped.append(f"{path}.{field.name}")
             _walk(value, f"{path}.{field.name}", seen, untyped, enums)
+
+
+def reachable_classes(roots: tuple[str, ...]) -> set[str]:
+    """Every generated class a response model can hold, found through the models' own
+    annotations (query-parameter enums and request models are not among them)."""
+    names = set(models.__all__)
+    found: set[str] = set()
+    pending = list(roots)
+    while pending:
+        name = pending.pop()
+        if name in found:
+            continue
+        found.add(name)
+        cls = getattr(models, name)
+        if attrs.has(cls):
+            for field in attrs.fields(cls):
+                pending += [word for word in re.findall(r"\w+", str(field.type)) if word in names]
+    return found
 
 
 def _first_difference(expected: Any, actual: Any, path: str = "$") -> str:
@@ -136,19 +154,9 @@ def test_the_suite_covers_every_kind_of_drift_and_every_response_model() -> None
         pytest.skip("needs the whole mutation sweep in the same run")
     kinds = {mutation.kind for root in response_roots() for mutation in mutations(root)}
     assert kinds == set(KINDS)
-    spec = patched_spec()
-    requests, responses = request_and_response_schemas(spec)
-    names = sorted(spec["components"]["schemas"], key=len, reverse=True)
-
-    def side(class_name: str) -> str | None:
-        owner = next((name for name in names if class_name.startswith(name)), None)
-        if owner is None:
-            return None
-        return "request" if owner in requests and owner not in responses else "response"
-
-    response_classes = {name for name in models.__all__ if side(name) == "response"}
+    response_classes = reachable_classes(response_roots())
     seen = {cls.__name__ for cls in SEEN}
-    assert len(response_classes) > 300
+    assert UNKNOWN_INCLUDED in response_classes
     assert sorted(response_classes - seen) == []
     total = sum(RAN.values())
     print(f"drift suite: {total} distinct mutations over {len(RAN)} response schemas")

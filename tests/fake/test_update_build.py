@@ -217,7 +217,7 @@ def test_expired_build_rejects_other_changes(
 
 def test_unknown_path_404_and_wrong_method_405(client: httpx.Client, build: FakeBuild) -> None:
     assert client.patch("/v1/apps/1", json={}).status_code == 404
-    response = client.get(f"/v1/builds/{build.id}")
+    response = client.delete(f"/v1/builds/{build.id}")
     assert response.status_code == 405
     assert codes(response) == ["METHOD_NOT_ALLOWED"]
 

@@ -96,7 +96,7 @@ def test_generation_from_the_3_7_0_slice_succeeds(
     assert result.returncode in (0, 3), result.stderr
     lock = json.loads((project_copy / "openapi" / "lock.json").read_text("utf-8"))
     assert lock["upstream"]["version"] == "3.7.0"
-    assert lock["slice"]["schemas"] == 35
+    assert lock["slice"]["schemas"] == 68
     probe = (
         "import json, sys\n"
         "from asc_builds_generated.models import BuildResponse\n"

@@ -79,6 +79,8 @@ APPLES_CONSTRUCTS = synthetic_slice(
             "kind": _ref("GadgetType"),
             "urlVersion": _ref("SubscriptionStatusUrlVersion"),
             "mood": {"type": "string", "enum": []},
+            # Inline and optional: the read rule adds null to its values.
+            "channel": {"type": "string", "enum": ["Beta", "BETA", "beta"]},
         },
         "required": ["id", "type"],
     },
@@ -104,6 +106,11 @@ def test_enum_values_differing_only_in_case_get_distinct_member_names() -> None:
     assert version["x-enum-varnames"] == ["V1", "V2", "V1_2", "V2_2"]
     untouched = fixed["components"]["schemas"]["GadgetType"]
     assert "x-enum-varnames" not in untouched
+    nullable = make_generator_compatible(
+        {"schema": {"type": "string", "enum": ["Beta", "BETA", None], "nullable": True}}
+    )["schema"]
+    assert nullable["enum"] == ["Beta", "BETA", None], "null stays allowed"
+    assert nullable["x-enum-varnames"] == ["BETA", "BETA_2"], "a name per non-null value"
 
 
 def test_an_inline_enum_named_like_a_real_schema_gets_its_own_name() -> None:
@@ -139,7 +146,7 @@ from asc_builds_generated.models import (
     Gadget, GadgetResponse, GadgetType, GadgetTypeEnum, SubscriptionStatusUrlVersion,
 )
 body = {"data": {"type": "gadgets", "id": "g1", "kind": "SMALL", "urlVersion": "v1",
-                 "mood": "anything"}}
+                 "mood": "anything", "channel": "beta"}}
 parsed = GadgetResponse.from_dict(body)
 assert parsed.to_dict() == body, parsed.to_dict()
 assert parsed.data.type_ is GadgetTypeEnum.GADGETS
@@ -147,6 +154,9 @@ assert parsed.data.kind is GadgetType.SMALL
 assert parsed.data.url_version is SubscriptionStatusUrlVersion.V1_2
 assert parsed.data.url_version.is_known and parsed.data.mood == "anything"
 assert SubscriptionStatusUrlVersion("V1") is SubscriptionStatusUrlVersion.V1
+assert parsed.data.channel.value == "beta" and parsed.data.channel.is_known
+nulled = {"data": {"type": "gadgets", "id": "g1", "channel": None}}
+assert GadgetResponse.from_dict(nulled).to_dict() == nulled
 print("ok")
 """
     parsed = subprocess.run(

@@ -1,14 +1,18 @@
-"""asc-builds: a typed client for App Store Connect's `PATCH /v1/builds/{id}`.
+"""asc-builds: a typed client for App Store Connect's `PATCH /v1/builds/{id}` and the
+reads around it.
 
 ```python
 from asc_builds import APIKey, AppStoreConnect
 
 with AppStoreConnect(APIKey.from_env()) as asc:
-    build = asc.builds.expire(build_id)
+    build = asc.builds.find(bundle_id="com.example.app", build_number="345")
+    asc.builds.expire(build.id)
 ```
 
-Methods return the generated `Build` model; errors are subclasses of `AppStoreConnectError`.
-`ApiKey` and `ApiKeyError` are the former names of `APIKey` and `APIKeyError`.
+Changes return the generated `Build` model, reads a `BuildInfo` (with the build number
+and the marketing version under names that cannot be confused); errors are subclasses of
+`AppStoreConnectError`. `ApiKey` and `ApiKeyError` are the former names of `APIKey` and
+`APIKeyError`.
 """
 
 from ._auth import APP_STORE_CONNECT_AUDIENCE, ENTERPRISE_AUDIENCE
@@ -17,18 +21,22 @@ from ._budget import BudgetStatus, RateBudget
 from ._builds import AsyncBuilds, BuildOutcome, Builds
 from ._client import AppStoreConnect, AsyncAppStoreConnect
 from ._exceptions import (
+    AmbiguousBuildError,
     APIConnectionError,
     APIKeyError,
     ApiKeyError,
     APIStatusError,
     APITimeoutError,
+    AppNotFoundError,
     AppStoreConnectError,
     AuthenticationError,
     BadRequestError,
     BudgetExhaustedError,
+    BuildNotFoundError,
     ConflictError,
     ErrorEntry,
     InvalidInputError,
+    NoMatchError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -38,10 +46,14 @@ from ._exceptions import (
     UnverifiedChangeError,
 )
 from ._keys import APIKey, ApiKey
+from ._paging import MAX_PAGE_SIZE, Page
 from ._rate_limit import RateLimit
 from ._retry import DEFAULT_MAX_RETRIES
 from ._version import USER_AGENT
 from ._version import __version__ as __version__
+from .resources.apps import Apps, AsyncApps
+from .resources.builds import PROCESSING_STATES, SORT_VALUES, BuildInfo
+from .resources.encryption_declarations import AsyncEncryptionDeclarations, EncryptionDeclarations
 
 __all__ = [
     "APP_STORE_CONNECT_AUDIENCE",
@@ -50,28 +62,41 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "ENTERPRISE_AUDIENCE",
     "ENTERPRISE_BASE_URL",
+    "MAX_PAGE_SIZE",
+    "PROCESSING_STATES",
+    "SORT_VALUES",
     "USER_AGENT",
     "APIConnectionError",
     "APIKey",
     "APIKeyError",
     "APIStatusError",
     "APITimeoutError",
+    "AmbiguousBuildError",
     "ApiKey",
     "ApiKeyError",
+    "AppNotFoundError",
     "AppStoreConnect",
     "AppStoreConnectError",
+    "Apps",
     "AsyncAppStoreConnect",
+    "AsyncApps",
     "AsyncBuilds",
+    "AsyncEncryptionDeclarations",
     "AuthenticationError",
     "BadRequestError",
     "BudgetExhaustedError",
     "BudgetStatus",
+    "BuildInfo",
+    "BuildNotFoundError",
     "BuildOutcome",
     "Builds",
     "ConflictError",
+    "EncryptionDeclarations",
     "ErrorEntry",
     "InvalidInputError",
+    "NoMatchError",
     "NotFoundError",
+    "Page",
     "PermissionDeniedError",
     "RateBudget",
     "RateLimit",

@@ -21,12 +21,13 @@ from ._exceptions import (
     APIStatusError,
     APITimeoutError,
     InvalidInputError,
+    ResponseValidationError,
     error_from_response,
 )
-from ._headers import request_id
 from ._keys import APIKey
 from ._logging import log_response
 from ._rate_limit import RATE_LIMIT_HEADER, RateLimit, parse_rate_limit
+from ._request_url import RequestUrls
 from ._retry import RetryPolicy
 from ._version import USER_AGENT
 
@@ -101,6 +102,9 @@ class ClientCore:
         default_url = ENTERPRISE_BASE_URL if key.enterprise else APP_STORE_CONNECT_BASE_URL
         self.base_url = validate_base_url(base_url if base_url is not None else default_url)
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        # What httpx's build_request would derive from `timeout` on every call.
+        self._timeout_extension = self.timeout.as_dict()
+        self.urls = RequestUrls(self.base_url)
         self.retry = RetryPolicy(max_retries=max_retries, random=random)
         self.now = now
         self.signer = TokenSigner(key, scope=scope, now=now, iat_backdate=DEFAULT_IAT_BACKDATE)
@@ -132,13 +136,31 @@ class ClientCore:
     def build_request(
         self, http: httpx.Client | httpx.AsyncClient, operation: Mapping[str, Any]
     ) -> httpx.Request:
-        """An httpx request from the generated operation's `_get_kwargs` output."""
+        """An httpx request from the generated operation's `_get_kwargs` output.
+
+        `url` is a path, or an absolute link Apple gave (a page's `links.next`): such a
+        link is only followed on this client's own base URL, so that the token never
+        goes to a host a response named.
+        """
+        path: str = operation["url"]
+        if path.startswith("/"):
+            # The same request as `url=self.base_url + operation["url"], timeout=self.timeout`
+            # (tests compare the two), without parsing the URL and the timeout again.
+            url: httpx.URL | str = self.urls.url(path)
+        elif path.startswith(self.base_url + "/"):
+            url = path
+        else:
+            raise ResponseValidationError(
+                f"refusing to follow a link outside {self.base_url}: {path[:200]!r}",
+                request_id=None,
+            )
         return http.build_request(
             method=operation["method"].upper(),
-            url=self.base_url + operation["url"],
+            url=url,
+            params=operation.get("params"),
             json=operation.get("json"),
             headers={**operation.get("headers", {}), "User-Agent": USER_AGENT},
-            timeout=self.timeout,
+            extensions={"timeout": dict(self._timeout_extension)},
         )
 
     def connection_error(
@@ -155,7 +177,7 @@ class ClientCore:
         rate_limit = parse_rate_limit(response.headers.get(RATE_LIMIT_HEADER))
         if rate_limit is not None:
             self.last_rate_limit = rate_limit
-        log_response(response, elapsed=elapsed, request_id=request_id(response.headers))
+        log_response(response, elapsed=elapsed)
         # Redirects are not followed (the token must not go elsewhere), so a 3xx is an error.
         if not response.is_success:
             raise error_from_response(

@@ -35,6 +35,8 @@ from asc_builds_generated.types import UNSET, Unset
 from ._exceptions import AppStoreConnectError, InvalidInputError, UnverifiedChangeError
 from ._headers import request_id
 from ._ids import validate_id
+from .resources.apps import Apps, AsyncApps
+from .resources.builds import AsyncBuildReads, BuildReads
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -188,11 +190,16 @@ def _check_concurrency(concurrency: int) -> None:
 _OUTCOME_ERRORS = (AppStoreConnectError,)
 
 
-class Builds:
-    """Build operations on a synchronous client: `client.builds`."""
+class Builds(BuildReads):
+    """Build operations on a synchronous client: `client.builds`.
 
-    def __init__(self, send: SyncSend) -> None:
+    The reads (`get`, `list`, `pages`, `find`) come from `resources.builds`; `apps`
+    resolves bundle ids, shared with `client.apps` so that its cache is the client's.
+    """
+
+    def __init__(self, send: SyncSend, apps: Apps | None = None) -> None:
         self._send = send
+        self._apps = apps or Apps(send)
 
     def update(
         self,
@@ -269,11 +276,12 @@ class Builds:
         return [outcome for outcome in outcomes if outcome is not None]
 
 
-class AsyncBuilds:
+class AsyncBuilds(AsyncBuildReads):
     """Build operations on an asyncio client: `client.builds`, every method awaitable."""
 
-    def __init__(self, send: AsyncSend) -> None:
+    def __init__(self, send: AsyncSend, apps: AsyncApps | None = None) -> None:
         self._send = send
+        self._apps = apps or AsyncApps(send)
 
     async def update(
         self,

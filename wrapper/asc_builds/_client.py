@@ -19,6 +19,8 @@ from ._keys import APIKey
 from ._logging import log_retry
 from ._rate_limit import RateLimit
 from ._retry import DEFAULT_MAX_RETRIES
+from .resources.apps import Apps, AsyncApps
+from .resources.encryption_declarations import AsyncEncryptionDeclarations, EncryptionDeclarations
 
 __all__ = ["AppStoreConnect", "AsyncAppStoreConnect"]
 
@@ -71,7 +73,9 @@ class AppStoreConnect:
         self._sleep = sleep
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(transport=transport, timeout=self._core.timeout)
-        self.builds = Builds(self._send)
+        self.apps = Apps(self._send)
+        self.builds = Builds(self._send, self.apps)
+        self.encryption_declarations = EncryptionDeclarations(self._send)
 
     @property
     def base_url(self) -> str:
@@ -177,7 +181,9 @@ class AsyncAppStoreConnect:
         self._http = http_client or httpx.AsyncClient(
             transport=transport, timeout=self._core.timeout
         )
-        self.builds = AsyncBuilds(self._send)
+        self.apps = AsyncApps(self._send)
+        self.builds = AsyncBuilds(self._send, self.apps)
+        self.encryption_declarations = AsyncEncryptionDeclarations(self._send)
 
     @property
     def base_url(self) -> str:

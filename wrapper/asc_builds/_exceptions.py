@@ -16,8 +16,12 @@ AppStoreConnectError
 │   ├── UnprocessableEntityError 422
 │   ├── RateLimitError           429
 │   └── ServerError              5xx
-└── ResponseValidationError      a 2xx whose body the SDK cannot read
-    └── UnverifiedChangeError    ... to a PATCH: the change was (or may have been) applied
+├── ResponseValidationError      a 2xx whose body the SDK cannot read (or a link in it)
+│   └── UnverifiedChangeError    ... to a PATCH: the change was (or may have been) applied
+├── NoMatchError                 (also a LookupError) a find that matched nothing
+│   ├── AppNotFoundError         no app has exactly this bundle id
+│   └── BuildNotFoundError       no build matches the criteria
+└── AmbiguousBuildError          more than one build matches the criteria
 ```
 
 A malformed *error* response is never a ResponseValidationError: it is read tolerantly
@@ -45,14 +49,18 @@ __all__ = [
     "APIKeyError",
     "APIStatusError",
     "APITimeoutError",
+    "AmbiguousBuildError",
     "ApiKeyError",
+    "AppNotFoundError",
     "AppStoreConnectError",
     "AuthenticationError",
     "BadRequestError",
     "BudgetExhaustedError",
+    "BuildNotFoundError",
     "ConflictError",
     "ErrorEntry",
     "InvalidInputError",
+    "NoMatchError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -270,6 +278,55 @@ class UnverifiedChangeError(ResponseValidationError):
             f"{type(self).__name__}(build_id={self.build_id!r}, "
             f"status_code={self.status_code}, request_id={self.request_id!r})"
         )
+
+
+def _criteria_text(criteria: Mapping[str, object]) -> str:
+    return ", ".join(f"{name}={value!r}" for name, value in criteria.items())
+
+
+class NoMatchError(AppStoreConnectError, LookupError):
+    """A `find` matched nothing; `criteria` holds what was asked for."""
+
+    def __init__(self, message: str, *, criteria: Mapping[str, object]) -> None:
+        super().__init__(message)
+        self.criteria = dict(criteria)
+
+
+class AppNotFoundError(NoMatchError):
+    """No app visible to this key has exactly this bundle id.
+
+    `near_matches` are the bundle ids Apple's `filter[bundleId]` returned that are not
+    the exact one (it also matches, for example, `com.example.app.widget`).
+    """
+
+    def __init__(self, bundle_id: str, *, near_matches: tuple[str, ...] = ()) -> None:
+        message = f"no app with bundle id {bundle_id!r} is visible to this API key"
+        if near_matches:
+            message += f" (Apple returned only other bundle ids: {', '.join(near_matches)})"
+        super().__init__(message, criteria={"bundle_id": bundle_id})
+        self.bundle_id = bundle_id
+        self.near_matches = near_matches
+
+
+class BuildNotFoundError(NoMatchError):
+    """No build matches the criteria of a `builds.find`."""
+
+    def __init__(self, criteria: Mapping[str, object]) -> None:
+        super().__init__(f"no build matches {_criteria_text(criteria)}", criteria=criteria)
+
+
+class AmbiguousBuildError(AppStoreConnectError):
+    """More than one build matches the criteria of a `builds.find`; `candidates` lists them
+    (each an `asc_builds.BuildInfo`), so the caller can narrow the criteria."""
+
+    def __init__(self, criteria: Mapping[str, object], candidates: tuple[Any, ...]) -> None:
+        described = "; ".join(str(candidate) for candidate in candidates[:10])
+        more = f" and {len(candidates) - 10} more" if len(candidates) > 10 else ""
+        super().__init__(
+            f"{len(candidates)} builds match {_criteria_text(criteria)}: {described}{more}"
+        )
+        self.criteria = dict(criteria)
+        self.candidates = candidates
 
 
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {

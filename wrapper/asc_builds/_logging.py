@@ -10,12 +10,15 @@ import logging
 
 import httpx
 
+from ._headers import request_id
+
 __all__ = ["log_budget_wait", "log_response", "log_retry", "logger"]
 
 logger = logging.getLogger("asc_builds")
 
 
-def log_response(response: httpx.Response, *, elapsed: float, request_id: str | None) -> None:
+def log_response(response: httpx.Response, *, elapsed: float) -> None:
+    # Checked first: looking up the request id is most of this function's cost.
     if not logger.isEnabledFor(logging.DEBUG):
         return
     request = response.request
@@ -25,7 +28,7 @@ def log_response(response: httpx.Response, *, elapsed: float, request_id: str | 
         request.url.raw_path.decode("ascii", errors="replace"),
         response.status_code,
         elapsed * 1000,
-        request_id or "none",
+        request_id(response.headers) or "none",
     )
 
 

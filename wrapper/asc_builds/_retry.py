@@ -3,7 +3,8 @@
 Replaying is safe for everything this SDK sends: `PATCH /v1/builds/{id}` sets absolute
 values (`expired: true`, a declaration id), so applying the same body twice leaves the
 build exactly as applying it once. That is why connection errors and timeouts, where the
-server may or may not have applied the change, are retried too.
+server may or may not have applied the change, are retried too. Reads (GET) change nothing
+and are retried the same way, through the same send loop.
 """
 
 from __future__ import annotations

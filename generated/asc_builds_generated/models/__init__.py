@@ -12,11 +12,58 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .android_to_ios_app_mapping_detail import AndroidToIosAppMappingDetail
+    from .android_to_ios_app_mapping_detail_attributes import AndroidToIosAppMappingDetailAttributes
+    from .android_to_ios_app_mapping_detail_type import AndroidToIosAppMappingDetailType
     from .app import App
     from .app_attributes import AppAttributes
     from .app_attributes_content_rights_declaration import AppAttributesContentRightsDeclaration
+    from .app_clip import AppClip
+    from .app_clip_attributes import AppClipAttributes
+    from .app_clip_relationships import AppClipRelationships
+    from .app_clip_relationships_app import AppClipRelationshipsApp
+    from .app_clip_relationships_app_clip_advanced_experiences import (
+        AppClipRelationshipsAppClipAdvancedExperiences,
+    )
+    from .app_clip_relationships_app_clip_default_experiences import (
+        AppClipRelationshipsAppClipDefaultExperiences,
+    )
+    from .app_clip_relationships_app_clip_default_experiences_data_item import (
+        AppClipRelationshipsAppClipDefaultExperiencesDataItem,
+    )
+    from .app_clip_relationships_app_clip_default_experiences_data_item_type import (
+        AppClipRelationshipsAppClipDefaultExperiencesDataItemType,
+    )
+    from .app_clip_relationships_app_data import AppClipRelationshipsAppData
+    from .app_clip_relationships_app_data_type import AppClipRelationshipsAppDataType
+    from .app_clip_type import AppClipType
+    from .app_custom_product_page import AppCustomProductPage
+    from .app_custom_product_page_attributes import AppCustomProductPageAttributes
+    from .app_custom_product_page_relationships import AppCustomProductPageRelationships
+    from .app_custom_product_page_relationships_app import AppCustomProductPageRelationshipsApp
+    from .app_custom_product_page_relationships_app_custom_product_page_versions import (
+        AppCustomProductPageRelationshipsAppCustomProductPageVersions,
+    )
+    from .app_custom_product_page_relationships_app_custom_product_page_versions_data_item import (
+        AppCustomProductPageRelationshipsAppCustomProductPageVersionsDataItem,
+    )
+    from .app_custom_product_page_relationships_app_custom_product_page_versions_data_item_type import (
+        AppCustomProductPageRelationshipsAppCustomProductPageVersionsDataItemType,
+    )
+    from .app_custom_product_page_relationships_app_data import (
+        AppCustomProductPageRelationshipsAppData,
+    )
+    from .app_custom_product_page_relationships_app_data_type import (
+        AppCustomProductPageRelationshipsAppDataType,
+    )
+    from .app_custom_product_page_type import AppCustomProductPageType
     from .app_encryption_declaration import AppEncryptionDeclaration
     from .app_encryption_declaration_attributes import AppEncryptionDeclarationAttributes
+    from .app_encryption_declaration_document import AppEncryptionDeclarationDocument
+    from .app_encryption_declaration_document_attributes import (
+        AppEncryptionDeclarationDocumentAttributes,
+    )
+    from .app_encryption_declaration_document_type import AppEncryptionDeclarationDocumentType
     from .app_encryption_declaration_relationships import AppEncryptionDeclarationRelationships
     from .app_encryption_declaration_relationships_app import (
         AppEncryptionDeclarationRelationshipsApp,
@@ -45,8 +92,131 @@ if TYPE_CHECKING:
     from .app_encryption_declaration_relationships_builds_data_item_type import (
         AppEncryptionDeclarationRelationshipsBuildsDataItemType,
     )
+    from .app_encryption_declaration_response import AppEncryptionDeclarationResponse
     from .app_encryption_declaration_state import AppEncryptionDeclarationState
     from .app_encryption_declaration_type import AppEncryptionDeclarationType
+    from .app_encryption_declarations_get_instance_fieldsapp_encryption_declaration_documents_item import (
+        AppEncryptionDeclarationsGetInstanceFieldsappEncryptionDeclarationDocumentsItem,
+    )
+    from .app_encryption_declarations_get_instance_fieldsapp_encryption_declarations_item import (
+        AppEncryptionDeclarationsGetInstanceFieldsappEncryptionDeclarationsItem,
+    )
+    from .app_encryption_declarations_get_instance_fieldsapps_item import (
+        AppEncryptionDeclarationsGetInstanceFieldsappsItem,
+    )
+    from .app_encryption_declarations_get_instance_fieldsbuilds_item import (
+        AppEncryptionDeclarationsGetInstanceFieldsbuildsItem,
+    )
+    from .app_encryption_declarations_get_instance_include_item import (
+        AppEncryptionDeclarationsGetInstanceIncludeItem,
+    )
+    from .app_event import AppEvent
+    from .app_event_attributes import AppEventAttributes
+    from .app_event_attributes_archived_territory_schedules_item import (
+        AppEventAttributesArchivedTerritorySchedulesItem,
+    )
+    from .app_event_attributes_badge import AppEventAttributesBadge
+    from .app_event_attributes_event_state import AppEventAttributesEventState
+    from .app_event_attributes_priority import AppEventAttributesPriority
+    from .app_event_attributes_purpose import AppEventAttributesPurpose
+    from .app_event_attributes_territory_schedules_item import (
+        AppEventAttributesTerritorySchedulesItem,
+    )
+    from .app_event_relationships import AppEventRelationships
+    from .app_event_relationships_localizations import AppEventRelationshipsLocalizations
+    from .app_event_relationships_localizations_data_item import (
+        AppEventRelationshipsLocalizationsDataItem,
+    )
+    from .app_event_relationships_localizations_data_item_type import (
+        AppEventRelationshipsLocalizationsDataItemType,
+    )
+    from .app_event_type import AppEventType
+    from .app_info import AppInfo
+    from .app_info_attributes import AppInfoAttributes
+    from .app_info_attributes_australia_age_rating import AppInfoAttributesAustraliaAgeRating
+    from .app_info_attributes_brazil_age_rating_v2 import AppInfoAttributesBrazilAgeRatingV2
+    from .app_info_attributes_france_age_rating import AppInfoAttributesFranceAgeRating
+    from .app_info_attributes_korea_age_rating import AppInfoAttributesKoreaAgeRating
+    from .app_info_attributes_state import AppInfoAttributesState
+    from .app_info_relationships import AppInfoRelationships
+    from .app_info_relationships_age_rating_declaration import (
+        AppInfoRelationshipsAgeRatingDeclaration,
+    )
+    from .app_info_relationships_age_rating_declaration_data import (
+        AppInfoRelationshipsAgeRatingDeclarationData,
+    )
+    from .app_info_relationships_age_rating_declaration_data_type import (
+        AppInfoRelationshipsAgeRatingDeclarationDataType,
+    )
+    from .app_info_relationships_app import AppInfoRelationshipsApp
+    from .app_info_relationships_app_data import AppInfoRelationshipsAppData
+    from .app_info_relationships_app_data_type import AppInfoRelationshipsAppDataType
+    from .app_info_relationships_app_info_localizations import (
+        AppInfoRelationshipsAppInfoLocalizations,
+    )
+    from .app_info_relationships_app_info_localizations_data_item import (
+        AppInfoRelationshipsAppInfoLocalizationsDataItem,
+    )
+    from .app_info_relationships_app_info_localizations_data_item_type import (
+        AppInfoRelationshipsAppInfoLocalizationsDataItemType,
+    )
+    from .app_info_relationships_primary_category import AppInfoRelationshipsPrimaryCategory
+    from .app_info_relationships_primary_category_data import (
+        AppInfoRelationshipsPrimaryCategoryData,
+    )
+    from .app_info_relationships_primary_category_data_type import (
+        AppInfoRelationshipsPrimaryCategoryDataType,
+    )
+    from .app_info_relationships_primary_subcategory_one import (
+        AppInfoRelationshipsPrimarySubcategoryOne,
+    )
+    from .app_info_relationships_primary_subcategory_one_data import (
+        AppInfoRelationshipsPrimarySubcategoryOneData,
+    )
+    from .app_info_relationships_primary_subcategory_one_data_type import (
+        AppInfoRelationshipsPrimarySubcategoryOneDataType,
+    )
+    from .app_info_relationships_primary_subcategory_two import (
+        AppInfoRelationshipsPrimarySubcategoryTwo,
+    )
+    from .app_info_relationships_primary_subcategory_two_data import (
+        AppInfoRelationshipsPrimarySubcategoryTwoData,
+    )
+    from .app_info_relationships_primary_subcategory_two_data_type import (
+        AppInfoRelationshipsPrimarySubcategoryTwoDataType,
+    )
+    from .app_info_relationships_secondary_category import AppInfoRelationshipsSecondaryCategory
+    from .app_info_relationships_secondary_category_data import (
+        AppInfoRelationshipsSecondaryCategoryData,
+    )
+    from .app_info_relationships_secondary_category_data_type import (
+        AppInfoRelationshipsSecondaryCategoryDataType,
+    )
+    from .app_info_relationships_secondary_subcategory_one import (
+        AppInfoRelationshipsSecondarySubcategoryOne,
+    )
+    from .app_info_relationships_secondary_subcategory_one_data import (
+        AppInfoRelationshipsSecondarySubcategoryOneData,
+    )
+    from .app_info_relationships_secondary_subcategory_one_data_type import (
+        AppInfoRelationshipsSecondarySubcategoryOneDataType,
+    )
+    from .app_info_relationships_secondary_subcategory_two import (
+        AppInfoRelationshipsSecondarySubcategoryTwo,
+    )
+    from .app_info_relationships_secondary_subcategory_two_data import (
+        AppInfoRelationshipsSecondarySubcategoryTwoData,
+    )
+    from .app_info_relationships_secondary_subcategory_two_data_type import (
+        AppInfoRelationshipsSecondarySubcategoryTwoDataType,
+    )
+    from .app_info_relationships_territory_age_ratings import (
+        AppInfoRelationshipsTerritoryAgeRatings,
+    )
+    from .app_info_type import AppInfoType
+    from .app_media_asset_state import AppMediaAssetState
+    from .app_media_asset_state_state import AppMediaAssetStateState
+    from .app_media_state_error import AppMediaStateError
     from .app_relationships import AppRelationships
     from .app_relationships_accessibility_declarations import (
         AppRelationshipsAccessibilityDeclarations,
@@ -229,10 +399,56 @@ if TYPE_CHECKING:
         AppRelationshipsSubscriptionGroupsDataItemType,
     )
     from .app_relationships_webhooks import AppRelationshipsWebhooks
+    from .app_store_age_rating import AppStoreAgeRating
     from .app_store_version import AppStoreVersion
     from .app_store_version_attributes import AppStoreVersionAttributes
     from .app_store_version_attributes_release_type import AppStoreVersionAttributesReleaseType
     from .app_store_version_attributes_review_type import AppStoreVersionAttributesReviewType
+    from .app_store_version_experiment_v2 import AppStoreVersionExperimentV2
+    from .app_store_version_experiment_v2_attributes import AppStoreVersionExperimentV2Attributes
+    from .app_store_version_experiment_v2_attributes_state import (
+        AppStoreVersionExperimentV2AttributesState,
+    )
+    from .app_store_version_experiment_v2_relationships import (
+        AppStoreVersionExperimentV2Relationships,
+    )
+    from .app_store_version_experiment_v2_relationships_app import (
+        AppStoreVersionExperimentV2RelationshipsApp,
+    )
+    from .app_store_version_experiment_v2_relationships_app_data import (
+        AppStoreVersionExperimentV2RelationshipsAppData,
+    )
+    from .app_store_version_experiment_v2_relationships_app_data_type import (
+        AppStoreVersionExperimentV2RelationshipsAppDataType,
+    )
+    from .app_store_version_experiment_v2_relationships_app_store_version_experiment_treatments import (
+        AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments,
+    )
+    from .app_store_version_experiment_v2_relationships_app_store_version_experiment_treatments_data_item import (
+        AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatmentsDataItem,
+    )
+    from .app_store_version_experiment_v2_relationships_app_store_version_experiment_treatments_data_item_type import (
+        AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatmentsDataItemType,
+    )
+    from .app_store_version_experiment_v2_relationships_control_versions import (
+        AppStoreVersionExperimentV2RelationshipsControlVersions,
+    )
+    from .app_store_version_experiment_v2_relationships_control_versions_data_item import (
+        AppStoreVersionExperimentV2RelationshipsControlVersionsDataItem,
+    )
+    from .app_store_version_experiment_v2_relationships_control_versions_data_item_type import (
+        AppStoreVersionExperimentV2RelationshipsControlVersionsDataItemType,
+    )
+    from .app_store_version_experiment_v2_relationships_latest_control_version import (
+        AppStoreVersionExperimentV2RelationshipsLatestControlVersion,
+    )
+    from .app_store_version_experiment_v2_relationships_latest_control_version_data import (
+        AppStoreVersionExperimentV2RelationshipsLatestControlVersionData,
+    )
+    from .app_store_version_experiment_v2_relationships_latest_control_version_data_type import (
+        AppStoreVersionExperimentV2RelationshipsLatestControlVersionDataType,
+    )
+    from .app_store_version_experiment_v2_type import AppStoreVersionExperimentV2Type
     from .app_store_version_relationships import AppStoreVersionRelationships
     from .app_store_version_relationships_alternative_distribution_package import (
         AppStoreVersionRelationshipsAlternativeDistributionPackage,
@@ -341,6 +557,30 @@ if TYPE_CHECKING:
     from .app_store_version_type import AppStoreVersionType
     from .app_type import AppType
     from .app_version_state import AppVersionState
+    from .apps_get_collection_fieldsapps_item import AppsGetCollectionFieldsappsItem
+    from .apps_response import AppsResponse
+    from .beta_app_localization import BetaAppLocalization
+    from .beta_app_localization_attributes import BetaAppLocalizationAttributes
+    from .beta_app_localization_relationships import BetaAppLocalizationRelationships
+    from .beta_app_localization_relationships_app import BetaAppLocalizationRelationshipsApp
+    from .beta_app_localization_relationships_app_data import (
+        BetaAppLocalizationRelationshipsAppData,
+    )
+    from .beta_app_localization_relationships_app_data_type import (
+        BetaAppLocalizationRelationshipsAppDataType,
+    )
+    from .beta_app_localization_type import BetaAppLocalizationType
+    from .beta_app_review_detail import BetaAppReviewDetail
+    from .beta_app_review_detail_attributes import BetaAppReviewDetailAttributes
+    from .beta_app_review_detail_relationships import BetaAppReviewDetailRelationships
+    from .beta_app_review_detail_relationships_app import BetaAppReviewDetailRelationshipsApp
+    from .beta_app_review_detail_relationships_app_data import (
+        BetaAppReviewDetailRelationshipsAppData,
+    )
+    from .beta_app_review_detail_relationships_app_data_type import (
+        BetaAppReviewDetailRelationshipsAppDataType,
+    )
+    from .beta_app_review_detail_type import BetaAppReviewDetailType
     from .beta_app_review_submission import BetaAppReviewSubmission
     from .beta_app_review_submission_attributes import BetaAppReviewSubmissionAttributes
     from .beta_app_review_submission_relationships import BetaAppReviewSubmissionRelationships
@@ -397,6 +637,17 @@ if TYPE_CHECKING:
     )
     from .beta_group_type import BetaGroupType
     from .beta_invite_type import BetaInviteType
+    from .beta_license_agreement import BetaLicenseAgreement
+    from .beta_license_agreement_attributes import BetaLicenseAgreementAttributes
+    from .beta_license_agreement_relationships import BetaLicenseAgreementRelationships
+    from .beta_license_agreement_relationships_app import BetaLicenseAgreementRelationshipsApp
+    from .beta_license_agreement_relationships_app_data import (
+        BetaLicenseAgreementRelationshipsAppData,
+    )
+    from .beta_license_agreement_relationships_app_data_type import (
+        BetaLicenseAgreementRelationshipsAppDataType,
+    )
+    from .beta_license_agreement_type import BetaLicenseAgreementType
     from .beta_review_state import BetaReviewState
     from .beta_tester import BetaTester
     from .beta_tester_attributes import BetaTesterAttributes
@@ -424,6 +675,7 @@ if TYPE_CHECKING:
     )
     from .beta_tester_state import BetaTesterState
     from .beta_tester_type import BetaTesterType
+    from .brazil_age_rating import BrazilAgeRating
     from .build import Build
     from .build_attributes import BuildAttributes
     from .build_attributes_processing_state import BuildAttributesProcessingState
@@ -607,7 +859,134 @@ if TYPE_CHECKING:
     )
     from .build_upload_state import BuildUploadState
     from .build_upload_type import BuildUploadType
+    from .builds_get_collection_fieldsapp_encryption_declarations_item import (
+        BuildsGetCollectionFieldsappEncryptionDeclarationsItem,
+    )
+    from .builds_get_collection_fieldsapp_store_versions_item import (
+        BuildsGetCollectionFieldsappStoreVersionsItem,
+    )
+    from .builds_get_collection_fieldsapps_item import BuildsGetCollectionFieldsappsItem
+    from .builds_get_collection_fieldsbeta_app_review_submissions_item import (
+        BuildsGetCollectionFieldsbetaAppReviewSubmissionsItem,
+    )
+    from .builds_get_collection_fieldsbeta_build_localizations_item import (
+        BuildsGetCollectionFieldsbetaBuildLocalizationsItem,
+    )
+    from .builds_get_collection_fieldsbeta_groups_item import (
+        BuildsGetCollectionFieldsbetaGroupsItem,
+    )
+    from .builds_get_collection_fieldsbeta_testers_item import (
+        BuildsGetCollectionFieldsbetaTestersItem,
+    )
+    from .builds_get_collection_fieldsbuild_beta_details_item import (
+        BuildsGetCollectionFieldsbuildBetaDetailsItem,
+    )
+    from .builds_get_collection_fieldsbuild_bundles_item import (
+        BuildsGetCollectionFieldsbuildBundlesItem,
+    )
+    from .builds_get_collection_fieldsbuild_icons_item import (
+        BuildsGetCollectionFieldsbuildIconsItem,
+    )
+    from .builds_get_collection_fieldsbuild_uploads_item import (
+        BuildsGetCollectionFieldsbuildUploadsItem,
+    )
+    from .builds_get_collection_fieldsbuilds_item import BuildsGetCollectionFieldsbuildsItem
+    from .builds_get_collection_fieldspre_release_versions_item import (
+        BuildsGetCollectionFieldspreReleaseVersionsItem,
+    )
+    from .builds_get_collection_filterbeta_app_review_submission_beta_review_state_item import (
+        BuildsGetCollectionFilterbetaAppReviewSubmissionBetaReviewStateItem,
+    )
+    from .builds_get_collection_filterbuild_audience_type_item import (
+        BuildsGetCollectionFilterbuildAudienceTypeItem,
+    )
+    from .builds_get_collection_filterpre_release_version_platform_item import (
+        BuildsGetCollectionFilterpreReleaseVersionPlatformItem,
+    )
+    from .builds_get_collection_filterprocessing_state_item import (
+        BuildsGetCollectionFilterprocessingStateItem,
+    )
+    from .builds_get_collection_include_item import BuildsGetCollectionIncludeItem
+    from .builds_get_collection_sort_item import BuildsGetCollectionSortItem
+    from .builds_get_instance_fieldsapp_encryption_declarations_item import (
+        BuildsGetInstanceFieldsappEncryptionDeclarationsItem,
+    )
+    from .builds_get_instance_fieldsapp_store_versions_item import (
+        BuildsGetInstanceFieldsappStoreVersionsItem,
+    )
+    from .builds_get_instance_fieldsapps_item import BuildsGetInstanceFieldsappsItem
+    from .builds_get_instance_fieldsbeta_app_review_submissions_item import (
+        BuildsGetInstanceFieldsbetaAppReviewSubmissionsItem,
+    )
+    from .builds_get_instance_fieldsbeta_build_localizations_item import (
+        BuildsGetInstanceFieldsbetaBuildLocalizationsItem,
+    )
+    from .builds_get_instance_fieldsbeta_groups_item import BuildsGetInstanceFieldsbetaGroupsItem
+    from .builds_get_instance_fieldsbeta_testers_item import BuildsGetInstanceFieldsbetaTestersItem
+    from .builds_get_instance_fieldsbuild_beta_details_item import (
+        BuildsGetInstanceFieldsbuildBetaDetailsItem,
+    )
+    from .builds_get_instance_fieldsbuild_bundles_item import (
+        BuildsGetInstanceFieldsbuildBundlesItem,
+    )
+    from .builds_get_instance_fieldsbuild_icons_item import BuildsGetInstanceFieldsbuildIconsItem
+    from .builds_get_instance_fieldsbuild_uploads_item import (
+        BuildsGetInstanceFieldsbuildUploadsItem,
+    )
+    from .builds_get_instance_fieldsbuilds_item import BuildsGetInstanceFieldsbuildsItem
+    from .builds_get_instance_fieldspre_release_versions_item import (
+        BuildsGetInstanceFieldspreReleaseVersionsItem,
+    )
+    from .builds_get_instance_include_item import BuildsGetInstanceIncludeItem
+    from .builds_response import BuildsResponse
+    from .ci_product import CiProduct
+    from .ci_product_attributes import CiProductAttributes
+    from .ci_product_attributes_product_type import CiProductAttributesProductType
+    from .ci_product_relationships import CiProductRelationships
+    from .ci_product_relationships_additional_repositories import (
+        CiProductRelationshipsAdditionalRepositories,
+    )
+    from .ci_product_relationships_app import CiProductRelationshipsApp
+    from .ci_product_relationships_app_data import CiProductRelationshipsAppData
+    from .ci_product_relationships_app_data_type import CiProductRelationshipsAppDataType
+    from .ci_product_relationships_build_runs import CiProductRelationshipsBuildRuns
+    from .ci_product_relationships_bundle_id import CiProductRelationshipsBundleId
+    from .ci_product_relationships_bundle_id_data import CiProductRelationshipsBundleIdData
+    from .ci_product_relationships_bundle_id_data_type import CiProductRelationshipsBundleIdDataType
+    from .ci_product_relationships_primary_repositories import (
+        CiProductRelationshipsPrimaryRepositories,
+    )
+    from .ci_product_relationships_primary_repositories_data_item import (
+        CiProductRelationshipsPrimaryRepositoriesDataItem,
+    )
+    from .ci_product_relationships_primary_repositories_data_item_type import (
+        CiProductRelationshipsPrimaryRepositoriesDataItemType,
+    )
+    from .ci_product_relationships_workflows import CiProductRelationshipsWorkflows
+    from .ci_product_type import CiProductType
     from .document_links import DocumentLinks
+    from .end_user_license_agreement import EndUserLicenseAgreement
+    from .end_user_license_agreement_attributes import EndUserLicenseAgreementAttributes
+    from .end_user_license_agreement_relationships import EndUserLicenseAgreementRelationships
+    from .end_user_license_agreement_relationships_app import (
+        EndUserLicenseAgreementRelationshipsApp,
+    )
+    from .end_user_license_agreement_relationships_app_data import (
+        EndUserLicenseAgreementRelationshipsAppData,
+    )
+    from .end_user_license_agreement_relationships_app_data_type import (
+        EndUserLicenseAgreementRelationshipsAppDataType,
+    )
+    from .end_user_license_agreement_relationships_territories import (
+        EndUserLicenseAgreementRelationshipsTerritories,
+    )
+    from .end_user_license_agreement_relationships_territories_data_item import (
+        EndUserLicenseAgreementRelationshipsTerritoriesDataItem,
+    )
+    from .end_user_license_agreement_relationships_territories_data_item_type import (
+        EndUserLicenseAgreementRelationshipsTerritoriesDataItemType,
+    )
+    from .end_user_license_agreement_type import EndUserLicenseAgreementType
     from .error_links import ErrorLinks
     from .error_links_associated_type_1 import ErrorLinksAssociatedType1
     from .error_links_associated_type_1_meta import ErrorLinksAssociatedType1Meta
@@ -615,10 +994,237 @@ if TYPE_CHECKING:
     from .error_response_errors_item import ErrorResponseErrorsItem
     from .error_response_errors_item_meta import ErrorResponseErrorsItemMeta
     from .external_beta_state import ExternalBetaState
+    from .game_center_detail import GameCenterDetail
+    from .game_center_detail_attributes import GameCenterDetailAttributes
+    from .game_center_detail_relationships import GameCenterDetailRelationships
+    from .game_center_detail_relationships_achievement_releases import (
+        GameCenterDetailRelationshipsAchievementReleases,
+    )
+    from .game_center_detail_relationships_achievement_releases_data_item import (
+        GameCenterDetailRelationshipsAchievementReleasesDataItem,
+    )
+    from .game_center_detail_relationships_achievement_releases_data_item_type import (
+        GameCenterDetailRelationshipsAchievementReleasesDataItemType,
+    )
+    from .game_center_detail_relationships_activity_releases import (
+        GameCenterDetailRelationshipsActivityReleases,
+    )
+    from .game_center_detail_relationships_activity_releases_data_item import (
+        GameCenterDetailRelationshipsActivityReleasesDataItem,
+    )
+    from .game_center_detail_relationships_activity_releases_data_item_type import (
+        GameCenterDetailRelationshipsActivityReleasesDataItemType,
+    )
+    from .game_center_detail_relationships_app import GameCenterDetailRelationshipsApp
+    from .game_center_detail_relationships_app_data import GameCenterDetailRelationshipsAppData
+    from .game_center_detail_relationships_app_data_type import (
+        GameCenterDetailRelationshipsAppDataType,
+    )
+    from .game_center_detail_relationships_challenge_releases import (
+        GameCenterDetailRelationshipsChallengeReleases,
+    )
+    from .game_center_detail_relationships_challenge_releases_data_item import (
+        GameCenterDetailRelationshipsChallengeReleasesDataItem,
+    )
+    from .game_center_detail_relationships_challenge_releases_data_item_type import (
+        GameCenterDetailRelationshipsChallengeReleasesDataItemType,
+    )
+    from .game_center_detail_relationships_challenges_minimum_platform_versions import (
+        GameCenterDetailRelationshipsChallengesMinimumPlatformVersions,
+    )
+    from .game_center_detail_relationships_challenges_minimum_platform_versions_data_item import (
+        GameCenterDetailRelationshipsChallengesMinimumPlatformVersionsDataItem,
+    )
+    from .game_center_detail_relationships_challenges_minimum_platform_versions_data_item_type import (
+        GameCenterDetailRelationshipsChallengesMinimumPlatformVersionsDataItemType,
+    )
+    from .game_center_detail_relationships_default_group_leaderboard import (
+        GameCenterDetailRelationshipsDefaultGroupLeaderboard,
+    )
+    from .game_center_detail_relationships_default_group_leaderboard_data import (
+        GameCenterDetailRelationshipsDefaultGroupLeaderboardData,
+    )
+    from .game_center_detail_relationships_default_group_leaderboard_data_type import (
+        GameCenterDetailRelationshipsDefaultGroupLeaderboardDataType,
+    )
+    from .game_center_detail_relationships_default_group_leaderboard_v2 import (
+        GameCenterDetailRelationshipsDefaultGroupLeaderboardV2,
+    )
+    from .game_center_detail_relationships_default_group_leaderboard_v2_data import (
+        GameCenterDetailRelationshipsDefaultGroupLeaderboardV2Data,
+    )
+    from .game_center_detail_relationships_default_group_leaderboard_v2_data_type import (
+        GameCenterDetailRelationshipsDefaultGroupLeaderboardV2DataType,
+    )
+    from .game_center_detail_relationships_default_leaderboard import (
+        GameCenterDetailRelationshipsDefaultLeaderboard,
+    )
+    from .game_center_detail_relationships_default_leaderboard_data import (
+        GameCenterDetailRelationshipsDefaultLeaderboardData,
+    )
+    from .game_center_detail_relationships_default_leaderboard_data_type import (
+        GameCenterDetailRelationshipsDefaultLeaderboardDataType,
+    )
+    from .game_center_detail_relationships_default_leaderboard_v2 import (
+        GameCenterDetailRelationshipsDefaultLeaderboardV2,
+    )
+    from .game_center_detail_relationships_default_leaderboard_v2_data import (
+        GameCenterDetailRelationshipsDefaultLeaderboardV2Data,
+    )
+    from .game_center_detail_relationships_default_leaderboard_v2_data_type import (
+        GameCenterDetailRelationshipsDefaultLeaderboardV2DataType,
+    )
+    from .game_center_detail_relationships_game_center_achievements import (
+        GameCenterDetailRelationshipsGameCenterAchievements,
+    )
+    from .game_center_detail_relationships_game_center_achievements_data_item import (
+        GameCenterDetailRelationshipsGameCenterAchievementsDataItem,
+    )
+    from .game_center_detail_relationships_game_center_achievements_data_item_type import (
+        GameCenterDetailRelationshipsGameCenterAchievementsDataItemType,
+    )
+    from .game_center_detail_relationships_game_center_achievements_v2 import (
+        GameCenterDetailRelationshipsGameCenterAchievementsV2,
+    )
+    from .game_center_detail_relationships_game_center_achievements_v2_data_item import (
+        GameCenterDetailRelationshipsGameCenterAchievementsV2DataItem,
+    )
+    from .game_center_detail_relationships_game_center_achievements_v2_data_item_type import (
+        GameCenterDetailRelationshipsGameCenterAchievementsV2DataItemType,
+    )
+    from .game_center_detail_relationships_game_center_activities import (
+        GameCenterDetailRelationshipsGameCenterActivities,
+    )
+    from .game_center_detail_relationships_game_center_activities_data_item import (
+        GameCenterDetailRelationshipsGameCenterActivitiesDataItem,
+    )
+    from .game_center_detail_relationships_game_center_activities_data_item_type import (
+        GameCenterDetailRelationshipsGameCenterActivitiesDataItemType,
+    )
+    from .game_center_detail_relationships_game_center_app_versions import (
+        GameCenterDetailRelationshipsGameCenterAppVersions,
+    )
+    from .game_center_detail_relationships_game_center_app_versions_data_item import (
+        GameCenterDetailRelationshipsGameCenterAppVersionsDataItem,
+    )
+    from .game_center_detail_relationships_game_center_app_versions_data_item_type import (
+        GameCenterDetailRelationshipsGameCenterAppVersionsDataItemType,
+    )
+    from .game_center_detail_relationships_game_center_challenges import (
+        GameCenterDetailRelationshipsGameCenterChallenges,
+    )
+    from .game_center_detail_relationships_game_center_challenges_data_item import (
+        GameCenterDetailRelationshipsGameCenterChallengesDataItem,
+    )
+    from .game_center_detail_relationships_game_center_challenges_data_item_type import (
+        GameCenterDetailRelationshipsGameCenterChallengesDataItemType,
+    )
+    from .game_center_detail_relationships_game_center_group import (
+        GameCenterDetailRelationshipsGameCenterGroup,
+    )
+    from .game_center_detail_relationships_game_center_group_data import (
+        GameCenterDetailRelationshipsGameCenterGroupData,
+    )
+    from .game_center_detail_relationships_game_center_group_data_type import (
+        GameCenterDetailRelationshipsGameCenterGroupDataType,
+    )
+    from .game_center_detail_relationships_game_center_leaderboard_sets import (
+        GameCenterDetailRelationshipsGameCenterLeaderboardSets,
+    )
+    from .game_center_detail_relationships_game_center_leaderboard_sets_data_item import (
+        GameCenterDetailRelationshipsGameCenterLeaderboardSetsDataItem,
+    )
+    from .game_center_detail_relationships_game_center_leaderboard_sets_data_item_type import (
+        GameCenterDetailRelationshipsGameCenterLeaderboardSetsDataItemType,
+    )
+    from .game_center_detail_relationships_game_center_leaderboard_sets_v2 import (
+        GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2,
+    )
+    from .game_center_detail_relationships_game_center_leaderboard_sets_v2_data_item import (
+        GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2DataItem,
+    )
+    from .game_center_detail_relationships_game_center_leaderboard_sets_v2_data_item_type import (
+        GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2DataItemType,
+    )
+    from .game_center_detail_relationships_game_center_leaderboards import (
+        GameCenterDetailRelationshipsGameCenterLeaderboards,
+    )
+    from .game_center_detail_relationships_game_center_leaderboards_data_item import (
+        GameCenterDetailRelationshipsGameCenterLeaderboardsDataItem,
+    )
+    from .game_center_detail_relationships_game_center_leaderboards_data_item_type import (
+        GameCenterDetailRelationshipsGameCenterLeaderboardsDataItemType,
+    )
+    from .game_center_detail_relationships_game_center_leaderboards_v2 import (
+        GameCenterDetailRelationshipsGameCenterLeaderboardsV2,
+    )
+    from .game_center_detail_relationships_game_center_leaderboards_v2_data_item import (
+        GameCenterDetailRelationshipsGameCenterLeaderboardsV2DataItem,
+    )
+    from .game_center_detail_relationships_game_center_leaderboards_v2_data_item_type import (
+        GameCenterDetailRelationshipsGameCenterLeaderboardsV2DataItemType,
+    )
+    from .game_center_detail_relationships_leaderboard_releases import (
+        GameCenterDetailRelationshipsLeaderboardReleases,
+    )
+    from .game_center_detail_relationships_leaderboard_releases_data_item import (
+        GameCenterDetailRelationshipsLeaderboardReleasesDataItem,
+    )
+    from .game_center_detail_relationships_leaderboard_releases_data_item_type import (
+        GameCenterDetailRelationshipsLeaderboardReleasesDataItemType,
+    )
+    from .game_center_detail_relationships_leaderboard_set_releases import (
+        GameCenterDetailRelationshipsLeaderboardSetReleases,
+    )
+    from .game_center_detail_relationships_leaderboard_set_releases_data_item import (
+        GameCenterDetailRelationshipsLeaderboardSetReleasesDataItem,
+    )
+    from .game_center_detail_relationships_leaderboard_set_releases_data_item_type import (
+        GameCenterDetailRelationshipsLeaderboardSetReleasesDataItemType,
+    )
+    from .game_center_detail_type import GameCenterDetailType
+    from .game_center_enabled_version import GameCenterEnabledVersion
+    from .game_center_enabled_version_attributes import GameCenterEnabledVersionAttributes
+    from .game_center_enabled_version_relationships import GameCenterEnabledVersionRelationships
+    from .game_center_enabled_version_relationships_app import (
+        GameCenterEnabledVersionRelationshipsApp,
+    )
+    from .game_center_enabled_version_relationships_app_data import (
+        GameCenterEnabledVersionRelationshipsAppData,
+    )
+    from .game_center_enabled_version_relationships_app_data_type import (
+        GameCenterEnabledVersionRelationshipsAppDataType,
+    )
+    from .game_center_enabled_version_relationships_compatible_versions import (
+        GameCenterEnabledVersionRelationshipsCompatibleVersions,
+    )
+    from .game_center_enabled_version_relationships_compatible_versions_data_item import (
+        GameCenterEnabledVersionRelationshipsCompatibleVersionsDataItem,
+    )
+    from .game_center_enabled_version_relationships_compatible_versions_data_item_type import (
+        GameCenterEnabledVersionRelationshipsCompatibleVersionsDataItemType,
+    )
+    from .game_center_enabled_version_type import GameCenterEnabledVersionType
+    from .http_header import HttpHeader
     from .icon_asset_type import IconAssetType
     from .image_asset import ImageAsset
+    from .in_app_purchase import InAppPurchase
+    from .in_app_purchase_attributes import InAppPurchaseAttributes
+    from .in_app_purchase_attributes_in_app_purchase_type import (
+        InAppPurchaseAttributesInAppPurchaseType,
+    )
+    from .in_app_purchase_attributes_state import InAppPurchaseAttributesState
+    from .in_app_purchase_relationships import InAppPurchaseRelationships
+    from .in_app_purchase_relationships_apps import InAppPurchaseRelationshipsApps
+    from .in_app_purchase_relationships_apps_data_item import InAppPurchaseRelationshipsAppsDataItem
+    from .in_app_purchase_relationships_apps_data_item_type import (
+        InAppPurchaseRelationshipsAppsDataItemType,
+    )
+    from .in_app_purchase_type import InAppPurchaseType
     from .internal_beta_state import InternalBetaState
     from .json_pointer import JsonPointer
+    from .kids_age_band import KidsAgeBand
+    from .paged_document_links import PagedDocumentLinks
     from .paging_information import PagingInformation
     from .paging_information_paging import PagingInformationPaging
     from .parameter import Parameter
@@ -639,19 +1245,150 @@ if TYPE_CHECKING:
         PrereleaseVersionRelationshipsBuildsDataItemType,
     )
     from .prerelease_version_type import PrereleaseVersionType
+    from .promoted_purchase import PromotedPurchase
+    from .promoted_purchase_attributes import PromotedPurchaseAttributes
+    from .promoted_purchase_attributes_state import PromotedPurchaseAttributesState
+    from .promoted_purchase_relationships import PromotedPurchaseRelationships
+    from .promoted_purchase_relationships_in_app_purchase_v2 import (
+        PromotedPurchaseRelationshipsInAppPurchaseV2,
+    )
+    from .promoted_purchase_relationships_in_app_purchase_v2_data import (
+        PromotedPurchaseRelationshipsInAppPurchaseV2Data,
+    )
+    from .promoted_purchase_relationships_in_app_purchase_v2_data_type import (
+        PromotedPurchaseRelationshipsInAppPurchaseV2DataType,
+    )
+    from .promoted_purchase_relationships_subscription import (
+        PromotedPurchaseRelationshipsSubscription,
+    )
+    from .promoted_purchase_relationships_subscription_data import (
+        PromotedPurchaseRelationshipsSubscriptionData,
+    )
+    from .promoted_purchase_relationships_subscription_data_type import (
+        PromotedPurchaseRelationshipsSubscriptionDataType,
+    )
+    from .promoted_purchase_type import PromotedPurchaseType
     from .relationship_links import RelationshipLinks
     from .resource_links import ResourceLinks
+    from .review_submission import ReviewSubmission
+    from .review_submission_attributes import ReviewSubmissionAttributes
+    from .review_submission_attributes_state import ReviewSubmissionAttributesState
+    from .review_submission_relationships import ReviewSubmissionRelationships
+    from .review_submission_relationships_app import ReviewSubmissionRelationshipsApp
+    from .review_submission_relationships_app_data import ReviewSubmissionRelationshipsAppData
+    from .review_submission_relationships_app_data_type import (
+        ReviewSubmissionRelationshipsAppDataType,
+    )
+    from .review_submission_relationships_app_store_version_for_review import (
+        ReviewSubmissionRelationshipsAppStoreVersionForReview,
+    )
+    from .review_submission_relationships_app_store_version_for_review_data import (
+        ReviewSubmissionRelationshipsAppStoreVersionForReviewData,
+    )
+    from .review_submission_relationships_app_store_version_for_review_data_type import (
+        ReviewSubmissionRelationshipsAppStoreVersionForReviewDataType,
+    )
+    from .review_submission_relationships_items import ReviewSubmissionRelationshipsItems
+    from .review_submission_relationships_items_data_item import (
+        ReviewSubmissionRelationshipsItemsDataItem,
+    )
+    from .review_submission_relationships_items_data_item_type import (
+        ReviewSubmissionRelationshipsItemsDataItemType,
+    )
+    from .review_submission_relationships_last_updated_by_actor import (
+        ReviewSubmissionRelationshipsLastUpdatedByActor,
+    )
+    from .review_submission_relationships_last_updated_by_actor_data import (
+        ReviewSubmissionRelationshipsLastUpdatedByActorData,
+    )
+    from .review_submission_relationships_last_updated_by_actor_data_type import (
+        ReviewSubmissionRelationshipsLastUpdatedByActorDataType,
+    )
+    from .review_submission_relationships_submitted_by_actor import (
+        ReviewSubmissionRelationshipsSubmittedByActor,
+    )
+    from .review_submission_relationships_submitted_by_actor_data import (
+        ReviewSubmissionRelationshipsSubmittedByActorData,
+    )
+    from .review_submission_relationships_submitted_by_actor_data_type import (
+        ReviewSubmissionRelationshipsSubmittedByActorDataType,
+    )
+    from .review_submission_type import ReviewSubmissionType
     from .state_detail import StateDetail
+    from .subscription_grace_period import SubscriptionGracePeriod
+    from .subscription_grace_period_attributes import SubscriptionGracePeriodAttributes
+    from .subscription_grace_period_attributes_renewal_type import (
+        SubscriptionGracePeriodAttributesRenewalType,
+    )
+    from .subscription_grace_period_duration import SubscriptionGracePeriodDuration
+    from .subscription_grace_period_type import SubscriptionGracePeriodType
+    from .subscription_group import SubscriptionGroup
+    from .subscription_group_attributes import SubscriptionGroupAttributes
+    from .subscription_group_relationships import SubscriptionGroupRelationships
+    from .subscription_group_relationships_subscription_group_localizations import (
+        SubscriptionGroupRelationshipsSubscriptionGroupLocalizations,
+    )
+    from .subscription_group_relationships_subscription_group_localizations_data_item import (
+        SubscriptionGroupRelationshipsSubscriptionGroupLocalizationsDataItem,
+    )
+    from .subscription_group_relationships_subscription_group_localizations_data_item_type import (
+        SubscriptionGroupRelationshipsSubscriptionGroupLocalizationsDataItemType,
+    )
+    from .subscription_group_relationships_subscriptions import (
+        SubscriptionGroupRelationshipsSubscriptions,
+    )
+    from .subscription_group_relationships_subscriptions_data_item import (
+        SubscriptionGroupRelationshipsSubscriptionsDataItem,
+    )
+    from .subscription_group_relationships_subscriptions_data_item_type import (
+        SubscriptionGroupRelationshipsSubscriptionsDataItemType,
+    )
+    from .subscription_group_relationships_versions import SubscriptionGroupRelationshipsVersions
+    from .subscription_group_relationships_versions_data_item import (
+        SubscriptionGroupRelationshipsVersionsDataItem,
+    )
+    from .subscription_group_relationships_versions_data_item_type import (
+        SubscriptionGroupRelationshipsVersionsDataItemType,
+    )
+    from .subscription_group_type import SubscriptionGroupType
     from .subscription_status_url_version import SubscriptionStatusUrlVersion
     from .unknown_included_resource import UnknownIncludedResource
+    from .upload_operation import UploadOperation
 
 # Model name -> the module defining it, relative to this package.
 _MODULES = {
+    "AndroidToIosAppMappingDetail": ".android_to_ios_app_mapping_detail",
+    "AndroidToIosAppMappingDetailAttributes": ".android_to_ios_app_mapping_detail_attributes",
+    "AndroidToIosAppMappingDetailType": ".android_to_ios_app_mapping_detail_type",
     "App": ".app",
     "AppAttributes": ".app_attributes",
     "AppAttributesContentRightsDeclaration": ".app_attributes_content_rights_declaration",
+    "AppClip": ".app_clip",
+    "AppClipAttributes": ".app_clip_attributes",
+    "AppClipRelationships": ".app_clip_relationships",
+    "AppClipRelationshipsApp": ".app_clip_relationships_app",
+    "AppClipRelationshipsAppClipAdvancedExperiences": ".app_clip_relationships_app_clip_advanced_experiences",
+    "AppClipRelationshipsAppClipDefaultExperiences": ".app_clip_relationships_app_clip_default_experiences",
+    "AppClipRelationshipsAppClipDefaultExperiencesDataItem": ".app_clip_relationships_app_clip_default_experiences_data_item",
+    "AppClipRelationshipsAppClipDefaultExperiencesDataItemType": ".app_clip_relationships_app_clip_default_experiences_data_item_type",
+    "AppClipRelationshipsAppData": ".app_clip_relationships_app_data",
+    "AppClipRelationshipsAppDataType": ".app_clip_relationships_app_data_type",
+    "AppClipType": ".app_clip_type",
+    "AppCustomProductPage": ".app_custom_product_page",
+    "AppCustomProductPageAttributes": ".app_custom_product_page_attributes",
+    "AppCustomProductPageRelationships": ".app_custom_product_page_relationships",
+    "AppCustomProductPageRelationshipsApp": ".app_custom_product_page_relationships_app",
+    "AppCustomProductPageRelationshipsAppCustomProductPageVersions": ".app_custom_product_page_relationships_app_custom_product_page_versions",
+    "AppCustomProductPageRelationshipsAppCustomProductPageVersionsDataItem": ".app_custom_product_page_relationships_app_custom_product_page_versions_data_item",
+    "AppCustomProductPageRelationshipsAppCustomProductPageVersionsDataItemType": ".app_custom_product_page_relationships_app_custom_product_page_versions_data_item_type",
+    "AppCustomProductPageRelationshipsAppData": ".app_custom_product_page_relationships_app_data",
+    "AppCustomProductPageRelationshipsAppDataType": ".app_custom_product_page_relationships_app_data_type",
+    "AppCustomProductPageType": ".app_custom_product_page_type",
     "AppEncryptionDeclaration": ".app_encryption_declaration",
     "AppEncryptionDeclarationAttributes": ".app_encryption_declaration_attributes",
+    "AppEncryptionDeclarationDocument": ".app_encryption_declaration_document",
+    "AppEncryptionDeclarationDocumentAttributes": ".app_encryption_declaration_document_attributes",
+    "AppEncryptionDeclarationDocumentType": ".app_encryption_declaration_document_type",
     "AppEncryptionDeclarationRelationships": ".app_encryption_declaration_relationships",
     "AppEncryptionDeclarationRelationshipsApp": ".app_encryption_declaration_relationships_app",
     "AppEncryptionDeclarationRelationshipsAppData": ".app_encryption_declaration_relationships_app_data",
@@ -662,8 +1399,67 @@ _MODULES = {
     "AppEncryptionDeclarationRelationshipsBuilds": ".app_encryption_declaration_relationships_builds",
     "AppEncryptionDeclarationRelationshipsBuildsDataItem": ".app_encryption_declaration_relationships_builds_data_item",
     "AppEncryptionDeclarationRelationshipsBuildsDataItemType": ".app_encryption_declaration_relationships_builds_data_item_type",
+    "AppEncryptionDeclarationResponse": ".app_encryption_declaration_response",
     "AppEncryptionDeclarationState": ".app_encryption_declaration_state",
     "AppEncryptionDeclarationType": ".app_encryption_declaration_type",
+    "AppEncryptionDeclarationsGetInstanceFieldsappEncryptionDeclarationDocumentsItem": ".app_encryption_declarations_get_instance_fieldsapp_encryption_declaration_documents_item",
+    "AppEncryptionDeclarationsGetInstanceFieldsappEncryptionDeclarationsItem": ".app_encryption_declarations_get_instance_fieldsapp_encryption_declarations_item",
+    "AppEncryptionDeclarationsGetInstanceFieldsappsItem": ".app_encryption_declarations_get_instance_fieldsapps_item",
+    "AppEncryptionDeclarationsGetInstanceFieldsbuildsItem": ".app_encryption_declarations_get_instance_fieldsbuilds_item",
+    "AppEncryptionDeclarationsGetInstanceIncludeItem": ".app_encryption_declarations_get_instance_include_item",
+    "AppEvent": ".app_event",
+    "AppEventAttributes": ".app_event_attributes",
+    "AppEventAttributesArchivedTerritorySchedulesItem": ".app_event_attributes_archived_territory_schedules_item",
+    "AppEventAttributesBadge": ".app_event_attributes_badge",
+    "AppEventAttributesEventState": ".app_event_attributes_event_state",
+    "AppEventAttributesPriority": ".app_event_attributes_priority",
+    "AppEventAttributesPurpose": ".app_event_attributes_purpose",
+    "AppEventAttributesTerritorySchedulesItem": ".app_event_attributes_territory_schedules_item",
+    "AppEventRelationships": ".app_event_relationships",
+    "AppEventRelationshipsLocalizations": ".app_event_relationships_localizations",
+    "AppEventRelationshipsLocalizationsDataItem": ".app_event_relationships_localizations_data_item",
+    "AppEventRelationshipsLocalizationsDataItemType": ".app_event_relationships_localizations_data_item_type",
+    "AppEventType": ".app_event_type",
+    "AppInfo": ".app_info",
+    "AppInfoAttributes": ".app_info_attributes",
+    "AppInfoAttributesAustraliaAgeRating": ".app_info_attributes_australia_age_rating",
+    "AppInfoAttributesBrazilAgeRatingV2": ".app_info_attributes_brazil_age_rating_v2",
+    "AppInfoAttributesFranceAgeRating": ".app_info_attributes_france_age_rating",
+    "AppInfoAttributesKoreaAgeRating": ".app_info_attributes_korea_age_rating",
+    "AppInfoAttributesState": ".app_info_attributes_state",
+    "AppInfoRelationships": ".app_info_relationships",
+    "AppInfoRelationshipsAgeRatingDeclaration": ".app_info_relationships_age_rating_declaration",
+    "AppInfoRelationshipsAgeRatingDeclarationData": ".app_info_relationships_age_rating_declaration_data",
+    "AppInfoRelationshipsAgeRatingDeclarationDataType": ".app_info_relationships_age_rating_declaration_data_type",
+    "AppInfoRelationshipsApp": ".app_info_relationships_app",
+    "AppInfoRelationshipsAppData": ".app_info_relationships_app_data",
+    "AppInfoRelationshipsAppDataType": ".app_info_relationships_app_data_type",
+    "AppInfoRelationshipsAppInfoLocalizations": ".app_info_relationships_app_info_localizations",
+    "AppInfoRelationshipsAppInfoLocalizationsDataItem": ".app_info_relationships_app_info_localizations_data_item",
+    "AppInfoRelationshipsAppInfoLocalizationsDataItemType": ".app_info_relationships_app_info_localizations_data_item_type",
+    "AppInfoRelationshipsPrimaryCategory": ".app_info_relationships_primary_category",
+    "AppInfoRelationshipsPrimaryCategoryData": ".app_info_relationships_primary_category_data",
+    "AppInfoRelationshipsPrimaryCategoryDataType": ".app_info_relationships_primary_category_data_type",
+    "AppInfoRelationshipsPrimarySubcategoryOne": ".app_info_relationships_primary_subcategory_one",
+    "AppInfoRelationshipsPrimarySubcategoryOneData": ".app_info_relationships_primary_subcategory_one_data",
+    "AppInfoRelationshipsPrimarySubcategoryOneDataType": ".app_info_relationships_primary_subcategory_one_data_type",
+    "AppInfoRelationshipsPrimarySubcategoryTwo": ".app_info_relationships_primary_subcategory_two",
+    "AppInfoRelationshipsPrimarySubcategoryTwoData": ".app_info_relationships_primary_subcategory_two_data",
+    "AppInfoRelationshipsPrimarySubcategoryTwoDataType": ".app_info_relationships_primary_subcategory_two_data_type",
+    "AppInfoRelationshipsSecondaryCategory": ".app_info_relationships_secondary_category",
+    "AppInfoRelationshipsSecondaryCategoryData": ".app_info_relationships_secondary_category_data",
+    "AppInfoRelationshipsSecondaryCategoryDataType": ".app_info_relationships_secondary_category_data_type",
+    "AppInfoRelationshipsSecondarySubcategoryOne": ".app_info_relationships_secondary_subcategory_one",
+    "AppInfoRelationshipsSecondarySubcategoryOneData": ".app_info_relationships_secondary_subcategory_one_data",
+    "AppInfoRelationshipsSecondarySubcategoryOneDataType": ".app_info_relationships_secondary_subcategory_one_data_type",
+    "AppInfoRelationshipsSecondarySubcategoryTwo": ".app_info_relationships_secondary_subcategory_two",
+    "AppInfoRelationshipsSecondarySubcategoryTwoData": ".app_info_relationships_secondary_subcategory_two_data",
+    "AppInfoRelationshipsSecondarySubcategoryTwoDataType": ".app_info_relationships_secondary_subcategory_two_data_type",
+    "AppInfoRelationshipsTerritoryAgeRatings": ".app_info_relationships_territory_age_ratings",
+    "AppInfoType": ".app_info_type",
+    "AppMediaAssetState": ".app_media_asset_state",
+    "AppMediaAssetStateState": ".app_media_asset_state_state",
+    "AppMediaStateError": ".app_media_state_error",
     "AppRelationships": ".app_relationships",
     "AppRelationshipsAccessibilityDeclarations": ".app_relationships_accessibility_declarations",
     "AppRelationshipsAlternativeDistributionKey": ".app_relationships_alternative_distribution_key",
@@ -758,10 +1554,28 @@ _MODULES = {
     "AppRelationshipsSubscriptionGroupsDataItem": ".app_relationships_subscription_groups_data_item",
     "AppRelationshipsSubscriptionGroupsDataItemType": ".app_relationships_subscription_groups_data_item_type",
     "AppRelationshipsWebhooks": ".app_relationships_webhooks",
+    "AppStoreAgeRating": ".app_store_age_rating",
     "AppStoreVersion": ".app_store_version",
     "AppStoreVersionAttributes": ".app_store_version_attributes",
     "AppStoreVersionAttributesReleaseType": ".app_store_version_attributes_release_type",
     "AppStoreVersionAttributesReviewType": ".app_store_version_attributes_review_type",
+    "AppStoreVersionExperimentV2": ".app_store_version_experiment_v2",
+    "AppStoreVersionExperimentV2Attributes": ".app_store_version_experiment_v2_attributes",
+    "AppStoreVersionExperimentV2AttributesState": ".app_store_version_experiment_v2_attributes_state",
+    "AppStoreVersionExperimentV2Relationships": ".app_store_version_experiment_v2_relationships",
+    "AppStoreVersionExperimentV2RelationshipsApp": ".app_store_version_experiment_v2_relationships_app",
+    "AppStoreVersionExperimentV2RelationshipsAppData": ".app_store_version_experiment_v2_relationships_app_data",
+    "AppStoreVersionExperimentV2RelationshipsAppDataType": ".app_store_version_experiment_v2_relationships_app_data_type",
+    "AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments": ".app_store_version_experiment_v2_relationships_app_store_version_experiment_treatments",
+    "AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatmentsDataItem": ".app_store_version_experiment_v2_relationships_app_store_version_experiment_treatments_data_item",
+    "AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatmentsDataItemType": ".app_store_version_experiment_v2_relationships_app_store_version_experiment_treatments_data_item_type",
+    "AppStoreVersionExperimentV2RelationshipsControlVersions": ".app_store_version_experiment_v2_relationships_control_versions",
+    "AppStoreVersionExperimentV2RelationshipsControlVersionsDataItem": ".app_store_version_experiment_v2_relationships_control_versions_data_item",
+    "AppStoreVersionExperimentV2RelationshipsControlVersionsDataItemType": ".app_store_version_experiment_v2_relationships_control_versions_data_item_type",
+    "AppStoreVersionExperimentV2RelationshipsLatestControlVersion": ".app_store_version_experiment_v2_relationships_latest_control_version",
+    "AppStoreVersionExperimentV2RelationshipsLatestControlVersionData": ".app_store_version_experiment_v2_relationships_latest_control_version_data",
+    "AppStoreVersionExperimentV2RelationshipsLatestControlVersionDataType": ".app_store_version_experiment_v2_relationships_latest_control_version_data_type",
+    "AppStoreVersionExperimentV2Type": ".app_store_version_experiment_v2_type",
     "AppStoreVersionRelationships": ".app_store_version_relationships",
     "AppStoreVersionRelationshipsAlternativeDistributionPackage": ".app_store_version_relationships_alternative_distribution_package",
     "AppStoreVersionRelationshipsAlternativeDistributionPackageData": ".app_store_version_relationships_alternative_distribution_package_data",
@@ -804,6 +1618,22 @@ _MODULES = {
     "AppStoreVersionType": ".app_store_version_type",
     "AppType": ".app_type",
     "AppVersionState": ".app_version_state",
+    "AppsGetCollectionFieldsappsItem": ".apps_get_collection_fieldsapps_item",
+    "AppsResponse": ".apps_response",
+    "BetaAppLocalization": ".beta_app_localization",
+    "BetaAppLocalizationAttributes": ".beta_app_localization_attributes",
+    "BetaAppLocalizationRelationships": ".beta_app_localization_relationships",
+    "BetaAppLocalizationRelationshipsApp": ".beta_app_localization_relationships_app",
+    "BetaAppLocalizationRelationshipsAppData": ".beta_app_localization_relationships_app_data",
+    "BetaAppLocalizationRelationshipsAppDataType": ".beta_app_localization_relationships_app_data_type",
+    "BetaAppLocalizationType": ".beta_app_localization_type",
+    "BetaAppReviewDetail": ".beta_app_review_detail",
+    "BetaAppReviewDetailAttributes": ".beta_app_review_detail_attributes",
+    "BetaAppReviewDetailRelationships": ".beta_app_review_detail_relationships",
+    "BetaAppReviewDetailRelationshipsApp": ".beta_app_review_detail_relationships_app",
+    "BetaAppReviewDetailRelationshipsAppData": ".beta_app_review_detail_relationships_app_data",
+    "BetaAppReviewDetailRelationshipsAppDataType": ".beta_app_review_detail_relationships_app_data_type",
+    "BetaAppReviewDetailType": ".beta_app_review_detail_type",
     "BetaAppReviewSubmission": ".beta_app_review_submission",
     "BetaAppReviewSubmissionAttributes": ".beta_app_review_submission_attributes",
     "BetaAppReviewSubmissionRelationships": ".beta_app_review_submission_relationships",
@@ -836,6 +1666,13 @@ _MODULES = {
     "BetaGroupRelationshipsBuildsDataItemType": ".beta_group_relationships_builds_data_item_type",
     "BetaGroupType": ".beta_group_type",
     "BetaInviteType": ".beta_invite_type",
+    "BetaLicenseAgreement": ".beta_license_agreement",
+    "BetaLicenseAgreementAttributes": ".beta_license_agreement_attributes",
+    "BetaLicenseAgreementRelationships": ".beta_license_agreement_relationships",
+    "BetaLicenseAgreementRelationshipsApp": ".beta_license_agreement_relationships_app",
+    "BetaLicenseAgreementRelationshipsAppData": ".beta_license_agreement_relationships_app_data",
+    "BetaLicenseAgreementRelationshipsAppDataType": ".beta_license_agreement_relationships_app_data_type",
+    "BetaLicenseAgreementType": ".beta_license_agreement_type",
     "BetaReviewState": ".beta_review_state",
     "BetaTester": ".beta_tester",
     "BetaTesterAttributes": ".beta_tester_attributes",
@@ -853,6 +1690,7 @@ _MODULES = {
     "BetaTesterRelationshipsBuildsDataItemType": ".beta_tester_relationships_builds_data_item_type",
     "BetaTesterState": ".beta_tester_state",
     "BetaTesterType": ".beta_tester_type",
+    "BrazilAgeRating": ".brazil_age_rating",
     "Build": ".build",
     "BuildAttributes": ".build_attributes",
     "BuildAttributesProcessingState": ".build_attributes_processing_state",
@@ -954,7 +1792,68 @@ _MODULES = {
     "BuildUploadRelationshipsBuildUploadFiles": ".build_upload_relationships_build_upload_files",
     "BuildUploadState": ".build_upload_state",
     "BuildUploadType": ".build_upload_type",
+    "BuildsGetCollectionFieldsappEncryptionDeclarationsItem": ".builds_get_collection_fieldsapp_encryption_declarations_item",
+    "BuildsGetCollectionFieldsappStoreVersionsItem": ".builds_get_collection_fieldsapp_store_versions_item",
+    "BuildsGetCollectionFieldsappsItem": ".builds_get_collection_fieldsapps_item",
+    "BuildsGetCollectionFieldsbetaAppReviewSubmissionsItem": ".builds_get_collection_fieldsbeta_app_review_submissions_item",
+    "BuildsGetCollectionFieldsbetaBuildLocalizationsItem": ".builds_get_collection_fieldsbeta_build_localizations_item",
+    "BuildsGetCollectionFieldsbetaGroupsItem": ".builds_get_collection_fieldsbeta_groups_item",
+    "BuildsGetCollectionFieldsbetaTestersItem": ".builds_get_collection_fieldsbeta_testers_item",
+    "BuildsGetCollectionFieldsbuildBetaDetailsItem": ".builds_get_collection_fieldsbuild_beta_details_item",
+    "BuildsGetCollectionFieldsbuildBundlesItem": ".builds_get_collection_fieldsbuild_bundles_item",
+    "BuildsGetCollectionFieldsbuildIconsItem": ".builds_get_collection_fieldsbuild_icons_item",
+    "BuildsGetCollectionFieldsbuildUploadsItem": ".builds_get_collection_fieldsbuild_uploads_item",
+    "BuildsGetCollectionFieldsbuildsItem": ".builds_get_collection_fieldsbuilds_item",
+    "BuildsGetCollectionFieldspreReleaseVersionsItem": ".builds_get_collection_fieldspre_release_versions_item",
+    "BuildsGetCollectionFilterbetaAppReviewSubmissionBetaReviewStateItem": ".builds_get_collection_filterbeta_app_review_submission_beta_review_state_item",
+    "BuildsGetCollectionFilterbuildAudienceTypeItem": ".builds_get_collection_filterbuild_audience_type_item",
+    "BuildsGetCollectionFilterpreReleaseVersionPlatformItem": ".builds_get_collection_filterpre_release_version_platform_item",
+    "BuildsGetCollectionFilterprocessingStateItem": ".builds_get_collection_filterprocessing_state_item",
+    "BuildsGetCollectionIncludeItem": ".builds_get_collection_include_item",
+    "BuildsGetCollectionSortItem": ".builds_get_collection_sort_item",
+    "BuildsGetInstanceFieldsappEncryptionDeclarationsItem": ".builds_get_instance_fieldsapp_encryption_declarations_item",
+    "BuildsGetInstanceFieldsappStoreVersionsItem": ".builds_get_instance_fieldsapp_store_versions_item",
+    "BuildsGetInstanceFieldsappsItem": ".builds_get_instance_fieldsapps_item",
+    "BuildsGetInstanceFieldsbetaAppReviewSubmissionsItem": ".builds_get_instance_fieldsbeta_app_review_submissions_item",
+    "BuildsGetInstanceFieldsbetaBuildLocalizationsItem": ".builds_get_instance_fieldsbeta_build_localizations_item",
+    "BuildsGetInstanceFieldsbetaGroupsItem": ".builds_get_instance_fieldsbeta_groups_item",
+    "BuildsGetInstanceFieldsbetaTestersItem": ".builds_get_instance_fieldsbeta_testers_item",
+    "BuildsGetInstanceFieldsbuildBetaDetailsItem": ".builds_get_instance_fieldsbuild_beta_details_item",
+    "BuildsGetInstanceFieldsbuildBundlesItem": ".builds_get_instance_fieldsbuild_bundles_item",
+    "BuildsGetInstanceFieldsbuildIconsItem": ".builds_get_instance_fieldsbuild_icons_item",
+    "BuildsGetInstanceFieldsbuildUploadsItem": ".builds_get_instance_fieldsbuild_uploads_item",
+    "BuildsGetInstanceFieldsbuildsItem": ".builds_get_instance_fieldsbuilds_item",
+    "BuildsGetInstanceFieldspreReleaseVersionsItem": ".builds_get_instance_fieldspre_release_versions_item",
+    "BuildsGetInstanceIncludeItem": ".builds_get_instance_include_item",
+    "BuildsResponse": ".builds_response",
+    "CiProduct": ".ci_product",
+    "CiProductAttributes": ".ci_product_attributes",
+    "CiProductAttributesProductType": ".ci_product_attributes_product_type",
+    "CiProductRelationships": ".ci_product_relationships",
+    "CiProductRelationshipsAdditionalRepositories": ".ci_product_relationships_additional_repositories",
+    "CiProductRelationshipsApp": ".ci_product_relationships_app",
+    "CiProductRelationshipsAppData": ".ci_product_relationships_app_data",
+    "CiProductRelationshipsAppDataType": ".ci_product_relationships_app_data_type",
+    "CiProductRelationshipsBuildRuns": ".ci_product_relationships_build_runs",
+    "CiProductRelationshipsBundleId": ".ci_product_relationships_bundle_id",
+    "CiProductRelationshipsBundleIdData": ".ci_product_relationships_bundle_id_data",
+    "CiProductRelationshipsBundleIdDataType": ".ci_product_relationships_bundle_id_data_type",
+    "CiProductRelationshipsPrimaryRepositories": ".ci_product_relationships_primary_repositories",
+    "CiProductRelationshipsPrimaryRepositoriesDataItem": ".ci_product_relationships_primary_repositories_data_item",
+    "CiProductRelationshipsPrimaryRepositoriesDataItemType": ".ci_product_relationships_primary_repositories_data_item_type",
+    "CiProductRelationshipsWorkflows": ".ci_product_relationships_workflows",
+    "CiProductType": ".ci_product_type",
     "DocumentLinks": ".document_links",
+    "EndUserLicenseAgreement": ".end_user_license_agreement",
+    "EndUserLicenseAgreementAttributes": ".end_user_license_agreement_attributes",
+    "EndUserLicenseAgreementRelationships": ".end_user_license_agreement_relationships",
+    "EndUserLicenseAgreementRelationshipsApp": ".end_user_license_agreement_relationships_app",
+    "EndUserLicenseAgreementRelationshipsAppData": ".end_user_license_agreement_relationships_app_data",
+    "EndUserLicenseAgreementRelationshipsAppDataType": ".end_user_license_agreement_relationships_app_data_type",
+    "EndUserLicenseAgreementRelationshipsTerritories": ".end_user_license_agreement_relationships_territories",
+    "EndUserLicenseAgreementRelationshipsTerritoriesDataItem": ".end_user_license_agreement_relationships_territories_data_item",
+    "EndUserLicenseAgreementRelationshipsTerritoriesDataItemType": ".end_user_license_agreement_relationships_territories_data_item_type",
+    "EndUserLicenseAgreementType": ".end_user_license_agreement_type",
     "ErrorLinks": ".error_links",
     "ErrorLinksAssociatedType1": ".error_links_associated_type_1",
     "ErrorLinksAssociatedType1Meta": ".error_links_associated_type_1_meta",
@@ -962,10 +1861,99 @@ _MODULES = {
     "ErrorResponseErrorsItem": ".error_response_errors_item",
     "ErrorResponseErrorsItemMeta": ".error_response_errors_item_meta",
     "ExternalBetaState": ".external_beta_state",
+    "GameCenterDetail": ".game_center_detail",
+    "GameCenterDetailAttributes": ".game_center_detail_attributes",
+    "GameCenterDetailRelationships": ".game_center_detail_relationships",
+    "GameCenterDetailRelationshipsAchievementReleases": ".game_center_detail_relationships_achievement_releases",
+    "GameCenterDetailRelationshipsAchievementReleasesDataItem": ".game_center_detail_relationships_achievement_releases_data_item",
+    "GameCenterDetailRelationshipsAchievementReleasesDataItemType": ".game_center_detail_relationships_achievement_releases_data_item_type",
+    "GameCenterDetailRelationshipsActivityReleases": ".game_center_detail_relationships_activity_releases",
+    "GameCenterDetailRelationshipsActivityReleasesDataItem": ".game_center_detail_relationships_activity_releases_data_item",
+    "GameCenterDetailRelationshipsActivityReleasesDataItemType": ".game_center_detail_relationships_activity_releases_data_item_type",
+    "GameCenterDetailRelationshipsApp": ".game_center_detail_relationships_app",
+    "GameCenterDetailRelationshipsAppData": ".game_center_detail_relationships_app_data",
+    "GameCenterDetailRelationshipsAppDataType": ".game_center_detail_relationships_app_data_type",
+    "GameCenterDetailRelationshipsChallengeReleases": ".game_center_detail_relationships_challenge_releases",
+    "GameCenterDetailRelationshipsChallengeReleasesDataItem": ".game_center_detail_relationships_challenge_releases_data_item",
+    "GameCenterDetailRelationshipsChallengeReleasesDataItemType": ".game_center_detail_relationships_challenge_releases_data_item_type",
+    "GameCenterDetailRelationshipsChallengesMinimumPlatformVersions": ".game_center_detail_relationships_challenges_minimum_platform_versions",
+    "GameCenterDetailRelationshipsChallengesMinimumPlatformVersionsDataItem": ".game_center_detail_relationships_challenges_minimum_platform_versions_data_item",
+    "GameCenterDetailRelationshipsChallengesMinimumPlatformVersionsDataItemType": ".game_center_detail_relationships_challenges_minimum_platform_versions_data_item_type",
+    "GameCenterDetailRelationshipsDefaultGroupLeaderboard": ".game_center_detail_relationships_default_group_leaderboard",
+    "GameCenterDetailRelationshipsDefaultGroupLeaderboardData": ".game_center_detail_relationships_default_group_leaderboard_data",
+    "GameCenterDetailRelationshipsDefaultGroupLeaderboardDataType": ".game_center_detail_relationships_default_group_leaderboard_data_type",
+    "GameCenterDetailRelationshipsDefaultGroupLeaderboardV2": ".game_center_detail_relationships_default_group_leaderboard_v2",
+    "GameCenterDetailRelationshipsDefaultGroupLeaderboardV2Data": ".game_center_detail_relationships_default_group_leaderboard_v2_data",
+    "GameCenterDetailRelationshipsDefaultGroupLeaderboardV2DataType": ".game_center_detail_relationships_default_group_leaderboard_v2_data_type",
+    "GameCenterDetailRelationshipsDefaultLeaderboard": ".game_center_detail_relationships_default_leaderboard",
+    "GameCenterDetailRelationshipsDefaultLeaderboardData": ".game_center_detail_relationships_default_leaderboard_data",
+    "GameCenterDetailRelationshipsDefaultLeaderboardDataType": ".game_center_detail_relationships_default_leaderboard_data_type",
+    "GameCenterDetailRelationshipsDefaultLeaderboardV2": ".game_center_detail_relationships_default_leaderboard_v2",
+    "GameCenterDetailRelationshipsDefaultLeaderboardV2Data": ".game_center_detail_relationships_default_leaderboard_v2_data",
+    "GameCenterDetailRelationshipsDefaultLeaderboardV2DataType": ".game_center_detail_relationships_default_leaderboard_v2_data_type",
+    "GameCenterDetailRelationshipsGameCenterAchievements": ".game_center_detail_relationships_game_center_achievements",
+    "GameCenterDetailRelationshipsGameCenterAchievementsDataItem": ".game_center_detail_relationships_game_center_achievements_data_item",
+    "GameCenterDetailRelationshipsGameCenterAchievementsDataItemType": ".game_center_detail_relationships_game_center_achievements_data_item_type",
+    "GameCenterDetailRelationshipsGameCenterAchievementsV2": ".game_center_detail_relationships_game_center_achievements_v2",
+    "GameCenterDetailRelationshipsGameCenterAchievementsV2DataItem": ".game_center_detail_relationships_game_center_achievements_v2_data_item",
+    "GameCenterDetailRelationshipsGameCenterAchievementsV2DataItemType": ".game_center_detail_relationships_game_center_achievements_v2_data_item_type",
+    "GameCenterDetailRelationshipsGameCenterActivities": ".game_center_detail_relationships_game_center_activities",
+    "GameCenterDetailRelationshipsGameCenterActivitiesDataItem": ".game_center_detail_relationships_game_center_activities_data_item",
+    "GameCenterDetailRelationshipsGameCenterActivitiesDataItemType": ".game_center_detail_relationships_game_center_activities_data_item_type",
+    "GameCenterDetailRelationshipsGameCenterAppVersions": ".game_center_detail_relationships_game_center_app_versions",
+    "GameCenterDetailRelationshipsGameCenterAppVersionsDataItem": ".game_center_detail_relationships_game_center_app_versions_data_item",
+    "GameCenterDetailRelationshipsGameCenterAppVersionsDataItemType": ".game_center_detail_relationships_game_center_app_versions_data_item_type",
+    "GameCenterDetailRelationshipsGameCenterChallenges": ".game_center_detail_relationships_game_center_challenges",
+    "GameCenterDetailRelationshipsGameCenterChallengesDataItem": ".game_center_detail_relationships_game_center_challenges_data_item",
+    "GameCenterDetailRelationshipsGameCenterChallengesDataItemType": ".game_center_detail_relationships_game_center_challenges_data_item_type",
+    "GameCenterDetailRelationshipsGameCenterGroup": ".game_center_detail_relationships_game_center_group",
+    "GameCenterDetailRelationshipsGameCenterGroupData": ".game_center_detail_relationships_game_center_group_data",
+    "GameCenterDetailRelationshipsGameCenterGroupDataType": ".game_center_detail_relationships_game_center_group_data_type",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardSets": ".game_center_detail_relationships_game_center_leaderboard_sets",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardSetsDataItem": ".game_center_detail_relationships_game_center_leaderboard_sets_data_item",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardSetsDataItemType": ".game_center_detail_relationships_game_center_leaderboard_sets_data_item_type",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2": ".game_center_detail_relationships_game_center_leaderboard_sets_v2",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2DataItem": ".game_center_detail_relationships_game_center_leaderboard_sets_v2_data_item",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2DataItemType": ".game_center_detail_relationships_game_center_leaderboard_sets_v2_data_item_type",
+    "GameCenterDetailRelationshipsGameCenterLeaderboards": ".game_center_detail_relationships_game_center_leaderboards",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardsDataItem": ".game_center_detail_relationships_game_center_leaderboards_data_item",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardsDataItemType": ".game_center_detail_relationships_game_center_leaderboards_data_item_type",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardsV2": ".game_center_detail_relationships_game_center_leaderboards_v2",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardsV2DataItem": ".game_center_detail_relationships_game_center_leaderboards_v2_data_item",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardsV2DataItemType": ".game_center_detail_relationships_game_center_leaderboards_v2_data_item_type",
+    "GameCenterDetailRelationshipsLeaderboardReleases": ".game_center_detail_relationships_leaderboard_releases",
+    "GameCenterDetailRelationshipsLeaderboardReleasesDataItem": ".game_center_detail_relationships_leaderboard_releases_data_item",
+    "GameCenterDetailRelationshipsLeaderboardReleasesDataItemType": ".game_center_detail_relationships_leaderboard_releases_data_item_type",
+    "GameCenterDetailRelationshipsLeaderboardSetReleases": ".game_center_detail_relationships_leaderboard_set_releases",
+    "GameCenterDetailRelationshipsLeaderboardSetReleasesDataItem": ".game_center_detail_relationships_leaderboard_set_releases_data_item",
+    "GameCenterDetailRelationshipsLeaderboardSetReleasesDataItemType": ".game_center_detail_relationships_leaderboard_set_releases_data_item_type",
+    "GameCenterDetailType": ".game_center_detail_type",
+    "GameCenterEnabledVersion": ".game_center_enabled_version",
+    "GameCenterEnabledVersionAttributes": ".game_center_enabled_version_attributes",
+    "GameCenterEnabledVersionRelationships": ".game_center_enabled_version_relationships",
+    "GameCenterEnabledVersionRelationshipsApp": ".game_center_enabled_version_relationships_app",
+    "GameCenterEnabledVersionRelationshipsAppData": ".game_center_enabled_version_relationships_app_data",
+    "GameCenterEnabledVersionRelationshipsAppDataType": ".game_center_enabled_version_relationships_app_data_type",
+    "GameCenterEnabledVersionRelationshipsCompatibleVersions": ".game_center_enabled_version_relationships_compatible_versions",
+    "GameCenterEnabledVersionRelationshipsCompatibleVersionsDataItem": ".game_center_enabled_version_relationships_compatible_versions_data_item",
+    "GameCenterEnabledVersionRelationshipsCompatibleVersionsDataItemType": ".game_center_enabled_version_relationships_compatible_versions_data_item_type",
+    "GameCenterEnabledVersionType": ".game_center_enabled_version_type",
+    "HttpHeader": ".http_header",
     "IconAssetType": ".icon_asset_type",
     "ImageAsset": ".image_asset",
+    "InAppPurchase": ".in_app_purchase",
+    "InAppPurchaseAttributes": ".in_app_purchase_attributes",
+    "InAppPurchaseAttributesInAppPurchaseType": ".in_app_purchase_attributes_in_app_purchase_type",
+    "InAppPurchaseAttributesState": ".in_app_purchase_attributes_state",
+    "InAppPurchaseRelationships": ".in_app_purchase_relationships",
+    "InAppPurchaseRelationshipsApps": ".in_app_purchase_relationships_apps",
+    "InAppPurchaseRelationshipsAppsDataItem": ".in_app_purchase_relationships_apps_data_item",
+    "InAppPurchaseRelationshipsAppsDataItemType": ".in_app_purchase_relationships_apps_data_item_type",
+    "InAppPurchaseType": ".in_app_purchase_type",
     "InternalBetaState": ".internal_beta_state",
     "JsonPointer": ".json_pointer",
+    "KidsAgeBand": ".kids_age_band",
+    "PagedDocumentLinks": ".paged_document_links",
     "PagingInformation": ".paging_information",
     "PagingInformationPaging": ".paging_information_paging",
     "Parameter": ".parameter",
@@ -980,11 +1968,61 @@ _MODULES = {
     "PrereleaseVersionRelationshipsBuildsDataItem": ".prerelease_version_relationships_builds_data_item",
     "PrereleaseVersionRelationshipsBuildsDataItemType": ".prerelease_version_relationships_builds_data_item_type",
     "PrereleaseVersionType": ".prerelease_version_type",
+    "PromotedPurchase": ".promoted_purchase",
+    "PromotedPurchaseAttributes": ".promoted_purchase_attributes",
+    "PromotedPurchaseAttributesState": ".promoted_purchase_attributes_state",
+    "PromotedPurchaseRelationships": ".promoted_purchase_relationships",
+    "PromotedPurchaseRelationshipsInAppPurchaseV2": ".promoted_purchase_relationships_in_app_purchase_v2",
+    "PromotedPurchaseRelationshipsInAppPurchaseV2Data": ".promoted_purchase_relationships_in_app_purchase_v2_data",
+    "PromotedPurchaseRelationshipsInAppPurchaseV2DataType": ".promoted_purchase_relationships_in_app_purchase_v2_data_type",
+    "PromotedPurchaseRelationshipsSubscription": ".promoted_purchase_relationships_subscription",
+    "PromotedPurchaseRelationshipsSubscriptionData": ".promoted_purchase_relationships_subscription_data",
+    "PromotedPurchaseRelationshipsSubscriptionDataType": ".promoted_purchase_relationships_subscription_data_type",
+    "PromotedPurchaseType": ".promoted_purchase_type",
     "RelationshipLinks": ".relationship_links",
     "ResourceLinks": ".resource_links",
+    "ReviewSubmission": ".review_submission",
+    "ReviewSubmissionAttributes": ".review_submission_attributes",
+    "ReviewSubmissionAttributesState": ".review_submission_attributes_state",
+    "ReviewSubmissionRelationships": ".review_submission_relationships",
+    "ReviewSubmissionRelationshipsApp": ".review_submission_relationships_app",
+    "ReviewSubmissionRelationshipsAppData": ".review_submission_relationships_app_data",
+    "ReviewSubmissionRelationshipsAppDataType": ".review_submission_relationships_app_data_type",
+    "ReviewSubmissionRelationshipsAppStoreVersionForReview": ".review_submission_relationships_app_store_version_for_review",
+    "ReviewSubmissionRelationshipsAppStoreVersionForReviewData": ".review_submission_relationships_app_store_version_for_review_data",
+    "ReviewSubmissionRelationshipsAppStoreVersionForReviewDataType": ".review_submission_relationships_app_store_version_for_review_data_type",
+    "ReviewSubmissionRelationshipsItems": ".review_submission_relationships_items",
+    "ReviewSubmissionRelationshipsItemsDataItem": ".review_submission_relationships_items_data_item",
+    "ReviewSubmissionRelationshipsItemsDataItemType": ".review_submission_relationships_items_data_item_type",
+    "ReviewSubmissionRelationshipsLastUpdatedByActor": ".review_submission_relationships_last_updated_by_actor",
+    "ReviewSubmissionRelationshipsLastUpdatedByActorData": ".review_submission_relationships_last_updated_by_actor_data",
+    "ReviewSubmissionRelationshipsLastUpdatedByActorDataType": ".review_submission_relationships_last_updated_by_actor_data_type",
+    "ReviewSubmissionRelationshipsSubmittedByActor": ".review_submission_relationships_submitted_by_actor",
+    "ReviewSubmissionRelationshipsSubmittedByActorData": ".review_submission_relationships_submitted_by_actor_data",
+    "ReviewSubmissionRelationshipsSubmittedByActorDataType": ".review_submission_relationships_submitted_by_actor_data_type",
+    "ReviewSubmissionType": ".review_submission_type",
     "StateDetail": ".state_detail",
+    "SubscriptionGracePeriod": ".subscription_grace_period",
+    "SubscriptionGracePeriodAttributes": ".subscription_grace_period_attributes",
+    "SubscriptionGracePeriodAttributesRenewalType": ".subscription_grace_period_attributes_renewal_type",
+    "SubscriptionGracePeriodDuration": ".subscription_grace_period_duration",
+    "SubscriptionGracePeriodType": ".subscription_grace_period_type",
+    "SubscriptionGroup": ".subscription_group",
+    "SubscriptionGroupAttributes": ".subscription_group_attributes",
+    "SubscriptionGroupRelationships": ".subscription_group_relationships",
+    "SubscriptionGroupRelationshipsSubscriptionGroupLocalizations": ".subscription_group_relationships_subscription_group_localizations",
+    "SubscriptionGroupRelationshipsSubscriptionGroupLocalizationsDataItem": ".subscription_group_relationships_subscription_group_localizations_data_item",
+    "SubscriptionGroupRelationshipsSubscriptionGroupLocalizationsDataItemType": ".subscription_group_relationships_subscription_group_localizations_data_item_type",
+    "SubscriptionGroupRelationshipsSubscriptions": ".subscription_group_relationships_subscriptions",
+    "SubscriptionGroupRelationshipsSubscriptionsDataItem": ".subscription_group_relationships_subscriptions_data_item",
+    "SubscriptionGroupRelationshipsSubscriptionsDataItemType": ".subscription_group_relationships_subscriptions_data_item_type",
+    "SubscriptionGroupRelationshipsVersions": ".subscription_group_relationships_versions",
+    "SubscriptionGroupRelationshipsVersionsDataItem": ".subscription_group_relationships_versions_data_item",
+    "SubscriptionGroupRelationshipsVersionsDataItemType": ".subscription_group_relationships_versions_data_item_type",
+    "SubscriptionGroupType": ".subscription_group_type",
     "SubscriptionStatusUrlVersion": ".subscription_status_url_version",
     "UnknownIncludedResource": ".unknown_included_resource",
+    "UploadOperation": ".upload_operation",
 }
 
 
@@ -1003,11 +2041,38 @@ def __dir__() -> list[str]:
 
 
 __all__ = (
+    "AndroidToIosAppMappingDetail",
+    "AndroidToIosAppMappingDetailAttributes",
+    "AndroidToIosAppMappingDetailType",
     "App",
     "AppAttributes",
     "AppAttributesContentRightsDeclaration",
+    "AppClip",
+    "AppClipAttributes",
+    "AppClipRelationships",
+    "AppClipRelationshipsApp",
+    "AppClipRelationshipsAppClipAdvancedExperiences",
+    "AppClipRelationshipsAppClipDefaultExperiences",
+    "AppClipRelationshipsAppClipDefaultExperiencesDataItem",
+    "AppClipRelationshipsAppClipDefaultExperiencesDataItemType",
+    "AppClipRelationshipsAppData",
+    "AppClipRelationshipsAppDataType",
+    "AppClipType",
+    "AppCustomProductPage",
+    "AppCustomProductPageAttributes",
+    "AppCustomProductPageRelationships",
+    "AppCustomProductPageRelationshipsApp",
+    "AppCustomProductPageRelationshipsAppCustomProductPageVersions",
+    "AppCustomProductPageRelationshipsAppCustomProductPageVersionsDataItem",
+    "AppCustomProductPageRelationshipsAppCustomProductPageVersionsDataItemType",
+    "AppCustomProductPageRelationshipsAppData",
+    "AppCustomProductPageRelationshipsAppDataType",
+    "AppCustomProductPageType",
     "AppEncryptionDeclaration",
     "AppEncryptionDeclarationAttributes",
+    "AppEncryptionDeclarationDocument",
+    "AppEncryptionDeclarationDocumentAttributes",
+    "AppEncryptionDeclarationDocumentType",
     "AppEncryptionDeclarationRelationships",
     "AppEncryptionDeclarationRelationshipsApp",
     "AppEncryptionDeclarationRelationshipsAppData",
@@ -1018,8 +2083,67 @@ __all__ = (
     "AppEncryptionDeclarationRelationshipsBuilds",
     "AppEncryptionDeclarationRelationshipsBuildsDataItem",
     "AppEncryptionDeclarationRelationshipsBuildsDataItemType",
+    "AppEncryptionDeclarationResponse",
+    "AppEncryptionDeclarationsGetInstanceFieldsappEncryptionDeclarationDocumentsItem",
+    "AppEncryptionDeclarationsGetInstanceFieldsappEncryptionDeclarationsItem",
+    "AppEncryptionDeclarationsGetInstanceFieldsappsItem",
+    "AppEncryptionDeclarationsGetInstanceFieldsbuildsItem",
+    "AppEncryptionDeclarationsGetInstanceIncludeItem",
     "AppEncryptionDeclarationState",
     "AppEncryptionDeclarationType",
+    "AppEvent",
+    "AppEventAttributes",
+    "AppEventAttributesArchivedTerritorySchedulesItem",
+    "AppEventAttributesBadge",
+    "AppEventAttributesEventState",
+    "AppEventAttributesPriority",
+    "AppEventAttributesPurpose",
+    "AppEventAttributesTerritorySchedulesItem",
+    "AppEventRelationships",
+    "AppEventRelationshipsLocalizations",
+    "AppEventRelationshipsLocalizationsDataItem",
+    "AppEventRelationshipsLocalizationsDataItemType",
+    "AppEventType",
+    "AppInfo",
+    "AppInfoAttributes",
+    "AppInfoAttributesAustraliaAgeRating",
+    "AppInfoAttributesBrazilAgeRatingV2",
+    "AppInfoAttributesFranceAgeRating",
+    "AppInfoAttributesKoreaAgeRating",
+    "AppInfoAttributesState",
+    "AppInfoRelationships",
+    "AppInfoRelationshipsAgeRatingDeclaration",
+    "AppInfoRelationshipsAgeRatingDeclarationData",
+    "AppInfoRelationshipsAgeRatingDeclarationDataType",
+    "AppInfoRelationshipsApp",
+    "AppInfoRelationshipsAppData",
+    "AppInfoRelationshipsAppDataType",
+    "AppInfoRelationshipsAppInfoLocalizations",
+    "AppInfoRelationshipsAppInfoLocalizationsDataItem",
+    "AppInfoRelationshipsAppInfoLocalizationsDataItemType",
+    "AppInfoRelationshipsPrimaryCategory",
+    "AppInfoRelationshipsPrimaryCategoryData",
+    "AppInfoRelationshipsPrimaryCategoryDataType",
+    "AppInfoRelationshipsPrimarySubcategoryOne",
+    "AppInfoRelationshipsPrimarySubcategoryOneData",
+    "AppInfoRelationshipsPrimarySubcategoryOneDataType",
+    "AppInfoRelationshipsPrimarySubcategoryTwo",
+    "AppInfoRelationshipsPrimarySubcategoryTwoData",
+    "AppInfoRelationshipsPrimarySubcategoryTwoDataType",
+    "AppInfoRelationshipsSecondaryCategory",
+    "AppInfoRelationshipsSecondaryCategoryData",
+    "AppInfoRelationshipsSecondaryCategoryDataType",
+    "AppInfoRelationshipsSecondarySubcategoryOne",
+    "AppInfoRelationshipsSecondarySubcategoryOneData",
+    "AppInfoRelationshipsSecondarySubcategoryOneDataType",
+    "AppInfoRelationshipsSecondarySubcategoryTwo",
+    "AppInfoRelationshipsSecondarySubcategoryTwoData",
+    "AppInfoRelationshipsSecondarySubcategoryTwoDataType",
+    "AppInfoRelationshipsTerritoryAgeRatings",
+    "AppInfoType",
+    "AppMediaAssetState",
+    "AppMediaAssetStateState",
+    "AppMediaStateError",
     "AppRelationships",
     "AppRelationshipsAccessibilityDeclarations",
     "AppRelationshipsAlternativeDistributionKey",
@@ -1114,10 +2238,30 @@ __all__ = (
     "AppRelationshipsSubscriptionGroupsDataItem",
     "AppRelationshipsSubscriptionGroupsDataItemType",
     "AppRelationshipsWebhooks",
+    "AppsGetCollectionFieldsappsItem",
+    "AppsResponse",
+    "AppStoreAgeRating",
     "AppStoreVersion",
     "AppStoreVersionAttributes",
     "AppStoreVersionAttributesReleaseType",
     "AppStoreVersionAttributesReviewType",
+    "AppStoreVersionExperimentV2",
+    "AppStoreVersionExperimentV2Attributes",
+    "AppStoreVersionExperimentV2AttributesState",
+    "AppStoreVersionExperimentV2Relationships",
+    "AppStoreVersionExperimentV2RelationshipsApp",
+    "AppStoreVersionExperimentV2RelationshipsAppData",
+    "AppStoreVersionExperimentV2RelationshipsAppDataType",
+    "AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments",
+    "AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatmentsDataItem",
+    "AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatmentsDataItemType",
+    "AppStoreVersionExperimentV2RelationshipsControlVersions",
+    "AppStoreVersionExperimentV2RelationshipsControlVersionsDataItem",
+    "AppStoreVersionExperimentV2RelationshipsControlVersionsDataItemType",
+    "AppStoreVersionExperimentV2RelationshipsLatestControlVersion",
+    "AppStoreVersionExperimentV2RelationshipsLatestControlVersionData",
+    "AppStoreVersionExperimentV2RelationshipsLatestControlVersionDataType",
+    "AppStoreVersionExperimentV2Type",
     "AppStoreVersionRelationships",
     "AppStoreVersionRelationshipsAlternativeDistributionPackage",
     "AppStoreVersionRelationshipsAlternativeDistributionPackageData",
@@ -1160,6 +2304,20 @@ __all__ = (
     "AppStoreVersionType",
     "AppType",
     "AppVersionState",
+    "BetaAppLocalization",
+    "BetaAppLocalizationAttributes",
+    "BetaAppLocalizationRelationships",
+    "BetaAppLocalizationRelationshipsApp",
+    "BetaAppLocalizationRelationshipsAppData",
+    "BetaAppLocalizationRelationshipsAppDataType",
+    "BetaAppLocalizationType",
+    "BetaAppReviewDetail",
+    "BetaAppReviewDetailAttributes",
+    "BetaAppReviewDetailRelationships",
+    "BetaAppReviewDetailRelationshipsApp",
+    "BetaAppReviewDetailRelationshipsAppData",
+    "BetaAppReviewDetailRelationshipsAppDataType",
+    "BetaAppReviewDetailType",
     "BetaAppReviewSubmission",
     "BetaAppReviewSubmissionAttributes",
     "BetaAppReviewSubmissionRelationships",
@@ -1192,6 +2350,13 @@ __all__ = (
     "BetaGroupRelationshipsBuildsDataItemType",
     "BetaGroupType",
     "BetaInviteType",
+    "BetaLicenseAgreement",
+    "BetaLicenseAgreementAttributes",
+    "BetaLicenseAgreementRelationships",
+    "BetaLicenseAgreementRelationshipsApp",
+    "BetaLicenseAgreementRelationshipsAppData",
+    "BetaLicenseAgreementRelationshipsAppDataType",
+    "BetaLicenseAgreementType",
     "BetaReviewState",
     "BetaTester",
     "BetaTesterAttributes",
@@ -1209,6 +2374,7 @@ __all__ = (
     "BetaTesterRelationshipsBuildsDataItemType",
     "BetaTesterState",
     "BetaTesterType",
+    "BrazilAgeRating",
     "Build",
     "BuildAttributes",
     "BuildAttributesProcessingState",
@@ -1282,6 +2448,40 @@ __all__ = (
     "BuildRelationshipsPreReleaseVersionData",
     "BuildRelationshipsPreReleaseVersionDataType",
     "BuildResponse",
+    "BuildsGetCollectionFieldsappEncryptionDeclarationsItem",
+    "BuildsGetCollectionFieldsappsItem",
+    "BuildsGetCollectionFieldsappStoreVersionsItem",
+    "BuildsGetCollectionFieldsbetaAppReviewSubmissionsItem",
+    "BuildsGetCollectionFieldsbetaBuildLocalizationsItem",
+    "BuildsGetCollectionFieldsbetaGroupsItem",
+    "BuildsGetCollectionFieldsbetaTestersItem",
+    "BuildsGetCollectionFieldsbuildBetaDetailsItem",
+    "BuildsGetCollectionFieldsbuildBundlesItem",
+    "BuildsGetCollectionFieldsbuildIconsItem",
+    "BuildsGetCollectionFieldsbuildsItem",
+    "BuildsGetCollectionFieldsbuildUploadsItem",
+    "BuildsGetCollectionFieldspreReleaseVersionsItem",
+    "BuildsGetCollectionFilterbetaAppReviewSubmissionBetaReviewStateItem",
+    "BuildsGetCollectionFilterbuildAudienceTypeItem",
+    "BuildsGetCollectionFilterpreReleaseVersionPlatformItem",
+    "BuildsGetCollectionFilterprocessingStateItem",
+    "BuildsGetCollectionIncludeItem",
+    "BuildsGetCollectionSortItem",
+    "BuildsGetInstanceFieldsappEncryptionDeclarationsItem",
+    "BuildsGetInstanceFieldsappsItem",
+    "BuildsGetInstanceFieldsappStoreVersionsItem",
+    "BuildsGetInstanceFieldsbetaAppReviewSubmissionsItem",
+    "BuildsGetInstanceFieldsbetaBuildLocalizationsItem",
+    "BuildsGetInstanceFieldsbetaGroupsItem",
+    "BuildsGetInstanceFieldsbetaTestersItem",
+    "BuildsGetInstanceFieldsbuildBetaDetailsItem",
+    "BuildsGetInstanceFieldsbuildBundlesItem",
+    "BuildsGetInstanceFieldsbuildIconsItem",
+    "BuildsGetInstanceFieldsbuildsItem",
+    "BuildsGetInstanceFieldsbuildUploadsItem",
+    "BuildsGetInstanceFieldspreReleaseVersionsItem",
+    "BuildsGetInstanceIncludeItem",
+    "BuildsResponse",
     "BuildType",
     "BuildUpdateRequest",
     "BuildUpdateRequestData",
@@ -1310,7 +2510,34 @@ __all__ = (
     "BuildUploadRelationshipsBuildUploadFiles",
     "BuildUploadState",
     "BuildUploadType",
+    "CiProduct",
+    "CiProductAttributes",
+    "CiProductAttributesProductType",
+    "CiProductRelationships",
+    "CiProductRelationshipsAdditionalRepositories",
+    "CiProductRelationshipsApp",
+    "CiProductRelationshipsAppData",
+    "CiProductRelationshipsAppDataType",
+    "CiProductRelationshipsBuildRuns",
+    "CiProductRelationshipsBundleId",
+    "CiProductRelationshipsBundleIdData",
+    "CiProductRelationshipsBundleIdDataType",
+    "CiProductRelationshipsPrimaryRepositories",
+    "CiProductRelationshipsPrimaryRepositoriesDataItem",
+    "CiProductRelationshipsPrimaryRepositoriesDataItemType",
+    "CiProductRelationshipsWorkflows",
+    "CiProductType",
     "DocumentLinks",
+    "EndUserLicenseAgreement",
+    "EndUserLicenseAgreementAttributes",
+    "EndUserLicenseAgreementRelationships",
+    "EndUserLicenseAgreementRelationshipsApp",
+    "EndUserLicenseAgreementRelationshipsAppData",
+    "EndUserLicenseAgreementRelationshipsAppDataType",
+    "EndUserLicenseAgreementRelationshipsTerritories",
+    "EndUserLicenseAgreementRelationshipsTerritoriesDataItem",
+    "EndUserLicenseAgreementRelationshipsTerritoriesDataItemType",
+    "EndUserLicenseAgreementType",
     "ErrorLinks",
     "ErrorLinksAssociatedType1",
     "ErrorLinksAssociatedType1Meta",
@@ -1318,10 +2545,99 @@ __all__ = (
     "ErrorResponseErrorsItem",
     "ErrorResponseErrorsItemMeta",
     "ExternalBetaState",
+    "GameCenterDetail",
+    "GameCenterDetailAttributes",
+    "GameCenterDetailRelationships",
+    "GameCenterDetailRelationshipsAchievementReleases",
+    "GameCenterDetailRelationshipsAchievementReleasesDataItem",
+    "GameCenterDetailRelationshipsAchievementReleasesDataItemType",
+    "GameCenterDetailRelationshipsActivityReleases",
+    "GameCenterDetailRelationshipsActivityReleasesDataItem",
+    "GameCenterDetailRelationshipsActivityReleasesDataItemType",
+    "GameCenterDetailRelationshipsApp",
+    "GameCenterDetailRelationshipsAppData",
+    "GameCenterDetailRelationshipsAppDataType",
+    "GameCenterDetailRelationshipsChallengeReleases",
+    "GameCenterDetailRelationshipsChallengeReleasesDataItem",
+    "GameCenterDetailRelationshipsChallengeReleasesDataItemType",
+    "GameCenterDetailRelationshipsChallengesMinimumPlatformVersions",
+    "GameCenterDetailRelationshipsChallengesMinimumPlatformVersionsDataItem",
+    "GameCenterDetailRelationshipsChallengesMinimumPlatformVersionsDataItemType",
+    "GameCenterDetailRelationshipsDefaultGroupLeaderboard",
+    "GameCenterDetailRelationshipsDefaultGroupLeaderboardData",
+    "GameCenterDetailRelationshipsDefaultGroupLeaderboardDataType",
+    "GameCenterDetailRelationshipsDefaultGroupLeaderboardV2",
+    "GameCenterDetailRelationshipsDefaultGroupLeaderboardV2Data",
+    "GameCenterDetailRelationshipsDefaultGroupLeaderboardV2DataType",
+    "GameCenterDetailRelationshipsDefaultLeaderboard",
+    "GameCenterDetailRelationshipsDefaultLeaderboardData",
+    "GameCenterDetailRelationshipsDefaultLeaderboardDataType",
+    "GameCenterDetailRelationshipsDefaultLeaderboardV2",
+    "GameCenterDetailRelationshipsDefaultLeaderboardV2Data",
+    "GameCenterDetailRelationshipsDefaultLeaderboardV2DataType",
+    "GameCenterDetailRelationshipsGameCenterAchievements",
+    "GameCenterDetailRelationshipsGameCenterAchievementsDataItem",
+    "GameCenterDetailRelationshipsGameCenterAchievementsDataItemType",
+    "GameCenterDetailRelationshipsGameCenterAchievementsV2",
+    "GameCenterDetailRelationshipsGameCenterAchievementsV2DataItem",
+    "GameCenterDetailRelationshipsGameCenterAchievementsV2DataItemType",
+    "GameCenterDetailRelationshipsGameCenterActivities",
+    "GameCenterDetailRelationshipsGameCenterActivitiesDataItem",
+    "GameCenterDetailRelationshipsGameCenterActivitiesDataItemType",
+    "GameCenterDetailRelationshipsGameCenterAppVersions",
+    "GameCenterDetailRelationshipsGameCenterAppVersionsDataItem",
+    "GameCenterDetailRelationshipsGameCenterAppVersionsDataItemType",
+    "GameCenterDetailRelationshipsGameCenterChallenges",
+    "GameCenterDetailRelationshipsGameCenterChallengesDataItem",
+    "GameCenterDetailRelationshipsGameCenterChallengesDataItemType",
+    "GameCenterDetailRelationshipsGameCenterGroup",
+    "GameCenterDetailRelationshipsGameCenterGroupData",
+    "GameCenterDetailRelationshipsGameCenterGroupDataType",
+    "GameCenterDetailRelationshipsGameCenterLeaderboards",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardsDataItem",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardsDataItemType",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardSets",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardSetsDataItem",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardSetsDataItemType",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2DataItem",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2DataItemType",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardsV2",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardsV2DataItem",
+    "GameCenterDetailRelationshipsGameCenterLeaderboardsV2DataItemType",
+    "GameCenterDetailRelationshipsLeaderboardReleases",
+    "GameCenterDetailRelationshipsLeaderboardReleasesDataItem",
+    "GameCenterDetailRelationshipsLeaderboardReleasesDataItemType",
+    "GameCenterDetailRelationshipsLeaderboardSetReleases",
+    "GameCenterDetailRelationshipsLeaderboardSetReleasesDataItem",
+    "GameCenterDetailRelationshipsLeaderboardSetReleasesDataItemType",
+    "GameCenterDetailType",
+    "GameCenterEnabledVersion",
+    "GameCenterEnabledVersionAttributes",
+    "GameCenterEnabledVersionRelationships",
+    "GameCenterEnabledVersionRelationshipsApp",
+    "GameCenterEnabledVersionRelationshipsAppData",
+    "GameCenterEnabledVersionRelationshipsAppDataType",
+    "GameCenterEnabledVersionRelationshipsCompatibleVersions",
+    "GameCenterEnabledVersionRelationshipsCompatibleVersionsDataItem",
+    "GameCenterEnabledVersionRelationshipsCompatibleVersionsDataItemType",
+    "GameCenterEnabledVersionType",
+    "HttpHeader",
     "IconAssetType",
     "ImageAsset",
+    "InAppPurchase",
+    "InAppPurchaseAttributes",
+    "InAppPurchaseAttributesInAppPurchaseType",
+    "InAppPurchaseAttributesState",
+    "InAppPurchaseRelationships",
+    "InAppPurchaseRelationshipsApps",
+    "InAppPurchaseRelationshipsAppsDataItem",
+    "InAppPurchaseRelationshipsAppsDataItemType",
+    "InAppPurchaseType",
     "InternalBetaState",
     "JsonPointer",
+    "KidsAgeBand",
+    "PagedDocumentLinks",
     "PagingInformation",
     "PagingInformationPaging",
     "Parameter",
@@ -1336,9 +2652,59 @@ __all__ = (
     "PrereleaseVersionRelationshipsBuildsDataItem",
     "PrereleaseVersionRelationshipsBuildsDataItemType",
     "PrereleaseVersionType",
+    "PromotedPurchase",
+    "PromotedPurchaseAttributes",
+    "PromotedPurchaseAttributesState",
+    "PromotedPurchaseRelationships",
+    "PromotedPurchaseRelationshipsInAppPurchaseV2",
+    "PromotedPurchaseRelationshipsInAppPurchaseV2Data",
+    "PromotedPurchaseRelationshipsInAppPurchaseV2DataType",
+    "PromotedPurchaseRelationshipsSubscription",
+    "PromotedPurchaseRelationshipsSubscriptionData",
+    "PromotedPurchaseRelationshipsSubscriptionDataType",
+    "PromotedPurchaseType",
     "RelationshipLinks",
     "ResourceLinks",
+    "ReviewSubmission",
+    "ReviewSubmissionAttributes",
+    "ReviewSubmissionAttributesState",
+    "ReviewSubmissionRelationships",
+    "ReviewSubmissionRelationshipsApp",
+    "ReviewSubmissionRelationshipsAppData",
+    "ReviewSubmissionRelationshipsAppDataType",
+    "ReviewSubmissionRelationshipsAppStoreVersionForReview",
+    "ReviewSubmissionRelationshipsAppStoreVersionForReviewData",
+    "ReviewSubmissionRelationshipsAppStoreVersionForReviewDataType",
+    "ReviewSubmissionRelationshipsItems",
+    "ReviewSubmissionRelationshipsItemsDataItem",
+    "ReviewSubmissionRelationshipsItemsDataItemType",
+    "ReviewSubmissionRelationshipsLastUpdatedByActor",
+    "ReviewSubmissionRelationshipsLastUpdatedByActorData",
+    "ReviewSubmissionRelationshipsLastUpdatedByActorDataType",
+    "ReviewSubmissionRelationshipsSubmittedByActor",
+    "ReviewSubmissionRelationshipsSubmittedByActorData",
+    "ReviewSubmissionRelationshipsSubmittedByActorDataType",
+    "ReviewSubmissionType",
     "StateDetail",
+    "SubscriptionGracePeriod",
+    "SubscriptionGracePeriodAttributes",
+    "SubscriptionGracePeriodAttributesRenewalType",
+    "SubscriptionGracePeriodDuration",
+    "SubscriptionGracePeriodType",
+    "SubscriptionGroup",
+    "SubscriptionGroupAttributes",
+    "SubscriptionGroupRelationships",
+    "SubscriptionGroupRelationshipsSubscriptionGroupLocalizations",
+    "SubscriptionGroupRelationshipsSubscriptionGroupLocalizationsDataItem",
+    "SubscriptionGroupRelationshipsSubscriptionGroupLocalizationsDataItemType",
+    "SubscriptionGroupRelationshipsSubscriptions",
+    "SubscriptionGroupRelationshipsSubscriptionsDataItem",
+    "SubscriptionGroupRelationshipsSubscriptionsDataItemType",
+    "SubscriptionGroupRelationshipsVersions",
+    "SubscriptionGroupRelationshipsVersionsDataItem",
+    "SubscriptionGroupRelationshipsVersionsDataItemType",
+    "SubscriptionGroupType",
     "SubscriptionStatusUrlVersion",
     "UnknownIncludedResource",
+    "UploadOperation",
 )

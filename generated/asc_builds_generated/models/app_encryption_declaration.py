@@ -19,6 +19,20 @@ if TYPE_CHECKING:
     )
     from ..models.resource_links import ResourceLinks
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AppEncryptionDeclarationAttributes, AppEncryptionDeclarationRelationships, ResourceLinks  # noqa: PLW0603
+    from ..models.app_encryption_declaration_attributes import AppEncryptionDeclarationAttributes  # noqa: PLC0415
+    from ..models.app_encryption_declaration_relationships import (
+        AppEncryptionDeclarationRelationships,  # noqa: PLC0415
+    )
+    from ..models.resource_links import ResourceLinks  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppEncryptionDeclaration")
 
@@ -42,14 +56,8 @@ class AppEncryptionDeclaration:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_encryption_declaration_attributes import (
-            AppEncryptionDeclarationAttributes,  # noqa: PLC0415
-        )
-        from ..models.app_encryption_declaration_relationships import (
-            AppEncryptionDeclarationRelationships,  # noqa: PLC0415
-        )
-        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         type_ = self.type_.value
 
         id = self.id
@@ -97,14 +105,8 @@ class AppEncryptionDeclaration:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_encryption_declaration_attributes import (
-            AppEncryptionDeclarationAttributes,  # noqa: PLC0415
-        )
-        from ..models.app_encryption_declaration_relationships import (
-            AppEncryptionDeclarationRelationships,  # noqa: PLC0415
-        )
-        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         type_ = AppEncryptionDeclarationType(d.pop("type"))
 

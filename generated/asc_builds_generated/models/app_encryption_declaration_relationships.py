@@ -22,6 +22,24 @@ if TYPE_CHECKING:
         AppEncryptionDeclarationRelationshipsBuilds,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AppEncryptionDeclarationRelationshipsApp, AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument, AppEncryptionDeclarationRelationshipsBuilds  # noqa: PLW0603
+    from ..models.app_encryption_declaration_relationships_app import (
+        AppEncryptionDeclarationRelationshipsApp,  # noqa: PLC0415
+    )
+    from ..models.app_encryption_declaration_relationships_app_encryption_declaration_document import (
+        AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument,  # noqa: PLC0415
+    )
+    from ..models.app_encryption_declaration_relationships_builds import (
+        AppEncryptionDeclarationRelationshipsBuilds,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppEncryptionDeclarationRelationships")
 
@@ -44,16 +62,8 @@ class AppEncryptionDeclarationRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_encryption_declaration_relationships_app import (
-            AppEncryptionDeclarationRelationshipsApp,  # noqa: PLC0415
-        )
-        from ..models.app_encryption_declaration_relationships_app_encryption_declaration_document import (
-            AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument,  # noqa: PLC0415
-        )
-        from ..models.app_encryption_declaration_relationships_builds import (
-            AppEncryptionDeclarationRelationshipsBuilds,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         app: dict[str, Any] | None | Unset
         if isinstance(self.app, Unset):
             app = UNSET
@@ -95,16 +105,8 @@ class AppEncryptionDeclarationRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_encryption_declaration_relationships_app import (
-            AppEncryptionDeclarationRelationshipsApp,  # noqa: PLC0415
-        )
-        from ..models.app_encryption_declaration_relationships_app_encryption_declaration_document import (
-            AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument,  # noqa: PLC0415
-        )
-        from ..models.app_encryption_declaration_relationships_builds import (
-            AppEncryptionDeclarationRelationshipsBuilds,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_app(data: object) -> AppEncryptionDeclarationRelationshipsApp | None | Unset:

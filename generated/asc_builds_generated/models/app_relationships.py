@@ -90,6 +90,92 @@ if TYPE_CHECKING:
     from ..models.app_relationships_subscription_groups import AppRelationshipsSubscriptionGroups
     from ..models.app_relationships_webhooks import AppRelationshipsWebhooks
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AppRelationshipsAccessibilityDeclarations, AppRelationshipsAlternativeDistributionKey, AppRelationshipsAnalyticsReportRequests, AppRelationshipsAndroidToIosAppMappingDetails, AppRelationshipsAppAvailabilityV2, AppRelationshipsAppClips, AppRelationshipsAppCustomProductPages, AppRelationshipsAppEncryptionDeclarations, AppRelationshipsAppEvents, AppRelationshipsAppInfos, AppRelationshipsAppPricePoints, AppRelationshipsAppPriceSchedule, AppRelationshipsAppStoreIcon, AppRelationshipsAppStoreVersionExperimentsV2, AppRelationshipsAppStoreVersions, AppRelationshipsAppTags, AppRelationshipsBackgroundAssets, AppRelationshipsBetaAppLocalizations, AppRelationshipsBetaAppReviewDetail, AppRelationshipsBetaFeedbackCrashSubmissions, AppRelationshipsBetaFeedbackScreenshotSubmissions, AppRelationshipsBetaGroups, AppRelationshipsBetaLicenseAgreement, AppRelationshipsBetaTesters, AppRelationshipsBuildUploads, AppRelationshipsBuilds, AppRelationshipsCiProduct, AppRelationshipsCustomerReviewSummarizations, AppRelationshipsCustomerReviews, AppRelationshipsEndUserLicenseAgreement, AppRelationshipsGameCenterDetail, AppRelationshipsGameCenterEnabledVersions, AppRelationshipsInAppPurchases, AppRelationshipsInAppPurchasesV2, AppRelationshipsMarketplaceSearchDetail, AppRelationshipsPerfPowerMetrics, AppRelationshipsPreReleaseVersions, AppRelationshipsPromotedPurchases, AppRelationshipsReviewSubmissions, AppRelationshipsSearchKeywords, AppRelationshipsSubscriptionGracePeriod, AppRelationshipsSubscriptionGroups, AppRelationshipsWebhooks  # noqa: PLW0603
+    from ..models.app_relationships_accessibility_declarations import (
+        AppRelationshipsAccessibilityDeclarations,  # noqa: PLC0415
+    )
+    from ..models.app_relationships_alternative_distribution_key import (
+        AppRelationshipsAlternativeDistributionKey,  # noqa: PLC0415
+    )
+    from ..models.app_relationships_analytics_report_requests import (
+        AppRelationshipsAnalyticsReportRequests,  # noqa: PLC0415
+    )
+    from ..models.app_relationships_android_to_ios_app_mapping_details import (
+        AppRelationshipsAndroidToIosAppMappingDetails,  # noqa: PLC0415
+    )
+    from ..models.app_relationships_app_availability_v2 import AppRelationshipsAppAvailabilityV2  # noqa: PLC0415
+    from ..models.app_relationships_app_clips import AppRelationshipsAppClips  # noqa: PLC0415
+    from ..models.app_relationships_app_custom_product_pages import (
+        AppRelationshipsAppCustomProductPages,  # noqa: PLC0415
+    )
+    from ..models.app_relationships_app_encryption_declarations import (
+        AppRelationshipsAppEncryptionDeclarations,  # noqa: PLC0415
+    )
+    from ..models.app_relationships_app_events import AppRelationshipsAppEvents  # noqa: PLC0415
+    from ..models.app_relationships_app_infos import AppRelationshipsAppInfos  # noqa: PLC0415
+    from ..models.app_relationships_app_price_points import AppRelationshipsAppPricePoints  # noqa: PLC0415
+    from ..models.app_relationships_app_price_schedule import AppRelationshipsAppPriceSchedule  # noqa: PLC0415
+    from ..models.app_relationships_app_store_icon import AppRelationshipsAppStoreIcon  # noqa: PLC0415
+    from ..models.app_relationships_app_store_version_experiments_v2 import (
+        AppRelationshipsAppStoreVersionExperimentsV2,  # noqa: PLC0415
+    )
+    from ..models.app_relationships_app_store_versions import AppRelationshipsAppStoreVersions  # noqa: PLC0415
+    from ..models.app_relationships_app_tags import AppRelationshipsAppTags  # noqa: PLC0415
+    from ..models.app_relationships_background_assets import AppRelationshipsBackgroundAssets  # noqa: PLC0415
+    from ..models.app_relationships_beta_app_localizations import (
+        AppRelationshipsBetaAppLocalizations,  # noqa: PLC0415
+    )
+    from ..models.app_relationships_beta_app_review_detail import (
+        AppRelationshipsBetaAppReviewDetail,  # noqa: PLC0415
+    )
+    from ..models.app_relationships_beta_feedback_crash_submissions import (
+        AppRelationshipsBetaFeedbackCrashSubmissions,  # noqa: PLC0415
+    )
+    from ..models.app_relationships_beta_feedback_screenshot_submissions import (
+        AppRelationshipsBetaFeedbackScreenshotSubmissions,  # noqa: PLC0415
+    )
+    from ..models.app_relationships_beta_groups import AppRelationshipsBetaGroups  # noqa: PLC0415
+    from ..models.app_relationships_beta_license_agreement import (
+        AppRelationshipsBetaLicenseAgreement,  # noqa: PLC0415
+    )
+    from ..models.app_relationships_beta_testers import AppRelationshipsBetaTesters  # noqa: PLC0415
+    from ..models.app_relationships_build_uploads import AppRelationshipsBuildUploads  # noqa: PLC0415
+    from ..models.app_relationships_builds import AppRelationshipsBuilds  # noqa: PLC0415
+    from ..models.app_relationships_ci_product import AppRelationshipsCiProduct  # noqa: PLC0415
+    from ..models.app_relationships_customer_review_summarizations import (
+        AppRelationshipsCustomerReviewSummarizations,  # noqa: PLC0415
+    )
+    from ..models.app_relationships_customer_reviews import AppRelationshipsCustomerReviews  # noqa: PLC0415
+    from ..models.app_relationships_end_user_license_agreement import (
+        AppRelationshipsEndUserLicenseAgreement,  # noqa: PLC0415
+    )
+    from ..models.app_relationships_game_center_detail import AppRelationshipsGameCenterDetail  # noqa: PLC0415
+    from ..models.app_relationships_game_center_enabled_versions import (
+        AppRelationshipsGameCenterEnabledVersions,  # noqa: PLC0415
+    )
+    from ..models.app_relationships_in_app_purchases import AppRelationshipsInAppPurchases  # noqa: PLC0415
+    from ..models.app_relationships_in_app_purchases_v2 import AppRelationshipsInAppPurchasesV2  # noqa: PLC0415
+    from ..models.app_relationships_marketplace_search_detail import (
+        AppRelationshipsMarketplaceSearchDetail,  # noqa: PLC0415
+    )
+    from ..models.app_relationships_perf_power_metrics import AppRelationshipsPerfPowerMetrics  # noqa: PLC0415
+    from ..models.app_relationships_pre_release_versions import AppRelationshipsPreReleaseVersions  # noqa: PLC0415
+    from ..models.app_relationships_promoted_purchases import AppRelationshipsPromotedPurchases  # noqa: PLC0415
+    from ..models.app_relationships_review_submissions import AppRelationshipsReviewSubmissions  # noqa: PLC0415
+    from ..models.app_relationships_search_keywords import AppRelationshipsSearchKeywords  # noqa: PLC0415
+    from ..models.app_relationships_subscription_grace_period import (
+        AppRelationshipsSubscriptionGracePeriod,  # noqa: PLC0415
+    )
+    from ..models.app_relationships_subscription_groups import AppRelationshipsSubscriptionGroups  # noqa: PLC0415
+    from ..models.app_relationships_webhooks import AppRelationshipsWebhooks  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppRelationships")
 
@@ -199,88 +285,8 @@ class AppRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_relationships_accessibility_declarations import (
-            AppRelationshipsAccessibilityDeclarations,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_alternative_distribution_key import (
-            AppRelationshipsAlternativeDistributionKey,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_analytics_report_requests import (
-            AppRelationshipsAnalyticsReportRequests,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_android_to_ios_app_mapping_details import (
-            AppRelationshipsAndroidToIosAppMappingDetails,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_app_availability_v2 import AppRelationshipsAppAvailabilityV2  # noqa: PLC0415
-        from ..models.app_relationships_app_clips import AppRelationshipsAppClips  # noqa: PLC0415
-        from ..models.app_relationships_app_custom_product_pages import (
-            AppRelationshipsAppCustomProductPages,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_app_encryption_declarations import (
-            AppRelationshipsAppEncryptionDeclarations,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_app_events import AppRelationshipsAppEvents  # noqa: PLC0415
-        from ..models.app_relationships_app_infos import AppRelationshipsAppInfos  # noqa: PLC0415
-        from ..models.app_relationships_app_price_points import AppRelationshipsAppPricePoints  # noqa: PLC0415
-        from ..models.app_relationships_app_price_schedule import AppRelationshipsAppPriceSchedule  # noqa: PLC0415
-        from ..models.app_relationships_app_store_icon import AppRelationshipsAppStoreIcon  # noqa: PLC0415
-        from ..models.app_relationships_app_store_version_experiments_v2 import (
-            AppRelationshipsAppStoreVersionExperimentsV2,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_app_store_versions import AppRelationshipsAppStoreVersions  # noqa: PLC0415
-        from ..models.app_relationships_app_tags import AppRelationshipsAppTags  # noqa: PLC0415
-        from ..models.app_relationships_background_assets import AppRelationshipsBackgroundAssets  # noqa: PLC0415
-        from ..models.app_relationships_beta_app_localizations import (
-            AppRelationshipsBetaAppLocalizations,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_beta_app_review_detail import (
-            AppRelationshipsBetaAppReviewDetail,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_beta_feedback_crash_submissions import (
-            AppRelationshipsBetaFeedbackCrashSubmissions,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_beta_feedback_screenshot_submissions import (
-            AppRelationshipsBetaFeedbackScreenshotSubmissions,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_beta_groups import AppRelationshipsBetaGroups  # noqa: PLC0415
-        from ..models.app_relationships_beta_license_agreement import (
-            AppRelationshipsBetaLicenseAgreement,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_beta_testers import AppRelationshipsBetaTesters  # noqa: PLC0415
-        from ..models.app_relationships_build_uploads import AppRelationshipsBuildUploads  # noqa: PLC0415
-        from ..models.app_relationships_builds import AppRelationshipsBuilds  # noqa: PLC0415
-        from ..models.app_relationships_ci_product import AppRelationshipsCiProduct  # noqa: PLC0415
-        from ..models.app_relationships_customer_review_summarizations import (
-            AppRelationshipsCustomerReviewSummarizations,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_customer_reviews import AppRelationshipsCustomerReviews  # noqa: PLC0415
-        from ..models.app_relationships_end_user_license_agreement import (
-            AppRelationshipsEndUserLicenseAgreement,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_game_center_detail import AppRelationshipsGameCenterDetail  # noqa: PLC0415
-        from ..models.app_relationships_game_center_enabled_versions import (
-            AppRelationshipsGameCenterEnabledVersions,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_in_app_purchases import AppRelationshipsInAppPurchases  # noqa: PLC0415
-        from ..models.app_relationships_in_app_purchases_v2 import AppRelationshipsInAppPurchasesV2  # noqa: PLC0415
-        from ..models.app_relationships_marketplace_search_detail import (
-            AppRelationshipsMarketplaceSearchDetail,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_perf_power_metrics import AppRelationshipsPerfPowerMetrics  # noqa: PLC0415
-        from ..models.app_relationships_pre_release_versions import (
-            AppRelationshipsPreReleaseVersions,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_promoted_purchases import AppRelationshipsPromotedPurchases  # noqa: PLC0415
-        from ..models.app_relationships_review_submissions import AppRelationshipsReviewSubmissions  # noqa: PLC0415
-        from ..models.app_relationships_search_keywords import AppRelationshipsSearchKeywords  # noqa: PLC0415
-        from ..models.app_relationships_subscription_grace_period import (
-            AppRelationshipsSubscriptionGracePeriod,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_subscription_groups import (
-            AppRelationshipsSubscriptionGroups,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_webhooks import AppRelationshipsWebhooks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         accessibility_declarations: dict[str, Any] | None | Unset
         if isinstance(self.accessibility_declarations, Unset):
             accessibility_declarations = UNSET
@@ -738,88 +744,8 @@ class AppRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_relationships_accessibility_declarations import (
-            AppRelationshipsAccessibilityDeclarations,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_alternative_distribution_key import (
-            AppRelationshipsAlternativeDistributionKey,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_analytics_report_requests import (
-            AppRelationshipsAnalyticsReportRequests,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_android_to_ios_app_mapping_details import (
-            AppRelationshipsAndroidToIosAppMappingDetails,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_app_availability_v2 import AppRelationshipsAppAvailabilityV2  # noqa: PLC0415
-        from ..models.app_relationships_app_clips import AppRelationshipsAppClips  # noqa: PLC0415
-        from ..models.app_relationships_app_custom_product_pages import (
-            AppRelationshipsAppCustomProductPages,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_app_encryption_declarations import (
-            AppRelationshipsAppEncryptionDeclarations,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_app_events import AppRelationshipsAppEvents  # noqa: PLC0415
-        from ..models.app_relationships_app_infos import AppRelationshipsAppInfos  # noqa: PLC0415
-        from ..models.app_relationships_app_price_points import AppRelationshipsAppPricePoints  # noqa: PLC0415
-        from ..models.app_relationships_app_price_schedule import AppRelationshipsAppPriceSchedule  # noqa: PLC0415
-        from ..models.app_relationships_app_store_icon import AppRelationshipsAppStoreIcon  # noqa: PLC0415
-        from ..models.app_relationships_app_store_version_experiments_v2 import (
-            AppRelationshipsAppStoreVersionExperimentsV2,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_app_store_versions import AppRelationshipsAppStoreVersions  # noqa: PLC0415
-        from ..models.app_relationships_app_tags import AppRelationshipsAppTags  # noqa: PLC0415
-        from ..models.app_relationships_background_assets import AppRelationshipsBackgroundAssets  # noqa: PLC0415
-        from ..models.app_relationships_beta_app_localizations import (
-            AppRelationshipsBetaAppLocalizations,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_beta_app_review_detail import (
-            AppRelationshipsBetaAppReviewDetail,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_beta_feedback_crash_submissions import (
-            AppRelationshipsBetaFeedbackCrashSubmissions,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_beta_feedback_screenshot_submissions import (
-            AppRelationshipsBetaFeedbackScreenshotSubmissions,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_beta_groups import AppRelationshipsBetaGroups  # noqa: PLC0415
-        from ..models.app_relationships_beta_license_agreement import (
-            AppRelationshipsBetaLicenseAgreement,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_beta_testers import AppRelationshipsBetaTesters  # noqa: PLC0415
-        from ..models.app_relationships_build_uploads import AppRelationshipsBuildUploads  # noqa: PLC0415
-        from ..models.app_relationships_builds import AppRelationshipsBuilds  # noqa: PLC0415
-        from ..models.app_relationships_ci_product import AppRelationshipsCiProduct  # noqa: PLC0415
-        from ..models.app_relationships_customer_review_summarizations import (
-            AppRelationshipsCustomerReviewSummarizations,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_customer_reviews import AppRelationshipsCustomerReviews  # noqa: PLC0415
-        from ..models.app_relationships_end_user_license_agreement import (
-            AppRelationshipsEndUserLicenseAgreement,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_game_center_detail import AppRelationshipsGameCenterDetail  # noqa: PLC0415
-        from ..models.app_relationships_game_center_enabled_versions import (
-            AppRelationshipsGameCenterEnabledVersions,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_in_app_purchases import AppRelationshipsInAppPurchases  # noqa: PLC0415
-        from ..models.app_relationships_in_app_purchases_v2 import AppRelationshipsInAppPurchasesV2  # noqa: PLC0415
-        from ..models.app_relationships_marketplace_search_detail import (
-            AppRelationshipsMarketplaceSearchDetail,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_perf_power_metrics import AppRelationshipsPerfPowerMetrics  # noqa: PLC0415
-        from ..models.app_relationships_pre_release_versions import (
-            AppRelationshipsPreReleaseVersions,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_promoted_purchases import AppRelationshipsPromotedPurchases  # noqa: PLC0415
-        from ..models.app_relationships_review_submissions import AppRelationshipsReviewSubmissions  # noqa: PLC0415
-        from ..models.app_relationships_search_keywords import AppRelationshipsSearchKeywords  # noqa: PLC0415
-        from ..models.app_relationships_subscription_grace_period import (
-            AppRelationshipsSubscriptionGracePeriod,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_subscription_groups import (
-            AppRelationshipsSubscriptionGroups,  # noqa: PLC0415
-        )
-        from ..models.app_relationships_webhooks import AppRelationshipsWebhooks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_accessibility_declarations(

@@ -14,6 +14,16 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.relationship_links import RelationshipLinks
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, RelationshipLinks  # noqa: PLW0603
+    from ..models.relationship_links import RelationshipLinks  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppRelationshipsMarketplaceSearchDetail")
 
@@ -29,8 +39,8 @@ class AppRelationshipsMarketplaceSearchDetail:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.relationship_links import RelationshipLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         links: dict[str, Any] | None | Unset
         if isinstance(self.links, Unset):
             links = UNSET
@@ -49,8 +59,8 @@ class AppRelationshipsMarketplaceSearchDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.relationship_links import RelationshipLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_links(data: object) -> None | RelationshipLinks | Unset:

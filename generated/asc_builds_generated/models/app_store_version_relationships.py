@@ -48,6 +48,50 @@ if TYPE_CHECKING:
         AppStoreVersionRelationshipsRoutingAppCoverage,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AppStoreVersionRelationshipsAlternativeDistributionPackage, AppStoreVersionRelationshipsApp, AppStoreVersionRelationshipsAppClipDefaultExperience, AppStoreVersionRelationshipsAppStoreReviewDetail, AppStoreVersionRelationshipsAppStoreVersionExperiments, AppStoreVersionRelationshipsAppStoreVersionExperimentsV2, AppStoreVersionRelationshipsAppStoreVersionLocalizations, AppStoreVersionRelationshipsAppStoreVersionPhasedRelease, AppStoreVersionRelationshipsAppStoreVersionSubmission, AppStoreVersionRelationshipsBuild, AppStoreVersionRelationshipsCustomerReviews, AppStoreVersionRelationshipsGameCenterAppVersion, AppStoreVersionRelationshipsRoutingAppCoverage  # noqa: PLW0603
+    from ..models.app_store_version_relationships_alternative_distribution_package import (
+        AppStoreVersionRelationshipsAlternativeDistributionPackage,  # noqa: PLC0415
+    )
+    from ..models.app_store_version_relationships_app import AppStoreVersionRelationshipsApp  # noqa: PLC0415
+    from ..models.app_store_version_relationships_app_clip_default_experience import (
+        AppStoreVersionRelationshipsAppClipDefaultExperience,  # noqa: PLC0415
+    )
+    from ..models.app_store_version_relationships_app_store_review_detail import (
+        AppStoreVersionRelationshipsAppStoreReviewDetail,  # noqa: PLC0415
+    )
+    from ..models.app_store_version_relationships_app_store_version_experiments import (
+        AppStoreVersionRelationshipsAppStoreVersionExperiments,  # noqa: PLC0415
+    )
+    from ..models.app_store_version_relationships_app_store_version_experiments_v2 import (
+        AppStoreVersionRelationshipsAppStoreVersionExperimentsV2,  # noqa: PLC0415
+    )
+    from ..models.app_store_version_relationships_app_store_version_localizations import (
+        AppStoreVersionRelationshipsAppStoreVersionLocalizations,  # noqa: PLC0415
+    )
+    from ..models.app_store_version_relationships_app_store_version_phased_release import (
+        AppStoreVersionRelationshipsAppStoreVersionPhasedRelease,  # noqa: PLC0415
+    )
+    from ..models.app_store_version_relationships_app_store_version_submission import (
+        AppStoreVersionRelationshipsAppStoreVersionSubmission,  # noqa: PLC0415
+    )
+    from ..models.app_store_version_relationships_build import AppStoreVersionRelationshipsBuild  # noqa: PLC0415
+    from ..models.app_store_version_relationships_customer_reviews import (
+        AppStoreVersionRelationshipsCustomerReviews,  # noqa: PLC0415
+    )
+    from ..models.app_store_version_relationships_game_center_app_version import (
+        AppStoreVersionRelationshipsGameCenterAppVersion,  # noqa: PLC0415
+    )
+    from ..models.app_store_version_relationships_routing_app_coverage import (
+        AppStoreVersionRelationshipsRoutingAppCoverage,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppStoreVersionRelationships")
 
@@ -101,42 +145,8 @@ class AppStoreVersionRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_store_version_relationships_alternative_distribution_package import (
-            AppStoreVersionRelationshipsAlternativeDistributionPackage,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_app import AppStoreVersionRelationshipsApp  # noqa: PLC0415
-        from ..models.app_store_version_relationships_app_clip_default_experience import (
-            AppStoreVersionRelationshipsAppClipDefaultExperience,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_app_store_review_detail import (
-            AppStoreVersionRelationshipsAppStoreReviewDetail,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_app_store_version_experiments import (
-            AppStoreVersionRelationshipsAppStoreVersionExperiments,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_app_store_version_experiments_v2 import (
-            AppStoreVersionRelationshipsAppStoreVersionExperimentsV2,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_app_store_version_localizations import (
-            AppStoreVersionRelationshipsAppStoreVersionLocalizations,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_app_store_version_phased_release import (
-            AppStoreVersionRelationshipsAppStoreVersionPhasedRelease,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_app_store_version_submission import (
-            AppStoreVersionRelationshipsAppStoreVersionSubmission,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_build import AppStoreVersionRelationshipsBuild  # noqa: PLC0415
-        from ..models.app_store_version_relationships_customer_reviews import (
-            AppStoreVersionRelationshipsCustomerReviews,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_game_center_app_version import (
-            AppStoreVersionRelationshipsGameCenterAppVersion,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_routing_app_coverage import (
-            AppStoreVersionRelationshipsRoutingAppCoverage,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         app: dict[str, Any] | None | Unset
         if isinstance(self.app, Unset):
             app = UNSET
@@ -298,42 +308,8 @@ class AppStoreVersionRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_store_version_relationships_alternative_distribution_package import (
-            AppStoreVersionRelationshipsAlternativeDistributionPackage,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_app import AppStoreVersionRelationshipsApp  # noqa: PLC0415
-        from ..models.app_store_version_relationships_app_clip_default_experience import (
-            AppStoreVersionRelationshipsAppClipDefaultExperience,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_app_store_review_detail import (
-            AppStoreVersionRelationshipsAppStoreReviewDetail,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_app_store_version_experiments import (
-            AppStoreVersionRelationshipsAppStoreVersionExperiments,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_app_store_version_experiments_v2 import (
-            AppStoreVersionRelationshipsAppStoreVersionExperimentsV2,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_app_store_version_localizations import (
-            AppStoreVersionRelationshipsAppStoreVersionLocalizations,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_app_store_version_phased_release import (
-            AppStoreVersionRelationshipsAppStoreVersionPhasedRelease,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_app_store_version_submission import (
-            AppStoreVersionRelationshipsAppStoreVersionSubmission,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_build import AppStoreVersionRelationshipsBuild  # noqa: PLC0415
-        from ..models.app_store_version_relationships_customer_reviews import (
-            AppStoreVersionRelationshipsCustomerReviews,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_game_center_app_version import (
-            AppStoreVersionRelationshipsGameCenterAppVersion,  # noqa: PLC0415
-        )
-        from ..models.app_store_version_relationships_routing_app_coverage import (
-            AppStoreVersionRelationshipsRoutingAppCoverage,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_app(data: object) -> AppStoreVersionRelationshipsApp | None | Unset:

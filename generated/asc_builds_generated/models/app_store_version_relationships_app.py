@@ -16,6 +16,18 @@ if TYPE_CHECKING:
         AppStoreVersionRelationshipsAppData,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AppStoreVersionRelationshipsAppData  # noqa: PLW0603
+    from ..models.app_store_version_relationships_app_data import (
+        AppStoreVersionRelationshipsAppData,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppStoreVersionRelationshipsApp")
 
@@ -31,10 +43,8 @@ class AppStoreVersionRelationshipsApp:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_store_version_relationships_app_data import (
-            AppStoreVersionRelationshipsAppData,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         data: dict[str, Any] | None | Unset
         if isinstance(self.data, Unset):
             data = UNSET
@@ -53,10 +63,8 @@ class AppStoreVersionRelationshipsApp:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_store_version_relationships_app_data import (
-            AppStoreVersionRelationshipsAppData,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_data(data: object) -> AppStoreVersionRelationshipsAppData | None | Unset:

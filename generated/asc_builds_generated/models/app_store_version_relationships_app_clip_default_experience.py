@@ -17,6 +17,19 @@ if TYPE_CHECKING:
     )
     from ..models.relationship_links import RelationshipLinks
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, AppStoreVersionRelationshipsAppClipDefaultExperienceData, RelationshipLinks  # noqa: PLW0603
+    from ..models.app_store_version_relationships_app_clip_default_experience_data import (
+        AppStoreVersionRelationshipsAppClipDefaultExperienceData,  # noqa: PLC0415
+    )
+    from ..models.relationship_links import RelationshipLinks  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="AppStoreVersionRelationshipsAppClipDefaultExperience")
 
@@ -34,11 +47,8 @@ class AppStoreVersionRelationshipsAppClipDefaultExperience:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app_store_version_relationships_app_clip_default_experience_data import (
-            AppStoreVersionRelationshipsAppClipDefaultExperienceData,  # noqa: PLC0415
-        )
-        from ..models.relationship_links import RelationshipLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         links: dict[str, Any] | None | Unset
         if isinstance(self.links, Unset):
             links = UNSET
@@ -67,11 +77,8 @@ class AppStoreVersionRelationshipsAppClipDefaultExperience:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_store_version_relationships_app_clip_default_experience_data import (
-            AppStoreVersionRelationshipsAppClipDefaultExperienceData,  # noqa: PLC0415
-        )
-        from ..models.relationship_links import RelationshipLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_links(data: object) -> None | RelationshipLinks | Unset:

@@ -19,6 +19,20 @@ if TYPE_CHECKING:
     )
     from ..models.resource_links import ResourceLinks
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BetaAppReviewSubmissionAttributes, BetaAppReviewSubmissionRelationships, ResourceLinks  # noqa: PLW0603
+    from ..models.beta_app_review_submission_attributes import BetaAppReviewSubmissionAttributes  # noqa: PLC0415
+    from ..models.beta_app_review_submission_relationships import (
+        BetaAppReviewSubmissionRelationships,  # noqa: PLC0415
+    )
+    from ..models.resource_links import ResourceLinks  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BetaAppReviewSubmission")
 
@@ -42,12 +56,8 @@ class BetaAppReviewSubmission:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.beta_app_review_submission_attributes import BetaAppReviewSubmissionAttributes  # noqa: PLC0415
-        from ..models.beta_app_review_submission_relationships import (
-            BetaAppReviewSubmissionRelationships,  # noqa: PLC0415
-        )
-        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         type_ = self.type_.value
 
         id = self.id
@@ -95,12 +105,8 @@ class BetaAppReviewSubmission:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.beta_app_review_submission_attributes import BetaAppReviewSubmissionAttributes  # noqa: PLC0415
-        from ..models.beta_app_review_submission_relationships import (
-            BetaAppReviewSubmissionRelationships,  # noqa: PLC0415
-        )
-        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         type_ = BetaAppReviewSubmissionType(d.pop("type"))
 

@@ -16,6 +16,18 @@ if TYPE_CHECKING:
         BetaBuildLocalizationRelationshipsBuild,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BetaBuildLocalizationRelationshipsBuild  # noqa: PLW0603
+    from ..models.beta_build_localization_relationships_build import (
+        BetaBuildLocalizationRelationshipsBuild,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BetaBuildLocalizationRelationships")
 
@@ -31,10 +43,8 @@ class BetaBuildLocalizationRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.beta_build_localization_relationships_build import (
-            BetaBuildLocalizationRelationshipsBuild,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         build: dict[str, Any] | None | Unset
         if isinstance(self.build, Unset):
             build = UNSET
@@ -53,10 +63,8 @@ class BetaBuildLocalizationRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.beta_build_localization_relationships_build import (
-            BetaBuildLocalizationRelationshipsBuild,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_build(data: object) -> BetaBuildLocalizationRelationshipsBuild | None | Unset:

@@ -22,6 +22,24 @@ if TYPE_CHECKING:
     from ..models.beta_group_relationships_beta_testers import BetaGroupRelationshipsBetaTesters
     from ..models.beta_group_relationships_builds import BetaGroupRelationshipsBuilds
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BetaGroupRelationshipsApp, BetaGroupRelationshipsBetaRecruitmentCriteria, BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck, BetaGroupRelationshipsBetaTesters, BetaGroupRelationshipsBuilds  # noqa: PLW0603
+    from ..models.beta_group_relationships_app import BetaGroupRelationshipsApp  # noqa: PLC0415
+    from ..models.beta_group_relationships_beta_recruitment_criteria import (
+        BetaGroupRelationshipsBetaRecruitmentCriteria,  # noqa: PLC0415
+    )
+    from ..models.beta_group_relationships_beta_recruitment_criterion_compatible_build_check import (
+        BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck,  # noqa: PLC0415
+    )
+    from ..models.beta_group_relationships_beta_testers import BetaGroupRelationshipsBetaTesters  # noqa: PLC0415
+    from ..models.beta_group_relationships_builds import BetaGroupRelationshipsBuilds  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BetaGroupRelationships")
 
@@ -48,16 +66,8 @@ class BetaGroupRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.beta_group_relationships_app import BetaGroupRelationshipsApp  # noqa: PLC0415
-        from ..models.beta_group_relationships_beta_recruitment_criteria import (
-            BetaGroupRelationshipsBetaRecruitmentCriteria,  # noqa: PLC0415
-        )
-        from ..models.beta_group_relationships_beta_recruitment_criterion_compatible_build_check import (
-            BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck,  # noqa: PLC0415
-        )
-        from ..models.beta_group_relationships_beta_testers import BetaGroupRelationshipsBetaTesters  # noqa: PLC0415
-        from ..models.beta_group_relationships_builds import BetaGroupRelationshipsBuilds  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         app: dict[str, Any] | None | Unset
         if isinstance(self.app, Unset):
             app = UNSET
@@ -127,16 +137,8 @@ class BetaGroupRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.beta_group_relationships_app import BetaGroupRelationshipsApp  # noqa: PLC0415
-        from ..models.beta_group_relationships_beta_recruitment_criteria import (
-            BetaGroupRelationshipsBetaRecruitmentCriteria,  # noqa: PLC0415
-        )
-        from ..models.beta_group_relationships_beta_recruitment_criterion_compatible_build_check import (
-            BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck,  # noqa: PLC0415
-        )
-        from ..models.beta_group_relationships_beta_testers import BetaGroupRelationshipsBetaTesters  # noqa: PLC0415
-        from ..models.beta_group_relationships_builds import BetaGroupRelationshipsBuilds  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_app(data: object) -> BetaGroupRelationshipsApp | None | Unset:

@@ -16,6 +16,16 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.beta_tester_attributes_app_devices_item import BetaTesterAttributesAppDevicesItem
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BetaTesterAttributesAppDevicesItem  # noqa: PLW0603
+    from ..models.beta_tester_attributes_app_devices_item import BetaTesterAttributesAppDevicesItem  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BetaTesterAttributes")
 
@@ -41,6 +51,8 @@ class BetaTesterAttributes:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _MODELS_IMPORTED:
+            _import_models()
         first_name: None | str | Unset
         if isinstance(self.first_name, Unset):
             first_name = UNSET
@@ -107,10 +119,8 @@ class BetaTesterAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.beta_tester_attributes_app_devices_item import (
-            BetaTesterAttributesAppDevicesItem,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_first_name(data: object) -> None | str | Unset:

@@ -16,6 +16,18 @@ if TYPE_CHECKING:
     from ..models.beta_tester_relationships_beta_groups import BetaTesterRelationshipsBetaGroups
     from ..models.beta_tester_relationships_builds import BetaTesterRelationshipsBuilds
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BetaTesterRelationshipsApps, BetaTesterRelationshipsBetaGroups, BetaTesterRelationshipsBuilds  # noqa: PLW0603
+    from ..models.beta_tester_relationships_apps import BetaTesterRelationshipsApps  # noqa: PLC0415
+    from ..models.beta_tester_relationships_beta_groups import BetaTesterRelationshipsBetaGroups  # noqa: PLC0415
+    from ..models.beta_tester_relationships_builds import BetaTesterRelationshipsBuilds  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BetaTesterRelationships")
 
@@ -35,10 +47,8 @@ class BetaTesterRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.beta_tester_relationships_apps import BetaTesterRelationshipsApps  # noqa: PLC0415
-        from ..models.beta_tester_relationships_beta_groups import BetaTesterRelationshipsBetaGroups  # noqa: PLC0415
-        from ..models.beta_tester_relationships_builds import BetaTesterRelationshipsBuilds  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         apps: dict[str, Any] | None | Unset
         if isinstance(self.apps, Unset):
             apps = UNSET
@@ -77,10 +87,8 @@ class BetaTesterRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.beta_tester_relationships_apps import BetaTesterRelationshipsApps  # noqa: PLC0415
-        from ..models.beta_tester_relationships_beta_groups import BetaTesterRelationshipsBetaGroups  # noqa: PLC0415
-        from ..models.beta_tester_relationships_builds import BetaTesterRelationshipsBuilds  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_apps(data: object) -> BetaTesterRelationshipsApps | None | Unset:

@@ -17,6 +17,16 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.image_asset import ImageAsset
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, ImageAsset  # noqa: PLW0603
+    from ..models.image_asset import ImageAsset  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildAttributes")
 
@@ -54,8 +64,8 @@ class BuildAttributes:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.image_asset import ImageAsset  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         version: None | str | Unset
         if isinstance(self.version, Unset):
             version = UNSET
@@ -170,8 +180,8 @@ class BuildAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.image_asset import ImageAsset  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_version(data: object) -> None | str | Unset:

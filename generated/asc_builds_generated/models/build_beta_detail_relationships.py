@@ -14,6 +14,16 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.build_beta_detail_relationships_build import BuildBetaDetailRelationshipsBuild
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BuildBetaDetailRelationshipsBuild  # noqa: PLW0603
+    from ..models.build_beta_detail_relationships_build import BuildBetaDetailRelationshipsBuild  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildBetaDetailRelationships")
 
@@ -29,8 +39,8 @@ class BuildBetaDetailRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.build_beta_detail_relationships_build import BuildBetaDetailRelationshipsBuild  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         build: dict[str, Any] | None | Unset
         if isinstance(self.build, Unset):
             build = UNSET
@@ -49,8 +59,8 @@ class BuildBetaDetailRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.build_beta_detail_relationships_build import BuildBetaDetailRelationshipsBuild  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_build(data: object) -> BuildBetaDetailRelationshipsBuild | None | Unset:

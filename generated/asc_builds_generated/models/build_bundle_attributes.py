@@ -15,6 +15,16 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.build_bundle_attributes_entitlements import BuildBundleAttributesEntitlements
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BuildBundleAttributesEntitlements  # noqa: PLW0603
+    from ..models.build_bundle_attributes_entitlements import BuildBundleAttributesEntitlements  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildBundleAttributes")
 
@@ -68,8 +78,8 @@ class BuildBundleAttributes:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.build_bundle_attributes_entitlements import BuildBundleAttributesEntitlements  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         bundle_id: None | str | Unset
         if isinstance(self.bundle_id, Unset):
             bundle_id = UNSET
@@ -254,8 +264,8 @@ class BuildBundleAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.build_bundle_attributes_entitlements import BuildBundleAttributesEntitlements  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_bundle_id(data: object) -> None | str | Unset:

@@ -14,6 +14,18 @@ if TYPE_CHECKING:
         BuildBundleAttributesEntitlementsAdditionalProperty,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BuildBundleAttributesEntitlementsAdditionalProperty  # noqa: PLW0603
+    from ..models.build_bundle_attributes_entitlements_additional_property import (
+        BuildBundleAttributesEntitlementsAdditionalProperty,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildBundleAttributesEntitlements")
 
@@ -25,6 +37,8 @@ class BuildBundleAttributesEntitlements:
     )
 
     def to_dict(self) -> dict[str, Any]:
+        if not _MODELS_IMPORTED:
+            _import_models()
 
         field_dict: dict[str, Any] = {}
         for prop_name, prop in self.additional_properties.items():
@@ -34,10 +48,8 @@ class BuildBundleAttributesEntitlements:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.build_bundle_attributes_entitlements_additional_property import (
-            BuildBundleAttributesEntitlementsAdditionalProperty,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         build_bundle_attributes_entitlements = cls()
 

@@ -25,6 +25,27 @@ if TYPE_CHECKING:
         BuildBundleRelationshipsBuildBundleFileSizes,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BuildBundleRelationshipsAppClipDomainCacheStatus, BuildBundleRelationshipsAppClipDomainDebugStatus, BuildBundleRelationshipsBetaAppClipInvocations, BuildBundleRelationshipsBuildBundleFileSizes  # noqa: PLW0603
+    from ..models.build_bundle_relationships_app_clip_domain_cache_status import (
+        BuildBundleRelationshipsAppClipDomainCacheStatus,  # noqa: PLC0415
+    )
+    from ..models.build_bundle_relationships_app_clip_domain_debug_status import (
+        BuildBundleRelationshipsAppClipDomainDebugStatus,  # noqa: PLC0415
+    )
+    from ..models.build_bundle_relationships_beta_app_clip_invocations import (
+        BuildBundleRelationshipsBetaAppClipInvocations,  # noqa: PLC0415
+    )
+    from ..models.build_bundle_relationships_build_bundle_file_sizes import (
+        BuildBundleRelationshipsBuildBundleFileSizes,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildBundleRelationships")
 
@@ -50,19 +71,8 @@ class BuildBundleRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.build_bundle_relationships_app_clip_domain_cache_status import (
-            BuildBundleRelationshipsAppClipDomainCacheStatus,  # noqa: PLC0415
-        )
-        from ..models.build_bundle_relationships_app_clip_domain_debug_status import (
-            BuildBundleRelationshipsAppClipDomainDebugStatus,  # noqa: PLC0415
-        )
-        from ..models.build_bundle_relationships_beta_app_clip_invocations import (
-            BuildBundleRelationshipsBetaAppClipInvocations,  # noqa: PLC0415
-        )
-        from ..models.build_bundle_relationships_build_bundle_file_sizes import (
-            BuildBundleRelationshipsBuildBundleFileSizes,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         app_clip_domain_cache_status: dict[str, Any] | None | Unset
         if isinstance(self.app_clip_domain_cache_status, Unset):
             app_clip_domain_cache_status = UNSET
@@ -117,19 +127,8 @@ class BuildBundleRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.build_bundle_relationships_app_clip_domain_cache_status import (
-            BuildBundleRelationshipsAppClipDomainCacheStatus,  # noqa: PLC0415
-        )
-        from ..models.build_bundle_relationships_app_clip_domain_debug_status import (
-            BuildBundleRelationshipsAppClipDomainDebugStatus,  # noqa: PLC0415
-        )
-        from ..models.build_bundle_relationships_beta_app_clip_invocations import (
-            BuildBundleRelationshipsBetaAppClipInvocations,  # noqa: PLC0415
-        )
-        from ..models.build_bundle_relationships_build_bundle_file_sizes import (
-            BuildBundleRelationshipsBuildBundleFileSizes,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_app_clip_domain_cache_status(

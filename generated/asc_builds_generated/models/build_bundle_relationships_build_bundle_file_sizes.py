@@ -18,6 +18,20 @@ if TYPE_CHECKING:
     from ..models.paging_information import PagingInformation
     from ..models.relationship_links import RelationshipLinks
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BuildBundleRelationshipsBuildBundleFileSizesDataItem, PagingInformation, RelationshipLinks  # noqa: PLW0603
+    from ..models.build_bundle_relationships_build_bundle_file_sizes_data_item import (
+        BuildBundleRelationshipsBuildBundleFileSizesDataItem,  # noqa: PLC0415
+    )
+    from ..models.paging_information import PagingInformation  # noqa: PLC0415
+    from ..models.relationship_links import RelationshipLinks  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildBundleRelationshipsBuildBundleFileSizes")
 
@@ -37,9 +51,8 @@ class BuildBundleRelationshipsBuildBundleFileSizes:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.paging_information import PagingInformation  # noqa: PLC0415
-        from ..models.relationship_links import RelationshipLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         links: dict[str, Any] | None | Unset
         if isinstance(self.links, Unset):
             links = UNSET
@@ -82,12 +95,8 @@ class BuildBundleRelationshipsBuildBundleFileSizes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.build_bundle_relationships_build_bundle_file_sizes_data_item import (
-            BuildBundleRelationshipsBuildBundleFileSizesDataItem,  # noqa: PLC0415
-        )
-        from ..models.paging_information import PagingInformation  # noqa: PLC0415
-        from ..models.relationship_links import RelationshipLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_links(data: object) -> None | RelationshipLinks | Unset:

@@ -16,6 +16,17 @@ if TYPE_CHECKING:
     from ..models.build_icon_attributes import BuildIconAttributes
     from ..models.resource_links import ResourceLinks
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BuildIconAttributes, ResourceLinks  # noqa: PLW0603
+    from ..models.build_icon_attributes import BuildIconAttributes  # noqa: PLC0415
+    from ..models.resource_links import ResourceLinks  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildIcon")
 
@@ -37,9 +48,8 @@ class BuildIcon:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.build_icon_attributes import BuildIconAttributes  # noqa: PLC0415
-        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         type_ = self.type_.value
 
         id = self.id
@@ -77,9 +87,8 @@ class BuildIcon:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.build_icon_attributes import BuildIconAttributes  # noqa: PLC0415
-        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         type_ = BuildIconType(d.pop("type"))
 

@@ -35,6 +35,37 @@ if TYPE_CHECKING:
     from ..models.build_relationships_perf_power_metrics import BuildRelationshipsPerfPowerMetrics
     from ..models.build_relationships_pre_release_version import BuildRelationshipsPreReleaseVersion
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BuildRelationshipsApp, BuildRelationshipsAppEncryptionDeclaration, BuildRelationshipsAppStoreVersion, BuildRelationshipsBetaAppReviewSubmission, BuildRelationshipsBetaBuildLocalizations, BuildRelationshipsBetaGroups, BuildRelationshipsBuildBetaDetail, BuildRelationshipsBuildBundles, BuildRelationshipsBuildUpload, BuildRelationshipsDiagnosticSignatures, BuildRelationshipsIcons, BuildRelationshipsIndividualTesters, BuildRelationshipsPerfPowerMetrics, BuildRelationshipsPreReleaseVersion  # noqa: PLW0603
+    from ..models.build_relationships_app import BuildRelationshipsApp  # noqa: PLC0415
+    from ..models.build_relationships_app_encryption_declaration import (
+        BuildRelationshipsAppEncryptionDeclaration,  # noqa: PLC0415
+    )
+    from ..models.build_relationships_app_store_version import BuildRelationshipsAppStoreVersion  # noqa: PLC0415
+    from ..models.build_relationships_beta_app_review_submission import (
+        BuildRelationshipsBetaAppReviewSubmission,  # noqa: PLC0415
+    )
+    from ..models.build_relationships_beta_build_localizations import (
+        BuildRelationshipsBetaBuildLocalizations,  # noqa: PLC0415
+    )
+    from ..models.build_relationships_beta_groups import BuildRelationshipsBetaGroups  # noqa: PLC0415
+    from ..models.build_relationships_build_beta_detail import BuildRelationshipsBuildBetaDetail  # noqa: PLC0415
+    from ..models.build_relationships_build_bundles import BuildRelationshipsBuildBundles  # noqa: PLC0415
+    from ..models.build_relationships_build_upload import BuildRelationshipsBuildUpload  # noqa: PLC0415
+    from ..models.build_relationships_diagnostic_signatures import (
+        BuildRelationshipsDiagnosticSignatures,  # noqa: PLC0415
+    )
+    from ..models.build_relationships_icons import BuildRelationshipsIcons  # noqa: PLC0415
+    from ..models.build_relationships_individual_testers import BuildRelationshipsIndividualTesters  # noqa: PLC0415
+    from ..models.build_relationships_perf_power_metrics import BuildRelationshipsPerfPowerMetrics  # noqa: PLC0415
+    from ..models.build_relationships_pre_release_version import BuildRelationshipsPreReleaseVersion  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildRelationships")
 
@@ -76,35 +107,8 @@ class BuildRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.build_relationships_app import BuildRelationshipsApp  # noqa: PLC0415
-        from ..models.build_relationships_app_encryption_declaration import (
-            BuildRelationshipsAppEncryptionDeclaration,  # noqa: PLC0415
-        )
-        from ..models.build_relationships_app_store_version import BuildRelationshipsAppStoreVersion  # noqa: PLC0415
-        from ..models.build_relationships_beta_app_review_submission import (
-            BuildRelationshipsBetaAppReviewSubmission,  # noqa: PLC0415
-        )
-        from ..models.build_relationships_beta_build_localizations import (
-            BuildRelationshipsBetaBuildLocalizations,  # noqa: PLC0415
-        )
-        from ..models.build_relationships_beta_groups import BuildRelationshipsBetaGroups  # noqa: PLC0415
-        from ..models.build_relationships_build_beta_detail import BuildRelationshipsBuildBetaDetail  # noqa: PLC0415
-        from ..models.build_relationships_build_bundles import BuildRelationshipsBuildBundles  # noqa: PLC0415
-        from ..models.build_relationships_build_upload import BuildRelationshipsBuildUpload  # noqa: PLC0415
-        from ..models.build_relationships_diagnostic_signatures import (
-            BuildRelationshipsDiagnosticSignatures,  # noqa: PLC0415
-        )
-        from ..models.build_relationships_icons import BuildRelationshipsIcons  # noqa: PLC0415
-        from ..models.build_relationships_individual_testers import (
-            BuildRelationshipsIndividualTesters,  # noqa: PLC0415
-        )
-        from ..models.build_relationships_perf_power_metrics import (
-            BuildRelationshipsPerfPowerMetrics,  # noqa: PLC0415
-        )
-        from ..models.build_relationships_pre_release_version import (
-            BuildRelationshipsPreReleaseVersion,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         pre_release_version: dict[str, Any] | None | Unset
         if isinstance(self.pre_release_version, Unset):
             pre_release_version = UNSET
@@ -255,35 +259,8 @@ class BuildRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.build_relationships_app import BuildRelationshipsApp  # noqa: PLC0415
-        from ..models.build_relationships_app_encryption_declaration import (
-            BuildRelationshipsAppEncryptionDeclaration,  # noqa: PLC0415
-        )
-        from ..models.build_relationships_app_store_version import BuildRelationshipsAppStoreVersion  # noqa: PLC0415
-        from ..models.build_relationships_beta_app_review_submission import (
-            BuildRelationshipsBetaAppReviewSubmission,  # noqa: PLC0415
-        )
-        from ..models.build_relationships_beta_build_localizations import (
-            BuildRelationshipsBetaBuildLocalizations,  # noqa: PLC0415
-        )
-        from ..models.build_relationships_beta_groups import BuildRelationshipsBetaGroups  # noqa: PLC0415
-        from ..models.build_relationships_build_beta_detail import BuildRelationshipsBuildBetaDetail  # noqa: PLC0415
-        from ..models.build_relationships_build_bundles import BuildRelationshipsBuildBundles  # noqa: PLC0415
-        from ..models.build_relationships_build_upload import BuildRelationshipsBuildUpload  # noqa: PLC0415
-        from ..models.build_relationships_diagnostic_signatures import (
-            BuildRelationshipsDiagnosticSignatures,  # noqa: PLC0415
-        )
-        from ..models.build_relationships_icons import BuildRelationshipsIcons  # noqa: PLC0415
-        from ..models.build_relationships_individual_testers import (
-            BuildRelationshipsIndividualTesters,  # noqa: PLC0415
-        )
-        from ..models.build_relationships_perf_power_metrics import (
-            BuildRelationshipsPerfPowerMetrics,  # noqa: PLC0415
-        )
-        from ..models.build_relationships_pre_release_version import (
-            BuildRelationshipsPreReleaseVersion,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_pre_release_version(

@@ -17,6 +17,19 @@ if TYPE_CHECKING:
     )
     from ..models.paging_information import PagingInformation
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BuildRelationshipsBuildBundlesDataItem, PagingInformation  # noqa: PLW0603
+    from ..models.build_relationships_build_bundles_data_item import (
+        BuildRelationshipsBuildBundlesDataItem,  # noqa: PLC0415
+    )
+    from ..models.paging_information import PagingInformation  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildRelationshipsBuildBundles")
 
@@ -34,8 +47,8 @@ class BuildRelationshipsBuildBundles:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.paging_information import PagingInformation  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         meta: dict[str, Any] | None | Unset
         if isinstance(self.meta, Unset):
             meta = UNSET
@@ -68,11 +81,8 @@ class BuildRelationshipsBuildBundles:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.build_relationships_build_bundles_data_item import (
-            BuildRelationshipsBuildBundlesDataItem,  # noqa: PLC0415
-        )
-        from ..models.paging_information import PagingInformation  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_meta(data: object) -> None | PagingInformation | Unset:

@@ -14,6 +14,16 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.build_relationships_build_upload_data import BuildRelationshipsBuildUploadData
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BuildRelationshipsBuildUploadData  # noqa: PLW0603
+    from ..models.build_relationships_build_upload_data import BuildRelationshipsBuildUploadData  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildRelationshipsBuildUpload")
 
@@ -29,8 +39,8 @@ class BuildRelationshipsBuildUpload:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.build_relationships_build_upload_data import BuildRelationshipsBuildUploadData  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         data: dict[str, Any] | None | Unset
         if isinstance(self.data, Unset):
             data = UNSET
@@ -49,8 +59,8 @@ class BuildRelationshipsBuildUpload:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.build_relationships_build_upload_data import BuildRelationshipsBuildUploadData  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_data(data: object) -> BuildRelationshipsBuildUploadData | None | Unset:

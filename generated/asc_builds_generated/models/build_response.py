@@ -28,6 +28,30 @@ if TYPE_CHECKING:
     from ..models.prerelease_version import PrereleaseVersion
     from ..models.unknown_included_resource import UnknownIncludedResource
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, App, AppEncryptionDeclaration, AppStoreVersion, BetaAppReviewSubmission, BetaBuildLocalization, BetaGroup, BetaTester, Build, BuildBetaDetail, BuildBundle, BuildIcon, BuildUpload, DocumentLinks, PrereleaseVersion, UnknownIncludedResource  # noqa: PLW0603
+    from ..models.app import App  # noqa: PLC0415
+    from ..models.app_encryption_declaration import AppEncryptionDeclaration  # noqa: PLC0415
+    from ..models.app_store_version import AppStoreVersion  # noqa: PLC0415
+    from ..models.beta_app_review_submission import BetaAppReviewSubmission  # noqa: PLC0415
+    from ..models.beta_build_localization import BetaBuildLocalization  # noqa: PLC0415
+    from ..models.beta_group import BetaGroup  # noqa: PLC0415
+    from ..models.beta_tester import BetaTester  # noqa: PLC0415
+    from ..models.build import Build  # noqa: PLC0415
+    from ..models.build_beta_detail import BuildBetaDetail  # noqa: PLC0415
+    from ..models.build_bundle import BuildBundle  # noqa: PLC0415
+    from ..models.build_icon import BuildIcon  # noqa: PLC0415
+    from ..models.build_upload import BuildUpload  # noqa: PLC0415
+    from ..models.document_links import DocumentLinks  # noqa: PLC0415
+    from ..models.prerelease_version import PrereleaseVersion  # noqa: PLC0415
+    from ..models.unknown_included_resource import UnknownIncludedResource  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildResponse")
 
@@ -67,19 +91,8 @@ class BuildResponse:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.app import App  # noqa: PLC0415
-        from ..models.app_encryption_declaration import AppEncryptionDeclaration  # noqa: PLC0415
-        from ..models.app_store_version import AppStoreVersion  # noqa: PLC0415
-        from ..models.beta_app_review_submission import BetaAppReviewSubmission  # noqa: PLC0415
-        from ..models.beta_build_localization import BetaBuildLocalization  # noqa: PLC0415
-        from ..models.beta_group import BetaGroup  # noqa: PLC0415
-        from ..models.beta_tester import BetaTester  # noqa: PLC0415
-        from ..models.build_beta_detail import BuildBetaDetail  # noqa: PLC0415
-        from ..models.build_bundle import BuildBundle  # noqa: PLC0415
-        from ..models.build_icon import BuildIcon  # noqa: PLC0415
-        from ..models.build_upload import BuildUpload  # noqa: PLC0415
-        from ..models.prerelease_version import PrereleaseVersion  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         data = self.data.to_dict()
 
         links = self.links.to_dict()
@@ -138,22 +151,8 @@ class BuildResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app import App  # noqa: PLC0415
-        from ..models.app_encryption_declaration import AppEncryptionDeclaration  # noqa: PLC0415
-        from ..models.app_store_version import AppStoreVersion  # noqa: PLC0415
-        from ..models.beta_app_review_submission import BetaAppReviewSubmission  # noqa: PLC0415
-        from ..models.beta_build_localization import BetaBuildLocalization  # noqa: PLC0415
-        from ..models.beta_group import BetaGroup  # noqa: PLC0415
-        from ..models.beta_tester import BetaTester  # noqa: PLC0415
-        from ..models.build import Build  # noqa: PLC0415
-        from ..models.build_beta_detail import BuildBetaDetail  # noqa: PLC0415
-        from ..models.build_bundle import BuildBundle  # noqa: PLC0415
-        from ..models.build_icon import BuildIcon  # noqa: PLC0415
-        from ..models.build_upload import BuildUpload  # noqa: PLC0415
-        from ..models.document_links import DocumentLinks  # noqa: PLC0415
-        from ..models.prerelease_version import PrereleaseVersion  # noqa: PLC0415
-        from ..models.unknown_included_resource import UnknownIncludedResource  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         data = Build.from_dict(d.pop("data"))
 

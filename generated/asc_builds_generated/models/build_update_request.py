@@ -12,6 +12,16 @@ from attrs import field as _attrs_field
 if TYPE_CHECKING:
     from ..models.build_update_request_data import BuildUpdateRequestData
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BuildUpdateRequestData  # noqa: PLW0603
+    from ..models.build_update_request_data import BuildUpdateRequestData  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildUpdateRequest")
 
@@ -27,6 +37,8 @@ class BuildUpdateRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _MODELS_IMPORTED:
+            _import_models()
         data = self.data.to_dict()
 
         field_dict: dict[str, Any] = {}
@@ -41,8 +53,8 @@ class BuildUpdateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.build_update_request_data import BuildUpdateRequestData  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         data = BuildUpdateRequestData.from_dict(d.pop("data"))
 

@@ -16,6 +16,17 @@ if TYPE_CHECKING:
     from ..models.build_update_request_data_attributes import BuildUpdateRequestDataAttributes
     from ..models.build_update_request_data_relationships import BuildUpdateRequestDataRelationships
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BuildUpdateRequestDataAttributes, BuildUpdateRequestDataRelationships  # noqa: PLW0603
+    from ..models.build_update_request_data_attributes import BuildUpdateRequestDataAttributes  # noqa: PLC0415
+    from ..models.build_update_request_data_relationships import BuildUpdateRequestDataRelationships  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildUpdateRequestData")
 
@@ -37,6 +48,8 @@ class BuildUpdateRequestData:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _MODELS_IMPORTED:
+            _import_models()
         type_ = self.type_.value
 
         id = self.id
@@ -66,11 +79,8 @@ class BuildUpdateRequestData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.build_update_request_data_attributes import BuildUpdateRequestDataAttributes  # noqa: PLC0415
-        from ..models.build_update_request_data_relationships import (
-            BuildUpdateRequestDataRelationships,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         type_ = BuildUpdateRequestDataType(d.pop("type"))
 

@@ -16,6 +16,18 @@ if TYPE_CHECKING:
         BuildUpdateRequestDataRelationshipsAppEncryptionDeclaration,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BuildUpdateRequestDataRelationshipsAppEncryptionDeclaration  # noqa: PLW0603
+    from ..models.build_update_request_data_relationships_app_encryption_declaration import (
+        BuildUpdateRequestDataRelationshipsAppEncryptionDeclaration,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildUpdateRequestDataRelationships")
 
@@ -33,6 +45,8 @@ class BuildUpdateRequestDataRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _MODELS_IMPORTED:
+            _import_models()
         app_encryption_declaration: dict[str, Any] | Unset = UNSET
         if not isinstance(self.app_encryption_declaration, Unset):
             app_encryption_declaration = self.app_encryption_declaration.to_dict()
@@ -47,10 +61,8 @@ class BuildUpdateRequestDataRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.build_update_request_data_relationships_app_encryption_declaration import (
-            BuildUpdateRequestDataRelationshipsAppEncryptionDeclaration,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         _app_encryption_declaration = d.pop("appEncryptionDeclaration", UNSET)
         app_encryption_declaration: (

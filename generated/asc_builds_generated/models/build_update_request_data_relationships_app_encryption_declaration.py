@@ -16,6 +16,18 @@ if TYPE_CHECKING:
         BuildUpdateRequestDataRelationshipsAppEncryptionDeclarationData,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BuildUpdateRequestDataRelationshipsAppEncryptionDeclarationData  # noqa: PLW0603
+    from ..models.build_update_request_data_relationships_app_encryption_declaration_data import (
+        BuildUpdateRequestDataRelationshipsAppEncryptionDeclarationData,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildUpdateRequestDataRelationshipsAppEncryptionDeclaration")
 
@@ -31,6 +43,8 @@ class BuildUpdateRequestDataRelationshipsAppEncryptionDeclaration:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        if not _MODELS_IMPORTED:
+            _import_models()
         data: dict[str, Any] | Unset = UNSET
         if not isinstance(self.data, Unset):
             data = self.data.to_dict()
@@ -45,10 +59,8 @@ class BuildUpdateRequestDataRelationshipsAppEncryptionDeclaration:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.build_update_request_data_relationships_app_encryption_declaration_data import (
-            BuildUpdateRequestDataRelationshipsAppEncryptionDeclarationData,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         _data = d.pop("data", UNSET)
         data: BuildUpdateRequestDataRelationshipsAppEncryptionDeclarationData | Unset

@@ -17,6 +17,18 @@ if TYPE_CHECKING:
     from ..models.build_upload_relationships import BuildUploadRelationships
     from ..models.resource_links import ResourceLinks
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BuildUploadAttributes, BuildUploadRelationships, ResourceLinks  # noqa: PLW0603
+    from ..models.build_upload_attributes import BuildUploadAttributes  # noqa: PLC0415
+    from ..models.build_upload_relationships import BuildUploadRelationships  # noqa: PLC0415
+    from ..models.resource_links import ResourceLinks  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildUpload")
 
@@ -40,10 +52,8 @@ class BuildUpload:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.build_upload_attributes import BuildUploadAttributes  # noqa: PLC0415
-        from ..models.build_upload_relationships import BuildUploadRelationships  # noqa: PLC0415
-        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         type_ = self.type_.value
 
         id = self.id
@@ -91,10 +101,8 @@ class BuildUpload:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.build_upload_attributes import BuildUploadAttributes  # noqa: PLC0415
-        from ..models.build_upload_relationships import BuildUploadRelationships  # noqa: PLC0415
-        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         type_ = BuildUploadType(d.pop("type"))
 

@@ -16,6 +16,16 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.build_upload_attributes_state import BuildUploadAttributesState
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BuildUploadAttributesState  # noqa: PLW0603
+    from ..models.build_upload_attributes_state import BuildUploadAttributesState  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildUploadAttributes")
 
@@ -41,8 +51,8 @@ class BuildUploadAttributes:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.build_upload_attributes_state import BuildUploadAttributesState  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         cf_bundle_short_version_string: None | str | Unset
         if isinstance(self.cf_bundle_short_version_string, Unset):
             cf_bundle_short_version_string = UNSET
@@ -107,8 +117,8 @@ class BuildUploadAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.build_upload_attributes_state import BuildUploadAttributesState  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_cf_bundle_short_version_string(data: object) -> None | str | Unset:

@@ -24,6 +24,26 @@ if TYPE_CHECKING:
         BuildUploadRelationshipsBuildUploadFiles,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BuildUploadRelationshipsAssetDescriptionFile, BuildUploadRelationshipsAssetFile, BuildUploadRelationshipsAssetSpiFile, BuildUploadRelationshipsBuild, BuildUploadRelationshipsBuildUploadFiles  # noqa: PLW0603
+    from ..models.build_upload_relationships_asset_description_file import (
+        BuildUploadRelationshipsAssetDescriptionFile,  # noqa: PLC0415
+    )
+    from ..models.build_upload_relationships_asset_file import BuildUploadRelationshipsAssetFile  # noqa: PLC0415
+    from ..models.build_upload_relationships_asset_spi_file import (
+        BuildUploadRelationshipsAssetSpiFile,  # noqa: PLC0415
+    )
+    from ..models.build_upload_relationships_build import BuildUploadRelationshipsBuild  # noqa: PLC0415
+    from ..models.build_upload_relationships_build_upload_files import (
+        BuildUploadRelationshipsBuildUploadFiles,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildUploadRelationships")
 
@@ -47,18 +67,8 @@ class BuildUploadRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.build_upload_relationships_asset_description_file import (
-            BuildUploadRelationshipsAssetDescriptionFile,  # noqa: PLC0415
-        )
-        from ..models.build_upload_relationships_asset_file import BuildUploadRelationshipsAssetFile  # noqa: PLC0415
-        from ..models.build_upload_relationships_asset_spi_file import (
-            BuildUploadRelationshipsAssetSpiFile,  # noqa: PLC0415
-        )
-        from ..models.build_upload_relationships_build import BuildUploadRelationshipsBuild  # noqa: PLC0415
-        from ..models.build_upload_relationships_build_upload_files import (
-            BuildUploadRelationshipsBuildUploadFiles,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         build: dict[str, Any] | None | Unset
         if isinstance(self.build, Unset):
             build = UNSET
@@ -117,18 +127,8 @@ class BuildUploadRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.build_upload_relationships_asset_description_file import (
-            BuildUploadRelationshipsAssetDescriptionFile,  # noqa: PLC0415
-        )
-        from ..models.build_upload_relationships_asset_file import BuildUploadRelationshipsAssetFile  # noqa: PLC0415
-        from ..models.build_upload_relationships_asset_spi_file import (
-            BuildUploadRelationshipsAssetSpiFile,  # noqa: PLC0415
-        )
-        from ..models.build_upload_relationships_build import BuildUploadRelationshipsBuild  # noqa: PLC0415
-        from ..models.build_upload_relationships_build_upload_files import (
-            BuildUploadRelationshipsBuildUploadFiles,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_build(data: object) -> BuildUploadRelationshipsBuild | None | Unset:

@@ -16,6 +16,18 @@ if TYPE_CHECKING:
         BuildUploadRelationshipsAssetFileData,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, BuildUploadRelationshipsAssetFileData  # noqa: PLW0603
+    from ..models.build_upload_relationships_asset_file_data import (
+        BuildUploadRelationshipsAssetFileData,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="BuildUploadRelationshipsAssetFile")
 
@@ -31,10 +43,8 @@ class BuildUploadRelationshipsAssetFile:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.build_upload_relationships_asset_file_data import (
-            BuildUploadRelationshipsAssetFileData,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         data: dict[str, Any] | None | Unset
         if isinstance(self.data, Unset):
             data = UNSET
@@ -53,10 +63,8 @@ class BuildUploadRelationshipsAssetFile:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.build_upload_relationships_asset_file_data import (
-            BuildUploadRelationshipsAssetFileData,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_data(data: object) -> BuildUploadRelationshipsAssetFileData | None | Unset:

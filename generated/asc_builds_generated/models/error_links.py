@@ -14,6 +14,16 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.error_links_associated_type_1 import ErrorLinksAssociatedType1
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, ErrorLinksAssociatedType1  # noqa: PLW0603
+    from ..models.error_links_associated_type_1 import ErrorLinksAssociatedType1  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="ErrorLinks")
 
@@ -31,8 +41,8 @@ class ErrorLinks:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.error_links_associated_type_1 import ErrorLinksAssociatedType1  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         about: None | str | Unset
         if isinstance(self.about, Unset):
             about = UNSET
@@ -59,8 +69,8 @@ class ErrorLinks:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.error_links_associated_type_1 import ErrorLinksAssociatedType1  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_about(data: object) -> None | str | Unset:

@@ -14,6 +14,16 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.error_links_associated_type_1_meta import ErrorLinksAssociatedType1Meta
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, ErrorLinksAssociatedType1Meta  # noqa: PLW0603
+    from ..models.error_links_associated_type_1_meta import ErrorLinksAssociatedType1Meta  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="ErrorLinksAssociatedType1")
 
@@ -31,8 +41,8 @@ class ErrorLinksAssociatedType1:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.error_links_associated_type_1_meta import ErrorLinksAssociatedType1Meta  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         href: None | str | Unset
         if isinstance(self.href, Unset):
             href = UNSET
@@ -59,8 +69,8 @@ class ErrorLinksAssociatedType1:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.error_links_associated_type_1_meta import ErrorLinksAssociatedType1Meta  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_href(data: object) -> None | str | Unset:

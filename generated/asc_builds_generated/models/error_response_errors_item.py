@@ -17,6 +17,19 @@ if TYPE_CHECKING:
     from ..models.json_pointer import JsonPointer
     from ..models.parameter import Parameter
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, ErrorLinks, ErrorResponseErrorsItemMeta, JsonPointer, Parameter  # noqa: PLW0603
+    from ..models.error_links import ErrorLinks  # noqa: PLC0415
+    from ..models.error_response_errors_item_meta import ErrorResponseErrorsItemMeta  # noqa: PLC0415
+    from ..models.json_pointer import JsonPointer  # noqa: PLC0415
+    from ..models.parameter import Parameter  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="ErrorResponseErrorsItem")
 
@@ -46,11 +59,8 @@ class ErrorResponseErrorsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.error_links import ErrorLinks  # noqa: PLC0415
-        from ..models.error_response_errors_item_meta import ErrorResponseErrorsItemMeta  # noqa: PLC0415
-        from ..models.json_pointer import JsonPointer  # noqa: PLC0415
-        from ..models.parameter import Parameter  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         title = self.title
 
         id: None | str | Unset
@@ -129,11 +139,8 @@ class ErrorResponseErrorsItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.error_links import ErrorLinks  # noqa: PLC0415
-        from ..models.error_response_errors_item_meta import ErrorResponseErrorsItemMeta  # noqa: PLC0415
-        from ..models.json_pointer import JsonPointer  # noqa: PLC0415
-        from ..models.parameter import Parameter  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         title = d.pop("title")
 

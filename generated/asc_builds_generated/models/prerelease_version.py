@@ -17,6 +17,18 @@ if TYPE_CHECKING:
     from ..models.prerelease_version_relationships import PrereleaseVersionRelationships
     from ..models.resource_links import ResourceLinks
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, PrereleaseVersionAttributes, PrereleaseVersionRelationships, ResourceLinks  # noqa: PLW0603
+    from ..models.prerelease_version_attributes import PrereleaseVersionAttributes  # noqa: PLC0415
+    from ..models.prerelease_version_relationships import PrereleaseVersionRelationships  # noqa: PLC0415
+    from ..models.resource_links import ResourceLinks  # noqa: PLC0415
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="PrereleaseVersion")
 
@@ -40,10 +52,8 @@ class PrereleaseVersion:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.prerelease_version_attributes import PrereleaseVersionAttributes  # noqa: PLC0415
-        from ..models.prerelease_version_relationships import PrereleaseVersionRelationships  # noqa: PLC0415
-        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         type_ = self.type_.value
 
         id = self.id
@@ -91,10 +101,8 @@ class PrereleaseVersion:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.prerelease_version_attributes import PrereleaseVersionAttributes  # noqa: PLC0415
-        from ..models.prerelease_version_relationships import PrereleaseVersionRelationships  # noqa: PLC0415
-        from ..models.resource_links import ResourceLinks  # noqa: PLC0415
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
         type_ = PrereleaseVersionType(d.pop("type"))
 

@@ -17,6 +17,19 @@ if TYPE_CHECKING:
         PrereleaseVersionRelationshipsBuilds,
     )
 
+_MODELS_IMPORTED = False
+
+
+def _import_models() -> None:
+    # Threads may race here: both import the same objects, and the flag is set last.
+    global _MODELS_IMPORTED, PrereleaseVersionRelationshipsApp, PrereleaseVersionRelationshipsBuilds  # noqa: PLW0603
+    from ..models.prerelease_version_relationships_app import PrereleaseVersionRelationshipsApp  # noqa: PLC0415
+    from ..models.prerelease_version_relationships_builds import (
+        PrereleaseVersionRelationshipsBuilds,  # noqa: PLC0415
+    )
+
+    _MODELS_IMPORTED = True
+
 
 T = TypeVar("T", bound="PrereleaseVersionRelationships")
 
@@ -34,11 +47,8 @@ class PrereleaseVersionRelationships:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.prerelease_version_relationships_app import PrereleaseVersionRelationshipsApp  # noqa: PLC0415
-        from ..models.prerelease_version_relationships_builds import (
-            PrereleaseVersionRelationshipsBuilds,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         builds: dict[str, Any] | None | Unset
         if isinstance(self.builds, Unset):
             builds = UNSET
@@ -67,11 +77,8 @@ class PrereleaseVersionRelationships:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.prerelease_version_relationships_app import PrereleaseVersionRelationshipsApp  # noqa: PLC0415
-        from ..models.prerelease_version_relationships_builds import (
-            PrereleaseVersionRelationshipsBuilds,  # noqa: PLC0415
-        )
-
+        if not _MODELS_IMPORTED:
+            _import_models()
         d = dict(src_dict)
 
         def _parse_builds(data: object) -> None | PrereleaseVersionRelationshipsBuilds | Unset:

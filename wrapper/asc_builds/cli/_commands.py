@@ -136,7 +136,24 @@ def run_token(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     return 0
 
 
+def _reads(name: str) -> Command:
+    # The read commands live in their own module; imported when one runs.
+    def command(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
+        from . import _reads as reads
+
+        run: Command = reads.run_get if name == "get" else reads.run_list
+        try:
+            return run(args, key, render)
+        except RequestNotSent as dry:
+            render.request(describe_request(dry.request), id=getattr(args, "build_id", None))
+            return 0
+
+    return command
+
+
 API_COMMANDS: dict[str, Command] = {
+    "get": _reads("get"),
+    "list": _reads("list"),
     "expire": _expire,
     "set-encryption": _one_build(_set_encryption),
     "assign-declaration": _one_build(_assign_declaration),

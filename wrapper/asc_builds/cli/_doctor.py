@@ -1,4 +1,8 @@
-"""`asc-builds doctor`: is this machine ready to call App Store Connect?"""
+"""`asc-builds doctor`: is this machine ready to call App Store Connect?
+
+The last check sends one authenticated read, so that an unregistered key id, a wrong
+or missing issuer fail here rather than on the first real call.
+"""
 
 from __future__ import annotations
 
@@ -101,6 +105,10 @@ def run_doctor(
                 )
             else:
                 report("clock", "ok", f"within {abs(skew):.0f} s of the server's")
+    if key is not None:
+        from ._doctor_read import check_credentials
+
+        report(*check_credentials(key, base_url, transport))
     return _finish(render, statuses)
 
 

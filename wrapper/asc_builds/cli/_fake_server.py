@@ -12,14 +12,16 @@ from ._throwaway_credentials import throwaway_key_environment
 
 __all__ = ["run_fake_server"]
 
+_BUNDLE_ID = "com.example.app"
+
 
 def run_fake_server(
     args: argparse.Namespace, render: Renderer, *, stop: threading.Event | None = None
 ) -> int:
     fake = FakeAppStoreConnect()
     key = fake.add_throwaway_key()
-    builds = [fake.add_build(version=str(number + 1)) for number in range(args.builds)]
-    declaration = fake.add_encryption_declaration()
+    app, builds = fake.add_app_with_builds(_BUNDLE_ID, builds=args.builds)
+    (declaration,) = fake.declarations_of(app.id)
     stop = stop or threading.Event()
     with throwaway_key_environment(key) as environment, fake.serve(args.port) as base_url:
         exports = " ".join(f"{name}={shlex.quote(value)}" for name, value in environment.items())
@@ -29,6 +31,8 @@ def run_fake_server(
                 {
                     "base_url": base_url,
                     "environment": environment,
+                    "bundle_id": _BUNDLE_ID,
+                    "app_id": app.id,
                     "build_ids": [build.id for build in builds],
                     "encryption_declaration_id": declaration.id,
                 },
@@ -40,6 +44,7 @@ def run_fake_server(
             render.out.write(f"encryption declaration: {declaration.id}\n")
             render.out.write(f"try:\n  export {exports}\n")
             first = builds[0].id if builds else "BUILD_ID"
+            render.out.write(f"  asc-builds --base-url {base_url} list --bundle-id {_BUNDLE_ID}\n")
             render.out.write(f"  asc-builds --base-url {base_url} expire {first}\n")
             render.out.write("stop with Ctrl-C\n")
         render.out.flush()

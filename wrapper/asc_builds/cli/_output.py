@@ -20,8 +20,8 @@ build as it finishes even when piped. Every line has the same five members:
       token     {"token", "key_id", "scope": [...] | null}
       check     one doctor check: {"name", "status": "ok" | "WARN" | "FAIL" | "SKIP",
                 "detail"}
-      server    the running fake-server: {"base_url", "environment", "build_ids",
-                "encryption_declaration_id"}
+      server    the running fake-server: {"base_url", "environment", "bundle_id",
+                "app_id", "build_ids", "encryption_declaration_id"} (one app's builds)
       summary   the last line of a command that reports several things:
                 {"total", "succeeded", "failed", ...}, every count an integer
 
@@ -122,10 +122,19 @@ _PAYLOADS: dict[Kind, dict[str, Any]] = {
         "properties": {
             "base_url": {"type": "string"},
             "environment": {"type": "object", "additionalProperties": {"type": "string"}},
+            "bundle_id": {"type": "string"},
+            "app_id": {"type": "string"},
             "build_ids": {"type": "array", "items": {"type": "string"}},
             "encryption_declaration_id": {"type": "string"},
         },
-        "required": ["base_url", "environment", "build_ids", "encryption_declaration_id"],
+        "required": [
+            "base_url",
+            "environment",
+            "bundle_id",
+            "app_id",
+            "build_ids",
+            "encryption_declaration_id",
+        ],
         "additionalProperties": False,
     },
     "summary": {

@@ -13,6 +13,7 @@ import httpx
 from .._builds import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 from .._retry import DEFAULT_MAX_RETRIES
 from .._version import __version__
+from ..resources.builds import PROCESSING_STATES, SORT_VALUES
 
 __all__ = ["COMMANDS", "GLOBAL_DEFAULTS", "UsageError", "build_parser"]
 
@@ -21,6 +22,8 @@ COMMANDS = (
     "set-encryption",
     "assign-declaration",
     "update",
+    "get",
+    "list",
     "token",
     "doctor",
     "fake-server",
@@ -29,7 +32,10 @@ COMMANDS = (
 
 _DESCRIPTION = """\
 Modify App Store Connect builds (PATCH /v1/builds/{id}): expire them, set their
-encryption exemption, assign an encryption declaration.
+encryption exemption, assign an encryption declaration; and look builds up first
+(get, list). A build has two version numbers: the build number (CFBundleVersion,
+Apple's Build.version, e.g. 345) and the marketing version
+(CFBundleShortVersionString, its preReleaseVersion's version, e.g. 2.1.0).
 
 Credentials come from --key-file, or from the environment conventions CI tools
 already use: ASC_KEY_ID, ASC_ISSUER_ID and ASC_PRIVATE_KEY_PATH / ASC_PRIVATE_KEY /
@@ -222,6 +228,43 @@ def build_parser() -> _Parser:
         "--declaration", metavar="DECLARATION_ID", help="assign this app encryption declaration"
     )
 
+    get = command("get", "show one build: versions, upload, processing state, expiry, encryption")
+    get.add_argument("build_id", metavar="ID")
+
+    listing = command(
+        "list",
+        "list an app's builds as a table (id, marketing version, build number, uploaded, "
+        "processing state, expired, encryption), newest pages first asked",
+    )
+    app = listing.add_mutually_exclusive_group(required=True)
+    app.add_argument("--bundle-id", help="the app's bundle id (CFBundleIdentifier), exactly")
+    app.add_argument("--app-id", help="the app's App Store Connect id")
+    listing.add_argument(
+        "--marketing-version",
+        metavar="VERSION",
+        help="CFBundleShortVersionString, e.g. 2.1.0 (the pre-release version's version)",
+    )
+    listing.add_argument(
+        "--build-number",
+        metavar="NUMBER",
+        help="CFBundleVersion, e.g. 345 (Apple's Build.version)",
+    )
+    listing.add_argument("--expired", type=_bool, metavar="true|false")
+    listing.add_argument(
+        "--processing-state",
+        action="append",
+        choices=PROCESSING_STATES,
+        help="repeatable: any of the states given",
+    )
+    listing.add_argument(
+        "--sort",
+        choices=SORT_VALUES,
+        help="--sort=-uploadedDate lists the newest first (a leading - means descending)",
+    )
+    listing.add_argument(
+        "--limit", type=_whole_number(1), metavar="N", help="stop after N builds (default: all)"
+    )
+
     token = command("token", "print a bearer token (JWT) for use with curl")
     token.add_argument(
         "--scope",
@@ -230,7 +273,11 @@ def build_parser() -> _Parser:
         help='limit the token to an operation, e.g. "PATCH /v1/builds/ID" (repeatable)',
     )
 
-    command("doctor", "check the key, the clock against App Store Connect's, and reachability")
+    command(
+        "doctor",
+        "check the key, the clock against App Store Connect's, reachability, and that "
+        "App Store Connect accepts the credentials (one authenticated read)",
+    )
 
     fake = command("fake-server", "run a fake App Store Connect on 127.0.0.1 for local testing")
     fake.add_argument(
@@ -238,9 +285,10 @@ def build_parser() -> _Parser:
     )
     fake.add_argument(
         "--builds",
-        type=_whole_number(0, 1000),
+        # Up to an app with a long history: the listing benchmark seeds 10,000.
+        type=_whole_number(0, 100_000),
         default=3,
-        help="how many builds to seed, 0 to 1000 (default 3)",
+        help="how many builds to seed in one app (com.example.app), 0 to 100000 (default 3)",
     )
 
     command("demo", "run every command against a fake App Store Connect on loopback")

@@ -1,7 +1,8 @@
-"""A fake App Store Connect for ``PATCH /v1/builds/{id}``, for your tests and demos.
+"""A fake App Store Connect for ``PATCH /v1/builds/{id}`` and its reads, for tests and demos.
 
     fake = FakeAppStoreConnect()
     build = fake.add_build(expired=False)
+    app, builds = fake.add_app_with_builds("com.example.app", builds=500)
     with fake.client() as asc:                # an AppStoreConnect signing with a throwaway key
         asc.builds.expire(build.id)
     assert fake.build(build.id).expired
@@ -30,7 +31,7 @@ from ._faults import (
 )
 from ._keys import ThrowawayKey, make_throwaway_key
 from ._records import RecordedRequest, RequestHeaders
-from ._state import FakeBuild, FakeEncryptionDeclaration
+from ._state import FakeApp, FakeBuild, FakeEncryptionDeclaration
 from ._token_check import AUDIENCE, MAX_LIFETIME_SECONDS
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "REQUEST_ID_HEADER",
     "Delay",
     "DropConnection",
+    "FakeApp",
     "FakeAppStoreConnect",
     "FakeBuild",
     "FakeEncryptionDeclaration",

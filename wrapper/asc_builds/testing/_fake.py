@@ -34,8 +34,9 @@ from ._faults import (
 )
 from ._hourly_budget import RollingHourBudget
 from ._keys import ThrowawayKey, make_throwaway_key
+from ._reads import Store, answer_read
 from ._records import RecordedRequest, RequestHeaders
-from ._state import FakeBuild, FakeEncryptionDeclaration, build_document
+from ._state import FakeApp, FakeBuild, FakeEncryptionDeclaration, build_document
 from ._token_check import PublicKeyInput, RegisteredKey, check_token, load_public_key
 from ._transports import FakeAsyncTransport, FakeTransport
 from ._update_build import parse_json_body, update_build
@@ -45,6 +46,7 @@ __all__ = ["REQUEST_ID_HEADER", "FakeAppStoreConnect"]
 REQUEST_ID_HEADER = "x-request-id"
 _BUILD_PATH = re.compile(r"/v1/builds/(?P<id>[^/]+)")
 _DEFAULT_APP_ID = "6443000001"
+_DAY = 86_400.0
 _HTML_PAGES = {
     502: "Bad Gateway",
     503: "Service Unavailable",
@@ -53,7 +55,7 @@ _HTML_PAGES = {
 
 
 class FakeAppStoreConnect:
-    """An in-memory App Store Connect for ``PATCH /v1/builds/{id}``.
+    """An in-memory App Store Connect for ``PATCH /v1/builds/{id}`` and the reads around it.
 
     ``clock`` gives epoch seconds; ``sleep``/``async_sleep`` carry out injected delays in
     the in-process transports (pass a ``ManualClock``'s methods to avoid real sleeping).
@@ -77,6 +79,7 @@ class FakeAppStoreConnect:
         self._leeway = jwt_leeway_seconds
         self._budget = RollingHourBudget(rate_limit_per_hour)
         self._lock = threading.RLock()
+        self._apps: dict[str, FakeApp] = {}
         self._builds: dict[str, FakeBuild] = {}
         self._declarations: dict[str, FakeEncryptionDeclaration] = {}
         self._keys: dict[str, RegisteredKey] = {}
@@ -86,33 +89,110 @@ class FakeAppStoreConnect:
 
     # -- seeding -------------------------------------------------------------------
 
+    def add_app(
+        self,
+        id: str | None = None,
+        *,
+        bundle_id: str = "com.example.app",
+        name: str | None = None,
+        sku: str | None = None,
+    ) -> FakeApp:
+        """Store an app; ``GET /v1/apps?filter[bundleId]=...`` finds it."""
+        app = FakeApp(
+            id=id or str(6_443_000_000 + len(self._apps) + 100),
+            bundle_id=bundle_id,
+            name=name or bundle_id.rsplit(".", 1)[-1].capitalize(),
+            sku=sku or bundle_id.upper().replace(".", "_"),
+        )
+        with self._lock:
+            self._apps[app.id] = app
+        return app
+
     def add_build(
         self,
         id: str | None = None,
         *,
         app_id: str = _DEFAULT_APP_ID,
         version: str = "1",
+        marketing_version: str = "1.0",
+        platform: str = "IOS",
         expired: bool = False,
         uses_non_exempt_encryption: bool | None = None,
+        encryption_declaration_id: str | None = None,
         processing_state: str = "VALID",
         min_os_version: str = "17.0",
+        uploaded_at: float | None = None,
     ) -> FakeBuild:
-        """Store a build (uploaded a day ago, expiring in 89 days by the fake's clock)."""
-        uploaded = self.now() - 86_400
+        """Store a build (by default uploaded a day ago by the fake's clock; it expires 90
+        days after upload). ``version`` is the build number (CFBundleVersion),
+        ``marketing_version`` the CFBundleShortVersionString."""
+        uploaded = self.now() - _DAY if uploaded_at is None else uploaded_at
         build = FakeBuild(
             id=id or str(uuid.uuid4()),
             app_id=app_id,
             version=version,
+            marketing_version=marketing_version,
+            platform=platform,
             expired=expired,
             uses_non_exempt_encryption=uses_non_exempt_encryption,
+            encryption_declaration_id=encryption_declaration_id,
             processing_state=processing_state,
             min_os_version=min_os_version,
             uploaded_at=uploaded,
-            expires_at=uploaded + 90 * 86_400,
+            expires_at=uploaded + 90 * _DAY,
         )
         with self._lock:
             self._builds[build.id] = build
         return build
+
+    def add_app_with_builds(
+        self,
+        bundle_id: str = "com.example.app",
+        *,
+        builds: int = 30,
+        marketing_versions: tuple[str, ...] = ("1.0", "1.1", "2.0", "2.1.0"),
+        hours_between_uploads: float = 6.0,
+    ) -> tuple[FakeApp, list[FakeBuild]]:
+        """An app with a realistic history, in one call.
+
+        Build numbers run 1..``builds``, oldest first, spread in order over
+        ``marketing_versions``; one upload every ``hours_between_uploads``, the newest a
+        hour ago and still ``PROCESSING``; builds past their 90 days are expired; every
+        25th build ``FAILED``; every 10th processed build uses non-exempt encryption and
+        has the app's approved declaration, the others answered exempt. The app's
+        declaration is stored too (``fake.declarations_of(app.id)``).
+        """
+        if isinstance(builds, bool) or not isinstance(builds, int) or builds < 0:
+            raise ValueError("builds must be a non-negative int")
+        if not marketing_versions:
+            raise ValueError("marketing_versions must name at least one version")
+        app = self.add_app(bundle_id=bundle_id)
+        declaration = self.add_encryption_declaration(app_id=app.id)
+        now = self.now()
+        per_version = max(1, -(-builds // len(marketing_versions)))
+        made: list[FakeBuild] = []
+        for number in range(1, builds + 1):
+            uploaded = now - 3600 - (builds - number) * hours_between_uploads * 3600
+            newest = number == builds
+            state = "PROCESSING" if newest else "FAILED" if number % 25 == 0 else "VALID"
+            encrypted = None if state != "VALID" else number % 10 == 0
+            made.append(
+                FakeBuild(
+                    id=str(uuid.uuid4()),
+                    app_id=app.id,
+                    version=str(number),
+                    marketing_version=marketing_versions[(number - 1) // per_version],
+                    expired=now >= uploaded + 90 * _DAY,
+                    uses_non_exempt_encryption=encrypted,
+                    encryption_declaration_id=declaration.id if encrypted else None,
+                    processing_state=state,
+                    uploaded_at=uploaded,
+                    expires_at=uploaded + 90 * _DAY,
+                )
+            )
+        with self._lock:
+            self._builds.update((build.id, build) for build in made)
+        return app, made
 
     def add_encryption_declaration(
         self, id: str | None = None, *, app_id: str = _DEFAULT_APP_ID, state: str = "APPROVED"
@@ -130,6 +210,15 @@ class FakeAppStoreConnect:
         """The build's current state; ``KeyError`` when unknown."""
         with self._lock:
             return self._builds[id]
+
+    def builds_of(self, app_id: str) -> list[FakeBuild]:
+        """Every build of the app, in the order they were stored."""
+        with self._lock:
+            return [build for build in self._builds.values() if build.app_id == app_id]
+
+    def declarations_of(self, app_id: str) -> list[FakeEncryptionDeclaration]:
+        with self._lock:
+            return [d for d in self._declarations.values() if d.app_id == app_id]
 
     def register_key(
         self, key_id: str, public_key: PublicKeyInput, *, issuer_id: str | None = None
@@ -237,7 +326,7 @@ class FakeAppStoreConnect:
                 self._record(method, path, query, request_headers, body, fault, None, None)
                 return Outcome(None, drop="connect")
             status, payload, extra, rejection = self._respond(
-                method, path, request_headers, body, fault, base_url, now
+                method, path, query, request_headers, body, fault, base_url, now
             )
             if isinstance(fault, DropConnection):
                 self._record(method, path, query, request_headers, body, fault, None, rejection)
@@ -251,6 +340,7 @@ class FakeAppStoreConnect:
         self,
         method: str,
         path: str,
+        query: str,
         headers: Mapping[str, str],
         body: bytes,
         fault: Fault | None,
@@ -280,6 +370,11 @@ class FakeAppStoreConnect:
         if rejection is not None:
             error = apple.not_authorized() if rejection.status == 401 else apple.forbidden()
             return rejection.status, apple.error_body([error]), {}, rejection.reason
+        if method == "GET":
+            store = Store(self._apps, self._builds, self._declarations)
+            answer = answer_read(path, query, store, base_url)
+            if answer is not None:
+                return answer.status, answer.body, {}, None
         match = _BUILD_PATH.fullmatch(path)
         if match is None:
             return 404, apple.error_body([apple.path_not_found(path)]), {}, None

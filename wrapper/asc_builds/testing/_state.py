@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Collection
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
@@ -9,14 +11,22 @@ import attrs
 
 __all__ = [
     "DECLARATION_STATES",
+    "PLATFORMS",
     "PROCESSING_STATES",
+    "FakeApp",
     "FakeBuild",
     "FakeEncryptionDeclaration",
+    "app_resource",
     "build_document",
+    "build_resource",
+    "declaration_resource",
     "format_apple_datetime",
+    "pre_release_version_id",
+    "pre_release_version_resource",
 ]
 
 PROCESSING_STATES = ("PROCESSING", "FAILED", "INVALID", "VALID")
+PLATFORMS = ("IOS", "MAC_OS", "TV_OS", "VISION_OS")
 DECLARATION_STATES = ("CREATED", "IN_REVIEW", "APPROVED", "REJECTED", "INVALID", "EXPIRED")
 DeclarationState = Literal["CREATED", "IN_REVIEW", "APPROVED", "REJECTED", "INVALID", "EXPIRED"]
 
@@ -56,7 +66,11 @@ class FakeBuild:
 
     id: str
     app_id: str
+    # The build number (CFBundleVersion): Apple's `Build.attributes.version`.
     version: str = "1"
+    # The marketing version (CFBundleShortVersionString): its pre-release version's version.
+    marketing_version: str = "1.0"
+    platform: str = attrs.field(default="IOS", validator=_in(PLATFORMS))
     expired: bool = False
     uses_non_exempt_encryption: bool | None = None
     encryption_declaration_id: str | None = None
@@ -73,6 +87,24 @@ class FakeEncryptionDeclaration:
     id: str
     app_id: str
     state: DeclarationState = attrs.field(default="APPROVED", validator=_in(DECLARATION_STATES))
+    created_at: float = 1_767_225_600.0
+
+
+@attrs.frozen
+class FakeApp:
+    """An app: what resolving a bundle id needs."""
+
+    id: str
+    bundle_id: str
+    name: str = "Example"
+    sku: str = "EXAMPLE"
+    primary_locale: str = "en-US"
+
+
+def pre_release_version_id(build: FakeBuild) -> str:
+    """Apple has one pre-release version per app, platform and marketing version."""
+    key = f"{build.app_id}/{build.platform}/{build.marketing_version}"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, key))
 
 
 def _relationships(self_url: str) -> dict[str, Any]:
@@ -87,8 +119,10 @@ def _relationships(self_url: str) -> dict[str, Any]:
     return relationships
 
 
-def build_document(build: FakeBuild, base_url: str) -> dict[str, Any]:
-    """A ``BuildResponse`` for ``build``, links rooted at ``base_url``."""
+def build_resource(
+    build: FakeBuild, base_url: str, included: Collection[str] = ()
+) -> dict[str, Any]:
+    """A ``Build`` resource; relationships named in ``included`` carry their ``data``."""
     self_url = f"{base_url}/v1/builds/{build.id}"
     attributes: dict[str, Any] = {
         "version": build.version,
@@ -108,13 +142,92 @@ def build_document(build: FakeBuild, base_url: str) -> dict[str, Any]:
     }
     if build.uses_non_exempt_encryption is not None:
         attributes["usesNonExemptEncryption"] = build.uses_non_exempt_encryption
+    relationships = _relationships(self_url)
+    linkage: dict[str, dict[str, str] | None] = {
+        "preReleaseVersion": {"type": "preReleaseVersions", "id": pre_release_version_id(build)},
+        "app": {"type": "apps", "id": build.app_id},
+        "appEncryptionDeclaration": (
+            None
+            if build.encryption_declaration_id is None
+            else {"type": "appEncryptionDeclarations", "id": build.encryption_declaration_id}
+        ),
+    }
+    for name in included:
+        # JSON:API: an included to-one relationship says what it links to. The pinned
+        # spec does not allow `data: null`, so a build without a declaration leaves it out.
+        data = linkage[name]
+        if data is not None:
+            relationships[name]["data"] = data
     return {
-        "data": {
-            "type": "builds",
-            "id": build.id,
-            "attributes": attributes,
-            "relationships": _relationships(self_url),
-            "links": {"self": self_url},
+        "type": "builds",
+        "id": build.id,
+        "attributes": attributes,
+        "relationships": relationships,
+        "links": {"self": self_url},
+    }
+
+
+def build_document(build: FakeBuild, base_url: str) -> dict[str, Any]:
+    """A ``BuildResponse`` for ``build``, links rooted at ``base_url``."""
+    self_url = f"{base_url}/v1/builds/{build.id}"
+    return {"data": build_resource(build, base_url), "links": {"self": self_url}}
+
+
+def pre_release_version_resource(build: FakeBuild, base_url: str) -> dict[str, Any]:
+    version_id = pre_release_version_id(build)
+    self_url = f"{base_url}/v1/preReleaseVersions/{version_id}"
+    return {
+        "type": "preReleaseVersions",
+        "id": version_id,
+        "attributes": {"version": build.marketing_version, "platform": build.platform},
+        "relationships": {
+            "builds": {"links": {"related": f"{self_url}/builds"}},
+            "app": {"links": {"related": f"{self_url}/app"}},
         },
+        "links": {"self": self_url},
+    }
+
+
+def app_resource(
+    app: FakeApp, base_url: str, fields: Collection[str] | None = None
+) -> dict[str, Any]:
+    """An ``App``; ``fields`` limits the attributes as ``fields[apps]`` does."""
+    attributes = {
+        "name": app.name,
+        "bundleId": app.bundle_id,
+        "sku": app.sku,
+        "primaryLocale": app.primary_locale,
+    }
+    if fields is not None:
+        attributes = {name: value for name, value in attributes.items() if name in fields}
+    return {
+        "type": "apps",
+        "id": app.id,
+        "attributes": attributes,
+        "links": {"self": f"{base_url}/v1/apps/{app.id}"},
+    }
+
+
+def declaration_resource(
+    declaration: FakeEncryptionDeclaration, base_url: str, *, include_app: bool
+) -> dict[str, Any]:
+    self_url = f"{base_url}/v1/appEncryptionDeclarations/{declaration.id}"
+    app: dict[str, Any] = {"links": {"related": f"{self_url}/app"}}
+    if include_app:
+        app["data"] = {"type": "apps", "id": declaration.app_id}
+    return {
+        "type": "appEncryptionDeclarations",
+        "id": declaration.id,
+        "attributes": {
+            "appDescription": "Uses only the encryption the operating system provides.",
+            "createdDate": format_apple_datetime(declaration.created_at),
+            "exempt": True,
+            "containsProprietaryCryptography": False,
+            "containsThirdPartyCryptography": False,
+            "availableOnFrenchStore": True,
+            "appEncryptionDeclarationState": declaration.state,
+            "codeValue": declaration.id[:8].upper(),
+        },
+        "relationships": {"app": app},
         "links": {"self": self_url},
     }

@@ -1,0 +1,133 @@
+"""`asc-builds get` and `asc-builds list`: builds as a readable table, or as JSON.
+
+Columns: id, marketing version (CFBundleShortVersionString, the pre-release
+version's `version`), build number (CFBundleVersion, Apple's `Build.version`), upload
+time, processing state, expired, and the export compliance answer. Rows of `list` are
+printed as pages arrive, in fixed-width columns, so a long listing starts at once and
+is never held whole in memory.
+
+With `--json`, the one documented shape (see `_output`): a `resource` line per build as
+App Store Connect returned it, preceded by its pre-release version's `resource` line
+(`preReleaseVersions`, whose `attributes.version` is the marketing version) the first
+time that version appears, and for `list` a closing `summary` line.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable
+from typing import TextIO
+
+from .._client import AppStoreConnect
+from .._keys import APIKey
+from ..resources.builds import BuildInfo
+from ._render import Renderer
+
+__all__ = ["COLUMNS", "run_get", "run_list", "table_row"]
+
+# (heading, width): wide enough for a UUID, "2.10.3", "12345", an upload minute.
+COLUMNS = (
+    ("ID", 36),
+    ("MARKETING", 10),
+    ("BUILD", 8),
+    ("UPLOADED", 22),
+    ("STATE", 10),
+    ("EXPIRED", 7),
+    ("ENCRYPTION", 0),
+)
+
+
+def _encryption(build: BuildInfo) -> str:
+    uses = build.uses_non_exempt_encryption
+    if uses is None:
+        return "unanswered"
+    if not uses:
+        return "exempt"
+    declaration = build.encryption_declaration_id
+    return f"non-exempt ({declaration})" if declaration else "non-exempt"
+
+
+def _line(cells: Iterable[str]) -> str:
+    parts = [cell.ljust(width) for cell, (_, width) in zip(cells, COLUMNS, strict=True)]
+    return "  ".join(parts).rstrip()
+
+
+def table_row(build: BuildInfo) -> str:
+    uploaded = build.uploaded_date
+    expired = build.expired
+    return _line(
+        [
+            build.id,
+            build.marketing_version or "-",
+            build.build_number or "-",
+            uploaded.strftime("%Y-%m-%d %H:%M %z") if uploaded else "-",
+            build.processing_state or "-",
+            "-" if expired is None else "yes" if expired else "no",
+            _encryption(build),
+        ]
+    )
+
+
+def _heading(out: TextIO) -> None:
+    out.write(_line(heading for heading, _ in COLUMNS) + "\n")
+
+
+def _client(args: argparse.Namespace, key: APIKey) -> AppStoreConnect:
+    from ._commands import _client
+
+    return _client(args, key)
+
+
+_INCLUDE = ("preReleaseVersion", "appEncryptionDeclaration")
+
+
+def _resource_lines(render: Renderer, build: BuildInfo, shown: set[str]) -> None:
+    version = build.pre_release_version
+    if version is not None and version.id not in shown:
+        shown.add(version.id)
+        render.line("resource", version.to_dict(), ok=True, id=version.id)
+    render.line("resource", build.build.to_dict(), ok=True, id=build.id)
+
+
+def run_get(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
+    with _client(args, key) as asc:
+        build = asc.builds.get(args.build_id, include=_INCLUDE)
+    if render.as_json:
+        _resource_lines(render, build, set())
+    else:
+        _heading(render.out)
+        render.text(table_row(build))
+    return 0
+
+
+def run_list(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
+    count = 0
+    # Pre-release versions already printed (a handful per app, not one per build).
+    shown: set[str] = set()
+    with _client(args, key) as asc:
+        builds = asc.builds.list(
+            bundle_id=args.bundle_id,
+            app_id=args.app_id,
+            marketing_version=args.marketing_version,
+            build_number=args.build_number,
+            expired=args.expired,
+            processing_state=args.processing_state,
+            sort=args.sort,
+            include=_INCLUDE,
+            max_items=args.limit,
+        )
+        if not render.as_json:
+            _heading(render.out)
+        for build in builds:
+            if render.as_json:
+                _resource_lines(render, build, shown)
+            else:
+                render.text(table_row(build))
+            count += 1
+    render.summary(
+        {"total": count, "succeeded": count, "failed": 0},
+        text=None,
+    )
+    if not render.as_json:
+        render.note(f"{count} build{'' if count == 1 else 's'}")
+    return 0

@@ -1,0 +1,113 @@
+"""Resolving a bundle id to its app: `GET /v1/apps?filter[bundleId]=...`.
+
+The SDK reads apps for this one purpose, so the slice keeps only the query parameters
+it sends (see `scripts/regen/slicer.py`). Apple's `filter[bundleId]` is reported to
+match more than the exact id (`com.example.app.widget` for `com.example.app`): only
+an exact match is accepted. A resolved app is cached per client: a bundle id names
+the same app for the client's whole life.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from asc_builds_generated.types import Unset
+
+from .._exceptions import AppNotFoundError, InvalidInputError
+from .._paging import MAX_PAGE_SIZE
+from ._common import AsyncSend, SyncSend, check_filter_value, operation_with_query, parse_document
+
+# The generated operations and models are imported in the functions that use them:
+# `import asc_builds` then loads none of them (start-up time of the command line).
+if TYPE_CHECKING:
+    from asc_builds_generated.models import App
+
+__all__ = ["Apps", "AsyncApps", "app_find_operation", "check_bundle_id", "pick_app"]
+
+# Apple: alphanumerics, hyphens and periods (a reverse-DNS string).
+_BUNDLE_ID = re.compile(r"[A-Za-z0-9.-]+")
+
+
+def check_bundle_id(bundle_id: object) -> str:
+    value = check_filter_value(bundle_id, what="bundle id", max_length=155)
+    if not _BUNDLE_ID.fullmatch(value):
+        raise InvalidInputError(
+            f"bundle id {value!r} has characters a bundle id cannot have "
+            "(letters, digits, '-' and '.' only)"
+        )
+    return value
+
+
+def app_find_operation(bundle_id: str) -> dict[str, Any]:
+    from asc_builds_generated.api.apps import apps_get_collection
+    from asc_builds_generated.models import AppsGetCollectionFieldsappsItem
+
+    check_bundle_id(bundle_id)
+    fields = [AppsGetCollectionFieldsappsItem.BUNDLEID, AppsGetCollectionFieldsappsItem.NAME]
+    kwargs = apps_get_collection._get_kwargs(
+        filterbundle_id=[bundle_id], fieldsapps=fields, limit=MAX_PAGE_SIZE
+    )
+    return operation_with_query(kwargs)
+
+
+def _bundle_id(app: App) -> str | None:
+    # Read leniently: Apple may send no attributes, or null ones.
+    attributes = app.attributes
+    value = None if attributes is None or isinstance(attributes, Unset) else attributes.bundle_id
+    return value if isinstance(value, str) else None
+
+
+def pick_app(bundle_id: str, response: httpx.Response) -> App:
+    """The app whose bundle id is exactly `bundle_id`, or AppNotFoundError."""
+    from asc_builds_generated.models import AppsResponse
+
+    apps = parse_document(response, AppsResponse.from_dict, "AppsResponse").data
+    for app in apps:
+        if _bundle_id(app) == bundle_id:
+            return app
+    others = tuple(sorted({b for b in map(_bundle_id, apps) if b is not None}))
+    raise AppNotFoundError(bundle_id, near_matches=others)
+
+
+class Apps:
+    """`client.apps` on a synchronous client."""
+
+    def __init__(self, send: SyncSend) -> None:
+        self._send = send
+        self._cache: dict[str, App] = {}
+        self._lock = threading.Lock()
+
+    def find(self, *, bundle_id: str, max_retries: int | None = None) -> App:
+        """The app with exactly this bundle id (`CFBundleIdentifier`); read once per client.
+
+        Raises AppNotFoundError when no app visible to the key has it (naming the other
+        bundle ids Apple's prefix-matching filter returned, if any).
+        """
+        check_bundle_id(bundle_id)
+        with self._lock:
+            cached = self._cache.get(bundle_id)
+        if cached is not None:
+            return cached
+        app = pick_app(bundle_id, self._send(app_find_operation(bundle_id), max_retries))
+        with self._lock:
+            return self._cache.setdefault(bundle_id, app)
+
+
+class AsyncApps:
+    """`client.apps` on an asyncio client."""
+
+    def __init__(self, send: AsyncSend) -> None:
+        self._send = send
+        self._cache: dict[str, App] = {}
+
+    async def find(self, *, bundle_id: str, max_retries: int | None = None) -> App:
+        """The app with exactly this bundle id; see `AppStoreConnect.apps.find`."""
+        check_bundle_id(bundle_id)
+        cached = self._cache.get(bundle_id)
+        if cached is not None:
+            return cached
+        response = await self._send(app_find_operation(bundle_id), max_retries)
+        return self._cache.setdefault(bundle_id, pick_app(bundle_id, response))

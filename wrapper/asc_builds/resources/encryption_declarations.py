@@ -1,0 +1,77 @@
+"""Reading an app encryption declaration: `GET /v1/appEncryptionDeclarations/{id}`.
+
+The declaration is read with its app included (`include=app`), so that its
+`relationships.app.data.id` says which app it belongs to: a build can only be given a
+declaration of its own app.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from .._ids import validate_id
+from ._common import AsyncSend, SyncSend, operation_with_query, parse_document
+
+# The generated operations and models are imported in the functions that use them:
+# `import asc_builds` then loads none of them (start-up time of the command line).
+if TYPE_CHECKING:
+    from asc_builds_generated.models import AppEncryptionDeclaration
+
+__all__ = [
+    "AsyncEncryptionDeclarations",
+    "EncryptionDeclarations",
+    "declaration_get_operation",
+    "parse_declaration",
+]
+
+
+def declaration_get_operation(declaration_id: str) -> dict[str, Any]:
+    from asc_builds_generated.api.app_encryption_declarations import (
+        app_encryption_declarations_get_instance,
+    )
+    from asc_builds_generated.models import AppEncryptionDeclarationsGetInstanceIncludeItem
+
+    validate_id(declaration_id, what="encryption declaration id")
+    kwargs = app_encryption_declarations_get_instance._get_kwargs(
+        id=declaration_id, include=[AppEncryptionDeclarationsGetInstanceIncludeItem.APP]
+    )
+    return operation_with_query(kwargs)
+
+
+def parse_declaration(response: httpx.Response) -> AppEncryptionDeclaration:
+    from asc_builds_generated.models import AppEncryptionDeclarationResponse
+
+    document = parse_document(
+        response, AppEncryptionDeclarationResponse.from_dict, "AppEncryptionDeclarationResponse"
+    )
+    return document.data
+
+
+class EncryptionDeclarations:
+    """`client.encryption_declarations` on a synchronous client."""
+
+    def __init__(self, send: SyncSend) -> None:
+        self._send = send
+
+    def get(
+        self, declaration_id: str, *, max_retries: int | None = None
+    ) -> AppEncryptionDeclaration:
+        """Read one declaration: its state (`attributes.app_encryption_declaration_state`)
+        and its app (`relationships.app.data.id`)."""
+        return parse_declaration(self._send(declaration_get_operation(declaration_id), max_retries))
+
+
+class AsyncEncryptionDeclarations:
+    """`client.encryption_declarations` on an asyncio client."""
+
+    def __init__(self, send: AsyncSend) -> None:
+        self._send = send
+
+    async def get(
+        self, declaration_id: str, *, max_retries: int | None = None
+    ) -> AppEncryptionDeclaration:
+        """Read one declaration; see `AppStoreConnect.encryption_declarations.get`."""
+        operation = declaration_get_operation(declaration_id)
+        return parse_declaration(await self._send(operation, max_retries))
