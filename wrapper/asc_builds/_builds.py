@@ -6,6 +6,11 @@ the generated operation's `_get_kwargs`, so the generated model is the only seri
 Methods return the updated `Build` (the response's `data`). The full `BuildResponse` adds
 nothing for this operation: it takes no `include` parameter, so `included` stays empty,
 and its `links.self` repeats `data.links.self`.
+
+Every change converges (see `jobs._converge`): when App Store Connect answers 409 and a
+re-read shows the build already holds every requested value, the call succeeds. `apply`
+says whether anything changed (`UpdateResult.changed`); `update`, `expire` and the others
+keep returning the `Build`.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import httpx
@@ -32,11 +37,19 @@ from asc_builds_generated.models import (
 )
 from asc_builds_generated.types import UNSET, Unset
 
-from ._exceptions import AppStoreConnectError, InvalidInputError, UnverifiedChangeError
+from ._exceptions import (
+    AppStoreConnectError,
+    BudgetExhaustedError,
+    ConflictError,
+    InvalidInputError,
+    UnverifiedChangeError,
+)
 from ._headers import request_id
 from ._ids import validate_id
+from .jobs._converge import RequestedChange, UpdateResult
+from .jobs._resource import AsyncBuildJobs, BuildJobs, JobClock
 from .resources.apps import Apps, AsyncApps
-from .resources.builds import AsyncBuildReads, BuildReads
+from .resources.builds import BuildInfo
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -44,6 +57,7 @@ __all__ = [
     "AsyncBuilds",
     "BuildOutcome",
     "Builds",
+    "OutcomeStatus",
     "build_update_request",
     "parse_build",
 ]
@@ -55,18 +69,35 @@ OnOutcome = Callable[["BuildOutcome"], None]
 SyncSend = Callable[[Mapping[str, Any], int | None], httpx.Response]
 AsyncSend = Callable[[Mapping[str, Any], int | None], Awaitable[httpx.Response]]
 
+OutcomeStatus = Literal["changed", "already", "failed", "not attempted"]
+
 
 @attrs.frozen
 class BuildOutcome:
-    """The result for one id of a batch: the updated build, or the error it met."""
+    """The result for one id of a batch: the updated build, or the error it met.
+
+    `status` is "changed", "already" (the build already held the requested values; nothing
+    changed), "failed", or "not attempted" (nothing was sent for it: the hourly budget
+    needed a longer wait than allowed). `ok` is true for "changed" and "already": the build
+    ended in the requested state.
+    """
 
     build_id: str
     build: Build | None = None
     error: Exception | None = None
+    changed: bool = True
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def status(self) -> OutcomeStatus:
+        if self.error is None:
+            return "changed" if self.changed else "already"
+        if isinstance(self.error, BudgetExhaustedError):
+            return "not attempted"
+        return "failed"
 
     def unwrap(self) -> Build:
         """The build, or raise the error this id met."""
@@ -190,16 +221,64 @@ def _check_concurrency(concurrency: int) -> None:
 _OUTCOME_ERRORS = (AppStoreConnectError,)
 
 
-class Builds(BuildReads):
+class Builds(BuildJobs):
     """Build operations on a synchronous client: `client.builds`.
 
     The reads (`get`, `list`, `pages`, `find`) come from `resources.builds`; `apps`
     resolves bundle ids, shared with `client.apps` so that its cache is the client's.
     """
 
-    def __init__(self, send: SyncSend, apps: Apps | None = None) -> None:
+    def __init__(
+        self, send: SyncSend, apps: Apps | None = None, clock: JobClock | None = None
+    ) -> None:
         self._send = send
         self._apps = apps or Apps(send)
+        self._clock = clock or JobClock()
+
+    def apply(
+        self,
+        build_id: str,
+        *,
+        expired: bool | None = None,
+        uses_non_exempt_encryption: bool | None = None,
+        encryption_declaration_id: str | None = None,
+        check_declaration: bool = True,
+        current: BuildInfo | None = None,
+        max_retries: int | None = None,
+    ) -> UpdateResult:
+        """Change several things in one PATCH and say whether anything changed.
+
+        Only the arguments given are sent. A declaration is read first and refused
+        (`DeclarationRefusedError`, nothing sent) when it does not exist, is another app's,
+        or is REJECTED, INVALID or EXPIRED; `check_declaration=False` skips that. When that
+        read, or `current` (the build as the caller just read it, e.g. from
+        `wait_until_processed`), shows every requested value already held, nothing is sent.
+        On a 409 the build is read again: when it already holds every requested value the
+        result has `changed=False`; otherwise the `ConflictError` is raised, Apple's
+        entries in it.
+        """
+        body = build_update_request(
+            build_id,
+            expired=expired,
+            uses_non_exempt_encryption=uses_non_exempt_encryption,
+            encryption_declaration_id=encryption_declaration_id,
+        )
+        change = RequestedChange(expired, uses_non_exempt_encryption, encryption_declaration_id)
+        if encryption_declaration_id is not None and check_declaration:
+            check = self.check_declaration(
+                build_id, encryption_declaration_id, max_retries=max_retries
+            )
+            current = check.build
+        if current is not None and current.id == build_id and not change.differences(current):
+            # Read just now and already as asked: nothing to send (as fastlane answers
+            # export compliance only when unanswered).
+            return UpdateResult(build_id, current.build, changed=False)
+        try:
+            build = parse_build(self._send(_operation(build_id, body), max_retries), build_id)
+        except ConflictError as conflict:
+            info = self.converge_after_conflict(build_id, change, conflict, max_retries)
+            return UpdateResult(build_id, info.build, changed=False)
+        return UpdateResult(build_id, build, changed=True)
 
     def update(
         self,
@@ -208,16 +287,22 @@ class Builds(BuildReads):
         expired: bool | None = None,
         uses_non_exempt_encryption: bool | None = None,
         encryption_declaration_id: str | None = None,
+        check_declaration: bool = True,
         max_retries: int | None = None,
     ) -> Build:
-        """Change several things in one PATCH; only the arguments given are sent."""
-        body = build_update_request(
+        """Change several things in one PATCH; only the arguments given are sent.
+
+        Converges like `apply` (a build already holding the values is returned as it is).
+        """
+        result = self.apply(
             build_id,
             expired=expired,
             uses_non_exempt_encryption=uses_non_exempt_encryption,
             encryption_declaration_id=encryption_declaration_id,
+            check_declaration=check_declaration,
+            max_retries=max_retries,
         )
-        return parse_build(self._send(_operation(build_id, body), max_retries), build_id)
+        return result.build
 
     def expire(self, build_id: str, *, max_retries: int | None = None) -> Build:
         """Expire the build, ending its TestFlight testing. It cannot be undone."""
@@ -230,11 +315,20 @@ class Builds(BuildReads):
         return self.update(build_id, uses_non_exempt_encryption=value, max_retries=max_retries)
 
     def assign_encryption_declaration(
-        self, build_id: str, declaration_id: str, *, max_retries: int | None = None
+        self,
+        build_id: str,
+        declaration_id: str,
+        *,
+        check_declaration: bool = True,
+        max_retries: int | None = None,
     ) -> Build:
-        """Attach an app encryption declaration to the build."""
+        """Attach an app encryption declaration to the build, after checking it (see
+        `apply`)."""
         return self.update(
-            build_id, encryption_declaration_id=declaration_id, max_retries=max_retries
+            build_id,
+            encryption_declaration_id=declaration_id,
+            check_declaration=check_declaration,
+            max_retries=max_retries,
         )
 
     def expire_many(
@@ -257,9 +351,10 @@ class Builds(BuildReads):
 
         def expire_one(build_id: str) -> BuildOutcome:
             try:
-                return BuildOutcome(build_id, build=self.expire(build_id, max_retries=max_retries))
+                result = self.apply(build_id, expired=True, max_retries=max_retries)
             except _OUTCOME_ERRORS as error:
                 return BuildOutcome(build_id, error=error)
+            return BuildOutcome(build_id, build=result.build, changed=result.changed)
 
         if not ids:
             return []
@@ -276,12 +371,60 @@ class Builds(BuildReads):
         return [outcome for outcome in outcomes if outcome is not None]
 
 
-class AsyncBuilds(AsyncBuildReads):
+class AsyncBuilds(AsyncBuildJobs):
     """Build operations on an asyncio client: `client.builds`, every method awaitable."""
 
-    def __init__(self, send: AsyncSend, apps: AsyncApps | None = None) -> None:
+    def __init__(
+        self, send: AsyncSend, apps: AsyncApps | None = None, clock: JobClock | None = None
+    ) -> None:
         self._send = send
         self._apps = apps or AsyncApps(send)
+        self._clock = clock or JobClock(sleep=asyncio.sleep)
+
+    async def apply(
+        self,
+        build_id: str,
+        *,
+        expired: bool | None = None,
+        uses_non_exempt_encryption: bool | None = None,
+        encryption_declaration_id: str | None = None,
+        check_declaration: bool = True,
+        current: BuildInfo | None = None,
+        max_retries: int | None = None,
+    ) -> UpdateResult:
+        """Change several things in one PATCH and say whether anything changed.
+
+        Only the arguments given are sent. A declaration is read first and refused
+        (`DeclarationRefusedError`, nothing sent) when it does not exist, is another app's,
+        or is REJECTED, INVALID or EXPIRED; `check_declaration=False` skips that. When that
+        read, or `current` (the build as the caller just read it, e.g. from
+        `wait_until_processed`), shows every requested value already held, nothing is sent.
+        On a 409 the build is read again: when it already holds every requested value the
+        result has `changed=False`; otherwise the `ConflictError` is raised, Apple's
+        entries in it.
+        """
+        body = build_update_request(
+            build_id,
+            expired=expired,
+            uses_non_exempt_encryption=uses_non_exempt_encryption,
+            encryption_declaration_id=encryption_declaration_id,
+        )
+        change = RequestedChange(expired, uses_non_exempt_encryption, encryption_declaration_id)
+        if encryption_declaration_id is not None and check_declaration:
+            check = await self.check_declaration(
+                build_id, encryption_declaration_id, max_retries=max_retries
+            )
+            current = check.build
+        if current is not None and current.id == build_id and not change.differences(current):
+            # Read just now and already as asked: nothing to send (as fastlane answers
+            # export compliance only when unanswered).
+            return UpdateResult(build_id, current.build, changed=False)
+        try:
+            build = parse_build(await self._send(_operation(build_id, body), max_retries), build_id)
+        except ConflictError as conflict:
+            info = await self.converge_after_conflict(build_id, change, conflict, max_retries)
+            return UpdateResult(build_id, info.build, changed=False)
+        return UpdateResult(build_id, build, changed=True)
 
     async def update(
         self,
@@ -290,16 +433,22 @@ class AsyncBuilds(AsyncBuildReads):
         expired: bool | None = None,
         uses_non_exempt_encryption: bool | None = None,
         encryption_declaration_id: str | None = None,
+        check_declaration: bool = True,
         max_retries: int | None = None,
     ) -> Build:
-        """Change several things in one PATCH; only the arguments given are sent."""
-        body = build_update_request(
+        """Change several things in one PATCH; only the arguments given are sent.
+
+        Converges like `apply` (a build already holding the values is returned as it is).
+        """
+        result = await self.apply(
             build_id,
             expired=expired,
             uses_non_exempt_encryption=uses_non_exempt_encryption,
             encryption_declaration_id=encryption_declaration_id,
+            check_declaration=check_declaration,
+            max_retries=max_retries,
         )
-        return parse_build(await self._send(_operation(build_id, body), max_retries), build_id)
+        return result.build
 
     async def expire(self, build_id: str, *, max_retries: int | None = None) -> Build:
         """Expire the build, ending its TestFlight testing. It cannot be undone."""
@@ -314,11 +463,20 @@ class AsyncBuilds(AsyncBuildReads):
         )
 
     async def assign_encryption_declaration(
-        self, build_id: str, declaration_id: str, *, max_retries: int | None = None
+        self,
+        build_id: str,
+        declaration_id: str,
+        *,
+        check_declaration: bool = True,
+        max_retries: int | None = None,
     ) -> Build:
-        """Attach an app encryption declaration to the build."""
+        """Attach an app encryption declaration to the build, after checking it (see
+        `apply`)."""
         return await self.update(
-            build_id, encryption_declaration_id=declaration_id, max_retries=max_retries
+            build_id,
+            encryption_declaration_id=declaration_id,
+            check_declaration=check_declaration,
+            max_retries=max_retries,
         )
 
     async def expire_many(
@@ -343,11 +501,11 @@ class AsyncBuilds(AsyncBuildReads):
         async def expire_one(build_id: str) -> BuildOutcome:
             async with semaphore:
                 try:
-                    build = await self.expire(build_id, max_retries=max_retries)
+                    result = await self.apply(build_id, expired=True, max_retries=max_retries)
                 except _OUTCOME_ERRORS as error:
                     outcome = BuildOutcome(build_id, error=error)
                 else:
-                    outcome = BuildOutcome(build_id, build=build)
+                    outcome = BuildOutcome(build_id, build=result.build, changed=result.changed)
             if on_outcome is not None:
                 on_outcome(outcome)
             return outcome

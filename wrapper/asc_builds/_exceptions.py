@@ -21,7 +21,11 @@ AppStoreConnectError
 ├── NoMatchError                 (also a LookupError) a find that matched nothing
 │   ├── AppNotFoundError         no app has exactly this bundle id
 │   └── BuildNotFoundError       no build matches the criteria
-└── AmbiguousBuildError          more than one build matches the criteria
+├── AmbiguousBuildError          more than one build matches the criteria
+└── (in asc_builds.jobs, raised by the jobs)
+    ├── DeclarationRefusedError  a declaration unfit for the build: nothing was sent
+    ├── ProcessingFailedError    the build finished processing FAILED or INVALID
+    └── WaitTimeoutError         the build was not processed in time
 ```
 
 A malformed *error* response is never a ResponseValidationError: it is read tolerantly

@@ -8,9 +8,12 @@ changed. Any other 409 stays an error, with Apple's entries.
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import attrs
+
+if TYPE_CHECKING:
+    from asc_builds_generated.models import Build
 
 __all__ = ["ChangeStatus", "RequestedChange", "UpdateResult"]
 
@@ -77,7 +80,7 @@ class UpdateResult:
     """
 
     build_id: str
-    build: object
+    build: Build
     changed: bool
 
     @property
