@@ -164,5 +164,7 @@ def drifted_responses(draw: st.DrawFn, root: str) -> JSON:
         unknown: JSON = {"type": UNKNOWN_INCLUDED_TYPE, "id": draw(st.text(min_size=1, max_size=8))}
         _extra_members(draw, unknown)
         included = body.setdefault("included", [])
-        included.insert(draw(st.integers(0, len(included))), unknown)
+        # `included` itself may have been nulled above; a null list takes no member.
+        if included is not None:
+            included.insert(draw(st.integers(0, len(included))), unknown)
     return body
