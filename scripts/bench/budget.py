@@ -80,7 +80,7 @@ def _run(label: str, builds: int, per_hour: int, *, mode: str, max_wait: float |
             base_url=API_BASE_URL,
             transport=fake.transport(),
             now=clock.now,
-            sleep=clock.sleep,
+            sleep=clock.sleep_when_idle(budget),
             budget=budget,
         ) as asc:
             outcomes = asc.builds.expire_many(ids, concurrency=8)

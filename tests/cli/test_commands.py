@@ -30,9 +30,12 @@ def test_assign_declaration_sends_the_relationship(served: Served) -> None:
     declaration = served.fake.add_encryption_declaration()
     result = served.cli("--json", "assign-declaration", build.id, declaration.id)
     assert result.status == 0, result.err
-    (line,) = result.lines()
+    line, summary = result.lines()
     assert (line["kind"], line["id"], line["resource"]["id"]) == ("resource", build.id, build.id)
-    (request,) = served.fake.requests
+    assert (summary["summary"]["changed"], summary["summary"]["already"]) == (1, 0)
+    # The declaration and the build's app are read first (the check), then one PATCH.
+    *checks, request = served.fake.requests
+    assert [check.method for check in checks] == ["GET", "GET"]
     relationship = request.json["data"]["relationships"]["appEncryptionDeclaration"]["data"]
     assert relationship == {"type": "appEncryptionDeclarations", "id": declaration.id}
     assert served.fake.build(build.id).encryption_declaration_id == declaration.id
@@ -51,8 +54,8 @@ def test_update_sends_one_request_with_everything_given(served: Served) -> None:
         declaration.id,
     )
     assert result.status == 0, result.err
-    (request,) = served.fake.requests
-    assert request.method == "PATCH" and request.path == f"/v1/builds/{build.id}"
+    (request,) = [request for request in served.fake.requests if request.method == "PATCH"]
+    assert request.path == f"/v1/builds/{build.id}"
     assert request.json["data"]["attributes"] == {"expired": True, "usesNonExemptEncryption": True}
     stored = served.fake.build(build.id)
     assert stored.expired and stored.uses_non_exempt_encryption is True
@@ -90,12 +93,12 @@ def test_expire_batch_reports_each_id_and_fails_for_the_bad_one(served: Served) 
     *lines, summary = result.out.splitlines()
     # One line per build, in the order they finished.
     assert sorted(line.split(":")[0] for line in lines) == sorted(
-        [*(f"ok      {b.id}" for b in builds), f"FAILED  {missing}"]
+        [*(f"changed {b.id}" for b in builds), f"FAILED  {missing}"]
     )
     (failed,) = [line for line in lines if line.startswith("FAILED")]
     assert failed.startswith(f"FAILED  {missing}: 404 NOT_FOUND")
     assert failed.count("[request id ") == 1
-    assert summary == "3 expired, 1 failed"
+    assert summary == "3 expired, 0 already expired, 1 failed"
     assert all(served.fake.build(b.id).expired for b in builds)
 
 
@@ -122,7 +125,14 @@ def test_expire_batch_as_json(served: Served) -> None:
     }
     assert second["error"]["errors"][0]["code"] == "NOT_FOUND"
     assert second["error"]["request_id"]
-    assert summary["summary"] == {"total": 2, "succeeded": 1, "failed": 1}
+    assert summary["summary"] == {
+        "total": 2,
+        "succeeded": 1,
+        "failed": 1,
+        "changed": 1,
+        "already": 0,
+        "not_attempted": 0,
+    }
     assert (summary["kind"], summary["ok"]) == ("summary", False)
 
 

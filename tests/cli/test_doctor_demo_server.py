@@ -89,9 +89,15 @@ def test_demo_runs_every_path_and_checks_the_final_state() -> None:
     assert run_demo(out=out, command_line=run) == 0
     text = out.getvalue()
     assert "demo passed" in text
-    for command in ("set-encryption", "assign-declaration", "expire"):
+    for command in ("wait", "assign-declaration", "--dry-run expire", "expire"):
         assert f"$ asc-builds {command}" in text
     assert "FAILED  00000000-0000-0000-0000-000000000000: 404" in text
+    assert "is REJECTED: it cannot be assigned" in text
+    # The second run: every command exits 0 and changes nothing.
+    second = text.split("== The same commands again")[1]
+    assert second.count("\nalready ") == 4
+    assert "\nchanged " not in second and "FAILED" not in second
+    assert "plan: expire 0 builds" in second
     assert "BEGIN" not in text, "no PEM in the demo's output"
 
 

@@ -38,7 +38,36 @@ def _runs(served: Served) -> list[tuple[str | None, Callable[[], CliResult]]]:
     gone = fake.add_build(expired=True)
     declaration = fake.add_encryption_declaration()
     missing = "11111111-2222-3333-4444-555555555555"
+    app = fake.add_app(builds[0].app_id, bundle_id="com.example.json")
+    waiting = fake.add_build(version="77", processing_state="PROCESSING")
     return [
+        (
+            "wait",
+            lambda: served.cli(
+                "--json", "wait", builds[1].id, "--uses-non-exempt-encryption", "false"
+            ),
+        ),
+        ("wait", lambda: served.cli("--json", "wait", "--bundle-id", app.bundle_id)),
+        (
+            "wait",
+            lambda: served.cli(
+                "--json", "wait", waiting.id, "--timeout", "0.2s", "--declaration", declaration.id
+            ),
+        ),
+        (
+            "expire",
+            lambda: served.cli(
+                "--json",
+                "--dry-run",
+                "expire",
+                "--bundle-id",
+                app.bundle_id,
+                "--older-than",
+                "0d",
+                "--keep-latest",
+                "1",
+            ),
+        ),
         ("expire", lambda: served.cli("--json", "expire", builds[0].id, missing)),
         ("expire", lambda: served.cli("--json", "--dry-run", "expire", "x1", "x2")),
         ("expire", lambda: served.cli("--json", "expire", "a/b")),

@@ -35,7 +35,9 @@ def unavailable(context: Context) -> bool:
 
 
 def bad_date(context: Context) -> bool:
-    respond(context.conn, 401, b"{}", headers={"Date": "yesterday\x1b[31m, at noon"})
+    # doctor's one authenticated read (GET /v1/builds?limit=1) gets an empty, valid page.
+    page = b'{"data": [], "links": {"self": "https://api.appstoreconnect.apple.com/v1/builds"}}'
+    respond(context.conn, 200, page, headers={"Date": "yesterday\x1b[31m, at noon"})
     return True
 
 
@@ -61,7 +63,7 @@ def test_server_text_is_shown_not_obeyed(environ: dict[str, str]) -> None:
     assert len(lines) == 3
     # Lines come in the order the builds finish.
     assert any(line.startswith("FAILED  B1: 409 STATE_ERROR: \\x1b[2J\\x1b[Hok") for line in lines)
-    assert lines[-1] == "0 expired, 2 failed"
+    assert lines[-1] == "0 expired, 0 already expired, 2 failed"
 
 
 def test_server_text_in_json_is_escaped_by_json(environ: dict[str, str]) -> None:

@@ -106,7 +106,7 @@ def test_ids_from_stdin_and_from_a_file(served: Served, tmp_path: Path) -> None:
         "expire", "-", "--ids-file", str(ids_file), stdin=f"{builds[0].id}\n {builds[1].id}\n"
     )
     assert result.status == 0, result.err
-    assert result.out.splitlines()[-1] == "4 expired, 0 failed"
+    assert result.out.splitlines()[-1] == "4 expired, 0 already expired, 0 failed"
     assert all(served.fake.build(b.id).expired for b in builds)
     assert "/v1/builds/-" not in [r.path for r in served.fake.requests]
 

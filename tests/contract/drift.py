@@ -163,9 +163,8 @@ def drifted_responses(draw: st.DrawFn, root: str) -> JSON:
     if "included" in schema.get("properties", {}):
         unknown: JSON = {"type": UNKNOWN_INCLUDED_TYPE, "id": draw(st.text(min_size=1, max_size=8))}
         _extra_members(draw, unknown)
-        included = body.get("included")
-        if not isinstance(included, list):
-            # The null drift above may have made `included` null.
-            included = body["included"] = []
-        included.insert(draw(st.integers(0, len(included))), unknown)
+        included = body.setdefault("included", [])
+        # `included` itself may have been nulled above; a null list takes no member.
+        if included is not None:
+            included.insert(draw(st.integers(0, len(included))), unknown)
     return body

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
 import httpx
 import pytest
+from asc_builds import RateBudget
+from asc_builds._budget import BudgetTicket
 from asc_builds.testing import API_BASE_URL, FakeAppStoreConnect, ManualClock
 from asc_builds.testing._hourly_budget import RollingHourBudget
 
@@ -53,3 +57,20 @@ def test_the_header_counts_down_and_up_on_the_fakes_clock(clock: ManualClock, si
         # The first request is an hour old: its slot alone is back, and this one takes it.
         (200, "user-hour-lim:3;user-hour-rem:0;"),
     ]
+
+
+def test_sleep_when_idle_moves_the_clock_only_after_requests_in_flight_end() -> None:
+    clock = ManualClock()
+    budget = RateBudget()
+    ticket = budget.try_acquire(clock.now())
+    assert isinstance(ticket, BudgetTicket)
+    sleeper = threading.Thread(target=clock.sleep_when_idle(budget), args=(3600.0,))
+    start = clock.now()
+    sleeper.start()
+    sleeper.join(timeout=0.2)
+    assert sleeper.is_alive()
+    assert clock.now() == start
+    budget.settle(ticket, None, clock.now())
+    sleeper.join(timeout=10)
+    assert not sleeper.is_alive()
+    assert clock.now() - start == 3600.0

@@ -82,16 +82,18 @@ def test_sigint_stops_the_command_line_batch(as_json: bool) -> None:
             "total": len(IDS),
             "succeeded": seen,
             "failed": 0,
+            "changed": seen,
+            "already": 0,
             "not_attempted": len(IDS) - seen,
         }
     else:
         lines = out.splitlines()
         assert len(lines) == len(IDS) + 1
-        tags = {"ok": "changed", "FAILED": "failed", "NOTSENT": "not attempted"}
+        tags = {"changed": "changed", "FAILED": "failed", "NOTSENT": "not attempted"}
         statuses = [tags[line.split()[0]] for line in lines[:-1]]
         assert sorted(line.split()[1].rstrip(":") for line in lines[:-1]) == IDS
         assert lines[-1] == (
-            f"{seen} expired, 0 failed, {len(IDS) - seen} not attempted (interrupted)"
+            f"{seen} expired, 0 already expired, 0 failed, {len(IDS) - seen} not attempted"
         )
     # Every request the server saw was answered: each is "changed"; the rest were never sent.
     assert statuses.count("changed") == seen

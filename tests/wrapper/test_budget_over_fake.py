@@ -52,12 +52,14 @@ def test_5000_builds_against_3600_an_hour_with_no_429(clock: ManualClock) -> Non
     fake = _fake(clock, 3600)
     ids = [fake.add_build().id for _ in range(5000)]
     start = clock.now()
+    budget = RateBudget()
     with AppStoreConnect(
         _api_key(fake.add_throwaway_key()),
         base_url=API_BASE_URL,
         transport=fake.transport(),
         now=clock.now,
-        sleep=clock.sleep,
+        sleep=clock.sleep_when_idle(budget),
+        budget=budget,
     ) as asc:
         outcomes = asc.builds.expire_many(ids, concurrency=8)
 

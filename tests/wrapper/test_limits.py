@@ -18,7 +18,7 @@ from asc_builds import (
     APITimeoutError,
     AppStoreConnect,
     AsyncAppStoreConnect,
-    ConflictError,
+    UnprocessableEntityError,
     UnverifiedChangeError,
 )
 from asc_builds._body import (
@@ -246,9 +246,9 @@ def test_a_2xx_over_the_limit_may_have_been_applied(api_key: ApiKey) -> None:
 
 
 def test_an_error_over_the_limit_keeps_its_status(api_key: ApiKey) -> None:
-    server = ScriptedServer([httpx.Response(409, content=b" " * 2000)])
+    server = ScriptedServer([httpx.Response(422, content=b" " * 2000)])
     client = AppStoreConnect(api_key, transport=server.transport(), max_response_bytes=1000)
-    with client as asc, pytest.raises(ConflictError, match="1000 bytes limit"):
+    with client as asc, pytest.raises(UnprocessableEntityError, match="1000 bytes limit"):
         asc.builds.expire(BUILD_ID)
 
 

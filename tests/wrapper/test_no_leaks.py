@@ -28,7 +28,11 @@ def _scenarios(example_response: dict[str, Any], clock: FakeClock) -> list[list[
         [httpx.Response(502, text="<html>bad gateway</html>")] * 3,
         [httpx.ReadError("reset")] * 3,
         [httpx.ReadTimeout("slow")] * 3,
-        [httpx.Response(409, json=error_body({"code": "X", "detail": "d"}))],
+        # A 409, then the re-read that looks whether the build already holds the values.
+        [
+            httpx.Response(409, json=error_body({"code": "X", "detail": "d"})),
+            httpx.Response(404, json=error_body({"code": "NOT_FOUND", "detail": "gone"})),
+        ],
         [httpx.Response(200, json={"data": None})],
     ]
 

@@ -150,10 +150,12 @@ def test_401_twice_raises_authentication_error(
 def test_client_errors_are_not_retried(
     make_client: MakeClient, sleeps: RecordedSleeps, code: int, error: type[Exception]
 ) -> None:
-    server = ScriptedServer([_status(code)])
+    # After a 409 the build is read again (is it already expired?); here that read fails.
+    server = ScriptedServer([_status(code)] + ([_status(404)] if code == 409 else []))
     with pytest.raises(error):
         make_client(server).builds.expire(BUILD_ID)
-    assert len(server.requests) == 1
+    assert [request.method for request in server.requests if request.method == "PATCH"] == ["PATCH"]
+    assert server.remaining == 0
     assert sleeps.waits == []
 
 

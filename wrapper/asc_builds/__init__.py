@@ -62,6 +62,15 @@ from ._rate_limit import RateLimit
 from ._retry import DEFAULT_MAX_RETRIES
 from ._version import USER_AGENT
 from ._version import __version__ as __version__
+from .jobs import (
+    DeclarationRefusedError,
+    ExpiryPlan,
+    PollSchedule,
+    ProcessingFailedError,
+    UpdateResult,
+    WaitProgress,
+    WaitTimeoutError,
+)
 from .resources.apps import Apps, AsyncApps
 from .resources.builds import PROCESSING_STATES, SORT_VALUES, BuildInfo
 from .resources.encryption_declarations import AsyncEncryptionDeclarations, EncryptionDeclarations
@@ -106,14 +115,18 @@ __all__ = [
     "BuildOutcome",
     "Builds",
     "ConflictError",
+    "DeclarationRefusedError",
     "EncryptionDeclarations",
     "ErrorEntry",
+    "ExpiryPlan",
     "InvalidInputError",
     "NoMatchError",
     "NotAttemptedError",
     "NotFoundError",
     "Page",
     "PermissionDeniedError",
+    "PollSchedule",
+    "ProcessingFailedError",
     "RateBudget",
     "RateLimit",
     "RateLimitError",
@@ -123,4 +136,7 @@ __all__ = [
     "ServerError",
     "UnprocessableEntityError",
     "UnverifiedChangeError",
+    "UpdateResult",
+    "WaitProgress",
+    "WaitTimeoutError",
 ]

@@ -6,6 +6,11 @@ the generated operation's `_get_kwargs`, so the generated model is the only seri
 Methods return the updated `Build` (the response's `data`). The full `BuildResponse` adds
 nothing for this operation: it takes no `include` parameter, so `included` stays empty,
 and its `links.self` repeats `data.links.self`.
+
+Every change converges (see `jobs._converge`): when App Store Connect answers 409 and a
+re-read shows the build already holds every requested value, the call succeeds. `apply`
+says whether anything changed (`UpdateResult.changed`); `update`, `expire` and the others
+keep returning the `Build`.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ from ._body import decode_json
 from ._exceptions import (
     AppStoreConnectError,
     BatchInterrupted,
+    BudgetExhaustedError,
+    ConflictError,
     InvalidInputError,
     NotAttemptedError,
     RequestAbandonedError,
@@ -48,8 +55,10 @@ from ._exceptions import (
 from ._headers import request_id
 from ._ids import validate_id
 from ._interrupt import BATCH_STOP, NotSent
+from .jobs._converge import RequestedChange, UpdateResult
+from .jobs._resource import AsyncBuildJobs, BuildJobs, JobClock
 from .resources.apps import Apps, AsyncApps
-from .resources.builds import AsyncBuildReads, BuildReads
+from .resources.builds import BuildInfo
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -69,21 +78,24 @@ OnOutcome = Callable[["BuildOutcome"], None]
 SyncSend = Callable[[Mapping[str, Any], int | None], httpx.Response]
 AsyncSend = Callable[[Mapping[str, Any], int | None], Awaitable[httpx.Response]]
 
-
-OutcomeStatus = Literal["changed", "failed", "not attempted"]
+OutcomeStatus = Literal["changed", "already", "failed", "not attempted"]
 
 
 @attrs.frozen
 class BuildOutcome:
     """The result for one id of a batch: the updated build, or the error it met.
 
-    `status` is "changed", "failed", or "not attempted" (the batch was interrupted before
-    this id was sent: nothing was sent for it).
+    `status` is "changed", "already" (the build already held the requested values; nothing
+    changed), "failed", or "not attempted" (nothing was sent for it: the batch was
+    interrupted before this id was sent, or the hourly budget needed a longer wait than
+    allowed). `ok` is true for "changed" and "already": the build ended in the requested
+    state.
     """
 
     build_id: str
     build: Build | None = None
     error: Exception | None = None
+    changed: bool = True
 
     @property
     def ok(self) -> bool:
@@ -92,8 +104,8 @@ class BuildOutcome:
     @property
     def status(self) -> OutcomeStatus:
         if self.error is None:
-            return "changed"
-        if isinstance(self.error, NotAttemptedError):
+            return "changed" if self.changed else "already"
+        if isinstance(self.error, (NotAttemptedError, BudgetExhaustedError)):
             return "not attempted"
         return "failed"
 
@@ -263,16 +275,69 @@ def _check_concurrency(concurrency: int) -> None:
 _OUTCOME_ERRORS = (AppStoreConnectError,)
 
 
-class Builds(BuildReads):
+class Builds(BuildJobs):
     """Build operations on a synchronous client: `client.builds`.
 
     The reads (`get`, `list`, `pages`, `find`) come from `resources.builds`; `apps`
     resolves bundle ids, shared with `client.apps` so that its cache is the client's.
     """
 
-    def __init__(self, send: SyncSend, apps: Apps | None = None) -> None:
+    def __init__(
+        self, send: SyncSend, apps: Apps | None = None, clock: JobClock | None = None
+    ) -> None:
         self._send = send
         self._apps = apps or Apps(send)
+        self._clock = clock or JobClock()
+
+    def apply(
+        self,
+        build_id: str,
+        *,
+        expired: bool | None = None,
+        uses_non_exempt_encryption: bool | None = None,
+        encryption_declaration_id: str | None = None,
+        check_declaration: bool = True,
+        current: BuildInfo | None = None,
+        max_retries: int | None = None,
+    ) -> UpdateResult:
+        """Change several things in one PATCH and say whether anything changed.
+
+        Only the arguments given are sent. A declaration is read first and refused
+        (`DeclarationRefusedError`, nothing sent) when it does not exist, is another app's,
+        or is REJECTED, INVALID or EXPIRED; `check_declaration=False` skips that. When that
+        read, or `current` (the build as the caller just read it, e.g. from
+        `wait_until_processed`), shows every requested value already held, nothing is sent.
+        On a 409 the build is read again: when it already holds every requested value the
+        result has `changed=False`; otherwise the `ConflictError` is raised, Apple's
+        entries in it.
+        """
+        body = build_update_request(
+            build_id,
+            expired=expired,
+            uses_non_exempt_encryption=uses_non_exempt_encryption,
+            encryption_declaration_id=encryption_declaration_id,
+        )
+        change = RequestedChange(expired, uses_non_exempt_encryption, encryption_declaration_id)
+        if encryption_declaration_id is not None and check_declaration:
+            check = self.check_declaration(
+                build_id, encryption_declaration_id, max_retries=max_retries
+            )
+            current = check.build
+        if current is not None and current.id == build_id and not change.differences(current):
+            # Read just now and already as asked: nothing to send (as fastlane answers
+            # export compliance only when unanswered).
+            return UpdateResult(build_id, current.build, changed=False)
+        try:
+            response = self._send(_operation(build_id, body), max_retries)
+        except UnverifiedChangeError:
+            raise
+        except ResponseValidationError as error:
+            # A 2xx the send path could not read (too large, undecodable): the PATCH's.
+            raise _unreadable_change(error, build_id) from None
+        except ConflictError as conflict:
+            info = self.converge_after_conflict(build_id, change, conflict, max_retries)
+            return UpdateResult(build_id, info.build, changed=False)
+        return UpdateResult(build_id, parse_build(response, build_id), changed=True)
 
     def update(
         self,
@@ -281,22 +346,22 @@ class Builds(BuildReads):
         expired: bool | None = None,
         uses_non_exempt_encryption: bool | None = None,
         encryption_declaration_id: str | None = None,
+        check_declaration: bool = True,
         max_retries: int | None = None,
     ) -> Build:
-        """Change several things in one PATCH; only the arguments given are sent."""
-        body = build_update_request(
+        """Change several things in one PATCH; only the arguments given are sent.
+
+        Converges like `apply` (a build already holding the values is returned as it is).
+        """
+        result = self.apply(
             build_id,
             expired=expired,
             uses_non_exempt_encryption=uses_non_exempt_encryption,
             encryption_declaration_id=encryption_declaration_id,
+            check_declaration=check_declaration,
+            max_retries=max_retries,
         )
-        try:
-            response = self._send(_operation(build_id, body), max_retries)
-        except UnverifiedChangeError:
-            raise
-        except ResponseValidationError as error:
-            raise _unreadable_change(error, build_id) from None
-        return parse_build(response, build_id)
+        return result.build
 
     def expire(self, build_id: str, *, max_retries: int | None = None) -> Build:
         """Expire the build, ending its TestFlight testing. It cannot be undone."""
@@ -309,11 +374,20 @@ class Builds(BuildReads):
         return self.update(build_id, uses_non_exempt_encryption=value, max_retries=max_retries)
 
     def assign_encryption_declaration(
-        self, build_id: str, declaration_id: str, *, max_retries: int | None = None
+        self,
+        build_id: str,
+        declaration_id: str,
+        *,
+        check_declaration: bool = True,
+        max_retries: int | None = None,
     ) -> Build:
-        """Attach an app encryption declaration to the build."""
+        """Attach an app encryption declaration to the build, after checking it (see
+        `apply`)."""
         return self.update(
-            build_id, encryption_declaration_id=declaration_id, max_retries=max_retries
+            build_id,
+            encryption_declaration_id=declaration_id,
+            check_declaration=check_declaration,
+            max_retries=max_retries,
         )
 
     def expire_many(
@@ -346,14 +420,14 @@ class Builds(BuildReads):
         def expire_one(build_id: str) -> BuildOutcome:
             context = BATCH_STOP.set(stop)
             try:
-                build = self.expire(build_id, max_retries=max_retries)
+                result = self.apply(build_id, expired=True, max_retries=max_retries)
             except NotSent:
                 return _not_attempted(build_id)
             except _OUTCOME_ERRORS as error:
                 return BuildOutcome(build_id, error=error)
             finally:
                 BATCH_STOP.reset(context)
-            return BuildOutcome(build_id, build=build)
+            return BuildOutcome(build_id, build=result.build, changed=result.changed)
 
         outcomes: list[BuildOutcome | None] = [None] * len(ids)
         # Not `with ThreadPoolExecutor`: its exit waits for every queued id, so Ctrl-C
@@ -430,12 +504,65 @@ def _settle(
     return settled
 
 
-class AsyncBuilds(AsyncBuildReads):
+class AsyncBuilds(AsyncBuildJobs):
     """Build operations on an asyncio client: `client.builds`, every method awaitable."""
 
-    def __init__(self, send: AsyncSend, apps: AsyncApps | None = None) -> None:
+    def __init__(
+        self, send: AsyncSend, apps: AsyncApps | None = None, clock: JobClock | None = None
+    ) -> None:
         self._send = send
         self._apps = apps or AsyncApps(send)
+        self._clock = clock or JobClock(sleep=asyncio.sleep)
+
+    async def apply(
+        self,
+        build_id: str,
+        *,
+        expired: bool | None = None,
+        uses_non_exempt_encryption: bool | None = None,
+        encryption_declaration_id: str | None = None,
+        check_declaration: bool = True,
+        current: BuildInfo | None = None,
+        max_retries: int | None = None,
+    ) -> UpdateResult:
+        """Change several things in one PATCH and say whether anything changed.
+
+        Only the arguments given are sent. A declaration is read first and refused
+        (`DeclarationRefusedError`, nothing sent) when it does not exist, is another app's,
+        or is REJECTED, INVALID or EXPIRED; `check_declaration=False` skips that. When that
+        read, or `current` (the build as the caller just read it, e.g. from
+        `wait_until_processed`), shows every requested value already held, nothing is sent.
+        On a 409 the build is read again: when it already holds every requested value the
+        result has `changed=False`; otherwise the `ConflictError` is raised, Apple's
+        entries in it.
+        """
+        body = build_update_request(
+            build_id,
+            expired=expired,
+            uses_non_exempt_encryption=uses_non_exempt_encryption,
+            encryption_declaration_id=encryption_declaration_id,
+        )
+        change = RequestedChange(expired, uses_non_exempt_encryption, encryption_declaration_id)
+        if encryption_declaration_id is not None and check_declaration:
+            check = await self.check_declaration(
+                build_id, encryption_declaration_id, max_retries=max_retries
+            )
+            current = check.build
+        if current is not None and current.id == build_id and not change.differences(current):
+            # Read just now and already as asked: nothing to send (as fastlane answers
+            # export compliance only when unanswered).
+            return UpdateResult(build_id, current.build, changed=False)
+        try:
+            response = await self._send(_operation(build_id, body), max_retries)
+        except UnverifiedChangeError:
+            raise
+        except ResponseValidationError as error:
+            # A 2xx the send path could not read (too large, undecodable): the PATCH's.
+            raise _unreadable_change(error, build_id) from None
+        except ConflictError as conflict:
+            info = await self.converge_after_conflict(build_id, change, conflict, max_retries)
+            return UpdateResult(build_id, info.build, changed=False)
+        return UpdateResult(build_id, parse_build(response, build_id), changed=True)
 
     async def update(
         self,
@@ -444,22 +571,22 @@ class AsyncBuilds(AsyncBuildReads):
         expired: bool | None = None,
         uses_non_exempt_encryption: bool | None = None,
         encryption_declaration_id: str | None = None,
+        check_declaration: bool = True,
         max_retries: int | None = None,
     ) -> Build:
-        """Change several things in one PATCH; only the arguments given are sent."""
-        body = build_update_request(
+        """Change several things in one PATCH; only the arguments given are sent.
+
+        Converges like `apply` (a build already holding the values is returned as it is).
+        """
+        result = await self.apply(
             build_id,
             expired=expired,
             uses_non_exempt_encryption=uses_non_exempt_encryption,
             encryption_declaration_id=encryption_declaration_id,
+            check_declaration=check_declaration,
+            max_retries=max_retries,
         )
-        try:
-            response = await self._send(_operation(build_id, body), max_retries)
-        except UnverifiedChangeError:
-            raise
-        except ResponseValidationError as error:
-            raise _unreadable_change(error, build_id) from None
-        return parse_build(response, build_id)
+        return result.build
 
     async def expire(self, build_id: str, *, max_retries: int | None = None) -> Build:
         """Expire the build, ending its TestFlight testing. It cannot be undone."""
@@ -474,11 +601,20 @@ class AsyncBuilds(AsyncBuildReads):
         )
 
     async def assign_encryption_declaration(
-        self, build_id: str, declaration_id: str, *, max_retries: int | None = None
+        self,
+        build_id: str,
+        declaration_id: str,
+        *,
+        check_declaration: bool = True,
+        max_retries: int | None = None,
     ) -> Build:
-        """Attach an app encryption declaration to the build."""
+        """Attach an app encryption declaration to the build, after checking it (see
+        `apply`)."""
         return await self.update(
-            build_id, encryption_declaration_id=declaration_id, max_retries=max_retries
+            build_id,
+            encryption_declaration_id=declaration_id,
+            check_declaration=check_declaration,
+            max_retries=max_retries,
         )
 
     async def expire_many(
@@ -510,11 +646,11 @@ class AsyncBuilds(AsyncBuildReads):
             async with semaphore:
                 started.add(index)
                 try:
-                    build = await self.expire(build_id, max_retries=max_retries)
+                    result = await self.apply(build_id, expired=True, max_retries=max_retries)
                 except _OUTCOME_ERRORS as error:
                     outcome = BuildOutcome(build_id, error=error)
                 else:
-                    outcome = BuildOutcome(build_id, build=build)
+                    outcome = BuildOutcome(build_id, build=result.build, changed=result.changed)
             outcomes[index] = outcome
             if on_outcome is not None:
                 on_outcome(outcome)

@@ -34,6 +34,7 @@ from ._keys import APIKey
 from ._logging import log_retry
 from ._rate_limit import RateLimit
 from ._retry import DEFAULT_MAX_RETRIES
+from .jobs._resource import JobClock
 from .resources.apps import Apps, AsyncApps
 from .resources.encryption_declarations import AsyncEncryptionDeclarations, EncryptionDeclarations
 
@@ -114,7 +115,9 @@ class AppStoreConnect:
         # it, a trickled header would only be bounded by httpx's per-read timeout.
         install_deadline_backend(self._http)
         self.apps = Apps(self._send)
-        self.builds = Builds(self._send, self.apps)
+        self.builds = Builds(
+            self._send, self.apps, JobClock(self._core.now, sleep, random, self._core.budget)
+        )
         self.encryption_declarations = EncryptionDeclarations(self._send)
 
     @property
@@ -301,7 +304,9 @@ class AsyncAppStoreConnect:
             transport=transport, timeout=self._core.timeout
         )
         self.apps = AsyncApps(self._send)
-        self.builds = AsyncBuilds(self._send, self.apps)
+        self.builds = AsyncBuilds(
+            self._send, self.apps, JobClock(self._core.now, sleep, random, self._core.budget)
+        )
         self.encryption_declarations = AsyncEncryptionDeclarations(self._send)
 
     @property

@@ -25,7 +25,11 @@ AppStoreConnectError
 │   └── BuildNotFoundError       no build matches the criteria
 ├── AmbiguousBuildError          more than one build matches the criteria
 ├── NotAttemptedError            a batch's id never sent: the batch was interrupted
-└── RequestAbandonedError        a batch's id cut off in flight: it may have been applied
+├── RequestAbandonedError        a batch's id cut off in flight: it may have been applied
+└── (in asc_builds.jobs, raised by the jobs)
+    ├── DeclarationRefusedError  a declaration unfit for the build: nothing was sent
+    ├── ProcessingFailedError    the build finished processing FAILED or INVALID
+    └── WaitTimeoutError         the build was not processed in time
 
 BatchInterrupted                 (a KeyboardInterrupt) Ctrl-C stopped a sync batch;
                                  `outcomes` says what happened to each id

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping
 
-from asc_builds_generated.models import Build
-
 from .._auth import TokenSigner
 from .._base_client import DEFAULT_CALL_TIMEOUT
 from .._builds import BuildOutcome
@@ -15,11 +13,20 @@ from .._exceptions import BatchInterrupted, InvalidInputError
 from .._ids import validate_id
 from .._keys import APIKey
 from .._retry import DEFAULT_MAX_RETRIES
+from ..jobs import UpdateResult
 from ._credentials import load_key
 from ._dry_run import DryRunTransport, RequestNotSent, describe_request
 from ._render import Renderer
+from ._selector import resolve_build_id
 
-__all__ = ["API_COMMANDS", "EXIT_INTERRUPTED", "key_from_args", "run_token"]
+__all__ = [
+    "API_COMMANDS",
+    "EXIT_INTERRUPTED",
+    "client_for",
+    "key_from_args",
+    "report_outcomes",
+    "run_token",
+]
 
 # What a shell reports for a command stopped by SIGINT (128 + 2).
 EXIT_INTERRUPTED = 130
@@ -35,31 +42,74 @@ def key_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> APIKe
     )
 
 
-def _client(args: argparse.Namespace, key: APIKey) -> AppStoreConnect:
+def client_for(
+    args: argparse.Namespace, key: APIKey, *, dry_run: bool | None = None
+) -> AppStoreConnect:
+    """The command's client; with `dry_run` (default: --dry-run) it sends nothing."""
+    dry = args.dry_run if dry_run is None else dry_run
     return AppStoreConnect(
         key,
         base_url=args.base_url,
         max_retries=DEFAULT_MAX_RETRIES if args.max_retries is None else args.max_retries,
-        transport=DryRunTransport() if args.dry_run else None,
-        call_timeout=DEFAULT_CALL_TIMEOUT if args.timeout is None else args.timeout,
+        transport=DryRunTransport() if dry else None,
+        call_timeout=(
+            DEFAULT_CALL_TIMEOUT if args.request_timeout is None else args.request_timeout
+        ),
     )
+
+
+_client = client_for
+
+
+def report_outcomes(render: Renderer, outcomes: list[BuildOutcome], *, verb: str) -> int:
+    """The summary of builds changed, already so, failed and not attempted; the exit status
+    (0 when every build ended in the requested state)."""
+    counts = {status: 0 for status in ("changed", "already", "failed", "not attempted")}
+    for outcome in outcomes:
+        counts[outcome.status] += 1
+    succeeded = counts["changed"] + counts["already"]
+    failed = counts["failed"]
+    already = f"already {verb}" if verb != "changed" else "already as asked"
+    text = f"{counts['changed']} {verb}, {counts['already']} {already}, {counts['failed']} failed"
+    if counts["not attempted"]:
+        text += f", {counts['not attempted']} not attempted"
+    render.summary(
+        {
+            "total": len(outcomes),
+            "succeeded": succeeded,
+            "failed": failed,
+            "changed": counts["changed"],
+            "already": counts["already"],
+            "not_attempted": counts["not attempted"],
+        },
+        text=text,
+    )
+    # A build not attempted did not end in the requested state either.
+    return 0 if succeeded == len(outcomes) else 1
 
 
 Command = Callable[[argparse.Namespace, APIKey, Renderer], int]
 
 
-def _one_build(call: Callable[[AppStoreConnect, argparse.Namespace], Build]) -> Command:
-    """A command that sends one PATCH and prints the updated build."""
+def _one_build(
+    call: Callable[[AppStoreConnect, argparse.Namespace, str], UpdateResult],
+) -> Command:
+    """A command that sends one PATCH and prints the build, changed or already so."""
 
     def command(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
+        # A build named by app and numbers is looked up for real even in a dry run: the
+        # dry run describes the PATCH, the one request that would change something.
+        with _client(args, key, dry_run=False) as reader:
+            build_id = resolve_build_id(reader, args)
         with _client(args, key) as asc:
             try:
-                build = call(asc, args)
+                result = call(asc, args, build_id)
             except RequestNotSent as dry:
-                render.request(describe_request(dry.request), id=args.build_id)
+                render.request(describe_request(dry.request), id=build_id)
                 return 0
-        render.build(build)
-        return 0
+        outcome = BuildOutcome(build_id, build=result.build, changed=result.changed)
+        render.outcome(outcome)
+        return report_outcomes(render, [outcome], verb="changed")
 
     return command
 
@@ -84,8 +134,17 @@ def _build_ids(args: argparse.Namespace) -> list[str]:
 
 
 def _expire(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
+    if args.older_than is not None or args.keep_latest is not None:
+        from ._expire_stale import run_expire_stale
+
+        return run_expire_stale(args, key, render)
+    if args.yes:
+        raise InvalidInputError("--yes goes with --older-than (expiring an app's stale builds)")
     # A malformed id refuses the whole batch before anything is sent: expire_many checks
     # every id first, and the dry run checks them all before describing any.
+    if args.bundle_id is not None or args.build_number is not None:
+        with _client(args, key, dry_run=False) as reader:
+            args.build_ids = [*args.build_ids, resolve_build_id(reader, args)]
     build_ids = _build_ids(args)
     with _client(args, key) as asc:
         if args.dry_run:
@@ -106,52 +165,49 @@ def _expire(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
         except BatchInterrupted as interrupted:
             # Ctrl-C: nothing new was sent after it, and every id has had its line
             # (expire_many reports the ones not attempted before raising).
-            render.summary(_counts(interrupted.outcomes), text=_summary(interrupted.outcomes))
+            report_outcomes(render, interrupted.outcomes, verb="expired")
             return EXIT_INTERRUPTED
-    render.summary(_counts(outcomes), text=_summary(outcomes))
-    return 0 if all(outcome.ok for outcome in outcomes) else 1
+    return report_outcomes(render, outcomes, verb="expired")
 
 
-def _counts(outcomes: list[BuildOutcome]) -> dict[str, int]:
-    statuses = [outcome.status for outcome in outcomes]
-    counts = {
-        "total": len(outcomes),
-        "succeeded": statuses.count("changed"),
-        "failed": statuses.count("failed"),
-    }
-    if "not attempted" in statuses:
-        counts["not_attempted"] = statuses.count("not attempted")
-    return counts
+def _check_declaration(args: argparse.Namespace) -> bool:
+    # A dry run describes the PATCH alone, so the reads of the check are not made.
+    return not (args.no_declaration_check or args.dry_run)
 
 
-def _summary(outcomes: list[BuildOutcome]) -> str:
-    counts = _counts(outcomes)
-    text = f"{counts['succeeded']} expired, {counts['failed']} failed"
-    if "not_attempted" in counts:
-        text += f", {counts['not_attempted']} not attempted (interrupted)"
-    return text
+def _set_encryption(asc: AppStoreConnect, args: argparse.Namespace, build_id: str) -> UpdateResult:
+    return asc.builds.apply(build_id, uses_non_exempt_encryption=args.uses_non_exempt_encryption)
 
 
-def _set_encryption(asc: AppStoreConnect, args: argparse.Namespace) -> Build:
-    return asc.builds.set_uses_non_exempt_encryption(args.build_id, args.uses_non_exempt_encryption)
+def _assign_declaration(
+    asc: AppStoreConnect, args: argparse.Namespace, build_id: str
+) -> UpdateResult:
+    return asc.builds.apply(
+        build_id,
+        encryption_declaration_id=args.declaration_id,
+        check_declaration=_check_declaration(args),
+    )
 
 
-def _assign_declaration(asc: AppStoreConnect, args: argparse.Namespace) -> Build:
-    return asc.builds.assign_encryption_declaration(args.build_id, args.declaration_id)
-
-
-def _update(asc: AppStoreConnect, args: argparse.Namespace) -> Build:
+def _update(asc: AppStoreConnect, args: argparse.Namespace, build_id: str) -> UpdateResult:
     if not args.expire and args.uses_non_exempt_encryption is None and args.declaration is None:
         raise InvalidInputError(
             "nothing to update: give --expire, --uses-non-exempt-encryption true|false or "
             "--declaration DECLARATION_ID"
         )
-    return asc.builds.update(
-        args.build_id,
+    return asc.builds.apply(
+        build_id,
         expired=True if args.expire else None,
         uses_non_exempt_encryption=args.uses_non_exempt_encryption,
         encryption_declaration_id=args.declaration,
+        check_declaration=_check_declaration(args),
     )
+
+
+def _wait(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
+    from ._wait_command import run_wait
+
+    return run_wait(args, key, render)
 
 
 def run_token(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
@@ -186,5 +242,6 @@ API_COMMANDS: dict[str, Command] = {
     "set-encryption": _one_build(_set_encryption),
     "assign-declaration": _one_build(_assign_declaration),
     "update": _one_build(_update),
+    "wait": _wait,
     "token": run_token,
 }

@@ -23,7 +23,13 @@ build as it finishes even when piped. Every line has the same five members:
       server    the running fake-server: {"base_url", "environment", "bundle_id",
                 "app_id", "build_ids", "encryption_declaration_id"} (one app's builds)
       summary   the last line of a command that reports several things:
-                {"total", "succeeded", "failed", ...}, every count an integer
+                {"total", "succeeded", "failed", ...}, every count an integer; a command
+                that changes builds counts "changed", "already" (the build already held
+                the requested values: nothing changed) and "not_attempted"
+      plan      one build of `expire --older-than` plan: {"action": "expire" | "keep",
+                "reason", "marketing_version", "build_number", "uploaded_date"}
+      progress  what one poll of `wait` saw: {"found", "state", "polls",
+                "waited_seconds", "heartbeat"} (a line on each change, a heartbeat a minute)
 
 Member names of our own are snake_case. What sits under `resource` and `request.body` is
 Apple's JSON, unchanged (camelCase), so it can be read with Apple's documentation.
@@ -43,8 +49,20 @@ from ._visible import json_safe
 
 __all__ = ["KINDS", "OUTPUT_SCHEMA", "Kind", "line", "write_line"]
 
-Kind = Literal["resource", "error", "request", "token", "check", "server", "summary"]
-KINDS: tuple[Kind, ...] = ("resource", "error", "request", "token", "check", "server", "summary")
+Kind = Literal[
+    "resource", "error", "request", "token", "check", "server", "summary", "plan", "progress"
+]
+KINDS: tuple[Kind, ...] = (
+    "resource",
+    "error",
+    "request",
+    "token",
+    "check",
+    "server",
+    "summary",
+    "plan",
+    "progress",
+)
 
 _TEXT_OR_NULL: dict[str, Any] = {"type": ["string", "null"]}
 
@@ -139,6 +157,30 @@ _PAYLOADS: dict[Kind, dict[str, Any]] = {
         ],
         "additionalProperties": False,
     },
+    "plan": {
+        "type": "object",
+        "properties": {
+            "action": {"enum": ["expire", "keep"]},
+            "reason": {"type": "string"},
+            "marketing_version": _TEXT_OR_NULL,
+            "build_number": _TEXT_OR_NULL,
+            "uploaded_date": _TEXT_OR_NULL,
+        },
+        "required": ["action", "reason", "marketing_version", "build_number", "uploaded_date"],
+        "additionalProperties": False,
+    },
+    "progress": {
+        "type": "object",
+        "properties": {
+            "found": {"type": "boolean"},
+            "state": _TEXT_OR_NULL,
+            "polls": {"type": "integer", "minimum": 1},
+            "waited_seconds": {"type": "number", "minimum": 0},
+            "heartbeat": {"type": "boolean"},
+        },
+        "required": ["found", "state", "polls", "waited_seconds", "heartbeat"],
+        "additionalProperties": False,
+    },
     "summary": {
         "type": "object",
         "properties": {
@@ -160,6 +202,8 @@ _OK_BY_KIND: dict[Kind, bool | None] = {
     "check": None,
     "server": True,
     "summary": None,
+    "plan": True,
+    "progress": True,
 }
 
 

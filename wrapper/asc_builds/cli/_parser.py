@@ -15,6 +15,7 @@ from .._builds import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 from .._retry import DEFAULT_MAX_RETRIES
 from .._version import __version__
 from ..resources.builds import PROCESSING_STATES, SORT_VALUES
+from ._durations import parse_duration
 
 __all__ = ["COMMANDS", "GLOBAL_DEFAULTS", "UsageError", "build_parser"]
 
@@ -23,6 +24,7 @@ COMMANDS = (
     "set-encryption",
     "assign-declaration",
     "update",
+    "wait",
     "get",
     "list",
     "token",
@@ -159,7 +161,7 @@ def _global_options() -> _Parser:
         ),
     )
     group.add_argument(
-        "--timeout",
+        "--request-timeout",
         type=_seconds,
         default=argparse.SUPPRESS,
         metavar="SECONDS",
@@ -184,7 +186,7 @@ GLOBAL_DEFAULTS: dict[str, object] = {
     "json": False,
     "dry_run": False,
     "max_retries": None,
-    "timeout": None,
+    "request_timeout": None,
     "verbose": 0,
 }
 
@@ -210,12 +212,52 @@ def build_parser() -> _Parser:
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         return commands.add_parser(name, help=help_text, description=help_text, parents=[common])
 
-    expire = command("expire", "expire one or more builds (a result per id)")
+    def selector(parser: argparse.ArgumentParser, *, positional: bool = True) -> None:
+        # Every command taking a build id also takes the names people know a build by.
+        if positional:
+            parser.add_argument("build_id", nargs="?", metavar="ID", help="the build's id")
+        group = parser.add_argument_group("or name the build by app and numbers (instead of ID)")
+        group.add_argument("--bundle-id", help="the app's bundle id (CFBundleIdentifier)")
+        group.add_argument(
+            "--marketing-version",
+            metavar="VERSION",
+            help="CFBundleShortVersionString, e.g. 2.1.0 (the pre-release version's version)",
+        )
+        group.add_argument(
+            "--build-number",
+            metavar="NUMBER",
+            help="CFBundleVersion, e.g. 345 (Apple's Build.version)",
+        )
+
+    expire = command(
+        "expire",
+        "expire builds: by id (a result per id), or the stale builds of an app "
+        "(--bundle-id B --older-than 90d --keep-latest 5: prints the plan, then asks)",
+    )
     expire.add_argument(
         "build_ids",
         nargs="*",
         metavar="ID",
         help="a build id; '-' reads ids from stdin (separated by whitespace or newlines)",
+    )
+    selector(expire, positional=False)
+    stale = expire.add_argument_group("expire an app's stale builds (with --bundle-id)")
+    stale.add_argument(
+        "--older-than",
+        type=parse_duration,
+        metavar="AGE",
+        help="expire builds uploaded at least this long ago: 90d, 12h, 2w",
+    )
+    stale.add_argument(
+        "--keep-latest",
+        type=_whole_number(0),
+        metavar="N",
+        help="always keep the N most recently uploaded builds (default 0)",
+    )
+    stale.add_argument(
+        "--yes",
+        action="store_true",
+        help="expire without asking (needed when not on a terminal); --dry-run sends nothing",
     )
     expire.add_argument(
         "--ids-file",
@@ -231,25 +273,68 @@ def build_parser() -> _Parser:
     )
 
     encryption = command("set-encryption", "set a build's usesNonExemptEncryption")
-    encryption.add_argument("build_id", metavar="ID")
+    selector(encryption)
     encryption.add_argument(
         "--uses-non-exempt-encryption", type=_bool, required=True, metavar="true|false"
     )
 
-    declaration = command("assign-declaration", "assign an app encryption declaration")
-    declaration.add_argument("build_id", metavar="ID")
+    declaration = command(
+        "assign-declaration",
+        "assign an app encryption declaration (checked first: it must exist, be the build's "
+        "app's, and not be REJECTED, INVALID or EXPIRED)",
+    )
+    declaration.add_argument("build_id", nargs="?", metavar="ID", help="the build's id")
     declaration.add_argument("declaration_id", metavar="DECLARATION_ID")
+    selector(declaration, positional=False)
+    declaration.add_argument(
+        "--no-declaration-check",
+        action="store_true",
+        help="assign without reading the declaration first",
+    )
 
     update = command("update", "change several things of one build in one request")
-    update.add_argument("build_id", metavar="ID")
+    selector(update)
     update.add_argument("--expire", action="store_true", help="expire the build")
     update.add_argument("--uses-non-exempt-encryption", type=_bool, metavar="true|false")
     update.add_argument(
         "--declaration", metavar="DECLARATION_ID", help="assign this app encryption declaration"
     )
+    update.add_argument(
+        "--no-declaration-check",
+        action="store_true",
+        help="assign without reading the declaration first",
+    )
+
+    wait = command(
+        "wait",
+        "wait until App Store Connect has processed a build (VALID), then optionally answer "
+        "export compliance and assign a declaration; exit 1 if processing fails or time runs out",
+    )
+    selector(wait)
+    wait.add_argument(
+        "--timeout",
+        type=parse_duration,
+        default=parse_duration("30m"),
+        metavar="DURATION",
+        help="how long to wait: 30m (default), 1h, 90s",
+    )
+    wait.add_argument(
+        "--uses-non-exempt-encryption",
+        type=_bool,
+        metavar="true|false",
+        help="then answer export compliance",
+    )
+    wait.add_argument(
+        "--declaration", metavar="DECLARATION_ID", help="then assign this encryption declaration"
+    )
+    wait.add_argument(
+        "--no-declaration-check",
+        action="store_true",
+        help="assign without reading the declaration first",
+    )
 
     get = command("get", "show one build: versions, upload, processing state, expiry, encryption")
-    get.add_argument("build_id", metavar="ID")
+    selector(get)
 
     listing = command(
         "list",

@@ -22,6 +22,7 @@ from .._client import AppStoreConnect
 from .._keys import APIKey
 from ..resources.builds import BuildInfo
 from ._render import Renderer
+from ._selector import resolve_build_id
 
 __all__ = ["COLUMNS", "run_get", "run_list", "table_row"]
 
@@ -91,7 +92,7 @@ def _resource_lines(render: Renderer, build: BuildInfo, shown: set[str]) -> None
 
 def run_get(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     with _client(args, key) as asc:
-        build = asc.builds.get(args.build_id, include=_INCLUDE)
+        build = asc.builds.get(resolve_build_id(asc, args), include=_INCLUDE)
     if render.as_json:
         _resource_lines(render, build, set())
     else:

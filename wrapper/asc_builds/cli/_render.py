@@ -107,20 +107,22 @@ class Renderer:
             self.text(request_text(description))
 
     def outcome(self, outcome: BuildOutcome) -> None:
-        """One finished build of a batch, printed at once (in the order builds finish)."""
+        """One finished build of a batch, printed at once (in the order builds finish):
+        "changed", "already" (it held the requested values: nothing changed), "FAILED"."""
         with self._lock:
             if outcome.error is None:
                 build = outcome.unwrap()
                 if self.as_json:
                     self.line("resource", build.to_dict(), ok=True, id=outcome.build_id)
                 else:
-                    self.text(f"ok      {build_text(build)}")
+                    self.text(f"{outcome.status:<8}{build_text(build)}")
             elif self.as_json:
                 self.line("error", error_data(outcome.error), ok=False, id=outcome.build_id)
             elif outcome.status == "not attempted":
                 self.text(f"NOTSENT {outcome.build_id}: not attempted (interrupted)")
             else:
-                self.text(f"FAILED  {outcome.build_id}: {error_text(outcome.error)}")
+                label = "FAILED" if outcome.status == "failed" else outcome.status
+                self.text(f"{label:<8}{outcome.build_id}: {error_text(outcome.error)}")
 
     def summary(self, counts: Mapping[str, int], *, text: str | None = None) -> None:
         """The closing line of a command that reported several things."""
@@ -143,6 +145,21 @@ class Renderer:
         else:
             self.err.write(f"asc-builds: error: {error_text(error)}\n")
             self.err.flush()
+
+    def progress(self, payload: Mapping[str, object], text: str, *, id: str | None) -> None:
+        """A line of a long wait: JSON on `out`, text on `err` (results stay on `out`)."""
+        if self.as_json:
+            self.line("progress", dict(payload), ok=True, id=id)
+        else:
+            self.err.write(text + "\n")
+            self.err.flush()
+
+    def planned(self, payload: Mapping[str, object], text: str, *, id: str) -> None:
+        """One build of an expiry plan."""
+        if self.as_json:
+            self.line("plan", dict(payload), ok=True, id=id)
+        else:
+            self.text(text)
 
     def note(self, text: str) -> None:
         self.err.write(text + "\n")

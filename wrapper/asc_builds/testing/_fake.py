@@ -20,6 +20,8 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote
 
+import attrs
+
 from .._client import AppStoreConnect, AsyncAppStoreConnect
 from . import _apple_errors as apple
 from ._exchange import FakeResponse, Outcome
@@ -205,6 +207,13 @@ class FakeAppStoreConnect:
         with self._lock:
             self._declarations[declaration.id] = declaration
         return declaration
+
+    def set_processing_state(self, id: str, state: str) -> FakeBuild:
+        """Move a build's processing on, as App Store Connect does after an upload."""
+        with self._lock:
+            build = attrs.evolve(self._builds[id], processing_state=state)
+            self._builds[id] = build
+        return build
 
     def build(self, id: str) -> FakeBuild:
         """The build's current state; ``KeyError`` when unknown."""

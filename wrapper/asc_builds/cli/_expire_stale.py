@@ -1,0 +1,96 @@
+"""`asc-builds expire --bundle-id B --older-than 90d --keep-latest 5`: print the plan, ask,
+expire. Expiry cannot be undone: the plan lists every build it would touch and every
+build it keeps, each with its reason, before anything is sent."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+
+from .._exceptions import InvalidInputError
+from .._keys import APIKey
+from ..jobs import ExpiryPlan, PlannedBuild
+from ._commands import client_for, report_outcomes
+from ._render import Renderer
+
+__all__ = ["run_expire_stale"]
+
+
+def _check(args: argparse.Namespace) -> None:
+    if args.bundle_id is None:
+        raise InvalidInputError("--older-than and --keep-latest need --bundle-id (the app)")
+    if args.older_than is None:
+        raise InvalidInputError("give --older-than (e.g. 90d): builds newer than that are kept")
+    if args.build_ids or args.ids_file is not None or args.build_number is not None:
+        raise InvalidInputError(
+            "--older-than plans over the app's builds: give no ids and no --build-number"
+        )
+
+
+def _date(value: datetime.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _show(render: Renderer, planned: PlannedBuild, action: str) -> None:
+    build = planned.build
+    payload = {
+        "action": action,
+        "reason": planned.reason,
+        "marketing_version": build.marketing_version,
+        "build_number": build.build_number,
+        "uploaded_date": _date(build.uploaded_date),
+    }
+    uploaded = build.uploaded_date.strftime("%Y-%m-%d") if build.uploaded_date else "-"
+    text = (
+        f"{action:<7} {build.id}  {build.marketing_version or '-':<10} "
+        f"{build.build_number or '-':<8} {uploaded}  {planned.reason}"
+    )
+    render.planned(payload, text, id=build.id)
+
+
+def _show_plan(render: Renderer, plan: ExpiryPlan) -> None:
+    for planned in plan.to_expire:
+        _show(render, planned, "expire")
+    for planned in plan.kept:
+        _show(render, planned, "keep")
+    if not render.as_json:
+        render.text(
+            f"plan: expire {len(plan.to_expire)} builds uploaded before "
+            f"{plan.cutoff:%Y-%m-%d %H:%M} UTC, keep {len(plan.kept)}"
+        )
+
+
+def _confirmed(args: argparse.Namespace, render: Renderer, count: int) -> bool:
+    if args.yes:
+        return True
+    stdin = args.stdin
+    if not (stdin.isatty() and render.err.isatty()):
+        raise InvalidInputError(
+            f"not on a terminal: pass --yes to expire these {count} builds (it cannot be "
+            "undone), or --dry-run to only print the plan"
+        )
+    render.err.write(f"Expire {count} builds? This cannot be undone. [y/N] ")
+    render.err.flush()
+    return stdin.readline().strip().lower() in ("y", "yes")
+
+
+def run_expire_stale(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
+    _check(args)
+    # The plan is read for real even with --dry-run, which then sends no PATCH.
+    with client_for(args, key, dry_run=False) as asc:
+        plan = asc.builds.plan_expiry(
+            bundle_id=args.bundle_id,
+            older_than=args.older_than,
+            keep_latest=args.keep_latest or 0,
+            marketing_version=args.marketing_version,
+        )
+        _show_plan(render, plan)
+        if args.dry_run or not plan.ids:
+            return report_outcomes(render, [], verb="expired")
+        if not _confirmed(args, render, len(plan.ids)):
+            render.note("nothing expired")
+            return 1
+        outcomes = asc.builds.expire_many(
+            plan.ids, concurrency=args.concurrency, on_outcome=render.outcome
+        )
+    return report_outcomes(render, outcomes, verb="expired")

@@ -1,0 +1,55 @@
+"""`asc-builds wait`: wait for processing, then answer export compliance and/or assign a
+declaration, in one command (as fastlane pilot does before distributing)."""
+
+from __future__ import annotations
+
+import argparse
+
+from .._builds import BuildOutcome
+from .._keys import APIKey
+from ._commands import client_for, report_outcomes
+from ._dry_run import RequestNotSent, describe_request
+from ._render import Renderer
+from ._selector import selector_from_args
+from ._wait_report import WaitReporter
+
+__all__ = ["run_wait"]
+
+
+def run_wait(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
+    selector = selector_from_args(args)
+    describe = selector.describe()
+    reporter = WaitReporter(
+        lambda payload, text, build_id: render.progress(payload, text, id=build_id),
+        describe=describe,
+        heartbeat=not render.err.isatty(),
+    )
+    # The polls are reads: sent even with --dry-run, which describes the final PATCH.
+    with client_for(args, key, dry_run=False) as asc:
+        build = asc.builds.wait_until_processed(
+            selector.build_id,
+            bundle_id=selector.bundle_id,
+            marketing_version=selector.marketing_version,
+            build_number=selector.build_number,
+            timeout=args.timeout.total_seconds(),
+            on_progress=reporter,
+        )
+    if args.uses_non_exempt_encryption is None and args.declaration is None:
+        render.build(build.build)
+        return 0
+    with client_for(args, key) as asc:
+        try:
+            result = asc.builds.apply(
+                build.id,
+                uses_non_exempt_encryption=args.uses_non_exempt_encryption,
+                encryption_declaration_id=args.declaration,
+                check_declaration=not (args.no_declaration_check or args.dry_run),
+                # Answered already as asked: nothing is sent (asked only when unanswered).
+                current=build,
+            )
+        except RequestNotSent as dry:
+            render.request(describe_request(dry.request), id=build.id)
+            return 0
+    outcome = BuildOutcome(build.id, build=result.build, changed=result.changed)
+    render.outcome(outcome)
+    return report_outcomes(render, [outcome], verb="changed")

@@ -1,0 +1,40 @@
+"""The jobs release engineers run, built on the reads and the PATCH.
+
+- converge: a PATCH whose values already hold reports "already" instead of failing;
+- wait: poll a build until App Store Connect has processed it;
+- expiry: plan which stale builds to expire, and why each other one is kept;
+- declaration: check an encryption declaration before assigning it.
+
+Each module holds the decisions as plain code shared by the sync and async clients.
+"""
+
+from ._converge import ChangeStatus, RequestedChange, UpdateResult
+from ._declaration import REFUSED_DECLARATION_STATES, DeclarationRefusedError
+from ._expiry import ExpiryPlan, PlannedBuild, plan_expiry
+from ._wait import (
+    FAILED_STATES,
+    PROCESSED_STATE,
+    PollSchedule,
+    ProcessingFailedError,
+    ProcessingWait,
+    WaitProgress,
+    WaitTimeoutError,
+)
+
+__all__ = [
+    "FAILED_STATES",
+    "PROCESSED_STATE",
+    "REFUSED_DECLARATION_STATES",
+    "ChangeStatus",
+    "DeclarationRefusedError",
+    "ExpiryPlan",
+    "PlannedBuild",
+    "PollSchedule",
+    "ProcessingFailedError",
+    "ProcessingWait",
+    "RequestedChange",
+    "UpdateResult",
+    "WaitProgress",
+    "WaitTimeoutError",
+    "plan_expiry",
+]

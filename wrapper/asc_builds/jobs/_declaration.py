@@ -1,0 +1,118 @@
+"""Checking an encryption declaration before assigning it to a build.
+
+App Store Connect refuses the assignment later, or worse, accepts it while the declaration
+cannot cover the build. Before the PATCH the declaration is read: it must exist, belong to
+the build's app, and not be `REJECTED`, `INVALID` or `EXPIRED`. Otherwise the assignment is
+refused with `DeclarationRefusedError` and nothing is sent. `check_declaration=False` skips
+the read for callers who know better.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from .._exceptions import AppStoreConnectError
+
+__all__ = [
+    "REFUSED_DECLARATION_STATES",
+    "DeclarationRefusedError",
+    "declaration_app_id",
+    "declaration_state",
+    "refusal",
+]
+
+REFUSED_DECLARATION_STATES = frozenset({"REJECTED", "INVALID", "EXPIRED"})
+
+RefusalReason = Literal["not found", "other app", "state"]
+
+
+class DeclarationRefusedError(AppStoreConnectError):
+    """The declaration cannot be assigned to this build; no PATCH was sent.
+
+    `reason` is "not found", "other app" or "state"; `state` is the declaration's state
+    when it was read.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        build_id: str,
+        declaration_id: str,
+        reason: RefusalReason,
+        state: str | None = None,
+        declaration_app_id: str | None = None,
+        build_app_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.build_id = build_id
+        self.declaration_id = declaration_id
+        self.reason = reason
+        self.state = state
+        self.declaration_app_id = declaration_app_id
+        self.build_app_id = build_app_id
+
+
+def _set(value: Any) -> Any:
+    from asc_builds_generated.types import Unset
+
+    return None if isinstance(value, Unset) else value
+
+
+def declaration_state(declaration: Any) -> str | None:
+    """The declaration's `appEncryptionDeclarationState`, as text."""
+    attributes = _set(declaration.attributes)
+    state = None if attributes is None else _set(attributes.app_encryption_declaration_state)
+    return None if state is None else str(state)
+
+
+def declaration_app_id(declaration: Any) -> str | None:
+    """The id of the declaration's app (it is read with `include=app`)."""
+    relationships = _set(declaration.relationships)
+    app = None if relationships is None else _set(relationships.app)
+    data = None if app is None else _set(app.data)
+    linked = None if data is None else _set(data.id)
+    return linked if isinstance(linked, str) else None
+
+
+def refusal(
+    declaration: Any | None,
+    *,
+    build_id: str,
+    declaration_id: str,
+    build_app_id: str | None,
+) -> DeclarationRefusedError | None:
+    """Why `declaration` (None: it does not exist) cannot go on the build, or None."""
+    if declaration is None:
+        return DeclarationRefusedError(
+            f"encryption declaration {declaration_id} does not exist (or this key cannot "
+            f"see it): not assigned to build {build_id}, nothing was sent",
+            build_id=build_id,
+            declaration_id=declaration_id,
+            reason="not found",
+        )
+    state = declaration_state(declaration)
+    app_id = declaration_app_id(declaration)
+    if build_app_id is not None and app_id is not None and app_id != build_app_id:
+        return DeclarationRefusedError(
+            f"encryption declaration {declaration_id} ({state}) belongs to app {app_id}, "
+            f"build {build_id} to app {build_app_id}: not assigned, nothing was sent",
+            build_id=build_id,
+            declaration_id=declaration_id,
+            reason="other app",
+            state=state,
+            declaration_app_id=app_id,
+            build_app_id=build_app_id,
+        )
+    if state in REFUSED_DECLARATION_STATES:
+        return DeclarationRefusedError(
+            f"encryption declaration {declaration_id} is {state}: it cannot be assigned to "
+            f"build {build_id}, nothing was sent",
+            build_id=build_id,
+            declaration_id=declaration_id,
+            reason="state",
+            state=state,
+            declaration_app_id=app_id,
+            build_app_id=build_app_id,
+        )
+    return None

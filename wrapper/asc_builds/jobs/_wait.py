@@ -1,0 +1,256 @@
+"""Waiting for a build to finish processing: the schedule and the decisions, for both clients.
+
+`ProcessingWait` is plain state: it is told what each poll saw and answers with the build
+(processed), an error (processing failed, or the time is up) or how long to wait before the
+next poll. `wait_sync` and `wait_async` only loop: look the build up, observe, sleep.
+
+Polls start `initial` seconds apart and grow by `factor` up to `maximum`, each shortened by
+a random fraction up to `jitter` (parallel jobs do not poll in step). They are never closer
+than the hourly request budget allows: with few requests left the interval stretches to
+spread them over the hour, and every poll is paced by the client's `RateBudget` as well.
+"""
+
+from __future__ import annotations
+
+import random as _random
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar
+
+import attrs
+
+from .._budget import BudgetStatus
+from .._exceptions import AppStoreConnectError, InvalidInputError
+
+__all__ = [
+    "FAILED_STATES",
+    "PROCESSED_STATE",
+    "PollSchedule",
+    "ProcessingFailedError",
+    "ProcessingWait",
+    "WaitProgress",
+    "WaitTimeoutError",
+    "wait_async",
+    "wait_sync",
+]
+
+PROCESSED_STATE = "VALID"
+FAILED_STATES = frozenset({"FAILED", "INVALID"})
+
+
+class PolledBuild(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def processing_state(self) -> str | None: ...
+
+
+class ProcessingFailedError(AppStoreConnectError):
+    """The build finished processing as `FAILED` or `INVALID`: it will never be usable."""
+
+    def __init__(self, message: str, *, build_id: str, state: str) -> None:
+        super().__init__(message)
+        self.build_id = build_id
+        self.state = state
+
+
+class WaitTimeoutError(AppStoreConnectError):
+    """The build was not processed within the timeout.
+
+    `last_state` is the processing state the last poll saw (None: the build was never
+    listed, or Apple had not set a state yet); `waited` is in seconds; `build_id` is None
+    when the build was never found.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        build_id: str | None,
+        last_state: str | None,
+        waited: float,
+        polls: int,
+    ) -> None:
+        super().__init__(message)
+        self.build_id = build_id
+        self.last_state = last_state
+        self.waited = waited
+        self.polls = polls
+
+
+@attrs.frozen
+class WaitProgress:
+    """What one poll saw: given to the progress callback after every poll.
+
+    `found` is false while the build is not listed yet; `state` is its processing state
+    (None before Apple sets one); `changed` is true on the first poll and whenever the
+    state (or being found) differs from the poll before.
+    """
+
+    build_id: str | None
+    found: bool
+    state: str | None
+    changed: bool
+    polls: int
+    waited: float
+
+
+def _positive(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise InvalidInputError(f"{name} must be a positive number of seconds; got {value!r}")
+    return float(value)
+
+
+@attrs.frozen
+class PollSchedule:
+    """Seconds between polls: `initial`, times `factor` each poll, at most `maximum`,
+    shortened by up to `jitter` (a fraction)."""
+
+    initial: float = 5.0
+    factor: float = 1.5
+    maximum: float = 60.0
+    jitter: float = 0.2
+
+    def __attrs_post_init__(self) -> None:
+        _positive("initial", self.initial)
+        _positive("maximum", self.maximum)
+        if not isinstance(self.factor, (int, float)) or self.factor < 1:
+            raise InvalidInputError(f"factor must be at least 1; got {self.factor!r}")
+        if not isinstance(self.jitter, (int, float)) or not 0 <= self.jitter < 1:
+            raise InvalidInputError(f"jitter must be within [0, 1); got {self.jitter!r}")
+
+    def interval(self, polls: int, random: float) -> float:
+        """The wait after poll number `polls` (1 for the first), `random` in [0, 1)."""
+        base = min(self.maximum, self.initial * self.factor ** max(0, polls - 1))
+        return float(base * (1 - self.jitter * random))
+
+
+OnProgress = Callable[[WaitProgress], None]
+
+
+class ProcessingWait:
+    """The decisions of one wait; see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float,
+        schedule: PollSchedule,
+        now: Callable[[], float],
+        random: Callable[[], float] = _random.random,
+        budget: Callable[[], BudgetStatus] | None = None,
+        budget_window: float = 3600.0,
+        on_progress: OnProgress | None = None,
+        describe: str = "the build",
+    ) -> None:
+        self.timeout = _positive("timeout", timeout)
+        if not isinstance(schedule, PollSchedule):
+            raise InvalidInputError("schedule must be a PollSchedule")
+        self._schedule = schedule
+        self._now = now
+        self._random = random
+        self._budget = budget
+        self._budget_window = budget_window
+        self._on_progress = on_progress
+        self._describe = describe
+        self._started = now()
+        self.polls = 0
+        self._found = False
+        self._build_id: str | None = None
+        self._state: str | None = None
+
+    @property
+    def waited(self) -> float:
+        return self._now() - self._started
+
+    def observe(self, build: PolledBuild | None) -> bool:
+        """Record one poll (`build` None: not listed yet). True when it is processed;
+        raises `ProcessingFailedError` when processing failed."""
+        self.polls += 1
+        found = build is not None
+        state = build.processing_state if build is not None else None
+        changed = self.polls == 1 or found != self._found or state != self._state
+        self._found, self._state = found, state
+        if build is not None:
+            self._build_id = build.id
+        if self._on_progress is not None:
+            self._on_progress(
+                WaitProgress(
+                    build_id=self._build_id,
+                    found=found,
+                    state=state,
+                    changed=changed,
+                    polls=self.polls,
+                    waited=self.waited,
+                )
+            )
+        if state == PROCESSED_STATE:
+            return True
+        if state in FAILED_STATES:
+            assert build is not None
+            raise ProcessingFailedError(
+                f"build {build.id} finished processing as {state}: App Store Connect will "
+                "not make it available",
+                build_id=build.id,
+                state=state,
+            )
+        return False
+
+    def next_delay(self) -> float:
+        """Seconds until the next poll; raises `WaitTimeoutError` when the time is up."""
+        waited = self.waited
+        left = self.timeout - waited
+        if left <= 0:
+            if not self._found:
+                seen = "it was never listed"
+            elif self._state is None:
+                seen = "App Store Connect had not given it a processing state yet"
+            else:
+                seen = f"its last processing state was {self._state}"
+            raise WaitTimeoutError(
+                f"{self._describe} was not processed after {waited:.0f} s ({self.polls} "
+                f"polls): {seen}",
+                build_id=self._build_id,
+                last_state=self._state,
+                waited=waited,
+                polls=self.polls,
+            )
+        delay = self._schedule.interval(self.polls, self._random())
+        if self._budget is not None:
+            available = self._budget().available
+            if available is not None:
+                # Spread what is left of the hour's budget instead of spending it at once.
+                delay = max(delay, self._budget_window / max(1, available))
+        # The last poll happens at the deadline, not after it.
+        return min(delay, left)
+
+
+B = TypeVar("B", bound=PolledBuild)
+
+
+def wait_sync(
+    lookup: Callable[[], B | None], wait: ProcessingWait, sleep: Callable[[float], None]
+) -> B:
+    """Poll with `lookup` until `wait` says processed (the build is returned) or raises.
+
+    Bounded by `wait.timeout` on its clock: `next_delay` raises once it has passed.
+    """
+    while True:
+        build = lookup()
+        if wait.observe(build):
+            assert build is not None
+            return build
+        sleep(wait.next_delay())
+
+
+async def wait_async(
+    lookup: Callable[[], Awaitable[B | None]],
+    wait: ProcessingWait,
+    sleep: Callable[[float], Awaitable[None]],
+) -> B:
+    """The asyncio twin of `wait_sync`."""
+    while True:
+        build = await lookup()
+        if wait.observe(build):
+            assert build is not None
+            return build
+        await sleep(wait.next_delay())
