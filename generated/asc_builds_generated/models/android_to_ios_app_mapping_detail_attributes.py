@@ -61,40 +61,36 @@ class AndroidToIosAppMappingDetailAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        package_name = cast("None | str | Unset", d.pop("packageName", UNSET))
 
-        def _parse_package_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        package_name = _parse_package_name(d.pop("packageName", UNSET))
-
-        def _parse_app_signing_key_public_certificate_sha_256_fingerprints(
-            data: object,
-        ) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_signing_key_public_certificate_sha_256_fingerprints_data = d.pop(
+            "appSigningKeyPublicCertificateSha256Fingerprints", UNSET
+        )
+        app_signing_key_public_certificate_sha_256_fingerprints: list[str] | None | Unset
+        if _app_signing_key_public_certificate_sha_256_fingerprints_data is None or isinstance(
+            _app_signing_key_public_certificate_sha_256_fingerprints_data, Unset
+        ):
+            app_signing_key_public_certificate_sha_256_fingerprints = (
+                _app_signing_key_public_certificate_sha_256_fingerprints_data
+            )
+        else:
             try:
-                if not isinstance(data, list):
+                if not isinstance(
+                    _app_signing_key_public_certificate_sha_256_fingerprints_data, list
+                ):
                     raise TypeError()
                 app_signing_key_public_certificate_sha_256_fingerprints_type_0 = cast(
-                    list[str], data
+                    list[str], _app_signing_key_public_certificate_sha_256_fingerprints_data
                 )
 
-                return app_signing_key_public_certificate_sha_256_fingerprints_type_0
+                app_signing_key_public_certificate_sha_256_fingerprints = (
+                    app_signing_key_public_certificate_sha_256_fingerprints_type_0
+                )
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None | Unset, data)
-
-        app_signing_key_public_certificate_sha_256_fingerprints = (
-            _parse_app_signing_key_public_certificate_sha_256_fingerprints(
-                d.pop("appSigningKeyPublicCertificateSha256Fingerprints", UNSET)
-            )
-        )
+                app_signing_key_public_certificate_sha_256_fingerprints = cast(
+                    "list[str] | None | Unset",
+                    _app_signing_key_public_certificate_sha_256_fingerprints_data,
+                )
 
         android_to_ios_app_mapping_detail_attributes = cls(
             package_name=package_name,

@@ -168,161 +168,97 @@ class AppAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        accessibility_url = cast("None | str | Unset", d.pop("accessibilityUrl", UNSET))
 
-        def _parse_accessibility_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        name = cast("None | str | Unset", d.pop("name", UNSET))
 
-        accessibility_url = _parse_accessibility_url(d.pop("accessibilityUrl", UNSET))
+        bundle_id = cast("None | str | Unset", d.pop("bundleId", UNSET))
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        sku = cast("None | str | Unset", d.pop("sku", UNSET))
 
-        name = _parse_name(d.pop("name", UNSET))
+        primary_locale = cast("None | str | Unset", d.pop("primaryLocale", UNSET))
 
-        def _parse_bundle_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        bundle_id = _parse_bundle_id(d.pop("bundleId", UNSET))
-
-        def _parse_sku(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        sku = _parse_sku(d.pop("sku", UNSET))
-
-        def _parse_primary_locale(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        primary_locale = _parse_primary_locale(d.pop("primaryLocale", UNSET))
-
-        def _parse_is_or_ever_was_made_for_kids(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        is_or_ever_was_made_for_kids = _parse_is_or_ever_was_made_for_kids(
-            d.pop("isOrEverWasMadeForKids", UNSET)
+        is_or_ever_was_made_for_kids = cast(
+            "bool | None | Unset", d.pop("isOrEverWasMadeForKids", UNSET)
         )
 
-        def _parse_subscription_status_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        subscription_status_url = cast("None | str | Unset", d.pop("subscriptionStatusUrl", UNSET))
 
-        subscription_status_url = _parse_subscription_status_url(
-            d.pop("subscriptionStatusUrl", UNSET)
-        )
-
-        def _parse_subscription_status_url_version(
-            data: object,
-        ) -> None | SubscriptionStatusUrlVersion | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _subscription_status_url_version_data = d.pop("subscriptionStatusUrlVersion", UNSET)
+        subscription_status_url_version: None | SubscriptionStatusUrlVersion | Unset
+        if _subscription_status_url_version_data is None or isinstance(
+            _subscription_status_url_version_data, Unset
+        ):
+            subscription_status_url_version = _subscription_status_url_version_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_subscription_status_url_version_data, str):
                     raise TypeError()
-                subscription_status_url_version_type_1 = SubscriptionStatusUrlVersion(data)
-
-                return subscription_status_url_version_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | SubscriptionStatusUrlVersion | Unset, data)
-
-        subscription_status_url_version = _parse_subscription_status_url_version(
-            d.pop("subscriptionStatusUrlVersion", UNSET)
-        )
-
-        def _parse_subscription_status_url_for_sandbox(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        subscription_status_url_for_sandbox = _parse_subscription_status_url_for_sandbox(
-            d.pop("subscriptionStatusUrlForSandbox", UNSET)
-        )
-
-        def _parse_subscription_status_url_version_for_sandbox(
-            data: object,
-        ) -> None | SubscriptionStatusUrlVersion | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                subscription_status_url_version_for_sandbox_type_1 = SubscriptionStatusUrlVersion(
-                    data
+                subscription_status_url_version_type_1 = SubscriptionStatusUrlVersion(
+                    _subscription_status_url_version_data
                 )
 
-                return subscription_status_url_version_for_sandbox_type_1
+                subscription_status_url_version = subscription_status_url_version_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | SubscriptionStatusUrlVersion | Unset, data)
+                subscription_status_url_version = cast(
+                    "None | SubscriptionStatusUrlVersion | Unset",
+                    _subscription_status_url_version_data,
+                )
 
-        subscription_status_url_version_for_sandbox = (
-            _parse_subscription_status_url_version_for_sandbox(
-                d.pop("subscriptionStatusUrlVersionForSandbox", UNSET)
+        subscription_status_url_for_sandbox = cast(
+            "None | str | Unset", d.pop("subscriptionStatusUrlForSandbox", UNSET)
+        )
+
+        _subscription_status_url_version_for_sandbox_data = d.pop(
+            "subscriptionStatusUrlVersionForSandbox", UNSET
+        )
+        subscription_status_url_version_for_sandbox: None | SubscriptionStatusUrlVersion | Unset
+        if _subscription_status_url_version_for_sandbox_data is None or isinstance(
+            _subscription_status_url_version_for_sandbox_data, Unset
+        ):
+            subscription_status_url_version_for_sandbox = (
+                _subscription_status_url_version_for_sandbox_data
             )
-        )
-
-        def _parse_content_rights_declaration(
-            data: object,
-        ) -> AppAttributesContentRightsDeclaration | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_subscription_status_url_version_for_sandbox_data, str):
                     raise TypeError()
-                content_rights_declaration_type_1 = AppAttributesContentRightsDeclaration(data)
+                subscription_status_url_version_for_sandbox_type_1 = SubscriptionStatusUrlVersion(
+                    _subscription_status_url_version_for_sandbox_data
+                )
 
-                return content_rights_declaration_type_1
+                subscription_status_url_version_for_sandbox = (
+                    subscription_status_url_version_for_sandbox_type_1
+                )
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppAttributesContentRightsDeclaration | None | Unset, data)
+                subscription_status_url_version_for_sandbox = cast(
+                    "None | SubscriptionStatusUrlVersion | Unset",
+                    _subscription_status_url_version_for_sandbox_data,
+                )
 
-        content_rights_declaration = _parse_content_rights_declaration(
-            d.pop("contentRightsDeclaration", UNSET)
-        )
+        _content_rights_declaration_data = d.pop("contentRightsDeclaration", UNSET)
+        content_rights_declaration: AppAttributesContentRightsDeclaration | None | Unset
+        if _content_rights_declaration_data is None or isinstance(
+            _content_rights_declaration_data, Unset
+        ):
+            content_rights_declaration = _content_rights_declaration_data
+        else:
+            try:
+                if not isinstance(_content_rights_declaration_data, str):
+                    raise TypeError()
+                content_rights_declaration_type_1 = AppAttributesContentRightsDeclaration(
+                    _content_rights_declaration_data
+                )
 
-        def _parse_streamlined_purchasing_enabled(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+                content_rights_declaration = content_rights_declaration_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                content_rights_declaration = cast(
+                    "AppAttributesContentRightsDeclaration | None | Unset",
+                    _content_rights_declaration_data,
+                )
 
-        streamlined_purchasing_enabled = _parse_streamlined_purchasing_enabled(
-            d.pop("streamlinedPurchasingEnabled", UNSET)
+        streamlined_purchasing_enabled = cast(
+            "bool | None | Unset", d.pop("streamlinedPurchasingEnabled", UNSET)
         )
 
         app_attributes = cls(

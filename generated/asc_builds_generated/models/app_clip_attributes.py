@@ -42,15 +42,7 @@ class AppClipAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-
-        def _parse_bundle_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        bundle_id = _parse_bundle_id(d.pop("bundleId", UNSET))
+        bundle_id = cast("None | str | Unset", d.pop("bundleId", UNSET))
 
         app_clip_attributes = cls(
             bundle_id=bundle_id,

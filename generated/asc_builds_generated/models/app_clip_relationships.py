@@ -106,69 +106,65 @@ class AppClipRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_app(data: object) -> AppClipRelationshipsApp | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_data = d.pop("app", UNSET)
+        app: AppClipRelationshipsApp | None | Unset
+        if _app_data is None or isinstance(_app_data, Unset):
+            app = _app_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_data, dict):
                     raise TypeError()
-                app_type_0 = AppClipRelationshipsApp.from_dict(data)
+                app_type_0 = AppClipRelationshipsApp.from_dict(_app_data)
 
-                return app_type_0
+                app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppClipRelationshipsApp | None | Unset, data)
+                app = cast("AppClipRelationshipsApp | None | Unset", _app_data)
 
-        app = _parse_app(d.pop("app", UNSET))
-
-        def _parse_app_clip_default_experiences(
-            data: object,
-        ) -> AppClipRelationshipsAppClipDefaultExperiences | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_clip_default_experiences_data = d.pop("appClipDefaultExperiences", UNSET)
+        app_clip_default_experiences: AppClipRelationshipsAppClipDefaultExperiences | None | Unset
+        if _app_clip_default_experiences_data is None or isinstance(
+            _app_clip_default_experiences_data, Unset
+        ):
+            app_clip_default_experiences = _app_clip_default_experiences_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_clip_default_experiences_data, dict):
                     raise TypeError()
                 app_clip_default_experiences_type_0 = (
-                    AppClipRelationshipsAppClipDefaultExperiences.from_dict(data)
+                    AppClipRelationshipsAppClipDefaultExperiences.from_dict(
+                        _app_clip_default_experiences_data
+                    )
                 )
 
-                return app_clip_default_experiences_type_0
+                app_clip_default_experiences = app_clip_default_experiences_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppClipRelationshipsAppClipDefaultExperiences | None | Unset, data)
+                app_clip_default_experiences = cast(
+                    "AppClipRelationshipsAppClipDefaultExperiences | None | Unset",
+                    _app_clip_default_experiences_data,
+                )
 
-        app_clip_default_experiences = _parse_app_clip_default_experiences(
-            d.pop("appClipDefaultExperiences", UNSET)
-        )
-
-        def _parse_app_clip_advanced_experiences(
-            data: object,
-        ) -> AppClipRelationshipsAppClipAdvancedExperiences | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_clip_advanced_experiences_data = d.pop("appClipAdvancedExperiences", UNSET)
+        app_clip_advanced_experiences: AppClipRelationshipsAppClipAdvancedExperiences | None | Unset
+        if _app_clip_advanced_experiences_data is None or isinstance(
+            _app_clip_advanced_experiences_data, Unset
+        ):
+            app_clip_advanced_experiences = _app_clip_advanced_experiences_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_clip_advanced_experiences_data, dict):
                     raise TypeError()
                 app_clip_advanced_experiences_type_0 = (
-                    AppClipRelationshipsAppClipAdvancedExperiences.from_dict(data)
+                    AppClipRelationshipsAppClipAdvancedExperiences.from_dict(
+                        _app_clip_advanced_experiences_data
+                    )
                 )
 
-                return app_clip_advanced_experiences_type_0
+                app_clip_advanced_experiences = app_clip_advanced_experiences_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppClipRelationshipsAppClipAdvancedExperiences | None | Unset, data)
-
-        app_clip_advanced_experiences = _parse_app_clip_advanced_experiences(
-            d.pop("appClipAdvancedExperiences", UNSET)
-        )
+                app_clip_advanced_experiences = cast(
+                    "AppClipRelationshipsAppClipAdvancedExperiences | None | Unset",
+                    _app_clip_advanced_experiences_data,
+                )
 
         app_clip_relationships = cls(
             app=app,

@@ -62,23 +62,19 @@ class AppClipRelationshipsApp:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_data(data: object) -> AppClipRelationshipsAppData | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _data_data = d.pop("data", UNSET)
+        data: AppClipRelationshipsAppData | None | Unset
+        if _data_data is None or isinstance(_data_data, Unset):
+            data = _data_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_data_data, dict):
                     raise TypeError()
-                data_type_0 = AppClipRelationshipsAppData.from_dict(data)
+                data_type_0 = AppClipRelationshipsAppData.from_dict(_data_data)
 
-                return data_type_0
+                data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppClipRelationshipsAppData | None | Unset, data)
-
-        data = _parse_data(d.pop("data", UNSET))
+                data = cast("AppClipRelationshipsAppData | None | Unset", _data_data)
 
         app_clip_relationships_app = cls(
             data=data,

@@ -89,48 +89,44 @@ class AppCustomProductPageRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_app(data: object) -> AppCustomProductPageRelationshipsApp | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_data = d.pop("app", UNSET)
+        app: AppCustomProductPageRelationshipsApp | None | Unset
+        if _app_data is None or isinstance(_app_data, Unset):
+            app = _app_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_data, dict):
                     raise TypeError()
-                app_type_0 = AppCustomProductPageRelationshipsApp.from_dict(data)
+                app_type_0 = AppCustomProductPageRelationshipsApp.from_dict(_app_data)
 
-                return app_type_0
+                app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppCustomProductPageRelationshipsApp | None | Unset, data)
+                app = cast("AppCustomProductPageRelationshipsApp | None | Unset", _app_data)
 
-        app = _parse_app(d.pop("app", UNSET))
-
-        def _parse_app_custom_product_page_versions(
-            data: object,
-        ) -> AppCustomProductPageRelationshipsAppCustomProductPageVersions | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_custom_product_page_versions_data = d.pop("appCustomProductPageVersions", UNSET)
+        app_custom_product_page_versions: (
+            AppCustomProductPageRelationshipsAppCustomProductPageVersions | None | Unset
+        )
+        if _app_custom_product_page_versions_data is None or isinstance(
+            _app_custom_product_page_versions_data, Unset
+        ):
+            app_custom_product_page_versions = _app_custom_product_page_versions_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_custom_product_page_versions_data, dict):
                     raise TypeError()
                 app_custom_product_page_versions_type_0 = (
-                    AppCustomProductPageRelationshipsAppCustomProductPageVersions.from_dict(data)
+                    AppCustomProductPageRelationshipsAppCustomProductPageVersions.from_dict(
+                        _app_custom_product_page_versions_data
+                    )
                 )
 
-                return app_custom_product_page_versions_type_0
+                app_custom_product_page_versions = app_custom_product_page_versions_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                AppCustomProductPageRelationshipsAppCustomProductPageVersions | None | Unset, data
-            )
-
-        app_custom_product_page_versions = _parse_app_custom_product_page_versions(
-            d.pop("appCustomProductPageVersions", UNSET)
-        )
+                app_custom_product_page_versions = cast(
+                    "AppCustomProductPageRelationshipsAppCustomProductPageVersions | None | Unset",
+                    _app_custom_product_page_versions_data,
+                )
 
         app_custom_product_page_relationships = cls(
             app=app,

@@ -183,174 +183,94 @@ class AppEncryptionDeclarationAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        app_description = cast("None | str | Unset", d.pop("appDescription", UNSET))
 
-        def _parse_app_description(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        app_description = _parse_app_description(d.pop("appDescription", UNSET))
-
-        def _parse_created_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _created_date_data = d.pop("createdDate", UNSET)
+        created_date: datetime.datetime | None | Unset
+        if _created_date_data is None or isinstance(_created_date_data, Unset):
+            created_date = _created_date_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_created_date_data, str):
                     raise TypeError()
-                created_date_type_0 = datetime.datetime.fromisoformat(data)
+                created_date_type_0 = datetime.datetime.fromisoformat(_created_date_data)
 
-                return created_date_type_0
+                created_date = created_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+                created_date = cast("datetime.datetime | None | Unset", _created_date_data)
 
-        created_date = _parse_created_date(d.pop("createdDate", UNSET))
+        uses_encryption = cast("bool | None | Unset", d.pop("usesEncryption", UNSET))
 
-        def _parse_uses_encryption(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        exempt = cast("bool | None | Unset", d.pop("exempt", UNSET))
 
-        uses_encryption = _parse_uses_encryption(d.pop("usesEncryption", UNSET))
-
-        def _parse_exempt(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        exempt = _parse_exempt(d.pop("exempt", UNSET))
-
-        def _parse_contains_proprietary_cryptography(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        contains_proprietary_cryptography = _parse_contains_proprietary_cryptography(
-            d.pop("containsProprietaryCryptography", UNSET)
+        contains_proprietary_cryptography = cast(
+            "bool | None | Unset", d.pop("containsProprietaryCryptography", UNSET)
         )
 
-        def _parse_contains_third_party_cryptography(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        contains_third_party_cryptography = _parse_contains_third_party_cryptography(
-            d.pop("containsThirdPartyCryptography", UNSET)
+        contains_third_party_cryptography = cast(
+            "bool | None | Unset", d.pop("containsThirdPartyCryptography", UNSET)
         )
 
-        def _parse_available_on_french_store(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        available_on_french_store = _parse_available_on_french_store(
-            d.pop("availableOnFrenchStore", UNSET)
+        available_on_french_store = cast(
+            "bool | None | Unset", d.pop("availableOnFrenchStore", UNSET)
         )
 
-        def _parse_platform(data: object) -> None | Platform | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _platform_data = d.pop("platform", UNSET)
+        platform: None | Platform | Unset
+        if _platform_data is None or isinstance(_platform_data, Unset):
+            platform = _platform_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_platform_data, str):
                     raise TypeError()
-                platform_type_1 = Platform(data)
+                platform_type_1 = Platform(_platform_data)
 
-                return platform_type_1
+                platform = platform_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Platform | Unset, data)
+                platform = cast("None | Platform | Unset", _platform_data)
 
-        platform = _parse_platform(d.pop("platform", UNSET))
-
-        def _parse_uploaded_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _uploaded_date_data = d.pop("uploadedDate", UNSET)
+        uploaded_date: datetime.datetime | None | Unset
+        if _uploaded_date_data is None or isinstance(_uploaded_date_data, Unset):
+            uploaded_date = _uploaded_date_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_uploaded_date_data, str):
                     raise TypeError()
-                uploaded_date_type_0 = datetime.datetime.fromisoformat(data)
+                uploaded_date_type_0 = datetime.datetime.fromisoformat(_uploaded_date_data)
 
-                return uploaded_date_type_0
+                uploaded_date = uploaded_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+                uploaded_date = cast("datetime.datetime | None | Unset", _uploaded_date_data)
 
-        uploaded_date = _parse_uploaded_date(d.pop("uploadedDate", UNSET))
+        document_url = cast("None | str | Unset", d.pop("documentUrl", UNSET))
 
-        def _parse_document_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        document_name = cast("None | str | Unset", d.pop("documentName", UNSET))
 
-        document_url = _parse_document_url(d.pop("documentUrl", UNSET))
+        document_type = cast("None | str | Unset", d.pop("documentType", UNSET))
 
-        def _parse_document_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        document_name = _parse_document_name(d.pop("documentName", UNSET))
-
-        def _parse_document_type(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        document_type = _parse_document_type(d.pop("documentType", UNSET))
-
-        def _parse_app_encryption_declaration_state(
-            data: object,
-        ) -> AppEncryptionDeclarationState | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_encryption_declaration_state_data = d.pop("appEncryptionDeclarationState", UNSET)
+        app_encryption_declaration_state: AppEncryptionDeclarationState | None | Unset
+        if _app_encryption_declaration_state_data is None or isinstance(
+            _app_encryption_declaration_state_data, Unset
+        ):
+            app_encryption_declaration_state = _app_encryption_declaration_state_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_app_encryption_declaration_state_data, str):
                     raise TypeError()
-                app_encryption_declaration_state_type_1 = AppEncryptionDeclarationState(data)
+                app_encryption_declaration_state_type_1 = AppEncryptionDeclarationState(
+                    _app_encryption_declaration_state_data
+                )
 
-                return app_encryption_declaration_state_type_1
+                app_encryption_declaration_state = app_encryption_declaration_state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppEncryptionDeclarationState | None | Unset, data)
+                app_encryption_declaration_state = cast(
+                    "AppEncryptionDeclarationState | None | Unset",
+                    _app_encryption_declaration_state_data,
+                )
 
-        app_encryption_declaration_state = _parse_app_encryption_declaration_state(
-            d.pop("appEncryptionDeclarationState", UNSET)
-        )
-
-        def _parse_code_value(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        code_value = _parse_code_value(d.pop("codeValue", UNSET))
+        code_value = cast("None | str | Unset", d.pop("codeValue", UNSET))
 
         app_encryption_declaration_attributes = cls(
             app_description=app_description,

@@ -98,41 +98,37 @@ class AppEncryptionDeclarationDocument:
 
         id = d.pop("id")
 
-        def _parse_attributes(
-            data: object,
-        ) -> AppEncryptionDeclarationDocumentAttributes | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _attributes_data = d.pop("attributes", UNSET)
+        attributes: AppEncryptionDeclarationDocumentAttributes | None | Unset
+        if _attributes_data is None or isinstance(_attributes_data, Unset):
+            attributes = _attributes_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_attributes_data, dict):
                     raise TypeError()
-                attributes_type_0 = AppEncryptionDeclarationDocumentAttributes.from_dict(data)
+                attributes_type_0 = AppEncryptionDeclarationDocumentAttributes.from_dict(
+                    _attributes_data
+                )
 
-                return attributes_type_0
+                attributes = attributes_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppEncryptionDeclarationDocumentAttributes | None | Unset, data)
+                attributes = cast(
+                    "AppEncryptionDeclarationDocumentAttributes | None | Unset", _attributes_data
+                )
 
-        attributes = _parse_attributes(d.pop("attributes", UNSET))
-
-        def _parse_links(data: object) -> None | ResourceLinks | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _links_data = d.pop("links", UNSET)
+        links: None | ResourceLinks | Unset
+        if _links_data is None or isinstance(_links_data, Unset):
+            links = _links_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_links_data, dict):
                     raise TypeError()
-                links_type_1 = ResourceLinks.from_dict(data)
+                links_type_1 = ResourceLinks.from_dict(_links_data)
 
-                return links_type_1
+                links = links_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | ResourceLinks | Unset, data)
-
-        links = _parse_links(d.pop("links", UNSET))
+                links = cast("None | ResourceLinks | Unset", _links_data)
 
         app_encryption_declaration_document = cls(
             type_=type_,

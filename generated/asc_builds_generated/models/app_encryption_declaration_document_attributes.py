@@ -130,62 +130,26 @@ class AppEncryptionDeclarationDocumentAttributes:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
+        file_size = cast("int | None | Unset", d.pop("fileSize", UNSET))
 
-        def _parse_file_size(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        file_name = cast("None | str | Unset", d.pop("fileName", UNSET))
 
-        file_size = _parse_file_size(d.pop("fileSize", UNSET))
+        asset_token = cast("None | str | Unset", d.pop("assetToken", UNSET))
 
-        def _parse_file_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        download_url = cast("None | str | Unset", d.pop("downloadUrl", UNSET))
 
-        file_name = _parse_file_name(d.pop("fileName", UNSET))
+        source_file_checksum = cast("None | str | Unset", d.pop("sourceFileChecksum", UNSET))
 
-        def _parse_asset_token(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        asset_token = _parse_asset_token(d.pop("assetToken", UNSET))
-
-        def _parse_download_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        download_url = _parse_download_url(d.pop("downloadUrl", UNSET))
-
-        def _parse_source_file_checksum(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        source_file_checksum = _parse_source_file_checksum(d.pop("sourceFileChecksum", UNSET))
-
-        def _parse_upload_operations(data: object) -> list[UploadOperation] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _upload_operations_data = d.pop("uploadOperations", UNSET)
+        upload_operations: list[UploadOperation] | None | Unset
+        if _upload_operations_data is None or isinstance(_upload_operations_data, Unset):
+            upload_operations = _upload_operations_data
+        else:
             try:
-                if not isinstance(data, list):
+                if not isinstance(_upload_operations_data, list):
                     raise TypeError()
                 upload_operations_type_0 = []
-                _upload_operations_type_0 = data
+                _upload_operations_type_0 = _upload_operations_data
                 for upload_operations_type_0_item_data in _upload_operations_type_0:
                     upload_operations_type_0_item = UploadOperation.from_dict(
                         upload_operations_type_0_item_data
@@ -193,29 +157,29 @@ class AppEncryptionDeclarationDocumentAttributes:
 
                     upload_operations_type_0.append(upload_operations_type_0_item)
 
-                return upload_operations_type_0
+                upload_operations = upload_operations_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[UploadOperation] | None | Unset, data)
+                upload_operations = cast(
+                    "list[UploadOperation] | None | Unset", _upload_operations_data
+                )
 
-        upload_operations = _parse_upload_operations(d.pop("uploadOperations", UNSET))
-
-        def _parse_asset_delivery_state(data: object) -> AppMediaAssetState | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _asset_delivery_state_data = d.pop("assetDeliveryState", UNSET)
+        asset_delivery_state: AppMediaAssetState | None | Unset
+        if _asset_delivery_state_data is None or isinstance(_asset_delivery_state_data, Unset):
+            asset_delivery_state = _asset_delivery_state_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_asset_delivery_state_data, dict):
                     raise TypeError()
-                asset_delivery_state_type_1 = AppMediaAssetState.from_dict(data)
+                asset_delivery_state_type_1 = AppMediaAssetState.from_dict(
+                    _asset_delivery_state_data
+                )
 
-                return asset_delivery_state_type_1
+                asset_delivery_state = asset_delivery_state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppMediaAssetState | None | Unset, data)
-
-        asset_delivery_state = _parse_asset_delivery_state(d.pop("assetDeliveryState", UNSET))
+                asset_delivery_state = cast(
+                    "AppMediaAssetState | None | Unset", _asset_delivery_state_data
+                )
 
         app_encryption_declaration_document_attributes = cls(
             file_size=file_size,

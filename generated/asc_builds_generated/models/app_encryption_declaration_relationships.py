@@ -108,72 +108,60 @@ class AppEncryptionDeclarationRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_app(data: object) -> AppEncryptionDeclarationRelationshipsApp | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_data = d.pop("app", UNSET)
+        app: AppEncryptionDeclarationRelationshipsApp | None | Unset
+        if _app_data is None or isinstance(_app_data, Unset):
+            app = _app_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_data, dict):
                     raise TypeError()
-                app_type_0 = AppEncryptionDeclarationRelationshipsApp.from_dict(data)
+                app_type_0 = AppEncryptionDeclarationRelationshipsApp.from_dict(_app_data)
 
-                return app_type_0
+                app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppEncryptionDeclarationRelationshipsApp | None | Unset, data)
+                app = cast("AppEncryptionDeclarationRelationshipsApp | None | Unset", _app_data)
 
-        app = _parse_app(d.pop("app", UNSET))
-
-        def _parse_builds(
-            data: object,
-        ) -> AppEncryptionDeclarationRelationshipsBuilds | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _builds_data = d.pop("builds", UNSET)
+        builds: AppEncryptionDeclarationRelationshipsBuilds | None | Unset
+        if _builds_data is None or isinstance(_builds_data, Unset):
+            builds = _builds_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_builds_data, dict):
                     raise TypeError()
-                builds_type_0 = AppEncryptionDeclarationRelationshipsBuilds.from_dict(data)
+                builds_type_0 = AppEncryptionDeclarationRelationshipsBuilds.from_dict(_builds_data)
 
-                return builds_type_0
+                builds = builds_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppEncryptionDeclarationRelationshipsBuilds | None | Unset, data)
+                builds = cast(
+                    "AppEncryptionDeclarationRelationshipsBuilds | None | Unset", _builds_data
+                )
 
-        builds = _parse_builds(d.pop("builds", UNSET))
-
-        def _parse_app_encryption_declaration_document(
-            data: object,
-        ) -> AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_encryption_declaration_document_data = d.pop("appEncryptionDeclarationDocument", UNSET)
+        app_encryption_declaration_document: (
+            AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument | None | Unset
+        )
+        if _app_encryption_declaration_document_data is None or isinstance(
+            _app_encryption_declaration_document_data, Unset
+        ):
+            app_encryption_declaration_document = _app_encryption_declaration_document_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_encryption_declaration_document_data, dict):
                     raise TypeError()
                 app_encryption_declaration_document_type_0 = (
                     AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument.from_dict(
-                        data
+                        _app_encryption_declaration_document_data
                     )
                 )
 
-                return app_encryption_declaration_document_type_0
+                app_encryption_declaration_document = app_encryption_declaration_document_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument
-                | None
-                | Unset,
-                data,
-            )
-
-        app_encryption_declaration_document = _parse_app_encryption_declaration_document(
-            d.pop("appEncryptionDeclarationDocument", UNSET)
-        )
+                app_encryption_declaration_document = cast(
+                    "AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument | None | Unset",
+                    _app_encryption_declaration_document_data,
+                )
 
         app_encryption_declaration_relationships = cls(
             app=app,

@@ -106,22 +106,20 @@ class AppEncryptionDeclarationResponse:
 
         links = DocumentLinks.from_dict(d.pop("links"))
 
-        def _parse_included(
-            data: object,
-        ) -> (
+        _included_data = d.pop("included", UNSET)
+        included: (
             list[App | AppEncryptionDeclarationDocument | Build | UnknownIncludedResource]
             | None
             | Unset
-        ):
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        )
+        if _included_data is None or isinstance(_included_data, Unset):
+            included = _included_data
+        else:
             try:
-                if not isinstance(data, list):
+                if not isinstance(_included_data, list):
                     raise TypeError()
                 included_type_0 = []
-                _included_type_0 = data
+                _included_type_0 = _included_data
                 for included_type_0_item_data in _included_type_0:
 
                     def _parse_included_type_0_item(
@@ -166,17 +164,12 @@ class AppEncryptionDeclarationResponse:
 
                     included_type_0.append(included_type_0_item)
 
-                return included_type_0
+                included = included_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                list[App | AppEncryptionDeclarationDocument | Build | UnknownIncludedResource]
-                | None
-                | Unset,
-                data,
-            )
-
-        included = _parse_included(d.pop("included", UNSET))
+                included = cast(
+                    "list[App | AppEncryptionDeclarationDocument | Build | UnknownIncludedResource] | None | Unset",
+                    _included_data,
+                )
 
         app_encryption_declaration_response = cls(
             data=data,

@@ -188,123 +188,80 @@ class AppEventAttributes:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
+        reference_name = cast("None | str | Unset", d.pop("referenceName", UNSET))
 
-        def _parse_reference_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        reference_name = _parse_reference_name(d.pop("referenceName", UNSET))
-
-        def _parse_badge(data: object) -> AppEventAttributesBadge | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _badge_data = d.pop("badge", UNSET)
+        badge: AppEventAttributesBadge | None | Unset
+        if _badge_data is None or isinstance(_badge_data, Unset):
+            badge = _badge_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_badge_data, str):
                     raise TypeError()
-                badge_type_1 = AppEventAttributesBadge(data)
+                badge_type_1 = AppEventAttributesBadge(_badge_data)
 
-                return badge_type_1
+                badge = badge_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppEventAttributesBadge | None | Unset, data)
+                badge = cast("AppEventAttributesBadge | None | Unset", _badge_data)
 
-        badge = _parse_badge(d.pop("badge", UNSET))
-
-        def _parse_event_state(data: object) -> AppEventAttributesEventState | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _event_state_data = d.pop("eventState", UNSET)
+        event_state: AppEventAttributesEventState | None | Unset
+        if _event_state_data is None or isinstance(_event_state_data, Unset):
+            event_state = _event_state_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_event_state_data, str):
                     raise TypeError()
-                event_state_type_1 = AppEventAttributesEventState(data)
+                event_state_type_1 = AppEventAttributesEventState(_event_state_data)
 
-                return event_state_type_1
+                event_state = event_state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppEventAttributesEventState | None | Unset, data)
+                event_state = cast("AppEventAttributesEventState | None | Unset", _event_state_data)
 
-        event_state = _parse_event_state(d.pop("eventState", UNSET))
+        deep_link = cast("None | str | Unset", d.pop("deepLink", UNSET))
 
-        def _parse_deep_link(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        purchase_requirement = cast("None | str | Unset", d.pop("purchaseRequirement", UNSET))
 
-        deep_link = _parse_deep_link(d.pop("deepLink", UNSET))
+        primary_locale = cast("None | str | Unset", d.pop("primaryLocale", UNSET))
 
-        def _parse_purchase_requirement(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        purchase_requirement = _parse_purchase_requirement(d.pop("purchaseRequirement", UNSET))
-
-        def _parse_primary_locale(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        primary_locale = _parse_primary_locale(d.pop("primaryLocale", UNSET))
-
-        def _parse_priority(data: object) -> AppEventAttributesPriority | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _priority_data = d.pop("priority", UNSET)
+        priority: AppEventAttributesPriority | None | Unset
+        if _priority_data is None or isinstance(_priority_data, Unset):
+            priority = _priority_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_priority_data, str):
                     raise TypeError()
-                priority_type_1 = AppEventAttributesPriority(data)
+                priority_type_1 = AppEventAttributesPriority(_priority_data)
 
-                return priority_type_1
+                priority = priority_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppEventAttributesPriority | None | Unset, data)
+                priority = cast("AppEventAttributesPriority | None | Unset", _priority_data)
 
-        priority = _parse_priority(d.pop("priority", UNSET))
-
-        def _parse_purpose(data: object) -> AppEventAttributesPurpose | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _purpose_data = d.pop("purpose", UNSET)
+        purpose: AppEventAttributesPurpose | None | Unset
+        if _purpose_data is None or isinstance(_purpose_data, Unset):
+            purpose = _purpose_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_purpose_data, str):
                     raise TypeError()
-                purpose_type_1 = AppEventAttributesPurpose(data)
+                purpose_type_1 = AppEventAttributesPurpose(_purpose_data)
 
-                return purpose_type_1
+                purpose = purpose_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppEventAttributesPurpose | None | Unset, data)
+                purpose = cast("AppEventAttributesPurpose | None | Unset", _purpose_data)
 
-        purpose = _parse_purpose(d.pop("purpose", UNSET))
-
-        def _parse_territory_schedules(
-            data: object,
-        ) -> list[AppEventAttributesTerritorySchedulesItem] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _territory_schedules_data = d.pop("territorySchedules", UNSET)
+        territory_schedules: list[AppEventAttributesTerritorySchedulesItem] | None | Unset
+        if _territory_schedules_data is None or isinstance(_territory_schedules_data, Unset):
+            territory_schedules = _territory_schedules_data
+        else:
             try:
-                if not isinstance(data, list):
+                if not isinstance(_territory_schedules_data, list):
                     raise TypeError()
                 territory_schedules_type_0 = []
-                _territory_schedules_type_0 = data
+                _territory_schedules_type_0 = _territory_schedules_data
                 for territory_schedules_type_0_item_data in _territory_schedules_type_0:
                     territory_schedules_type_0_item = (
                         AppEventAttributesTerritorySchedulesItem.from_dict(
@@ -314,25 +271,27 @@ class AppEventAttributes:
 
                     territory_schedules_type_0.append(territory_schedules_type_0_item)
 
-                return territory_schedules_type_0
+                territory_schedules = territory_schedules_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[AppEventAttributesTerritorySchedulesItem] | None | Unset, data)
+                territory_schedules = cast(
+                    "list[AppEventAttributesTerritorySchedulesItem] | None | Unset",
+                    _territory_schedules_data,
+                )
 
-        territory_schedules = _parse_territory_schedules(d.pop("territorySchedules", UNSET))
-
-        def _parse_archived_territory_schedules(
-            data: object,
-        ) -> list[AppEventAttributesArchivedTerritorySchedulesItem] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _archived_territory_schedules_data = d.pop("archivedTerritorySchedules", UNSET)
+        archived_territory_schedules: (
+            list[AppEventAttributesArchivedTerritorySchedulesItem] | None | Unset
+        )
+        if _archived_territory_schedules_data is None or isinstance(
+            _archived_territory_schedules_data, Unset
+        ):
+            archived_territory_schedules = _archived_territory_schedules_data
+        else:
             try:
-                if not isinstance(data, list):
+                if not isinstance(_archived_territory_schedules_data, list):
                     raise TypeError()
                 archived_territory_schedules_type_0 = []
-                _archived_territory_schedules_type_0 = data
+                _archived_territory_schedules_type_0 = _archived_territory_schedules_data
                 for (
                     archived_territory_schedules_type_0_item_data
                 ) in _archived_territory_schedules_type_0:
@@ -346,14 +305,12 @@ class AppEventAttributes:
                         archived_territory_schedules_type_0_item
                     )
 
-                return archived_territory_schedules_type_0
+                archived_territory_schedules = archived_territory_schedules_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[AppEventAttributesArchivedTerritorySchedulesItem] | None | Unset, data)
-
-        archived_territory_schedules = _parse_archived_territory_schedules(
-            d.pop("archivedTerritorySchedules", UNSET)
-        )
+                archived_territory_schedules = cast(
+                    "list[AppEventAttributesArchivedTerritorySchedulesItem] | None | Unset",
+                    _archived_territory_schedules_data,
+                )
 
         app_event_attributes = cls(
             reference_name=reference_name,

@@ -82,74 +82,61 @@ class AppEventAttributesTerritorySchedulesItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-
-        def _parse_territories(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _territories_data = d.pop("territories", UNSET)
+        territories: list[str] | None | Unset
+        if _territories_data is None or isinstance(_territories_data, Unset):
+            territories = _territories_data
+        else:
             try:
-                if not isinstance(data, list):
+                if not isinstance(_territories_data, list):
                     raise TypeError()
-                territories_type_0 = cast(list[str], data)
+                territories_type_0 = cast(list[str], _territories_data)
 
-                return territories_type_0
+                territories = territories_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None | Unset, data)
+                territories = cast("list[str] | None | Unset", _territories_data)
 
-        territories = _parse_territories(d.pop("territories", UNSET))
-
-        def _parse_publish_start(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _publish_start_data = d.pop("publishStart", UNSET)
+        publish_start: datetime.datetime | None | Unset
+        if _publish_start_data is None or isinstance(_publish_start_data, Unset):
+            publish_start = _publish_start_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_publish_start_data, str):
                     raise TypeError()
-                publish_start_type_0 = datetime.datetime.fromisoformat(data)
+                publish_start_type_0 = datetime.datetime.fromisoformat(_publish_start_data)
 
-                return publish_start_type_0
+                publish_start = publish_start_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+                publish_start = cast("datetime.datetime | None | Unset", _publish_start_data)
 
-        publish_start = _parse_publish_start(d.pop("publishStart", UNSET))
-
-        def _parse_event_start(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _event_start_data = d.pop("eventStart", UNSET)
+        event_start: datetime.datetime | None | Unset
+        if _event_start_data is None or isinstance(_event_start_data, Unset):
+            event_start = _event_start_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_event_start_data, str):
                     raise TypeError()
-                event_start_type_0 = datetime.datetime.fromisoformat(data)
+                event_start_type_0 = datetime.datetime.fromisoformat(_event_start_data)
 
-                return event_start_type_0
+                event_start = event_start_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+                event_start = cast("datetime.datetime | None | Unset", _event_start_data)
 
-        event_start = _parse_event_start(d.pop("eventStart", UNSET))
-
-        def _parse_event_end(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _event_end_data = d.pop("eventEnd", UNSET)
+        event_end: datetime.datetime | None | Unset
+        if _event_end_data is None or isinstance(_event_end_data, Unset):
+            event_end = _event_end_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_event_end_data, str):
                     raise TypeError()
-                event_end_type_0 = datetime.datetime.fromisoformat(data)
+                event_end_type_0 = datetime.datetime.fromisoformat(_event_end_data)
 
-                return event_end_type_0
+                event_end = event_end_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
-
-        event_end = _parse_event_end(d.pop("eventEnd", UNSET))
+                event_end = cast("datetime.datetime | None | Unset", _event_end_data)
 
         app_event_attributes_territory_schedules_item = cls(
             territories=territories,

@@ -62,23 +62,23 @@ class AppEventRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_localizations(data: object) -> AppEventRelationshipsLocalizations | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _localizations_data = d.pop("localizations", UNSET)
+        localizations: AppEventRelationshipsLocalizations | None | Unset
+        if _localizations_data is None or isinstance(_localizations_data, Unset):
+            localizations = _localizations_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_localizations_data, dict):
                     raise TypeError()
-                localizations_type_0 = AppEventRelationshipsLocalizations.from_dict(data)
+                localizations_type_0 = AppEventRelationshipsLocalizations.from_dict(
+                    _localizations_data
+                )
 
-                return localizations_type_0
+                localizations = localizations_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppEventRelationshipsLocalizations | None | Unset, data)
-
-        localizations = _parse_localizations(d.pop("localizations", UNSET))
+                localizations = cast(
+                    "AppEventRelationshipsLocalizations | None | Unset", _localizations_data
+                )
 
         app_event_relationships = cls(
             localizations=localizations,

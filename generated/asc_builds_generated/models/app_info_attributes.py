@@ -149,165 +149,145 @@ class AppInfoAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-
-        def _parse_app_store_state(data: object) -> AppStoreVersionState | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_store_state_data = d.pop("appStoreState", UNSET)
+        app_store_state: AppStoreVersionState | None | Unset
+        if _app_store_state_data is None or isinstance(_app_store_state_data, Unset):
+            app_store_state = _app_store_state_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_app_store_state_data, str):
                     raise TypeError()
-                app_store_state_type_1 = AppStoreVersionState(data)
+                app_store_state_type_1 = AppStoreVersionState(_app_store_state_data)
 
-                return app_store_state_type_1
+                app_store_state = app_store_state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppStoreVersionState | None | Unset, data)
+                app_store_state = cast("AppStoreVersionState | None | Unset", _app_store_state_data)
 
-        app_store_state = _parse_app_store_state(d.pop("appStoreState", UNSET))
-
-        def _parse_state(data: object) -> AppInfoAttributesState | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _state_data = d.pop("state", UNSET)
+        state: AppInfoAttributesState | None | Unset
+        if _state_data is None or isinstance(_state_data, Unset):
+            state = _state_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_state_data, str):
                     raise TypeError()
-                state_type_1 = AppInfoAttributesState(data)
+                state_type_1 = AppInfoAttributesState(_state_data)
 
-                return state_type_1
+                state = state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppInfoAttributesState | None | Unset, data)
+                state = cast("AppInfoAttributesState | None | Unset", _state_data)
 
-        state = _parse_state(d.pop("state", UNSET))
-
-        def _parse_app_store_age_rating(data: object) -> AppStoreAgeRating | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_store_age_rating_data = d.pop("appStoreAgeRating", UNSET)
+        app_store_age_rating: AppStoreAgeRating | None | Unset
+        if _app_store_age_rating_data is None or isinstance(_app_store_age_rating_data, Unset):
+            app_store_age_rating = _app_store_age_rating_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_app_store_age_rating_data, str):
                     raise TypeError()
-                app_store_age_rating_type_1 = AppStoreAgeRating(data)
+                app_store_age_rating_type_1 = AppStoreAgeRating(_app_store_age_rating_data)
 
-                return app_store_age_rating_type_1
+                app_store_age_rating = app_store_age_rating_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppStoreAgeRating | None | Unset, data)
+                app_store_age_rating = cast(
+                    "AppStoreAgeRating | None | Unset", _app_store_age_rating_data
+                )
 
-        app_store_age_rating = _parse_app_store_age_rating(d.pop("appStoreAgeRating", UNSET))
-
-        def _parse_australia_age_rating(
-            data: object,
-        ) -> AppInfoAttributesAustraliaAgeRating | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _australia_age_rating_data = d.pop("australiaAgeRating", UNSET)
+        australia_age_rating: AppInfoAttributesAustraliaAgeRating | None | Unset
+        if _australia_age_rating_data is None or isinstance(_australia_age_rating_data, Unset):
+            australia_age_rating = _australia_age_rating_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_australia_age_rating_data, str):
                     raise TypeError()
-                australia_age_rating_type_1 = AppInfoAttributesAustraliaAgeRating(data)
+                australia_age_rating_type_1 = AppInfoAttributesAustraliaAgeRating(
+                    _australia_age_rating_data
+                )
 
-                return australia_age_rating_type_1
+                australia_age_rating = australia_age_rating_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppInfoAttributesAustraliaAgeRating | None | Unset, data)
+                australia_age_rating = cast(
+                    "AppInfoAttributesAustraliaAgeRating | None | Unset", _australia_age_rating_data
+                )
 
-        australia_age_rating = _parse_australia_age_rating(d.pop("australiaAgeRating", UNSET))
-
-        def _parse_brazil_age_rating(data: object) -> BrazilAgeRating | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _brazil_age_rating_data = d.pop("brazilAgeRating", UNSET)
+        brazil_age_rating: BrazilAgeRating | None | Unset
+        if _brazil_age_rating_data is None or isinstance(_brazil_age_rating_data, Unset):
+            brazil_age_rating = _brazil_age_rating_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_brazil_age_rating_data, str):
                     raise TypeError()
-                brazil_age_rating_type_1 = BrazilAgeRating(data)
+                brazil_age_rating_type_1 = BrazilAgeRating(_brazil_age_rating_data)
 
-                return brazil_age_rating_type_1
+                brazil_age_rating = brazil_age_rating_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BrazilAgeRating | None | Unset, data)
+                brazil_age_rating = cast("BrazilAgeRating | None | Unset", _brazil_age_rating_data)
 
-        brazil_age_rating = _parse_brazil_age_rating(d.pop("brazilAgeRating", UNSET))
-
-        def _parse_brazil_age_rating_v2(
-            data: object,
-        ) -> AppInfoAttributesBrazilAgeRatingV2 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _brazil_age_rating_v2_data = d.pop("brazilAgeRatingV2", UNSET)
+        brazil_age_rating_v2: AppInfoAttributesBrazilAgeRatingV2 | None | Unset
+        if _brazil_age_rating_v2_data is None or isinstance(_brazil_age_rating_v2_data, Unset):
+            brazil_age_rating_v2 = _brazil_age_rating_v2_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_brazil_age_rating_v2_data, str):
                     raise TypeError()
-                brazil_age_rating_v2_type_1 = AppInfoAttributesBrazilAgeRatingV2(data)
+                brazil_age_rating_v2_type_1 = AppInfoAttributesBrazilAgeRatingV2(
+                    _brazil_age_rating_v2_data
+                )
 
-                return brazil_age_rating_v2_type_1
+                brazil_age_rating_v2 = brazil_age_rating_v2_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppInfoAttributesBrazilAgeRatingV2 | None | Unset, data)
+                brazil_age_rating_v2 = cast(
+                    "AppInfoAttributesBrazilAgeRatingV2 | None | Unset", _brazil_age_rating_v2_data
+                )
 
-        brazil_age_rating_v2 = _parse_brazil_age_rating_v2(d.pop("brazilAgeRatingV2", UNSET))
-
-        def _parse_france_age_rating(
-            data: object,
-        ) -> AppInfoAttributesFranceAgeRating | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _france_age_rating_data = d.pop("franceAgeRating", UNSET)
+        france_age_rating: AppInfoAttributesFranceAgeRating | None | Unset
+        if _france_age_rating_data is None or isinstance(_france_age_rating_data, Unset):
+            france_age_rating = _france_age_rating_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_france_age_rating_data, str):
                     raise TypeError()
-                france_age_rating_type_1 = AppInfoAttributesFranceAgeRating(data)
+                france_age_rating_type_1 = AppInfoAttributesFranceAgeRating(_france_age_rating_data)
 
-                return france_age_rating_type_1
+                france_age_rating = france_age_rating_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppInfoAttributesFranceAgeRating | None | Unset, data)
+                france_age_rating = cast(
+                    "AppInfoAttributesFranceAgeRating | None | Unset", _france_age_rating_data
+                )
 
-        france_age_rating = _parse_france_age_rating(d.pop("franceAgeRating", UNSET))
-
-        def _parse_korea_age_rating(data: object) -> AppInfoAttributesKoreaAgeRating | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _korea_age_rating_data = d.pop("koreaAgeRating", UNSET)
+        korea_age_rating: AppInfoAttributesKoreaAgeRating | None | Unset
+        if _korea_age_rating_data is None or isinstance(_korea_age_rating_data, Unset):
+            korea_age_rating = _korea_age_rating_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_korea_age_rating_data, str):
                     raise TypeError()
-                korea_age_rating_type_1 = AppInfoAttributesKoreaAgeRating(data)
+                korea_age_rating_type_1 = AppInfoAttributesKoreaAgeRating(_korea_age_rating_data)
 
-                return korea_age_rating_type_1
+                korea_age_rating = korea_age_rating_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppInfoAttributesKoreaAgeRating | None | Unset, data)
+                korea_age_rating = cast(
+                    "AppInfoAttributesKoreaAgeRating | None | Unset", _korea_age_rating_data
+                )
 
-        korea_age_rating = _parse_korea_age_rating(d.pop("koreaAgeRating", UNSET))
-
-        def _parse_kids_age_band(data: object) -> KidsAgeBand | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _kids_age_band_data = d.pop("kidsAgeBand", UNSET)
+        kids_age_band: KidsAgeBand | None | Unset
+        if _kids_age_band_data is None or isinstance(_kids_age_band_data, Unset):
+            kids_age_band = _kids_age_band_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_kids_age_band_data, str):
                     raise TypeError()
-                kids_age_band_type_1 = KidsAgeBand(data)
+                kids_age_band_type_1 = KidsAgeBand(_kids_age_band_data)
 
-                return kids_age_band_type_1
+                kids_age_band = kids_age_band_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(KidsAgeBand | None | Unset, data)
-
-        kids_age_band = _parse_kids_age_band(d.pop("kidsAgeBand", UNSET))
+                kids_age_band = cast("KidsAgeBand | None | Unset", _kids_age_band_data)
 
         app_info_attributes = cls(
             app_store_state=app_store_state,

@@ -224,216 +224,204 @@ class AppInfoRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_app(data: object) -> AppInfoRelationshipsApp | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_data = d.pop("app", UNSET)
+        app: AppInfoRelationshipsApp | None | Unset
+        if _app_data is None or isinstance(_app_data, Unset):
+            app = _app_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_data, dict):
                     raise TypeError()
-                app_type_0 = AppInfoRelationshipsApp.from_dict(data)
+                app_type_0 = AppInfoRelationshipsApp.from_dict(_app_data)
 
-                return app_type_0
+                app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppInfoRelationshipsApp | None | Unset, data)
+                app = cast("AppInfoRelationshipsApp | None | Unset", _app_data)
 
-        app = _parse_app(d.pop("app", UNSET))
-
-        def _parse_age_rating_declaration(
-            data: object,
-        ) -> AppInfoRelationshipsAgeRatingDeclaration | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _age_rating_declaration_data = d.pop("ageRatingDeclaration", UNSET)
+        age_rating_declaration: AppInfoRelationshipsAgeRatingDeclaration | None | Unset
+        if _age_rating_declaration_data is None or isinstance(_age_rating_declaration_data, Unset):
+            age_rating_declaration = _age_rating_declaration_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_age_rating_declaration_data, dict):
                     raise TypeError()
                 age_rating_declaration_type_0 = AppInfoRelationshipsAgeRatingDeclaration.from_dict(
-                    data
+                    _age_rating_declaration_data
                 )
 
-                return age_rating_declaration_type_0
+                age_rating_declaration = age_rating_declaration_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppInfoRelationshipsAgeRatingDeclaration | None | Unset, data)
+                age_rating_declaration = cast(
+                    "AppInfoRelationshipsAgeRatingDeclaration | None | Unset",
+                    _age_rating_declaration_data,
+                )
 
-        age_rating_declaration = _parse_age_rating_declaration(d.pop("ageRatingDeclaration", UNSET))
-
-        def _parse_app_info_localizations(
-            data: object,
-        ) -> AppInfoRelationshipsAppInfoLocalizations | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_info_localizations_data = d.pop("appInfoLocalizations", UNSET)
+        app_info_localizations: AppInfoRelationshipsAppInfoLocalizations | None | Unset
+        if _app_info_localizations_data is None or isinstance(_app_info_localizations_data, Unset):
+            app_info_localizations = _app_info_localizations_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_info_localizations_data, dict):
                     raise TypeError()
                 app_info_localizations_type_0 = AppInfoRelationshipsAppInfoLocalizations.from_dict(
-                    data
+                    _app_info_localizations_data
                 )
 
-                return app_info_localizations_type_0
+                app_info_localizations = app_info_localizations_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppInfoRelationshipsAppInfoLocalizations | None | Unset, data)
+                app_info_localizations = cast(
+                    "AppInfoRelationshipsAppInfoLocalizations | None | Unset",
+                    _app_info_localizations_data,
+                )
 
-        app_info_localizations = _parse_app_info_localizations(d.pop("appInfoLocalizations", UNSET))
-
-        def _parse_primary_category(
-            data: object,
-        ) -> AppInfoRelationshipsPrimaryCategory | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _primary_category_data = d.pop("primaryCategory", UNSET)
+        primary_category: AppInfoRelationshipsPrimaryCategory | None | Unset
+        if _primary_category_data is None or isinstance(_primary_category_data, Unset):
+            primary_category = _primary_category_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_primary_category_data, dict):
                     raise TypeError()
-                primary_category_type_0 = AppInfoRelationshipsPrimaryCategory.from_dict(data)
+                primary_category_type_0 = AppInfoRelationshipsPrimaryCategory.from_dict(
+                    _primary_category_data
+                )
 
-                return primary_category_type_0
+                primary_category = primary_category_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppInfoRelationshipsPrimaryCategory | None | Unset, data)
+                primary_category = cast(
+                    "AppInfoRelationshipsPrimaryCategory | None | Unset", _primary_category_data
+                )
 
-        primary_category = _parse_primary_category(d.pop("primaryCategory", UNSET))
-
-        def _parse_primary_subcategory_one(
-            data: object,
-        ) -> AppInfoRelationshipsPrimarySubcategoryOne | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _primary_subcategory_one_data = d.pop("primarySubcategoryOne", UNSET)
+        primary_subcategory_one: AppInfoRelationshipsPrimarySubcategoryOne | None | Unset
+        if _primary_subcategory_one_data is None or isinstance(
+            _primary_subcategory_one_data, Unset
+        ):
+            primary_subcategory_one = _primary_subcategory_one_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_primary_subcategory_one_data, dict):
                     raise TypeError()
                 primary_subcategory_one_type_0 = (
-                    AppInfoRelationshipsPrimarySubcategoryOne.from_dict(data)
+                    AppInfoRelationshipsPrimarySubcategoryOne.from_dict(
+                        _primary_subcategory_one_data
+                    )
                 )
 
-                return primary_subcategory_one_type_0
+                primary_subcategory_one = primary_subcategory_one_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppInfoRelationshipsPrimarySubcategoryOne | None | Unset, data)
+                primary_subcategory_one = cast(
+                    "AppInfoRelationshipsPrimarySubcategoryOne | None | Unset",
+                    _primary_subcategory_one_data,
+                )
 
-        primary_subcategory_one = _parse_primary_subcategory_one(
-            d.pop("primarySubcategoryOne", UNSET)
-        )
-
-        def _parse_primary_subcategory_two(
-            data: object,
-        ) -> AppInfoRelationshipsPrimarySubcategoryTwo | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _primary_subcategory_two_data = d.pop("primarySubcategoryTwo", UNSET)
+        primary_subcategory_two: AppInfoRelationshipsPrimarySubcategoryTwo | None | Unset
+        if _primary_subcategory_two_data is None or isinstance(
+            _primary_subcategory_two_data, Unset
+        ):
+            primary_subcategory_two = _primary_subcategory_two_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_primary_subcategory_two_data, dict):
                     raise TypeError()
                 primary_subcategory_two_type_0 = (
-                    AppInfoRelationshipsPrimarySubcategoryTwo.from_dict(data)
+                    AppInfoRelationshipsPrimarySubcategoryTwo.from_dict(
+                        _primary_subcategory_two_data
+                    )
                 )
 
-                return primary_subcategory_two_type_0
+                primary_subcategory_two = primary_subcategory_two_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppInfoRelationshipsPrimarySubcategoryTwo | None | Unset, data)
+                primary_subcategory_two = cast(
+                    "AppInfoRelationshipsPrimarySubcategoryTwo | None | Unset",
+                    _primary_subcategory_two_data,
+                )
 
-        primary_subcategory_two = _parse_primary_subcategory_two(
-            d.pop("primarySubcategoryTwo", UNSET)
-        )
-
-        def _parse_secondary_category(
-            data: object,
-        ) -> AppInfoRelationshipsSecondaryCategory | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _secondary_category_data = d.pop("secondaryCategory", UNSET)
+        secondary_category: AppInfoRelationshipsSecondaryCategory | None | Unset
+        if _secondary_category_data is None or isinstance(_secondary_category_data, Unset):
+            secondary_category = _secondary_category_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_secondary_category_data, dict):
                     raise TypeError()
-                secondary_category_type_0 = AppInfoRelationshipsSecondaryCategory.from_dict(data)
+                secondary_category_type_0 = AppInfoRelationshipsSecondaryCategory.from_dict(
+                    _secondary_category_data
+                )
 
-                return secondary_category_type_0
+                secondary_category = secondary_category_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppInfoRelationshipsSecondaryCategory | None | Unset, data)
+                secondary_category = cast(
+                    "AppInfoRelationshipsSecondaryCategory | None | Unset", _secondary_category_data
+                )
 
-        secondary_category = _parse_secondary_category(d.pop("secondaryCategory", UNSET))
-
-        def _parse_secondary_subcategory_one(
-            data: object,
-        ) -> AppInfoRelationshipsSecondarySubcategoryOne | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _secondary_subcategory_one_data = d.pop("secondarySubcategoryOne", UNSET)
+        secondary_subcategory_one: AppInfoRelationshipsSecondarySubcategoryOne | None | Unset
+        if _secondary_subcategory_one_data is None or isinstance(
+            _secondary_subcategory_one_data, Unset
+        ):
+            secondary_subcategory_one = _secondary_subcategory_one_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_secondary_subcategory_one_data, dict):
                     raise TypeError()
                 secondary_subcategory_one_type_0 = (
-                    AppInfoRelationshipsSecondarySubcategoryOne.from_dict(data)
+                    AppInfoRelationshipsSecondarySubcategoryOne.from_dict(
+                        _secondary_subcategory_one_data
+                    )
                 )
 
-                return secondary_subcategory_one_type_0
+                secondary_subcategory_one = secondary_subcategory_one_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppInfoRelationshipsSecondarySubcategoryOne | None | Unset, data)
+                secondary_subcategory_one = cast(
+                    "AppInfoRelationshipsSecondarySubcategoryOne | None | Unset",
+                    _secondary_subcategory_one_data,
+                )
 
-        secondary_subcategory_one = _parse_secondary_subcategory_one(
-            d.pop("secondarySubcategoryOne", UNSET)
-        )
-
-        def _parse_secondary_subcategory_two(
-            data: object,
-        ) -> AppInfoRelationshipsSecondarySubcategoryTwo | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _secondary_subcategory_two_data = d.pop("secondarySubcategoryTwo", UNSET)
+        secondary_subcategory_two: AppInfoRelationshipsSecondarySubcategoryTwo | None | Unset
+        if _secondary_subcategory_two_data is None or isinstance(
+            _secondary_subcategory_two_data, Unset
+        ):
+            secondary_subcategory_two = _secondary_subcategory_two_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_secondary_subcategory_two_data, dict):
                     raise TypeError()
                 secondary_subcategory_two_type_0 = (
-                    AppInfoRelationshipsSecondarySubcategoryTwo.from_dict(data)
+                    AppInfoRelationshipsSecondarySubcategoryTwo.from_dict(
+                        _secondary_subcategory_two_data
+                    )
                 )
 
-                return secondary_subcategory_two_type_0
+                secondary_subcategory_two = secondary_subcategory_two_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppInfoRelationshipsSecondarySubcategoryTwo | None | Unset, data)
+                secondary_subcategory_two = cast(
+                    "AppInfoRelationshipsSecondarySubcategoryTwo | None | Unset",
+                    _secondary_subcategory_two_data,
+                )
 
-        secondary_subcategory_two = _parse_secondary_subcategory_two(
-            d.pop("secondarySubcategoryTwo", UNSET)
-        )
-
-        def _parse_territory_age_ratings(
-            data: object,
-        ) -> AppInfoRelationshipsTerritoryAgeRatings | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _territory_age_ratings_data = d.pop("territoryAgeRatings", UNSET)
+        territory_age_ratings: AppInfoRelationshipsTerritoryAgeRatings | None | Unset
+        if _territory_age_ratings_data is None or isinstance(_territory_age_ratings_data, Unset):
+            territory_age_ratings = _territory_age_ratings_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_territory_age_ratings_data, dict):
                     raise TypeError()
                 territory_age_ratings_type_0 = AppInfoRelationshipsTerritoryAgeRatings.from_dict(
-                    data
+                    _territory_age_ratings_data
                 )
 
-                return territory_age_ratings_type_0
+                territory_age_ratings = territory_age_ratings_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppInfoRelationshipsTerritoryAgeRatings | None | Unset, data)
-
-        territory_age_ratings = _parse_territory_age_ratings(d.pop("territoryAgeRatings", UNSET))
+                territory_age_ratings = cast(
+                    "AppInfoRelationshipsTerritoryAgeRatings | None | Unset",
+                    _territory_age_ratings_data,
+                )
 
         app_info_relationships = cls(
             app=app,

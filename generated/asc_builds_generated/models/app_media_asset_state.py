@@ -95,67 +95,57 @@ class AppMediaAssetState:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_errors(data: object) -> list[AppMediaStateError] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _errors_data = d.pop("errors", UNSET)
+        errors: list[AppMediaStateError] | None | Unset
+        if _errors_data is None or isinstance(_errors_data, Unset):
+            errors = _errors_data
+        else:
             try:
-                if not isinstance(data, list):
+                if not isinstance(_errors_data, list):
                     raise TypeError()
                 errors_type_0 = []
-                _errors_type_0 = data
+                _errors_type_0 = _errors_data
                 for errors_type_0_item_data in _errors_type_0:
                     errors_type_0_item = AppMediaStateError.from_dict(errors_type_0_item_data)
 
                     errors_type_0.append(errors_type_0_item)
 
-                return errors_type_0
+                errors = errors_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[AppMediaStateError] | None | Unset, data)
+                errors = cast("list[AppMediaStateError] | None | Unset", _errors_data)
 
-        errors = _parse_errors(d.pop("errors", UNSET))
-
-        def _parse_warnings(data: object) -> list[AppMediaStateError] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _warnings_data = d.pop("warnings", UNSET)
+        warnings: list[AppMediaStateError] | None | Unset
+        if _warnings_data is None or isinstance(_warnings_data, Unset):
+            warnings = _warnings_data
+        else:
             try:
-                if not isinstance(data, list):
+                if not isinstance(_warnings_data, list):
                     raise TypeError()
                 warnings_type_0 = []
-                _warnings_type_0 = data
+                _warnings_type_0 = _warnings_data
                 for warnings_type_0_item_data in _warnings_type_0:
                     warnings_type_0_item = AppMediaStateError.from_dict(warnings_type_0_item_data)
 
                     warnings_type_0.append(warnings_type_0_item)
 
-                return warnings_type_0
+                warnings = warnings_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[AppMediaStateError] | None | Unset, data)
+                warnings = cast("list[AppMediaStateError] | None | Unset", _warnings_data)
 
-        warnings = _parse_warnings(d.pop("warnings", UNSET))
-
-        def _parse_state(data: object) -> AppMediaAssetStateState | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _state_data = d.pop("state", UNSET)
+        state: AppMediaAssetStateState | None | Unset
+        if _state_data is None or isinstance(_state_data, Unset):
+            state = _state_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_state_data, str):
                     raise TypeError()
-                state_type_1 = AppMediaAssetStateState(data)
+                state_type_1 = AppMediaAssetStateState(_state_data)
 
-                return state_type_1
+                state = state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppMediaAssetStateState | None | Unset, data)
-
-        state = _parse_state(d.pop("state", UNSET))
+                state = cast("AppMediaAssetStateState | None | Unset", _state_data)
 
         app_media_asset_state = cls(
             errors=errors,

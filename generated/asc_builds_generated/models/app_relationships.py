@@ -747,849 +747,820 @@ class AppRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_accessibility_declarations(
-            data: object,
-        ) -> AppRelationshipsAccessibilityDeclarations | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _accessibility_declarations_data = d.pop("accessibilityDeclarations", UNSET)
+        accessibility_declarations: AppRelationshipsAccessibilityDeclarations | None | Unset
+        if _accessibility_declarations_data is None or isinstance(
+            _accessibility_declarations_data, Unset
+        ):
+            accessibility_declarations = _accessibility_declarations_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_accessibility_declarations_data, dict):
                     raise TypeError()
                 accessibility_declarations_type_0 = (
-                    AppRelationshipsAccessibilityDeclarations.from_dict(data)
+                    AppRelationshipsAccessibilityDeclarations.from_dict(
+                        _accessibility_declarations_data
+                    )
                 )
 
-                return accessibility_declarations_type_0
+                accessibility_declarations = accessibility_declarations_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsAccessibilityDeclarations | None | Unset, data)
+                accessibility_declarations = cast(
+                    "AppRelationshipsAccessibilityDeclarations | None | Unset",
+                    _accessibility_declarations_data,
+                )
 
-        accessibility_declarations = _parse_accessibility_declarations(
-            d.pop("accessibilityDeclarations", UNSET)
-        )
-
-        def _parse_app_encryption_declarations(
-            data: object,
-        ) -> AppRelationshipsAppEncryptionDeclarations | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_encryption_declarations_data = d.pop("appEncryptionDeclarations", UNSET)
+        app_encryption_declarations: AppRelationshipsAppEncryptionDeclarations | None | Unset
+        if _app_encryption_declarations_data is None or isinstance(
+            _app_encryption_declarations_data, Unset
+        ):
+            app_encryption_declarations = _app_encryption_declarations_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_encryption_declarations_data, dict):
                     raise TypeError()
                 app_encryption_declarations_type_0 = (
-                    AppRelationshipsAppEncryptionDeclarations.from_dict(data)
+                    AppRelationshipsAppEncryptionDeclarations.from_dict(
+                        _app_encryption_declarations_data
+                    )
                 )
 
-                return app_encryption_declarations_type_0
+                app_encryption_declarations = app_encryption_declarations_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsAppEncryptionDeclarations | None | Unset, data)
+                app_encryption_declarations = cast(
+                    "AppRelationshipsAppEncryptionDeclarations | None | Unset",
+                    _app_encryption_declarations_data,
+                )
 
-        app_encryption_declarations = _parse_app_encryption_declarations(
-            d.pop("appEncryptionDeclarations", UNSET)
-        )
-
-        def _parse_app_store_icon(data: object) -> AppRelationshipsAppStoreIcon | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_store_icon_data = d.pop("appStoreIcon", UNSET)
+        app_store_icon: AppRelationshipsAppStoreIcon | None | Unset
+        if _app_store_icon_data is None or isinstance(_app_store_icon_data, Unset):
+            app_store_icon = _app_store_icon_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_store_icon_data, dict):
                     raise TypeError()
-                app_store_icon_type_0 = AppRelationshipsAppStoreIcon.from_dict(data)
+                app_store_icon_type_0 = AppRelationshipsAppStoreIcon.from_dict(_app_store_icon_data)
 
-                return app_store_icon_type_0
+                app_store_icon = app_store_icon_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsAppStoreIcon | None | Unset, data)
+                app_store_icon = cast(
+                    "AppRelationshipsAppStoreIcon | None | Unset", _app_store_icon_data
+                )
 
-        app_store_icon = _parse_app_store_icon(d.pop("appStoreIcon", UNSET))
-
-        def _parse_ci_product(data: object) -> AppRelationshipsCiProduct | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _ci_product_data = d.pop("ciProduct", UNSET)
+        ci_product: AppRelationshipsCiProduct | None | Unset
+        if _ci_product_data is None or isinstance(_ci_product_data, Unset):
+            ci_product = _ci_product_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_ci_product_data, dict):
                     raise TypeError()
-                ci_product_type_0 = AppRelationshipsCiProduct.from_dict(data)
+                ci_product_type_0 = AppRelationshipsCiProduct.from_dict(_ci_product_data)
 
-                return ci_product_type_0
+                ci_product = ci_product_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsCiProduct | None | Unset, data)
+                ci_product = cast("AppRelationshipsCiProduct | None | Unset", _ci_product_data)
 
-        ci_product = _parse_ci_product(d.pop("ciProduct", UNSET))
-
-        def _parse_beta_testers(data: object) -> AppRelationshipsBetaTesters | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _beta_testers_data = d.pop("betaTesters", UNSET)
+        beta_testers: AppRelationshipsBetaTesters | None | Unset
+        if _beta_testers_data is None or isinstance(_beta_testers_data, Unset):
+            beta_testers = _beta_testers_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_beta_testers_data, dict):
                     raise TypeError()
-                beta_testers_type_0 = AppRelationshipsBetaTesters.from_dict(data)
+                beta_testers_type_0 = AppRelationshipsBetaTesters.from_dict(_beta_testers_data)
 
-                return beta_testers_type_0
+                beta_testers = beta_testers_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsBetaTesters | None | Unset, data)
+                beta_testers = cast(
+                    "AppRelationshipsBetaTesters | None | Unset", _beta_testers_data
+                )
 
-        beta_testers = _parse_beta_testers(d.pop("betaTesters", UNSET))
-
-        def _parse_beta_groups(data: object) -> AppRelationshipsBetaGroups | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _beta_groups_data = d.pop("betaGroups", UNSET)
+        beta_groups: AppRelationshipsBetaGroups | None | Unset
+        if _beta_groups_data is None or isinstance(_beta_groups_data, Unset):
+            beta_groups = _beta_groups_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_beta_groups_data, dict):
                     raise TypeError()
-                beta_groups_type_0 = AppRelationshipsBetaGroups.from_dict(data)
+                beta_groups_type_0 = AppRelationshipsBetaGroups.from_dict(_beta_groups_data)
 
-                return beta_groups_type_0
+                beta_groups = beta_groups_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsBetaGroups | None | Unset, data)
+                beta_groups = cast("AppRelationshipsBetaGroups | None | Unset", _beta_groups_data)
 
-        beta_groups = _parse_beta_groups(d.pop("betaGroups", UNSET))
-
-        def _parse_app_store_versions(
-            data: object,
-        ) -> AppRelationshipsAppStoreVersions | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_store_versions_data = d.pop("appStoreVersions", UNSET)
+        app_store_versions: AppRelationshipsAppStoreVersions | None | Unset
+        if _app_store_versions_data is None or isinstance(_app_store_versions_data, Unset):
+            app_store_versions = _app_store_versions_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_store_versions_data, dict):
                     raise TypeError()
-                app_store_versions_type_0 = AppRelationshipsAppStoreVersions.from_dict(data)
+                app_store_versions_type_0 = AppRelationshipsAppStoreVersions.from_dict(
+                    _app_store_versions_data
+                )
 
-                return app_store_versions_type_0
+                app_store_versions = app_store_versions_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsAppStoreVersions | None | Unset, data)
+                app_store_versions = cast(
+                    "AppRelationshipsAppStoreVersions | None | Unset", _app_store_versions_data
+                )
 
-        app_store_versions = _parse_app_store_versions(d.pop("appStoreVersions", UNSET))
-
-        def _parse_app_tags(data: object) -> AppRelationshipsAppTags | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_tags_data = d.pop("appTags", UNSET)
+        app_tags: AppRelationshipsAppTags | None | Unset
+        if _app_tags_data is None or isinstance(_app_tags_data, Unset):
+            app_tags = _app_tags_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_tags_data, dict):
                     raise TypeError()
-                app_tags_type_0 = AppRelationshipsAppTags.from_dict(data)
+                app_tags_type_0 = AppRelationshipsAppTags.from_dict(_app_tags_data)
 
-                return app_tags_type_0
+                app_tags = app_tags_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsAppTags | None | Unset, data)
+                app_tags = cast("AppRelationshipsAppTags | None | Unset", _app_tags_data)
 
-        app_tags = _parse_app_tags(d.pop("appTags", UNSET))
-
-        def _parse_pre_release_versions(
-            data: object,
-        ) -> AppRelationshipsPreReleaseVersions | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _pre_release_versions_data = d.pop("preReleaseVersions", UNSET)
+        pre_release_versions: AppRelationshipsPreReleaseVersions | None | Unset
+        if _pre_release_versions_data is None or isinstance(_pre_release_versions_data, Unset):
+            pre_release_versions = _pre_release_versions_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_pre_release_versions_data, dict):
                     raise TypeError()
-                pre_release_versions_type_0 = AppRelationshipsPreReleaseVersions.from_dict(data)
+                pre_release_versions_type_0 = AppRelationshipsPreReleaseVersions.from_dict(
+                    _pre_release_versions_data
+                )
 
-                return pre_release_versions_type_0
+                pre_release_versions = pre_release_versions_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsPreReleaseVersions | None | Unset, data)
+                pre_release_versions = cast(
+                    "AppRelationshipsPreReleaseVersions | None | Unset", _pre_release_versions_data
+                )
 
-        pre_release_versions = _parse_pre_release_versions(d.pop("preReleaseVersions", UNSET))
-
-        def _parse_beta_app_localizations(
-            data: object,
-        ) -> AppRelationshipsBetaAppLocalizations | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _beta_app_localizations_data = d.pop("betaAppLocalizations", UNSET)
+        beta_app_localizations: AppRelationshipsBetaAppLocalizations | None | Unset
+        if _beta_app_localizations_data is None or isinstance(_beta_app_localizations_data, Unset):
+            beta_app_localizations = _beta_app_localizations_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_beta_app_localizations_data, dict):
                     raise TypeError()
-                beta_app_localizations_type_0 = AppRelationshipsBetaAppLocalizations.from_dict(data)
+                beta_app_localizations_type_0 = AppRelationshipsBetaAppLocalizations.from_dict(
+                    _beta_app_localizations_data
+                )
 
-                return beta_app_localizations_type_0
+                beta_app_localizations = beta_app_localizations_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsBetaAppLocalizations | None | Unset, data)
+                beta_app_localizations = cast(
+                    "AppRelationshipsBetaAppLocalizations | None | Unset",
+                    _beta_app_localizations_data,
+                )
 
-        beta_app_localizations = _parse_beta_app_localizations(d.pop("betaAppLocalizations", UNSET))
-
-        def _parse_builds(data: object) -> AppRelationshipsBuilds | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _builds_data = d.pop("builds", UNSET)
+        builds: AppRelationshipsBuilds | None | Unset
+        if _builds_data is None or isinstance(_builds_data, Unset):
+            builds = _builds_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_builds_data, dict):
                     raise TypeError()
-                builds_type_0 = AppRelationshipsBuilds.from_dict(data)
+                builds_type_0 = AppRelationshipsBuilds.from_dict(_builds_data)
 
-                return builds_type_0
+                builds = builds_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsBuilds | None | Unset, data)
+                builds = cast("AppRelationshipsBuilds | None | Unset", _builds_data)
 
-        builds = _parse_builds(d.pop("builds", UNSET))
-
-        def _parse_beta_license_agreement(
-            data: object,
-        ) -> AppRelationshipsBetaLicenseAgreement | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _beta_license_agreement_data = d.pop("betaLicenseAgreement", UNSET)
+        beta_license_agreement: AppRelationshipsBetaLicenseAgreement | None | Unset
+        if _beta_license_agreement_data is None or isinstance(_beta_license_agreement_data, Unset):
+            beta_license_agreement = _beta_license_agreement_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_beta_license_agreement_data, dict):
                     raise TypeError()
-                beta_license_agreement_type_0 = AppRelationshipsBetaLicenseAgreement.from_dict(data)
+                beta_license_agreement_type_0 = AppRelationshipsBetaLicenseAgreement.from_dict(
+                    _beta_license_agreement_data
+                )
 
-                return beta_license_agreement_type_0
+                beta_license_agreement = beta_license_agreement_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsBetaLicenseAgreement | None | Unset, data)
+                beta_license_agreement = cast(
+                    "AppRelationshipsBetaLicenseAgreement | None | Unset",
+                    _beta_license_agreement_data,
+                )
 
-        beta_license_agreement = _parse_beta_license_agreement(d.pop("betaLicenseAgreement", UNSET))
-
-        def _parse_beta_app_review_detail(
-            data: object,
-        ) -> AppRelationshipsBetaAppReviewDetail | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _beta_app_review_detail_data = d.pop("betaAppReviewDetail", UNSET)
+        beta_app_review_detail: AppRelationshipsBetaAppReviewDetail | None | Unset
+        if _beta_app_review_detail_data is None or isinstance(_beta_app_review_detail_data, Unset):
+            beta_app_review_detail = _beta_app_review_detail_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_beta_app_review_detail_data, dict):
                     raise TypeError()
-                beta_app_review_detail_type_0 = AppRelationshipsBetaAppReviewDetail.from_dict(data)
+                beta_app_review_detail_type_0 = AppRelationshipsBetaAppReviewDetail.from_dict(
+                    _beta_app_review_detail_data
+                )
 
-                return beta_app_review_detail_type_0
+                beta_app_review_detail = beta_app_review_detail_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsBetaAppReviewDetail | None | Unset, data)
+                beta_app_review_detail = cast(
+                    "AppRelationshipsBetaAppReviewDetail | None | Unset",
+                    _beta_app_review_detail_data,
+                )
 
-        beta_app_review_detail = _parse_beta_app_review_detail(d.pop("betaAppReviewDetail", UNSET))
-
-        def _parse_app_infos(data: object) -> AppRelationshipsAppInfos | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_infos_data = d.pop("appInfos", UNSET)
+        app_infos: AppRelationshipsAppInfos | None | Unset
+        if _app_infos_data is None or isinstance(_app_infos_data, Unset):
+            app_infos = _app_infos_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_infos_data, dict):
                     raise TypeError()
-                app_infos_type_0 = AppRelationshipsAppInfos.from_dict(data)
+                app_infos_type_0 = AppRelationshipsAppInfos.from_dict(_app_infos_data)
 
-                return app_infos_type_0
+                app_infos = app_infos_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsAppInfos | None | Unset, data)
+                app_infos = cast("AppRelationshipsAppInfos | None | Unset", _app_infos_data)
 
-        app_infos = _parse_app_infos(d.pop("appInfos", UNSET))
-
-        def _parse_app_clips(data: object) -> AppRelationshipsAppClips | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_clips_data = d.pop("appClips", UNSET)
+        app_clips: AppRelationshipsAppClips | None | Unset
+        if _app_clips_data is None or isinstance(_app_clips_data, Unset):
+            app_clips = _app_clips_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_clips_data, dict):
                     raise TypeError()
-                app_clips_type_0 = AppRelationshipsAppClips.from_dict(data)
+                app_clips_type_0 = AppRelationshipsAppClips.from_dict(_app_clips_data)
 
-                return app_clips_type_0
+                app_clips = app_clips_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsAppClips | None | Unset, data)
+                app_clips = cast("AppRelationshipsAppClips | None | Unset", _app_clips_data)
 
-        app_clips = _parse_app_clips(d.pop("appClips", UNSET))
-
-        def _parse_app_price_points(data: object) -> AppRelationshipsAppPricePoints | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_price_points_data = d.pop("appPricePoints", UNSET)
+        app_price_points: AppRelationshipsAppPricePoints | None | Unset
+        if _app_price_points_data is None or isinstance(_app_price_points_data, Unset):
+            app_price_points = _app_price_points_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_price_points_data, dict):
                     raise TypeError()
-                app_price_points_type_0 = AppRelationshipsAppPricePoints.from_dict(data)
+                app_price_points_type_0 = AppRelationshipsAppPricePoints.from_dict(
+                    _app_price_points_data
+                )
 
-                return app_price_points_type_0
+                app_price_points = app_price_points_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsAppPricePoints | None | Unset, data)
+                app_price_points = cast(
+                    "AppRelationshipsAppPricePoints | None | Unset", _app_price_points_data
+                )
 
-        app_price_points = _parse_app_price_points(d.pop("appPricePoints", UNSET))
-
-        def _parse_end_user_license_agreement(
-            data: object,
-        ) -> AppRelationshipsEndUserLicenseAgreement | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _end_user_license_agreement_data = d.pop("endUserLicenseAgreement", UNSET)
+        end_user_license_agreement: AppRelationshipsEndUserLicenseAgreement | None | Unset
+        if _end_user_license_agreement_data is None or isinstance(
+            _end_user_license_agreement_data, Unset
+        ):
+            end_user_license_agreement = _end_user_license_agreement_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_end_user_license_agreement_data, dict):
                     raise TypeError()
                 end_user_license_agreement_type_0 = (
-                    AppRelationshipsEndUserLicenseAgreement.from_dict(data)
+                    AppRelationshipsEndUserLicenseAgreement.from_dict(
+                        _end_user_license_agreement_data
+                    )
                 )
 
-                return end_user_license_agreement_type_0
+                end_user_license_agreement = end_user_license_agreement_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsEndUserLicenseAgreement | None | Unset, data)
+                end_user_license_agreement = cast(
+                    "AppRelationshipsEndUserLicenseAgreement | None | Unset",
+                    _end_user_license_agreement_data,
+                )
 
-        end_user_license_agreement = _parse_end_user_license_agreement(
-            d.pop("endUserLicenseAgreement", UNSET)
-        )
-
-        def _parse_app_price_schedule(
-            data: object,
-        ) -> AppRelationshipsAppPriceSchedule | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_price_schedule_data = d.pop("appPriceSchedule", UNSET)
+        app_price_schedule: AppRelationshipsAppPriceSchedule | None | Unset
+        if _app_price_schedule_data is None or isinstance(_app_price_schedule_data, Unset):
+            app_price_schedule = _app_price_schedule_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_price_schedule_data, dict):
                     raise TypeError()
-                app_price_schedule_type_0 = AppRelationshipsAppPriceSchedule.from_dict(data)
+                app_price_schedule_type_0 = AppRelationshipsAppPriceSchedule.from_dict(
+                    _app_price_schedule_data
+                )
 
-                return app_price_schedule_type_0
+                app_price_schedule = app_price_schedule_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsAppPriceSchedule | None | Unset, data)
+                app_price_schedule = cast(
+                    "AppRelationshipsAppPriceSchedule | None | Unset", _app_price_schedule_data
+                )
 
-        app_price_schedule = _parse_app_price_schedule(d.pop("appPriceSchedule", UNSET))
-
-        def _parse_app_availability_v2(
-            data: object,
-        ) -> AppRelationshipsAppAvailabilityV2 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_availability_v2_data = d.pop("appAvailabilityV2", UNSET)
+        app_availability_v2: AppRelationshipsAppAvailabilityV2 | None | Unset
+        if _app_availability_v2_data is None or isinstance(_app_availability_v2_data, Unset):
+            app_availability_v2 = _app_availability_v2_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_availability_v2_data, dict):
                     raise TypeError()
-                app_availability_v2_type_0 = AppRelationshipsAppAvailabilityV2.from_dict(data)
+                app_availability_v2_type_0 = AppRelationshipsAppAvailabilityV2.from_dict(
+                    _app_availability_v2_data
+                )
 
-                return app_availability_v2_type_0
+                app_availability_v2 = app_availability_v2_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsAppAvailabilityV2 | None | Unset, data)
+                app_availability_v2 = cast(
+                    "AppRelationshipsAppAvailabilityV2 | None | Unset", _app_availability_v2_data
+                )
 
-        app_availability_v2 = _parse_app_availability_v2(d.pop("appAvailabilityV2", UNSET))
-
-        def _parse_in_app_purchases(data: object) -> AppRelationshipsInAppPurchases | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _in_app_purchases_data = d.pop("inAppPurchases", UNSET)
+        in_app_purchases: AppRelationshipsInAppPurchases | None | Unset
+        if _in_app_purchases_data is None or isinstance(_in_app_purchases_data, Unset):
+            in_app_purchases = _in_app_purchases_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_in_app_purchases_data, dict):
                     raise TypeError()
-                in_app_purchases_type_0 = AppRelationshipsInAppPurchases.from_dict(data)
+                in_app_purchases_type_0 = AppRelationshipsInAppPurchases.from_dict(
+                    _in_app_purchases_data
+                )
 
-                return in_app_purchases_type_0
+                in_app_purchases = in_app_purchases_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsInAppPurchases | None | Unset, data)
+                in_app_purchases = cast(
+                    "AppRelationshipsInAppPurchases | None | Unset", _in_app_purchases_data
+                )
 
-        in_app_purchases = _parse_in_app_purchases(d.pop("inAppPurchases", UNSET))
-
-        def _parse_subscription_groups(
-            data: object,
-        ) -> AppRelationshipsSubscriptionGroups | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _subscription_groups_data = d.pop("subscriptionGroups", UNSET)
+        subscription_groups: AppRelationshipsSubscriptionGroups | None | Unset
+        if _subscription_groups_data is None or isinstance(_subscription_groups_data, Unset):
+            subscription_groups = _subscription_groups_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_subscription_groups_data, dict):
                     raise TypeError()
-                subscription_groups_type_0 = AppRelationshipsSubscriptionGroups.from_dict(data)
+                subscription_groups_type_0 = AppRelationshipsSubscriptionGroups.from_dict(
+                    _subscription_groups_data
+                )
 
-                return subscription_groups_type_0
+                subscription_groups = subscription_groups_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsSubscriptionGroups | None | Unset, data)
+                subscription_groups = cast(
+                    "AppRelationshipsSubscriptionGroups | None | Unset", _subscription_groups_data
+                )
 
-        subscription_groups = _parse_subscription_groups(d.pop("subscriptionGroups", UNSET))
-
-        def _parse_game_center_enabled_versions(
-            data: object,
-        ) -> AppRelationshipsGameCenterEnabledVersions | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _game_center_enabled_versions_data = d.pop("gameCenterEnabledVersions", UNSET)
+        game_center_enabled_versions: AppRelationshipsGameCenterEnabledVersions | None | Unset
+        if _game_center_enabled_versions_data is None or isinstance(
+            _game_center_enabled_versions_data, Unset
+        ):
+            game_center_enabled_versions = _game_center_enabled_versions_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_game_center_enabled_versions_data, dict):
                     raise TypeError()
                 game_center_enabled_versions_type_0 = (
-                    AppRelationshipsGameCenterEnabledVersions.from_dict(data)
+                    AppRelationshipsGameCenterEnabledVersions.from_dict(
+                        _game_center_enabled_versions_data
+                    )
                 )
 
-                return game_center_enabled_versions_type_0
+                game_center_enabled_versions = game_center_enabled_versions_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsGameCenterEnabledVersions | None | Unset, data)
+                game_center_enabled_versions = cast(
+                    "AppRelationshipsGameCenterEnabledVersions | None | Unset",
+                    _game_center_enabled_versions_data,
+                )
 
-        game_center_enabled_versions = _parse_game_center_enabled_versions(
-            d.pop("gameCenterEnabledVersions", UNSET)
-        )
-
-        def _parse_perf_power_metrics(
-            data: object,
-        ) -> AppRelationshipsPerfPowerMetrics | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _perf_power_metrics_data = d.pop("perfPowerMetrics", UNSET)
+        perf_power_metrics: AppRelationshipsPerfPowerMetrics | None | Unset
+        if _perf_power_metrics_data is None or isinstance(_perf_power_metrics_data, Unset):
+            perf_power_metrics = _perf_power_metrics_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_perf_power_metrics_data, dict):
                     raise TypeError()
-                perf_power_metrics_type_0 = AppRelationshipsPerfPowerMetrics.from_dict(data)
+                perf_power_metrics_type_0 = AppRelationshipsPerfPowerMetrics.from_dict(
+                    _perf_power_metrics_data
+                )
 
-                return perf_power_metrics_type_0
+                perf_power_metrics = perf_power_metrics_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsPerfPowerMetrics | None | Unset, data)
+                perf_power_metrics = cast(
+                    "AppRelationshipsPerfPowerMetrics | None | Unset", _perf_power_metrics_data
+                )
 
-        perf_power_metrics = _parse_perf_power_metrics(d.pop("perfPowerMetrics", UNSET))
-
-        def _parse_app_custom_product_pages(
-            data: object,
-        ) -> AppRelationshipsAppCustomProductPages | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_custom_product_pages_data = d.pop("appCustomProductPages", UNSET)
+        app_custom_product_pages: AppRelationshipsAppCustomProductPages | None | Unset
+        if _app_custom_product_pages_data is None or isinstance(
+            _app_custom_product_pages_data, Unset
+        ):
+            app_custom_product_pages = _app_custom_product_pages_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_custom_product_pages_data, dict):
                     raise TypeError()
                 app_custom_product_pages_type_0 = AppRelationshipsAppCustomProductPages.from_dict(
-                    data
+                    _app_custom_product_pages_data
                 )
 
-                return app_custom_product_pages_type_0
+                app_custom_product_pages = app_custom_product_pages_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsAppCustomProductPages | None | Unset, data)
+                app_custom_product_pages = cast(
+                    "AppRelationshipsAppCustomProductPages | None | Unset",
+                    _app_custom_product_pages_data,
+                )
 
-        app_custom_product_pages = _parse_app_custom_product_pages(
-            d.pop("appCustomProductPages", UNSET)
-        )
-
-        def _parse_in_app_purchases_v2(
-            data: object,
-        ) -> AppRelationshipsInAppPurchasesV2 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _in_app_purchases_v2_data = d.pop("inAppPurchasesV2", UNSET)
+        in_app_purchases_v2: AppRelationshipsInAppPurchasesV2 | None | Unset
+        if _in_app_purchases_v2_data is None or isinstance(_in_app_purchases_v2_data, Unset):
+            in_app_purchases_v2 = _in_app_purchases_v2_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_in_app_purchases_v2_data, dict):
                     raise TypeError()
-                in_app_purchases_v2_type_0 = AppRelationshipsInAppPurchasesV2.from_dict(data)
+                in_app_purchases_v2_type_0 = AppRelationshipsInAppPurchasesV2.from_dict(
+                    _in_app_purchases_v2_data
+                )
 
-                return in_app_purchases_v2_type_0
+                in_app_purchases_v2 = in_app_purchases_v2_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsInAppPurchasesV2 | None | Unset, data)
+                in_app_purchases_v2 = cast(
+                    "AppRelationshipsInAppPurchasesV2 | None | Unset", _in_app_purchases_v2_data
+                )
 
-        in_app_purchases_v2 = _parse_in_app_purchases_v2(d.pop("inAppPurchasesV2", UNSET))
-
-        def _parse_promoted_purchases(
-            data: object,
-        ) -> AppRelationshipsPromotedPurchases | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _promoted_purchases_data = d.pop("promotedPurchases", UNSET)
+        promoted_purchases: AppRelationshipsPromotedPurchases | None | Unset
+        if _promoted_purchases_data is None or isinstance(_promoted_purchases_data, Unset):
+            promoted_purchases = _promoted_purchases_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_promoted_purchases_data, dict):
                     raise TypeError()
-                promoted_purchases_type_0 = AppRelationshipsPromotedPurchases.from_dict(data)
+                promoted_purchases_type_0 = AppRelationshipsPromotedPurchases.from_dict(
+                    _promoted_purchases_data
+                )
 
-                return promoted_purchases_type_0
+                promoted_purchases = promoted_purchases_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsPromotedPurchases | None | Unset, data)
+                promoted_purchases = cast(
+                    "AppRelationshipsPromotedPurchases | None | Unset", _promoted_purchases_data
+                )
 
-        promoted_purchases = _parse_promoted_purchases(d.pop("promotedPurchases", UNSET))
-
-        def _parse_app_events(data: object) -> AppRelationshipsAppEvents | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_events_data = d.pop("appEvents", UNSET)
+        app_events: AppRelationshipsAppEvents | None | Unset
+        if _app_events_data is None or isinstance(_app_events_data, Unset):
+            app_events = _app_events_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_events_data, dict):
                     raise TypeError()
-                app_events_type_0 = AppRelationshipsAppEvents.from_dict(data)
+                app_events_type_0 = AppRelationshipsAppEvents.from_dict(_app_events_data)
 
-                return app_events_type_0
+                app_events = app_events_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsAppEvents | None | Unset, data)
+                app_events = cast("AppRelationshipsAppEvents | None | Unset", _app_events_data)
 
-        app_events = _parse_app_events(d.pop("appEvents", UNSET))
-
-        def _parse_review_submissions(
-            data: object,
-        ) -> AppRelationshipsReviewSubmissions | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _review_submissions_data = d.pop("reviewSubmissions", UNSET)
+        review_submissions: AppRelationshipsReviewSubmissions | None | Unset
+        if _review_submissions_data is None or isinstance(_review_submissions_data, Unset):
+            review_submissions = _review_submissions_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_review_submissions_data, dict):
                     raise TypeError()
-                review_submissions_type_0 = AppRelationshipsReviewSubmissions.from_dict(data)
+                review_submissions_type_0 = AppRelationshipsReviewSubmissions.from_dict(
+                    _review_submissions_data
+                )
 
-                return review_submissions_type_0
+                review_submissions = review_submissions_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsReviewSubmissions | None | Unset, data)
+                review_submissions = cast(
+                    "AppRelationshipsReviewSubmissions | None | Unset", _review_submissions_data
+                )
 
-        review_submissions = _parse_review_submissions(d.pop("reviewSubmissions", UNSET))
-
-        def _parse_subscription_grace_period(
-            data: object,
-        ) -> AppRelationshipsSubscriptionGracePeriod | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _subscription_grace_period_data = d.pop("subscriptionGracePeriod", UNSET)
+        subscription_grace_period: AppRelationshipsSubscriptionGracePeriod | None | Unset
+        if _subscription_grace_period_data is None or isinstance(
+            _subscription_grace_period_data, Unset
+        ):
+            subscription_grace_period = _subscription_grace_period_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_subscription_grace_period_data, dict):
                     raise TypeError()
                 subscription_grace_period_type_0 = (
-                    AppRelationshipsSubscriptionGracePeriod.from_dict(data)
+                    AppRelationshipsSubscriptionGracePeriod.from_dict(
+                        _subscription_grace_period_data
+                    )
                 )
 
-                return subscription_grace_period_type_0
+                subscription_grace_period = subscription_grace_period_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsSubscriptionGracePeriod | None | Unset, data)
+                subscription_grace_period = cast(
+                    "AppRelationshipsSubscriptionGracePeriod | None | Unset",
+                    _subscription_grace_period_data,
+                )
 
-        subscription_grace_period = _parse_subscription_grace_period(
-            d.pop("subscriptionGracePeriod", UNSET)
-        )
-
-        def _parse_customer_reviews(data: object) -> AppRelationshipsCustomerReviews | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _customer_reviews_data = d.pop("customerReviews", UNSET)
+        customer_reviews: AppRelationshipsCustomerReviews | None | Unset
+        if _customer_reviews_data is None or isinstance(_customer_reviews_data, Unset):
+            customer_reviews = _customer_reviews_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_customer_reviews_data, dict):
                     raise TypeError()
-                customer_reviews_type_0 = AppRelationshipsCustomerReviews.from_dict(data)
+                customer_reviews_type_0 = AppRelationshipsCustomerReviews.from_dict(
+                    _customer_reviews_data
+                )
 
-                return customer_reviews_type_0
+                customer_reviews = customer_reviews_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsCustomerReviews | None | Unset, data)
+                customer_reviews = cast(
+                    "AppRelationshipsCustomerReviews | None | Unset", _customer_reviews_data
+                )
 
-        customer_reviews = _parse_customer_reviews(d.pop("customerReviews", UNSET))
-
-        def _parse_customer_review_summarizations(
-            data: object,
-        ) -> AppRelationshipsCustomerReviewSummarizations | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _customer_review_summarizations_data = d.pop("customerReviewSummarizations", UNSET)
+        customer_review_summarizations: AppRelationshipsCustomerReviewSummarizations | None | Unset
+        if _customer_review_summarizations_data is None or isinstance(
+            _customer_review_summarizations_data, Unset
+        ):
+            customer_review_summarizations = _customer_review_summarizations_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_customer_review_summarizations_data, dict):
                     raise TypeError()
                 customer_review_summarizations_type_0 = (
-                    AppRelationshipsCustomerReviewSummarizations.from_dict(data)
+                    AppRelationshipsCustomerReviewSummarizations.from_dict(
+                        _customer_review_summarizations_data
+                    )
                 )
 
-                return customer_review_summarizations_type_0
+                customer_review_summarizations = customer_review_summarizations_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsCustomerReviewSummarizations | None | Unset, data)
+                customer_review_summarizations = cast(
+                    "AppRelationshipsCustomerReviewSummarizations | None | Unset",
+                    _customer_review_summarizations_data,
+                )
 
-        customer_review_summarizations = _parse_customer_review_summarizations(
-            d.pop("customerReviewSummarizations", UNSET)
-        )
-
-        def _parse_game_center_detail(
-            data: object,
-        ) -> AppRelationshipsGameCenterDetail | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _game_center_detail_data = d.pop("gameCenterDetail", UNSET)
+        game_center_detail: AppRelationshipsGameCenterDetail | None | Unset
+        if _game_center_detail_data is None or isinstance(_game_center_detail_data, Unset):
+            game_center_detail = _game_center_detail_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_game_center_detail_data, dict):
                     raise TypeError()
-                game_center_detail_type_0 = AppRelationshipsGameCenterDetail.from_dict(data)
+                game_center_detail_type_0 = AppRelationshipsGameCenterDetail.from_dict(
+                    _game_center_detail_data
+                )
 
-                return game_center_detail_type_0
+                game_center_detail = game_center_detail_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsGameCenterDetail | None | Unset, data)
+                game_center_detail = cast(
+                    "AppRelationshipsGameCenterDetail | None | Unset", _game_center_detail_data
+                )
 
-        game_center_detail = _parse_game_center_detail(d.pop("gameCenterDetail", UNSET))
-
-        def _parse_app_store_version_experiments_v2(
-            data: object,
-        ) -> AppRelationshipsAppStoreVersionExperimentsV2 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_store_version_experiments_v2_data = d.pop("appStoreVersionExperimentsV2", UNSET)
+        app_store_version_experiments_v2: (
+            AppRelationshipsAppStoreVersionExperimentsV2 | None | Unset
+        )
+        if _app_store_version_experiments_v2_data is None or isinstance(
+            _app_store_version_experiments_v2_data, Unset
+        ):
+            app_store_version_experiments_v2 = _app_store_version_experiments_v2_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_store_version_experiments_v2_data, dict):
                     raise TypeError()
                 app_store_version_experiments_v2_type_0 = (
-                    AppRelationshipsAppStoreVersionExperimentsV2.from_dict(data)
+                    AppRelationshipsAppStoreVersionExperimentsV2.from_dict(
+                        _app_store_version_experiments_v2_data
+                    )
                 )
 
-                return app_store_version_experiments_v2_type_0
+                app_store_version_experiments_v2 = app_store_version_experiments_v2_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsAppStoreVersionExperimentsV2 | None | Unset, data)
+                app_store_version_experiments_v2 = cast(
+                    "AppRelationshipsAppStoreVersionExperimentsV2 | None | Unset",
+                    _app_store_version_experiments_v2_data,
+                )
 
-        app_store_version_experiments_v2 = _parse_app_store_version_experiments_v2(
-            d.pop("appStoreVersionExperimentsV2", UNSET)
-        )
-
-        def _parse_alternative_distribution_key(
-            data: object,
-        ) -> AppRelationshipsAlternativeDistributionKey | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _alternative_distribution_key_data = d.pop("alternativeDistributionKey", UNSET)
+        alternative_distribution_key: AppRelationshipsAlternativeDistributionKey | None | Unset
+        if _alternative_distribution_key_data is None or isinstance(
+            _alternative_distribution_key_data, Unset
+        ):
+            alternative_distribution_key = _alternative_distribution_key_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_alternative_distribution_key_data, dict):
                     raise TypeError()
                 alternative_distribution_key_type_0 = (
-                    AppRelationshipsAlternativeDistributionKey.from_dict(data)
+                    AppRelationshipsAlternativeDistributionKey.from_dict(
+                        _alternative_distribution_key_data
+                    )
                 )
 
-                return alternative_distribution_key_type_0
+                alternative_distribution_key = alternative_distribution_key_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsAlternativeDistributionKey | None | Unset, data)
+                alternative_distribution_key = cast(
+                    "AppRelationshipsAlternativeDistributionKey | None | Unset",
+                    _alternative_distribution_key_data,
+                )
 
-        alternative_distribution_key = _parse_alternative_distribution_key(
-            d.pop("alternativeDistributionKey", UNSET)
-        )
-
-        def _parse_analytics_report_requests(
-            data: object,
-        ) -> AppRelationshipsAnalyticsReportRequests | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _analytics_report_requests_data = d.pop("analyticsReportRequests", UNSET)
+        analytics_report_requests: AppRelationshipsAnalyticsReportRequests | None | Unset
+        if _analytics_report_requests_data is None or isinstance(
+            _analytics_report_requests_data, Unset
+        ):
+            analytics_report_requests = _analytics_report_requests_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_analytics_report_requests_data, dict):
                     raise TypeError()
                 analytics_report_requests_type_0 = (
-                    AppRelationshipsAnalyticsReportRequests.from_dict(data)
+                    AppRelationshipsAnalyticsReportRequests.from_dict(
+                        _analytics_report_requests_data
+                    )
                 )
 
-                return analytics_report_requests_type_0
+                analytics_report_requests = analytics_report_requests_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsAnalyticsReportRequests | None | Unset, data)
+                analytics_report_requests = cast(
+                    "AppRelationshipsAnalyticsReportRequests | None | Unset",
+                    _analytics_report_requests_data,
+                )
 
-        analytics_report_requests = _parse_analytics_report_requests(
-            d.pop("analyticsReportRequests", UNSET)
-        )
-
-        def _parse_marketplace_search_detail(
-            data: object,
-        ) -> AppRelationshipsMarketplaceSearchDetail | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _marketplace_search_detail_data = d.pop("marketplaceSearchDetail", UNSET)
+        marketplace_search_detail: AppRelationshipsMarketplaceSearchDetail | None | Unset
+        if _marketplace_search_detail_data is None or isinstance(
+            _marketplace_search_detail_data, Unset
+        ):
+            marketplace_search_detail = _marketplace_search_detail_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_marketplace_search_detail_data, dict):
                     raise TypeError()
                 marketplace_search_detail_type_0 = (
-                    AppRelationshipsMarketplaceSearchDetail.from_dict(data)
+                    AppRelationshipsMarketplaceSearchDetail.from_dict(
+                        _marketplace_search_detail_data
+                    )
                 )
 
-                return marketplace_search_detail_type_0
+                marketplace_search_detail = marketplace_search_detail_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsMarketplaceSearchDetail | None | Unset, data)
+                marketplace_search_detail = cast(
+                    "AppRelationshipsMarketplaceSearchDetail | None | Unset",
+                    _marketplace_search_detail_data,
+                )
 
-        marketplace_search_detail = _parse_marketplace_search_detail(
-            d.pop("marketplaceSearchDetail", UNSET)
+        _build_uploads_data = d.pop("buildUploads", UNSET)
+        build_uploads: AppRelationshipsBuildUploads | None | Unset
+        if _build_uploads_data is None or isinstance(_build_uploads_data, Unset):
+            build_uploads = _build_uploads_data
+        else:
+            try:
+                if not isinstance(_build_uploads_data, dict):
+                    raise TypeError()
+                build_uploads_type_0 = AppRelationshipsBuildUploads.from_dict(_build_uploads_data)
+
+                build_uploads = build_uploads_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                build_uploads = cast(
+                    "AppRelationshipsBuildUploads | None | Unset", _build_uploads_data
+                )
+
+        _background_assets_data = d.pop("backgroundAssets", UNSET)
+        background_assets: AppRelationshipsBackgroundAssets | None | Unset
+        if _background_assets_data is None or isinstance(_background_assets_data, Unset):
+            background_assets = _background_assets_data
+        else:
+            try:
+                if not isinstance(_background_assets_data, dict):
+                    raise TypeError()
+                background_assets_type_0 = AppRelationshipsBackgroundAssets.from_dict(
+                    _background_assets_data
+                )
+
+                background_assets = background_assets_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                background_assets = cast(
+                    "AppRelationshipsBackgroundAssets | None | Unset", _background_assets_data
+                )
+
+        _beta_feedback_screenshot_submissions_data = d.pop(
+            "betaFeedbackScreenshotSubmissions", UNSET
         )
-
-        def _parse_build_uploads(data: object) -> AppRelationshipsBuildUploads | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        beta_feedback_screenshot_submissions: (
+            AppRelationshipsBetaFeedbackScreenshotSubmissions | None | Unset
+        )
+        if _beta_feedback_screenshot_submissions_data is None or isinstance(
+            _beta_feedback_screenshot_submissions_data, Unset
+        ):
+            beta_feedback_screenshot_submissions = _beta_feedback_screenshot_submissions_data
+        else:
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                build_uploads_type_0 = AppRelationshipsBuildUploads.from_dict(data)
-
-                return build_uploads_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsBuildUploads | None | Unset, data)
-
-        build_uploads = _parse_build_uploads(d.pop("buildUploads", UNSET))
-
-        def _parse_background_assets(
-            data: object,
-        ) -> AppRelationshipsBackgroundAssets | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                background_assets_type_0 = AppRelationshipsBackgroundAssets.from_dict(data)
-
-                return background_assets_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsBackgroundAssets | None | Unset, data)
-
-        background_assets = _parse_background_assets(d.pop("backgroundAssets", UNSET))
-
-        def _parse_beta_feedback_screenshot_submissions(
-            data: object,
-        ) -> AppRelationshipsBetaFeedbackScreenshotSubmissions | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
+                if not isinstance(_beta_feedback_screenshot_submissions_data, dict):
                     raise TypeError()
                 beta_feedback_screenshot_submissions_type_0 = (
-                    AppRelationshipsBetaFeedbackScreenshotSubmissions.from_dict(data)
+                    AppRelationshipsBetaFeedbackScreenshotSubmissions.from_dict(
+                        _beta_feedback_screenshot_submissions_data
+                    )
                 )
 
-                return beta_feedback_screenshot_submissions_type_0
+                beta_feedback_screenshot_submissions = beta_feedback_screenshot_submissions_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsBetaFeedbackScreenshotSubmissions | None | Unset, data)
+                beta_feedback_screenshot_submissions = cast(
+                    "AppRelationshipsBetaFeedbackScreenshotSubmissions | None | Unset",
+                    _beta_feedback_screenshot_submissions_data,
+                )
 
-        beta_feedback_screenshot_submissions = _parse_beta_feedback_screenshot_submissions(
-            d.pop("betaFeedbackScreenshotSubmissions", UNSET)
-        )
-
-        def _parse_beta_feedback_crash_submissions(
-            data: object,
-        ) -> AppRelationshipsBetaFeedbackCrashSubmissions | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _beta_feedback_crash_submissions_data = d.pop("betaFeedbackCrashSubmissions", UNSET)
+        beta_feedback_crash_submissions: AppRelationshipsBetaFeedbackCrashSubmissions | None | Unset
+        if _beta_feedback_crash_submissions_data is None or isinstance(
+            _beta_feedback_crash_submissions_data, Unset
+        ):
+            beta_feedback_crash_submissions = _beta_feedback_crash_submissions_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_beta_feedback_crash_submissions_data, dict):
                     raise TypeError()
                 beta_feedback_crash_submissions_type_0 = (
-                    AppRelationshipsBetaFeedbackCrashSubmissions.from_dict(data)
+                    AppRelationshipsBetaFeedbackCrashSubmissions.from_dict(
+                        _beta_feedback_crash_submissions_data
+                    )
                 )
 
-                return beta_feedback_crash_submissions_type_0
+                beta_feedback_crash_submissions = beta_feedback_crash_submissions_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsBetaFeedbackCrashSubmissions | None | Unset, data)
+                beta_feedback_crash_submissions = cast(
+                    "AppRelationshipsBetaFeedbackCrashSubmissions | None | Unset",
+                    _beta_feedback_crash_submissions_data,
+                )
 
-        beta_feedback_crash_submissions = _parse_beta_feedback_crash_submissions(
-            d.pop("betaFeedbackCrashSubmissions", UNSET)
+        _search_keywords_data = d.pop("searchKeywords", UNSET)
+        search_keywords: AppRelationshipsSearchKeywords | None | Unset
+        if _search_keywords_data is None or isinstance(_search_keywords_data, Unset):
+            search_keywords = _search_keywords_data
+        else:
+            try:
+                if not isinstance(_search_keywords_data, dict):
+                    raise TypeError()
+                search_keywords_type_0 = AppRelationshipsSearchKeywords.from_dict(
+                    _search_keywords_data
+                )
+
+                search_keywords = search_keywords_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                search_keywords = cast(
+                    "AppRelationshipsSearchKeywords | None | Unset", _search_keywords_data
+                )
+
+        _webhooks_data = d.pop("webhooks", UNSET)
+        webhooks: AppRelationshipsWebhooks | None | Unset
+        if _webhooks_data is None or isinstance(_webhooks_data, Unset):
+            webhooks = _webhooks_data
+        else:
+            try:
+                if not isinstance(_webhooks_data, dict):
+                    raise TypeError()
+                webhooks_type_0 = AppRelationshipsWebhooks.from_dict(_webhooks_data)
+
+                webhooks = webhooks_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                webhooks = cast("AppRelationshipsWebhooks | None | Unset", _webhooks_data)
+
+        _android_to_ios_app_mapping_details_data = d.pop("androidToIosAppMappingDetails", UNSET)
+        android_to_ios_app_mapping_details: (
+            AppRelationshipsAndroidToIosAppMappingDetails | None | Unset
         )
-
-        def _parse_search_keywords(data: object) -> AppRelationshipsSearchKeywords | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        if _android_to_ios_app_mapping_details_data is None or isinstance(
+            _android_to_ios_app_mapping_details_data, Unset
+        ):
+            android_to_ios_app_mapping_details = _android_to_ios_app_mapping_details_data
+        else:
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                search_keywords_type_0 = AppRelationshipsSearchKeywords.from_dict(data)
-
-                return search_keywords_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsSearchKeywords | None | Unset, data)
-
-        search_keywords = _parse_search_keywords(d.pop("searchKeywords", UNSET))
-
-        def _parse_webhooks(data: object) -> AppRelationshipsWebhooks | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                webhooks_type_0 = AppRelationshipsWebhooks.from_dict(data)
-
-                return webhooks_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsWebhooks | None | Unset, data)
-
-        webhooks = _parse_webhooks(d.pop("webhooks", UNSET))
-
-        def _parse_android_to_ios_app_mapping_details(
-            data: object,
-        ) -> AppRelationshipsAndroidToIosAppMappingDetails | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
+                if not isinstance(_android_to_ios_app_mapping_details_data, dict):
                     raise TypeError()
                 android_to_ios_app_mapping_details_type_0 = (
-                    AppRelationshipsAndroidToIosAppMappingDetails.from_dict(data)
+                    AppRelationshipsAndroidToIosAppMappingDetails.from_dict(
+                        _android_to_ios_app_mapping_details_data
+                    )
                 )
 
-                return android_to_ios_app_mapping_details_type_0
+                android_to_ios_app_mapping_details = android_to_ios_app_mapping_details_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppRelationshipsAndroidToIosAppMappingDetails | None | Unset, data)
-
-        android_to_ios_app_mapping_details = _parse_android_to_ios_app_mapping_details(
-            d.pop("androidToIosAppMappingDetails", UNSET)
-        )
+                android_to_ios_app_mapping_details = cast(
+                    "AppRelationshipsAndroidToIosAppMappingDetails | None | Unset",
+                    _android_to_ios_app_mapping_details_data,
+                )
 
         app_relationships = cls(
             accessibility_declarations=accessibility_declarations,

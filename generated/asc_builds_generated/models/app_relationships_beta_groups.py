@@ -94,51 +94,44 @@ class AppRelationshipsBetaGroups:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_links(data: object) -> None | RelationshipLinks | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _links_data = d.pop("links", UNSET)
+        links: None | RelationshipLinks | Unset
+        if _links_data is None or isinstance(_links_data, Unset):
+            links = _links_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_links_data, dict):
                     raise TypeError()
-                links_type_1 = RelationshipLinks.from_dict(data)
+                links_type_1 = RelationshipLinks.from_dict(_links_data)
 
-                return links_type_1
+                links = links_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | RelationshipLinks | Unset, data)
+                links = cast("None | RelationshipLinks | Unset", _links_data)
 
-        links = _parse_links(d.pop("links", UNSET))
-
-        def _parse_meta(data: object) -> None | PagingInformation | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _meta_data = d.pop("meta", UNSET)
+        meta: None | PagingInformation | Unset
+        if _meta_data is None or isinstance(_meta_data, Unset):
+            meta = _meta_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_meta_data, dict):
                     raise TypeError()
-                meta_type_1 = PagingInformation.from_dict(data)
+                meta_type_1 = PagingInformation.from_dict(_meta_data)
 
-                return meta_type_1
+                meta = meta_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PagingInformation | Unset, data)
+                meta = cast("None | PagingInformation | Unset", _meta_data)
 
-        meta = _parse_meta(d.pop("meta", UNSET))
-
-        def _parse_data(data: object) -> list[AppRelationshipsBetaGroupsDataItem] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _data_data = d.pop("data", UNSET)
+        data: list[AppRelationshipsBetaGroupsDataItem] | None | Unset
+        if _data_data is None or isinstance(_data_data, Unset):
+            data = _data_data
+        else:
             try:
-                if not isinstance(data, list):
+                if not isinstance(_data_data, list):
                     raise TypeError()
                 data_type_0 = []
-                _data_type_0 = data
+                _data_type_0 = _data_data
                 for data_type_0_item_data in _data_type_0:
                     data_type_0_item = AppRelationshipsBetaGroupsDataItem.from_dict(
                         data_type_0_item_data
@@ -146,12 +139,9 @@ class AppRelationshipsBetaGroups:
 
                     data_type_0.append(data_type_0_item)
 
-                return data_type_0
+                data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[AppRelationshipsBetaGroupsDataItem] | None | Unset, data)
-
-        data = _parse_data(d.pop("data", UNSET))
+                data = cast("list[AppRelationshipsBetaGroupsDataItem] | None | Unset", _data_data)
 
         app_relationships_beta_groups = cls(
             links=links,

@@ -162,163 +162,119 @@ class AppStoreVersionAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-
-        def _parse_platform(data: object) -> None | Platform | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _platform_data = d.pop("platform", UNSET)
+        platform: None | Platform | Unset
+        if _platform_data is None or isinstance(_platform_data, Unset):
+            platform = _platform_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_platform_data, str):
                     raise TypeError()
-                platform_type_1 = Platform(data)
+                platform_type_1 = Platform(_platform_data)
 
-                return platform_type_1
+                platform = platform_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Platform | Unset, data)
+                platform = cast("None | Platform | Unset", _platform_data)
 
-        platform = _parse_platform(d.pop("platform", UNSET))
+        version_string = cast("None | str | Unset", d.pop("versionString", UNSET))
 
-        def _parse_version_string(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        version_string = _parse_version_string(d.pop("versionString", UNSET))
-
-        def _parse_app_store_state(data: object) -> AppStoreVersionState | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_store_state_data = d.pop("appStoreState", UNSET)
+        app_store_state: AppStoreVersionState | None | Unset
+        if _app_store_state_data is None or isinstance(_app_store_state_data, Unset):
+            app_store_state = _app_store_state_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_app_store_state_data, str):
                     raise TypeError()
-                app_store_state_type_1 = AppStoreVersionState(data)
+                app_store_state_type_1 = AppStoreVersionState(_app_store_state_data)
 
-                return app_store_state_type_1
+                app_store_state = app_store_state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppStoreVersionState | None | Unset, data)
+                app_store_state = cast("AppStoreVersionState | None | Unset", _app_store_state_data)
 
-        app_store_state = _parse_app_store_state(d.pop("appStoreState", UNSET))
-
-        def _parse_app_version_state(data: object) -> AppVersionState | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_version_state_data = d.pop("appVersionState", UNSET)
+        app_version_state: AppVersionState | None | Unset
+        if _app_version_state_data is None or isinstance(_app_version_state_data, Unset):
+            app_version_state = _app_version_state_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_app_version_state_data, str):
                     raise TypeError()
-                app_version_state_type_1 = AppVersionState(data)
+                app_version_state_type_1 = AppVersionState(_app_version_state_data)
 
-                return app_version_state_type_1
+                app_version_state = app_version_state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppVersionState | None | Unset, data)
+                app_version_state = cast("AppVersionState | None | Unset", _app_version_state_data)
 
-        app_version_state = _parse_app_version_state(d.pop("appVersionState", UNSET))
+        copyright_ = cast("None | str | Unset", d.pop("copyright", UNSET))
 
-        def _parse_copyright_(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        copyright_ = _parse_copyright_(d.pop("copyright", UNSET))
-
-        def _parse_review_type(data: object) -> AppStoreVersionAttributesReviewType | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _review_type_data = d.pop("reviewType", UNSET)
+        review_type: AppStoreVersionAttributesReviewType | None | Unset
+        if _review_type_data is None or isinstance(_review_type_data, Unset):
+            review_type = _review_type_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_review_type_data, str):
                     raise TypeError()
-                review_type_type_1 = AppStoreVersionAttributesReviewType(data)
+                review_type_type_1 = AppStoreVersionAttributesReviewType(_review_type_data)
 
-                return review_type_type_1
+                review_type = review_type_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppStoreVersionAttributesReviewType | None | Unset, data)
+                review_type = cast(
+                    "AppStoreVersionAttributesReviewType | None | Unset", _review_type_data
+                )
 
-        review_type = _parse_review_type(d.pop("reviewType", UNSET))
-
-        def _parse_release_type(
-            data: object,
-        ) -> AppStoreVersionAttributesReleaseType | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _release_type_data = d.pop("releaseType", UNSET)
+        release_type: AppStoreVersionAttributesReleaseType | None | Unset
+        if _release_type_data is None or isinstance(_release_type_data, Unset):
+            release_type = _release_type_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_release_type_data, str):
                     raise TypeError()
-                release_type_type_1 = AppStoreVersionAttributesReleaseType(data)
+                release_type_type_1 = AppStoreVersionAttributesReleaseType(_release_type_data)
 
-                return release_type_type_1
+                release_type = release_type_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppStoreVersionAttributesReleaseType | None | Unset, data)
+                release_type = cast(
+                    "AppStoreVersionAttributesReleaseType | None | Unset", _release_type_data
+                )
 
-        release_type = _parse_release_type(d.pop("releaseType", UNSET))
-
-        def _parse_earliest_release_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _earliest_release_date_data = d.pop("earliestReleaseDate", UNSET)
+        earliest_release_date: datetime.datetime | None | Unset
+        if _earliest_release_date_data is None or isinstance(_earliest_release_date_data, Unset):
+            earliest_release_date = _earliest_release_date_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_earliest_release_date_data, str):
                     raise TypeError()
-                earliest_release_date_type_0 = datetime.datetime.fromisoformat(data)
+                earliest_release_date_type_0 = datetime.datetime.fromisoformat(
+                    _earliest_release_date_data
+                )
 
-                return earliest_release_date_type_0
+                earliest_release_date = earliest_release_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+                earliest_release_date = cast(
+                    "datetime.datetime | None | Unset", _earliest_release_date_data
+                )
 
-        earliest_release_date = _parse_earliest_release_date(d.pop("earliestReleaseDate", UNSET))
+        uses_idfa = cast("bool | None | Unset", d.pop("usesIdfa", UNSET))
 
-        def _parse_uses_idfa(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        downloadable = cast("bool | None | Unset", d.pop("downloadable", UNSET))
 
-        uses_idfa = _parse_uses_idfa(d.pop("usesIdfa", UNSET))
-
-        def _parse_downloadable(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        downloadable = _parse_downloadable(d.pop("downloadable", UNSET))
-
-        def _parse_created_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _created_date_data = d.pop("createdDate", UNSET)
+        created_date: datetime.datetime | None | Unset
+        if _created_date_data is None or isinstance(_created_date_data, Unset):
+            created_date = _created_date_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_created_date_data, str):
                     raise TypeError()
-                created_date_type_0 = datetime.datetime.fromisoformat(data)
+                created_date_type_0 = datetime.datetime.fromisoformat(_created_date_data)
 
-                return created_date_type_0
+                created_date = created_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
-
-        created_date = _parse_created_date(d.pop("createdDate", UNSET))
+                created_date = cast("datetime.datetime | None | Unset", _created_date_data)
 
         app_store_version_attributes = cls(
             platform=platform,

@@ -115,101 +115,69 @@ class AppStoreVersionExperimentV2Attributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        name = cast("None | str | Unset", d.pop("name", UNSET))
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        name = _parse_name(d.pop("name", UNSET))
-
-        def _parse_platform(data: object) -> None | Platform | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _platform_data = d.pop("platform", UNSET)
+        platform: None | Platform | Unset
+        if _platform_data is None or isinstance(_platform_data, Unset):
+            platform = _platform_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_platform_data, str):
                     raise TypeError()
-                platform_type_1 = Platform(data)
+                platform_type_1 = Platform(_platform_data)
 
-                return platform_type_1
+                platform = platform_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Platform | Unset, data)
+                platform = cast("None | Platform | Unset", _platform_data)
 
-        platform = _parse_platform(d.pop("platform", UNSET))
+        traffic_proportion = cast("int | None | Unset", d.pop("trafficProportion", UNSET))
 
-        def _parse_traffic_proportion(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        traffic_proportion = _parse_traffic_proportion(d.pop("trafficProportion", UNSET))
-
-        def _parse_state(data: object) -> AppStoreVersionExperimentV2AttributesState | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _state_data = d.pop("state", UNSET)
+        state: AppStoreVersionExperimentV2AttributesState | None | Unset
+        if _state_data is None or isinstance(_state_data, Unset):
+            state = _state_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_state_data, str):
                     raise TypeError()
-                state_type_1 = AppStoreVersionExperimentV2AttributesState(data)
+                state_type_1 = AppStoreVersionExperimentV2AttributesState(_state_data)
 
-                return state_type_1
+                state = state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppStoreVersionExperimentV2AttributesState | None | Unset, data)
+                state = cast(
+                    "AppStoreVersionExperimentV2AttributesState | None | Unset", _state_data
+                )
 
-        state = _parse_state(d.pop("state", UNSET))
+        review_required = cast("bool | None | Unset", d.pop("reviewRequired", UNSET))
 
-        def _parse_review_required(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        review_required = _parse_review_required(d.pop("reviewRequired", UNSET))
-
-        def _parse_start_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _start_date_data = d.pop("startDate", UNSET)
+        start_date: datetime.datetime | None | Unset
+        if _start_date_data is None or isinstance(_start_date_data, Unset):
+            start_date = _start_date_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_start_date_data, str):
                     raise TypeError()
-                start_date_type_0 = datetime.datetime.fromisoformat(data)
+                start_date_type_0 = datetime.datetime.fromisoformat(_start_date_data)
 
-                return start_date_type_0
+                start_date = start_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+                start_date = cast("datetime.datetime | None | Unset", _start_date_data)
 
-        start_date = _parse_start_date(d.pop("startDate", UNSET))
-
-        def _parse_end_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _end_date_data = d.pop("endDate", UNSET)
+        end_date: datetime.datetime | None | Unset
+        if _end_date_data is None or isinstance(_end_date_data, Unset):
+            end_date = _end_date_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_end_date_data, str):
                     raise TypeError()
-                end_date_type_0 = datetime.datetime.fromisoformat(data)
+                end_date_type_0 = datetime.datetime.fromisoformat(_end_date_data)
 
-                return end_date_type_0
+                end_date = end_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
-
-        end_date = _parse_end_date(d.pop("endDate", UNSET))
+                end_date = cast("datetime.datetime | None | Unset", _end_date_data)
 
         app_store_version_experiment_v2_attributes = cls(
             name=name,

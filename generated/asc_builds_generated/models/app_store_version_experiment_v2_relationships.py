@@ -137,101 +137,92 @@ class AppStoreVersionExperimentV2Relationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_app(data: object) -> AppStoreVersionExperimentV2RelationshipsApp | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_data = d.pop("app", UNSET)
+        app: AppStoreVersionExperimentV2RelationshipsApp | None | Unset
+        if _app_data is None or isinstance(_app_data, Unset):
+            app = _app_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_data, dict):
                     raise TypeError()
-                app_type_0 = AppStoreVersionExperimentV2RelationshipsApp.from_dict(data)
+                app_type_0 = AppStoreVersionExperimentV2RelationshipsApp.from_dict(_app_data)
 
-                return app_type_0
+                app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppStoreVersionExperimentV2RelationshipsApp | None | Unset, data)
+                app = cast("AppStoreVersionExperimentV2RelationshipsApp | None | Unset", _app_data)
 
-        app = _parse_app(d.pop("app", UNSET))
-
-        def _parse_latest_control_version(
-            data: object,
-        ) -> AppStoreVersionExperimentV2RelationshipsLatestControlVersion | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _latest_control_version_data = d.pop("latestControlVersion", UNSET)
+        latest_control_version: (
+            AppStoreVersionExperimentV2RelationshipsLatestControlVersion | None | Unset
+        )
+        if _latest_control_version_data is None or isinstance(_latest_control_version_data, Unset):
+            latest_control_version = _latest_control_version_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_latest_control_version_data, dict):
                     raise TypeError()
                 latest_control_version_type_0 = (
-                    AppStoreVersionExperimentV2RelationshipsLatestControlVersion.from_dict(data)
+                    AppStoreVersionExperimentV2RelationshipsLatestControlVersion.from_dict(
+                        _latest_control_version_data
+                    )
                 )
 
-                return latest_control_version_type_0
+                latest_control_version = latest_control_version_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                AppStoreVersionExperimentV2RelationshipsLatestControlVersion | None | Unset, data
-            )
+                latest_control_version = cast(
+                    "AppStoreVersionExperimentV2RelationshipsLatestControlVersion | None | Unset",
+                    _latest_control_version_data,
+                )
 
-        latest_control_version = _parse_latest_control_version(d.pop("latestControlVersion", UNSET))
-
-        def _parse_control_versions(
-            data: object,
-        ) -> AppStoreVersionExperimentV2RelationshipsControlVersions | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _control_versions_data = d.pop("controlVersions", UNSET)
+        control_versions: AppStoreVersionExperimentV2RelationshipsControlVersions | None | Unset
+        if _control_versions_data is None or isinstance(_control_versions_data, Unset):
+            control_versions = _control_versions_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_control_versions_data, dict):
                     raise TypeError()
                 control_versions_type_0 = (
-                    AppStoreVersionExperimentV2RelationshipsControlVersions.from_dict(data)
+                    AppStoreVersionExperimentV2RelationshipsControlVersions.from_dict(
+                        _control_versions_data
+                    )
                 )
 
-                return control_versions_type_0
+                control_versions = control_versions_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                AppStoreVersionExperimentV2RelationshipsControlVersions | None | Unset, data
-            )
+                control_versions = cast(
+                    "AppStoreVersionExperimentV2RelationshipsControlVersions | None | Unset",
+                    _control_versions_data,
+                )
 
-        control_versions = _parse_control_versions(d.pop("controlVersions", UNSET))
-
-        def _parse_app_store_version_experiment_treatments(
-            data: object,
-        ) -> (
+        _app_store_version_experiment_treatments_data = d.pop(
+            "appStoreVersionExperimentTreatments", UNSET
+        )
+        app_store_version_experiment_treatments: (
             AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments
             | None
             | Unset
+        )
+        if _app_store_version_experiment_treatments_data is None or isinstance(
+            _app_store_version_experiment_treatments_data, Unset
         ):
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+            app_store_version_experiment_treatments = _app_store_version_experiment_treatments_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_store_version_experiment_treatments_data, dict):
                     raise TypeError()
                 app_store_version_experiment_treatments_type_0 = AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments.from_dict(
-                    data
+                    _app_store_version_experiment_treatments_data
                 )
 
-                return app_store_version_experiment_treatments_type_0
+                app_store_version_experiment_treatments = (
+                    app_store_version_experiment_treatments_type_0
+                )
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments
-                | None
-                | Unset,
-                data,
-            )
-
-        app_store_version_experiment_treatments = _parse_app_store_version_experiment_treatments(
-            d.pop("appStoreVersionExperimentTreatments", UNSET)
-        )
+                app_store_version_experiment_treatments = cast(
+                    "AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments | None | Unset",
+                    _app_store_version_experiment_treatments_data,
+                )
 
         app_store_version_experiment_v2_relationships = cls(
             app=app,

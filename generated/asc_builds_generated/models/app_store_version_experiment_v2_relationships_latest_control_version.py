@@ -68,30 +68,26 @@ class AppStoreVersionExperimentV2RelationshipsLatestControlVersion:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_data(
-            data: object,
-        ) -> AppStoreVersionExperimentV2RelationshipsLatestControlVersionData | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _data_data = d.pop("data", UNSET)
+        data: AppStoreVersionExperimentV2RelationshipsLatestControlVersionData | None | Unset
+        if _data_data is None or isinstance(_data_data, Unset):
+            data = _data_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_data_data, dict):
                     raise TypeError()
                 data_type_0 = (
-                    AppStoreVersionExperimentV2RelationshipsLatestControlVersionData.from_dict(data)
+                    AppStoreVersionExperimentV2RelationshipsLatestControlVersionData.from_dict(
+                        _data_data
+                    )
                 )
 
-                return data_type_0
+                data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                AppStoreVersionExperimentV2RelationshipsLatestControlVersionData | None | Unset,
-                data,
-            )
-
-        data = _parse_data(d.pop("data", UNSET))
+                data = cast(
+                    "AppStoreVersionExperimentV2RelationshipsLatestControlVersionData | None | Unset",
+                    _data_data,
+                )
 
         app_store_version_experiment_v2_relationships_latest_control_version = cls(
             data=data,

@@ -311,297 +311,294 @@ class AppStoreVersionRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_app(data: object) -> AppStoreVersionRelationshipsApp | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_data = d.pop("app", UNSET)
+        app: AppStoreVersionRelationshipsApp | None | Unset
+        if _app_data is None or isinstance(_app_data, Unset):
+            app = _app_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_data, dict):
                     raise TypeError()
-                app_type_0 = AppStoreVersionRelationshipsApp.from_dict(data)
+                app_type_0 = AppStoreVersionRelationshipsApp.from_dict(_app_data)
 
-                return app_type_0
+                app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppStoreVersionRelationshipsApp | None | Unset, data)
+                app = cast("AppStoreVersionRelationshipsApp | None | Unset", _app_data)
 
-        app = _parse_app(d.pop("app", UNSET))
-
-        def _parse_app_store_version_localizations(
-            data: object,
-        ) -> AppStoreVersionRelationshipsAppStoreVersionLocalizations | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_store_version_localizations_data = d.pop("appStoreVersionLocalizations", UNSET)
+        app_store_version_localizations: (
+            AppStoreVersionRelationshipsAppStoreVersionLocalizations | None | Unset
+        )
+        if _app_store_version_localizations_data is None or isinstance(
+            _app_store_version_localizations_data, Unset
+        ):
+            app_store_version_localizations = _app_store_version_localizations_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_store_version_localizations_data, dict):
                     raise TypeError()
                 app_store_version_localizations_type_0 = (
-                    AppStoreVersionRelationshipsAppStoreVersionLocalizations.from_dict(data)
+                    AppStoreVersionRelationshipsAppStoreVersionLocalizations.from_dict(
+                        _app_store_version_localizations_data
+                    )
                 )
 
-                return app_store_version_localizations_type_0
+                app_store_version_localizations = app_store_version_localizations_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                AppStoreVersionRelationshipsAppStoreVersionLocalizations | None | Unset, data
-            )
+                app_store_version_localizations = cast(
+                    "AppStoreVersionRelationshipsAppStoreVersionLocalizations | None | Unset",
+                    _app_store_version_localizations_data,
+                )
 
-        app_store_version_localizations = _parse_app_store_version_localizations(
-            d.pop("appStoreVersionLocalizations", UNSET)
-        )
-
-        def _parse_build(data: object) -> AppStoreVersionRelationshipsBuild | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _build_data = d.pop("build", UNSET)
+        build: AppStoreVersionRelationshipsBuild | None | Unset
+        if _build_data is None or isinstance(_build_data, Unset):
+            build = _build_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_build_data, dict):
                     raise TypeError()
-                build_type_0 = AppStoreVersionRelationshipsBuild.from_dict(data)
+                build_type_0 = AppStoreVersionRelationshipsBuild.from_dict(_build_data)
 
-                return build_type_0
+                build = build_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppStoreVersionRelationshipsBuild | None | Unset, data)
+                build = cast("AppStoreVersionRelationshipsBuild | None | Unset", _build_data)
 
-        build = _parse_build(d.pop("build", UNSET))
-
-        def _parse_app_store_version_phased_release(
-            data: object,
-        ) -> AppStoreVersionRelationshipsAppStoreVersionPhasedRelease | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_store_version_phased_release_data = d.pop("appStoreVersionPhasedRelease", UNSET)
+        app_store_version_phased_release: (
+            AppStoreVersionRelationshipsAppStoreVersionPhasedRelease | None | Unset
+        )
+        if _app_store_version_phased_release_data is None or isinstance(
+            _app_store_version_phased_release_data, Unset
+        ):
+            app_store_version_phased_release = _app_store_version_phased_release_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_store_version_phased_release_data, dict):
                     raise TypeError()
                 app_store_version_phased_release_type_0 = (
-                    AppStoreVersionRelationshipsAppStoreVersionPhasedRelease.from_dict(data)
+                    AppStoreVersionRelationshipsAppStoreVersionPhasedRelease.from_dict(
+                        _app_store_version_phased_release_data
+                    )
                 )
 
-                return app_store_version_phased_release_type_0
+                app_store_version_phased_release = app_store_version_phased_release_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                AppStoreVersionRelationshipsAppStoreVersionPhasedRelease | None | Unset, data
-            )
+                app_store_version_phased_release = cast(
+                    "AppStoreVersionRelationshipsAppStoreVersionPhasedRelease | None | Unset",
+                    _app_store_version_phased_release_data,
+                )
 
-        app_store_version_phased_release = _parse_app_store_version_phased_release(
-            d.pop("appStoreVersionPhasedRelease", UNSET)
-        )
-
-        def _parse_game_center_app_version(
-            data: object,
-        ) -> AppStoreVersionRelationshipsGameCenterAppVersion | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _game_center_app_version_data = d.pop("gameCenterAppVersion", UNSET)
+        game_center_app_version: AppStoreVersionRelationshipsGameCenterAppVersion | None | Unset
+        if _game_center_app_version_data is None or isinstance(
+            _game_center_app_version_data, Unset
+        ):
+            game_center_app_version = _game_center_app_version_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_game_center_app_version_data, dict):
                     raise TypeError()
                 game_center_app_version_type_0 = (
-                    AppStoreVersionRelationshipsGameCenterAppVersion.from_dict(data)
+                    AppStoreVersionRelationshipsGameCenterAppVersion.from_dict(
+                        _game_center_app_version_data
+                    )
                 )
 
-                return game_center_app_version_type_0
+                game_center_app_version = game_center_app_version_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppStoreVersionRelationshipsGameCenterAppVersion | None | Unset, data)
+                game_center_app_version = cast(
+                    "AppStoreVersionRelationshipsGameCenterAppVersion | None | Unset",
+                    _game_center_app_version_data,
+                )
 
-        game_center_app_version = _parse_game_center_app_version(
-            d.pop("gameCenterAppVersion", UNSET)
-        )
-
-        def _parse_routing_app_coverage(
-            data: object,
-        ) -> AppStoreVersionRelationshipsRoutingAppCoverage | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _routing_app_coverage_data = d.pop("routingAppCoverage", UNSET)
+        routing_app_coverage: AppStoreVersionRelationshipsRoutingAppCoverage | None | Unset
+        if _routing_app_coverage_data is None or isinstance(_routing_app_coverage_data, Unset):
+            routing_app_coverage = _routing_app_coverage_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_routing_app_coverage_data, dict):
                     raise TypeError()
                 routing_app_coverage_type_0 = (
-                    AppStoreVersionRelationshipsRoutingAppCoverage.from_dict(data)
+                    AppStoreVersionRelationshipsRoutingAppCoverage.from_dict(
+                        _routing_app_coverage_data
+                    )
                 )
 
-                return routing_app_coverage_type_0
+                routing_app_coverage = routing_app_coverage_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppStoreVersionRelationshipsRoutingAppCoverage | None | Unset, data)
+                routing_app_coverage = cast(
+                    "AppStoreVersionRelationshipsRoutingAppCoverage | None | Unset",
+                    _routing_app_coverage_data,
+                )
 
-        routing_app_coverage = _parse_routing_app_coverage(d.pop("routingAppCoverage", UNSET))
-
-        def _parse_app_store_review_detail(
-            data: object,
-        ) -> AppStoreVersionRelationshipsAppStoreReviewDetail | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_store_review_detail_data = d.pop("appStoreReviewDetail", UNSET)
+        app_store_review_detail: AppStoreVersionRelationshipsAppStoreReviewDetail | None | Unset
+        if _app_store_review_detail_data is None or isinstance(
+            _app_store_review_detail_data, Unset
+        ):
+            app_store_review_detail = _app_store_review_detail_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_store_review_detail_data, dict):
                     raise TypeError()
                 app_store_review_detail_type_0 = (
-                    AppStoreVersionRelationshipsAppStoreReviewDetail.from_dict(data)
+                    AppStoreVersionRelationshipsAppStoreReviewDetail.from_dict(
+                        _app_store_review_detail_data
+                    )
                 )
 
-                return app_store_review_detail_type_0
+                app_store_review_detail = app_store_review_detail_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppStoreVersionRelationshipsAppStoreReviewDetail | None | Unset, data)
+                app_store_review_detail = cast(
+                    "AppStoreVersionRelationshipsAppStoreReviewDetail | None | Unset",
+                    _app_store_review_detail_data,
+                )
 
-        app_store_review_detail = _parse_app_store_review_detail(
-            d.pop("appStoreReviewDetail", UNSET)
+        _app_store_version_submission_data = d.pop("appStoreVersionSubmission", UNSET)
+        app_store_version_submission: (
+            AppStoreVersionRelationshipsAppStoreVersionSubmission | None | Unset
         )
-
-        def _parse_app_store_version_submission(
-            data: object,
-        ) -> AppStoreVersionRelationshipsAppStoreVersionSubmission | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        if _app_store_version_submission_data is None or isinstance(
+            _app_store_version_submission_data, Unset
+        ):
+            app_store_version_submission = _app_store_version_submission_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_store_version_submission_data, dict):
                     raise TypeError()
                 app_store_version_submission_type_0 = (
-                    AppStoreVersionRelationshipsAppStoreVersionSubmission.from_dict(data)
+                    AppStoreVersionRelationshipsAppStoreVersionSubmission.from_dict(
+                        _app_store_version_submission_data
+                    )
                 )
 
-                return app_store_version_submission_type_0
+                app_store_version_submission = app_store_version_submission_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppStoreVersionRelationshipsAppStoreVersionSubmission | None | Unset, data)
+                app_store_version_submission = cast(
+                    "AppStoreVersionRelationshipsAppStoreVersionSubmission | None | Unset",
+                    _app_store_version_submission_data,
+                )
 
-        app_store_version_submission = _parse_app_store_version_submission(
-            d.pop("appStoreVersionSubmission", UNSET)
+        _app_clip_default_experience_data = d.pop("appClipDefaultExperience", UNSET)
+        app_clip_default_experience: (
+            AppStoreVersionRelationshipsAppClipDefaultExperience | None | Unset
         )
-
-        def _parse_app_clip_default_experience(
-            data: object,
-        ) -> AppStoreVersionRelationshipsAppClipDefaultExperience | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        if _app_clip_default_experience_data is None or isinstance(
+            _app_clip_default_experience_data, Unset
+        ):
+            app_clip_default_experience = _app_clip_default_experience_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_clip_default_experience_data, dict):
                     raise TypeError()
                 app_clip_default_experience_type_0 = (
-                    AppStoreVersionRelationshipsAppClipDefaultExperience.from_dict(data)
+                    AppStoreVersionRelationshipsAppClipDefaultExperience.from_dict(
+                        _app_clip_default_experience_data
+                    )
                 )
 
-                return app_clip_default_experience_type_0
+                app_clip_default_experience = app_clip_default_experience_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppStoreVersionRelationshipsAppClipDefaultExperience | None | Unset, data)
+                app_clip_default_experience = cast(
+                    "AppStoreVersionRelationshipsAppClipDefaultExperience | None | Unset",
+                    _app_clip_default_experience_data,
+                )
 
-        app_clip_default_experience = _parse_app_clip_default_experience(
-            d.pop("appClipDefaultExperience", UNSET)
+        _app_store_version_experiments_data = d.pop("appStoreVersionExperiments", UNSET)
+        app_store_version_experiments: (
+            AppStoreVersionRelationshipsAppStoreVersionExperiments | None | Unset
         )
-
-        def _parse_app_store_version_experiments(
-            data: object,
-        ) -> AppStoreVersionRelationshipsAppStoreVersionExperiments | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        if _app_store_version_experiments_data is None or isinstance(
+            _app_store_version_experiments_data, Unset
+        ):
+            app_store_version_experiments = _app_store_version_experiments_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_store_version_experiments_data, dict):
                     raise TypeError()
                 app_store_version_experiments_type_0 = (
-                    AppStoreVersionRelationshipsAppStoreVersionExperiments.from_dict(data)
+                    AppStoreVersionRelationshipsAppStoreVersionExperiments.from_dict(
+                        _app_store_version_experiments_data
+                    )
                 )
 
-                return app_store_version_experiments_type_0
+                app_store_version_experiments = app_store_version_experiments_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppStoreVersionRelationshipsAppStoreVersionExperiments | None | Unset, data)
+                app_store_version_experiments = cast(
+                    "AppStoreVersionRelationshipsAppStoreVersionExperiments | None | Unset",
+                    _app_store_version_experiments_data,
+                )
 
-        app_store_version_experiments = _parse_app_store_version_experiments(
-            d.pop("appStoreVersionExperiments", UNSET)
+        _app_store_version_experiments_v2_data = d.pop("appStoreVersionExperimentsV2", UNSET)
+        app_store_version_experiments_v2: (
+            AppStoreVersionRelationshipsAppStoreVersionExperimentsV2 | None | Unset
         )
-
-        def _parse_app_store_version_experiments_v2(
-            data: object,
-        ) -> AppStoreVersionRelationshipsAppStoreVersionExperimentsV2 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        if _app_store_version_experiments_v2_data is None or isinstance(
+            _app_store_version_experiments_v2_data, Unset
+        ):
+            app_store_version_experiments_v2 = _app_store_version_experiments_v2_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_store_version_experiments_v2_data, dict):
                     raise TypeError()
                 app_store_version_experiments_v2_type_0 = (
-                    AppStoreVersionRelationshipsAppStoreVersionExperimentsV2.from_dict(data)
+                    AppStoreVersionRelationshipsAppStoreVersionExperimentsV2.from_dict(
+                        _app_store_version_experiments_v2_data
+                    )
                 )
 
-                return app_store_version_experiments_v2_type_0
+                app_store_version_experiments_v2 = app_store_version_experiments_v2_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                AppStoreVersionRelationshipsAppStoreVersionExperimentsV2 | None | Unset, data
-            )
+                app_store_version_experiments_v2 = cast(
+                    "AppStoreVersionRelationshipsAppStoreVersionExperimentsV2 | None | Unset",
+                    _app_store_version_experiments_v2_data,
+                )
 
-        app_store_version_experiments_v2 = _parse_app_store_version_experiments_v2(
-            d.pop("appStoreVersionExperimentsV2", UNSET)
-        )
-
-        def _parse_customer_reviews(
-            data: object,
-        ) -> AppStoreVersionRelationshipsCustomerReviews | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _customer_reviews_data = d.pop("customerReviews", UNSET)
+        customer_reviews: AppStoreVersionRelationshipsCustomerReviews | None | Unset
+        if _customer_reviews_data is None or isinstance(_customer_reviews_data, Unset):
+            customer_reviews = _customer_reviews_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_customer_reviews_data, dict):
                     raise TypeError()
                 customer_reviews_type_0 = AppStoreVersionRelationshipsCustomerReviews.from_dict(
-                    data
+                    _customer_reviews_data
                 )
 
-                return customer_reviews_type_0
+                customer_reviews = customer_reviews_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppStoreVersionRelationshipsCustomerReviews | None | Unset, data)
+                customer_reviews = cast(
+                    "AppStoreVersionRelationshipsCustomerReviews | None | Unset",
+                    _customer_reviews_data,
+                )
 
-        customer_reviews = _parse_customer_reviews(d.pop("customerReviews", UNSET))
-
-        def _parse_alternative_distribution_package(
-            data: object,
-        ) -> AppStoreVersionRelationshipsAlternativeDistributionPackage | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _alternative_distribution_package_data = d.pop("alternativeDistributionPackage", UNSET)
+        alternative_distribution_package: (
+            AppStoreVersionRelationshipsAlternativeDistributionPackage | None | Unset
+        )
+        if _alternative_distribution_package_data is None or isinstance(
+            _alternative_distribution_package_data, Unset
+        ):
+            alternative_distribution_package = _alternative_distribution_package_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_alternative_distribution_package_data, dict):
                     raise TypeError()
                 alternative_distribution_package_type_0 = (
-                    AppStoreVersionRelationshipsAlternativeDistributionPackage.from_dict(data)
+                    AppStoreVersionRelationshipsAlternativeDistributionPackage.from_dict(
+                        _alternative_distribution_package_data
+                    )
                 )
 
-                return alternative_distribution_package_type_0
+                alternative_distribution_package = alternative_distribution_package_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                AppStoreVersionRelationshipsAlternativeDistributionPackage | None | Unset, data
-            )
-
-        alternative_distribution_package = _parse_alternative_distribution_package(
-            d.pop("alternativeDistributionPackage", UNSET)
-        )
+                alternative_distribution_package = cast(
+                    "AppStoreVersionRelationshipsAlternativeDistributionPackage | None | Unset",
+                    _alternative_distribution_package_data,
+                )
 
         app_store_version_relationships = cls(
             app=app,

@@ -66,23 +66,19 @@ class AppStoreVersionRelationshipsApp:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_data(data: object) -> AppStoreVersionRelationshipsAppData | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _data_data = d.pop("data", UNSET)
+        data: AppStoreVersionRelationshipsAppData | None | Unset
+        if _data_data is None or isinstance(_data_data, Unset):
+            data = _data_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_data_data, dict):
                     raise TypeError()
-                data_type_0 = AppStoreVersionRelationshipsAppData.from_dict(data)
+                data_type_0 = AppStoreVersionRelationshipsAppData.from_dict(_data_data)
 
-                return data_type_0
+                data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppStoreVersionRelationshipsAppData | None | Unset, data)
-
-        data = _parse_data(d.pop("data", UNSET))
+                data = cast("AppStoreVersionRelationshipsAppData | None | Unset", _data_data)
 
         app_store_version_relationships_app = cls(
             data=data,

@@ -80,42 +80,38 @@ class AppStoreVersionRelationshipsAppStoreReviewDetail:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_links(data: object) -> None | RelationshipLinks | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _links_data = d.pop("links", UNSET)
+        links: None | RelationshipLinks | Unset
+        if _links_data is None or isinstance(_links_data, Unset):
+            links = _links_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_links_data, dict):
                     raise TypeError()
-                links_type_1 = RelationshipLinks.from_dict(data)
+                links_type_1 = RelationshipLinks.from_dict(_links_data)
 
-                return links_type_1
+                links = links_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | RelationshipLinks | Unset, data)
+                links = cast("None | RelationshipLinks | Unset", _links_data)
 
-        links = _parse_links(d.pop("links", UNSET))
-
-        def _parse_data(
-            data: object,
-        ) -> AppStoreVersionRelationshipsAppStoreReviewDetailData | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _data_data = d.pop("data", UNSET)
+        data: AppStoreVersionRelationshipsAppStoreReviewDetailData | None | Unset
+        if _data_data is None or isinstance(_data_data, Unset):
+            data = _data_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_data_data, dict):
                     raise TypeError()
-                data_type_0 = AppStoreVersionRelationshipsAppStoreReviewDetailData.from_dict(data)
+                data_type_0 = AppStoreVersionRelationshipsAppStoreReviewDetailData.from_dict(
+                    _data_data
+                )
 
-                return data_type_0
+                data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AppStoreVersionRelationshipsAppStoreReviewDetailData | None | Unset, data)
-
-        data = _parse_data(d.pop("data", UNSET))
+                data = cast(
+                    "AppStoreVersionRelationshipsAppStoreReviewDetailData | None | Unset",
+                    _data_data,
+                )
 
         app_store_version_relationships_app_store_review_detail = cls(
             links=links,

@@ -62,23 +62,19 @@ class AppStoreVersionRelationshipsCustomerReviews:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_links(data: object) -> None | RelationshipLinks | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _links_data = d.pop("links", UNSET)
+        links: None | RelationshipLinks | Unset
+        if _links_data is None or isinstance(_links_data, Unset):
+            links = _links_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_links_data, dict):
                     raise TypeError()
-                links_type_1 = RelationshipLinks.from_dict(data)
+                links_type_1 = RelationshipLinks.from_dict(_links_data)
 
-                return links_type_1
+                links = links_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | RelationshipLinks | Unset, data)
-
-        links = _parse_links(d.pop("links", UNSET))
+                links = cast("None | RelationshipLinks | Unset", _links_data)
 
         app_store_version_relationships_customer_reviews = cls(
             links=links,

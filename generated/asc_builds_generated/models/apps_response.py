@@ -242,9 +242,8 @@ class AppsResponse:
 
         links = PagedDocumentLinks.from_dict(d.pop("links"))
 
-        def _parse_included(
-            data: object,
-        ) -> (
+        _included_data = d.pop("included", UNSET)
+        included: (
             list[
                 AndroidToIosAppMappingDetail
                 | AppClip
@@ -274,16 +273,15 @@ class AppsResponse:
             ]
             | None
             | Unset
-        ):
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        )
+        if _included_data is None or isinstance(_included_data, Unset):
+            included = _included_data
+        else:
             try:
-                if not isinstance(data, list):
+                if not isinstance(_included_data, list):
                     raise TypeError()
                 included_type_0 = []
-                _included_type_0 = data
+                _included_type_0 = _included_data
                 for included_type_0_item_data in _included_type_0:
 
                     def _parse_included_type_0_item(
@@ -570,60 +568,26 @@ class AppsResponse:
 
                     included_type_0.append(included_type_0_item)
 
-                return included_type_0
+                included = included_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                list[
-                    AndroidToIosAppMappingDetail
-                    | AppClip
-                    | AppCustomProductPage
-                    | AppEncryptionDeclaration
-                    | AppEvent
-                    | AppInfo
-                    | AppStoreVersion
-                    | AppStoreVersionExperimentV2
-                    | BetaAppLocalization
-                    | BetaAppReviewDetail
-                    | BetaGroup
-                    | BetaLicenseAgreement
-                    | Build
-                    | BuildIcon
-                    | CiProduct
-                    | EndUserLicenseAgreement
-                    | GameCenterDetail
-                    | GameCenterEnabledVersion
-                    | InAppPurchase
-                    | PrereleaseVersion
-                    | PromotedPurchase
-                    | ReviewSubmission
-                    | SubscriptionGracePeriod
-                    | SubscriptionGroup
-                    | UnknownIncludedResource
-                ]
-                | None
-                | Unset,
-                data,
-            )
+                included = cast(
+                    "list[AndroidToIosAppMappingDetail | AppClip | AppCustomProductPage | AppEncryptionDeclaration | AppEvent | AppInfo | AppStoreVersion | AppStoreVersionExperimentV2 | BetaAppLocalization | BetaAppReviewDetail | BetaGroup | BetaLicenseAgreement | Build | BuildIcon | CiProduct | EndUserLicenseAgreement | GameCenterDetail | GameCenterEnabledVersion | InAppPurchase | PrereleaseVersion | PromotedPurchase | ReviewSubmission | SubscriptionGracePeriod | SubscriptionGroup | UnknownIncludedResource] | None | Unset",
+                    _included_data,
+                )
 
-        included = _parse_included(d.pop("included", UNSET))
-
-        def _parse_meta(data: object) -> None | PagingInformation | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _meta_data = d.pop("meta", UNSET)
+        meta: None | PagingInformation | Unset
+        if _meta_data is None or isinstance(_meta_data, Unset):
+            meta = _meta_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_meta_data, dict):
                     raise TypeError()
-                meta_type_1 = PagingInformation.from_dict(data)
+                meta_type_1 = PagingInformation.from_dict(_meta_data)
 
-                return meta_type_1
+                meta = meta_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PagingInformation | Unset, data)
-
-        meta = _parse_meta(d.pop("meta", UNSET))
+                meta = cast("None | PagingInformation | Unset", _meta_data)
 
         apps_response = cls(
             data=data,

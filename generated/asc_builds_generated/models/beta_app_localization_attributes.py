@@ -92,60 +92,17 @@ class BetaAppLocalizationAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        feedback_email = cast("None | str | Unset", d.pop("feedbackEmail", UNSET))
 
-        def _parse_feedback_email(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        marketing_url = cast("None | str | Unset", d.pop("marketingUrl", UNSET))
 
-        feedback_email = _parse_feedback_email(d.pop("feedbackEmail", UNSET))
+        privacy_policy_url = cast("None | str | Unset", d.pop("privacyPolicyUrl", UNSET))
 
-        def _parse_marketing_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        tv_os_privacy_policy = cast("None | str | Unset", d.pop("tvOsPrivacyPolicy", UNSET))
 
-        marketing_url = _parse_marketing_url(d.pop("marketingUrl", UNSET))
+        description = cast("None | str | Unset", d.pop("description", UNSET))
 
-        def _parse_privacy_policy_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        privacy_policy_url = _parse_privacy_policy_url(d.pop("privacyPolicyUrl", UNSET))
-
-        def _parse_tv_os_privacy_policy(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        tv_os_privacy_policy = _parse_tv_os_privacy_policy(d.pop("tvOsPrivacyPolicy", UNSET))
-
-        def _parse_description(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        description = _parse_description(d.pop("description", UNSET))
-
-        def _parse_locale(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        locale = _parse_locale(d.pop("locale", UNSET))
+        locale = cast("None | str | Unset", d.pop("locale", UNSET))
 
         beta_app_localization_attributes = cls(
             feedback_email=feedback_email,

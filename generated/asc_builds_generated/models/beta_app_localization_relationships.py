@@ -62,23 +62,19 @@ class BetaAppLocalizationRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_app(data: object) -> BetaAppLocalizationRelationshipsApp | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_data = d.pop("app", UNSET)
+        app: BetaAppLocalizationRelationshipsApp | None | Unset
+        if _app_data is None or isinstance(_app_data, Unset):
+            app = _app_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_data, dict):
                     raise TypeError()
-                app_type_0 = BetaAppLocalizationRelationshipsApp.from_dict(data)
+                app_type_0 = BetaAppLocalizationRelationshipsApp.from_dict(_app_data)
 
-                return app_type_0
+                app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BetaAppLocalizationRelationshipsApp | None | Unset, data)
-
-        app = _parse_app(d.pop("app", UNSET))
+                app = cast("BetaAppLocalizationRelationshipsApp | None | Unset", _app_data)
 
         beta_app_localization_relationships = cls(
             app=app,

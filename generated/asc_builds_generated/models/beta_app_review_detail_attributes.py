@@ -112,78 +112,21 @@ class BetaAppReviewDetailAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        contact_first_name = cast("None | str | Unset", d.pop("contactFirstName", UNSET))
 
-        def _parse_contact_first_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        contact_last_name = cast("None | str | Unset", d.pop("contactLastName", UNSET))
 
-        contact_first_name = _parse_contact_first_name(d.pop("contactFirstName", UNSET))
+        contact_phone = cast("None | str | Unset", d.pop("contactPhone", UNSET))
 
-        def _parse_contact_last_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        contact_email = cast("None | str | Unset", d.pop("contactEmail", UNSET))
 
-        contact_last_name = _parse_contact_last_name(d.pop("contactLastName", UNSET))
+        demo_account_name = cast("None | str | Unset", d.pop("demoAccountName", UNSET))
 
-        def _parse_contact_phone(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        demo_account_password = cast("None | str | Unset", d.pop("demoAccountPassword", UNSET))
 
-        contact_phone = _parse_contact_phone(d.pop("contactPhone", UNSET))
+        demo_account_required = cast("bool | None | Unset", d.pop("demoAccountRequired", UNSET))
 
-        def _parse_contact_email(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        contact_email = _parse_contact_email(d.pop("contactEmail", UNSET))
-
-        def _parse_demo_account_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        demo_account_name = _parse_demo_account_name(d.pop("demoAccountName", UNSET))
-
-        def _parse_demo_account_password(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        demo_account_password = _parse_demo_account_password(d.pop("demoAccountPassword", UNSET))
-
-        def _parse_demo_account_required(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        demo_account_required = _parse_demo_account_required(d.pop("demoAccountRequired", UNSET))
-
-        def _parse_notes(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        notes = _parse_notes(d.pop("notes", UNSET))
+        notes = cast("None | str | Unset", d.pop("notes", UNSET))
 
         beta_app_review_detail_attributes = cls(
             contact_first_name=contact_first_name,

@@ -112,58 +112,53 @@ class BetaAppReviewSubmission:
 
         id = d.pop("id")
 
-        def _parse_attributes(data: object) -> BetaAppReviewSubmissionAttributes | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _attributes_data = d.pop("attributes", UNSET)
+        attributes: BetaAppReviewSubmissionAttributes | None | Unset
+        if _attributes_data is None or isinstance(_attributes_data, Unset):
+            attributes = _attributes_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_attributes_data, dict):
                     raise TypeError()
-                attributes_type_0 = BetaAppReviewSubmissionAttributes.from_dict(data)
+                attributes_type_0 = BetaAppReviewSubmissionAttributes.from_dict(_attributes_data)
 
-                return attributes_type_0
+                attributes = attributes_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BetaAppReviewSubmissionAttributes | None | Unset, data)
+                attributes = cast(
+                    "BetaAppReviewSubmissionAttributes | None | Unset", _attributes_data
+                )
 
-        attributes = _parse_attributes(d.pop("attributes", UNSET))
-
-        def _parse_relationships(
-            data: object,
-        ) -> BetaAppReviewSubmissionRelationships | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _relationships_data = d.pop("relationships", UNSET)
+        relationships: BetaAppReviewSubmissionRelationships | None | Unset
+        if _relationships_data is None or isinstance(_relationships_data, Unset):
+            relationships = _relationships_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_relationships_data, dict):
                     raise TypeError()
-                relationships_type_0 = BetaAppReviewSubmissionRelationships.from_dict(data)
+                relationships_type_0 = BetaAppReviewSubmissionRelationships.from_dict(
+                    _relationships_data
+                )
 
-                return relationships_type_0
+                relationships = relationships_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BetaAppReviewSubmissionRelationships | None | Unset, data)
+                relationships = cast(
+                    "BetaAppReviewSubmissionRelationships | None | Unset", _relationships_data
+                )
 
-        relationships = _parse_relationships(d.pop("relationships", UNSET))
-
-        def _parse_links(data: object) -> None | ResourceLinks | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _links_data = d.pop("links", UNSET)
+        links: None | ResourceLinks | Unset
+        if _links_data is None or isinstance(_links_data, Unset):
+            links = _links_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_links_data, dict):
                     raise TypeError()
-                links_type_1 = ResourceLinks.from_dict(data)
+                links_type_1 = ResourceLinks.from_dict(_links_data)
 
-                return links_type_1
+                links = links_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | ResourceLinks | Unset, data)
-
-        links = _parse_links(d.pop("links", UNSET))
+                links = cast("None | ResourceLinks | Unset", _links_data)
 
         beta_app_review_submission = cls(
             type_=type_,

@@ -58,40 +58,33 @@ class BetaAppReviewSubmissionAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-
-        def _parse_beta_review_state(data: object) -> BetaReviewState | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _beta_review_state_data = d.pop("betaReviewState", UNSET)
+        beta_review_state: BetaReviewState | None | Unset
+        if _beta_review_state_data is None or isinstance(_beta_review_state_data, Unset):
+            beta_review_state = _beta_review_state_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_beta_review_state_data, str):
                     raise TypeError()
-                beta_review_state_type_1 = BetaReviewState(data)
+                beta_review_state_type_1 = BetaReviewState(_beta_review_state_data)
 
-                return beta_review_state_type_1
+                beta_review_state = beta_review_state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BetaReviewState | None | Unset, data)
+                beta_review_state = cast("BetaReviewState | None | Unset", _beta_review_state_data)
 
-        beta_review_state = _parse_beta_review_state(d.pop("betaReviewState", UNSET))
-
-        def _parse_submitted_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _submitted_date_data = d.pop("submittedDate", UNSET)
+        submitted_date: datetime.datetime | None | Unset
+        if _submitted_date_data is None or isinstance(_submitted_date_data, Unset):
+            submitted_date = _submitted_date_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_submitted_date_data, str):
                     raise TypeError()
-                submitted_date_type_0 = datetime.datetime.fromisoformat(data)
+                submitted_date_type_0 = datetime.datetime.fromisoformat(_submitted_date_data)
 
-                return submitted_date_type_0
+                submitted_date = submitted_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
-
-        submitted_date = _parse_submitted_date(d.pop("submittedDate", UNSET))
+                submitted_date = cast("datetime.datetime | None | Unset", _submitted_date_data)
 
         beta_app_review_submission_attributes = cls(
             beta_review_state=beta_review_state,

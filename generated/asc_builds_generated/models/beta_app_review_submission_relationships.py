@@ -66,23 +66,21 @@ class BetaAppReviewSubmissionRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_build(data: object) -> BetaAppReviewSubmissionRelationshipsBuild | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _build_data = d.pop("build", UNSET)
+        build: BetaAppReviewSubmissionRelationshipsBuild | None | Unset
+        if _build_data is None or isinstance(_build_data, Unset):
+            build = _build_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_build_data, dict):
                     raise TypeError()
-                build_type_0 = BetaAppReviewSubmissionRelationshipsBuild.from_dict(data)
+                build_type_0 = BetaAppReviewSubmissionRelationshipsBuild.from_dict(_build_data)
 
-                return build_type_0
+                build = build_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BetaAppReviewSubmissionRelationshipsBuild | None | Unset, data)
-
-        build = _parse_build(d.pop("build", UNSET))
+                build = cast(
+                    "BetaAppReviewSubmissionRelationshipsBuild | None | Unset", _build_data
+                )
 
         beta_app_review_submission_relationships = cls(
             build=build,

@@ -52,24 +52,9 @@ class BetaBuildLocalizationAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        whats_new = cast("None | str | Unset", d.pop("whatsNew", UNSET))
 
-        def _parse_whats_new(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        whats_new = _parse_whats_new(d.pop("whatsNew", UNSET))
-
-        def _parse_locale(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        locale = _parse_locale(d.pop("locale", UNSET))
+        locale = cast("None | str | Unset", d.pop("locale", UNSET))
 
         beta_build_localization_attributes = cls(
             whats_new=whats_new,

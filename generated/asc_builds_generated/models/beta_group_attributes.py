@@ -159,131 +159,46 @@ class BetaGroupAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        name = cast("None | str | Unset", d.pop("name", UNSET))
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        name = _parse_name(d.pop("name", UNSET))
-
-        def _parse_created_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _created_date_data = d.pop("createdDate", UNSET)
+        created_date: datetime.datetime | None | Unset
+        if _created_date_data is None or isinstance(_created_date_data, Unset):
+            created_date = _created_date_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_created_date_data, str):
                     raise TypeError()
-                created_date_type_0 = datetime.datetime.fromisoformat(data)
+                created_date_type_0 = datetime.datetime.fromisoformat(_created_date_data)
 
-                return created_date_type_0
+                created_date = created_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+                created_date = cast("datetime.datetime | None | Unset", _created_date_data)
 
-        created_date = _parse_created_date(d.pop("createdDate", UNSET))
+        is_internal_group = cast("bool | None | Unset", d.pop("isInternalGroup", UNSET))
 
-        def _parse_is_internal_group(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        has_access_to_all_builds = cast("bool | None | Unset", d.pop("hasAccessToAllBuilds", UNSET))
 
-        is_internal_group = _parse_is_internal_group(d.pop("isInternalGroup", UNSET))
+        public_link_enabled = cast("bool | None | Unset", d.pop("publicLinkEnabled", UNSET))
 
-        def _parse_has_access_to_all_builds(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        public_link_id = cast("None | str | Unset", d.pop("publicLinkId", UNSET))
 
-        has_access_to_all_builds = _parse_has_access_to_all_builds(
-            d.pop("hasAccessToAllBuilds", UNSET)
+        public_link_limit_enabled = cast(
+            "bool | None | Unset", d.pop("publicLinkLimitEnabled", UNSET)
         )
 
-        def _parse_public_link_enabled(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        public_link_limit = cast("int | None | Unset", d.pop("publicLinkLimit", UNSET))
 
-        public_link_enabled = _parse_public_link_enabled(d.pop("publicLinkEnabled", UNSET))
+        public_link = cast("None | str | Unset", d.pop("publicLink", UNSET))
 
-        def _parse_public_link_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        feedback_enabled = cast("bool | None | Unset", d.pop("feedbackEnabled", UNSET))
 
-        public_link_id = _parse_public_link_id(d.pop("publicLinkId", UNSET))
-
-        def _parse_public_link_limit_enabled(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        public_link_limit_enabled = _parse_public_link_limit_enabled(
-            d.pop("publicLinkLimitEnabled", UNSET)
+        ios_builds_available_for_apple_silicon_mac = cast(
+            "bool | None | Unset", d.pop("iosBuildsAvailableForAppleSiliconMac", UNSET)
         )
 
-        def _parse_public_link_limit(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        public_link_limit = _parse_public_link_limit(d.pop("publicLinkLimit", UNSET))
-
-        def _parse_public_link(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        public_link = _parse_public_link(d.pop("publicLink", UNSET))
-
-        def _parse_feedback_enabled(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        feedback_enabled = _parse_feedback_enabled(d.pop("feedbackEnabled", UNSET))
-
-        def _parse_ios_builds_available_for_apple_silicon_mac(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        ios_builds_available_for_apple_silicon_mac = (
-            _parse_ios_builds_available_for_apple_silicon_mac(
-                d.pop("iosBuildsAvailableForAppleSiliconMac", UNSET)
-            )
-        )
-
-        def _parse_ios_builds_available_for_apple_vision(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        ios_builds_available_for_apple_vision = _parse_ios_builds_available_for_apple_vision(
-            d.pop("iosBuildsAvailableForAppleVision", UNSET)
+        ios_builds_available_for_apple_vision = cast(
+            "bool | None | Unset", d.pop("iosBuildsAvailableForAppleVision", UNSET)
         )
 
         beta_group_attributes = cls(

@@ -140,110 +140,105 @@ class BetaGroupRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_app(data: object) -> BetaGroupRelationshipsApp | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_data = d.pop("app", UNSET)
+        app: BetaGroupRelationshipsApp | None | Unset
+        if _app_data is None or isinstance(_app_data, Unset):
+            app = _app_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_data, dict):
                     raise TypeError()
-                app_type_0 = BetaGroupRelationshipsApp.from_dict(data)
+                app_type_0 = BetaGroupRelationshipsApp.from_dict(_app_data)
 
-                return app_type_0
+                app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BetaGroupRelationshipsApp | None | Unset, data)
+                app = cast("BetaGroupRelationshipsApp | None | Unset", _app_data)
 
-        app = _parse_app(d.pop("app", UNSET))
-
-        def _parse_builds(data: object) -> BetaGroupRelationshipsBuilds | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _builds_data = d.pop("builds", UNSET)
+        builds: BetaGroupRelationshipsBuilds | None | Unset
+        if _builds_data is None or isinstance(_builds_data, Unset):
+            builds = _builds_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_builds_data, dict):
                     raise TypeError()
-                builds_type_0 = BetaGroupRelationshipsBuilds.from_dict(data)
+                builds_type_0 = BetaGroupRelationshipsBuilds.from_dict(_builds_data)
 
-                return builds_type_0
+                builds = builds_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BetaGroupRelationshipsBuilds | None | Unset, data)
+                builds = cast("BetaGroupRelationshipsBuilds | None | Unset", _builds_data)
 
-        builds = _parse_builds(d.pop("builds", UNSET))
-
-        def _parse_beta_testers(data: object) -> BetaGroupRelationshipsBetaTesters | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _beta_testers_data = d.pop("betaTesters", UNSET)
+        beta_testers: BetaGroupRelationshipsBetaTesters | None | Unset
+        if _beta_testers_data is None or isinstance(_beta_testers_data, Unset):
+            beta_testers = _beta_testers_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_beta_testers_data, dict):
                     raise TypeError()
-                beta_testers_type_0 = BetaGroupRelationshipsBetaTesters.from_dict(data)
-
-                return beta_testers_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BetaGroupRelationshipsBetaTesters | None | Unset, data)
-
-        beta_testers = _parse_beta_testers(d.pop("betaTesters", UNSET))
-
-        def _parse_beta_recruitment_criteria(
-            data: object,
-        ) -> BetaGroupRelationshipsBetaRecruitmentCriteria | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                beta_recruitment_criteria_type_0 = (
-                    BetaGroupRelationshipsBetaRecruitmentCriteria.from_dict(data)
+                beta_testers_type_0 = BetaGroupRelationshipsBetaTesters.from_dict(
+                    _beta_testers_data
                 )
 
-                return beta_recruitment_criteria_type_0
+                beta_testers = beta_testers_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BetaGroupRelationshipsBetaRecruitmentCriteria | None | Unset, data)
+                beta_testers = cast(
+                    "BetaGroupRelationshipsBetaTesters | None | Unset", _beta_testers_data
+                )
 
-        beta_recruitment_criteria = _parse_beta_recruitment_criteria(
-            d.pop("betaRecruitmentCriteria", UNSET)
-        )
-
-        def _parse_beta_recruitment_criterion_compatible_build_check(
-            data: object,
-        ) -> BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _beta_recruitment_criteria_data = d.pop("betaRecruitmentCriteria", UNSET)
+        beta_recruitment_criteria: BetaGroupRelationshipsBetaRecruitmentCriteria | None | Unset
+        if _beta_recruitment_criteria_data is None or isinstance(
+            _beta_recruitment_criteria_data, Unset
+        ):
+            beta_recruitment_criteria = _beta_recruitment_criteria_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_beta_recruitment_criteria_data, dict):
                     raise TypeError()
-                beta_recruitment_criterion_compatible_build_check_type_0 = (
-                    BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck.from_dict(
-                        data
+                beta_recruitment_criteria_type_0 = (
+                    BetaGroupRelationshipsBetaRecruitmentCriteria.from_dict(
+                        _beta_recruitment_criteria_data
                     )
                 )
 
-                return beta_recruitment_criterion_compatible_build_check_type_0
+                beta_recruitment_criteria = beta_recruitment_criteria_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck | None | Unset,
-                data,
-            )
+                beta_recruitment_criteria = cast(
+                    "BetaGroupRelationshipsBetaRecruitmentCriteria | None | Unset",
+                    _beta_recruitment_criteria_data,
+                )
 
-        beta_recruitment_criterion_compatible_build_check = (
-            _parse_beta_recruitment_criterion_compatible_build_check(
-                d.pop("betaRecruitmentCriterionCompatibleBuildCheck", UNSET)
-            )
+        _beta_recruitment_criterion_compatible_build_check_data = d.pop(
+            "betaRecruitmentCriterionCompatibleBuildCheck", UNSET
         )
+        beta_recruitment_criterion_compatible_build_check: (
+            BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck | None | Unset
+        )
+        if _beta_recruitment_criterion_compatible_build_check_data is None or isinstance(
+            _beta_recruitment_criterion_compatible_build_check_data, Unset
+        ):
+            beta_recruitment_criterion_compatible_build_check = (
+                _beta_recruitment_criterion_compatible_build_check_data
+            )
+        else:
+            try:
+                if not isinstance(_beta_recruitment_criterion_compatible_build_check_data, dict):
+                    raise TypeError()
+                beta_recruitment_criterion_compatible_build_check_type_0 = (
+                    BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck.from_dict(
+                        _beta_recruitment_criterion_compatible_build_check_data
+                    )
+                )
+
+                beta_recruitment_criterion_compatible_build_check = (
+                    beta_recruitment_criterion_compatible_build_check_type_0
+                )
+            except (TypeError, ValueError, AttributeError, KeyError):
+                beta_recruitment_criterion_compatible_build_check = cast(
+                    "BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck | None | Unset",
+                    _beta_recruitment_criterion_compatible_build_check_data,
+                )
 
         beta_group_relationships = cls(
             app=app,

@@ -42,15 +42,7 @@ class BetaLicenseAgreementAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-
-        def _parse_agreement_text(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        agreement_text = _parse_agreement_text(d.pop("agreementText", UNSET))
+        agreement_text = cast("None | str | Unset", d.pop("agreementText", UNSET))
 
         beta_license_agreement_attributes = cls(
             agreement_text=agreement_text,

@@ -66,23 +66,19 @@ class BetaLicenseAgreementRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_app(data: object) -> BetaLicenseAgreementRelationshipsApp | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_data = d.pop("app", UNSET)
+        app: BetaLicenseAgreementRelationshipsApp | None | Unset
+        if _app_data is None or isinstance(_app_data, Unset):
+            app = _app_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_data, dict):
                     raise TypeError()
-                app_type_0 = BetaLicenseAgreementRelationshipsApp.from_dict(data)
+                app_type_0 = BetaLicenseAgreementRelationshipsApp.from_dict(_app_data)
 
-                return app_type_0
+                app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BetaLicenseAgreementRelationshipsApp | None | Unset, data)
-
-        app = _parse_app(d.pop("app", UNSET))
+                app = cast("BetaLicenseAgreementRelationshipsApp | None | Unset", _app_data)
 
         beta_license_agreement_relationships = cls(
             app=app,

@@ -122,80 +122,50 @@ class BetaTesterAttributes:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
+        first_name = cast("None | str | Unset", d.pop("firstName", UNSET))
 
-        def _parse_first_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        last_name = cast("None | str | Unset", d.pop("lastName", UNSET))
 
-        first_name = _parse_first_name(d.pop("firstName", UNSET))
+        email = cast("None | str | Unset", d.pop("email", UNSET))
 
-        def _parse_last_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        last_name = _parse_last_name(d.pop("lastName", UNSET))
-
-        def _parse_email(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        email = _parse_email(d.pop("email", UNSET))
-
-        def _parse_invite_type(data: object) -> BetaInviteType | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _invite_type_data = d.pop("inviteType", UNSET)
+        invite_type: BetaInviteType | None | Unset
+        if _invite_type_data is None or isinstance(_invite_type_data, Unset):
+            invite_type = _invite_type_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_invite_type_data, str):
                     raise TypeError()
-                invite_type_type_1 = BetaInviteType(data)
+                invite_type_type_1 = BetaInviteType(_invite_type_data)
 
-                return invite_type_type_1
+                invite_type = invite_type_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BetaInviteType | None | Unset, data)
+                invite_type = cast("BetaInviteType | None | Unset", _invite_type_data)
 
-        invite_type = _parse_invite_type(d.pop("inviteType", UNSET))
-
-        def _parse_state(data: object) -> BetaTesterState | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _state_data = d.pop("state", UNSET)
+        state: BetaTesterState | None | Unset
+        if _state_data is None or isinstance(_state_data, Unset):
+            state = _state_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_state_data, str):
                     raise TypeError()
-                state_type_1 = BetaTesterState(data)
+                state_type_1 = BetaTesterState(_state_data)
 
-                return state_type_1
+                state = state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BetaTesterState | None | Unset, data)
+                state = cast("BetaTesterState | None | Unset", _state_data)
 
-        state = _parse_state(d.pop("state", UNSET))
-
-        def _parse_app_devices(
-            data: object,
-        ) -> list[BetaTesterAttributesAppDevicesItem] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_devices_data = d.pop("appDevices", UNSET)
+        app_devices: list[BetaTesterAttributesAppDevicesItem] | None | Unset
+        if _app_devices_data is None or isinstance(_app_devices_data, Unset):
+            app_devices = _app_devices_data
+        else:
             try:
-                if not isinstance(data, list):
+                if not isinstance(_app_devices_data, list):
                     raise TypeError()
                 app_devices_type_0 = []
-                _app_devices_type_0 = data
+                _app_devices_type_0 = _app_devices_data
                 for app_devices_type_0_item_data in _app_devices_type_0:
                     app_devices_type_0_item = BetaTesterAttributesAppDevicesItem.from_dict(
                         app_devices_type_0_item_data
@@ -203,12 +173,11 @@ class BetaTesterAttributes:
 
                     app_devices_type_0.append(app_devices_type_0_item)
 
-                return app_devices_type_0
+                app_devices = app_devices_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[BetaTesterAttributesAppDevicesItem] | None | Unset, data)
-
-        app_devices = _parse_app_devices(d.pop("appDevices", UNSET))
+                app_devices = cast(
+                    "list[BetaTesterAttributesAppDevicesItem] | None | Unset", _app_devices_data
+                )
 
         beta_tester_attributes = cls(
             first_name=first_name,

@@ -77,52 +77,27 @@ class BetaTesterAttributesAppDevicesItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        model = cast("None | str | Unset", d.pop("model", UNSET))
 
-        def _parse_model(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        model = _parse_model(d.pop("model", UNSET))
-
-        def _parse_platform(
-            data: object,
-        ) -> BetaTesterAttributesAppDevicesItemPlatform | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _platform_data = d.pop("platform", UNSET)
+        platform: BetaTesterAttributesAppDevicesItemPlatform | None | Unset
+        if _platform_data is None or isinstance(_platform_data, Unset):
+            platform = _platform_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_platform_data, str):
                     raise TypeError()
-                platform_type_1 = BetaTesterAttributesAppDevicesItemPlatform(data)
+                platform_type_1 = BetaTesterAttributesAppDevicesItemPlatform(_platform_data)
 
-                return platform_type_1
+                platform = platform_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BetaTesterAttributesAppDevicesItemPlatform | None | Unset, data)
+                platform = cast(
+                    "BetaTesterAttributesAppDevicesItemPlatform | None | Unset", _platform_data
+                )
 
-        platform = _parse_platform(d.pop("platform", UNSET))
+        os_version = cast("None | str | Unset", d.pop("osVersion", UNSET))
 
-        def _parse_os_version(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        os_version = _parse_os_version(d.pop("osVersion", UNSET))
-
-        def _parse_app_build_version(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        app_build_version = _parse_app_build_version(d.pop("appBuildVersion", UNSET))
+        app_build_version = cast("None | str | Unset", d.pop("appBuildVersion", UNSET))
 
         beta_tester_attributes_app_devices_item = cls(
             model=model,

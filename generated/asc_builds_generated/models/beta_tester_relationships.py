@@ -90,57 +90,49 @@ class BetaTesterRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_apps(data: object) -> BetaTesterRelationshipsApps | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _apps_data = d.pop("apps", UNSET)
+        apps: BetaTesterRelationshipsApps | None | Unset
+        if _apps_data is None or isinstance(_apps_data, Unset):
+            apps = _apps_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_apps_data, dict):
                     raise TypeError()
-                apps_type_0 = BetaTesterRelationshipsApps.from_dict(data)
+                apps_type_0 = BetaTesterRelationshipsApps.from_dict(_apps_data)
 
-                return apps_type_0
+                apps = apps_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BetaTesterRelationshipsApps | None | Unset, data)
+                apps = cast("BetaTesterRelationshipsApps | None | Unset", _apps_data)
 
-        apps = _parse_apps(d.pop("apps", UNSET))
-
-        def _parse_beta_groups(data: object) -> BetaTesterRelationshipsBetaGroups | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _beta_groups_data = d.pop("betaGroups", UNSET)
+        beta_groups: BetaTesterRelationshipsBetaGroups | None | Unset
+        if _beta_groups_data is None or isinstance(_beta_groups_data, Unset):
+            beta_groups = _beta_groups_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_beta_groups_data, dict):
                     raise TypeError()
-                beta_groups_type_0 = BetaTesterRelationshipsBetaGroups.from_dict(data)
+                beta_groups_type_0 = BetaTesterRelationshipsBetaGroups.from_dict(_beta_groups_data)
 
-                return beta_groups_type_0
+                beta_groups = beta_groups_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BetaTesterRelationshipsBetaGroups | None | Unset, data)
+                beta_groups = cast(
+                    "BetaTesterRelationshipsBetaGroups | None | Unset", _beta_groups_data
+                )
 
-        beta_groups = _parse_beta_groups(d.pop("betaGroups", UNSET))
-
-        def _parse_builds(data: object) -> BetaTesterRelationshipsBuilds | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _builds_data = d.pop("builds", UNSET)
+        builds: BetaTesterRelationshipsBuilds | None | Unset
+        if _builds_data is None or isinstance(_builds_data, Unset):
+            builds = _builds_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_builds_data, dict):
                     raise TypeError()
-                builds_type_0 = BetaTesterRelationshipsBuilds.from_dict(data)
+                builds_type_0 = BetaTesterRelationshipsBuilds.from_dict(_builds_data)
 
-                return builds_type_0
+                builds = builds_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BetaTesterRelationshipsBuilds | None | Unset, data)
-
-        builds = _parse_builds(d.pop("builds", UNSET))
+                builds = cast("BetaTesterRelationshipsBuilds | None | Unset", _builds_data)
 
         beta_tester_relationships = cls(
             apps=apps,

@@ -183,161 +183,100 @@ class BuildAttributes:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
+        version = cast("None | str | Unset", d.pop("version", UNSET))
 
-        def _parse_version(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        version = _parse_version(d.pop("version", UNSET))
-
-        def _parse_uploaded_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _uploaded_date_data = d.pop("uploadedDate", UNSET)
+        uploaded_date: datetime.datetime | None | Unset
+        if _uploaded_date_data is None or isinstance(_uploaded_date_data, Unset):
+            uploaded_date = _uploaded_date_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_uploaded_date_data, str):
                     raise TypeError()
-                uploaded_date_type_0 = datetime.datetime.fromisoformat(data)
+                uploaded_date_type_0 = datetime.datetime.fromisoformat(_uploaded_date_data)
 
-                return uploaded_date_type_0
+                uploaded_date = uploaded_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+                uploaded_date = cast("datetime.datetime | None | Unset", _uploaded_date_data)
 
-        uploaded_date = _parse_uploaded_date(d.pop("uploadedDate", UNSET))
-
-        def _parse_expiration_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _expiration_date_data = d.pop("expirationDate", UNSET)
+        expiration_date: datetime.datetime | None | Unset
+        if _expiration_date_data is None or isinstance(_expiration_date_data, Unset):
+            expiration_date = _expiration_date_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_expiration_date_data, str):
                     raise TypeError()
-                expiration_date_type_0 = datetime.datetime.fromisoformat(data)
+                expiration_date_type_0 = datetime.datetime.fromisoformat(_expiration_date_data)
 
-                return expiration_date_type_0
+                expiration_date = expiration_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+                expiration_date = cast("datetime.datetime | None | Unset", _expiration_date_data)
 
-        expiration_date = _parse_expiration_date(d.pop("expirationDate", UNSET))
+        expired = cast("bool | None | Unset", d.pop("expired", UNSET))
 
-        def _parse_expired(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        min_os_version = cast("None | str | Unset", d.pop("minOsVersion", UNSET))
 
-        expired = _parse_expired(d.pop("expired", UNSET))
-
-        def _parse_min_os_version(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        min_os_version = _parse_min_os_version(d.pop("minOsVersion", UNSET))
-
-        def _parse_ls_minimum_system_version(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        ls_minimum_system_version = _parse_ls_minimum_system_version(
-            d.pop("lsMinimumSystemVersion", UNSET)
+        ls_minimum_system_version = cast(
+            "None | str | Unset", d.pop("lsMinimumSystemVersion", UNSET)
         )
 
-        def _parse_computed_min_mac_os_version(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        computed_min_mac_os_version = _parse_computed_min_mac_os_version(
-            d.pop("computedMinMacOsVersion", UNSET)
+        computed_min_mac_os_version = cast(
+            "None | str | Unset", d.pop("computedMinMacOsVersion", UNSET)
         )
 
-        def _parse_computed_min_vision_os_version(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        computed_min_vision_os_version = _parse_computed_min_vision_os_version(
-            d.pop("computedMinVisionOsVersion", UNSET)
+        computed_min_vision_os_version = cast(
+            "None | str | Unset", d.pop("computedMinVisionOsVersion", UNSET)
         )
 
-        def _parse_icon_asset_token(data: object) -> ImageAsset | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _icon_asset_token_data = d.pop("iconAssetToken", UNSET)
+        icon_asset_token: ImageAsset | None | Unset
+        if _icon_asset_token_data is None or isinstance(_icon_asset_token_data, Unset):
+            icon_asset_token = _icon_asset_token_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_icon_asset_token_data, dict):
                     raise TypeError()
-                icon_asset_token_type_1 = ImageAsset.from_dict(data)
+                icon_asset_token_type_1 = ImageAsset.from_dict(_icon_asset_token_data)
 
-                return icon_asset_token_type_1
+                icon_asset_token = icon_asset_token_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ImageAsset | None | Unset, data)
+                icon_asset_token = cast("ImageAsset | None | Unset", _icon_asset_token_data)
 
-        icon_asset_token = _parse_icon_asset_token(d.pop("iconAssetToken", UNSET))
-
-        def _parse_processing_state(data: object) -> BuildAttributesProcessingState | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _processing_state_data = d.pop("processingState", UNSET)
+        processing_state: BuildAttributesProcessingState | None | Unset
+        if _processing_state_data is None or isinstance(_processing_state_data, Unset):
+            processing_state = _processing_state_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_processing_state_data, str):
                     raise TypeError()
-                processing_state_type_1 = BuildAttributesProcessingState(data)
+                processing_state_type_1 = BuildAttributesProcessingState(_processing_state_data)
 
-                return processing_state_type_1
+                processing_state = processing_state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildAttributesProcessingState | None | Unset, data)
+                processing_state = cast(
+                    "BuildAttributesProcessingState | None | Unset", _processing_state_data
+                )
 
-        processing_state = _parse_processing_state(d.pop("processingState", UNSET))
-
-        def _parse_build_audience_type(data: object) -> BuildAudienceType | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _build_audience_type_data = d.pop("buildAudienceType", UNSET)
+        build_audience_type: BuildAudienceType | None | Unset
+        if _build_audience_type_data is None or isinstance(_build_audience_type_data, Unset):
+            build_audience_type = _build_audience_type_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_build_audience_type_data, str):
                     raise TypeError()
-                build_audience_type_type_1 = BuildAudienceType(data)
+                build_audience_type_type_1 = BuildAudienceType(_build_audience_type_data)
 
-                return build_audience_type_type_1
+                build_audience_type = build_audience_type_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildAudienceType | None | Unset, data)
+                build_audience_type = cast(
+                    "BuildAudienceType | None | Unset", _build_audience_type_data
+                )
 
-        build_audience_type = _parse_build_audience_type(d.pop("buildAudienceType", UNSET))
-
-        def _parse_uses_non_exempt_encryption(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        uses_non_exempt_encryption = _parse_uses_non_exempt_encryption(
-            d.pop("usesNonExemptEncryption", UNSET)
+        uses_non_exempt_encryption = cast(
+            "bool | None | Unset", d.pop("usesNonExemptEncryption", UNSET)
         )
 
         build_attributes = cls(

@@ -68,49 +68,39 @@ class BuildBetaDetailAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        auto_notify_enabled = cast("bool | None | Unset", d.pop("autoNotifyEnabled", UNSET))
 
-        def _parse_auto_notify_enabled(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        auto_notify_enabled = _parse_auto_notify_enabled(d.pop("autoNotifyEnabled", UNSET))
-
-        def _parse_internal_build_state(data: object) -> InternalBetaState | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _internal_build_state_data = d.pop("internalBuildState", UNSET)
+        internal_build_state: InternalBetaState | None | Unset
+        if _internal_build_state_data is None or isinstance(_internal_build_state_data, Unset):
+            internal_build_state = _internal_build_state_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_internal_build_state_data, str):
                     raise TypeError()
-                internal_build_state_type_1 = InternalBetaState(data)
+                internal_build_state_type_1 = InternalBetaState(_internal_build_state_data)
 
-                return internal_build_state_type_1
+                internal_build_state = internal_build_state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(InternalBetaState | None | Unset, data)
+                internal_build_state = cast(
+                    "InternalBetaState | None | Unset", _internal_build_state_data
+                )
 
-        internal_build_state = _parse_internal_build_state(d.pop("internalBuildState", UNSET))
-
-        def _parse_external_build_state(data: object) -> ExternalBetaState | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _external_build_state_data = d.pop("externalBuildState", UNSET)
+        external_build_state: ExternalBetaState | None | Unset
+        if _external_build_state_data is None or isinstance(_external_build_state_data, Unset):
+            external_build_state = _external_build_state_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_external_build_state_data, str):
                     raise TypeError()
-                external_build_state_type_1 = ExternalBetaState(data)
+                external_build_state_type_1 = ExternalBetaState(_external_build_state_data)
 
-                return external_build_state_type_1
+                external_build_state = external_build_state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ExternalBetaState | None | Unset, data)
-
-        external_build_state = _parse_external_build_state(d.pop("externalBuildState", UNSET))
+                external_build_state = cast(
+                    "ExternalBetaState | None | Unset", _external_build_state_data
+                )
 
         build_beta_detail_attributes = cls(
             auto_notify_enabled=auto_notify_enabled,

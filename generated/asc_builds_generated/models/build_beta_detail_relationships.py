@@ -62,23 +62,19 @@ class BuildBetaDetailRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_build(data: object) -> BuildBetaDetailRelationshipsBuild | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _build_data = d.pop("build", UNSET)
+        build: BuildBetaDetailRelationshipsBuild | None | Unset
+        if _build_data is None or isinstance(_build_data, Unset):
+            build = _build_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_build_data, dict):
                     raise TypeError()
-                build_type_0 = BuildBetaDetailRelationshipsBuild.from_dict(data)
+                build_type_0 = BuildBetaDetailRelationshipsBuild.from_dict(_build_data)
 
-                return build_type_0
+                build = build_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildBetaDetailRelationshipsBuild | None | Unset, data)
-
-        build = _parse_build(d.pop("build", UNSET))
+                build = cast("BuildBetaDetailRelationshipsBuild | None | Unset", _build_data)
 
         build_beta_detail_relationships = cls(
             build=build,

@@ -267,240 +267,129 @@ class BuildBundleAttributes:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
+        bundle_id = cast("None | str | Unset", d.pop("bundleId", UNSET))
 
-        def _parse_bundle_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        bundle_id = _parse_bundle_id(d.pop("bundleId", UNSET))
-
-        def _parse_bundle_type(data: object) -> BuildBundleType | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _bundle_type_data = d.pop("bundleType", UNSET)
+        bundle_type: BuildBundleType | None | Unset
+        if _bundle_type_data is None or isinstance(_bundle_type_data, Unset):
+            bundle_type = _bundle_type_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_bundle_type_data, str):
                     raise TypeError()
-                bundle_type_type_1 = BuildBundleType(data)
+                bundle_type_type_1 = BuildBundleType(_bundle_type_data)
 
-                return bundle_type_type_1
+                bundle_type = bundle_type_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildBundleType | None | Unset, data)
+                bundle_type = cast("BuildBundleType | None | Unset", _bundle_type_data)
 
-        bundle_type = _parse_bundle_type(d.pop("bundleType", UNSET))
+        sdk_build = cast("None | str | Unset", d.pop("sdkBuild", UNSET))
 
-        def _parse_sdk_build(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        platform_build = cast("None | str | Unset", d.pop("platformBuild", UNSET))
 
-        sdk_build = _parse_sdk_build(d.pop("sdkBuild", UNSET))
+        file_name = cast("None | str | Unset", d.pop("fileName", UNSET))
 
-        def _parse_platform_build(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        has_sirikit = cast("bool | None | Unset", d.pop("hasSirikit", UNSET))
 
-        platform_build = _parse_platform_build(d.pop("platformBuild", UNSET))
+        has_on_demand_resources = cast("bool | None | Unset", d.pop("hasOnDemandResources", UNSET))
 
-        def _parse_file_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        has_prerendered_icon = cast("bool | None | Unset", d.pop("hasPrerenderedIcon", UNSET))
 
-        file_name = _parse_file_name(d.pop("fileName", UNSET))
+        uses_location_services = cast("bool | None | Unset", d.pop("usesLocationServices", UNSET))
 
-        def _parse_has_sirikit(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        has_sirikit = _parse_has_sirikit(d.pop("hasSirikit", UNSET))
-
-        def _parse_has_on_demand_resources(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        has_on_demand_resources = _parse_has_on_demand_resources(
-            d.pop("hasOnDemandResources", UNSET)
+        is_ios_build_mac_app_store_compatible = cast(
+            "bool | None | Unset", d.pop("isIosBuildMacAppStoreCompatible", UNSET)
         )
 
-        def _parse_has_prerendered_icon(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        includes_symbols = cast("bool | None | Unset", d.pop("includesSymbols", UNSET))
 
-        has_prerendered_icon = _parse_has_prerendered_icon(d.pop("hasPrerenderedIcon", UNSET))
+        d_sym_url = cast("None | str | Unset", d.pop("dSYMUrl", UNSET))
 
-        def _parse_uses_location_services(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        uses_location_services = _parse_uses_location_services(d.pop("usesLocationServices", UNSET))
-
-        def _parse_is_ios_build_mac_app_store_compatible(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        is_ios_build_mac_app_store_compatible = _parse_is_ios_build_mac_app_store_compatible(
-            d.pop("isIosBuildMacAppStoreCompatible", UNSET)
-        )
-
-        def _parse_includes_symbols(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        includes_symbols = _parse_includes_symbols(d.pop("includesSymbols", UNSET))
-
-        def _parse_d_sym_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        d_sym_url = _parse_d_sym_url(d.pop("dSYMUrl", UNSET))
-
-        def _parse_supported_architectures(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _supported_architectures_data = d.pop("supportedArchitectures", UNSET)
+        supported_architectures: list[str] | None | Unset
+        if _supported_architectures_data is None or isinstance(
+            _supported_architectures_data, Unset
+        ):
+            supported_architectures = _supported_architectures_data
+        else:
             try:
-                if not isinstance(data, list):
+                if not isinstance(_supported_architectures_data, list):
                     raise TypeError()
-                supported_architectures_type_0 = cast(list[str], data)
+                supported_architectures_type_0 = cast(list[str], _supported_architectures_data)
 
-                return supported_architectures_type_0
+                supported_architectures = supported_architectures_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None | Unset, data)
+                supported_architectures = cast(
+                    "list[str] | None | Unset", _supported_architectures_data
+                )
 
-        supported_architectures = _parse_supported_architectures(
-            d.pop("supportedArchitectures", UNSET)
-        )
-
-        def _parse_required_capabilities(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _required_capabilities_data = d.pop("requiredCapabilities", UNSET)
+        required_capabilities: list[str] | None | Unset
+        if _required_capabilities_data is None or isinstance(_required_capabilities_data, Unset):
+            required_capabilities = _required_capabilities_data
+        else:
             try:
-                if not isinstance(data, list):
+                if not isinstance(_required_capabilities_data, list):
                     raise TypeError()
-                required_capabilities_type_0 = cast(list[str], data)
+                required_capabilities_type_0 = cast(list[str], _required_capabilities_data)
 
-                return required_capabilities_type_0
+                required_capabilities = required_capabilities_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None | Unset, data)
+                required_capabilities = cast(
+                    "list[str] | None | Unset", _required_capabilities_data
+                )
 
-        required_capabilities = _parse_required_capabilities(d.pop("requiredCapabilities", UNSET))
-
-        def _parse_device_protocols(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _device_protocols_data = d.pop("deviceProtocols", UNSET)
+        device_protocols: list[str] | None | Unset
+        if _device_protocols_data is None or isinstance(_device_protocols_data, Unset):
+            device_protocols = _device_protocols_data
+        else:
             try:
-                if not isinstance(data, list):
+                if not isinstance(_device_protocols_data, list):
                     raise TypeError()
-                device_protocols_type_0 = cast(list[str], data)
+                device_protocols_type_0 = cast(list[str], _device_protocols_data)
 
-                return device_protocols_type_0
+                device_protocols = device_protocols_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None | Unset, data)
+                device_protocols = cast("list[str] | None | Unset", _device_protocols_data)
 
-        device_protocols = _parse_device_protocols(d.pop("deviceProtocols", UNSET))
-
-        def _parse_locales(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _locales_data = d.pop("locales", UNSET)
+        locales: list[str] | None | Unset
+        if _locales_data is None or isinstance(_locales_data, Unset):
+            locales = _locales_data
+        else:
             try:
-                if not isinstance(data, list):
+                if not isinstance(_locales_data, list):
                     raise TypeError()
-                locales_type_0 = cast(list[str], data)
+                locales_type_0 = cast(list[str], _locales_data)
 
-                return locales_type_0
+                locales = locales_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None | Unset, data)
+                locales = cast("list[str] | None | Unset", _locales_data)
 
-        locales = _parse_locales(d.pop("locales", UNSET))
-
-        def _parse_entitlements(data: object) -> BuildBundleAttributesEntitlements | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _entitlements_data = d.pop("entitlements", UNSET)
+        entitlements: BuildBundleAttributesEntitlements | None | Unset
+        if _entitlements_data is None or isinstance(_entitlements_data, Unset):
+            entitlements = _entitlements_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_entitlements_data, dict):
                     raise TypeError()
-                entitlements_type_0 = BuildBundleAttributesEntitlements.from_dict(data)
+                entitlements_type_0 = BuildBundleAttributesEntitlements.from_dict(
+                    _entitlements_data
+                )
 
-                return entitlements_type_0
+                entitlements = entitlements_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildBundleAttributesEntitlements | None | Unset, data)
+                entitlements = cast(
+                    "BuildBundleAttributesEntitlements | None | Unset", _entitlements_data
+                )
 
-        entitlements = _parse_entitlements(d.pop("entitlements", UNSET))
+        ba_download_allowance = cast("int | None | Unset", d.pop("baDownloadAllowance", UNSET))
 
-        def _parse_ba_download_allowance(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        ba_max_install_size = cast("int | None | Unset", d.pop("baMaxInstallSize", UNSET))
 
-        ba_download_allowance = _parse_ba_download_allowance(d.pop("baDownloadAllowance", UNSET))
-
-        def _parse_ba_max_install_size(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        ba_max_install_size = _parse_ba_max_install_size(d.pop("baMaxInstallSize", UNSET))
-
-        def _parse_minimum_os_version(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        minimum_os_version = _parse_minimum_os_version(d.pop("minimumOsVersion", UNSET))
+        minimum_os_version = cast("None | str | Unset", d.pop("minimumOsVersion", UNSET))
 
         build_bundle_attributes = cls(
             bundle_id=bundle_id,

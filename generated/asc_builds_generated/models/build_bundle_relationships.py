@@ -130,98 +130,101 @@ class BuildBundleRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_app_clip_domain_cache_status(
-            data: object,
-        ) -> BuildBundleRelationshipsAppClipDomainCacheStatus | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_clip_domain_cache_status_data = d.pop("appClipDomainCacheStatus", UNSET)
+        app_clip_domain_cache_status: (
+            BuildBundleRelationshipsAppClipDomainCacheStatus | None | Unset
+        )
+        if _app_clip_domain_cache_status_data is None or isinstance(
+            _app_clip_domain_cache_status_data, Unset
+        ):
+            app_clip_domain_cache_status = _app_clip_domain_cache_status_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_clip_domain_cache_status_data, dict):
                     raise TypeError()
                 app_clip_domain_cache_status_type_0 = (
-                    BuildBundleRelationshipsAppClipDomainCacheStatus.from_dict(data)
+                    BuildBundleRelationshipsAppClipDomainCacheStatus.from_dict(
+                        _app_clip_domain_cache_status_data
+                    )
                 )
 
-                return app_clip_domain_cache_status_type_0
+                app_clip_domain_cache_status = app_clip_domain_cache_status_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildBundleRelationshipsAppClipDomainCacheStatus | None | Unset, data)
+                app_clip_domain_cache_status = cast(
+                    "BuildBundleRelationshipsAppClipDomainCacheStatus | None | Unset",
+                    _app_clip_domain_cache_status_data,
+                )
 
-        app_clip_domain_cache_status = _parse_app_clip_domain_cache_status(
-            d.pop("appClipDomainCacheStatus", UNSET)
+        _app_clip_domain_debug_status_data = d.pop("appClipDomainDebugStatus", UNSET)
+        app_clip_domain_debug_status: (
+            BuildBundleRelationshipsAppClipDomainDebugStatus | None | Unset
         )
-
-        def _parse_app_clip_domain_debug_status(
-            data: object,
-        ) -> BuildBundleRelationshipsAppClipDomainDebugStatus | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        if _app_clip_domain_debug_status_data is None or isinstance(
+            _app_clip_domain_debug_status_data, Unset
+        ):
+            app_clip_domain_debug_status = _app_clip_domain_debug_status_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_clip_domain_debug_status_data, dict):
                     raise TypeError()
                 app_clip_domain_debug_status_type_0 = (
-                    BuildBundleRelationshipsAppClipDomainDebugStatus.from_dict(data)
+                    BuildBundleRelationshipsAppClipDomainDebugStatus.from_dict(
+                        _app_clip_domain_debug_status_data
+                    )
                 )
 
-                return app_clip_domain_debug_status_type_0
+                app_clip_domain_debug_status = app_clip_domain_debug_status_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildBundleRelationshipsAppClipDomainDebugStatus | None | Unset, data)
+                app_clip_domain_debug_status = cast(
+                    "BuildBundleRelationshipsAppClipDomainDebugStatus | None | Unset",
+                    _app_clip_domain_debug_status_data,
+                )
 
-        app_clip_domain_debug_status = _parse_app_clip_domain_debug_status(
-            d.pop("appClipDomainDebugStatus", UNSET)
-        )
-
-        def _parse_beta_app_clip_invocations(
-            data: object,
-        ) -> BuildBundleRelationshipsBetaAppClipInvocations | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _beta_app_clip_invocations_data = d.pop("betaAppClipInvocations", UNSET)
+        beta_app_clip_invocations: BuildBundleRelationshipsBetaAppClipInvocations | None | Unset
+        if _beta_app_clip_invocations_data is None or isinstance(
+            _beta_app_clip_invocations_data, Unset
+        ):
+            beta_app_clip_invocations = _beta_app_clip_invocations_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_beta_app_clip_invocations_data, dict):
                     raise TypeError()
                 beta_app_clip_invocations_type_0 = (
-                    BuildBundleRelationshipsBetaAppClipInvocations.from_dict(data)
+                    BuildBundleRelationshipsBetaAppClipInvocations.from_dict(
+                        _beta_app_clip_invocations_data
+                    )
                 )
 
-                return beta_app_clip_invocations_type_0
+                beta_app_clip_invocations = beta_app_clip_invocations_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildBundleRelationshipsBetaAppClipInvocations | None | Unset, data)
+                beta_app_clip_invocations = cast(
+                    "BuildBundleRelationshipsBetaAppClipInvocations | None | Unset",
+                    _beta_app_clip_invocations_data,
+                )
 
-        beta_app_clip_invocations = _parse_beta_app_clip_invocations(
-            d.pop("betaAppClipInvocations", UNSET)
-        )
-
-        def _parse_build_bundle_file_sizes(
-            data: object,
-        ) -> BuildBundleRelationshipsBuildBundleFileSizes | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _build_bundle_file_sizes_data = d.pop("buildBundleFileSizes", UNSET)
+        build_bundle_file_sizes: BuildBundleRelationshipsBuildBundleFileSizes | None | Unset
+        if _build_bundle_file_sizes_data is None or isinstance(
+            _build_bundle_file_sizes_data, Unset
+        ):
+            build_bundle_file_sizes = _build_bundle_file_sizes_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_build_bundle_file_sizes_data, dict):
                     raise TypeError()
                 build_bundle_file_sizes_type_0 = (
-                    BuildBundleRelationshipsBuildBundleFileSizes.from_dict(data)
+                    BuildBundleRelationshipsBuildBundleFileSizes.from_dict(
+                        _build_bundle_file_sizes_data
+                    )
                 )
 
-                return build_bundle_file_sizes_type_0
+                build_bundle_file_sizes = build_bundle_file_sizes_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildBundleRelationshipsBuildBundleFileSizes | None | Unset, data)
-
-        build_bundle_file_sizes = _parse_build_bundle_file_sizes(
-            d.pop("buildBundleFileSizes", UNSET)
-        )
+                build_bundle_file_sizes = cast(
+                    "BuildBundleRelationshipsBuildBundleFileSizes | None | Unset",
+                    _build_bundle_file_sizes_data,
+                )
 
         build_bundle_relationships = cls(
             app_clip_domain_cache_status=app_clip_domain_cache_status,

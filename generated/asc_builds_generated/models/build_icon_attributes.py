@@ -95,58 +95,37 @@ class BuildIconAttributes:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_icon_asset(data: object) -> ImageAsset | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _icon_asset_data = d.pop("iconAsset", UNSET)
+        icon_asset: ImageAsset | None | Unset
+        if _icon_asset_data is None or isinstance(_icon_asset_data, Unset):
+            icon_asset = _icon_asset_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_icon_asset_data, dict):
                     raise TypeError()
-                icon_asset_type_1 = ImageAsset.from_dict(data)
+                icon_asset_type_1 = ImageAsset.from_dict(_icon_asset_data)
 
-                return icon_asset_type_1
+                icon_asset = icon_asset_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ImageAsset | None | Unset, data)
+                icon_asset = cast("ImageAsset | None | Unset", _icon_asset_data)
 
-        icon_asset = _parse_icon_asset(d.pop("iconAsset", UNSET))
-
-        def _parse_icon_type(data: object) -> IconAssetType | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _icon_type_data = d.pop("iconType", UNSET)
+        icon_type: IconAssetType | None | Unset
+        if _icon_type_data is None or isinstance(_icon_type_data, Unset):
+            icon_type = _icon_type_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_icon_type_data, str):
                     raise TypeError()
-                icon_type_type_1 = IconAssetType(data)
+                icon_type_type_1 = IconAssetType(_icon_type_data)
 
-                return icon_type_type_1
+                icon_type = icon_type_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(IconAssetType | None | Unset, data)
+                icon_type = cast("IconAssetType | None | Unset", _icon_type_data)
 
-        icon_type = _parse_icon_type(d.pop("iconType", UNSET))
+        masked = cast("bool | None | Unset", d.pop("masked", UNSET))
 
-        def _parse_masked(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        masked = _parse_masked(d.pop("masked", UNSET))
-
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        name = _parse_name(d.pop("name", UNSET))
+        name = cast("None | str | Unset", d.pop("name", UNSET))
 
         build_icon_attributes = cls(
             icon_asset=icon_asset,

@@ -262,276 +262,257 @@ class BuildRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_pre_release_version(
-            data: object,
-        ) -> BuildRelationshipsPreReleaseVersion | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _pre_release_version_data = d.pop("preReleaseVersion", UNSET)
+        pre_release_version: BuildRelationshipsPreReleaseVersion | None | Unset
+        if _pre_release_version_data is None or isinstance(_pre_release_version_data, Unset):
+            pre_release_version = _pre_release_version_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_pre_release_version_data, dict):
                     raise TypeError()
-                pre_release_version_type_0 = BuildRelationshipsPreReleaseVersion.from_dict(data)
+                pre_release_version_type_0 = BuildRelationshipsPreReleaseVersion.from_dict(
+                    _pre_release_version_data
+                )
 
-                return pre_release_version_type_0
+                pre_release_version = pre_release_version_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildRelationshipsPreReleaseVersion | None | Unset, data)
+                pre_release_version = cast(
+                    "BuildRelationshipsPreReleaseVersion | None | Unset", _pre_release_version_data
+                )
 
-        pre_release_version = _parse_pre_release_version(d.pop("preReleaseVersion", UNSET))
-
-        def _parse_individual_testers(
-            data: object,
-        ) -> BuildRelationshipsIndividualTesters | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _individual_testers_data = d.pop("individualTesters", UNSET)
+        individual_testers: BuildRelationshipsIndividualTesters | None | Unset
+        if _individual_testers_data is None or isinstance(_individual_testers_data, Unset):
+            individual_testers = _individual_testers_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_individual_testers_data, dict):
                     raise TypeError()
-                individual_testers_type_0 = BuildRelationshipsIndividualTesters.from_dict(data)
+                individual_testers_type_0 = BuildRelationshipsIndividualTesters.from_dict(
+                    _individual_testers_data
+                )
 
-                return individual_testers_type_0
+                individual_testers = individual_testers_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildRelationshipsIndividualTesters | None | Unset, data)
+                individual_testers = cast(
+                    "BuildRelationshipsIndividualTesters | None | Unset", _individual_testers_data
+                )
 
-        individual_testers = _parse_individual_testers(d.pop("individualTesters", UNSET))
-
-        def _parse_beta_groups(data: object) -> BuildRelationshipsBetaGroups | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _beta_groups_data = d.pop("betaGroups", UNSET)
+        beta_groups: BuildRelationshipsBetaGroups | None | Unset
+        if _beta_groups_data is None or isinstance(_beta_groups_data, Unset):
+            beta_groups = _beta_groups_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_beta_groups_data, dict):
                     raise TypeError()
-                beta_groups_type_0 = BuildRelationshipsBetaGroups.from_dict(data)
+                beta_groups_type_0 = BuildRelationshipsBetaGroups.from_dict(_beta_groups_data)
 
-                return beta_groups_type_0
+                beta_groups = beta_groups_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildRelationshipsBetaGroups | None | Unset, data)
+                beta_groups = cast("BuildRelationshipsBetaGroups | None | Unset", _beta_groups_data)
 
-        beta_groups = _parse_beta_groups(d.pop("betaGroups", UNSET))
-
-        def _parse_beta_build_localizations(
-            data: object,
-        ) -> BuildRelationshipsBetaBuildLocalizations | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _beta_build_localizations_data = d.pop("betaBuildLocalizations", UNSET)
+        beta_build_localizations: BuildRelationshipsBetaBuildLocalizations | None | Unset
+        if _beta_build_localizations_data is None or isinstance(
+            _beta_build_localizations_data, Unset
+        ):
+            beta_build_localizations = _beta_build_localizations_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_beta_build_localizations_data, dict):
                     raise TypeError()
                 beta_build_localizations_type_0 = (
-                    BuildRelationshipsBetaBuildLocalizations.from_dict(data)
+                    BuildRelationshipsBetaBuildLocalizations.from_dict(
+                        _beta_build_localizations_data
+                    )
                 )
 
-                return beta_build_localizations_type_0
+                beta_build_localizations = beta_build_localizations_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildRelationshipsBetaBuildLocalizations | None | Unset, data)
+                beta_build_localizations = cast(
+                    "BuildRelationshipsBetaBuildLocalizations | None | Unset",
+                    _beta_build_localizations_data,
+                )
 
-        beta_build_localizations = _parse_beta_build_localizations(
-            d.pop("betaBuildLocalizations", UNSET)
-        )
-
-        def _parse_app_encryption_declaration(
-            data: object,
-        ) -> BuildRelationshipsAppEncryptionDeclaration | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_encryption_declaration_data = d.pop("appEncryptionDeclaration", UNSET)
+        app_encryption_declaration: BuildRelationshipsAppEncryptionDeclaration | None | Unset
+        if _app_encryption_declaration_data is None or isinstance(
+            _app_encryption_declaration_data, Unset
+        ):
+            app_encryption_declaration = _app_encryption_declaration_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_encryption_declaration_data, dict):
                     raise TypeError()
                 app_encryption_declaration_type_0 = (
-                    BuildRelationshipsAppEncryptionDeclaration.from_dict(data)
+                    BuildRelationshipsAppEncryptionDeclaration.from_dict(
+                        _app_encryption_declaration_data
+                    )
                 )
 
-                return app_encryption_declaration_type_0
+                app_encryption_declaration = app_encryption_declaration_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildRelationshipsAppEncryptionDeclaration | None | Unset, data)
+                app_encryption_declaration = cast(
+                    "BuildRelationshipsAppEncryptionDeclaration | None | Unset",
+                    _app_encryption_declaration_data,
+                )
 
-        app_encryption_declaration = _parse_app_encryption_declaration(
-            d.pop("appEncryptionDeclaration", UNSET)
-        )
-
-        def _parse_beta_app_review_submission(
-            data: object,
-        ) -> BuildRelationshipsBetaAppReviewSubmission | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _beta_app_review_submission_data = d.pop("betaAppReviewSubmission", UNSET)
+        beta_app_review_submission: BuildRelationshipsBetaAppReviewSubmission | None | Unset
+        if _beta_app_review_submission_data is None or isinstance(
+            _beta_app_review_submission_data, Unset
+        ):
+            beta_app_review_submission = _beta_app_review_submission_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_beta_app_review_submission_data, dict):
                     raise TypeError()
                 beta_app_review_submission_type_0 = (
-                    BuildRelationshipsBetaAppReviewSubmission.from_dict(data)
+                    BuildRelationshipsBetaAppReviewSubmission.from_dict(
+                        _beta_app_review_submission_data
+                    )
                 )
 
-                return beta_app_review_submission_type_0
+                beta_app_review_submission = beta_app_review_submission_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildRelationshipsBetaAppReviewSubmission | None | Unset, data)
+                beta_app_review_submission = cast(
+                    "BuildRelationshipsBetaAppReviewSubmission | None | Unset",
+                    _beta_app_review_submission_data,
+                )
 
-        beta_app_review_submission = _parse_beta_app_review_submission(
-            d.pop("betaAppReviewSubmission", UNSET)
-        )
-
-        def _parse_app(data: object) -> BuildRelationshipsApp | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_data = d.pop("app", UNSET)
+        app: BuildRelationshipsApp | None | Unset
+        if _app_data is None or isinstance(_app_data, Unset):
+            app = _app_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_data, dict):
                     raise TypeError()
-                app_type_0 = BuildRelationshipsApp.from_dict(data)
+                app_type_0 = BuildRelationshipsApp.from_dict(_app_data)
 
-                return app_type_0
+                app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildRelationshipsApp | None | Unset, data)
+                app = cast("BuildRelationshipsApp | None | Unset", _app_data)
 
-        app = _parse_app(d.pop("app", UNSET))
-
-        def _parse_build_beta_detail(
-            data: object,
-        ) -> BuildRelationshipsBuildBetaDetail | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _build_beta_detail_data = d.pop("buildBetaDetail", UNSET)
+        build_beta_detail: BuildRelationshipsBuildBetaDetail | None | Unset
+        if _build_beta_detail_data is None or isinstance(_build_beta_detail_data, Unset):
+            build_beta_detail = _build_beta_detail_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_build_beta_detail_data, dict):
                     raise TypeError()
-                build_beta_detail_type_0 = BuildRelationshipsBuildBetaDetail.from_dict(data)
+                build_beta_detail_type_0 = BuildRelationshipsBuildBetaDetail.from_dict(
+                    _build_beta_detail_data
+                )
 
-                return build_beta_detail_type_0
+                build_beta_detail = build_beta_detail_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildRelationshipsBuildBetaDetail | None | Unset, data)
+                build_beta_detail = cast(
+                    "BuildRelationshipsBuildBetaDetail | None | Unset", _build_beta_detail_data
+                )
 
-        build_beta_detail = _parse_build_beta_detail(d.pop("buildBetaDetail", UNSET))
-
-        def _parse_app_store_version(
-            data: object,
-        ) -> BuildRelationshipsAppStoreVersion | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_store_version_data = d.pop("appStoreVersion", UNSET)
+        app_store_version: BuildRelationshipsAppStoreVersion | None | Unset
+        if _app_store_version_data is None or isinstance(_app_store_version_data, Unset):
+            app_store_version = _app_store_version_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_store_version_data, dict):
                     raise TypeError()
-                app_store_version_type_0 = BuildRelationshipsAppStoreVersion.from_dict(data)
+                app_store_version_type_0 = BuildRelationshipsAppStoreVersion.from_dict(
+                    _app_store_version_data
+                )
 
-                return app_store_version_type_0
+                app_store_version = app_store_version_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildRelationshipsAppStoreVersion | None | Unset, data)
+                app_store_version = cast(
+                    "BuildRelationshipsAppStoreVersion | None | Unset", _app_store_version_data
+                )
 
-        app_store_version = _parse_app_store_version(d.pop("appStoreVersion", UNSET))
-
-        def _parse_icons(data: object) -> BuildRelationshipsIcons | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _icons_data = d.pop("icons", UNSET)
+        icons: BuildRelationshipsIcons | None | Unset
+        if _icons_data is None or isinstance(_icons_data, Unset):
+            icons = _icons_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_icons_data, dict):
                     raise TypeError()
-                icons_type_0 = BuildRelationshipsIcons.from_dict(data)
+                icons_type_0 = BuildRelationshipsIcons.from_dict(_icons_data)
 
-                return icons_type_0
+                icons = icons_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildRelationshipsIcons | None | Unset, data)
+                icons = cast("BuildRelationshipsIcons | None | Unset", _icons_data)
 
-        icons = _parse_icons(d.pop("icons", UNSET))
-
-        def _parse_build_bundles(data: object) -> BuildRelationshipsBuildBundles | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _build_bundles_data = d.pop("buildBundles", UNSET)
+        build_bundles: BuildRelationshipsBuildBundles | None | Unset
+        if _build_bundles_data is None or isinstance(_build_bundles_data, Unset):
+            build_bundles = _build_bundles_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_build_bundles_data, dict):
                     raise TypeError()
-                build_bundles_type_0 = BuildRelationshipsBuildBundles.from_dict(data)
+                build_bundles_type_0 = BuildRelationshipsBuildBundles.from_dict(_build_bundles_data)
 
-                return build_bundles_type_0
+                build_bundles = build_bundles_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildRelationshipsBuildBundles | None | Unset, data)
+                build_bundles = cast(
+                    "BuildRelationshipsBuildBundles | None | Unset", _build_bundles_data
+                )
 
-        build_bundles = _parse_build_bundles(d.pop("buildBundles", UNSET))
-
-        def _parse_build_upload(data: object) -> BuildRelationshipsBuildUpload | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _build_upload_data = d.pop("buildUpload", UNSET)
+        build_upload: BuildRelationshipsBuildUpload | None | Unset
+        if _build_upload_data is None or isinstance(_build_upload_data, Unset):
+            build_upload = _build_upload_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_build_upload_data, dict):
                     raise TypeError()
-                build_upload_type_0 = BuildRelationshipsBuildUpload.from_dict(data)
+                build_upload_type_0 = BuildRelationshipsBuildUpload.from_dict(_build_upload_data)
 
-                return build_upload_type_0
+                build_upload = build_upload_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildRelationshipsBuildUpload | None | Unset, data)
+                build_upload = cast(
+                    "BuildRelationshipsBuildUpload | None | Unset", _build_upload_data
+                )
 
-        build_upload = _parse_build_upload(d.pop("buildUpload", UNSET))
-
-        def _parse_perf_power_metrics(
-            data: object,
-        ) -> BuildRelationshipsPerfPowerMetrics | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _perf_power_metrics_data = d.pop("perfPowerMetrics", UNSET)
+        perf_power_metrics: BuildRelationshipsPerfPowerMetrics | None | Unset
+        if _perf_power_metrics_data is None or isinstance(_perf_power_metrics_data, Unset):
+            perf_power_metrics = _perf_power_metrics_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_perf_power_metrics_data, dict):
                     raise TypeError()
-                perf_power_metrics_type_0 = BuildRelationshipsPerfPowerMetrics.from_dict(data)
+                perf_power_metrics_type_0 = BuildRelationshipsPerfPowerMetrics.from_dict(
+                    _perf_power_metrics_data
+                )
 
-                return perf_power_metrics_type_0
+                perf_power_metrics = perf_power_metrics_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildRelationshipsPerfPowerMetrics | None | Unset, data)
+                perf_power_metrics = cast(
+                    "BuildRelationshipsPerfPowerMetrics | None | Unset", _perf_power_metrics_data
+                )
 
-        perf_power_metrics = _parse_perf_power_metrics(d.pop("perfPowerMetrics", UNSET))
-
-        def _parse_diagnostic_signatures(
-            data: object,
-        ) -> BuildRelationshipsDiagnosticSignatures | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _diagnostic_signatures_data = d.pop("diagnosticSignatures", UNSET)
+        diagnostic_signatures: BuildRelationshipsDiagnosticSignatures | None | Unset
+        if _diagnostic_signatures_data is None or isinstance(_diagnostic_signatures_data, Unset):
+            diagnostic_signatures = _diagnostic_signatures_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_diagnostic_signatures_data, dict):
                     raise TypeError()
                 diagnostic_signatures_type_0 = BuildRelationshipsDiagnosticSignatures.from_dict(
-                    data
+                    _diagnostic_signatures_data
                 )
 
-                return diagnostic_signatures_type_0
+                diagnostic_signatures = diagnostic_signatures_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildRelationshipsDiagnosticSignatures | None | Unset, data)
-
-        diagnostic_signatures = _parse_diagnostic_signatures(d.pop("diagnosticSignatures", UNSET))
+                diagnostic_signatures = cast(
+                    "BuildRelationshipsDiagnosticSignatures | None | Unset",
+                    _diagnostic_signatures_data,
+                )
 
         build_relationships = cls(
             pre_release_version=pre_release_version,

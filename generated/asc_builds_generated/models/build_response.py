@@ -158,9 +158,8 @@ class BuildResponse:
 
         links = DocumentLinks.from_dict(d.pop("links"))
 
-        def _parse_included(
-            data: object,
-        ) -> (
+        _included_data = d.pop("included", UNSET)
+        included: (
             list[
                 App
                 | AppEncryptionDeclaration
@@ -178,16 +177,15 @@ class BuildResponse:
             ]
             | None
             | Unset
-        ):
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        )
+        if _included_data is None or isinstance(_included_data, Unset):
+            included = _included_data
+        else:
             try:
-                if not isinstance(data, list):
+                if not isinstance(_included_data, list):
                     raise TypeError()
                 included_type_0 = []
-                _included_type_0 = data
+                _included_type_0 = _included_data
                 for included_type_0_item_data in _included_type_0:
 
                     def _parse_included_type_0_item(
@@ -335,31 +333,12 @@ class BuildResponse:
 
                     included_type_0.append(included_type_0_item)
 
-                return included_type_0
+                included = included_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                list[
-                    App
-                    | AppEncryptionDeclaration
-                    | AppStoreVersion
-                    | BetaAppReviewSubmission
-                    | BetaBuildLocalization
-                    | BetaGroup
-                    | BetaTester
-                    | BuildBetaDetail
-                    | BuildBundle
-                    | BuildIcon
-                    | BuildUpload
-                    | PrereleaseVersion
-                    | UnknownIncludedResource
-                ]
-                | None
-                | Unset,
-                data,
-            )
-
-        included = _parse_included(d.pop("included", UNSET))
+                included = cast(
+                    "list[App | AppEncryptionDeclaration | AppStoreVersion | BetaAppReviewSubmission | BetaBuildLocalization | BetaGroup | BetaTester | BuildBetaDetail | BuildBundle | BuildIcon | BuildUpload | PrereleaseVersion | UnknownIncludedResource] | None | Unset",
+                    _included_data,
+                )
 
         build_response = cls(
             data=data,

@@ -52,25 +52,10 @@ class BuildUpdateRequestDataAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        expired = cast("bool | None | Unset", d.pop("expired", UNSET))
 
-        def _parse_expired(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        expired = _parse_expired(d.pop("expired", UNSET))
-
-        def _parse_uses_non_exempt_encryption(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        uses_non_exempt_encryption = _parse_uses_non_exempt_encryption(
-            d.pop("usesNonExemptEncryption", UNSET)
+        uses_non_exempt_encryption = cast(
+            "bool | None | Unset", d.pop("usesNonExemptEncryption", UNSET)
         )
 
         build_update_request_data_attributes = cls(

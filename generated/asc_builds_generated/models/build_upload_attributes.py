@@ -120,94 +120,67 @@ class BuildUploadAttributes:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_cf_bundle_short_version_string(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        cf_bundle_short_version_string = _parse_cf_bundle_short_version_string(
-            d.pop("cfBundleShortVersionString", UNSET)
+        cf_bundle_short_version_string = cast(
+            "None | str | Unset", d.pop("cfBundleShortVersionString", UNSET)
         )
 
-        def _parse_cf_bundle_version(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        cf_bundle_version = cast("None | str | Unset", d.pop("cfBundleVersion", UNSET))
 
-        cf_bundle_version = _parse_cf_bundle_version(d.pop("cfBundleVersion", UNSET))
-
-        def _parse_created_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _created_date_data = d.pop("createdDate", UNSET)
+        created_date: datetime.datetime | None | Unset
+        if _created_date_data is None or isinstance(_created_date_data, Unset):
+            created_date = _created_date_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_created_date_data, str):
                     raise TypeError()
-                created_date_type_0 = datetime.datetime.fromisoformat(data)
+                created_date_type_0 = datetime.datetime.fromisoformat(_created_date_data)
 
-                return created_date_type_0
+                created_date = created_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+                created_date = cast("datetime.datetime | None | Unset", _created_date_data)
 
-        created_date = _parse_created_date(d.pop("createdDate", UNSET))
-
-        def _parse_state(data: object) -> BuildUploadAttributesState | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _state_data = d.pop("state", UNSET)
+        state: BuildUploadAttributesState | None | Unset
+        if _state_data is None or isinstance(_state_data, Unset):
+            state = _state_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_state_data, dict):
                     raise TypeError()
-                state_type_0 = BuildUploadAttributesState.from_dict(data)
+                state_type_0 = BuildUploadAttributesState.from_dict(_state_data)
 
-                return state_type_0
+                state = state_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildUploadAttributesState | None | Unset, data)
+                state = cast("BuildUploadAttributesState | None | Unset", _state_data)
 
-        state = _parse_state(d.pop("state", UNSET))
-
-        def _parse_platform(data: object) -> None | Platform | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _platform_data = d.pop("platform", UNSET)
+        platform: None | Platform | Unset
+        if _platform_data is None or isinstance(_platform_data, Unset):
+            platform = _platform_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_platform_data, str):
                     raise TypeError()
-                platform_type_1 = Platform(data)
+                platform_type_1 = Platform(_platform_data)
 
-                return platform_type_1
+                platform = platform_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Platform | Unset, data)
+                platform = cast("None | Platform | Unset", _platform_data)
 
-        platform = _parse_platform(d.pop("platform", UNSET))
-
-        def _parse_uploaded_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _uploaded_date_data = d.pop("uploadedDate", UNSET)
+        uploaded_date: datetime.datetime | None | Unset
+        if _uploaded_date_data is None or isinstance(_uploaded_date_data, Unset):
+            uploaded_date = _uploaded_date_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_uploaded_date_data, str):
                     raise TypeError()
-                uploaded_date_type_0 = datetime.datetime.fromisoformat(data)
+                uploaded_date_type_0 = datetime.datetime.fromisoformat(_uploaded_date_data)
 
-                return uploaded_date_type_0
+                uploaded_date = uploaded_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
-
-        uploaded_date = _parse_uploaded_date(d.pop("uploadedDate", UNSET))
+                uploaded_date = cast("datetime.datetime | None | Unset", _uploaded_date_data)
 
         build_upload_attributes = cls(
             cf_bundle_short_version_string=cf_bundle_short_version_string,

@@ -130,99 +130,93 @@ class BuildUploadRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_build(data: object) -> BuildUploadRelationshipsBuild | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _build_data = d.pop("build", UNSET)
+        build: BuildUploadRelationshipsBuild | None | Unset
+        if _build_data is None or isinstance(_build_data, Unset):
+            build = _build_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_build_data, dict):
                     raise TypeError()
-                build_type_0 = BuildUploadRelationshipsBuild.from_dict(data)
+                build_type_0 = BuildUploadRelationshipsBuild.from_dict(_build_data)
 
-                return build_type_0
+                build = build_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildUploadRelationshipsBuild | None | Unset, data)
+                build = cast("BuildUploadRelationshipsBuild | None | Unset", _build_data)
 
-        build = _parse_build(d.pop("build", UNSET))
-
-        def _parse_asset_file(data: object) -> BuildUploadRelationshipsAssetFile | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _asset_file_data = d.pop("assetFile", UNSET)
+        asset_file: BuildUploadRelationshipsAssetFile | None | Unset
+        if _asset_file_data is None or isinstance(_asset_file_data, Unset):
+            asset_file = _asset_file_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_asset_file_data, dict):
                     raise TypeError()
-                asset_file_type_0 = BuildUploadRelationshipsAssetFile.from_dict(data)
+                asset_file_type_0 = BuildUploadRelationshipsAssetFile.from_dict(_asset_file_data)
 
-                return asset_file_type_0
+                asset_file = asset_file_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildUploadRelationshipsAssetFile | None | Unset, data)
-
-        asset_file = _parse_asset_file(d.pop("assetFile", UNSET))
-
-        def _parse_asset_description_file(
-            data: object,
-        ) -> BuildUploadRelationshipsAssetDescriptionFile | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                asset_description_file_type_0 = (
-                    BuildUploadRelationshipsAssetDescriptionFile.from_dict(data)
+                asset_file = cast(
+                    "BuildUploadRelationshipsAssetFile | None | Unset", _asset_file_data
                 )
 
-                return asset_description_file_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildUploadRelationshipsAssetDescriptionFile | None | Unset, data)
-
-        asset_description_file = _parse_asset_description_file(d.pop("assetDescriptionFile", UNSET))
-
-        def _parse_asset_spi_file(
-            data: object,
-        ) -> BuildUploadRelationshipsAssetSpiFile | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _asset_description_file_data = d.pop("assetDescriptionFile", UNSET)
+        asset_description_file: BuildUploadRelationshipsAssetDescriptionFile | None | Unset
+        if _asset_description_file_data is None or isinstance(_asset_description_file_data, Unset):
+            asset_description_file = _asset_description_file_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_asset_description_file_data, dict):
                     raise TypeError()
-                asset_spi_file_type_0 = BuildUploadRelationshipsAssetSpiFile.from_dict(data)
+                asset_description_file_type_0 = (
+                    BuildUploadRelationshipsAssetDescriptionFile.from_dict(
+                        _asset_description_file_data
+                    )
+                )
 
-                return asset_spi_file_type_0
+                asset_description_file = asset_description_file_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildUploadRelationshipsAssetSpiFile | None | Unset, data)
+                asset_description_file = cast(
+                    "BuildUploadRelationshipsAssetDescriptionFile | None | Unset",
+                    _asset_description_file_data,
+                )
 
-        asset_spi_file = _parse_asset_spi_file(d.pop("assetSpiFile", UNSET))
-
-        def _parse_build_upload_files(
-            data: object,
-        ) -> BuildUploadRelationshipsBuildUploadFiles | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _asset_spi_file_data = d.pop("assetSpiFile", UNSET)
+        asset_spi_file: BuildUploadRelationshipsAssetSpiFile | None | Unset
+        if _asset_spi_file_data is None or isinstance(_asset_spi_file_data, Unset):
+            asset_spi_file = _asset_spi_file_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_asset_spi_file_data, dict):
                     raise TypeError()
-                build_upload_files_type_0 = BuildUploadRelationshipsBuildUploadFiles.from_dict(data)
+                asset_spi_file_type_0 = BuildUploadRelationshipsAssetSpiFile.from_dict(
+                    _asset_spi_file_data
+                )
 
-                return build_upload_files_type_0
+                asset_spi_file = asset_spi_file_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildUploadRelationshipsBuildUploadFiles | None | Unset, data)
+                asset_spi_file = cast(
+                    "BuildUploadRelationshipsAssetSpiFile | None | Unset", _asset_spi_file_data
+                )
 
-        build_upload_files = _parse_build_upload_files(d.pop("buildUploadFiles", UNSET))
+        _build_upload_files_data = d.pop("buildUploadFiles", UNSET)
+        build_upload_files: BuildUploadRelationshipsBuildUploadFiles | None | Unset
+        if _build_upload_files_data is None or isinstance(_build_upload_files_data, Unset):
+            build_upload_files = _build_upload_files_data
+        else:
+            try:
+                if not isinstance(_build_upload_files_data, dict):
+                    raise TypeError()
+                build_upload_files_type_0 = BuildUploadRelationshipsBuildUploadFiles.from_dict(
+                    _build_upload_files_data
+                )
+
+                build_upload_files = build_upload_files_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                build_upload_files = cast(
+                    "BuildUploadRelationshipsBuildUploadFiles | None | Unset",
+                    _build_upload_files_data,
+                )
 
         build_upload_relationships = cls(
             build=build,

@@ -66,25 +66,21 @@ class BuildUploadRelationshipsAssetDescriptionFile:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_data(
-            data: object,
-        ) -> BuildUploadRelationshipsAssetDescriptionFileData | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _data_data = d.pop("data", UNSET)
+        data: BuildUploadRelationshipsAssetDescriptionFileData | None | Unset
+        if _data_data is None or isinstance(_data_data, Unset):
+            data = _data_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_data_data, dict):
                     raise TypeError()
-                data_type_0 = BuildUploadRelationshipsAssetDescriptionFileData.from_dict(data)
+                data_type_0 = BuildUploadRelationshipsAssetDescriptionFileData.from_dict(_data_data)
 
-                return data_type_0
+                data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildUploadRelationshipsAssetDescriptionFileData | None | Unset, data)
-
-        data = _parse_data(d.pop("data", UNSET))
+                data = cast(
+                    "BuildUploadRelationshipsAssetDescriptionFileData | None | Unset", _data_data
+                )
 
         build_upload_relationships_asset_description_file = cls(
             data=data,

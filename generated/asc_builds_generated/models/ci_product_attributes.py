@@ -68,49 +68,37 @@ class CiProductAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        name = cast("None | str | Unset", d.pop("name", UNSET))
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        name = _parse_name(d.pop("name", UNSET))
-
-        def _parse_created_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _created_date_data = d.pop("createdDate", UNSET)
+        created_date: datetime.datetime | None | Unset
+        if _created_date_data is None or isinstance(_created_date_data, Unset):
+            created_date = _created_date_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_created_date_data, str):
                     raise TypeError()
-                created_date_type_0 = datetime.datetime.fromisoformat(data)
+                created_date_type_0 = datetime.datetime.fromisoformat(_created_date_data)
 
-                return created_date_type_0
+                created_date = created_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+                created_date = cast("datetime.datetime | None | Unset", _created_date_data)
 
-        created_date = _parse_created_date(d.pop("createdDate", UNSET))
-
-        def _parse_product_type(data: object) -> CiProductAttributesProductType | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _product_type_data = d.pop("productType", UNSET)
+        product_type: CiProductAttributesProductType | None | Unset
+        if _product_type_data is None or isinstance(_product_type_data, Unset):
+            product_type = _product_type_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_product_type_data, str):
                     raise TypeError()
-                product_type_type_1 = CiProductAttributesProductType(data)
+                product_type_type_1 = CiProductAttributesProductType(_product_type_data)
 
-                return product_type_type_1
+                product_type = product_type_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CiProductAttributesProductType | None | Unset, data)
-
-        product_type = _parse_product_type(d.pop("productType", UNSET))
+                product_type = cast(
+                    "CiProductAttributesProductType | None | Unset", _product_type_data
+                )
 
         ci_product_attributes = cls(
             name=name,

@@ -140,118 +140,105 @@ class CiProductRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_app(data: object) -> CiProductRelationshipsApp | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_data = d.pop("app", UNSET)
+        app: CiProductRelationshipsApp | None | Unset
+        if _app_data is None or isinstance(_app_data, Unset):
+            app = _app_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_data, dict):
                     raise TypeError()
-                app_type_0 = CiProductRelationshipsApp.from_dict(data)
+                app_type_0 = CiProductRelationshipsApp.from_dict(_app_data)
 
-                return app_type_0
+                app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CiProductRelationshipsApp | None | Unset, data)
+                app = cast("CiProductRelationshipsApp | None | Unset", _app_data)
 
-        app = _parse_app(d.pop("app", UNSET))
-
-        def _parse_bundle_id(data: object) -> CiProductRelationshipsBundleId | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _bundle_id_data = d.pop("bundleId", UNSET)
+        bundle_id: CiProductRelationshipsBundleId | None | Unset
+        if _bundle_id_data is None or isinstance(_bundle_id_data, Unset):
+            bundle_id = _bundle_id_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_bundle_id_data, dict):
                     raise TypeError()
-                bundle_id_type_0 = CiProductRelationshipsBundleId.from_dict(data)
+                bundle_id_type_0 = CiProductRelationshipsBundleId.from_dict(_bundle_id_data)
 
-                return bundle_id_type_0
+                bundle_id = bundle_id_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CiProductRelationshipsBundleId | None | Unset, data)
+                bundle_id = cast("CiProductRelationshipsBundleId | None | Unset", _bundle_id_data)
 
-        bundle_id = _parse_bundle_id(d.pop("bundleId", UNSET))
-
-        def _parse_workflows(data: object) -> CiProductRelationshipsWorkflows | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _workflows_data = d.pop("workflows", UNSET)
+        workflows: CiProductRelationshipsWorkflows | None | Unset
+        if _workflows_data is None or isinstance(_workflows_data, Unset):
+            workflows = _workflows_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_workflows_data, dict):
                     raise TypeError()
-                workflows_type_0 = CiProductRelationshipsWorkflows.from_dict(data)
+                workflows_type_0 = CiProductRelationshipsWorkflows.from_dict(_workflows_data)
 
-                return workflows_type_0
+                workflows = workflows_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CiProductRelationshipsWorkflows | None | Unset, data)
+                workflows = cast("CiProductRelationshipsWorkflows | None | Unset", _workflows_data)
 
-        workflows = _parse_workflows(d.pop("workflows", UNSET))
-
-        def _parse_primary_repositories(
-            data: object,
-        ) -> CiProductRelationshipsPrimaryRepositories | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _primary_repositories_data = d.pop("primaryRepositories", UNSET)
+        primary_repositories: CiProductRelationshipsPrimaryRepositories | None | Unset
+        if _primary_repositories_data is None or isinstance(_primary_repositories_data, Unset):
+            primary_repositories = _primary_repositories_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_primary_repositories_data, dict):
                     raise TypeError()
                 primary_repositories_type_0 = CiProductRelationshipsPrimaryRepositories.from_dict(
-                    data
+                    _primary_repositories_data
                 )
 
-                return primary_repositories_type_0
+                primary_repositories = primary_repositories_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CiProductRelationshipsPrimaryRepositories | None | Unset, data)
+                primary_repositories = cast(
+                    "CiProductRelationshipsPrimaryRepositories | None | Unset",
+                    _primary_repositories_data,
+                )
 
-        primary_repositories = _parse_primary_repositories(d.pop("primaryRepositories", UNSET))
-
-        def _parse_additional_repositories(
-            data: object,
-        ) -> CiProductRelationshipsAdditionalRepositories | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _additional_repositories_data = d.pop("additionalRepositories", UNSET)
+        additional_repositories: CiProductRelationshipsAdditionalRepositories | None | Unset
+        if _additional_repositories_data is None or isinstance(
+            _additional_repositories_data, Unset
+        ):
+            additional_repositories = _additional_repositories_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_additional_repositories_data, dict):
                     raise TypeError()
                 additional_repositories_type_0 = (
-                    CiProductRelationshipsAdditionalRepositories.from_dict(data)
+                    CiProductRelationshipsAdditionalRepositories.from_dict(
+                        _additional_repositories_data
+                    )
                 )
 
-                return additional_repositories_type_0
+                additional_repositories = additional_repositories_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CiProductRelationshipsAdditionalRepositories | None | Unset, data)
+                additional_repositories = cast(
+                    "CiProductRelationshipsAdditionalRepositories | None | Unset",
+                    _additional_repositories_data,
+                )
 
-        additional_repositories = _parse_additional_repositories(
-            d.pop("additionalRepositories", UNSET)
-        )
-
-        def _parse_build_runs(data: object) -> CiProductRelationshipsBuildRuns | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _build_runs_data = d.pop("buildRuns", UNSET)
+        build_runs: CiProductRelationshipsBuildRuns | None | Unset
+        if _build_runs_data is None or isinstance(_build_runs_data, Unset):
+            build_runs = _build_runs_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_build_runs_data, dict):
                     raise TypeError()
-                build_runs_type_0 = CiProductRelationshipsBuildRuns.from_dict(data)
+                build_runs_type_0 = CiProductRelationshipsBuildRuns.from_dict(_build_runs_data)
 
-                return build_runs_type_0
+                build_runs = build_runs_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CiProductRelationshipsBuildRuns | None | Unset, data)
-
-        build_runs = _parse_build_runs(d.pop("buildRuns", UNSET))
+                build_runs = cast(
+                    "CiProductRelationshipsBuildRuns | None | Unset", _build_runs_data
+                )
 
         ci_product_relationships = cls(
             app=app,

@@ -62,23 +62,19 @@ class CiProductRelationshipsBundleId:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_data(data: object) -> CiProductRelationshipsBundleIdData | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _data_data = d.pop("data", UNSET)
+        data: CiProductRelationshipsBundleIdData | None | Unset
+        if _data_data is None or isinstance(_data_data, Unset):
+            data = _data_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_data_data, dict):
                     raise TypeError()
-                data_type_0 = CiProductRelationshipsBundleIdData.from_dict(data)
+                data_type_0 = CiProductRelationshipsBundleIdData.from_dict(_data_data)
 
-                return data_type_0
+                data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CiProductRelationshipsBundleIdData | None | Unset, data)
-
-        data = _parse_data(d.pop("data", UNSET))
+                data = cast("CiProductRelationshipsBundleIdData | None | Unset", _data_data)
 
         ci_product_relationships_bundle_id = cls(
             data=data,

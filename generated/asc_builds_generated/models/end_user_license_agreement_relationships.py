@@ -84,42 +84,38 @@ class EndUserLicenseAgreementRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_app(data: object) -> EndUserLicenseAgreementRelationshipsApp | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_data = d.pop("app", UNSET)
+        app: EndUserLicenseAgreementRelationshipsApp | None | Unset
+        if _app_data is None or isinstance(_app_data, Unset):
+            app = _app_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_data, dict):
                     raise TypeError()
-                app_type_0 = EndUserLicenseAgreementRelationshipsApp.from_dict(data)
+                app_type_0 = EndUserLicenseAgreementRelationshipsApp.from_dict(_app_data)
 
-                return app_type_0
+                app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(EndUserLicenseAgreementRelationshipsApp | None | Unset, data)
+                app = cast("EndUserLicenseAgreementRelationshipsApp | None | Unset", _app_data)
 
-        app = _parse_app(d.pop("app", UNSET))
-
-        def _parse_territories(
-            data: object,
-        ) -> EndUserLicenseAgreementRelationshipsTerritories | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _territories_data = d.pop("territories", UNSET)
+        territories: EndUserLicenseAgreementRelationshipsTerritories | None | Unset
+        if _territories_data is None or isinstance(_territories_data, Unset):
+            territories = _territories_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_territories_data, dict):
                     raise TypeError()
-                territories_type_0 = EndUserLicenseAgreementRelationshipsTerritories.from_dict(data)
+                territories_type_0 = EndUserLicenseAgreementRelationshipsTerritories.from_dict(
+                    _territories_data
+                )
 
-                return territories_type_0
+                territories = territories_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(EndUserLicenseAgreementRelationshipsTerritories | None | Unset, data)
-
-        territories = _parse_territories(d.pop("territories", UNSET))
+                territories = cast(
+                    "EndUserLicenseAgreementRelationshipsTerritories | None | Unset",
+                    _territories_data,
+                )
 
         end_user_license_agreement_relationships = cls(
             app=app,

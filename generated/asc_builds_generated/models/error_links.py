@@ -72,32 +72,23 @@ class ErrorLinks:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
+        about = cast("None | str | Unset", d.pop("about", UNSET))
 
-        def _parse_about(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        about = _parse_about(d.pop("about", UNSET))
-
-        def _parse_associated(data: object) -> ErrorLinksAssociatedType1 | None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _associated_data = d.pop("associated", UNSET)
+        associated: ErrorLinksAssociatedType1 | None | str | Unset
+        if _associated_data is None or isinstance(_associated_data, Unset):
+            associated = _associated_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_associated_data, dict):
                     raise TypeError()
-                associated_type_1 = ErrorLinksAssociatedType1.from_dict(data)
+                associated_type_1 = ErrorLinksAssociatedType1.from_dict(_associated_data)
 
-                return associated_type_1
+                associated = associated_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ErrorLinksAssociatedType1 | None | str | Unset, data)
-
-        associated = _parse_associated(d.pop("associated", UNSET))
+                associated = cast(
+                    "ErrorLinksAssociatedType1 | None | str | Unset", _associated_data
+                )
 
         error_links = cls(
             about=about,

@@ -72,32 +72,21 @@ class ErrorLinksAssociatedType1:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
+        href = cast("None | str | Unset", d.pop("href", UNSET))
 
-        def _parse_href(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        href = _parse_href(d.pop("href", UNSET))
-
-        def _parse_meta(data: object) -> ErrorLinksAssociatedType1Meta | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _meta_data = d.pop("meta", UNSET)
+        meta: ErrorLinksAssociatedType1Meta | None | Unset
+        if _meta_data is None or isinstance(_meta_data, Unset):
+            meta = _meta_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_meta_data, dict):
                     raise TypeError()
-                meta_type_0 = ErrorLinksAssociatedType1Meta.from_dict(data)
+                meta_type_0 = ErrorLinksAssociatedType1Meta.from_dict(_meta_data)
 
-                return meta_type_0
+                meta = meta_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ErrorLinksAssociatedType1Meta | None | Unset, data)
-
-        meta = _parse_meta(d.pop("meta", UNSET))
+                meta = cast("ErrorLinksAssociatedType1Meta | None | Unset", _meta_data)
 
         error_links_associated_type_1 = cls(
             href=href,

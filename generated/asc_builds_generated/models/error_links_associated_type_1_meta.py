@@ -42,15 +42,7 @@ class ErrorLinksAssociatedType1Meta:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-
-        def _parse_source(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        source = _parse_source(d.pop("source", UNSET))
+        source = cast("None | str | Unset", d.pop("source", UNSET))
 
         error_links_associated_type_1_meta = cls(
             source=source,

@@ -66,28 +66,24 @@ class ErrorResponse:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_errors(data: object) -> list[ErrorResponseErrorsItem] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _errors_data = d.pop("errors", UNSET)
+        errors: list[ErrorResponseErrorsItem] | None | Unset
+        if _errors_data is None or isinstance(_errors_data, Unset):
+            errors = _errors_data
+        else:
             try:
-                if not isinstance(data, list):
+                if not isinstance(_errors_data, list):
                     raise TypeError()
                 errors_type_0 = []
-                _errors_type_0 = data
+                _errors_type_0 = _errors_data
                 for errors_type_0_item_data in _errors_type_0:
                     errors_type_0_item = ErrorResponseErrorsItem.from_dict(errors_type_0_item_data)
 
                     errors_type_0.append(errors_type_0_item)
 
-                return errors_type_0
+                errors = errors_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[ErrorResponseErrorsItem] | None | Unset, data)
-
-        errors = _parse_errors(d.pop("errors", UNSET))
+                errors = cast("list[ErrorResponseErrorsItem] | None | Unset", _errors_data)
 
         error_response = cls(
             errors=errors,

@@ -144,41 +144,13 @@ class ErrorResponseErrorsItem:
         d = dict(src_dict)
         title = d.pop("title")
 
-        def _parse_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        id = cast("None | str | Unset", d.pop("id", UNSET))
 
-        id = _parse_id(d.pop("id", UNSET))
+        status = cast("None | str | Unset", d.pop("status", UNSET))
 
-        def _parse_status(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        code = cast("None | str | Unset", d.pop("code", UNSET))
 
-        status = _parse_status(d.pop("status", UNSET))
-
-        def _parse_code(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        code = _parse_code(d.pop("code", UNSET))
-
-        def _parse_detail(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        detail = _parse_detail(d.pop("detail", UNSET))
+        detail = cast("None | str | Unset", d.pop("detail", UNSET))
 
         def _parse_source(data: object) -> JsonPointer | None | Parameter | Unset:
             if data is None:
@@ -205,39 +177,33 @@ class ErrorResponseErrorsItem:
 
         source = _parse_source(d.pop("source", UNSET))
 
-        def _parse_links(data: object) -> ErrorLinks | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _links_data = d.pop("links", UNSET)
+        links: ErrorLinks | None | Unset
+        if _links_data is None or isinstance(_links_data, Unset):
+            links = _links_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_links_data, dict):
                     raise TypeError()
-                links_type_1 = ErrorLinks.from_dict(data)
+                links_type_1 = ErrorLinks.from_dict(_links_data)
 
-                return links_type_1
+                links = links_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ErrorLinks | None | Unset, data)
+                links = cast("ErrorLinks | None | Unset", _links_data)
 
-        links = _parse_links(d.pop("links", UNSET))
-
-        def _parse_meta(data: object) -> ErrorResponseErrorsItemMeta | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _meta_data = d.pop("meta", UNSET)
+        meta: ErrorResponseErrorsItemMeta | None | Unset
+        if _meta_data is None or isinstance(_meta_data, Unset):
+            meta = _meta_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_meta_data, dict):
                     raise TypeError()
-                meta_type_0 = ErrorResponseErrorsItemMeta.from_dict(data)
+                meta_type_0 = ErrorResponseErrorsItemMeta.from_dict(_meta_data)
 
-                return meta_type_0
+                meta = meta_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ErrorResponseErrorsItemMeta | None | Unset, data)
-
-        meta = _parse_meta(d.pop("meta", UNSET))
+                meta = cast("ErrorResponseErrorsItemMeta | None | Unset", _meta_data)
 
         error_response_errors_item = cls(
             title=title,

@@ -52,24 +52,9 @@ class GameCenterDetailAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        arcade_enabled = cast("bool | None | Unset", d.pop("arcadeEnabled", UNSET))
 
-        def _parse_arcade_enabled(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        arcade_enabled = _parse_arcade_enabled(d.pop("arcadeEnabled", UNSET))
-
-        def _parse_challenge_enabled(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        challenge_enabled = _parse_challenge_enabled(d.pop("challengeEnabled", UNSET))
+        challenge_enabled = cast("bool | None | Unset", d.pop("challengeEnabled", UNSET))
 
         game_center_detail_attributes = cls(
             arcade_enabled=arcade_enabled,

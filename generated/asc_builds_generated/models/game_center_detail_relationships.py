@@ -483,469 +483,473 @@ class GameCenterDetailRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_app(data: object) -> GameCenterDetailRelationshipsApp | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_data = d.pop("app", UNSET)
+        app: GameCenterDetailRelationshipsApp | None | Unset
+        if _app_data is None or isinstance(_app_data, Unset):
+            app = _app_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_data, dict):
                     raise TypeError()
-                app_type_0 = GameCenterDetailRelationshipsApp.from_dict(data)
+                app_type_0 = GameCenterDetailRelationshipsApp.from_dict(_app_data)
 
-                return app_type_0
+                app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsApp | None | Unset, data)
+                app = cast("GameCenterDetailRelationshipsApp | None | Unset", _app_data)
 
-        app = _parse_app(d.pop("app", UNSET))
-
-        def _parse_game_center_app_versions(
-            data: object,
-        ) -> GameCenterDetailRelationshipsGameCenterAppVersions | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _game_center_app_versions_data = d.pop("gameCenterAppVersions", UNSET)
+        game_center_app_versions: GameCenterDetailRelationshipsGameCenterAppVersions | None | Unset
+        if _game_center_app_versions_data is None or isinstance(
+            _game_center_app_versions_data, Unset
+        ):
+            game_center_app_versions = _game_center_app_versions_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_game_center_app_versions_data, dict):
                     raise TypeError()
                 game_center_app_versions_type_0 = (
-                    GameCenterDetailRelationshipsGameCenterAppVersions.from_dict(data)
+                    GameCenterDetailRelationshipsGameCenterAppVersions.from_dict(
+                        _game_center_app_versions_data
+                    )
                 )
 
-                return game_center_app_versions_type_0
+                game_center_app_versions = game_center_app_versions_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsGameCenterAppVersions | None | Unset, data)
+                game_center_app_versions = cast(
+                    "GameCenterDetailRelationshipsGameCenterAppVersions | None | Unset",
+                    _game_center_app_versions_data,
+                )
 
-        game_center_app_versions = _parse_game_center_app_versions(
-            d.pop("gameCenterAppVersions", UNSET)
-        )
-
-        def _parse_game_center_group(
-            data: object,
-        ) -> GameCenterDetailRelationshipsGameCenterGroup | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _game_center_group_data = d.pop("gameCenterGroup", UNSET)
+        game_center_group: GameCenterDetailRelationshipsGameCenterGroup | None | Unset
+        if _game_center_group_data is None or isinstance(_game_center_group_data, Unset):
+            game_center_group = _game_center_group_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_game_center_group_data, dict):
                     raise TypeError()
                 game_center_group_type_0 = GameCenterDetailRelationshipsGameCenterGroup.from_dict(
-                    data
+                    _game_center_group_data
                 )
 
-                return game_center_group_type_0
+                game_center_group = game_center_group_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsGameCenterGroup | None | Unset, data)
+                game_center_group = cast(
+                    "GameCenterDetailRelationshipsGameCenterGroup | None | Unset",
+                    _game_center_group_data,
+                )
 
-        game_center_group = _parse_game_center_group(d.pop("gameCenterGroup", UNSET))
-
-        def _parse_game_center_leaderboards(
-            data: object,
-        ) -> GameCenterDetailRelationshipsGameCenterLeaderboards | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _game_center_leaderboards_data = d.pop("gameCenterLeaderboards", UNSET)
+        game_center_leaderboards: GameCenterDetailRelationshipsGameCenterLeaderboards | None | Unset
+        if _game_center_leaderboards_data is None or isinstance(
+            _game_center_leaderboards_data, Unset
+        ):
+            game_center_leaderboards = _game_center_leaderboards_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_game_center_leaderboards_data, dict):
                     raise TypeError()
                 game_center_leaderboards_type_0 = (
-                    GameCenterDetailRelationshipsGameCenterLeaderboards.from_dict(data)
+                    GameCenterDetailRelationshipsGameCenterLeaderboards.from_dict(
+                        _game_center_leaderboards_data
+                    )
                 )
 
-                return game_center_leaderboards_type_0
+                game_center_leaderboards = game_center_leaderboards_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsGameCenterLeaderboards | None | Unset, data)
+                game_center_leaderboards = cast(
+                    "GameCenterDetailRelationshipsGameCenterLeaderboards | None | Unset",
+                    _game_center_leaderboards_data,
+                )
 
-        game_center_leaderboards = _parse_game_center_leaderboards(
-            d.pop("gameCenterLeaderboards", UNSET)
+        _game_center_leaderboards_v2_data = d.pop("gameCenterLeaderboardsV2", UNSET)
+        game_center_leaderboards_v2: (
+            GameCenterDetailRelationshipsGameCenterLeaderboardsV2 | None | Unset
         )
-
-        def _parse_game_center_leaderboards_v2(
-            data: object,
-        ) -> GameCenterDetailRelationshipsGameCenterLeaderboardsV2 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        if _game_center_leaderboards_v2_data is None or isinstance(
+            _game_center_leaderboards_v2_data, Unset
+        ):
+            game_center_leaderboards_v2 = _game_center_leaderboards_v2_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_game_center_leaderboards_v2_data, dict):
                     raise TypeError()
                 game_center_leaderboards_v2_type_0 = (
-                    GameCenterDetailRelationshipsGameCenterLeaderboardsV2.from_dict(data)
+                    GameCenterDetailRelationshipsGameCenterLeaderboardsV2.from_dict(
+                        _game_center_leaderboards_v2_data
+                    )
                 )
 
-                return game_center_leaderboards_v2_type_0
+                game_center_leaderboards_v2 = game_center_leaderboards_v2_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsGameCenterLeaderboardsV2 | None | Unset, data)
+                game_center_leaderboards_v2 = cast(
+                    "GameCenterDetailRelationshipsGameCenterLeaderboardsV2 | None | Unset",
+                    _game_center_leaderboards_v2_data,
+                )
 
-        game_center_leaderboards_v2 = _parse_game_center_leaderboards_v2(
-            d.pop("gameCenterLeaderboardsV2", UNSET)
+        _game_center_leaderboard_sets_data = d.pop("gameCenterLeaderboardSets", UNSET)
+        game_center_leaderboard_sets: (
+            GameCenterDetailRelationshipsGameCenterLeaderboardSets | None | Unset
         )
-
-        def _parse_game_center_leaderboard_sets(
-            data: object,
-        ) -> GameCenterDetailRelationshipsGameCenterLeaderboardSets | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        if _game_center_leaderboard_sets_data is None or isinstance(
+            _game_center_leaderboard_sets_data, Unset
+        ):
+            game_center_leaderboard_sets = _game_center_leaderboard_sets_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_game_center_leaderboard_sets_data, dict):
                     raise TypeError()
                 game_center_leaderboard_sets_type_0 = (
-                    GameCenterDetailRelationshipsGameCenterLeaderboardSets.from_dict(data)
+                    GameCenterDetailRelationshipsGameCenterLeaderboardSets.from_dict(
+                        _game_center_leaderboard_sets_data
+                    )
                 )
 
-                return game_center_leaderboard_sets_type_0
+                game_center_leaderboard_sets = game_center_leaderboard_sets_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsGameCenterLeaderboardSets | None | Unset, data)
+                game_center_leaderboard_sets = cast(
+                    "GameCenterDetailRelationshipsGameCenterLeaderboardSets | None | Unset",
+                    _game_center_leaderboard_sets_data,
+                )
 
-        game_center_leaderboard_sets = _parse_game_center_leaderboard_sets(
-            d.pop("gameCenterLeaderboardSets", UNSET)
+        _game_center_leaderboard_sets_v2_data = d.pop("gameCenterLeaderboardSetsV2", UNSET)
+        game_center_leaderboard_sets_v2: (
+            GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2 | None | Unset
         )
-
-        def _parse_game_center_leaderboard_sets_v2(
-            data: object,
-        ) -> GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        if _game_center_leaderboard_sets_v2_data is None or isinstance(
+            _game_center_leaderboard_sets_v2_data, Unset
+        ):
+            game_center_leaderboard_sets_v2 = _game_center_leaderboard_sets_v2_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_game_center_leaderboard_sets_v2_data, dict):
                     raise TypeError()
                 game_center_leaderboard_sets_v2_type_0 = (
-                    GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2.from_dict(data)
+                    GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2.from_dict(
+                        _game_center_leaderboard_sets_v2_data
+                    )
                 )
 
-                return game_center_leaderboard_sets_v2_type_0
+                game_center_leaderboard_sets_v2 = game_center_leaderboard_sets_v2_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2 | None | Unset, data
-            )
+                game_center_leaderboard_sets_v2 = cast(
+                    "GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2 | None | Unset",
+                    _game_center_leaderboard_sets_v2_data,
+                )
 
-        game_center_leaderboard_sets_v2 = _parse_game_center_leaderboard_sets_v2(
-            d.pop("gameCenterLeaderboardSetsV2", UNSET)
-        )
-
-        def _parse_game_center_achievements(
-            data: object,
-        ) -> GameCenterDetailRelationshipsGameCenterAchievements | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _game_center_achievements_data = d.pop("gameCenterAchievements", UNSET)
+        game_center_achievements: GameCenterDetailRelationshipsGameCenterAchievements | None | Unset
+        if _game_center_achievements_data is None or isinstance(
+            _game_center_achievements_data, Unset
+        ):
+            game_center_achievements = _game_center_achievements_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_game_center_achievements_data, dict):
                     raise TypeError()
                 game_center_achievements_type_0 = (
-                    GameCenterDetailRelationshipsGameCenterAchievements.from_dict(data)
+                    GameCenterDetailRelationshipsGameCenterAchievements.from_dict(
+                        _game_center_achievements_data
+                    )
                 )
 
-                return game_center_achievements_type_0
+                game_center_achievements = game_center_achievements_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsGameCenterAchievements | None | Unset, data)
+                game_center_achievements = cast(
+                    "GameCenterDetailRelationshipsGameCenterAchievements | None | Unset",
+                    _game_center_achievements_data,
+                )
 
-        game_center_achievements = _parse_game_center_achievements(
-            d.pop("gameCenterAchievements", UNSET)
+        _game_center_achievements_v2_data = d.pop("gameCenterAchievementsV2", UNSET)
+        game_center_achievements_v2: (
+            GameCenterDetailRelationshipsGameCenterAchievementsV2 | None | Unset
         )
-
-        def _parse_game_center_achievements_v2(
-            data: object,
-        ) -> GameCenterDetailRelationshipsGameCenterAchievementsV2 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        if _game_center_achievements_v2_data is None or isinstance(
+            _game_center_achievements_v2_data, Unset
+        ):
+            game_center_achievements_v2 = _game_center_achievements_v2_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_game_center_achievements_v2_data, dict):
                     raise TypeError()
                 game_center_achievements_v2_type_0 = (
-                    GameCenterDetailRelationshipsGameCenterAchievementsV2.from_dict(data)
+                    GameCenterDetailRelationshipsGameCenterAchievementsV2.from_dict(
+                        _game_center_achievements_v2_data
+                    )
                 )
 
-                return game_center_achievements_v2_type_0
+                game_center_achievements_v2 = game_center_achievements_v2_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsGameCenterAchievementsV2 | None | Unset, data)
+                game_center_achievements_v2 = cast(
+                    "GameCenterDetailRelationshipsGameCenterAchievementsV2 | None | Unset",
+                    _game_center_achievements_v2_data,
+                )
 
-        game_center_achievements_v2 = _parse_game_center_achievements_v2(
-            d.pop("gameCenterAchievementsV2", UNSET)
-        )
-
-        def _parse_game_center_activities(
-            data: object,
-        ) -> GameCenterDetailRelationshipsGameCenterActivities | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _game_center_activities_data = d.pop("gameCenterActivities", UNSET)
+        game_center_activities: GameCenterDetailRelationshipsGameCenterActivities | None | Unset
+        if _game_center_activities_data is None or isinstance(_game_center_activities_data, Unset):
+            game_center_activities = _game_center_activities_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_game_center_activities_data, dict):
                     raise TypeError()
                 game_center_activities_type_0 = (
-                    GameCenterDetailRelationshipsGameCenterActivities.from_dict(data)
+                    GameCenterDetailRelationshipsGameCenterActivities.from_dict(
+                        _game_center_activities_data
+                    )
                 )
 
-                return game_center_activities_type_0
+                game_center_activities = game_center_activities_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsGameCenterActivities | None | Unset, data)
+                game_center_activities = cast(
+                    "GameCenterDetailRelationshipsGameCenterActivities | None | Unset",
+                    _game_center_activities_data,
+                )
 
-        game_center_activities = _parse_game_center_activities(d.pop("gameCenterActivities", UNSET))
-
-        def _parse_game_center_challenges(
-            data: object,
-        ) -> GameCenterDetailRelationshipsGameCenterChallenges | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _game_center_challenges_data = d.pop("gameCenterChallenges", UNSET)
+        game_center_challenges: GameCenterDetailRelationshipsGameCenterChallenges | None | Unset
+        if _game_center_challenges_data is None or isinstance(_game_center_challenges_data, Unset):
+            game_center_challenges = _game_center_challenges_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_game_center_challenges_data, dict):
                     raise TypeError()
                 game_center_challenges_type_0 = (
-                    GameCenterDetailRelationshipsGameCenterChallenges.from_dict(data)
+                    GameCenterDetailRelationshipsGameCenterChallenges.from_dict(
+                        _game_center_challenges_data
+                    )
                 )
 
-                return game_center_challenges_type_0
+                game_center_challenges = game_center_challenges_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsGameCenterChallenges | None | Unset, data)
+                game_center_challenges = cast(
+                    "GameCenterDetailRelationshipsGameCenterChallenges | None | Unset",
+                    _game_center_challenges_data,
+                )
 
-        game_center_challenges = _parse_game_center_challenges(d.pop("gameCenterChallenges", UNSET))
-
-        def _parse_default_leaderboard(
-            data: object,
-        ) -> GameCenterDetailRelationshipsDefaultLeaderboard | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _default_leaderboard_data = d.pop("defaultLeaderboard", UNSET)
+        default_leaderboard: GameCenterDetailRelationshipsDefaultLeaderboard | None | Unset
+        if _default_leaderboard_data is None or isinstance(_default_leaderboard_data, Unset):
+            default_leaderboard = _default_leaderboard_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_default_leaderboard_data, dict):
                     raise TypeError()
                 default_leaderboard_type_0 = (
-                    GameCenterDetailRelationshipsDefaultLeaderboard.from_dict(data)
+                    GameCenterDetailRelationshipsDefaultLeaderboard.from_dict(
+                        _default_leaderboard_data
+                    )
                 )
 
-                return default_leaderboard_type_0
+                default_leaderboard = default_leaderboard_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsDefaultLeaderboard | None | Unset, data)
+                default_leaderboard = cast(
+                    "GameCenterDetailRelationshipsDefaultLeaderboard | None | Unset",
+                    _default_leaderboard_data,
+                )
 
-        default_leaderboard = _parse_default_leaderboard(d.pop("defaultLeaderboard", UNSET))
-
-        def _parse_default_leaderboard_v2(
-            data: object,
-        ) -> GameCenterDetailRelationshipsDefaultLeaderboardV2 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _default_leaderboard_v2_data = d.pop("defaultLeaderboardV2", UNSET)
+        default_leaderboard_v2: GameCenterDetailRelationshipsDefaultLeaderboardV2 | None | Unset
+        if _default_leaderboard_v2_data is None or isinstance(_default_leaderboard_v2_data, Unset):
+            default_leaderboard_v2 = _default_leaderboard_v2_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_default_leaderboard_v2_data, dict):
                     raise TypeError()
                 default_leaderboard_v2_type_0 = (
-                    GameCenterDetailRelationshipsDefaultLeaderboardV2.from_dict(data)
+                    GameCenterDetailRelationshipsDefaultLeaderboardV2.from_dict(
+                        _default_leaderboard_v2_data
+                    )
                 )
 
-                return default_leaderboard_v2_type_0
+                default_leaderboard_v2 = default_leaderboard_v2_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsDefaultLeaderboardV2 | None | Unset, data)
+                default_leaderboard_v2 = cast(
+                    "GameCenterDetailRelationshipsDefaultLeaderboardV2 | None | Unset",
+                    _default_leaderboard_v2_data,
+                )
 
-        default_leaderboard_v2 = _parse_default_leaderboard_v2(d.pop("defaultLeaderboardV2", UNSET))
-
-        def _parse_default_group_leaderboard(
-            data: object,
-        ) -> GameCenterDetailRelationshipsDefaultGroupLeaderboard | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _default_group_leaderboard_data = d.pop("defaultGroupLeaderboard", UNSET)
+        default_group_leaderboard: (
+            GameCenterDetailRelationshipsDefaultGroupLeaderboard | None | Unset
+        )
+        if _default_group_leaderboard_data is None or isinstance(
+            _default_group_leaderboard_data, Unset
+        ):
+            default_group_leaderboard = _default_group_leaderboard_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_default_group_leaderboard_data, dict):
                     raise TypeError()
                 default_group_leaderboard_type_0 = (
-                    GameCenterDetailRelationshipsDefaultGroupLeaderboard.from_dict(data)
+                    GameCenterDetailRelationshipsDefaultGroupLeaderboard.from_dict(
+                        _default_group_leaderboard_data
+                    )
                 )
 
-                return default_group_leaderboard_type_0
+                default_group_leaderboard = default_group_leaderboard_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsDefaultGroupLeaderboard | None | Unset, data)
+                default_group_leaderboard = cast(
+                    "GameCenterDetailRelationshipsDefaultGroupLeaderboard | None | Unset",
+                    _default_group_leaderboard_data,
+                )
 
-        default_group_leaderboard = _parse_default_group_leaderboard(
-            d.pop("defaultGroupLeaderboard", UNSET)
+        _default_group_leaderboard_v2_data = d.pop("defaultGroupLeaderboardV2", UNSET)
+        default_group_leaderboard_v2: (
+            GameCenterDetailRelationshipsDefaultGroupLeaderboardV2 | None | Unset
         )
-
-        def _parse_default_group_leaderboard_v2(
-            data: object,
-        ) -> GameCenterDetailRelationshipsDefaultGroupLeaderboardV2 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        if _default_group_leaderboard_v2_data is None or isinstance(
+            _default_group_leaderboard_v2_data, Unset
+        ):
+            default_group_leaderboard_v2 = _default_group_leaderboard_v2_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_default_group_leaderboard_v2_data, dict):
                     raise TypeError()
                 default_group_leaderboard_v2_type_0 = (
-                    GameCenterDetailRelationshipsDefaultGroupLeaderboardV2.from_dict(data)
+                    GameCenterDetailRelationshipsDefaultGroupLeaderboardV2.from_dict(
+                        _default_group_leaderboard_v2_data
+                    )
                 )
 
-                return default_group_leaderboard_v2_type_0
+                default_group_leaderboard_v2 = default_group_leaderboard_v2_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsDefaultGroupLeaderboardV2 | None | Unset, data)
+                default_group_leaderboard_v2 = cast(
+                    "GameCenterDetailRelationshipsDefaultGroupLeaderboardV2 | None | Unset",
+                    _default_group_leaderboard_v2_data,
+                )
 
-        default_group_leaderboard_v2 = _parse_default_group_leaderboard_v2(
-            d.pop("defaultGroupLeaderboardV2", UNSET)
-        )
-
-        def _parse_achievement_releases(
-            data: object,
-        ) -> GameCenterDetailRelationshipsAchievementReleases | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _achievement_releases_data = d.pop("achievementReleases", UNSET)
+        achievement_releases: GameCenterDetailRelationshipsAchievementReleases | None | Unset
+        if _achievement_releases_data is None or isinstance(_achievement_releases_data, Unset):
+            achievement_releases = _achievement_releases_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_achievement_releases_data, dict):
                     raise TypeError()
                 achievement_releases_type_0 = (
-                    GameCenterDetailRelationshipsAchievementReleases.from_dict(data)
+                    GameCenterDetailRelationshipsAchievementReleases.from_dict(
+                        _achievement_releases_data
+                    )
                 )
 
-                return achievement_releases_type_0
+                achievement_releases = achievement_releases_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsAchievementReleases | None | Unset, data)
+                achievement_releases = cast(
+                    "GameCenterDetailRelationshipsAchievementReleases | None | Unset",
+                    _achievement_releases_data,
+                )
 
-        achievement_releases = _parse_achievement_releases(d.pop("achievementReleases", UNSET))
-
-        def _parse_activity_releases(
-            data: object,
-        ) -> GameCenterDetailRelationshipsActivityReleases | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _activity_releases_data = d.pop("activityReleases", UNSET)
+        activity_releases: GameCenterDetailRelationshipsActivityReleases | None | Unset
+        if _activity_releases_data is None or isinstance(_activity_releases_data, Unset):
+            activity_releases = _activity_releases_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_activity_releases_data, dict):
                     raise TypeError()
                 activity_releases_type_0 = GameCenterDetailRelationshipsActivityReleases.from_dict(
-                    data
+                    _activity_releases_data
                 )
 
-                return activity_releases_type_0
+                activity_releases = activity_releases_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsActivityReleases | None | Unset, data)
+                activity_releases = cast(
+                    "GameCenterDetailRelationshipsActivityReleases | None | Unset",
+                    _activity_releases_data,
+                )
 
-        activity_releases = _parse_activity_releases(d.pop("activityReleases", UNSET))
-
-        def _parse_challenge_releases(
-            data: object,
-        ) -> GameCenterDetailRelationshipsChallengeReleases | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _challenge_releases_data = d.pop("challengeReleases", UNSET)
+        challenge_releases: GameCenterDetailRelationshipsChallengeReleases | None | Unset
+        if _challenge_releases_data is None or isinstance(_challenge_releases_data, Unset):
+            challenge_releases = _challenge_releases_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_challenge_releases_data, dict):
                     raise TypeError()
                 challenge_releases_type_0 = (
-                    GameCenterDetailRelationshipsChallengeReleases.from_dict(data)
+                    GameCenterDetailRelationshipsChallengeReleases.from_dict(
+                        _challenge_releases_data
+                    )
                 )
 
-                return challenge_releases_type_0
+                challenge_releases = challenge_releases_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsChallengeReleases | None | Unset, data)
+                challenge_releases = cast(
+                    "GameCenterDetailRelationshipsChallengeReleases | None | Unset",
+                    _challenge_releases_data,
+                )
 
-        challenge_releases = _parse_challenge_releases(d.pop("challengeReleases", UNSET))
-
-        def _parse_leaderboard_releases(
-            data: object,
-        ) -> GameCenterDetailRelationshipsLeaderboardReleases | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _leaderboard_releases_data = d.pop("leaderboardReleases", UNSET)
+        leaderboard_releases: GameCenterDetailRelationshipsLeaderboardReleases | None | Unset
+        if _leaderboard_releases_data is None or isinstance(_leaderboard_releases_data, Unset):
+            leaderboard_releases = _leaderboard_releases_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_leaderboard_releases_data, dict):
                     raise TypeError()
                 leaderboard_releases_type_0 = (
-                    GameCenterDetailRelationshipsLeaderboardReleases.from_dict(data)
+                    GameCenterDetailRelationshipsLeaderboardReleases.from_dict(
+                        _leaderboard_releases_data
+                    )
                 )
 
-                return leaderboard_releases_type_0
+                leaderboard_releases = leaderboard_releases_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsLeaderboardReleases | None | Unset, data)
+                leaderboard_releases = cast(
+                    "GameCenterDetailRelationshipsLeaderboardReleases | None | Unset",
+                    _leaderboard_releases_data,
+                )
 
-        leaderboard_releases = _parse_leaderboard_releases(d.pop("leaderboardReleases", UNSET))
-
-        def _parse_leaderboard_set_releases(
-            data: object,
-        ) -> GameCenterDetailRelationshipsLeaderboardSetReleases | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _leaderboard_set_releases_data = d.pop("leaderboardSetReleases", UNSET)
+        leaderboard_set_releases: GameCenterDetailRelationshipsLeaderboardSetReleases | None | Unset
+        if _leaderboard_set_releases_data is None or isinstance(
+            _leaderboard_set_releases_data, Unset
+        ):
+            leaderboard_set_releases = _leaderboard_set_releases_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_leaderboard_set_releases_data, dict):
                     raise TypeError()
                 leaderboard_set_releases_type_0 = (
-                    GameCenterDetailRelationshipsLeaderboardSetReleases.from_dict(data)
+                    GameCenterDetailRelationshipsLeaderboardSetReleases.from_dict(
+                        _leaderboard_set_releases_data
+                    )
                 )
 
-                return leaderboard_set_releases_type_0
+                leaderboard_set_releases = leaderboard_set_releases_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterDetailRelationshipsLeaderboardSetReleases | None | Unset, data)
+                leaderboard_set_releases = cast(
+                    "GameCenterDetailRelationshipsLeaderboardSetReleases | None | Unset",
+                    _leaderboard_set_releases_data,
+                )
 
-        leaderboard_set_releases = _parse_leaderboard_set_releases(
-            d.pop("leaderboardSetReleases", UNSET)
+        _challenges_minimum_platform_versions_data = d.pop(
+            "challengesMinimumPlatformVersions", UNSET
         )
-
-        def _parse_challenges_minimum_platform_versions(
-            data: object,
-        ) -> GameCenterDetailRelationshipsChallengesMinimumPlatformVersions | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        challenges_minimum_platform_versions: (
+            GameCenterDetailRelationshipsChallengesMinimumPlatformVersions | None | Unset
+        )
+        if _challenges_minimum_platform_versions_data is None or isinstance(
+            _challenges_minimum_platform_versions_data, Unset
+        ):
+            challenges_minimum_platform_versions = _challenges_minimum_platform_versions_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_challenges_minimum_platform_versions_data, dict):
                     raise TypeError()
                 challenges_minimum_platform_versions_type_0 = (
-                    GameCenterDetailRelationshipsChallengesMinimumPlatformVersions.from_dict(data)
+                    GameCenterDetailRelationshipsChallengesMinimumPlatformVersions.from_dict(
+                        _challenges_minimum_platform_versions_data
+                    )
                 )
 
-                return challenges_minimum_platform_versions_type_0
+                challenges_minimum_platform_versions = challenges_minimum_platform_versions_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                GameCenterDetailRelationshipsChallengesMinimumPlatformVersions | None | Unset, data
-            )
-
-        challenges_minimum_platform_versions = _parse_challenges_minimum_platform_versions(
-            d.pop("challengesMinimumPlatformVersions", UNSET)
-        )
+                challenges_minimum_platform_versions = cast(
+                    "GameCenterDetailRelationshipsChallengesMinimumPlatformVersions | None | Unset",
+                    _challenges_minimum_platform_versions_data,
+                )
 
         game_center_detail_relationships = cls(
             app=app,

@@ -66,29 +66,24 @@ class GameCenterDetailRelationshipsDefaultGroupLeaderboard:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_data(
-            data: object,
-        ) -> GameCenterDetailRelationshipsDefaultGroupLeaderboardData | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _data_data = d.pop("data", UNSET)
+        data: GameCenterDetailRelationshipsDefaultGroupLeaderboardData | None | Unset
+        if _data_data is None or isinstance(_data_data, Unset):
+            data = _data_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_data_data, dict):
                     raise TypeError()
                 data_type_0 = GameCenterDetailRelationshipsDefaultGroupLeaderboardData.from_dict(
-                    data
+                    _data_data
                 )
 
-                return data_type_0
+                data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                GameCenterDetailRelationshipsDefaultGroupLeaderboardData | None | Unset, data
-            )
-
-        data = _parse_data(d.pop("data", UNSET))
+                data = cast(
+                    "GameCenterDetailRelationshipsDefaultGroupLeaderboardData | None | Unset",
+                    _data_data,
+                )
 
         game_center_detail_relationships_default_group_leaderboard = cls(
             data=data,

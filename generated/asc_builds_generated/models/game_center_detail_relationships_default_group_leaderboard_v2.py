@@ -66,29 +66,24 @@ class GameCenterDetailRelationshipsDefaultGroupLeaderboardV2:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_data(
-            data: object,
-        ) -> GameCenterDetailRelationshipsDefaultGroupLeaderboardV2Data | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _data_data = d.pop("data", UNSET)
+        data: GameCenterDetailRelationshipsDefaultGroupLeaderboardV2Data | None | Unset
+        if _data_data is None or isinstance(_data_data, Unset):
+            data = _data_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_data_data, dict):
                     raise TypeError()
                 data_type_0 = GameCenterDetailRelationshipsDefaultGroupLeaderboardV2Data.from_dict(
-                    data
+                    _data_data
                 )
 
-                return data_type_0
+                data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                GameCenterDetailRelationshipsDefaultGroupLeaderboardV2Data | None | Unset, data
-            )
-
-        data = _parse_data(d.pop("data", UNSET))
+                data = cast(
+                    "GameCenterDetailRelationshipsDefaultGroupLeaderboardV2Data | None | Unset",
+                    _data_data,
+                )
 
         game_center_detail_relationships_default_group_leaderboard_v2 = cls(
             data=data,

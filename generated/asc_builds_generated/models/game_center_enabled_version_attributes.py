@@ -85,49 +85,35 @@ class GameCenterEnabledVersionAttributes:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_platform(data: object) -> None | Platform | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _platform_data = d.pop("platform", UNSET)
+        platform: None | Platform | Unset
+        if _platform_data is None or isinstance(_platform_data, Unset):
+            platform = _platform_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_platform_data, str):
                     raise TypeError()
-                platform_type_1 = Platform(data)
+                platform_type_1 = Platform(_platform_data)
 
-                return platform_type_1
+                platform = platform_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Platform | Unset, data)
+                platform = cast("None | Platform | Unset", _platform_data)
 
-        platform = _parse_platform(d.pop("platform", UNSET))
+        version_string = cast("None | str | Unset", d.pop("versionString", UNSET))
 
-        def _parse_version_string(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        version_string = _parse_version_string(d.pop("versionString", UNSET))
-
-        def _parse_icon_asset(data: object) -> ImageAsset | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _icon_asset_data = d.pop("iconAsset", UNSET)
+        icon_asset: ImageAsset | None | Unset
+        if _icon_asset_data is None or isinstance(_icon_asset_data, Unset):
+            icon_asset = _icon_asset_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_icon_asset_data, dict):
                     raise TypeError()
-                icon_asset_type_1 = ImageAsset.from_dict(data)
+                icon_asset_type_1 = ImageAsset.from_dict(_icon_asset_data)
 
-                return icon_asset_type_1
+                icon_asset = icon_asset_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ImageAsset | None | Unset, data)
-
-        icon_asset = _parse_icon_asset(d.pop("iconAsset", UNSET))
+                icon_asset = cast("ImageAsset | None | Unset", _icon_asset_data)
 
         game_center_enabled_version_attributes = cls(
             platform=platform,

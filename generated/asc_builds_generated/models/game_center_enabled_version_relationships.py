@@ -88,46 +88,40 @@ class GameCenterEnabledVersionRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_compatible_versions(
-            data: object,
-        ) -> GameCenterEnabledVersionRelationshipsCompatibleVersions | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _compatible_versions_data = d.pop("compatibleVersions", UNSET)
+        compatible_versions: GameCenterEnabledVersionRelationshipsCompatibleVersions | None | Unset
+        if _compatible_versions_data is None or isinstance(_compatible_versions_data, Unset):
+            compatible_versions = _compatible_versions_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_compatible_versions_data, dict):
                     raise TypeError()
                 compatible_versions_type_0 = (
-                    GameCenterEnabledVersionRelationshipsCompatibleVersions.from_dict(data)
+                    GameCenterEnabledVersionRelationshipsCompatibleVersions.from_dict(
+                        _compatible_versions_data
+                    )
                 )
 
-                return compatible_versions_type_0
+                compatible_versions = compatible_versions_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                GameCenterEnabledVersionRelationshipsCompatibleVersions | None | Unset, data
-            )
+                compatible_versions = cast(
+                    "GameCenterEnabledVersionRelationshipsCompatibleVersions | None | Unset",
+                    _compatible_versions_data,
+                )
 
-        compatible_versions = _parse_compatible_versions(d.pop("compatibleVersions", UNSET))
-
-        def _parse_app(data: object) -> GameCenterEnabledVersionRelationshipsApp | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_data = d.pop("app", UNSET)
+        app: GameCenterEnabledVersionRelationshipsApp | None | Unset
+        if _app_data is None or isinstance(_app_data, Unset):
+            app = _app_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_data, dict):
                     raise TypeError()
-                app_type_0 = GameCenterEnabledVersionRelationshipsApp.from_dict(data)
+                app_type_0 = GameCenterEnabledVersionRelationshipsApp.from_dict(_app_data)
 
-                return app_type_0
+                app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(GameCenterEnabledVersionRelationshipsApp | None | Unset, data)
-
-        app = _parse_app(d.pop("app", UNSET))
+                app = cast("GameCenterEnabledVersionRelationshipsApp | None | Unset", _app_data)
 
         game_center_enabled_version_relationships = cls(
             compatible_versions=compatible_versions,

@@ -62,33 +62,11 @@ class ImageAsset:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        template_url = cast("None | str | Unset", d.pop("templateUrl", UNSET))
 
-        def _parse_template_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        width = cast("int | None | Unset", d.pop("width", UNSET))
 
-        template_url = _parse_template_url(d.pop("templateUrl", UNSET))
-
-        def _parse_width(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        width = _parse_width(d.pop("width", UNSET))
-
-        def _parse_height(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        height = _parse_height(d.pop("height", UNSET))
+        height = cast("int | None | Unset", d.pop("height", UNSET))
 
         image_asset = cls(
             template_url=template_url,

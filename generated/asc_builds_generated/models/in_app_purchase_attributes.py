@@ -80,60 +80,42 @@ class InAppPurchaseAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        reference_name = cast("None | str | Unset", d.pop("referenceName", UNSET))
 
-        def _parse_reference_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        product_id = cast("None | str | Unset", d.pop("productId", UNSET))
 
-        reference_name = _parse_reference_name(d.pop("referenceName", UNSET))
-
-        def _parse_product_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        product_id = _parse_product_id(d.pop("productId", UNSET))
-
-        def _parse_in_app_purchase_type(
-            data: object,
-        ) -> InAppPurchaseAttributesInAppPurchaseType | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _in_app_purchase_type_data = d.pop("inAppPurchaseType", UNSET)
+        in_app_purchase_type: InAppPurchaseAttributesInAppPurchaseType | None | Unset
+        if _in_app_purchase_type_data is None or isinstance(_in_app_purchase_type_data, Unset):
+            in_app_purchase_type = _in_app_purchase_type_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_in_app_purchase_type_data, str):
                     raise TypeError()
-                in_app_purchase_type_type_1 = InAppPurchaseAttributesInAppPurchaseType(data)
+                in_app_purchase_type_type_1 = InAppPurchaseAttributesInAppPurchaseType(
+                    _in_app_purchase_type_data
+                )
 
-                return in_app_purchase_type_type_1
+                in_app_purchase_type = in_app_purchase_type_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(InAppPurchaseAttributesInAppPurchaseType | None | Unset, data)
+                in_app_purchase_type = cast(
+                    "InAppPurchaseAttributesInAppPurchaseType | None | Unset",
+                    _in_app_purchase_type_data,
+                )
 
-        in_app_purchase_type = _parse_in_app_purchase_type(d.pop("inAppPurchaseType", UNSET))
-
-        def _parse_state(data: object) -> InAppPurchaseAttributesState | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _state_data = d.pop("state", UNSET)
+        state: InAppPurchaseAttributesState | None | Unset
+        if _state_data is None or isinstance(_state_data, Unset):
+            state = _state_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_state_data, str):
                     raise TypeError()
-                state_type_1 = InAppPurchaseAttributesState(data)
+                state_type_1 = InAppPurchaseAttributesState(_state_data)
 
-                return state_type_1
+                state = state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(InAppPurchaseAttributesState | None | Unset, data)
-
-        state = _parse_state(d.pop("state", UNSET))
+                state = cast("InAppPurchaseAttributesState | None | Unset", _state_data)
 
         in_app_purchase_attributes = cls(
             reference_name=reference_name,

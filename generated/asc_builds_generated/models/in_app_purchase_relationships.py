@@ -62,23 +62,19 @@ class InAppPurchaseRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_apps(data: object) -> InAppPurchaseRelationshipsApps | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _apps_data = d.pop("apps", UNSET)
+        apps: InAppPurchaseRelationshipsApps | None | Unset
+        if _apps_data is None or isinstance(_apps_data, Unset):
+            apps = _apps_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_apps_data, dict):
                     raise TypeError()
-                apps_type_0 = InAppPurchaseRelationshipsApps.from_dict(data)
+                apps_type_0 = InAppPurchaseRelationshipsApps.from_dict(_apps_data)
 
-                return apps_type_0
+                apps = apps_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(InAppPurchaseRelationshipsApps | None | Unset, data)
-
-        apps = _parse_apps(d.pop("apps", UNSET))
+                apps = cast("InAppPurchaseRelationshipsApps | None | Unset", _apps_data)
 
         in_app_purchase_relationships = cls(
             apps=apps,

@@ -62,23 +62,9 @@ class PagedDocumentLinks:
         d = dict(src_dict)
         self_ = d.pop("self")
 
-        def _parse_first(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        first = cast("None | str | Unset", d.pop("first", UNSET))
 
-        first = _parse_first(d.pop("first", UNSET))
-
-        def _parse_next_(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        next_ = _parse_next_(d.pop("next", UNSET))
+        next_ = cast("None | str | Unset", d.pop("next", UNSET))
 
         paged_document_links = cls(
             self_=self_,

@@ -62,23 +62,9 @@ class PagingInformationPaging:
         d = dict(src_dict)
         limit = d.pop("limit")
 
-        def _parse_total(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        total = cast("int | None | Unset", d.pop("total", UNSET))
 
-        total = _parse_total(d.pop("total", UNSET))
-
-        def _parse_next_cursor(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        next_cursor = _parse_next_cursor(d.pop("nextCursor", UNSET))
+        next_cursor = cast("None | str | Unset", d.pop("nextCursor", UNSET))
 
         paging_information_paging = cls(
             limit=limit,

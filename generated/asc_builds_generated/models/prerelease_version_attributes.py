@@ -55,32 +55,21 @@ class PrereleaseVersionAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        version = cast("None | str | Unset", d.pop("version", UNSET))
 
-        def _parse_version(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        version = _parse_version(d.pop("version", UNSET))
-
-        def _parse_platform(data: object) -> None | Platform | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _platform_data = d.pop("platform", UNSET)
+        platform: None | Platform | Unset
+        if _platform_data is None or isinstance(_platform_data, Unset):
+            platform = _platform_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_platform_data, str):
                     raise TypeError()
-                platform_type_1 = Platform(data)
+                platform_type_1 = Platform(_platform_data)
 
-                return platform_type_1
+                platform = platform_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Platform | Unset, data)
-
-        platform = _parse_platform(d.pop("platform", UNSET))
+                platform = cast("None | Platform | Unset", _platform_data)
 
         prerelease_version_attributes = cls(
             version=version,

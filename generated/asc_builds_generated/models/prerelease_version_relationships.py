@@ -80,40 +80,33 @@ class PrereleaseVersionRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_builds(data: object) -> None | PrereleaseVersionRelationshipsBuilds | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _builds_data = d.pop("builds", UNSET)
+        builds: None | PrereleaseVersionRelationshipsBuilds | Unset
+        if _builds_data is None or isinstance(_builds_data, Unset):
+            builds = _builds_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_builds_data, dict):
                     raise TypeError()
-                builds_type_0 = PrereleaseVersionRelationshipsBuilds.from_dict(data)
+                builds_type_0 = PrereleaseVersionRelationshipsBuilds.from_dict(_builds_data)
 
-                return builds_type_0
+                builds = builds_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PrereleaseVersionRelationshipsBuilds | Unset, data)
+                builds = cast("None | PrereleaseVersionRelationshipsBuilds | Unset", _builds_data)
 
-        builds = _parse_builds(d.pop("builds", UNSET))
-
-        def _parse_app(data: object) -> None | PrereleaseVersionRelationshipsApp | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_data = d.pop("app", UNSET)
+        app: None | PrereleaseVersionRelationshipsApp | Unset
+        if _app_data is None or isinstance(_app_data, Unset):
+            app = _app_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_data, dict):
                     raise TypeError()
-                app_type_0 = PrereleaseVersionRelationshipsApp.from_dict(data)
+                app_type_0 = PrereleaseVersionRelationshipsApp.from_dict(_app_data)
 
-                return app_type_0
+                app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PrereleaseVersionRelationshipsApp | Unset, data)
-
-        app = _parse_app(d.pop("app", UNSET))
+                app = cast("None | PrereleaseVersionRelationshipsApp | Unset", _app_data)
 
         prerelease_version_relationships = cls(
             builds=builds,

@@ -65,41 +65,23 @@ class PromotedPurchaseAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        visible_for_all_users = cast("bool | None | Unset", d.pop("visibleForAllUsers", UNSET))
 
-        def _parse_visible_for_all_users(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        enabled = cast("bool | None | Unset", d.pop("enabled", UNSET))
 
-        visible_for_all_users = _parse_visible_for_all_users(d.pop("visibleForAllUsers", UNSET))
-
-        def _parse_enabled(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        enabled = _parse_enabled(d.pop("enabled", UNSET))
-
-        def _parse_state(data: object) -> None | PromotedPurchaseAttributesState | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _state_data = d.pop("state", UNSET)
+        state: None | PromotedPurchaseAttributesState | Unset
+        if _state_data is None or isinstance(_state_data, Unset):
+            state = _state_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_state_data, str):
                     raise TypeError()
-                state_type_1 = PromotedPurchaseAttributesState(data)
+                state_type_1 = PromotedPurchaseAttributesState(_state_data)
 
-                return state_type_1
+                state = state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PromotedPurchaseAttributesState | Unset, data)
-
-        state = _parse_state(d.pop("state", UNSET))
+                state = cast("None | PromotedPurchaseAttributesState | Unset", _state_data)
 
         promoted_purchase_attributes = cls(
             visible_for_all_users=visible_for_all_users,

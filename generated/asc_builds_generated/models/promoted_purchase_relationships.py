@@ -84,46 +84,42 @@ class PromotedPurchaseRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_in_app_purchase_v2(
-            data: object,
-        ) -> None | PromotedPurchaseRelationshipsInAppPurchaseV2 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _in_app_purchase_v2_data = d.pop("inAppPurchaseV2", UNSET)
+        in_app_purchase_v2: None | PromotedPurchaseRelationshipsInAppPurchaseV2 | Unset
+        if _in_app_purchase_v2_data is None or isinstance(_in_app_purchase_v2_data, Unset):
+            in_app_purchase_v2 = _in_app_purchase_v2_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_in_app_purchase_v2_data, dict):
                     raise TypeError()
                 in_app_purchase_v2_type_0 = PromotedPurchaseRelationshipsInAppPurchaseV2.from_dict(
-                    data
+                    _in_app_purchase_v2_data
                 )
 
-                return in_app_purchase_v2_type_0
+                in_app_purchase_v2 = in_app_purchase_v2_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PromotedPurchaseRelationshipsInAppPurchaseV2 | Unset, data)
+                in_app_purchase_v2 = cast(
+                    "None | PromotedPurchaseRelationshipsInAppPurchaseV2 | Unset",
+                    _in_app_purchase_v2_data,
+                )
 
-        in_app_purchase_v2 = _parse_in_app_purchase_v2(d.pop("inAppPurchaseV2", UNSET))
-
-        def _parse_subscription(
-            data: object,
-        ) -> None | PromotedPurchaseRelationshipsSubscription | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _subscription_data = d.pop("subscription", UNSET)
+        subscription: None | PromotedPurchaseRelationshipsSubscription | Unset
+        if _subscription_data is None or isinstance(_subscription_data, Unset):
+            subscription = _subscription_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_subscription_data, dict):
                     raise TypeError()
-                subscription_type_0 = PromotedPurchaseRelationshipsSubscription.from_dict(data)
+                subscription_type_0 = PromotedPurchaseRelationshipsSubscription.from_dict(
+                    _subscription_data
+                )
 
-                return subscription_type_0
+                subscription = subscription_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PromotedPurchaseRelationshipsSubscription | Unset, data)
-
-        subscription = _parse_subscription(d.pop("subscription", UNSET))
+                subscription = cast(
+                    "None | PromotedPurchaseRelationshipsSubscription | Unset", _subscription_data
+                )
 
         promoted_purchase_relationships = cls(
             in_app_purchase_v2=in_app_purchase_v2,

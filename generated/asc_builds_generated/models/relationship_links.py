@@ -52,24 +52,9 @@ class RelationshipLinks:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        self_ = cast("None | str | Unset", d.pop("self", UNSET))
 
-        def _parse_self_(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        self_ = _parse_self_(d.pop("self", UNSET))
-
-        def _parse_related(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        related = _parse_related(d.pop("related", UNSET))
+        related = cast("None | str | Unset", d.pop("related", UNSET))
 
         relationship_links = cls(
             self_=self_,

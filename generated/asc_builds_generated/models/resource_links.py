@@ -42,15 +42,7 @@ class ResourceLinks:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-
-        def _parse_self_(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        self_ = _parse_self_(d.pop("self", UNSET))
+        self_ = cast("None | str | Unset", d.pop("self", UNSET))
 
         resource_links = cls(
             self_=self_,

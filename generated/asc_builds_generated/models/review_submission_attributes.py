@@ -71,57 +71,47 @@ class ReviewSubmissionAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-
-        def _parse_platform(data: object) -> None | Platform | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _platform_data = d.pop("platform", UNSET)
+        platform: None | Platform | Unset
+        if _platform_data is None or isinstance(_platform_data, Unset):
+            platform = _platform_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_platform_data, str):
                     raise TypeError()
-                platform_type_1 = Platform(data)
+                platform_type_1 = Platform(_platform_data)
 
-                return platform_type_1
+                platform = platform_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Platform | Unset, data)
+                platform = cast("None | Platform | Unset", _platform_data)
 
-        platform = _parse_platform(d.pop("platform", UNSET))
-
-        def _parse_submitted_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _submitted_date_data = d.pop("submittedDate", UNSET)
+        submitted_date: datetime.datetime | None | Unset
+        if _submitted_date_data is None or isinstance(_submitted_date_data, Unset):
+            submitted_date = _submitted_date_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_submitted_date_data, str):
                     raise TypeError()
-                submitted_date_type_0 = datetime.datetime.fromisoformat(data)
+                submitted_date_type_0 = datetime.datetime.fromisoformat(_submitted_date_data)
 
-                return submitted_date_type_0
+                submitted_date = submitted_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+                submitted_date = cast("datetime.datetime | None | Unset", _submitted_date_data)
 
-        submitted_date = _parse_submitted_date(d.pop("submittedDate", UNSET))
-
-        def _parse_state(data: object) -> None | ReviewSubmissionAttributesState | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _state_data = d.pop("state", UNSET)
+        state: None | ReviewSubmissionAttributesState | Unset
+        if _state_data is None or isinstance(_state_data, Unset):
+            state = _state_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_state_data, str):
                     raise TypeError()
-                state_type_1 = ReviewSubmissionAttributesState(data)
+                state_type_1 = ReviewSubmissionAttributesState(_state_data)
 
-                return state_type_1
+                state = state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | ReviewSubmissionAttributesState | Unset, data)
-
-        state = _parse_state(d.pop("state", UNSET))
+                state = cast("None | ReviewSubmissionAttributesState | Unset", _state_data)
 
         review_submission_attributes = cls(
             platform=platform,

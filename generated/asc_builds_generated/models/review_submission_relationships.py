@@ -136,105 +136,98 @@ class ReviewSubmissionRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_app(data: object) -> None | ReviewSubmissionRelationshipsApp | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_data = d.pop("app", UNSET)
+        app: None | ReviewSubmissionRelationshipsApp | Unset
+        if _app_data is None or isinstance(_app_data, Unset):
+            app = _app_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_data, dict):
                     raise TypeError()
-                app_type_0 = ReviewSubmissionRelationshipsApp.from_dict(data)
+                app_type_0 = ReviewSubmissionRelationshipsApp.from_dict(_app_data)
 
-                return app_type_0
+                app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | ReviewSubmissionRelationshipsApp | Unset, data)
+                app = cast("None | ReviewSubmissionRelationshipsApp | Unset", _app_data)
 
-        app = _parse_app(d.pop("app", UNSET))
-
-        def _parse_items(data: object) -> None | ReviewSubmissionRelationshipsItems | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _items_data = d.pop("items", UNSET)
+        items: None | ReviewSubmissionRelationshipsItems | Unset
+        if _items_data is None or isinstance(_items_data, Unset):
+            items = _items_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_items_data, dict):
                     raise TypeError()
-                items_type_0 = ReviewSubmissionRelationshipsItems.from_dict(data)
+                items_type_0 = ReviewSubmissionRelationshipsItems.from_dict(_items_data)
 
-                return items_type_0
+                items = items_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | ReviewSubmissionRelationshipsItems | Unset, data)
+                items = cast("None | ReviewSubmissionRelationshipsItems | Unset", _items_data)
 
-        items = _parse_items(d.pop("items", UNSET))
-
-        def _parse_app_store_version_for_review(
-            data: object,
-        ) -> None | ReviewSubmissionRelationshipsAppStoreVersionForReview | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _app_store_version_for_review_data = d.pop("appStoreVersionForReview", UNSET)
+        app_store_version_for_review: (
+            None | ReviewSubmissionRelationshipsAppStoreVersionForReview | Unset
+        )
+        if _app_store_version_for_review_data is None or isinstance(
+            _app_store_version_for_review_data, Unset
+        ):
+            app_store_version_for_review = _app_store_version_for_review_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_app_store_version_for_review_data, dict):
                     raise TypeError()
                 app_store_version_for_review_type_0 = (
-                    ReviewSubmissionRelationshipsAppStoreVersionForReview.from_dict(data)
+                    ReviewSubmissionRelationshipsAppStoreVersionForReview.from_dict(
+                        _app_store_version_for_review_data
+                    )
                 )
 
-                return app_store_version_for_review_type_0
+                app_store_version_for_review = app_store_version_for_review_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | ReviewSubmissionRelationshipsAppStoreVersionForReview | Unset, data)
+                app_store_version_for_review = cast(
+                    "None | ReviewSubmissionRelationshipsAppStoreVersionForReview | Unset",
+                    _app_store_version_for_review_data,
+                )
 
-        app_store_version_for_review = _parse_app_store_version_for_review(
-            d.pop("appStoreVersionForReview", UNSET)
-        )
-
-        def _parse_submitted_by_actor(
-            data: object,
-        ) -> None | ReviewSubmissionRelationshipsSubmittedByActor | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _submitted_by_actor_data = d.pop("submittedByActor", UNSET)
+        submitted_by_actor: None | ReviewSubmissionRelationshipsSubmittedByActor | Unset
+        if _submitted_by_actor_data is None or isinstance(_submitted_by_actor_data, Unset):
+            submitted_by_actor = _submitted_by_actor_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_submitted_by_actor_data, dict):
                     raise TypeError()
                 submitted_by_actor_type_0 = ReviewSubmissionRelationshipsSubmittedByActor.from_dict(
-                    data
+                    _submitted_by_actor_data
                 )
 
-                return submitted_by_actor_type_0
+                submitted_by_actor = submitted_by_actor_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | ReviewSubmissionRelationshipsSubmittedByActor | Unset, data)
+                submitted_by_actor = cast(
+                    "None | ReviewSubmissionRelationshipsSubmittedByActor | Unset",
+                    _submitted_by_actor_data,
+                )
 
-        submitted_by_actor = _parse_submitted_by_actor(d.pop("submittedByActor", UNSET))
-
-        def _parse_last_updated_by_actor(
-            data: object,
-        ) -> None | ReviewSubmissionRelationshipsLastUpdatedByActor | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _last_updated_by_actor_data = d.pop("lastUpdatedByActor", UNSET)
+        last_updated_by_actor: None | ReviewSubmissionRelationshipsLastUpdatedByActor | Unset
+        if _last_updated_by_actor_data is None or isinstance(_last_updated_by_actor_data, Unset):
+            last_updated_by_actor = _last_updated_by_actor_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_last_updated_by_actor_data, dict):
                     raise TypeError()
                 last_updated_by_actor_type_0 = (
-                    ReviewSubmissionRelationshipsLastUpdatedByActor.from_dict(data)
+                    ReviewSubmissionRelationshipsLastUpdatedByActor.from_dict(
+                        _last_updated_by_actor_data
+                    )
                 )
 
-                return last_updated_by_actor_type_0
+                last_updated_by_actor = last_updated_by_actor_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | ReviewSubmissionRelationshipsLastUpdatedByActor | Unset, data)
-
-        last_updated_by_actor = _parse_last_updated_by_actor(d.pop("lastUpdatedByActor", UNSET))
+                last_updated_by_actor = cast(
+                    "None | ReviewSubmissionRelationshipsLastUpdatedByActor | Unset",
+                    _last_updated_by_actor_data,
+                )
 
         review_submission_relationships = cls(
             app=app,

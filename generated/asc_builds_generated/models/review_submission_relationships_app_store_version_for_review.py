@@ -66,29 +66,24 @@ class ReviewSubmissionRelationshipsAppStoreVersionForReview:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_data(
-            data: object,
-        ) -> None | ReviewSubmissionRelationshipsAppStoreVersionForReviewData | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _data_data = d.pop("data", UNSET)
+        data: None | ReviewSubmissionRelationshipsAppStoreVersionForReviewData | Unset
+        if _data_data is None or isinstance(_data_data, Unset):
+            data = _data_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_data_data, dict):
                     raise TypeError()
                 data_type_0 = ReviewSubmissionRelationshipsAppStoreVersionForReviewData.from_dict(
-                    data
+                    _data_data
                 )
 
-                return data_type_0
+                data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                None | ReviewSubmissionRelationshipsAppStoreVersionForReviewData | Unset, data
-            )
-
-        data = _parse_data(d.pop("data", UNSET))
+                data = cast(
+                    "None | ReviewSubmissionRelationshipsAppStoreVersionForReviewData | Unset",
+                    _data_data,
+                )
 
         review_submission_relationships_app_store_version_for_review = cls(
             data=data,

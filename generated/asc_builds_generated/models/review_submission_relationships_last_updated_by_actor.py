@@ -66,25 +66,23 @@ class ReviewSubmissionRelationshipsLastUpdatedByActor:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_data(
-            data: object,
-        ) -> None | ReviewSubmissionRelationshipsLastUpdatedByActorData | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _data_data = d.pop("data", UNSET)
+        data: None | ReviewSubmissionRelationshipsLastUpdatedByActorData | Unset
+        if _data_data is None or isinstance(_data_data, Unset):
+            data = _data_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_data_data, dict):
                     raise TypeError()
-                data_type_0 = ReviewSubmissionRelationshipsLastUpdatedByActorData.from_dict(data)
+                data_type_0 = ReviewSubmissionRelationshipsLastUpdatedByActorData.from_dict(
+                    _data_data
+                )
 
-                return data_type_0
+                data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | ReviewSubmissionRelationshipsLastUpdatedByActorData | Unset, data)
-
-        data = _parse_data(d.pop("data", UNSET))
+                data = cast(
+                    "None | ReviewSubmissionRelationshipsLastUpdatedByActorData | Unset", _data_data
+                )
 
         review_submission_relationships_last_updated_by_actor = cls(
             data=data,

@@ -66,25 +66,23 @@ class ReviewSubmissionRelationshipsSubmittedByActor:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_data(
-            data: object,
-        ) -> None | ReviewSubmissionRelationshipsSubmittedByActorData | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _data_data = d.pop("data", UNSET)
+        data: None | ReviewSubmissionRelationshipsSubmittedByActorData | Unset
+        if _data_data is None or isinstance(_data_data, Unset):
+            data = _data_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_data_data, dict):
                     raise TypeError()
-                data_type_0 = ReviewSubmissionRelationshipsSubmittedByActorData.from_dict(data)
+                data_type_0 = ReviewSubmissionRelationshipsSubmittedByActorData.from_dict(
+                    _data_data
+                )
 
-                return data_type_0
+                data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | ReviewSubmissionRelationshipsSubmittedByActorData | Unset, data)
-
-        data = _parse_data(d.pop("data", UNSET))
+                data = cast(
+                    "None | ReviewSubmissionRelationshipsSubmittedByActorData | Unset", _data_data
+                )
 
         review_submission_relationships_submitted_by_actor = cls(
             data=data,

@@ -80,60 +80,42 @@ class SubscriptionGracePeriodAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        opt_in = cast("bool | None | Unset", d.pop("optIn", UNSET))
 
-        def _parse_opt_in(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        sandbox_opt_in = cast("bool | None | Unset", d.pop("sandboxOptIn", UNSET))
 
-        opt_in = _parse_opt_in(d.pop("optIn", UNSET))
-
-        def _parse_sandbox_opt_in(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        sandbox_opt_in = _parse_sandbox_opt_in(d.pop("sandboxOptIn", UNSET))
-
-        def _parse_duration(data: object) -> None | SubscriptionGracePeriodDuration | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _duration_data = d.pop("duration", UNSET)
+        duration: None | SubscriptionGracePeriodDuration | Unset
+        if _duration_data is None or isinstance(_duration_data, Unset):
+            duration = _duration_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_duration_data, str):
                     raise TypeError()
-                duration_type_1 = SubscriptionGracePeriodDuration(data)
+                duration_type_1 = SubscriptionGracePeriodDuration(_duration_data)
 
-                return duration_type_1
+                duration = duration_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | SubscriptionGracePeriodDuration | Unset, data)
+                duration = cast("None | SubscriptionGracePeriodDuration | Unset", _duration_data)
 
-        duration = _parse_duration(d.pop("duration", UNSET))
-
-        def _parse_renewal_type(
-            data: object,
-        ) -> None | SubscriptionGracePeriodAttributesRenewalType | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _renewal_type_data = d.pop("renewalType", UNSET)
+        renewal_type: None | SubscriptionGracePeriodAttributesRenewalType | Unset
+        if _renewal_type_data is None or isinstance(_renewal_type_data, Unset):
+            renewal_type = _renewal_type_data
+        else:
             try:
-                if not isinstance(data, str):
+                if not isinstance(_renewal_type_data, str):
                     raise TypeError()
-                renewal_type_type_1 = SubscriptionGracePeriodAttributesRenewalType(data)
+                renewal_type_type_1 = SubscriptionGracePeriodAttributesRenewalType(
+                    _renewal_type_data
+                )
 
-                return renewal_type_type_1
+                renewal_type = renewal_type_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | SubscriptionGracePeriodAttributesRenewalType | Unset, data)
-
-        renewal_type = _parse_renewal_type(d.pop("renewalType", UNSET))
+                renewal_type = cast(
+                    "None | SubscriptionGracePeriodAttributesRenewalType | Unset",
+                    _renewal_type_data,
+                )
 
         subscription_grace_period_attributes = cls(
             opt_in=opt_in,

@@ -42,15 +42,7 @@ class SubscriptionGroupAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-
-        def _parse_reference_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        reference_name = _parse_reference_name(d.pop("referenceName", UNSET))
+        reference_name = cast("None | str | Unset", d.pop("referenceName", UNSET))
 
         subscription_group_attributes = cls(
             reference_name=reference_name,

@@ -107,67 +107,65 @@ class SubscriptionGroupRelationships:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-
-        def _parse_subscriptions(
-            data: object,
-        ) -> None | SubscriptionGroupRelationshipsSubscriptions | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _subscriptions_data = d.pop("subscriptions", UNSET)
+        subscriptions: None | SubscriptionGroupRelationshipsSubscriptions | Unset
+        if _subscriptions_data is None or isinstance(_subscriptions_data, Unset):
+            subscriptions = _subscriptions_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_subscriptions_data, dict):
                     raise TypeError()
-                subscriptions_type_0 = SubscriptionGroupRelationshipsSubscriptions.from_dict(data)
-
-                return subscriptions_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | SubscriptionGroupRelationshipsSubscriptions | Unset, data)
-
-        subscriptions = _parse_subscriptions(d.pop("subscriptions", UNSET))
-
-        def _parse_subscription_group_localizations(
-            data: object,
-        ) -> None | SubscriptionGroupRelationshipsSubscriptionGroupLocalizations | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                subscription_group_localizations_type_0 = (
-                    SubscriptionGroupRelationshipsSubscriptionGroupLocalizations.from_dict(data)
+                subscriptions_type_0 = SubscriptionGroupRelationshipsSubscriptions.from_dict(
+                    _subscriptions_data
                 )
 
-                return subscription_group_localizations_type_0
+                subscriptions = subscriptions_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                None | SubscriptionGroupRelationshipsSubscriptionGroupLocalizations | Unset, data
-            )
+                subscriptions = cast(
+                    "None | SubscriptionGroupRelationshipsSubscriptions | Unset",
+                    _subscriptions_data,
+                )
 
-        subscription_group_localizations = _parse_subscription_group_localizations(
-            d.pop("subscriptionGroupLocalizations", UNSET)
+        _subscription_group_localizations_data = d.pop("subscriptionGroupLocalizations", UNSET)
+        subscription_group_localizations: (
+            None | SubscriptionGroupRelationshipsSubscriptionGroupLocalizations | Unset
         )
-
-        def _parse_versions(data: object) -> None | SubscriptionGroupRelationshipsVersions | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        if _subscription_group_localizations_data is None or isinstance(
+            _subscription_group_localizations_data, Unset
+        ):
+            subscription_group_localizations = _subscription_group_localizations_data
+        else:
             try:
-                if not isinstance(data, dict):
+                if not isinstance(_subscription_group_localizations_data, dict):
                     raise TypeError()
-                versions_type_0 = SubscriptionGroupRelationshipsVersions.from_dict(data)
+                subscription_group_localizations_type_0 = (
+                    SubscriptionGroupRelationshipsSubscriptionGroupLocalizations.from_dict(
+                        _subscription_group_localizations_data
+                    )
+                )
 
-                return versions_type_0
+                subscription_group_localizations = subscription_group_localizations_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | SubscriptionGroupRelationshipsVersions | Unset, data)
+                subscription_group_localizations = cast(
+                    "None | SubscriptionGroupRelationshipsSubscriptionGroupLocalizations | Unset",
+                    _subscription_group_localizations_data,
+                )
 
-        versions = _parse_versions(d.pop("versions", UNSET))
+        _versions_data = d.pop("versions", UNSET)
+        versions: None | SubscriptionGroupRelationshipsVersions | Unset
+        if _versions_data is None or isinstance(_versions_data, Unset):
+            versions = _versions_data
+        else:
+            try:
+                if not isinstance(_versions_data, dict):
+                    raise TypeError()
+                versions_type_0 = SubscriptionGroupRelationshipsVersions.from_dict(_versions_data)
+
+                versions = versions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                versions = cast(
+                    "None | SubscriptionGroupRelationshipsVersions | Unset", _versions_data
+                )
 
         subscription_group_relationships = cls(
             subscriptions=subscriptions,

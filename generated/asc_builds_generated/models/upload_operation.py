@@ -106,53 +106,24 @@ class UploadOperation:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
+        method = cast("None | str | Unset", d.pop("method", UNSET))
 
-        def _parse_method(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        url = cast("None | str | Unset", d.pop("url", UNSET))
 
-        method = _parse_method(d.pop("method", UNSET))
+        length = cast("int | None | Unset", d.pop("length", UNSET))
 
-        def _parse_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        offset = cast("int | None | Unset", d.pop("offset", UNSET))
 
-        url = _parse_url(d.pop("url", UNSET))
-
-        def _parse_length(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        length = _parse_length(d.pop("length", UNSET))
-
-        def _parse_offset(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        offset = _parse_offset(d.pop("offset", UNSET))
-
-        def _parse_request_headers(data: object) -> list[HttpHeader] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        _request_headers_data = d.pop("requestHeaders", UNSET)
+        request_headers: list[HttpHeader] | None | Unset
+        if _request_headers_data is None or isinstance(_request_headers_data, Unset):
+            request_headers = _request_headers_data
+        else:
             try:
-                if not isinstance(data, list):
+                if not isinstance(_request_headers_data, list):
                     raise TypeError()
                 request_headers_type_0 = []
-                _request_headers_type_0 = data
+                _request_headers_type_0 = _request_headers_data
                 for request_headers_type_0_item_data in _request_headers_type_0:
                     request_headers_type_0_item = HttpHeader.from_dict(
                         request_headers_type_0_item_data
@@ -160,12 +131,9 @@ class UploadOperation:
 
                     request_headers_type_0.append(request_headers_type_0_item)
 
-                return request_headers_type_0
+                request_headers = request_headers_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[HttpHeader] | None | Unset, data)
-
-        request_headers = _parse_request_headers(d.pop("requestHeaders", UNSET))
+                request_headers = cast("list[HttpHeader] | None | Unset", _request_headers_data)
 
         upload_operation = cls(
             method=method,
