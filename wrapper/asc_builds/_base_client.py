@@ -33,6 +33,7 @@ from ._headers import request_id
 from ._keys import APIKey
 from ._logging import log_response
 from ._rate_limit import RATE_LIMIT_HEADER, RateLimit, parse_rate_limit
+from ._request_factory import RequestFactory
 from ._request_url import RequestUrls
 from ._retry import RetryPolicy
 from ._version import USER_AGENT
@@ -122,6 +123,7 @@ class ClientCore:
         # What httpx's build_request would derive from `timeout` on every call.
         self._timeout_extension = self.timeout.as_dict()
         self.urls = RequestUrls(self.base_url)
+        self.requests = RequestFactory()
         self.retry = RetryPolicy(max_retries=max_retries, random=random)
         self.now = now
         self.signer = TokenSigner(key, scope=scope, now=now, iat_backdate=DEFAULT_IAT_BACKDATE)
@@ -190,28 +192,43 @@ class ClientCore:
         goes to a host a response named.
         """
         path: str = operation["url"]
+        method: str = operation["method"].upper()
+        headers = {
+            **operation.get("headers", {}),
+            "User-Agent": USER_AGENT,
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
+        extensions = {"timeout": dict(self._timeout_extension)}
+        params = operation.get("params")
         if path.startswith("/"):
             # The same request as `url=self.base_url + operation["url"], timeout=self.timeout`
-            # (tests compare the two), without parsing the URL and the timeout again.
-            url: httpx.URL | str = self.urls.url(path)
+            # (tests compare the two), without parsing the URL, the timeout and the headers
+            # again on every call.
+            url = self.urls.url(path)
+            if not params:
+                return self.requests.build(
+                    http,
+                    method,
+                    url,
+                    body=operation.get("json"),
+                    headers=headers,
+                    extensions=extensions,
+                )
+            link: httpx.URL | str = url
         elif path.startswith(self.base_url + "/"):
-            url = path
+            link = path
         else:
             raise ResponseValidationError(
                 f"refusing to follow a link outside {self.base_url}: {path[:200]!r}",
                 request_id=None,
             )
         return http.build_request(
-            method=operation["method"].upper(),
-            url=url,
-            params=operation.get("params"),
+            method=method,
+            url=link,
+            params=params,
             json=operation.get("json"),
-            headers={
-                **operation.get("headers", {}),
-                "User-Agent": USER_AGENT,
-                "Accept-Encoding": ACCEPT_ENCODING,
-            },
-            extensions={"timeout": dict(self._timeout_extension)},
+            headers=headers,
+            extensions=extensions,
         )
 
     def connection_error(
