@@ -8,13 +8,22 @@ result, with that detail in use and with it gone.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from asc_builds import APIKey, AppStoreConnect, UnverifiedChangeError, _ids, _logging, _request_url
+from asc_builds import (
+    APIKey,
+    AppStoreConnect,
+    UnverifiedChangeError,
+    _ids,
+    _logging,
+    _request_factory,
+    _request_url,
+)
 from asc_builds._base_client import ClientCore
 from asc_builds._body import ACCEPT_ENCODING
 from asc_builds._builds import build_update_request
@@ -215,6 +224,157 @@ def test_the_client_sends_the_same_bytes_either_way(
         ]
 
     assert sent(fast=True) == sent(fast=False)
+
+
+# --- headers merged once per kind of request ------------------------------------------------
+
+
+class CountingClient(httpx.Client):
+    """An httpx client that counts its own build_request calls."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.built = 0
+
+    def build_request(self, *args: Any, **kwargs: Any) -> httpx.Request:
+        self.built += 1
+        return super().build_request(*args, **kwargs)
+
+
+def _get_operation(build_id: str) -> dict[str, Any]:
+    return {"method": "get", "url": f"/v1/builds/{build_id}", "headers": {}}
+
+
+def test_after_the_first_request_of_a_kind_httpx_merges_nothing(api_key: APIKey) -> None:
+    core = _core(api_key, "https://example.com/prefix")
+    with CountingClient(headers={"User-Agent": "test"}) as http:
+        for build_id in ODD_IDS:
+            ours = core.build_request(http, _operation(build_id))
+            _assert_same_request(ours, _httpx_own(http, core, _operation(build_id)))
+            _assert_same_request(
+                core.build_request(http, _get_operation(build_id)),
+                _httpx_own(http, core, _get_operation(build_id)),
+            )
+        # One build_request per kind learnt (PATCH with a body, GET without) and its
+        # checks, then one per _httpx_own above: none for the SDK's own requests.
+        own = 2 * len(ODD_IDS)
+        learnt = http.built - own
+        assert learnt <= 2 * 3, learnt
+
+
+def test_a_request_with_a_longer_body_says_its_own_length(
+    api_key: APIKey, http: httpx.Client
+) -> None:
+    core = _core(api_key, "https://example.com")
+    short = builds_update_instance._get_kwargs(
+        id=BUILD_ID, body=build_update_request(BUILD_ID, expired=True)
+    )
+    longer = _operation(BUILD_ID)
+    for operation in (short, longer, short):
+        request = core.build_request(http, operation)
+        assert request.headers["Content-Length"] == str(len(request.read()))
+        _assert_same_request(request, _httpx_own(http, core, operation))
+
+
+def test_changing_the_clients_headers_is_seen_on_the_next_request(
+    api_key: APIKey, http: httpx.Client
+) -> None:
+    core = _core(api_key, "https://example.com")
+    operation = _operation(BUILD_ID)
+    core.build_request(http, operation)
+    core.build_request(http, operation)
+    http.headers["X-Trace"] = "one"
+    request = core.build_request(http, operation)
+    assert request.headers["X-Trace"] == "one"
+    _assert_same_request(request, _httpx_own(http, core, operation))
+    del http.headers["X-Trace"]
+    request = core.build_request(http, operation)
+    assert "X-Trace" not in request.headers
+    _assert_same_request(request, _httpx_own(http, core, operation))
+
+
+@pytest.mark.parametrize("setting", ["cookies", "params"])
+def test_a_client_with_cookies_or_default_params_gets_them_from_httpx(
+    api_key: APIKey, setting: str
+) -> None:
+    core = _core(api_key, "https://example.com")
+    options = {"cookies": {"session": "s1"}} if setting == "cookies" else {"params": {"p": "1"}}
+    with CountingClient(**options) as http:
+        for _ in range(3):
+            request = core.build_request(http, _operation(BUILD_ID))
+            _assert_same_request(request, _httpx_own(http, core, _operation(BUILD_ID)))
+        assert http.built == 6  # each of the SDK's three, and each of the three compared with
+    if setting == "cookies":
+        assert request.headers["Cookie"] == "session=s1"
+    else:
+        assert request.url.params["p"] == "1"
+
+
+def test_an_encoding_unlike_httpx_keeps_every_request_on_build_request(
+    api_key: APIKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if an httpx release encoded JSON differently: the check must refuse the template.
+    monkeypatch.setattr(_request_factory, "_ENCODER", json.JSONEncoder())
+    core = _core(api_key, "https://example.com")
+    with CountingClient() as http:
+        for _ in range(3):
+            request = core.build_request(http, _operation(BUILD_ID))
+            _assert_same_request(request, _httpx_own(http, core, _operation(BUILD_ID)))
+        before = http.built
+        core.build_request(http, _operation(BUILD_ID))
+        assert http.built == before + 1
+
+
+def test_an_httpx_that_adds_a_header_of_its_own_per_request_keeps_build_request(
+    api_key: APIKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if httpx's build_request started adding something per request (here, a counter):
+    # a template would repeat the first value, so the check must refuse it.
+    count = iter(range(1000))
+    real = httpx.Client.build_request
+
+    def numbered(self: httpx.Client, *args: Any, **kwargs: Any) -> httpx.Request:
+        request = real(self, *args, **kwargs)
+        request.headers["X-Count"] = str(next(count))
+        return request
+
+    monkeypatch.setattr(httpx.Client, "build_request", numbered)
+    core = _core(api_key, "https://example.com")
+    with httpx.Client() as http:
+        values = {
+            core.build_request(http, _operation(BUILD_ID)).headers["X-Count"] for _ in range(3)
+        }
+    assert len(values) == 3
+
+
+def test_the_kinds_a_client_learns_are_bounded(api_key: APIKey, http: httpx.Client) -> None:
+    core = _core(api_key, "https://example.com")
+    operation = _operation(BUILD_ID)
+    for number in range(_request_factory._MAX_KINDS + 10):
+        http.headers["X-Trace"] = str(number)
+        request = core.build_request(http, operation)
+        _assert_same_request(request, _httpx_own(http, core, operation))
+    assert len(core.requests._templates) == _request_factory._MAX_KINDS
+
+
+async def test_the_async_client_gets_the_same_requests(api_key: APIKey) -> None:
+    core = _core(api_key, "https://example.com/p")
+    async with httpx.AsyncClient(headers={"User-Agent": "test"}) as http:
+        for build_id in ODD_IDS:
+            operation = _operation(build_id)
+            ours = core.build_request(http, operation)
+            theirs = http.build_request(
+                method="PATCH",
+                url=core.base_url + operation["url"],
+                json=operation["json"],
+                headers={
+                    **operation["headers"],
+                    "User-Agent": USER_AGENT,
+                    "Accept-Encoding": ACCEPT_ENCODING,
+                },
+                timeout=core.timeout,
+            )
+            _assert_same_request(ours, theirs)
 
 
 # --- validate_id's fast path ---------------------------------------------------------------
