@@ -144,11 +144,19 @@ def _async_steps(
         content=REQUEST_BODY,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
+    by_hand = httpx.AsyncClient(transport=transport)
+    url, headers = f"{base_url}/v1/builds/{BUILD_ID}", {"Authorization": f"Bearer {token}"}
+    body = json.loads(REQUEST_BODY)
     sdk = AsyncAppStoreConnect(key.api_key(), base_url=base_url, transport=transport)
 
     async def floor_calls(calls: int) -> None:
         for _ in range(calls):
             await raw.send(prepared)
+
+    async def by_hand_calls(calls: int) -> None:
+        patch = by_hand.patch
+        for _ in range(calls):
+            (await patch(url, json=body, headers=headers)).json()
 
     async def sdk_calls(calls: int) -> None:
         expire = sdk.builds.expire
@@ -157,6 +165,9 @@ def _async_steps(
 
     return {
         f"{prefix}/async floor": lambda calls: loop.run_until_complete(floor_calls(calls)),
+        f"{prefix}/async httpx by hand": lambda calls: loop.run_until_complete(
+            by_hand_calls(calls)
+        ),
         f"{prefix}/async": lambda calls: loop.run_until_complete(sdk_calls(calls)),
     }
 
@@ -196,7 +207,8 @@ def _part_steps(key: BenchKey) -> dict[str, Step]:
             core.build_request(http, operation)
 
     def request_building_httpx_parsing(calls: int) -> None:
-        # What the SDK did before: httpx parses the whole URL string and the timeout.
+        # What the SDK did before: httpx parses the whole URL string and the timeout and
+        # merges the headers.
         for _ in range(calls):
             http.build_request(
                 method="PATCH",
@@ -251,11 +263,13 @@ STEPS: tuple[str, ...] = (
     "memory/httpx by hand",
     "memory/sync",
     "memory/async floor",
+    "memory/async httpx by hand",
     "memory/async",
     "loopback/floor",
     "loopback/httpx by hand",
     "loopback/sync",
     "loopback/async floor",
+    "loopback/async httpx by hand",
     "loopback/async",
     "part/typed parse",
     "part/typed parse, model imports run every time",

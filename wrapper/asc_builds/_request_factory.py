@@ -7,14 +7,15 @@ produce the same header list on every call. Only the body and its length change 
 two calls of one operation on one client.
 
 So the first request of each kind (method, the operation's headers, the client's own
-headers, with or without a body) goes through `build_request`; its headers become the
-template for that kind, and later requests are `httpx.Request(method, url,
-headers=template, content=body)` with the body's length put in. Before a template is
-used, a request built from it is compared with httpx's own result (method, URL, every
-header in order, body, extensions), together with a probe body that tells httpx's JSON
-encoding apart (non-ASCII text, floats, nesting); if anything differs (an httpx upgrade
-changed how it merges or encodes), that kind of request keeps going through
-`build_request`. Public httpx API only; nothing private is touched.
+headers, with or without a body) goes through `build_request`, and its headers become the
+template for that kind. Later requests are `httpx.Request(method, url, content=body)`
+given a copy of the template, with the body's length put in when it differs. Before a
+template is used, requests built from it are compared with httpx's own (method, URL,
+every header in order, body, extensions), for the request itself and for a probe body
+that tells httpx's JSON encoding apart (non-ASCII text, a line separator, a float); if
+anything differs (an httpx upgrade changed how it merges or encodes), that kind of
+request keeps going through `build_request`. Only public httpx API is used: the
+constructors, and `Request.headers`, which auth flows also replace.
 
 Requests this does not cover take `build_request` directly: a query string, a URL given
 as text (a page's `links.next`), and a client that carries cookies or default query
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -35,26 +36,22 @@ __all__ = ["RequestFactory"]
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 # A body that httpx's JSON encoding and another one would most likely write differently.
 _PROBE_BODY = {"data": {"ü": [1.5, None, True, "x\u2028y"]}}
-_CONTENT_LENGTH = b"content-length"
 # Kinds of request one client can learn; a caller that keeps changing its client's
 # headers past this is served by `build_request` instead of growing the table.
 _MAX_KINDS = 64
 
-_Template = list[tuple[bytes, bytes]]
 _Key = tuple[Any, ...]
+
+
+class _Template(NamedTuple):
+    """The headers httpx built for one kind of request, and the body length they state."""
+
+    headers: httpx.Headers
+    content_length: int | None
 
 
 def _encode(body: Any) -> bytes:
     return _ENCODER.encode(body).encode("utf-8")
-
-
-def _with_length(template: _Template, content: bytes | None) -> _Template:
-    if content is None:
-        return template
-    length = str(len(content)).encode("ascii")
-    return [
-        (name, length if name.lower() == _CONTENT_LENGTH else value) for name, value in template
-    ]
 
 
 def _copy(extensions: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +76,7 @@ class RequestFactory:
     """Requests for one SDK client's operations, equal to what `build_request` returns."""
 
     def __init__(self) -> None:
-        # A kind of request -> its header template, or None: that kind uses build_request.
+        # A kind of request -> its template, or None: that kind uses build_request.
         self._templates: dict[_Key, _Template | None] = {}
 
     def build(
@@ -128,7 +125,9 @@ class RequestFactory:
         extensions: dict[str, Any],
     ) -> httpx.Request:
         theirs = self._httpx_own(http, method, url, body, headers, extensions)
-        template = list(theirs.headers.raw)
+        template = _Template(
+            httpx.Headers(theirs.headers), None if body is None else len(theirs.read())
+        )
         bodies = [body] if body is None else [body, _PROBE_BODY]
         try:
             usable = all(
@@ -154,10 +153,11 @@ class RequestFactory:
         extensions: dict[str, Any],
     ) -> httpx.Request:
         content = None if body is None else _encode(body)
-        return httpx.Request(
-            method,
-            url,
-            headers=_with_length(template, content),
-            content=content,
-            extensions=extensions,
-        )
+        request = httpx.Request(method, url, content=content, extensions=extensions)
+        # Copying a Headers copies its list as it is, where a list of pairs would be
+        # normalized again, pair by pair.
+        headers = httpx.Headers(template.headers)
+        if content is not None and len(content) != template.content_length:
+            headers["Content-Length"] = str(len(content))
+        request.headers = headers
+        return request
