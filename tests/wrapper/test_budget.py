@@ -200,3 +200,17 @@ def test_a_connection_error_still_holds_its_slot(
     # retry's own backoff.
     assert sleeps.waits[0] == pytest.approx(0.5)
     assert sleeps.waits[1] == pytest.approx(HOUR - 0.5)
+
+
+def test_a_rate_limit_header_read_twice_is_parsed_once_and_read_only() -> None:
+    from asc_builds._rate_limit import parse_rate_limit
+
+    value = "user-hour-lim:3600;user-hour-rem:1234;odd;x:y;"
+    first = parse_rate_limit(value)
+    assert first is not None
+    assert (first.limit, first.remaining) == (3600, 1234)
+    assert parse_rate_limit(value) is first
+    with pytest.raises(TypeError):
+        first.entries["user-hour-rem"] = 0  # type: ignore[index]
+    assert parse_rate_limit("user-hour-lim:3600;user-hour-rem:1233;") != first
+    assert parse_rate_limit("") is None

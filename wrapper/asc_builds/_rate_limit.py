@@ -6,7 +6,9 @@ name and an integer separated by `:`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from types import MappingProxyType
 
 import attrs
 
@@ -24,8 +26,13 @@ class RateLimit:
     entries: Mapping[str, int] = attrs.field(factory=dict)
 
 
+# Each answer is read twice (its budget, then its response handling): the second is a hit.
+@functools.lru_cache(maxsize=32)
 def parse_rate_limit(value: str | None) -> RateLimit | None:
-    """Parse an `X-Rate-Limit` value; None when absent or when no entry is readable."""
+    """Parse an `X-Rate-Limit` value; None when absent or when no entry is readable.
+
+    Results are shared between calls with the same value, so their entries are read-only.
+    """
     if not value:
         return None
     entries: dict[str, int] = {}
@@ -44,5 +51,5 @@ def parse_rate_limit(value: str | None) -> RateLimit | None:
     return RateLimit(
         limit=entries.get("user-hour-lim"),
         remaining=entries.get("user-hour-rem"),
-        entries=entries,
+        entries=MappingProxyType(entries),
     )

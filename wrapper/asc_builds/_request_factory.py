@@ -15,7 +15,7 @@ every header in order, body, extensions), for the request itself and for a probe
 that tells httpx's JSON encoding apart (non-ASCII text, a line separator, a float); if
 anything differs (an httpx upgrade changed how it merges or encodes), that kind of
 request keeps going through `build_request`. Only public httpx API is used: the
-constructors, and `Request.headers`, which auth flows also replace.
+constructors and the `Request.headers` attribute.
 
 Requests this does not cover take `build_request` directly: a query string, a URL given
 as text (a page's `links.next`), and a client that carries cookies or default query
