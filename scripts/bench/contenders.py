@@ -23,6 +23,7 @@ __all__ = [
     "REQUEST_BODY",
     "AscAsync",
     "AscSync",
+    "AsyncHttpxByHand",
     "Contender",
     "HttpxByHand",
     "Peer",
@@ -104,6 +105,39 @@ class HttpxByHand:
 
     def close(self) -> None:
         self._client.close()
+
+
+class AsyncHttpxByHand:
+    """The same by hand with `httpx.AsyncClient`, awaited one call at a time on one loop."""
+
+    name = "httpx AsyncClient by hand (+ .json())"
+
+    def __init__(self, base_url: str, token: str) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._client = httpx.AsyncClient()
+        self._url = f"{base_url}/v1/builds/{BUILD_ID}"
+        self._headers = {"Authorization": f"Bearer {token}"}
+        self._body = json.loads(REQUEST_BODY)
+        response = self._loop.run_until_complete(
+            self._client.patch(self._url, json=self._body, headers=self._headers)
+        )
+        _check(response.status_code, response.json()["data"]["id"])
+
+    async def _run(self, calls: int) -> list[int]:
+        patch, clock = self._client.patch, time.perf_counter_ns
+        durations = []
+        for _ in range(calls):
+            started = clock()
+            (await patch(self._url, json=self._body, headers=self._headers)).json()
+            durations.append(clock() - started)
+        return durations
+
+    def run(self, calls: int) -> list[int]:
+        return self._loop.run_until_complete(self._run(calls))
+
+    def close(self) -> None:
+        self._loop.run_until_complete(self._client.aclose())
+        self._loop.close()
 
 
 class AscSync:

@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 
 from asc_builds._auth import TokenSigner
 
-from .contenders import AscAsync, AscSync, Contender, HttpxByHand, Peer, RawHttpx
+from .contenders import (
+    AscAsync,
+    AscSync,
+    AsyncHttpxByHand,
+    Contender,
+    HttpxByHand,
+    Peer,
+    RawHttpx,
+)
 from .keys import BenchKey
 from .stats import ratio, summarize
 
@@ -30,6 +38,10 @@ class LatencyRow:
     # is how far one run's ratio can be trusted on this machine.
     round_ratio_min: float | None = None
     round_ratio_max: float | None = None
+    # The same against httpx by hand of the same kind (sync or async), round by round.
+    by_hand_ratio: float | None = None
+    by_hand_round_min: float | None = None
+    by_hand_round_max: float | None = None
 
 
 @dataclass(frozen=True)
@@ -44,12 +56,24 @@ class LatencyResult:
         return next(row for row in self.rows if row.name == name)
 
 
+# Async contenders are compared with async httpx by hand; the others with sync.
+_BY_HAND_OF = {
+    AscAsync.name: AsyncHttpxByHand.name,
+    AsyncHttpxByHand.name: AsyncHttpxByHand.name,
+}
+
+
+def _round_ratios(ours: list[float], theirs: list[float]) -> list[float]:
+    return [mine / other for mine, other in zip(ours, theirs, strict=True)]
+
+
 def _contenders(base_url: str, key: BenchKey, *, with_peer: bool) -> list[Contender]:
     token = TokenSigner(key.api_key()).token()
     contenders: list[Contender] = [
         RawHttpx(base_url, token),
         HttpxByHand(base_url, token),
         AscSync(base_url, key),
+        AsyncHttpxByHand(base_url, token),
         AscAsync(base_url, key),
     ]
     if with_peer:
@@ -79,13 +103,12 @@ def measure_latency(
             contender.close()
 
     floor = summarize(samples[RawHttpx.name])
-    floor_rounds = round_medians[RawHttpx.name]
     rows = []
     for name, durations in samples.items():
         summary = summarize(durations)
-        round_ratios = [
-            ours / theirs for ours, theirs in zip(round_medians[name], floor_rounds, strict=True)
-        ]
+        by_hand = _BY_HAND_OF.get(name, HttpxByHand.name)
+        round_ratios = _round_ratios(round_medians[name], round_medians[RawHttpx.name])
+        by_hand_ratios = _round_ratios(round_medians[name], round_medians[by_hand])
         rows.append(
             LatencyRow(
                 name=name,
@@ -96,6 +119,9 @@ def measure_latency(
                 calls=summary.count,
                 round_ratio_min=min(round_ratios),
                 round_ratio_max=max(round_ratios),
+                by_hand_ratio=ratio(summary.median, statistics.median(samples[by_hand])),
+                by_hand_round_min=min(by_hand_ratios),
+                by_hand_round_max=max(by_hand_ratios),
             )
         )
     if not with_peer:

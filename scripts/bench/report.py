@@ -95,6 +95,8 @@ def render_latency(result: LatencyResult) -> str:
             _times(row.median_ratio),
             _times(row.p95_ratio),
             _spread(row.round_ratio_min, row.round_ratio_max),
+            _times(row.by_hand_ratio),
+            _spread(row.by_hand_round_min, row.by_hand_round_max),
             str(row.calls) if row.calls else row.note,
         ]
         for row in result.rows
@@ -106,13 +108,17 @@ def render_latency(result: LatencyResult) -> str:
         "median vs floor",
         "p95 vs floor",
         "per-round median vs floor, min-max",
+        "median vs httpx by hand",
+        "per-round median vs by hand, min-max",
         "calls",
     ]
     notes = [
         f"{result.rounds} rounds of {result.calls_per_round} calls per client, the order "
         f"rotated each round, after {result.warmup_calls} warm-up calls each. The last "
         "column is the spread of the ratio between rounds of this one run: on a shared "
-        "machine, differences smaller than that are noise (section 7 counts instructions)."
+        "machine, differences smaller than that are noise (section 8 counts instructions). "
+        "Async clients are compared with httpx `AsyncClient` by hand, the others with sync "
+        "httpx by hand."
     ]
     return _section("latency", markdown_table(headers, rows), notes)
 
