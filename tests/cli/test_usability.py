@@ -36,6 +36,15 @@ def test_help_states_the_concurrency_limit() -> None:
     assert "1 to 64" in " ".join(result.out.split())
 
 
+def test_help_names_codemagics_indirect_values() -> None:
+    result = run_cli(["--help"], environ={})
+    assert result.status == 0
+    text = " ".join(result.out.split())
+    assert (
+        "APP_STORE_CONNECT_PRIVATE_KEY (each also as codemagic's @env:NAME or @file:PATH)" in text
+    )
+
+
 def test_version() -> None:
     result = run_cli(["--version"], environ={})
     assert result.status == 0

@@ -43,8 +43,9 @@ Apple's Build.version, e.g. 345) and the marketing version
 Credentials come from --key-file, or from the environment conventions CI tools
 already use: ASC_KEY_ID, ASC_ISSUER_ID and ASC_PRIVATE_KEY_PATH / ASC_PRIVATE_KEY /
 ASC_PRIVATE_KEY_B64; codemagic's APP_STORE_CONNECT_KEY_IDENTIFIER,
-APP_STORE_CONNECT_ISSUER_ID, APP_STORE_CONNECT_PRIVATE_KEY; or fastlane's JSON key
-file named by APP_STORE_CONNECT_API_KEY_PATH.
+APP_STORE_CONNECT_ISSUER_ID, APP_STORE_CONNECT_PRIVATE_KEY (each also as codemagic's
+@env:NAME or @file:PATH); or fastlane's JSON key file named by
+APP_STORE_CONNECT_API_KEY_PATH.
 
 A key without an issuer id is refused unless --individual-key (or
 ASC_KEY_KIND=individual) says it is an individual key.
