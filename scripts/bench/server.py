@@ -32,9 +32,12 @@ _BUILD_PATH = re.compile(rb"^/v1/builds/([A-Za-z0-9-]{1,128})$")
 _MAX_HEADER_BYTES = 64 * 1024
 _MAX_BODY_BYTES = 1_000_000
 # Apple sends both on every response; a client that reads them pays for it here too.
+# Apple's hourly limit is 3,600 requests: a client that keeps to it (asc-builds does) would
+# stop a long latency run to wait for the hour. The per-call sections measure cost, not
+# pacing (section 7 does), so the server announces a limit no run reaches.
 _COMMON_HEADERS = (
     b"Content-Type: application/json\r\n"
-    b"X-Rate-Limit: user-hour-lim:3600;user-hour-rem:3599;\r\n"
+    b"X-Rate-Limit: user-hour-lim:10000000;user-hour-rem:9999999;\r\n"
     b"x-request-id: BENCH-REQUEST\r\n"
 )
 

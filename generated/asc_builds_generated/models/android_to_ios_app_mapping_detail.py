@@ -100,12 +100,8 @@ class AndroidToIosAppMappingDetail:
 
         _attributes_data = d.pop("attributes", UNSET)
         attributes: AndroidToIosAppMappingDetailAttributes | None | Unset
-        if _attributes_data is None or isinstance(_attributes_data, Unset):
-            attributes = _attributes_data
-        else:
+        if isinstance(_attributes_data, dict):
             try:
-                if not isinstance(_attributes_data, dict):
-                    raise TypeError()
                 attributes_type_0 = AndroidToIosAppMappingDetailAttributes.from_dict(
                     _attributes_data
                 )
@@ -115,20 +111,22 @@ class AndroidToIosAppMappingDetail:
                 attributes = cast(
                     "AndroidToIosAppMappingDetailAttributes | None | Unset", _attributes_data
                 )
+        else:
+            attributes = cast(
+                "AndroidToIosAppMappingDetailAttributes | None | Unset", _attributes_data
+            )
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
-        if _links_data is None or isinstance(_links_data, Unset):
-            links = _links_data
-        else:
+        if isinstance(_links_data, dict):
             try:
-                if not isinstance(_links_data, dict):
-                    raise TypeError()
                 links_type_1 = ResourceLinks.from_dict(_links_data)
 
                 links = links_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
+        else:
+            links = cast("None | ResourceLinks | Unset", _links_data)
 
         android_to_ios_app_mapping_detail = cls(
             type_=type_,

@@ -67,18 +67,8 @@ class AndroidToIosAppMappingDetailAttributes:
             "appSigningKeyPublicCertificateSha256Fingerprints", UNSET
         )
         app_signing_key_public_certificate_sha_256_fingerprints: list[str] | None | Unset
-        if _app_signing_key_public_certificate_sha_256_fingerprints_data is None or isinstance(
-            _app_signing_key_public_certificate_sha_256_fingerprints_data, Unset
-        ):
-            app_signing_key_public_certificate_sha_256_fingerprints = (
-                _app_signing_key_public_certificate_sha_256_fingerprints_data
-            )
-        else:
+        if isinstance(_app_signing_key_public_certificate_sha_256_fingerprints_data, list):
             try:
-                if not isinstance(
-                    _app_signing_key_public_certificate_sha_256_fingerprints_data, list
-                ):
-                    raise TypeError()
                 app_signing_key_public_certificate_sha_256_fingerprints_type_0 = cast(
                     list[str], _app_signing_key_public_certificate_sha_256_fingerprints_data
                 )
@@ -91,6 +81,11 @@ class AndroidToIosAppMappingDetailAttributes:
                     "list[str] | None | Unset",
                     _app_signing_key_public_certificate_sha_256_fingerprints_data,
                 )
+        else:
+            app_signing_key_public_certificate_sha_256_fingerprints = cast(
+                "list[str] | None | Unset",
+                _app_signing_key_public_certificate_sha_256_fingerprints_data,
+            )
 
         android_to_ios_app_mapping_detail_attributes = cls(
             package_name=package_name,

@@ -186,14 +186,8 @@ class AppAttributes:
 
         _subscription_status_url_version_data = d.pop("subscriptionStatusUrlVersion", UNSET)
         subscription_status_url_version: None | SubscriptionStatusUrlVersion | Unset
-        if _subscription_status_url_version_data is None or isinstance(
-            _subscription_status_url_version_data, Unset
-        ):
-            subscription_status_url_version = _subscription_status_url_version_data
-        else:
+        if isinstance(_subscription_status_url_version_data, str):
             try:
-                if not isinstance(_subscription_status_url_version_data, str):
-                    raise TypeError()
                 subscription_status_url_version_type_1 = SubscriptionStatusUrlVersion(
                     _subscription_status_url_version_data
                 )
@@ -204,6 +198,10 @@ class AppAttributes:
                     "None | SubscriptionStatusUrlVersion | Unset",
                     _subscription_status_url_version_data,
                 )
+        else:
+            subscription_status_url_version = cast(
+                "None | SubscriptionStatusUrlVersion | Unset", _subscription_status_url_version_data
+            )
 
         subscription_status_url_for_sandbox = cast(
             "None | str | Unset", d.pop("subscriptionStatusUrlForSandbox", UNSET)
@@ -213,16 +211,8 @@ class AppAttributes:
             "subscriptionStatusUrlVersionForSandbox", UNSET
         )
         subscription_status_url_version_for_sandbox: None | SubscriptionStatusUrlVersion | Unset
-        if _subscription_status_url_version_for_sandbox_data is None or isinstance(
-            _subscription_status_url_version_for_sandbox_data, Unset
-        ):
-            subscription_status_url_version_for_sandbox = (
-                _subscription_status_url_version_for_sandbox_data
-            )
-        else:
+        if isinstance(_subscription_status_url_version_for_sandbox_data, str):
             try:
-                if not isinstance(_subscription_status_url_version_for_sandbox_data, str):
-                    raise TypeError()
                 subscription_status_url_version_for_sandbox_type_1 = SubscriptionStatusUrlVersion(
                     _subscription_status_url_version_for_sandbox_data
                 )
@@ -235,17 +225,16 @@ class AppAttributes:
                     "None | SubscriptionStatusUrlVersion | Unset",
                     _subscription_status_url_version_for_sandbox_data,
                 )
+        else:
+            subscription_status_url_version_for_sandbox = cast(
+                "None | SubscriptionStatusUrlVersion | Unset",
+                _subscription_status_url_version_for_sandbox_data,
+            )
 
         _content_rights_declaration_data = d.pop("contentRightsDeclaration", UNSET)
         content_rights_declaration: AppAttributesContentRightsDeclaration | None | Unset
-        if _content_rights_declaration_data is None or isinstance(
-            _content_rights_declaration_data, Unset
-        ):
-            content_rights_declaration = _content_rights_declaration_data
-        else:
+        if isinstance(_content_rights_declaration_data, str):
             try:
-                if not isinstance(_content_rights_declaration_data, str):
-                    raise TypeError()
                 content_rights_declaration_type_1 = AppAttributesContentRightsDeclaration(
                     _content_rights_declaration_data
                 )
@@ -256,6 +245,11 @@ class AppAttributes:
                     "AppAttributesContentRightsDeclaration | None | Unset",
                     _content_rights_declaration_data,
                 )
+        else:
+            content_rights_declaration = cast(
+                "AppAttributesContentRightsDeclaration | None | Unset",
+                _content_rights_declaration_data,
+            )
 
         streamlined_purchasing_enabled = cast(
             "bool | None | Unset", d.pop("streamlinedPurchasingEnabled", UNSET)

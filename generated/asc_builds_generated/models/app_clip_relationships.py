@@ -108,28 +108,20 @@ class AppClipRelationships:
         d = dict(src_dict)
         _app_data = d.pop("app", UNSET)
         app: AppClipRelationshipsApp | None | Unset
-        if _app_data is None or isinstance(_app_data, Unset):
-            app = _app_data
-        else:
+        if isinstance(_app_data, dict):
             try:
-                if not isinstance(_app_data, dict):
-                    raise TypeError()
                 app_type_0 = AppClipRelationshipsApp.from_dict(_app_data)
 
                 app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("AppClipRelationshipsApp | None | Unset", _app_data)
+        else:
+            app = cast("AppClipRelationshipsApp | None | Unset", _app_data)
 
         _app_clip_default_experiences_data = d.pop("appClipDefaultExperiences", UNSET)
         app_clip_default_experiences: AppClipRelationshipsAppClipDefaultExperiences | None | Unset
-        if _app_clip_default_experiences_data is None or isinstance(
-            _app_clip_default_experiences_data, Unset
-        ):
-            app_clip_default_experiences = _app_clip_default_experiences_data
-        else:
+        if isinstance(_app_clip_default_experiences_data, dict):
             try:
-                if not isinstance(_app_clip_default_experiences_data, dict):
-                    raise TypeError()
                 app_clip_default_experiences_type_0 = (
                     AppClipRelationshipsAppClipDefaultExperiences.from_dict(
                         _app_clip_default_experiences_data
@@ -142,17 +134,16 @@ class AppClipRelationships:
                     "AppClipRelationshipsAppClipDefaultExperiences | None | Unset",
                     _app_clip_default_experiences_data,
                 )
+        else:
+            app_clip_default_experiences = cast(
+                "AppClipRelationshipsAppClipDefaultExperiences | None | Unset",
+                _app_clip_default_experiences_data,
+            )
 
         _app_clip_advanced_experiences_data = d.pop("appClipAdvancedExperiences", UNSET)
         app_clip_advanced_experiences: AppClipRelationshipsAppClipAdvancedExperiences | None | Unset
-        if _app_clip_advanced_experiences_data is None or isinstance(
-            _app_clip_advanced_experiences_data, Unset
-        ):
-            app_clip_advanced_experiences = _app_clip_advanced_experiences_data
-        else:
+        if isinstance(_app_clip_advanced_experiences_data, dict):
             try:
-                if not isinstance(_app_clip_advanced_experiences_data, dict):
-                    raise TypeError()
                 app_clip_advanced_experiences_type_0 = (
                     AppClipRelationshipsAppClipAdvancedExperiences.from_dict(
                         _app_clip_advanced_experiences_data
@@ -165,6 +156,11 @@ class AppClipRelationships:
                     "AppClipRelationshipsAppClipAdvancedExperiences | None | Unset",
                     _app_clip_advanced_experiences_data,
                 )
+        else:
+            app_clip_advanced_experiences = cast(
+                "AppClipRelationshipsAppClipAdvancedExperiences | None | Unset",
+                _app_clip_advanced_experiences_data,
+            )
 
         app_clip_relationships = cls(
             app=app,

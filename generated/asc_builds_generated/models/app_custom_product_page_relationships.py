@@ -91,30 +91,22 @@ class AppCustomProductPageRelationships:
         d = dict(src_dict)
         _app_data = d.pop("app", UNSET)
         app: AppCustomProductPageRelationshipsApp | None | Unset
-        if _app_data is None or isinstance(_app_data, Unset):
-            app = _app_data
-        else:
+        if isinstance(_app_data, dict):
             try:
-                if not isinstance(_app_data, dict):
-                    raise TypeError()
                 app_type_0 = AppCustomProductPageRelationshipsApp.from_dict(_app_data)
 
                 app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("AppCustomProductPageRelationshipsApp | None | Unset", _app_data)
+        else:
+            app = cast("AppCustomProductPageRelationshipsApp | None | Unset", _app_data)
 
         _app_custom_product_page_versions_data = d.pop("appCustomProductPageVersions", UNSET)
         app_custom_product_page_versions: (
             AppCustomProductPageRelationshipsAppCustomProductPageVersions | None | Unset
         )
-        if _app_custom_product_page_versions_data is None or isinstance(
-            _app_custom_product_page_versions_data, Unset
-        ):
-            app_custom_product_page_versions = _app_custom_product_page_versions_data
-        else:
+        if isinstance(_app_custom_product_page_versions_data, dict):
             try:
-                if not isinstance(_app_custom_product_page_versions_data, dict):
-                    raise TypeError()
                 app_custom_product_page_versions_type_0 = (
                     AppCustomProductPageRelationshipsAppCustomProductPageVersions.from_dict(
                         _app_custom_product_page_versions_data
@@ -127,6 +119,11 @@ class AppCustomProductPageRelationships:
                     "AppCustomProductPageRelationshipsAppCustomProductPageVersions | None | Unset",
                     _app_custom_product_page_versions_data,
                 )
+        else:
+            app_custom_product_page_versions = cast(
+                "AppCustomProductPageRelationshipsAppCustomProductPageVersions | None | Unset",
+                _app_custom_product_page_versions_data,
+            )
 
         app_custom_product_page_relationships = cls(
             app=app,

@@ -68,17 +68,15 @@ class AppCustomProductPageRelationshipsApp:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: AppCustomProductPageRelationshipsAppData | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = AppCustomProductPageRelationshipsAppData.from_dict(_data_data)
 
                 data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("AppCustomProductPageRelationshipsAppData | None | Unset", _data_data)
+        else:
+            data = cast("AppCustomProductPageRelationshipsAppData | None | Unset", _data_data)
 
         app_custom_product_page_relationships_app = cls(
             data=data,

@@ -187,17 +187,15 @@ class AppEncryptionDeclarationAttributes:
 
         _created_date_data = d.pop("createdDate", UNSET)
         created_date: datetime.datetime | None | Unset
-        if _created_date_data is None or isinstance(_created_date_data, Unset):
-            created_date = _created_date_data
-        else:
+        if isinstance(_created_date_data, str):
             try:
-                if not isinstance(_created_date_data, str):
-                    raise TypeError()
                 created_date_type_0 = datetime.datetime.fromisoformat(_created_date_data)
 
                 created_date = created_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 created_date = cast("datetime.datetime | None | Unset", _created_date_data)
+        else:
+            created_date = cast("datetime.datetime | None | Unset", _created_date_data)
 
         uses_encryption = cast("bool | None | Unset", d.pop("usesEncryption", UNSET))
 
@@ -217,31 +215,27 @@ class AppEncryptionDeclarationAttributes:
 
         _platform_data = d.pop("platform", UNSET)
         platform: None | Platform | Unset
-        if _platform_data is None or isinstance(_platform_data, Unset):
-            platform = _platform_data
-        else:
+        if isinstance(_platform_data, str):
             try:
-                if not isinstance(_platform_data, str):
-                    raise TypeError()
                 platform_type_1 = Platform(_platform_data)
 
                 platform = platform_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 platform = cast("None | Platform | Unset", _platform_data)
+        else:
+            platform = cast("None | Platform | Unset", _platform_data)
 
         _uploaded_date_data = d.pop("uploadedDate", UNSET)
         uploaded_date: datetime.datetime | None | Unset
-        if _uploaded_date_data is None or isinstance(_uploaded_date_data, Unset):
-            uploaded_date = _uploaded_date_data
-        else:
+        if isinstance(_uploaded_date_data, str):
             try:
-                if not isinstance(_uploaded_date_data, str):
-                    raise TypeError()
                 uploaded_date_type_0 = datetime.datetime.fromisoformat(_uploaded_date_data)
 
                 uploaded_date = uploaded_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 uploaded_date = cast("datetime.datetime | None | Unset", _uploaded_date_data)
+        else:
+            uploaded_date = cast("datetime.datetime | None | Unset", _uploaded_date_data)
 
         document_url = cast("None | str | Unset", d.pop("documentUrl", UNSET))
 
@@ -251,14 +245,8 @@ class AppEncryptionDeclarationAttributes:
 
         _app_encryption_declaration_state_data = d.pop("appEncryptionDeclarationState", UNSET)
         app_encryption_declaration_state: AppEncryptionDeclarationState | None | Unset
-        if _app_encryption_declaration_state_data is None or isinstance(
-            _app_encryption_declaration_state_data, Unset
-        ):
-            app_encryption_declaration_state = _app_encryption_declaration_state_data
-        else:
+        if isinstance(_app_encryption_declaration_state_data, str):
             try:
-                if not isinstance(_app_encryption_declaration_state_data, str):
-                    raise TypeError()
                 app_encryption_declaration_state_type_1 = AppEncryptionDeclarationState(
                     _app_encryption_declaration_state_data
                 )
@@ -269,6 +257,11 @@ class AppEncryptionDeclarationAttributes:
                     "AppEncryptionDeclarationState | None | Unset",
                     _app_encryption_declaration_state_data,
                 )
+        else:
+            app_encryption_declaration_state = cast(
+                "AppEncryptionDeclarationState | None | Unset",
+                _app_encryption_declaration_state_data,
+            )
 
         code_value = cast("None | str | Unset", d.pop("codeValue", UNSET))
 

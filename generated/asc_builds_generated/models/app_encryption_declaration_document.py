@@ -100,12 +100,8 @@ class AppEncryptionDeclarationDocument:
 
         _attributes_data = d.pop("attributes", UNSET)
         attributes: AppEncryptionDeclarationDocumentAttributes | None | Unset
-        if _attributes_data is None or isinstance(_attributes_data, Unset):
-            attributes = _attributes_data
-        else:
+        if isinstance(_attributes_data, dict):
             try:
-                if not isinstance(_attributes_data, dict):
-                    raise TypeError()
                 attributes_type_0 = AppEncryptionDeclarationDocumentAttributes.from_dict(
                     _attributes_data
                 )
@@ -115,20 +111,22 @@ class AppEncryptionDeclarationDocument:
                 attributes = cast(
                     "AppEncryptionDeclarationDocumentAttributes | None | Unset", _attributes_data
                 )
+        else:
+            attributes = cast(
+                "AppEncryptionDeclarationDocumentAttributes | None | Unset", _attributes_data
+            )
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
-        if _links_data is None or isinstance(_links_data, Unset):
-            links = _links_data
-        else:
+        if isinstance(_links_data, dict):
             try:
-                if not isinstance(_links_data, dict):
-                    raise TypeError()
                 links_type_1 = ResourceLinks.from_dict(_links_data)
 
                 links = links_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
+        else:
+            links = cast("None | ResourceLinks | Unset", _links_data)
 
         app_encryption_declaration_document = cls(
             type_=type_,

@@ -142,12 +142,8 @@ class AppEncryptionDeclarationDocumentAttributes:
 
         _upload_operations_data = d.pop("uploadOperations", UNSET)
         upload_operations: list[UploadOperation] | None | Unset
-        if _upload_operations_data is None or isinstance(_upload_operations_data, Unset):
-            upload_operations = _upload_operations_data
-        else:
+        if isinstance(_upload_operations_data, list):
             try:
-                if not isinstance(_upload_operations_data, list):
-                    raise TypeError()
                 upload_operations_type_0 = []
                 _upload_operations_type_0 = _upload_operations_data
                 for upload_operations_type_0_item_data in _upload_operations_type_0:
@@ -162,15 +158,15 @@ class AppEncryptionDeclarationDocumentAttributes:
                 upload_operations = cast(
                     "list[UploadOperation] | None | Unset", _upload_operations_data
                 )
+        else:
+            upload_operations = cast(
+                "list[UploadOperation] | None | Unset", _upload_operations_data
+            )
 
         _asset_delivery_state_data = d.pop("assetDeliveryState", UNSET)
         asset_delivery_state: AppMediaAssetState | None | Unset
-        if _asset_delivery_state_data is None or isinstance(_asset_delivery_state_data, Unset):
-            asset_delivery_state = _asset_delivery_state_data
-        else:
+        if isinstance(_asset_delivery_state_data, dict):
             try:
-                if not isinstance(_asset_delivery_state_data, dict):
-                    raise TypeError()
                 asset_delivery_state_type_1 = AppMediaAssetState.from_dict(
                     _asset_delivery_state_data
                 )
@@ -180,6 +176,10 @@ class AppEncryptionDeclarationDocumentAttributes:
                 asset_delivery_state = cast(
                     "AppMediaAssetState | None | Unset", _asset_delivery_state_data
                 )
+        else:
+            asset_delivery_state = cast(
+                "AppMediaAssetState | None | Unset", _asset_delivery_state_data
+            )
 
         app_encryption_declaration_document_attributes = cls(
             file_size=file_size,

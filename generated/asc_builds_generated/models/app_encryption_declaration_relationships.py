@@ -110,26 +110,20 @@ class AppEncryptionDeclarationRelationships:
         d = dict(src_dict)
         _app_data = d.pop("app", UNSET)
         app: AppEncryptionDeclarationRelationshipsApp | None | Unset
-        if _app_data is None or isinstance(_app_data, Unset):
-            app = _app_data
-        else:
+        if isinstance(_app_data, dict):
             try:
-                if not isinstance(_app_data, dict):
-                    raise TypeError()
                 app_type_0 = AppEncryptionDeclarationRelationshipsApp.from_dict(_app_data)
 
                 app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("AppEncryptionDeclarationRelationshipsApp | None | Unset", _app_data)
+        else:
+            app = cast("AppEncryptionDeclarationRelationshipsApp | None | Unset", _app_data)
 
         _builds_data = d.pop("builds", UNSET)
         builds: AppEncryptionDeclarationRelationshipsBuilds | None | Unset
-        if _builds_data is None or isinstance(_builds_data, Unset):
-            builds = _builds_data
-        else:
+        if isinstance(_builds_data, dict):
             try:
-                if not isinstance(_builds_data, dict):
-                    raise TypeError()
                 builds_type_0 = AppEncryptionDeclarationRelationshipsBuilds.from_dict(_builds_data)
 
                 builds = builds_type_0
@@ -137,19 +131,17 @@ class AppEncryptionDeclarationRelationships:
                 builds = cast(
                     "AppEncryptionDeclarationRelationshipsBuilds | None | Unset", _builds_data
                 )
+        else:
+            builds = cast(
+                "AppEncryptionDeclarationRelationshipsBuilds | None | Unset", _builds_data
+            )
 
         _app_encryption_declaration_document_data = d.pop("appEncryptionDeclarationDocument", UNSET)
         app_encryption_declaration_document: (
             AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument | None | Unset
         )
-        if _app_encryption_declaration_document_data is None or isinstance(
-            _app_encryption_declaration_document_data, Unset
-        ):
-            app_encryption_declaration_document = _app_encryption_declaration_document_data
-        else:
+        if isinstance(_app_encryption_declaration_document_data, dict):
             try:
-                if not isinstance(_app_encryption_declaration_document_data, dict):
-                    raise TypeError()
                 app_encryption_declaration_document_type_0 = (
                     AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument.from_dict(
                         _app_encryption_declaration_document_data
@@ -162,6 +154,11 @@ class AppEncryptionDeclarationRelationships:
                     "AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument | None | Unset",
                     _app_encryption_declaration_document_data,
                 )
+        else:
+            app_encryption_declaration_document = cast(
+                "AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument | None | Unset",
+                _app_encryption_declaration_document_data,
+            )
 
         app_encryption_declaration_relationships = cls(
             app=app,

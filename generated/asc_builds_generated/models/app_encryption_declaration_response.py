@@ -112,12 +112,8 @@ class AppEncryptionDeclarationResponse:
             | None
             | Unset
         )
-        if _included_data is None or isinstance(_included_data, Unset):
-            included = _included_data
-        else:
+        if isinstance(_included_data, list):
             try:
-                if not isinstance(_included_data, list):
-                    raise TypeError()
                 included_type_0 = []
                 _included_type_0 = _included_data
                 for included_type_0_item_data in _included_type_0:
@@ -170,6 +166,11 @@ class AppEncryptionDeclarationResponse:
                     "list[App | AppEncryptionDeclarationDocument | Build | UnknownIncludedResource] | None | Unset",
                     _included_data,
                 )
+        else:
+            included = cast(
+                "list[App | AppEncryptionDeclarationDocument | Build | UnknownIncludedResource] | None | Unset",
+                _included_data,
+            )
 
         app_encryption_declaration_response = cls(
             data=data,

@@ -192,31 +192,27 @@ class AppEventAttributes:
 
         _badge_data = d.pop("badge", UNSET)
         badge: AppEventAttributesBadge | None | Unset
-        if _badge_data is None or isinstance(_badge_data, Unset):
-            badge = _badge_data
-        else:
+        if isinstance(_badge_data, str):
             try:
-                if not isinstance(_badge_data, str):
-                    raise TypeError()
                 badge_type_1 = AppEventAttributesBadge(_badge_data)
 
                 badge = badge_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 badge = cast("AppEventAttributesBadge | None | Unset", _badge_data)
+        else:
+            badge = cast("AppEventAttributesBadge | None | Unset", _badge_data)
 
         _event_state_data = d.pop("eventState", UNSET)
         event_state: AppEventAttributesEventState | None | Unset
-        if _event_state_data is None or isinstance(_event_state_data, Unset):
-            event_state = _event_state_data
-        else:
+        if isinstance(_event_state_data, str):
             try:
-                if not isinstance(_event_state_data, str):
-                    raise TypeError()
                 event_state_type_1 = AppEventAttributesEventState(_event_state_data)
 
                 event_state = event_state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 event_state = cast("AppEventAttributesEventState | None | Unset", _event_state_data)
+        else:
+            event_state = cast("AppEventAttributesEventState | None | Unset", _event_state_data)
 
         deep_link = cast("None | str | Unset", d.pop("deepLink", UNSET))
 
@@ -226,40 +222,32 @@ class AppEventAttributes:
 
         _priority_data = d.pop("priority", UNSET)
         priority: AppEventAttributesPriority | None | Unset
-        if _priority_data is None or isinstance(_priority_data, Unset):
-            priority = _priority_data
-        else:
+        if isinstance(_priority_data, str):
             try:
-                if not isinstance(_priority_data, str):
-                    raise TypeError()
                 priority_type_1 = AppEventAttributesPriority(_priority_data)
 
                 priority = priority_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 priority = cast("AppEventAttributesPriority | None | Unset", _priority_data)
+        else:
+            priority = cast("AppEventAttributesPriority | None | Unset", _priority_data)
 
         _purpose_data = d.pop("purpose", UNSET)
         purpose: AppEventAttributesPurpose | None | Unset
-        if _purpose_data is None or isinstance(_purpose_data, Unset):
-            purpose = _purpose_data
-        else:
+        if isinstance(_purpose_data, str):
             try:
-                if not isinstance(_purpose_data, str):
-                    raise TypeError()
                 purpose_type_1 = AppEventAttributesPurpose(_purpose_data)
 
                 purpose = purpose_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 purpose = cast("AppEventAttributesPurpose | None | Unset", _purpose_data)
+        else:
+            purpose = cast("AppEventAttributesPurpose | None | Unset", _purpose_data)
 
         _territory_schedules_data = d.pop("territorySchedules", UNSET)
         territory_schedules: list[AppEventAttributesTerritorySchedulesItem] | None | Unset
-        if _territory_schedules_data is None or isinstance(_territory_schedules_data, Unset):
-            territory_schedules = _territory_schedules_data
-        else:
+        if isinstance(_territory_schedules_data, list):
             try:
-                if not isinstance(_territory_schedules_data, list):
-                    raise TypeError()
                 territory_schedules_type_0 = []
                 _territory_schedules_type_0 = _territory_schedules_data
                 for territory_schedules_type_0_item_data in _territory_schedules_type_0:
@@ -277,19 +265,18 @@ class AppEventAttributes:
                     "list[AppEventAttributesTerritorySchedulesItem] | None | Unset",
                     _territory_schedules_data,
                 )
+        else:
+            territory_schedules = cast(
+                "list[AppEventAttributesTerritorySchedulesItem] | None | Unset",
+                _territory_schedules_data,
+            )
 
         _archived_territory_schedules_data = d.pop("archivedTerritorySchedules", UNSET)
         archived_territory_schedules: (
             list[AppEventAttributesArchivedTerritorySchedulesItem] | None | Unset
         )
-        if _archived_territory_schedules_data is None or isinstance(
-            _archived_territory_schedules_data, Unset
-        ):
-            archived_territory_schedules = _archived_territory_schedules_data
-        else:
+        if isinstance(_archived_territory_schedules_data, list):
             try:
-                if not isinstance(_archived_territory_schedules_data, list):
-                    raise TypeError()
                 archived_territory_schedules_type_0 = []
                 _archived_territory_schedules_type_0 = _archived_territory_schedules_data
                 for (
@@ -311,6 +298,11 @@ class AppEventAttributes:
                     "list[AppEventAttributesArchivedTerritorySchedulesItem] | None | Unset",
                     _archived_territory_schedules_data,
                 )
+        else:
+            archived_territory_schedules = cast(
+                "list[AppEventAttributesArchivedTerritorySchedulesItem] | None | Unset",
+                _archived_territory_schedules_data,
+            )
 
         app_event_attributes = cls(
             reference_name=reference_name,

@@ -84,59 +84,51 @@ class AppEventAttributesArchivedTerritorySchedulesItem:
         d = dict(src_dict)
         _territories_data = d.pop("territories", UNSET)
         territories: list[str] | None | Unset
-        if _territories_data is None or isinstance(_territories_data, Unset):
-            territories = _territories_data
-        else:
+        if isinstance(_territories_data, list):
             try:
-                if not isinstance(_territories_data, list):
-                    raise TypeError()
                 territories_type_0 = cast(list[str], _territories_data)
 
                 territories = territories_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 territories = cast("list[str] | None | Unset", _territories_data)
+        else:
+            territories = cast("list[str] | None | Unset", _territories_data)
 
         _publish_start_data = d.pop("publishStart", UNSET)
         publish_start: datetime.datetime | None | Unset
-        if _publish_start_data is None or isinstance(_publish_start_data, Unset):
-            publish_start = _publish_start_data
-        else:
+        if isinstance(_publish_start_data, str):
             try:
-                if not isinstance(_publish_start_data, str):
-                    raise TypeError()
                 publish_start_type_0 = datetime.datetime.fromisoformat(_publish_start_data)
 
                 publish_start = publish_start_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 publish_start = cast("datetime.datetime | None | Unset", _publish_start_data)
+        else:
+            publish_start = cast("datetime.datetime | None | Unset", _publish_start_data)
 
         _event_start_data = d.pop("eventStart", UNSET)
         event_start: datetime.datetime | None | Unset
-        if _event_start_data is None or isinstance(_event_start_data, Unset):
-            event_start = _event_start_data
-        else:
+        if isinstance(_event_start_data, str):
             try:
-                if not isinstance(_event_start_data, str):
-                    raise TypeError()
                 event_start_type_0 = datetime.datetime.fromisoformat(_event_start_data)
 
                 event_start = event_start_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 event_start = cast("datetime.datetime | None | Unset", _event_start_data)
+        else:
+            event_start = cast("datetime.datetime | None | Unset", _event_start_data)
 
         _event_end_data = d.pop("eventEnd", UNSET)
         event_end: datetime.datetime | None | Unset
-        if _event_end_data is None or isinstance(_event_end_data, Unset):
-            event_end = _event_end_data
-        else:
+        if isinstance(_event_end_data, str):
             try:
-                if not isinstance(_event_end_data, str):
-                    raise TypeError()
                 event_end_type_0 = datetime.datetime.fromisoformat(_event_end_data)
 
                 event_end = event_end_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 event_end = cast("datetime.datetime | None | Unset", _event_end_data)
+        else:
+            event_end = cast("datetime.datetime | None | Unset", _event_end_data)
 
         app_event_attributes_archived_territory_schedules_item = cls(
             territories=territories,

@@ -64,12 +64,8 @@ class AppEventRelationships:
         d = dict(src_dict)
         _localizations_data = d.pop("localizations", UNSET)
         localizations: AppEventRelationshipsLocalizations | None | Unset
-        if _localizations_data is None or isinstance(_localizations_data, Unset):
-            localizations = _localizations_data
-        else:
+        if isinstance(_localizations_data, dict):
             try:
-                if not isinstance(_localizations_data, dict):
-                    raise TypeError()
                 localizations_type_0 = AppEventRelationshipsLocalizations.from_dict(
                     _localizations_data
                 )
@@ -79,6 +75,10 @@ class AppEventRelationships:
                 localizations = cast(
                     "AppEventRelationshipsLocalizations | None | Unset", _localizations_data
                 )
+        else:
+            localizations = cast(
+                "AppEventRelationshipsLocalizations | None | Unset", _localizations_data
+            )
 
         app_event_relationships = cls(
             localizations=localizations,

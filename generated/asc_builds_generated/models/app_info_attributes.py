@@ -151,40 +151,32 @@ class AppInfoAttributes:
         d = dict(src_dict)
         _app_store_state_data = d.pop("appStoreState", UNSET)
         app_store_state: AppStoreVersionState | None | Unset
-        if _app_store_state_data is None or isinstance(_app_store_state_data, Unset):
-            app_store_state = _app_store_state_data
-        else:
+        if isinstance(_app_store_state_data, str):
             try:
-                if not isinstance(_app_store_state_data, str):
-                    raise TypeError()
                 app_store_state_type_1 = AppStoreVersionState(_app_store_state_data)
 
                 app_store_state = app_store_state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 app_store_state = cast("AppStoreVersionState | None | Unset", _app_store_state_data)
+        else:
+            app_store_state = cast("AppStoreVersionState | None | Unset", _app_store_state_data)
 
         _state_data = d.pop("state", UNSET)
         state: AppInfoAttributesState | None | Unset
-        if _state_data is None or isinstance(_state_data, Unset):
-            state = _state_data
-        else:
+        if isinstance(_state_data, str):
             try:
-                if not isinstance(_state_data, str):
-                    raise TypeError()
                 state_type_1 = AppInfoAttributesState(_state_data)
 
                 state = state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 state = cast("AppInfoAttributesState | None | Unset", _state_data)
+        else:
+            state = cast("AppInfoAttributesState | None | Unset", _state_data)
 
         _app_store_age_rating_data = d.pop("appStoreAgeRating", UNSET)
         app_store_age_rating: AppStoreAgeRating | None | Unset
-        if _app_store_age_rating_data is None or isinstance(_app_store_age_rating_data, Unset):
-            app_store_age_rating = _app_store_age_rating_data
-        else:
+        if isinstance(_app_store_age_rating_data, str):
             try:
-                if not isinstance(_app_store_age_rating_data, str):
-                    raise TypeError()
                 app_store_age_rating_type_1 = AppStoreAgeRating(_app_store_age_rating_data)
 
                 app_store_age_rating = app_store_age_rating_type_1
@@ -192,15 +184,15 @@ class AppInfoAttributes:
                 app_store_age_rating = cast(
                     "AppStoreAgeRating | None | Unset", _app_store_age_rating_data
                 )
+        else:
+            app_store_age_rating = cast(
+                "AppStoreAgeRating | None | Unset", _app_store_age_rating_data
+            )
 
         _australia_age_rating_data = d.pop("australiaAgeRating", UNSET)
         australia_age_rating: AppInfoAttributesAustraliaAgeRating | None | Unset
-        if _australia_age_rating_data is None or isinstance(_australia_age_rating_data, Unset):
-            australia_age_rating = _australia_age_rating_data
-        else:
+        if isinstance(_australia_age_rating_data, str):
             try:
-                if not isinstance(_australia_age_rating_data, str):
-                    raise TypeError()
                 australia_age_rating_type_1 = AppInfoAttributesAustraliaAgeRating(
                     _australia_age_rating_data
                 )
@@ -210,29 +202,27 @@ class AppInfoAttributes:
                 australia_age_rating = cast(
                     "AppInfoAttributesAustraliaAgeRating | None | Unset", _australia_age_rating_data
                 )
+        else:
+            australia_age_rating = cast(
+                "AppInfoAttributesAustraliaAgeRating | None | Unset", _australia_age_rating_data
+            )
 
         _brazil_age_rating_data = d.pop("brazilAgeRating", UNSET)
         brazil_age_rating: BrazilAgeRating | None | Unset
-        if _brazil_age_rating_data is None or isinstance(_brazil_age_rating_data, Unset):
-            brazil_age_rating = _brazil_age_rating_data
-        else:
+        if isinstance(_brazil_age_rating_data, str):
             try:
-                if not isinstance(_brazil_age_rating_data, str):
-                    raise TypeError()
                 brazil_age_rating_type_1 = BrazilAgeRating(_brazil_age_rating_data)
 
                 brazil_age_rating = brazil_age_rating_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 brazil_age_rating = cast("BrazilAgeRating | None | Unset", _brazil_age_rating_data)
+        else:
+            brazil_age_rating = cast("BrazilAgeRating | None | Unset", _brazil_age_rating_data)
 
         _brazil_age_rating_v2_data = d.pop("brazilAgeRatingV2", UNSET)
         brazil_age_rating_v2: AppInfoAttributesBrazilAgeRatingV2 | None | Unset
-        if _brazil_age_rating_v2_data is None or isinstance(_brazil_age_rating_v2_data, Unset):
-            brazil_age_rating_v2 = _brazil_age_rating_v2_data
-        else:
+        if isinstance(_brazil_age_rating_v2_data, str):
             try:
-                if not isinstance(_brazil_age_rating_v2_data, str):
-                    raise TypeError()
                 brazil_age_rating_v2_type_1 = AppInfoAttributesBrazilAgeRatingV2(
                     _brazil_age_rating_v2_data
                 )
@@ -242,15 +232,15 @@ class AppInfoAttributes:
                 brazil_age_rating_v2 = cast(
                     "AppInfoAttributesBrazilAgeRatingV2 | None | Unset", _brazil_age_rating_v2_data
                 )
+        else:
+            brazil_age_rating_v2 = cast(
+                "AppInfoAttributesBrazilAgeRatingV2 | None | Unset", _brazil_age_rating_v2_data
+            )
 
         _france_age_rating_data = d.pop("franceAgeRating", UNSET)
         france_age_rating: AppInfoAttributesFranceAgeRating | None | Unset
-        if _france_age_rating_data is None or isinstance(_france_age_rating_data, Unset):
-            france_age_rating = _france_age_rating_data
-        else:
+        if isinstance(_france_age_rating_data, str):
             try:
-                if not isinstance(_france_age_rating_data, str):
-                    raise TypeError()
                 france_age_rating_type_1 = AppInfoAttributesFranceAgeRating(_france_age_rating_data)
 
                 france_age_rating = france_age_rating_type_1
@@ -258,15 +248,15 @@ class AppInfoAttributes:
                 france_age_rating = cast(
                     "AppInfoAttributesFranceAgeRating | None | Unset", _france_age_rating_data
                 )
+        else:
+            france_age_rating = cast(
+                "AppInfoAttributesFranceAgeRating | None | Unset", _france_age_rating_data
+            )
 
         _korea_age_rating_data = d.pop("koreaAgeRating", UNSET)
         korea_age_rating: AppInfoAttributesKoreaAgeRating | None | Unset
-        if _korea_age_rating_data is None or isinstance(_korea_age_rating_data, Unset):
-            korea_age_rating = _korea_age_rating_data
-        else:
+        if isinstance(_korea_age_rating_data, str):
             try:
-                if not isinstance(_korea_age_rating_data, str):
-                    raise TypeError()
                 korea_age_rating_type_1 = AppInfoAttributesKoreaAgeRating(_korea_age_rating_data)
 
                 korea_age_rating = korea_age_rating_type_1
@@ -274,20 +264,22 @@ class AppInfoAttributes:
                 korea_age_rating = cast(
                     "AppInfoAttributesKoreaAgeRating | None | Unset", _korea_age_rating_data
                 )
+        else:
+            korea_age_rating = cast(
+                "AppInfoAttributesKoreaAgeRating | None | Unset", _korea_age_rating_data
+            )
 
         _kids_age_band_data = d.pop("kidsAgeBand", UNSET)
         kids_age_band: KidsAgeBand | None | Unset
-        if _kids_age_band_data is None or isinstance(_kids_age_band_data, Unset):
-            kids_age_band = _kids_age_band_data
-        else:
+        if isinstance(_kids_age_band_data, str):
             try:
-                if not isinstance(_kids_age_band_data, str):
-                    raise TypeError()
                 kids_age_band_type_1 = KidsAgeBand(_kids_age_band_data)
 
                 kids_age_band = kids_age_band_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 kids_age_band = cast("KidsAgeBand | None | Unset", _kids_age_band_data)
+        else:
+            kids_age_band = cast("KidsAgeBand | None | Unset", _kids_age_band_data)
 
         app_info_attributes = cls(
             app_store_state=app_store_state,

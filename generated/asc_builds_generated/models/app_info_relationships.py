@@ -226,26 +226,20 @@ class AppInfoRelationships:
         d = dict(src_dict)
         _app_data = d.pop("app", UNSET)
         app: AppInfoRelationshipsApp | None | Unset
-        if _app_data is None or isinstance(_app_data, Unset):
-            app = _app_data
-        else:
+        if isinstance(_app_data, dict):
             try:
-                if not isinstance(_app_data, dict):
-                    raise TypeError()
                 app_type_0 = AppInfoRelationshipsApp.from_dict(_app_data)
 
                 app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("AppInfoRelationshipsApp | None | Unset", _app_data)
+        else:
+            app = cast("AppInfoRelationshipsApp | None | Unset", _app_data)
 
         _age_rating_declaration_data = d.pop("ageRatingDeclaration", UNSET)
         age_rating_declaration: AppInfoRelationshipsAgeRatingDeclaration | None | Unset
-        if _age_rating_declaration_data is None or isinstance(_age_rating_declaration_data, Unset):
-            age_rating_declaration = _age_rating_declaration_data
-        else:
+        if isinstance(_age_rating_declaration_data, dict):
             try:
-                if not isinstance(_age_rating_declaration_data, dict):
-                    raise TypeError()
                 age_rating_declaration_type_0 = AppInfoRelationshipsAgeRatingDeclaration.from_dict(
                     _age_rating_declaration_data
                 )
@@ -256,15 +250,16 @@ class AppInfoRelationships:
                     "AppInfoRelationshipsAgeRatingDeclaration | None | Unset",
                     _age_rating_declaration_data,
                 )
+        else:
+            age_rating_declaration = cast(
+                "AppInfoRelationshipsAgeRatingDeclaration | None | Unset",
+                _age_rating_declaration_data,
+            )
 
         _app_info_localizations_data = d.pop("appInfoLocalizations", UNSET)
         app_info_localizations: AppInfoRelationshipsAppInfoLocalizations | None | Unset
-        if _app_info_localizations_data is None or isinstance(_app_info_localizations_data, Unset):
-            app_info_localizations = _app_info_localizations_data
-        else:
+        if isinstance(_app_info_localizations_data, dict):
             try:
-                if not isinstance(_app_info_localizations_data, dict):
-                    raise TypeError()
                 app_info_localizations_type_0 = AppInfoRelationshipsAppInfoLocalizations.from_dict(
                     _app_info_localizations_data
                 )
@@ -275,15 +270,16 @@ class AppInfoRelationships:
                     "AppInfoRelationshipsAppInfoLocalizations | None | Unset",
                     _app_info_localizations_data,
                 )
+        else:
+            app_info_localizations = cast(
+                "AppInfoRelationshipsAppInfoLocalizations | None | Unset",
+                _app_info_localizations_data,
+            )
 
         _primary_category_data = d.pop("primaryCategory", UNSET)
         primary_category: AppInfoRelationshipsPrimaryCategory | None | Unset
-        if _primary_category_data is None or isinstance(_primary_category_data, Unset):
-            primary_category = _primary_category_data
-        else:
+        if isinstance(_primary_category_data, dict):
             try:
-                if not isinstance(_primary_category_data, dict):
-                    raise TypeError()
                 primary_category_type_0 = AppInfoRelationshipsPrimaryCategory.from_dict(
                     _primary_category_data
                 )
@@ -293,17 +289,15 @@ class AppInfoRelationships:
                 primary_category = cast(
                     "AppInfoRelationshipsPrimaryCategory | None | Unset", _primary_category_data
                 )
+        else:
+            primary_category = cast(
+                "AppInfoRelationshipsPrimaryCategory | None | Unset", _primary_category_data
+            )
 
         _primary_subcategory_one_data = d.pop("primarySubcategoryOne", UNSET)
         primary_subcategory_one: AppInfoRelationshipsPrimarySubcategoryOne | None | Unset
-        if _primary_subcategory_one_data is None or isinstance(
-            _primary_subcategory_one_data, Unset
-        ):
-            primary_subcategory_one = _primary_subcategory_one_data
-        else:
+        if isinstance(_primary_subcategory_one_data, dict):
             try:
-                if not isinstance(_primary_subcategory_one_data, dict):
-                    raise TypeError()
                 primary_subcategory_one_type_0 = (
                     AppInfoRelationshipsPrimarySubcategoryOne.from_dict(
                         _primary_subcategory_one_data
@@ -316,17 +310,16 @@ class AppInfoRelationships:
                     "AppInfoRelationshipsPrimarySubcategoryOne | None | Unset",
                     _primary_subcategory_one_data,
                 )
+        else:
+            primary_subcategory_one = cast(
+                "AppInfoRelationshipsPrimarySubcategoryOne | None | Unset",
+                _primary_subcategory_one_data,
+            )
 
         _primary_subcategory_two_data = d.pop("primarySubcategoryTwo", UNSET)
         primary_subcategory_two: AppInfoRelationshipsPrimarySubcategoryTwo | None | Unset
-        if _primary_subcategory_two_data is None or isinstance(
-            _primary_subcategory_two_data, Unset
-        ):
-            primary_subcategory_two = _primary_subcategory_two_data
-        else:
+        if isinstance(_primary_subcategory_two_data, dict):
             try:
-                if not isinstance(_primary_subcategory_two_data, dict):
-                    raise TypeError()
                 primary_subcategory_two_type_0 = (
                     AppInfoRelationshipsPrimarySubcategoryTwo.from_dict(
                         _primary_subcategory_two_data
@@ -339,15 +332,16 @@ class AppInfoRelationships:
                     "AppInfoRelationshipsPrimarySubcategoryTwo | None | Unset",
                     _primary_subcategory_two_data,
                 )
+        else:
+            primary_subcategory_two = cast(
+                "AppInfoRelationshipsPrimarySubcategoryTwo | None | Unset",
+                _primary_subcategory_two_data,
+            )
 
         _secondary_category_data = d.pop("secondaryCategory", UNSET)
         secondary_category: AppInfoRelationshipsSecondaryCategory | None | Unset
-        if _secondary_category_data is None or isinstance(_secondary_category_data, Unset):
-            secondary_category = _secondary_category_data
-        else:
+        if isinstance(_secondary_category_data, dict):
             try:
-                if not isinstance(_secondary_category_data, dict):
-                    raise TypeError()
                 secondary_category_type_0 = AppInfoRelationshipsSecondaryCategory.from_dict(
                     _secondary_category_data
                 )
@@ -357,17 +351,15 @@ class AppInfoRelationships:
                 secondary_category = cast(
                     "AppInfoRelationshipsSecondaryCategory | None | Unset", _secondary_category_data
                 )
+        else:
+            secondary_category = cast(
+                "AppInfoRelationshipsSecondaryCategory | None | Unset", _secondary_category_data
+            )
 
         _secondary_subcategory_one_data = d.pop("secondarySubcategoryOne", UNSET)
         secondary_subcategory_one: AppInfoRelationshipsSecondarySubcategoryOne | None | Unset
-        if _secondary_subcategory_one_data is None or isinstance(
-            _secondary_subcategory_one_data, Unset
-        ):
-            secondary_subcategory_one = _secondary_subcategory_one_data
-        else:
+        if isinstance(_secondary_subcategory_one_data, dict):
             try:
-                if not isinstance(_secondary_subcategory_one_data, dict):
-                    raise TypeError()
                 secondary_subcategory_one_type_0 = (
                     AppInfoRelationshipsSecondarySubcategoryOne.from_dict(
                         _secondary_subcategory_one_data
@@ -380,17 +372,16 @@ class AppInfoRelationships:
                     "AppInfoRelationshipsSecondarySubcategoryOne | None | Unset",
                     _secondary_subcategory_one_data,
                 )
+        else:
+            secondary_subcategory_one = cast(
+                "AppInfoRelationshipsSecondarySubcategoryOne | None | Unset",
+                _secondary_subcategory_one_data,
+            )
 
         _secondary_subcategory_two_data = d.pop("secondarySubcategoryTwo", UNSET)
         secondary_subcategory_two: AppInfoRelationshipsSecondarySubcategoryTwo | None | Unset
-        if _secondary_subcategory_two_data is None or isinstance(
-            _secondary_subcategory_two_data, Unset
-        ):
-            secondary_subcategory_two = _secondary_subcategory_two_data
-        else:
+        if isinstance(_secondary_subcategory_two_data, dict):
             try:
-                if not isinstance(_secondary_subcategory_two_data, dict):
-                    raise TypeError()
                 secondary_subcategory_two_type_0 = (
                     AppInfoRelationshipsSecondarySubcategoryTwo.from_dict(
                         _secondary_subcategory_two_data
@@ -403,15 +394,16 @@ class AppInfoRelationships:
                     "AppInfoRelationshipsSecondarySubcategoryTwo | None | Unset",
                     _secondary_subcategory_two_data,
                 )
+        else:
+            secondary_subcategory_two = cast(
+                "AppInfoRelationshipsSecondarySubcategoryTwo | None | Unset",
+                _secondary_subcategory_two_data,
+            )
 
         _territory_age_ratings_data = d.pop("territoryAgeRatings", UNSET)
         territory_age_ratings: AppInfoRelationshipsTerritoryAgeRatings | None | Unset
-        if _territory_age_ratings_data is None or isinstance(_territory_age_ratings_data, Unset):
-            territory_age_ratings = _territory_age_ratings_data
-        else:
+        if isinstance(_territory_age_ratings_data, dict):
             try:
-                if not isinstance(_territory_age_ratings_data, dict):
-                    raise TypeError()
                 territory_age_ratings_type_0 = AppInfoRelationshipsTerritoryAgeRatings.from_dict(
                     _territory_age_ratings_data
                 )
@@ -422,6 +414,11 @@ class AppInfoRelationships:
                     "AppInfoRelationshipsTerritoryAgeRatings | None | Unset",
                     _territory_age_ratings_data,
                 )
+        else:
+            territory_age_ratings = cast(
+                "AppInfoRelationshipsTerritoryAgeRatings | None | Unset",
+                _territory_age_ratings_data,
+            )
 
         app_info_relationships = cls(
             app=app,

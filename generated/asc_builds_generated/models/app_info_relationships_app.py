@@ -64,17 +64,15 @@ class AppInfoRelationshipsApp:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: AppInfoRelationshipsAppData | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = AppInfoRelationshipsAppData.from_dict(_data_data)
 
                 data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("AppInfoRelationshipsAppData | None | Unset", _data_data)
+        else:
+            data = cast("AppInfoRelationshipsAppData | None | Unset", _data_data)
 
         app_info_relationships_app = cls(
             data=data,

@@ -82,26 +82,20 @@ class AppInfoRelationshipsPrimarySubcategoryTwo:
         d = dict(src_dict)
         _links_data = d.pop("links", UNSET)
         links: None | RelationshipLinks | Unset
-        if _links_data is None or isinstance(_links_data, Unset):
-            links = _links_data
-        else:
+        if isinstance(_links_data, dict):
             try:
-                if not isinstance(_links_data, dict):
-                    raise TypeError()
                 links_type_1 = RelationshipLinks.from_dict(_links_data)
 
                 links = links_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
+        else:
+            links = cast("None | RelationshipLinks | Unset", _links_data)
 
         _data_data = d.pop("data", UNSET)
         data: AppInfoRelationshipsPrimarySubcategoryTwoData | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = AppInfoRelationshipsPrimarySubcategoryTwoData.from_dict(_data_data)
 
                 data = data_type_0
@@ -109,6 +103,8 @@ class AppInfoRelationshipsPrimarySubcategoryTwo:
                 data = cast(
                     "AppInfoRelationshipsPrimarySubcategoryTwoData | None | Unset", _data_data
                 )
+        else:
+            data = cast("AppInfoRelationshipsPrimarySubcategoryTwoData | None | Unset", _data_data)
 
         app_info_relationships_primary_subcategory_two = cls(
             links=links,

@@ -82,26 +82,20 @@ class AppInfoRelationshipsSecondarySubcategoryTwo:
         d = dict(src_dict)
         _links_data = d.pop("links", UNSET)
         links: None | RelationshipLinks | Unset
-        if _links_data is None or isinstance(_links_data, Unset):
-            links = _links_data
-        else:
+        if isinstance(_links_data, dict):
             try:
-                if not isinstance(_links_data, dict):
-                    raise TypeError()
                 links_type_1 = RelationshipLinks.from_dict(_links_data)
 
                 links = links_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
+        else:
+            links = cast("None | RelationshipLinks | Unset", _links_data)
 
         _data_data = d.pop("data", UNSET)
         data: AppInfoRelationshipsSecondarySubcategoryTwoData | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = AppInfoRelationshipsSecondarySubcategoryTwoData.from_dict(_data_data)
 
                 data = data_type_0
@@ -109,6 +103,10 @@ class AppInfoRelationshipsSecondarySubcategoryTwo:
                 data = cast(
                     "AppInfoRelationshipsSecondarySubcategoryTwoData | None | Unset", _data_data
                 )
+        else:
+            data = cast(
+                "AppInfoRelationshipsSecondarySubcategoryTwoData | None | Unset", _data_data
+            )
 
         app_info_relationships_secondary_subcategory_two = cls(
             links=links,

@@ -97,12 +97,8 @@ class AppMediaAssetState:
         d = dict(src_dict)
         _errors_data = d.pop("errors", UNSET)
         errors: list[AppMediaStateError] | None | Unset
-        if _errors_data is None or isinstance(_errors_data, Unset):
-            errors = _errors_data
-        else:
+        if isinstance(_errors_data, list):
             try:
-                if not isinstance(_errors_data, list):
-                    raise TypeError()
                 errors_type_0 = []
                 _errors_type_0 = _errors_data
                 for errors_type_0_item_data in _errors_type_0:
@@ -113,15 +109,13 @@ class AppMediaAssetState:
                 errors = errors_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 errors = cast("list[AppMediaStateError] | None | Unset", _errors_data)
+        else:
+            errors = cast("list[AppMediaStateError] | None | Unset", _errors_data)
 
         _warnings_data = d.pop("warnings", UNSET)
         warnings: list[AppMediaStateError] | None | Unset
-        if _warnings_data is None or isinstance(_warnings_data, Unset):
-            warnings = _warnings_data
-        else:
+        if isinstance(_warnings_data, list):
             try:
-                if not isinstance(_warnings_data, list):
-                    raise TypeError()
                 warnings_type_0 = []
                 _warnings_type_0 = _warnings_data
                 for warnings_type_0_item_data in _warnings_type_0:
@@ -132,20 +126,20 @@ class AppMediaAssetState:
                 warnings = warnings_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 warnings = cast("list[AppMediaStateError] | None | Unset", _warnings_data)
+        else:
+            warnings = cast("list[AppMediaStateError] | None | Unset", _warnings_data)
 
         _state_data = d.pop("state", UNSET)
         state: AppMediaAssetStateState | None | Unset
-        if _state_data is None or isinstance(_state_data, Unset):
-            state = _state_data
-        else:
+        if isinstance(_state_data, str):
             try:
-                if not isinstance(_state_data, str):
-                    raise TypeError()
                 state_type_1 = AppMediaAssetStateState(_state_data)
 
                 state = state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 state = cast("AppMediaAssetStateState | None | Unset", _state_data)
+        else:
+            state = cast("AppMediaAssetStateState | None | Unset", _state_data)
 
         app_media_asset_state = cls(
             errors=errors,

@@ -749,14 +749,8 @@ class AppRelationships:
         d = dict(src_dict)
         _accessibility_declarations_data = d.pop("accessibilityDeclarations", UNSET)
         accessibility_declarations: AppRelationshipsAccessibilityDeclarations | None | Unset
-        if _accessibility_declarations_data is None or isinstance(
-            _accessibility_declarations_data, Unset
-        ):
-            accessibility_declarations = _accessibility_declarations_data
-        else:
+        if isinstance(_accessibility_declarations_data, dict):
             try:
-                if not isinstance(_accessibility_declarations_data, dict):
-                    raise TypeError()
                 accessibility_declarations_type_0 = (
                     AppRelationshipsAccessibilityDeclarations.from_dict(
                         _accessibility_declarations_data
@@ -769,17 +763,16 @@ class AppRelationships:
                     "AppRelationshipsAccessibilityDeclarations | None | Unset",
                     _accessibility_declarations_data,
                 )
+        else:
+            accessibility_declarations = cast(
+                "AppRelationshipsAccessibilityDeclarations | None | Unset",
+                _accessibility_declarations_data,
+            )
 
         _app_encryption_declarations_data = d.pop("appEncryptionDeclarations", UNSET)
         app_encryption_declarations: AppRelationshipsAppEncryptionDeclarations | None | Unset
-        if _app_encryption_declarations_data is None or isinstance(
-            _app_encryption_declarations_data, Unset
-        ):
-            app_encryption_declarations = _app_encryption_declarations_data
-        else:
+        if isinstance(_app_encryption_declarations_data, dict):
             try:
-                if not isinstance(_app_encryption_declarations_data, dict):
-                    raise TypeError()
                 app_encryption_declarations_type_0 = (
                     AppRelationshipsAppEncryptionDeclarations.from_dict(
                         _app_encryption_declarations_data
@@ -792,15 +785,16 @@ class AppRelationships:
                     "AppRelationshipsAppEncryptionDeclarations | None | Unset",
                     _app_encryption_declarations_data,
                 )
+        else:
+            app_encryption_declarations = cast(
+                "AppRelationshipsAppEncryptionDeclarations | None | Unset",
+                _app_encryption_declarations_data,
+            )
 
         _app_store_icon_data = d.pop("appStoreIcon", UNSET)
         app_store_icon: AppRelationshipsAppStoreIcon | None | Unset
-        if _app_store_icon_data is None or isinstance(_app_store_icon_data, Unset):
-            app_store_icon = _app_store_icon_data
-        else:
+        if isinstance(_app_store_icon_data, dict):
             try:
-                if not isinstance(_app_store_icon_data, dict):
-                    raise TypeError()
                 app_store_icon_type_0 = AppRelationshipsAppStoreIcon.from_dict(_app_store_icon_data)
 
                 app_store_icon = app_store_icon_type_0
@@ -808,29 +802,27 @@ class AppRelationships:
                 app_store_icon = cast(
                     "AppRelationshipsAppStoreIcon | None | Unset", _app_store_icon_data
                 )
+        else:
+            app_store_icon = cast(
+                "AppRelationshipsAppStoreIcon | None | Unset", _app_store_icon_data
+            )
 
         _ci_product_data = d.pop("ciProduct", UNSET)
         ci_product: AppRelationshipsCiProduct | None | Unset
-        if _ci_product_data is None or isinstance(_ci_product_data, Unset):
-            ci_product = _ci_product_data
-        else:
+        if isinstance(_ci_product_data, dict):
             try:
-                if not isinstance(_ci_product_data, dict):
-                    raise TypeError()
                 ci_product_type_0 = AppRelationshipsCiProduct.from_dict(_ci_product_data)
 
                 ci_product = ci_product_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 ci_product = cast("AppRelationshipsCiProduct | None | Unset", _ci_product_data)
+        else:
+            ci_product = cast("AppRelationshipsCiProduct | None | Unset", _ci_product_data)
 
         _beta_testers_data = d.pop("betaTesters", UNSET)
         beta_testers: AppRelationshipsBetaTesters | None | Unset
-        if _beta_testers_data is None or isinstance(_beta_testers_data, Unset):
-            beta_testers = _beta_testers_data
-        else:
+        if isinstance(_beta_testers_data, dict):
             try:
-                if not isinstance(_beta_testers_data, dict):
-                    raise TypeError()
                 beta_testers_type_0 = AppRelationshipsBetaTesters.from_dict(_beta_testers_data)
 
                 beta_testers = beta_testers_type_0
@@ -838,29 +830,25 @@ class AppRelationships:
                 beta_testers = cast(
                     "AppRelationshipsBetaTesters | None | Unset", _beta_testers_data
                 )
+        else:
+            beta_testers = cast("AppRelationshipsBetaTesters | None | Unset", _beta_testers_data)
 
         _beta_groups_data = d.pop("betaGroups", UNSET)
         beta_groups: AppRelationshipsBetaGroups | None | Unset
-        if _beta_groups_data is None or isinstance(_beta_groups_data, Unset):
-            beta_groups = _beta_groups_data
-        else:
+        if isinstance(_beta_groups_data, dict):
             try:
-                if not isinstance(_beta_groups_data, dict):
-                    raise TypeError()
                 beta_groups_type_0 = AppRelationshipsBetaGroups.from_dict(_beta_groups_data)
 
                 beta_groups = beta_groups_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 beta_groups = cast("AppRelationshipsBetaGroups | None | Unset", _beta_groups_data)
+        else:
+            beta_groups = cast("AppRelationshipsBetaGroups | None | Unset", _beta_groups_data)
 
         _app_store_versions_data = d.pop("appStoreVersions", UNSET)
         app_store_versions: AppRelationshipsAppStoreVersions | None | Unset
-        if _app_store_versions_data is None or isinstance(_app_store_versions_data, Unset):
-            app_store_versions = _app_store_versions_data
-        else:
+        if isinstance(_app_store_versions_data, dict):
             try:
-                if not isinstance(_app_store_versions_data, dict):
-                    raise TypeError()
                 app_store_versions_type_0 = AppRelationshipsAppStoreVersions.from_dict(
                     _app_store_versions_data
                 )
@@ -870,29 +858,27 @@ class AppRelationships:
                 app_store_versions = cast(
                     "AppRelationshipsAppStoreVersions | None | Unset", _app_store_versions_data
                 )
+        else:
+            app_store_versions = cast(
+                "AppRelationshipsAppStoreVersions | None | Unset", _app_store_versions_data
+            )
 
         _app_tags_data = d.pop("appTags", UNSET)
         app_tags: AppRelationshipsAppTags | None | Unset
-        if _app_tags_data is None or isinstance(_app_tags_data, Unset):
-            app_tags = _app_tags_data
-        else:
+        if isinstance(_app_tags_data, dict):
             try:
-                if not isinstance(_app_tags_data, dict):
-                    raise TypeError()
                 app_tags_type_0 = AppRelationshipsAppTags.from_dict(_app_tags_data)
 
                 app_tags = app_tags_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app_tags = cast("AppRelationshipsAppTags | None | Unset", _app_tags_data)
+        else:
+            app_tags = cast("AppRelationshipsAppTags | None | Unset", _app_tags_data)
 
         _pre_release_versions_data = d.pop("preReleaseVersions", UNSET)
         pre_release_versions: AppRelationshipsPreReleaseVersions | None | Unset
-        if _pre_release_versions_data is None or isinstance(_pre_release_versions_data, Unset):
-            pre_release_versions = _pre_release_versions_data
-        else:
+        if isinstance(_pre_release_versions_data, dict):
             try:
-                if not isinstance(_pre_release_versions_data, dict):
-                    raise TypeError()
                 pre_release_versions_type_0 = AppRelationshipsPreReleaseVersions.from_dict(
                     _pre_release_versions_data
                 )
@@ -902,15 +888,15 @@ class AppRelationships:
                 pre_release_versions = cast(
                     "AppRelationshipsPreReleaseVersions | None | Unset", _pre_release_versions_data
                 )
+        else:
+            pre_release_versions = cast(
+                "AppRelationshipsPreReleaseVersions | None | Unset", _pre_release_versions_data
+            )
 
         _beta_app_localizations_data = d.pop("betaAppLocalizations", UNSET)
         beta_app_localizations: AppRelationshipsBetaAppLocalizations | None | Unset
-        if _beta_app_localizations_data is None or isinstance(_beta_app_localizations_data, Unset):
-            beta_app_localizations = _beta_app_localizations_data
-        else:
+        if isinstance(_beta_app_localizations_data, dict):
             try:
-                if not isinstance(_beta_app_localizations_data, dict):
-                    raise TypeError()
                 beta_app_localizations_type_0 = AppRelationshipsBetaAppLocalizations.from_dict(
                     _beta_app_localizations_data
                 )
@@ -921,29 +907,27 @@ class AppRelationships:
                     "AppRelationshipsBetaAppLocalizations | None | Unset",
                     _beta_app_localizations_data,
                 )
+        else:
+            beta_app_localizations = cast(
+                "AppRelationshipsBetaAppLocalizations | None | Unset", _beta_app_localizations_data
+            )
 
         _builds_data = d.pop("builds", UNSET)
         builds: AppRelationshipsBuilds | None | Unset
-        if _builds_data is None or isinstance(_builds_data, Unset):
-            builds = _builds_data
-        else:
+        if isinstance(_builds_data, dict):
             try:
-                if not isinstance(_builds_data, dict):
-                    raise TypeError()
                 builds_type_0 = AppRelationshipsBuilds.from_dict(_builds_data)
 
                 builds = builds_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 builds = cast("AppRelationshipsBuilds | None | Unset", _builds_data)
+        else:
+            builds = cast("AppRelationshipsBuilds | None | Unset", _builds_data)
 
         _beta_license_agreement_data = d.pop("betaLicenseAgreement", UNSET)
         beta_license_agreement: AppRelationshipsBetaLicenseAgreement | None | Unset
-        if _beta_license_agreement_data is None or isinstance(_beta_license_agreement_data, Unset):
-            beta_license_agreement = _beta_license_agreement_data
-        else:
+        if isinstance(_beta_license_agreement_data, dict):
             try:
-                if not isinstance(_beta_license_agreement_data, dict):
-                    raise TypeError()
                 beta_license_agreement_type_0 = AppRelationshipsBetaLicenseAgreement.from_dict(
                     _beta_license_agreement_data
                 )
@@ -954,15 +938,15 @@ class AppRelationships:
                     "AppRelationshipsBetaLicenseAgreement | None | Unset",
                     _beta_license_agreement_data,
                 )
+        else:
+            beta_license_agreement = cast(
+                "AppRelationshipsBetaLicenseAgreement | None | Unset", _beta_license_agreement_data
+            )
 
         _beta_app_review_detail_data = d.pop("betaAppReviewDetail", UNSET)
         beta_app_review_detail: AppRelationshipsBetaAppReviewDetail | None | Unset
-        if _beta_app_review_detail_data is None or isinstance(_beta_app_review_detail_data, Unset):
-            beta_app_review_detail = _beta_app_review_detail_data
-        else:
+        if isinstance(_beta_app_review_detail_data, dict):
             try:
-                if not isinstance(_beta_app_review_detail_data, dict):
-                    raise TypeError()
                 beta_app_review_detail_type_0 = AppRelationshipsBetaAppReviewDetail.from_dict(
                     _beta_app_review_detail_data
                 )
@@ -973,43 +957,39 @@ class AppRelationships:
                     "AppRelationshipsBetaAppReviewDetail | None | Unset",
                     _beta_app_review_detail_data,
                 )
+        else:
+            beta_app_review_detail = cast(
+                "AppRelationshipsBetaAppReviewDetail | None | Unset", _beta_app_review_detail_data
+            )
 
         _app_infos_data = d.pop("appInfos", UNSET)
         app_infos: AppRelationshipsAppInfos | None | Unset
-        if _app_infos_data is None or isinstance(_app_infos_data, Unset):
-            app_infos = _app_infos_data
-        else:
+        if isinstance(_app_infos_data, dict):
             try:
-                if not isinstance(_app_infos_data, dict):
-                    raise TypeError()
                 app_infos_type_0 = AppRelationshipsAppInfos.from_dict(_app_infos_data)
 
                 app_infos = app_infos_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app_infos = cast("AppRelationshipsAppInfos | None | Unset", _app_infos_data)
+        else:
+            app_infos = cast("AppRelationshipsAppInfos | None | Unset", _app_infos_data)
 
         _app_clips_data = d.pop("appClips", UNSET)
         app_clips: AppRelationshipsAppClips | None | Unset
-        if _app_clips_data is None or isinstance(_app_clips_data, Unset):
-            app_clips = _app_clips_data
-        else:
+        if isinstance(_app_clips_data, dict):
             try:
-                if not isinstance(_app_clips_data, dict):
-                    raise TypeError()
                 app_clips_type_0 = AppRelationshipsAppClips.from_dict(_app_clips_data)
 
                 app_clips = app_clips_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app_clips = cast("AppRelationshipsAppClips | None | Unset", _app_clips_data)
+        else:
+            app_clips = cast("AppRelationshipsAppClips | None | Unset", _app_clips_data)
 
         _app_price_points_data = d.pop("appPricePoints", UNSET)
         app_price_points: AppRelationshipsAppPricePoints | None | Unset
-        if _app_price_points_data is None or isinstance(_app_price_points_data, Unset):
-            app_price_points = _app_price_points_data
-        else:
+        if isinstance(_app_price_points_data, dict):
             try:
-                if not isinstance(_app_price_points_data, dict):
-                    raise TypeError()
                 app_price_points_type_0 = AppRelationshipsAppPricePoints.from_dict(
                     _app_price_points_data
                 )
@@ -1019,17 +999,15 @@ class AppRelationships:
                 app_price_points = cast(
                     "AppRelationshipsAppPricePoints | None | Unset", _app_price_points_data
                 )
+        else:
+            app_price_points = cast(
+                "AppRelationshipsAppPricePoints | None | Unset", _app_price_points_data
+            )
 
         _end_user_license_agreement_data = d.pop("endUserLicenseAgreement", UNSET)
         end_user_license_agreement: AppRelationshipsEndUserLicenseAgreement | None | Unset
-        if _end_user_license_agreement_data is None or isinstance(
-            _end_user_license_agreement_data, Unset
-        ):
-            end_user_license_agreement = _end_user_license_agreement_data
-        else:
+        if isinstance(_end_user_license_agreement_data, dict):
             try:
-                if not isinstance(_end_user_license_agreement_data, dict):
-                    raise TypeError()
                 end_user_license_agreement_type_0 = (
                     AppRelationshipsEndUserLicenseAgreement.from_dict(
                         _end_user_license_agreement_data
@@ -1042,15 +1020,16 @@ class AppRelationships:
                     "AppRelationshipsEndUserLicenseAgreement | None | Unset",
                     _end_user_license_agreement_data,
                 )
+        else:
+            end_user_license_agreement = cast(
+                "AppRelationshipsEndUserLicenseAgreement | None | Unset",
+                _end_user_license_agreement_data,
+            )
 
         _app_price_schedule_data = d.pop("appPriceSchedule", UNSET)
         app_price_schedule: AppRelationshipsAppPriceSchedule | None | Unset
-        if _app_price_schedule_data is None or isinstance(_app_price_schedule_data, Unset):
-            app_price_schedule = _app_price_schedule_data
-        else:
+        if isinstance(_app_price_schedule_data, dict):
             try:
-                if not isinstance(_app_price_schedule_data, dict):
-                    raise TypeError()
                 app_price_schedule_type_0 = AppRelationshipsAppPriceSchedule.from_dict(
                     _app_price_schedule_data
                 )
@@ -1060,15 +1039,15 @@ class AppRelationships:
                 app_price_schedule = cast(
                     "AppRelationshipsAppPriceSchedule | None | Unset", _app_price_schedule_data
                 )
+        else:
+            app_price_schedule = cast(
+                "AppRelationshipsAppPriceSchedule | None | Unset", _app_price_schedule_data
+            )
 
         _app_availability_v2_data = d.pop("appAvailabilityV2", UNSET)
         app_availability_v2: AppRelationshipsAppAvailabilityV2 | None | Unset
-        if _app_availability_v2_data is None or isinstance(_app_availability_v2_data, Unset):
-            app_availability_v2 = _app_availability_v2_data
-        else:
+        if isinstance(_app_availability_v2_data, dict):
             try:
-                if not isinstance(_app_availability_v2_data, dict):
-                    raise TypeError()
                 app_availability_v2_type_0 = AppRelationshipsAppAvailabilityV2.from_dict(
                     _app_availability_v2_data
                 )
@@ -1078,15 +1057,15 @@ class AppRelationships:
                 app_availability_v2 = cast(
                     "AppRelationshipsAppAvailabilityV2 | None | Unset", _app_availability_v2_data
                 )
+        else:
+            app_availability_v2 = cast(
+                "AppRelationshipsAppAvailabilityV2 | None | Unset", _app_availability_v2_data
+            )
 
         _in_app_purchases_data = d.pop("inAppPurchases", UNSET)
         in_app_purchases: AppRelationshipsInAppPurchases | None | Unset
-        if _in_app_purchases_data is None or isinstance(_in_app_purchases_data, Unset):
-            in_app_purchases = _in_app_purchases_data
-        else:
+        if isinstance(_in_app_purchases_data, dict):
             try:
-                if not isinstance(_in_app_purchases_data, dict):
-                    raise TypeError()
                 in_app_purchases_type_0 = AppRelationshipsInAppPurchases.from_dict(
                     _in_app_purchases_data
                 )
@@ -1096,15 +1075,15 @@ class AppRelationships:
                 in_app_purchases = cast(
                     "AppRelationshipsInAppPurchases | None | Unset", _in_app_purchases_data
                 )
+        else:
+            in_app_purchases = cast(
+                "AppRelationshipsInAppPurchases | None | Unset", _in_app_purchases_data
+            )
 
         _subscription_groups_data = d.pop("subscriptionGroups", UNSET)
         subscription_groups: AppRelationshipsSubscriptionGroups | None | Unset
-        if _subscription_groups_data is None or isinstance(_subscription_groups_data, Unset):
-            subscription_groups = _subscription_groups_data
-        else:
+        if isinstance(_subscription_groups_data, dict):
             try:
-                if not isinstance(_subscription_groups_data, dict):
-                    raise TypeError()
                 subscription_groups_type_0 = AppRelationshipsSubscriptionGroups.from_dict(
                     _subscription_groups_data
                 )
@@ -1114,17 +1093,15 @@ class AppRelationships:
                 subscription_groups = cast(
                     "AppRelationshipsSubscriptionGroups | None | Unset", _subscription_groups_data
                 )
+        else:
+            subscription_groups = cast(
+                "AppRelationshipsSubscriptionGroups | None | Unset", _subscription_groups_data
+            )
 
         _game_center_enabled_versions_data = d.pop("gameCenterEnabledVersions", UNSET)
         game_center_enabled_versions: AppRelationshipsGameCenterEnabledVersions | None | Unset
-        if _game_center_enabled_versions_data is None or isinstance(
-            _game_center_enabled_versions_data, Unset
-        ):
-            game_center_enabled_versions = _game_center_enabled_versions_data
-        else:
+        if isinstance(_game_center_enabled_versions_data, dict):
             try:
-                if not isinstance(_game_center_enabled_versions_data, dict):
-                    raise TypeError()
                 game_center_enabled_versions_type_0 = (
                     AppRelationshipsGameCenterEnabledVersions.from_dict(
                         _game_center_enabled_versions_data
@@ -1137,15 +1114,16 @@ class AppRelationships:
                     "AppRelationshipsGameCenterEnabledVersions | None | Unset",
                     _game_center_enabled_versions_data,
                 )
+        else:
+            game_center_enabled_versions = cast(
+                "AppRelationshipsGameCenterEnabledVersions | None | Unset",
+                _game_center_enabled_versions_data,
+            )
 
         _perf_power_metrics_data = d.pop("perfPowerMetrics", UNSET)
         perf_power_metrics: AppRelationshipsPerfPowerMetrics | None | Unset
-        if _perf_power_metrics_data is None or isinstance(_perf_power_metrics_data, Unset):
-            perf_power_metrics = _perf_power_metrics_data
-        else:
+        if isinstance(_perf_power_metrics_data, dict):
             try:
-                if not isinstance(_perf_power_metrics_data, dict):
-                    raise TypeError()
                 perf_power_metrics_type_0 = AppRelationshipsPerfPowerMetrics.from_dict(
                     _perf_power_metrics_data
                 )
@@ -1155,17 +1133,15 @@ class AppRelationships:
                 perf_power_metrics = cast(
                     "AppRelationshipsPerfPowerMetrics | None | Unset", _perf_power_metrics_data
                 )
+        else:
+            perf_power_metrics = cast(
+                "AppRelationshipsPerfPowerMetrics | None | Unset", _perf_power_metrics_data
+            )
 
         _app_custom_product_pages_data = d.pop("appCustomProductPages", UNSET)
         app_custom_product_pages: AppRelationshipsAppCustomProductPages | None | Unset
-        if _app_custom_product_pages_data is None or isinstance(
-            _app_custom_product_pages_data, Unset
-        ):
-            app_custom_product_pages = _app_custom_product_pages_data
-        else:
+        if isinstance(_app_custom_product_pages_data, dict):
             try:
-                if not isinstance(_app_custom_product_pages_data, dict):
-                    raise TypeError()
                 app_custom_product_pages_type_0 = AppRelationshipsAppCustomProductPages.from_dict(
                     _app_custom_product_pages_data
                 )
@@ -1176,15 +1152,16 @@ class AppRelationships:
                     "AppRelationshipsAppCustomProductPages | None | Unset",
                     _app_custom_product_pages_data,
                 )
+        else:
+            app_custom_product_pages = cast(
+                "AppRelationshipsAppCustomProductPages | None | Unset",
+                _app_custom_product_pages_data,
+            )
 
         _in_app_purchases_v2_data = d.pop("inAppPurchasesV2", UNSET)
         in_app_purchases_v2: AppRelationshipsInAppPurchasesV2 | None | Unset
-        if _in_app_purchases_v2_data is None or isinstance(_in_app_purchases_v2_data, Unset):
-            in_app_purchases_v2 = _in_app_purchases_v2_data
-        else:
+        if isinstance(_in_app_purchases_v2_data, dict):
             try:
-                if not isinstance(_in_app_purchases_v2_data, dict):
-                    raise TypeError()
                 in_app_purchases_v2_type_0 = AppRelationshipsInAppPurchasesV2.from_dict(
                     _in_app_purchases_v2_data
                 )
@@ -1194,15 +1171,15 @@ class AppRelationships:
                 in_app_purchases_v2 = cast(
                     "AppRelationshipsInAppPurchasesV2 | None | Unset", _in_app_purchases_v2_data
                 )
+        else:
+            in_app_purchases_v2 = cast(
+                "AppRelationshipsInAppPurchasesV2 | None | Unset", _in_app_purchases_v2_data
+            )
 
         _promoted_purchases_data = d.pop("promotedPurchases", UNSET)
         promoted_purchases: AppRelationshipsPromotedPurchases | None | Unset
-        if _promoted_purchases_data is None or isinstance(_promoted_purchases_data, Unset):
-            promoted_purchases = _promoted_purchases_data
-        else:
+        if isinstance(_promoted_purchases_data, dict):
             try:
-                if not isinstance(_promoted_purchases_data, dict):
-                    raise TypeError()
                 promoted_purchases_type_0 = AppRelationshipsPromotedPurchases.from_dict(
                     _promoted_purchases_data
                 )
@@ -1212,29 +1189,27 @@ class AppRelationships:
                 promoted_purchases = cast(
                     "AppRelationshipsPromotedPurchases | None | Unset", _promoted_purchases_data
                 )
+        else:
+            promoted_purchases = cast(
+                "AppRelationshipsPromotedPurchases | None | Unset", _promoted_purchases_data
+            )
 
         _app_events_data = d.pop("appEvents", UNSET)
         app_events: AppRelationshipsAppEvents | None | Unset
-        if _app_events_data is None or isinstance(_app_events_data, Unset):
-            app_events = _app_events_data
-        else:
+        if isinstance(_app_events_data, dict):
             try:
-                if not isinstance(_app_events_data, dict):
-                    raise TypeError()
                 app_events_type_0 = AppRelationshipsAppEvents.from_dict(_app_events_data)
 
                 app_events = app_events_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app_events = cast("AppRelationshipsAppEvents | None | Unset", _app_events_data)
+        else:
+            app_events = cast("AppRelationshipsAppEvents | None | Unset", _app_events_data)
 
         _review_submissions_data = d.pop("reviewSubmissions", UNSET)
         review_submissions: AppRelationshipsReviewSubmissions | None | Unset
-        if _review_submissions_data is None or isinstance(_review_submissions_data, Unset):
-            review_submissions = _review_submissions_data
-        else:
+        if isinstance(_review_submissions_data, dict):
             try:
-                if not isinstance(_review_submissions_data, dict):
-                    raise TypeError()
                 review_submissions_type_0 = AppRelationshipsReviewSubmissions.from_dict(
                     _review_submissions_data
                 )
@@ -1244,17 +1219,15 @@ class AppRelationships:
                 review_submissions = cast(
                     "AppRelationshipsReviewSubmissions | None | Unset", _review_submissions_data
                 )
+        else:
+            review_submissions = cast(
+                "AppRelationshipsReviewSubmissions | None | Unset", _review_submissions_data
+            )
 
         _subscription_grace_period_data = d.pop("subscriptionGracePeriod", UNSET)
         subscription_grace_period: AppRelationshipsSubscriptionGracePeriod | None | Unset
-        if _subscription_grace_period_data is None or isinstance(
-            _subscription_grace_period_data, Unset
-        ):
-            subscription_grace_period = _subscription_grace_period_data
-        else:
+        if isinstance(_subscription_grace_period_data, dict):
             try:
-                if not isinstance(_subscription_grace_period_data, dict):
-                    raise TypeError()
                 subscription_grace_period_type_0 = (
                     AppRelationshipsSubscriptionGracePeriod.from_dict(
                         _subscription_grace_period_data
@@ -1267,15 +1240,16 @@ class AppRelationships:
                     "AppRelationshipsSubscriptionGracePeriod | None | Unset",
                     _subscription_grace_period_data,
                 )
+        else:
+            subscription_grace_period = cast(
+                "AppRelationshipsSubscriptionGracePeriod | None | Unset",
+                _subscription_grace_period_data,
+            )
 
         _customer_reviews_data = d.pop("customerReviews", UNSET)
         customer_reviews: AppRelationshipsCustomerReviews | None | Unset
-        if _customer_reviews_data is None or isinstance(_customer_reviews_data, Unset):
-            customer_reviews = _customer_reviews_data
-        else:
+        if isinstance(_customer_reviews_data, dict):
             try:
-                if not isinstance(_customer_reviews_data, dict):
-                    raise TypeError()
                 customer_reviews_type_0 = AppRelationshipsCustomerReviews.from_dict(
                     _customer_reviews_data
                 )
@@ -1285,17 +1259,15 @@ class AppRelationships:
                 customer_reviews = cast(
                     "AppRelationshipsCustomerReviews | None | Unset", _customer_reviews_data
                 )
+        else:
+            customer_reviews = cast(
+                "AppRelationshipsCustomerReviews | None | Unset", _customer_reviews_data
+            )
 
         _customer_review_summarizations_data = d.pop("customerReviewSummarizations", UNSET)
         customer_review_summarizations: AppRelationshipsCustomerReviewSummarizations | None | Unset
-        if _customer_review_summarizations_data is None or isinstance(
-            _customer_review_summarizations_data, Unset
-        ):
-            customer_review_summarizations = _customer_review_summarizations_data
-        else:
+        if isinstance(_customer_review_summarizations_data, dict):
             try:
-                if not isinstance(_customer_review_summarizations_data, dict):
-                    raise TypeError()
                 customer_review_summarizations_type_0 = (
                     AppRelationshipsCustomerReviewSummarizations.from_dict(
                         _customer_review_summarizations_data
@@ -1308,15 +1280,16 @@ class AppRelationships:
                     "AppRelationshipsCustomerReviewSummarizations | None | Unset",
                     _customer_review_summarizations_data,
                 )
+        else:
+            customer_review_summarizations = cast(
+                "AppRelationshipsCustomerReviewSummarizations | None | Unset",
+                _customer_review_summarizations_data,
+            )
 
         _game_center_detail_data = d.pop("gameCenterDetail", UNSET)
         game_center_detail: AppRelationshipsGameCenterDetail | None | Unset
-        if _game_center_detail_data is None or isinstance(_game_center_detail_data, Unset):
-            game_center_detail = _game_center_detail_data
-        else:
+        if isinstance(_game_center_detail_data, dict):
             try:
-                if not isinstance(_game_center_detail_data, dict):
-                    raise TypeError()
                 game_center_detail_type_0 = AppRelationshipsGameCenterDetail.from_dict(
                     _game_center_detail_data
                 )
@@ -1326,19 +1299,17 @@ class AppRelationships:
                 game_center_detail = cast(
                     "AppRelationshipsGameCenterDetail | None | Unset", _game_center_detail_data
                 )
+        else:
+            game_center_detail = cast(
+                "AppRelationshipsGameCenterDetail | None | Unset", _game_center_detail_data
+            )
 
         _app_store_version_experiments_v2_data = d.pop("appStoreVersionExperimentsV2", UNSET)
         app_store_version_experiments_v2: (
             AppRelationshipsAppStoreVersionExperimentsV2 | None | Unset
         )
-        if _app_store_version_experiments_v2_data is None or isinstance(
-            _app_store_version_experiments_v2_data, Unset
-        ):
-            app_store_version_experiments_v2 = _app_store_version_experiments_v2_data
-        else:
+        if isinstance(_app_store_version_experiments_v2_data, dict):
             try:
-                if not isinstance(_app_store_version_experiments_v2_data, dict):
-                    raise TypeError()
                 app_store_version_experiments_v2_type_0 = (
                     AppRelationshipsAppStoreVersionExperimentsV2.from_dict(
                         _app_store_version_experiments_v2_data
@@ -1351,17 +1322,16 @@ class AppRelationships:
                     "AppRelationshipsAppStoreVersionExperimentsV2 | None | Unset",
                     _app_store_version_experiments_v2_data,
                 )
+        else:
+            app_store_version_experiments_v2 = cast(
+                "AppRelationshipsAppStoreVersionExperimentsV2 | None | Unset",
+                _app_store_version_experiments_v2_data,
+            )
 
         _alternative_distribution_key_data = d.pop("alternativeDistributionKey", UNSET)
         alternative_distribution_key: AppRelationshipsAlternativeDistributionKey | None | Unset
-        if _alternative_distribution_key_data is None or isinstance(
-            _alternative_distribution_key_data, Unset
-        ):
-            alternative_distribution_key = _alternative_distribution_key_data
-        else:
+        if isinstance(_alternative_distribution_key_data, dict):
             try:
-                if not isinstance(_alternative_distribution_key_data, dict):
-                    raise TypeError()
                 alternative_distribution_key_type_0 = (
                     AppRelationshipsAlternativeDistributionKey.from_dict(
                         _alternative_distribution_key_data
@@ -1374,17 +1344,16 @@ class AppRelationships:
                     "AppRelationshipsAlternativeDistributionKey | None | Unset",
                     _alternative_distribution_key_data,
                 )
+        else:
+            alternative_distribution_key = cast(
+                "AppRelationshipsAlternativeDistributionKey | None | Unset",
+                _alternative_distribution_key_data,
+            )
 
         _analytics_report_requests_data = d.pop("analyticsReportRequests", UNSET)
         analytics_report_requests: AppRelationshipsAnalyticsReportRequests | None | Unset
-        if _analytics_report_requests_data is None or isinstance(
-            _analytics_report_requests_data, Unset
-        ):
-            analytics_report_requests = _analytics_report_requests_data
-        else:
+        if isinstance(_analytics_report_requests_data, dict):
             try:
-                if not isinstance(_analytics_report_requests_data, dict):
-                    raise TypeError()
                 analytics_report_requests_type_0 = (
                     AppRelationshipsAnalyticsReportRequests.from_dict(
                         _analytics_report_requests_data
@@ -1397,17 +1366,16 @@ class AppRelationships:
                     "AppRelationshipsAnalyticsReportRequests | None | Unset",
                     _analytics_report_requests_data,
                 )
+        else:
+            analytics_report_requests = cast(
+                "AppRelationshipsAnalyticsReportRequests | None | Unset",
+                _analytics_report_requests_data,
+            )
 
         _marketplace_search_detail_data = d.pop("marketplaceSearchDetail", UNSET)
         marketplace_search_detail: AppRelationshipsMarketplaceSearchDetail | None | Unset
-        if _marketplace_search_detail_data is None or isinstance(
-            _marketplace_search_detail_data, Unset
-        ):
-            marketplace_search_detail = _marketplace_search_detail_data
-        else:
+        if isinstance(_marketplace_search_detail_data, dict):
             try:
-                if not isinstance(_marketplace_search_detail_data, dict):
-                    raise TypeError()
                 marketplace_search_detail_type_0 = (
                     AppRelationshipsMarketplaceSearchDetail.from_dict(
                         _marketplace_search_detail_data
@@ -1420,15 +1388,16 @@ class AppRelationships:
                     "AppRelationshipsMarketplaceSearchDetail | None | Unset",
                     _marketplace_search_detail_data,
                 )
+        else:
+            marketplace_search_detail = cast(
+                "AppRelationshipsMarketplaceSearchDetail | None | Unset",
+                _marketplace_search_detail_data,
+            )
 
         _build_uploads_data = d.pop("buildUploads", UNSET)
         build_uploads: AppRelationshipsBuildUploads | None | Unset
-        if _build_uploads_data is None or isinstance(_build_uploads_data, Unset):
-            build_uploads = _build_uploads_data
-        else:
+        if isinstance(_build_uploads_data, dict):
             try:
-                if not isinstance(_build_uploads_data, dict):
-                    raise TypeError()
                 build_uploads_type_0 = AppRelationshipsBuildUploads.from_dict(_build_uploads_data)
 
                 build_uploads = build_uploads_type_0
@@ -1436,15 +1405,13 @@ class AppRelationships:
                 build_uploads = cast(
                     "AppRelationshipsBuildUploads | None | Unset", _build_uploads_data
                 )
+        else:
+            build_uploads = cast("AppRelationshipsBuildUploads | None | Unset", _build_uploads_data)
 
         _background_assets_data = d.pop("backgroundAssets", UNSET)
         background_assets: AppRelationshipsBackgroundAssets | None | Unset
-        if _background_assets_data is None or isinstance(_background_assets_data, Unset):
-            background_assets = _background_assets_data
-        else:
+        if isinstance(_background_assets_data, dict):
             try:
-                if not isinstance(_background_assets_data, dict):
-                    raise TypeError()
                 background_assets_type_0 = AppRelationshipsBackgroundAssets.from_dict(
                     _background_assets_data
                 )
@@ -1454,6 +1421,10 @@ class AppRelationships:
                 background_assets = cast(
                     "AppRelationshipsBackgroundAssets | None | Unset", _background_assets_data
                 )
+        else:
+            background_assets = cast(
+                "AppRelationshipsBackgroundAssets | None | Unset", _background_assets_data
+            )
 
         _beta_feedback_screenshot_submissions_data = d.pop(
             "betaFeedbackScreenshotSubmissions", UNSET
@@ -1461,14 +1432,8 @@ class AppRelationships:
         beta_feedback_screenshot_submissions: (
             AppRelationshipsBetaFeedbackScreenshotSubmissions | None | Unset
         )
-        if _beta_feedback_screenshot_submissions_data is None or isinstance(
-            _beta_feedback_screenshot_submissions_data, Unset
-        ):
-            beta_feedback_screenshot_submissions = _beta_feedback_screenshot_submissions_data
-        else:
+        if isinstance(_beta_feedback_screenshot_submissions_data, dict):
             try:
-                if not isinstance(_beta_feedback_screenshot_submissions_data, dict):
-                    raise TypeError()
                 beta_feedback_screenshot_submissions_type_0 = (
                     AppRelationshipsBetaFeedbackScreenshotSubmissions.from_dict(
                         _beta_feedback_screenshot_submissions_data
@@ -1481,17 +1446,16 @@ class AppRelationships:
                     "AppRelationshipsBetaFeedbackScreenshotSubmissions | None | Unset",
                     _beta_feedback_screenshot_submissions_data,
                 )
+        else:
+            beta_feedback_screenshot_submissions = cast(
+                "AppRelationshipsBetaFeedbackScreenshotSubmissions | None | Unset",
+                _beta_feedback_screenshot_submissions_data,
+            )
 
         _beta_feedback_crash_submissions_data = d.pop("betaFeedbackCrashSubmissions", UNSET)
         beta_feedback_crash_submissions: AppRelationshipsBetaFeedbackCrashSubmissions | None | Unset
-        if _beta_feedback_crash_submissions_data is None or isinstance(
-            _beta_feedback_crash_submissions_data, Unset
-        ):
-            beta_feedback_crash_submissions = _beta_feedback_crash_submissions_data
-        else:
+        if isinstance(_beta_feedback_crash_submissions_data, dict):
             try:
-                if not isinstance(_beta_feedback_crash_submissions_data, dict):
-                    raise TypeError()
                 beta_feedback_crash_submissions_type_0 = (
                     AppRelationshipsBetaFeedbackCrashSubmissions.from_dict(
                         _beta_feedback_crash_submissions_data
@@ -1504,15 +1468,16 @@ class AppRelationships:
                     "AppRelationshipsBetaFeedbackCrashSubmissions | None | Unset",
                     _beta_feedback_crash_submissions_data,
                 )
+        else:
+            beta_feedback_crash_submissions = cast(
+                "AppRelationshipsBetaFeedbackCrashSubmissions | None | Unset",
+                _beta_feedback_crash_submissions_data,
+            )
 
         _search_keywords_data = d.pop("searchKeywords", UNSET)
         search_keywords: AppRelationshipsSearchKeywords | None | Unset
-        if _search_keywords_data is None or isinstance(_search_keywords_data, Unset):
-            search_keywords = _search_keywords_data
-        else:
+        if isinstance(_search_keywords_data, dict):
             try:
-                if not isinstance(_search_keywords_data, dict):
-                    raise TypeError()
                 search_keywords_type_0 = AppRelationshipsSearchKeywords.from_dict(
                     _search_keywords_data
                 )
@@ -1522,33 +1487,29 @@ class AppRelationships:
                 search_keywords = cast(
                     "AppRelationshipsSearchKeywords | None | Unset", _search_keywords_data
                 )
+        else:
+            search_keywords = cast(
+                "AppRelationshipsSearchKeywords | None | Unset", _search_keywords_data
+            )
 
         _webhooks_data = d.pop("webhooks", UNSET)
         webhooks: AppRelationshipsWebhooks | None | Unset
-        if _webhooks_data is None or isinstance(_webhooks_data, Unset):
-            webhooks = _webhooks_data
-        else:
+        if isinstance(_webhooks_data, dict):
             try:
-                if not isinstance(_webhooks_data, dict):
-                    raise TypeError()
                 webhooks_type_0 = AppRelationshipsWebhooks.from_dict(_webhooks_data)
 
                 webhooks = webhooks_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 webhooks = cast("AppRelationshipsWebhooks | None | Unset", _webhooks_data)
+        else:
+            webhooks = cast("AppRelationshipsWebhooks | None | Unset", _webhooks_data)
 
         _android_to_ios_app_mapping_details_data = d.pop("androidToIosAppMappingDetails", UNSET)
         android_to_ios_app_mapping_details: (
             AppRelationshipsAndroidToIosAppMappingDetails | None | Unset
         )
-        if _android_to_ios_app_mapping_details_data is None or isinstance(
-            _android_to_ios_app_mapping_details_data, Unset
-        ):
-            android_to_ios_app_mapping_details = _android_to_ios_app_mapping_details_data
-        else:
+        if isinstance(_android_to_ios_app_mapping_details_data, dict):
             try:
-                if not isinstance(_android_to_ios_app_mapping_details_data, dict):
-                    raise TypeError()
                 android_to_ios_app_mapping_details_type_0 = (
                     AppRelationshipsAndroidToIosAppMappingDetails.from_dict(
                         _android_to_ios_app_mapping_details_data
@@ -1561,6 +1522,11 @@ class AppRelationships:
                     "AppRelationshipsAndroidToIosAppMappingDetails | None | Unset",
                     _android_to_ios_app_mapping_details_data,
                 )
+        else:
+            android_to_ios_app_mapping_details = cast(
+                "AppRelationshipsAndroidToIosAppMappingDetails | None | Unset",
+                _android_to_ios_app_mapping_details_data,
+            )
 
         app_relationships = cls(
             accessibility_declarations=accessibility_declarations,

@@ -64,17 +64,15 @@ class AppRelationshipsAppStoreIcon:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: AppRelationshipsAppStoreIconData | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = AppRelationshipsAppStoreIconData.from_dict(_data_data)
 
                 data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("AppRelationshipsAppStoreIconData | None | Unset", _data_data)
+        else:
+            data = cast("AppRelationshipsAppStoreIconData | None | Unset", _data_data)
 
         app_relationships_app_store_icon = cls(
             data=data,

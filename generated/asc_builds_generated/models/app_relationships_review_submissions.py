@@ -100,40 +100,32 @@ class AppRelationshipsReviewSubmissions:
         d = dict(src_dict)
         _links_data = d.pop("links", UNSET)
         links: None | RelationshipLinks | Unset
-        if _links_data is None or isinstance(_links_data, Unset):
-            links = _links_data
-        else:
+        if isinstance(_links_data, dict):
             try:
-                if not isinstance(_links_data, dict):
-                    raise TypeError()
                 links_type_1 = RelationshipLinks.from_dict(_links_data)
 
                 links = links_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
+        else:
+            links = cast("None | RelationshipLinks | Unset", _links_data)
 
         _meta_data = d.pop("meta", UNSET)
         meta: None | PagingInformation | Unset
-        if _meta_data is None or isinstance(_meta_data, Unset):
-            meta = _meta_data
-        else:
+        if isinstance(_meta_data, dict):
             try:
-                if not isinstance(_meta_data, dict):
-                    raise TypeError()
                 meta_type_1 = PagingInformation.from_dict(_meta_data)
 
                 meta = meta_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("None | PagingInformation | Unset", _meta_data)
+        else:
+            meta = cast("None | PagingInformation | Unset", _meta_data)
 
         _data_data = d.pop("data", UNSET)
         data: list[AppRelationshipsReviewSubmissionsDataItem] | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, list):
             try:
-                if not isinstance(_data_data, list):
-                    raise TypeError()
                 data_type_0 = []
                 _data_type_0 = _data_data
                 for data_type_0_item_data in _data_type_0:
@@ -148,6 +140,10 @@ class AppRelationshipsReviewSubmissions:
                 data = cast(
                     "list[AppRelationshipsReviewSubmissionsDataItem] | None | Unset", _data_data
                 )
+        else:
+            data = cast(
+                "list[AppRelationshipsReviewSubmissionsDataItem] | None | Unset", _data_data
+            )
 
         app_relationships_review_submissions = cls(
             links=links,

@@ -164,58 +164,48 @@ class AppStoreVersionAttributes:
         d = dict(src_dict)
         _platform_data = d.pop("platform", UNSET)
         platform: None | Platform | Unset
-        if _platform_data is None or isinstance(_platform_data, Unset):
-            platform = _platform_data
-        else:
+        if isinstance(_platform_data, str):
             try:
-                if not isinstance(_platform_data, str):
-                    raise TypeError()
                 platform_type_1 = Platform(_platform_data)
 
                 platform = platform_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 platform = cast("None | Platform | Unset", _platform_data)
+        else:
+            platform = cast("None | Platform | Unset", _platform_data)
 
         version_string = cast("None | str | Unset", d.pop("versionString", UNSET))
 
         _app_store_state_data = d.pop("appStoreState", UNSET)
         app_store_state: AppStoreVersionState | None | Unset
-        if _app_store_state_data is None or isinstance(_app_store_state_data, Unset):
-            app_store_state = _app_store_state_data
-        else:
+        if isinstance(_app_store_state_data, str):
             try:
-                if not isinstance(_app_store_state_data, str):
-                    raise TypeError()
                 app_store_state_type_1 = AppStoreVersionState(_app_store_state_data)
 
                 app_store_state = app_store_state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 app_store_state = cast("AppStoreVersionState | None | Unset", _app_store_state_data)
+        else:
+            app_store_state = cast("AppStoreVersionState | None | Unset", _app_store_state_data)
 
         _app_version_state_data = d.pop("appVersionState", UNSET)
         app_version_state: AppVersionState | None | Unset
-        if _app_version_state_data is None or isinstance(_app_version_state_data, Unset):
-            app_version_state = _app_version_state_data
-        else:
+        if isinstance(_app_version_state_data, str):
             try:
-                if not isinstance(_app_version_state_data, str):
-                    raise TypeError()
                 app_version_state_type_1 = AppVersionState(_app_version_state_data)
 
                 app_version_state = app_version_state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 app_version_state = cast("AppVersionState | None | Unset", _app_version_state_data)
+        else:
+            app_version_state = cast("AppVersionState | None | Unset", _app_version_state_data)
 
         copyright_ = cast("None | str | Unset", d.pop("copyright", UNSET))
 
         _review_type_data = d.pop("reviewType", UNSET)
         review_type: AppStoreVersionAttributesReviewType | None | Unset
-        if _review_type_data is None or isinstance(_review_type_data, Unset):
-            review_type = _review_type_data
-        else:
+        if isinstance(_review_type_data, str):
             try:
-                if not isinstance(_review_type_data, str):
-                    raise TypeError()
                 review_type_type_1 = AppStoreVersionAttributesReviewType(_review_type_data)
 
                 review_type = review_type_type_1
@@ -223,15 +213,15 @@ class AppStoreVersionAttributes:
                 review_type = cast(
                     "AppStoreVersionAttributesReviewType | None | Unset", _review_type_data
                 )
+        else:
+            review_type = cast(
+                "AppStoreVersionAttributesReviewType | None | Unset", _review_type_data
+            )
 
         _release_type_data = d.pop("releaseType", UNSET)
         release_type: AppStoreVersionAttributesReleaseType | None | Unset
-        if _release_type_data is None or isinstance(_release_type_data, Unset):
-            release_type = _release_type_data
-        else:
+        if isinstance(_release_type_data, str):
             try:
-                if not isinstance(_release_type_data, str):
-                    raise TypeError()
                 release_type_type_1 = AppStoreVersionAttributesReleaseType(_release_type_data)
 
                 release_type = release_type_type_1
@@ -239,15 +229,15 @@ class AppStoreVersionAttributes:
                 release_type = cast(
                     "AppStoreVersionAttributesReleaseType | None | Unset", _release_type_data
                 )
+        else:
+            release_type = cast(
+                "AppStoreVersionAttributesReleaseType | None | Unset", _release_type_data
+            )
 
         _earliest_release_date_data = d.pop("earliestReleaseDate", UNSET)
         earliest_release_date: datetime.datetime | None | Unset
-        if _earliest_release_date_data is None or isinstance(_earliest_release_date_data, Unset):
-            earliest_release_date = _earliest_release_date_data
-        else:
+        if isinstance(_earliest_release_date_data, str):
             try:
-                if not isinstance(_earliest_release_date_data, str):
-                    raise TypeError()
                 earliest_release_date_type_0 = datetime.datetime.fromisoformat(
                     _earliest_release_date_data
                 )
@@ -257,6 +247,10 @@ class AppStoreVersionAttributes:
                 earliest_release_date = cast(
                     "datetime.datetime | None | Unset", _earliest_release_date_data
                 )
+        else:
+            earliest_release_date = cast(
+                "datetime.datetime | None | Unset", _earliest_release_date_data
+            )
 
         uses_idfa = cast("bool | None | Unset", d.pop("usesIdfa", UNSET))
 
@@ -264,17 +258,15 @@ class AppStoreVersionAttributes:
 
         _created_date_data = d.pop("createdDate", UNSET)
         created_date: datetime.datetime | None | Unset
-        if _created_date_data is None or isinstance(_created_date_data, Unset):
-            created_date = _created_date_data
-        else:
+        if isinstance(_created_date_data, str):
             try:
-                if not isinstance(_created_date_data, str):
-                    raise TypeError()
                 created_date_type_0 = datetime.datetime.fromisoformat(_created_date_data)
 
                 created_date = created_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 created_date = cast("datetime.datetime | None | Unset", _created_date_data)
+        else:
+            created_date = cast("datetime.datetime | None | Unset", _created_date_data)
 
         app_store_version_attributes = cls(
             platform=platform,

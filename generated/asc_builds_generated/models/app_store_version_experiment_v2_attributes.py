@@ -119,28 +119,22 @@ class AppStoreVersionExperimentV2Attributes:
 
         _platform_data = d.pop("platform", UNSET)
         platform: None | Platform | Unset
-        if _platform_data is None or isinstance(_platform_data, Unset):
-            platform = _platform_data
-        else:
+        if isinstance(_platform_data, str):
             try:
-                if not isinstance(_platform_data, str):
-                    raise TypeError()
                 platform_type_1 = Platform(_platform_data)
 
                 platform = platform_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 platform = cast("None | Platform | Unset", _platform_data)
+        else:
+            platform = cast("None | Platform | Unset", _platform_data)
 
         traffic_proportion = cast("int | None | Unset", d.pop("trafficProportion", UNSET))
 
         _state_data = d.pop("state", UNSET)
         state: AppStoreVersionExperimentV2AttributesState | None | Unset
-        if _state_data is None or isinstance(_state_data, Unset):
-            state = _state_data
-        else:
+        if isinstance(_state_data, str):
             try:
-                if not isinstance(_state_data, str):
-                    raise TypeError()
                 state_type_1 = AppStoreVersionExperimentV2AttributesState(_state_data)
 
                 state = state_type_1
@@ -148,36 +142,34 @@ class AppStoreVersionExperimentV2Attributes:
                 state = cast(
                     "AppStoreVersionExperimentV2AttributesState | None | Unset", _state_data
                 )
+        else:
+            state = cast("AppStoreVersionExperimentV2AttributesState | None | Unset", _state_data)
 
         review_required = cast("bool | None | Unset", d.pop("reviewRequired", UNSET))
 
         _start_date_data = d.pop("startDate", UNSET)
         start_date: datetime.datetime | None | Unset
-        if _start_date_data is None or isinstance(_start_date_data, Unset):
-            start_date = _start_date_data
-        else:
+        if isinstance(_start_date_data, str):
             try:
-                if not isinstance(_start_date_data, str):
-                    raise TypeError()
                 start_date_type_0 = datetime.datetime.fromisoformat(_start_date_data)
 
                 start_date = start_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 start_date = cast("datetime.datetime | None | Unset", _start_date_data)
+        else:
+            start_date = cast("datetime.datetime | None | Unset", _start_date_data)
 
         _end_date_data = d.pop("endDate", UNSET)
         end_date: datetime.datetime | None | Unset
-        if _end_date_data is None or isinstance(_end_date_data, Unset):
-            end_date = _end_date_data
-        else:
+        if isinstance(_end_date_data, str):
             try:
-                if not isinstance(_end_date_data, str):
-                    raise TypeError()
                 end_date_type_0 = datetime.datetime.fromisoformat(_end_date_data)
 
                 end_date = end_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 end_date = cast("datetime.datetime | None | Unset", _end_date_data)
+        else:
+            end_date = cast("datetime.datetime | None | Unset", _end_date_data)
 
         app_store_version_experiment_v2_attributes = cls(
             name=name,

@@ -139,28 +139,22 @@ class AppStoreVersionExperimentV2Relationships:
         d = dict(src_dict)
         _app_data = d.pop("app", UNSET)
         app: AppStoreVersionExperimentV2RelationshipsApp | None | Unset
-        if _app_data is None or isinstance(_app_data, Unset):
-            app = _app_data
-        else:
+        if isinstance(_app_data, dict):
             try:
-                if not isinstance(_app_data, dict):
-                    raise TypeError()
                 app_type_0 = AppStoreVersionExperimentV2RelationshipsApp.from_dict(_app_data)
 
                 app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("AppStoreVersionExperimentV2RelationshipsApp | None | Unset", _app_data)
+        else:
+            app = cast("AppStoreVersionExperimentV2RelationshipsApp | None | Unset", _app_data)
 
         _latest_control_version_data = d.pop("latestControlVersion", UNSET)
         latest_control_version: (
             AppStoreVersionExperimentV2RelationshipsLatestControlVersion | None | Unset
         )
-        if _latest_control_version_data is None or isinstance(_latest_control_version_data, Unset):
-            latest_control_version = _latest_control_version_data
-        else:
+        if isinstance(_latest_control_version_data, dict):
             try:
-                if not isinstance(_latest_control_version_data, dict):
-                    raise TypeError()
                 latest_control_version_type_0 = (
                     AppStoreVersionExperimentV2RelationshipsLatestControlVersion.from_dict(
                         _latest_control_version_data
@@ -173,15 +167,16 @@ class AppStoreVersionExperimentV2Relationships:
                     "AppStoreVersionExperimentV2RelationshipsLatestControlVersion | None | Unset",
                     _latest_control_version_data,
                 )
+        else:
+            latest_control_version = cast(
+                "AppStoreVersionExperimentV2RelationshipsLatestControlVersion | None | Unset",
+                _latest_control_version_data,
+            )
 
         _control_versions_data = d.pop("controlVersions", UNSET)
         control_versions: AppStoreVersionExperimentV2RelationshipsControlVersions | None | Unset
-        if _control_versions_data is None or isinstance(_control_versions_data, Unset):
-            control_versions = _control_versions_data
-        else:
+        if isinstance(_control_versions_data, dict):
             try:
-                if not isinstance(_control_versions_data, dict):
-                    raise TypeError()
                 control_versions_type_0 = (
                     AppStoreVersionExperimentV2RelationshipsControlVersions.from_dict(
                         _control_versions_data
@@ -194,6 +189,11 @@ class AppStoreVersionExperimentV2Relationships:
                     "AppStoreVersionExperimentV2RelationshipsControlVersions | None | Unset",
                     _control_versions_data,
                 )
+        else:
+            control_versions = cast(
+                "AppStoreVersionExperimentV2RelationshipsControlVersions | None | Unset",
+                _control_versions_data,
+            )
 
         _app_store_version_experiment_treatments_data = d.pop(
             "appStoreVersionExperimentTreatments", UNSET
@@ -203,14 +203,8 @@ class AppStoreVersionExperimentV2Relationships:
             | None
             | Unset
         )
-        if _app_store_version_experiment_treatments_data is None or isinstance(
-            _app_store_version_experiment_treatments_data, Unset
-        ):
-            app_store_version_experiment_treatments = _app_store_version_experiment_treatments_data
-        else:
+        if isinstance(_app_store_version_experiment_treatments_data, dict):
             try:
-                if not isinstance(_app_store_version_experiment_treatments_data, dict):
-                    raise TypeError()
                 app_store_version_experiment_treatments_type_0 = AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments.from_dict(
                     _app_store_version_experiment_treatments_data
                 )
@@ -223,6 +217,11 @@ class AppStoreVersionExperimentV2Relationships:
                     "AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments | None | Unset",
                     _app_store_version_experiment_treatments_data,
                 )
+        else:
+            app_store_version_experiment_treatments = cast(
+                "AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments | None | Unset",
+                _app_store_version_experiment_treatments_data,
+            )
 
         app_store_version_experiment_v2_relationships = cls(
             app=app,

@@ -68,12 +68,8 @@ class AppStoreVersionExperimentV2RelationshipsApp:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: AppStoreVersionExperimentV2RelationshipsAppData | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = AppStoreVersionExperimentV2RelationshipsAppData.from_dict(_data_data)
 
                 data = data_type_0
@@ -81,6 +77,10 @@ class AppStoreVersionExperimentV2RelationshipsApp:
                 data = cast(
                     "AppStoreVersionExperimentV2RelationshipsAppData | None | Unset", _data_data
                 )
+        else:
+            data = cast(
+                "AppStoreVersionExperimentV2RelationshipsAppData | None | Unset", _data_data
+            )
 
         app_store_version_experiment_v2_relationships_app = cls(
             data=data,

@@ -70,12 +70,8 @@ class AppStoreVersionExperimentV2RelationshipsLatestControlVersion:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: AppStoreVersionExperimentV2RelationshipsLatestControlVersionData | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = (
                     AppStoreVersionExperimentV2RelationshipsLatestControlVersionData.from_dict(
                         _data_data
@@ -88,6 +84,11 @@ class AppStoreVersionExperimentV2RelationshipsLatestControlVersion:
                     "AppStoreVersionExperimentV2RelationshipsLatestControlVersionData | None | Unset",
                     _data_data,
                 )
+        else:
+            data = cast(
+                "AppStoreVersionExperimentV2RelationshipsLatestControlVersionData | None | Unset",
+                _data_data,
+            )
 
         app_store_version_experiment_v2_relationships_latest_control_version = cls(
             data=data,

@@ -313,30 +313,22 @@ class AppStoreVersionRelationships:
         d = dict(src_dict)
         _app_data = d.pop("app", UNSET)
         app: AppStoreVersionRelationshipsApp | None | Unset
-        if _app_data is None or isinstance(_app_data, Unset):
-            app = _app_data
-        else:
+        if isinstance(_app_data, dict):
             try:
-                if not isinstance(_app_data, dict):
-                    raise TypeError()
                 app_type_0 = AppStoreVersionRelationshipsApp.from_dict(_app_data)
 
                 app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("AppStoreVersionRelationshipsApp | None | Unset", _app_data)
+        else:
+            app = cast("AppStoreVersionRelationshipsApp | None | Unset", _app_data)
 
         _app_store_version_localizations_data = d.pop("appStoreVersionLocalizations", UNSET)
         app_store_version_localizations: (
             AppStoreVersionRelationshipsAppStoreVersionLocalizations | None | Unset
         )
-        if _app_store_version_localizations_data is None or isinstance(
-            _app_store_version_localizations_data, Unset
-        ):
-            app_store_version_localizations = _app_store_version_localizations_data
-        else:
+        if isinstance(_app_store_version_localizations_data, dict):
             try:
-                if not isinstance(_app_store_version_localizations_data, dict):
-                    raise TypeError()
                 app_store_version_localizations_type_0 = (
                     AppStoreVersionRelationshipsAppStoreVersionLocalizations.from_dict(
                         _app_store_version_localizations_data
@@ -349,33 +341,30 @@ class AppStoreVersionRelationships:
                     "AppStoreVersionRelationshipsAppStoreVersionLocalizations | None | Unset",
                     _app_store_version_localizations_data,
                 )
+        else:
+            app_store_version_localizations = cast(
+                "AppStoreVersionRelationshipsAppStoreVersionLocalizations | None | Unset",
+                _app_store_version_localizations_data,
+            )
 
         _build_data = d.pop("build", UNSET)
         build: AppStoreVersionRelationshipsBuild | None | Unset
-        if _build_data is None or isinstance(_build_data, Unset):
-            build = _build_data
-        else:
+        if isinstance(_build_data, dict):
             try:
-                if not isinstance(_build_data, dict):
-                    raise TypeError()
                 build_type_0 = AppStoreVersionRelationshipsBuild.from_dict(_build_data)
 
                 build = build_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 build = cast("AppStoreVersionRelationshipsBuild | None | Unset", _build_data)
+        else:
+            build = cast("AppStoreVersionRelationshipsBuild | None | Unset", _build_data)
 
         _app_store_version_phased_release_data = d.pop("appStoreVersionPhasedRelease", UNSET)
         app_store_version_phased_release: (
             AppStoreVersionRelationshipsAppStoreVersionPhasedRelease | None | Unset
         )
-        if _app_store_version_phased_release_data is None or isinstance(
-            _app_store_version_phased_release_data, Unset
-        ):
-            app_store_version_phased_release = _app_store_version_phased_release_data
-        else:
+        if isinstance(_app_store_version_phased_release_data, dict):
             try:
-                if not isinstance(_app_store_version_phased_release_data, dict):
-                    raise TypeError()
                 app_store_version_phased_release_type_0 = (
                     AppStoreVersionRelationshipsAppStoreVersionPhasedRelease.from_dict(
                         _app_store_version_phased_release_data
@@ -388,17 +377,16 @@ class AppStoreVersionRelationships:
                     "AppStoreVersionRelationshipsAppStoreVersionPhasedRelease | None | Unset",
                     _app_store_version_phased_release_data,
                 )
+        else:
+            app_store_version_phased_release = cast(
+                "AppStoreVersionRelationshipsAppStoreVersionPhasedRelease | None | Unset",
+                _app_store_version_phased_release_data,
+            )
 
         _game_center_app_version_data = d.pop("gameCenterAppVersion", UNSET)
         game_center_app_version: AppStoreVersionRelationshipsGameCenterAppVersion | None | Unset
-        if _game_center_app_version_data is None or isinstance(
-            _game_center_app_version_data, Unset
-        ):
-            game_center_app_version = _game_center_app_version_data
-        else:
+        if isinstance(_game_center_app_version_data, dict):
             try:
-                if not isinstance(_game_center_app_version_data, dict):
-                    raise TypeError()
                 game_center_app_version_type_0 = (
                     AppStoreVersionRelationshipsGameCenterAppVersion.from_dict(
                         _game_center_app_version_data
@@ -411,15 +399,16 @@ class AppStoreVersionRelationships:
                     "AppStoreVersionRelationshipsGameCenterAppVersion | None | Unset",
                     _game_center_app_version_data,
                 )
+        else:
+            game_center_app_version = cast(
+                "AppStoreVersionRelationshipsGameCenterAppVersion | None | Unset",
+                _game_center_app_version_data,
+            )
 
         _routing_app_coverage_data = d.pop("routingAppCoverage", UNSET)
         routing_app_coverage: AppStoreVersionRelationshipsRoutingAppCoverage | None | Unset
-        if _routing_app_coverage_data is None or isinstance(_routing_app_coverage_data, Unset):
-            routing_app_coverage = _routing_app_coverage_data
-        else:
+        if isinstance(_routing_app_coverage_data, dict):
             try:
-                if not isinstance(_routing_app_coverage_data, dict):
-                    raise TypeError()
                 routing_app_coverage_type_0 = (
                     AppStoreVersionRelationshipsRoutingAppCoverage.from_dict(
                         _routing_app_coverage_data
@@ -432,17 +421,16 @@ class AppStoreVersionRelationships:
                     "AppStoreVersionRelationshipsRoutingAppCoverage | None | Unset",
                     _routing_app_coverage_data,
                 )
+        else:
+            routing_app_coverage = cast(
+                "AppStoreVersionRelationshipsRoutingAppCoverage | None | Unset",
+                _routing_app_coverage_data,
+            )
 
         _app_store_review_detail_data = d.pop("appStoreReviewDetail", UNSET)
         app_store_review_detail: AppStoreVersionRelationshipsAppStoreReviewDetail | None | Unset
-        if _app_store_review_detail_data is None or isinstance(
-            _app_store_review_detail_data, Unset
-        ):
-            app_store_review_detail = _app_store_review_detail_data
-        else:
+        if isinstance(_app_store_review_detail_data, dict):
             try:
-                if not isinstance(_app_store_review_detail_data, dict):
-                    raise TypeError()
                 app_store_review_detail_type_0 = (
                     AppStoreVersionRelationshipsAppStoreReviewDetail.from_dict(
                         _app_store_review_detail_data
@@ -455,19 +443,18 @@ class AppStoreVersionRelationships:
                     "AppStoreVersionRelationshipsAppStoreReviewDetail | None | Unset",
                     _app_store_review_detail_data,
                 )
+        else:
+            app_store_review_detail = cast(
+                "AppStoreVersionRelationshipsAppStoreReviewDetail | None | Unset",
+                _app_store_review_detail_data,
+            )
 
         _app_store_version_submission_data = d.pop("appStoreVersionSubmission", UNSET)
         app_store_version_submission: (
             AppStoreVersionRelationshipsAppStoreVersionSubmission | None | Unset
         )
-        if _app_store_version_submission_data is None or isinstance(
-            _app_store_version_submission_data, Unset
-        ):
-            app_store_version_submission = _app_store_version_submission_data
-        else:
+        if isinstance(_app_store_version_submission_data, dict):
             try:
-                if not isinstance(_app_store_version_submission_data, dict):
-                    raise TypeError()
                 app_store_version_submission_type_0 = (
                     AppStoreVersionRelationshipsAppStoreVersionSubmission.from_dict(
                         _app_store_version_submission_data
@@ -480,19 +467,18 @@ class AppStoreVersionRelationships:
                     "AppStoreVersionRelationshipsAppStoreVersionSubmission | None | Unset",
                     _app_store_version_submission_data,
                 )
+        else:
+            app_store_version_submission = cast(
+                "AppStoreVersionRelationshipsAppStoreVersionSubmission | None | Unset",
+                _app_store_version_submission_data,
+            )
 
         _app_clip_default_experience_data = d.pop("appClipDefaultExperience", UNSET)
         app_clip_default_experience: (
             AppStoreVersionRelationshipsAppClipDefaultExperience | None | Unset
         )
-        if _app_clip_default_experience_data is None or isinstance(
-            _app_clip_default_experience_data, Unset
-        ):
-            app_clip_default_experience = _app_clip_default_experience_data
-        else:
+        if isinstance(_app_clip_default_experience_data, dict):
             try:
-                if not isinstance(_app_clip_default_experience_data, dict):
-                    raise TypeError()
                 app_clip_default_experience_type_0 = (
                     AppStoreVersionRelationshipsAppClipDefaultExperience.from_dict(
                         _app_clip_default_experience_data
@@ -505,19 +491,18 @@ class AppStoreVersionRelationships:
                     "AppStoreVersionRelationshipsAppClipDefaultExperience | None | Unset",
                     _app_clip_default_experience_data,
                 )
+        else:
+            app_clip_default_experience = cast(
+                "AppStoreVersionRelationshipsAppClipDefaultExperience | None | Unset",
+                _app_clip_default_experience_data,
+            )
 
         _app_store_version_experiments_data = d.pop("appStoreVersionExperiments", UNSET)
         app_store_version_experiments: (
             AppStoreVersionRelationshipsAppStoreVersionExperiments | None | Unset
         )
-        if _app_store_version_experiments_data is None or isinstance(
-            _app_store_version_experiments_data, Unset
-        ):
-            app_store_version_experiments = _app_store_version_experiments_data
-        else:
+        if isinstance(_app_store_version_experiments_data, dict):
             try:
-                if not isinstance(_app_store_version_experiments_data, dict):
-                    raise TypeError()
                 app_store_version_experiments_type_0 = (
                     AppStoreVersionRelationshipsAppStoreVersionExperiments.from_dict(
                         _app_store_version_experiments_data
@@ -530,19 +515,18 @@ class AppStoreVersionRelationships:
                     "AppStoreVersionRelationshipsAppStoreVersionExperiments | None | Unset",
                     _app_store_version_experiments_data,
                 )
+        else:
+            app_store_version_experiments = cast(
+                "AppStoreVersionRelationshipsAppStoreVersionExperiments | None | Unset",
+                _app_store_version_experiments_data,
+            )
 
         _app_store_version_experiments_v2_data = d.pop("appStoreVersionExperimentsV2", UNSET)
         app_store_version_experiments_v2: (
             AppStoreVersionRelationshipsAppStoreVersionExperimentsV2 | None | Unset
         )
-        if _app_store_version_experiments_v2_data is None or isinstance(
-            _app_store_version_experiments_v2_data, Unset
-        ):
-            app_store_version_experiments_v2 = _app_store_version_experiments_v2_data
-        else:
+        if isinstance(_app_store_version_experiments_v2_data, dict):
             try:
-                if not isinstance(_app_store_version_experiments_v2_data, dict):
-                    raise TypeError()
                 app_store_version_experiments_v2_type_0 = (
                     AppStoreVersionRelationshipsAppStoreVersionExperimentsV2.from_dict(
                         _app_store_version_experiments_v2_data
@@ -555,15 +539,16 @@ class AppStoreVersionRelationships:
                     "AppStoreVersionRelationshipsAppStoreVersionExperimentsV2 | None | Unset",
                     _app_store_version_experiments_v2_data,
                 )
+        else:
+            app_store_version_experiments_v2 = cast(
+                "AppStoreVersionRelationshipsAppStoreVersionExperimentsV2 | None | Unset",
+                _app_store_version_experiments_v2_data,
+            )
 
         _customer_reviews_data = d.pop("customerReviews", UNSET)
         customer_reviews: AppStoreVersionRelationshipsCustomerReviews | None | Unset
-        if _customer_reviews_data is None or isinstance(_customer_reviews_data, Unset):
-            customer_reviews = _customer_reviews_data
-        else:
+        if isinstance(_customer_reviews_data, dict):
             try:
-                if not isinstance(_customer_reviews_data, dict):
-                    raise TypeError()
                 customer_reviews_type_0 = AppStoreVersionRelationshipsCustomerReviews.from_dict(
                     _customer_reviews_data
                 )
@@ -574,19 +559,17 @@ class AppStoreVersionRelationships:
                     "AppStoreVersionRelationshipsCustomerReviews | None | Unset",
                     _customer_reviews_data,
                 )
+        else:
+            customer_reviews = cast(
+                "AppStoreVersionRelationshipsCustomerReviews | None | Unset", _customer_reviews_data
+            )
 
         _alternative_distribution_package_data = d.pop("alternativeDistributionPackage", UNSET)
         alternative_distribution_package: (
             AppStoreVersionRelationshipsAlternativeDistributionPackage | None | Unset
         )
-        if _alternative_distribution_package_data is None or isinstance(
-            _alternative_distribution_package_data, Unset
-        ):
-            alternative_distribution_package = _alternative_distribution_package_data
-        else:
+        if isinstance(_alternative_distribution_package_data, dict):
             try:
-                if not isinstance(_alternative_distribution_package_data, dict):
-                    raise TypeError()
                 alternative_distribution_package_type_0 = (
                     AppStoreVersionRelationshipsAlternativeDistributionPackage.from_dict(
                         _alternative_distribution_package_data
@@ -599,6 +582,11 @@ class AppStoreVersionRelationships:
                     "AppStoreVersionRelationshipsAlternativeDistributionPackage | None | Unset",
                     _alternative_distribution_package_data,
                 )
+        else:
+            alternative_distribution_package = cast(
+                "AppStoreVersionRelationshipsAlternativeDistributionPackage | None | Unset",
+                _alternative_distribution_package_data,
+            )
 
         app_store_version_relationships = cls(
             app=app,

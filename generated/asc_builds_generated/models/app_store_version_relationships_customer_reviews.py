@@ -64,17 +64,15 @@ class AppStoreVersionRelationshipsCustomerReviews:
         d = dict(src_dict)
         _links_data = d.pop("links", UNSET)
         links: None | RelationshipLinks | Unset
-        if _links_data is None or isinstance(_links_data, Unset):
-            links = _links_data
-        else:
+        if isinstance(_links_data, dict):
             try:
-                if not isinstance(_links_data, dict):
-                    raise TypeError()
                 links_type_1 = RelationshipLinks.from_dict(_links_data)
 
                 links = links_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
+        else:
+            links = cast("None | RelationshipLinks | Unset", _links_data)
 
         app_store_version_relationships_customer_reviews = cls(
             links=links,

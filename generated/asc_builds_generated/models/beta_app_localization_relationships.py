@@ -64,17 +64,15 @@ class BetaAppLocalizationRelationships:
         d = dict(src_dict)
         _app_data = d.pop("app", UNSET)
         app: BetaAppLocalizationRelationshipsApp | None | Unset
-        if _app_data is None or isinstance(_app_data, Unset):
-            app = _app_data
-        else:
+        if isinstance(_app_data, dict):
             try:
-                if not isinstance(_app_data, dict):
-                    raise TypeError()
                 app_type_0 = BetaAppLocalizationRelationshipsApp.from_dict(_app_data)
 
                 app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("BetaAppLocalizationRelationshipsApp | None | Unset", _app_data)
+        else:
+            app = cast("BetaAppLocalizationRelationshipsApp | None | Unset", _app_data)
 
         beta_app_localization_relationships = cls(
             app=app,

@@ -110,26 +110,20 @@ class BetaAppReviewDetail:
 
         _attributes_data = d.pop("attributes", UNSET)
         attributes: BetaAppReviewDetailAttributes | None | Unset
-        if _attributes_data is None or isinstance(_attributes_data, Unset):
-            attributes = _attributes_data
-        else:
+        if isinstance(_attributes_data, dict):
             try:
-                if not isinstance(_attributes_data, dict):
-                    raise TypeError()
                 attributes_type_0 = BetaAppReviewDetailAttributes.from_dict(_attributes_data)
 
                 attributes = attributes_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 attributes = cast("BetaAppReviewDetailAttributes | None | Unset", _attributes_data)
+        else:
+            attributes = cast("BetaAppReviewDetailAttributes | None | Unset", _attributes_data)
 
         _relationships_data = d.pop("relationships", UNSET)
         relationships: BetaAppReviewDetailRelationships | None | Unset
-        if _relationships_data is None or isinstance(_relationships_data, Unset):
-            relationships = _relationships_data
-        else:
+        if isinstance(_relationships_data, dict):
             try:
-                if not isinstance(_relationships_data, dict):
-                    raise TypeError()
                 relationships_type_0 = BetaAppReviewDetailRelationships.from_dict(
                     _relationships_data
                 )
@@ -139,20 +133,22 @@ class BetaAppReviewDetail:
                 relationships = cast(
                     "BetaAppReviewDetailRelationships | None | Unset", _relationships_data
                 )
+        else:
+            relationships = cast(
+                "BetaAppReviewDetailRelationships | None | Unset", _relationships_data
+            )
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
-        if _links_data is None or isinstance(_links_data, Unset):
-            links = _links_data
-        else:
+        if isinstance(_links_data, dict):
             try:
-                if not isinstance(_links_data, dict):
-                    raise TypeError()
                 links_type_1 = ResourceLinks.from_dict(_links_data)
 
                 links = links_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
+        else:
+            links = cast("None | ResourceLinks | Unset", _links_data)
 
         beta_app_review_detail = cls(
             type_=type_,

@@ -68,17 +68,15 @@ class BetaAppReviewDetailRelationships:
         d = dict(src_dict)
         _app_data = d.pop("app", UNSET)
         app: BetaAppReviewDetailRelationshipsApp | None | Unset
-        if _app_data is None or isinstance(_app_data, Unset):
-            app = _app_data
-        else:
+        if isinstance(_app_data, dict):
             try:
-                if not isinstance(_app_data, dict):
-                    raise TypeError()
                 app_type_0 = BetaAppReviewDetailRelationshipsApp.from_dict(_app_data)
 
                 app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("BetaAppReviewDetailRelationshipsApp | None | Unset", _app_data)
+        else:
+            app = cast("BetaAppReviewDetailRelationshipsApp | None | Unset", _app_data)
 
         beta_app_review_detail_relationships = cls(
             app=app,

@@ -60,31 +60,27 @@ class BetaAppReviewSubmissionAttributes:
         d = dict(src_dict)
         _beta_review_state_data = d.pop("betaReviewState", UNSET)
         beta_review_state: BetaReviewState | None | Unset
-        if _beta_review_state_data is None or isinstance(_beta_review_state_data, Unset):
-            beta_review_state = _beta_review_state_data
-        else:
+        if isinstance(_beta_review_state_data, str):
             try:
-                if not isinstance(_beta_review_state_data, str):
-                    raise TypeError()
                 beta_review_state_type_1 = BetaReviewState(_beta_review_state_data)
 
                 beta_review_state = beta_review_state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 beta_review_state = cast("BetaReviewState | None | Unset", _beta_review_state_data)
+        else:
+            beta_review_state = cast("BetaReviewState | None | Unset", _beta_review_state_data)
 
         _submitted_date_data = d.pop("submittedDate", UNSET)
         submitted_date: datetime.datetime | None | Unset
-        if _submitted_date_data is None or isinstance(_submitted_date_data, Unset):
-            submitted_date = _submitted_date_data
-        else:
+        if isinstance(_submitted_date_data, str):
             try:
-                if not isinstance(_submitted_date_data, str):
-                    raise TypeError()
                 submitted_date_type_0 = datetime.datetime.fromisoformat(_submitted_date_data)
 
                 submitted_date = submitted_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 submitted_date = cast("datetime.datetime | None | Unset", _submitted_date_data)
+        else:
+            submitted_date = cast("datetime.datetime | None | Unset", _submitted_date_data)
 
         beta_app_review_submission_attributes = cls(
             beta_review_state=beta_review_state,

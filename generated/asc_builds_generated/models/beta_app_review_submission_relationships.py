@@ -68,12 +68,8 @@ class BetaAppReviewSubmissionRelationships:
         d = dict(src_dict)
         _build_data = d.pop("build", UNSET)
         build: BetaAppReviewSubmissionRelationshipsBuild | None | Unset
-        if _build_data is None or isinstance(_build_data, Unset):
-            build = _build_data
-        else:
+        if isinstance(_build_data, dict):
             try:
-                if not isinstance(_build_data, dict):
-                    raise TypeError()
                 build_type_0 = BetaAppReviewSubmissionRelationshipsBuild.from_dict(_build_data)
 
                 build = build_type_0
@@ -81,6 +77,8 @@ class BetaAppReviewSubmissionRelationships:
                 build = cast(
                     "BetaAppReviewSubmissionRelationshipsBuild | None | Unset", _build_data
                 )
+        else:
+            build = cast("BetaAppReviewSubmissionRelationshipsBuild | None | Unset", _build_data)
 
         beta_app_review_submission_relationships = cls(
             build=build,

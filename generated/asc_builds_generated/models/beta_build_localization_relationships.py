@@ -68,17 +68,15 @@ class BetaBuildLocalizationRelationships:
         d = dict(src_dict)
         _build_data = d.pop("build", UNSET)
         build: BetaBuildLocalizationRelationshipsBuild | None | Unset
-        if _build_data is None or isinstance(_build_data, Unset):
-            build = _build_data
-        else:
+        if isinstance(_build_data, dict):
             try:
-                if not isinstance(_build_data, dict):
-                    raise TypeError()
                 build_type_0 = BetaBuildLocalizationRelationshipsBuild.from_dict(_build_data)
 
                 build = build_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 build = cast("BetaBuildLocalizationRelationshipsBuild | None | Unset", _build_data)
+        else:
+            build = cast("BetaBuildLocalizationRelationshipsBuild | None | Unset", _build_data)
 
         beta_build_localization_relationships = cls(
             build=build,

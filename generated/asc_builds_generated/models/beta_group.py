@@ -110,45 +110,39 @@ class BetaGroup:
 
         _attributes_data = d.pop("attributes", UNSET)
         attributes: BetaGroupAttributes | None | Unset
-        if _attributes_data is None or isinstance(_attributes_data, Unset):
-            attributes = _attributes_data
-        else:
+        if isinstance(_attributes_data, dict):
             try:
-                if not isinstance(_attributes_data, dict):
-                    raise TypeError()
                 attributes_type_0 = BetaGroupAttributes.from_dict(_attributes_data)
 
                 attributes = attributes_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 attributes = cast("BetaGroupAttributes | None | Unset", _attributes_data)
+        else:
+            attributes = cast("BetaGroupAttributes | None | Unset", _attributes_data)
 
         _relationships_data = d.pop("relationships", UNSET)
         relationships: BetaGroupRelationships | None | Unset
-        if _relationships_data is None or isinstance(_relationships_data, Unset):
-            relationships = _relationships_data
-        else:
+        if isinstance(_relationships_data, dict):
             try:
-                if not isinstance(_relationships_data, dict):
-                    raise TypeError()
                 relationships_type_0 = BetaGroupRelationships.from_dict(_relationships_data)
 
                 relationships = relationships_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 relationships = cast("BetaGroupRelationships | None | Unset", _relationships_data)
+        else:
+            relationships = cast("BetaGroupRelationships | None | Unset", _relationships_data)
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
-        if _links_data is None or isinstance(_links_data, Unset):
-            links = _links_data
-        else:
+        if isinstance(_links_data, dict):
             try:
-                if not isinstance(_links_data, dict):
-                    raise TypeError()
                 links_type_1 = ResourceLinks.from_dict(_links_data)
 
                 links = links_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
+        else:
+            links = cast("None | ResourceLinks | Unset", _links_data)
 
         beta_group = cls(
             type_=type_,

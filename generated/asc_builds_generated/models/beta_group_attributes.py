@@ -163,17 +163,15 @@ class BetaGroupAttributes:
 
         _created_date_data = d.pop("createdDate", UNSET)
         created_date: datetime.datetime | None | Unset
-        if _created_date_data is None or isinstance(_created_date_data, Unset):
-            created_date = _created_date_data
-        else:
+        if isinstance(_created_date_data, str):
             try:
-                if not isinstance(_created_date_data, str):
-                    raise TypeError()
                 created_date_type_0 = datetime.datetime.fromisoformat(_created_date_data)
 
                 created_date = created_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 created_date = cast("datetime.datetime | None | Unset", _created_date_data)
+        else:
+            created_date = cast("datetime.datetime | None | Unset", _created_date_data)
 
         is_internal_group = cast("bool | None | Unset", d.pop("isInternalGroup", UNSET))
 

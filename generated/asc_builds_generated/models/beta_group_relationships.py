@@ -142,40 +142,32 @@ class BetaGroupRelationships:
         d = dict(src_dict)
         _app_data = d.pop("app", UNSET)
         app: BetaGroupRelationshipsApp | None | Unset
-        if _app_data is None or isinstance(_app_data, Unset):
-            app = _app_data
-        else:
+        if isinstance(_app_data, dict):
             try:
-                if not isinstance(_app_data, dict):
-                    raise TypeError()
                 app_type_0 = BetaGroupRelationshipsApp.from_dict(_app_data)
 
                 app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("BetaGroupRelationshipsApp | None | Unset", _app_data)
+        else:
+            app = cast("BetaGroupRelationshipsApp | None | Unset", _app_data)
 
         _builds_data = d.pop("builds", UNSET)
         builds: BetaGroupRelationshipsBuilds | None | Unset
-        if _builds_data is None or isinstance(_builds_data, Unset):
-            builds = _builds_data
-        else:
+        if isinstance(_builds_data, dict):
             try:
-                if not isinstance(_builds_data, dict):
-                    raise TypeError()
                 builds_type_0 = BetaGroupRelationshipsBuilds.from_dict(_builds_data)
 
                 builds = builds_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 builds = cast("BetaGroupRelationshipsBuilds | None | Unset", _builds_data)
+        else:
+            builds = cast("BetaGroupRelationshipsBuilds | None | Unset", _builds_data)
 
         _beta_testers_data = d.pop("betaTesters", UNSET)
         beta_testers: BetaGroupRelationshipsBetaTesters | None | Unset
-        if _beta_testers_data is None or isinstance(_beta_testers_data, Unset):
-            beta_testers = _beta_testers_data
-        else:
+        if isinstance(_beta_testers_data, dict):
             try:
-                if not isinstance(_beta_testers_data, dict):
-                    raise TypeError()
                 beta_testers_type_0 = BetaGroupRelationshipsBetaTesters.from_dict(
                     _beta_testers_data
                 )
@@ -185,17 +177,15 @@ class BetaGroupRelationships:
                 beta_testers = cast(
                     "BetaGroupRelationshipsBetaTesters | None | Unset", _beta_testers_data
                 )
+        else:
+            beta_testers = cast(
+                "BetaGroupRelationshipsBetaTesters | None | Unset", _beta_testers_data
+            )
 
         _beta_recruitment_criteria_data = d.pop("betaRecruitmentCriteria", UNSET)
         beta_recruitment_criteria: BetaGroupRelationshipsBetaRecruitmentCriteria | None | Unset
-        if _beta_recruitment_criteria_data is None or isinstance(
-            _beta_recruitment_criteria_data, Unset
-        ):
-            beta_recruitment_criteria = _beta_recruitment_criteria_data
-        else:
+        if isinstance(_beta_recruitment_criteria_data, dict):
             try:
-                if not isinstance(_beta_recruitment_criteria_data, dict):
-                    raise TypeError()
                 beta_recruitment_criteria_type_0 = (
                     BetaGroupRelationshipsBetaRecruitmentCriteria.from_dict(
                         _beta_recruitment_criteria_data
@@ -208,6 +198,11 @@ class BetaGroupRelationships:
                     "BetaGroupRelationshipsBetaRecruitmentCriteria | None | Unset",
                     _beta_recruitment_criteria_data,
                 )
+        else:
+            beta_recruitment_criteria = cast(
+                "BetaGroupRelationshipsBetaRecruitmentCriteria | None | Unset",
+                _beta_recruitment_criteria_data,
+            )
 
         _beta_recruitment_criterion_compatible_build_check_data = d.pop(
             "betaRecruitmentCriterionCompatibleBuildCheck", UNSET
@@ -215,16 +210,8 @@ class BetaGroupRelationships:
         beta_recruitment_criterion_compatible_build_check: (
             BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck | None | Unset
         )
-        if _beta_recruitment_criterion_compatible_build_check_data is None or isinstance(
-            _beta_recruitment_criterion_compatible_build_check_data, Unset
-        ):
-            beta_recruitment_criterion_compatible_build_check = (
-                _beta_recruitment_criterion_compatible_build_check_data
-            )
-        else:
+        if isinstance(_beta_recruitment_criterion_compatible_build_check_data, dict):
             try:
-                if not isinstance(_beta_recruitment_criterion_compatible_build_check_data, dict):
-                    raise TypeError()
                 beta_recruitment_criterion_compatible_build_check_type_0 = (
                     BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck.from_dict(
                         _beta_recruitment_criterion_compatible_build_check_data
@@ -239,6 +226,11 @@ class BetaGroupRelationships:
                     "BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck | None | Unset",
                     _beta_recruitment_criterion_compatible_build_check_data,
                 )
+        else:
+            beta_recruitment_criterion_compatible_build_check = cast(
+                "BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck | None | Unset",
+                _beta_recruitment_criterion_compatible_build_check_data,
+            )
 
         beta_group_relationships = cls(
             app=app,

@@ -130,40 +130,32 @@ class BetaTesterAttributes:
 
         _invite_type_data = d.pop("inviteType", UNSET)
         invite_type: BetaInviteType | None | Unset
-        if _invite_type_data is None or isinstance(_invite_type_data, Unset):
-            invite_type = _invite_type_data
-        else:
+        if isinstance(_invite_type_data, str):
             try:
-                if not isinstance(_invite_type_data, str):
-                    raise TypeError()
                 invite_type_type_1 = BetaInviteType(_invite_type_data)
 
                 invite_type = invite_type_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 invite_type = cast("BetaInviteType | None | Unset", _invite_type_data)
+        else:
+            invite_type = cast("BetaInviteType | None | Unset", _invite_type_data)
 
         _state_data = d.pop("state", UNSET)
         state: BetaTesterState | None | Unset
-        if _state_data is None or isinstance(_state_data, Unset):
-            state = _state_data
-        else:
+        if isinstance(_state_data, str):
             try:
-                if not isinstance(_state_data, str):
-                    raise TypeError()
                 state_type_1 = BetaTesterState(_state_data)
 
                 state = state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 state = cast("BetaTesterState | None | Unset", _state_data)
+        else:
+            state = cast("BetaTesterState | None | Unset", _state_data)
 
         _app_devices_data = d.pop("appDevices", UNSET)
         app_devices: list[BetaTesterAttributesAppDevicesItem] | None | Unset
-        if _app_devices_data is None or isinstance(_app_devices_data, Unset):
-            app_devices = _app_devices_data
-        else:
+        if isinstance(_app_devices_data, list):
             try:
-                if not isinstance(_app_devices_data, list):
-                    raise TypeError()
                 app_devices_type_0 = []
                 _app_devices_type_0 = _app_devices_data
                 for app_devices_type_0_item_data in _app_devices_type_0:
@@ -178,6 +170,10 @@ class BetaTesterAttributes:
                 app_devices = cast(
                     "list[BetaTesterAttributesAppDevicesItem] | None | Unset", _app_devices_data
                 )
+        else:
+            app_devices = cast(
+                "list[BetaTesterAttributesAppDevicesItem] | None | Unset", _app_devices_data
+            )
 
         beta_tester_attributes = cls(
             first_name=first_name,

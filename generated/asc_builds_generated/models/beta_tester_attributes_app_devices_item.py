@@ -81,12 +81,8 @@ class BetaTesterAttributesAppDevicesItem:
 
         _platform_data = d.pop("platform", UNSET)
         platform: BetaTesterAttributesAppDevicesItemPlatform | None | Unset
-        if _platform_data is None or isinstance(_platform_data, Unset):
-            platform = _platform_data
-        else:
+        if isinstance(_platform_data, str):
             try:
-                if not isinstance(_platform_data, str):
-                    raise TypeError()
                 platform_type_1 = BetaTesterAttributesAppDevicesItemPlatform(_platform_data)
 
                 platform = platform_type_1
@@ -94,6 +90,10 @@ class BetaTesterAttributesAppDevicesItem:
                 platform = cast(
                     "BetaTesterAttributesAppDevicesItemPlatform | None | Unset", _platform_data
                 )
+        else:
+            platform = cast(
+                "BetaTesterAttributesAppDevicesItemPlatform | None | Unset", _platform_data
+            )
 
         os_version = cast("None | str | Unset", d.pop("osVersion", UNSET))
 

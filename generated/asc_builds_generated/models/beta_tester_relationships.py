@@ -92,26 +92,20 @@ class BetaTesterRelationships:
         d = dict(src_dict)
         _apps_data = d.pop("apps", UNSET)
         apps: BetaTesterRelationshipsApps | None | Unset
-        if _apps_data is None or isinstance(_apps_data, Unset):
-            apps = _apps_data
-        else:
+        if isinstance(_apps_data, dict):
             try:
-                if not isinstance(_apps_data, dict):
-                    raise TypeError()
                 apps_type_0 = BetaTesterRelationshipsApps.from_dict(_apps_data)
 
                 apps = apps_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 apps = cast("BetaTesterRelationshipsApps | None | Unset", _apps_data)
+        else:
+            apps = cast("BetaTesterRelationshipsApps | None | Unset", _apps_data)
 
         _beta_groups_data = d.pop("betaGroups", UNSET)
         beta_groups: BetaTesterRelationshipsBetaGroups | None | Unset
-        if _beta_groups_data is None or isinstance(_beta_groups_data, Unset):
-            beta_groups = _beta_groups_data
-        else:
+        if isinstance(_beta_groups_data, dict):
             try:
-                if not isinstance(_beta_groups_data, dict):
-                    raise TypeError()
                 beta_groups_type_0 = BetaTesterRelationshipsBetaGroups.from_dict(_beta_groups_data)
 
                 beta_groups = beta_groups_type_0
@@ -119,20 +113,22 @@ class BetaTesterRelationships:
                 beta_groups = cast(
                     "BetaTesterRelationshipsBetaGroups | None | Unset", _beta_groups_data
                 )
+        else:
+            beta_groups = cast(
+                "BetaTesterRelationshipsBetaGroups | None | Unset", _beta_groups_data
+            )
 
         _builds_data = d.pop("builds", UNSET)
         builds: BetaTesterRelationshipsBuilds | None | Unset
-        if _builds_data is None or isinstance(_builds_data, Unset):
-            builds = _builds_data
-        else:
+        if isinstance(_builds_data, dict):
             try:
-                if not isinstance(_builds_data, dict):
-                    raise TypeError()
                 builds_type_0 = BetaTesterRelationshipsBuilds.from_dict(_builds_data)
 
                 builds = builds_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 builds = cast("BetaTesterRelationshipsBuilds | None | Unset", _builds_data)
+        else:
+            builds = cast("BetaTesterRelationshipsBuilds | None | Unset", _builds_data)
 
         beta_tester_relationships = cls(
             apps=apps,

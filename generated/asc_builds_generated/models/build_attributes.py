@@ -187,31 +187,27 @@ class BuildAttributes:
 
         _uploaded_date_data = d.pop("uploadedDate", UNSET)
         uploaded_date: datetime.datetime | None | Unset
-        if _uploaded_date_data is None or isinstance(_uploaded_date_data, Unset):
-            uploaded_date = _uploaded_date_data
-        else:
+        if isinstance(_uploaded_date_data, str):
             try:
-                if not isinstance(_uploaded_date_data, str):
-                    raise TypeError()
                 uploaded_date_type_0 = datetime.datetime.fromisoformat(_uploaded_date_data)
 
                 uploaded_date = uploaded_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 uploaded_date = cast("datetime.datetime | None | Unset", _uploaded_date_data)
+        else:
+            uploaded_date = cast("datetime.datetime | None | Unset", _uploaded_date_data)
 
         _expiration_date_data = d.pop("expirationDate", UNSET)
         expiration_date: datetime.datetime | None | Unset
-        if _expiration_date_data is None or isinstance(_expiration_date_data, Unset):
-            expiration_date = _expiration_date_data
-        else:
+        if isinstance(_expiration_date_data, str):
             try:
-                if not isinstance(_expiration_date_data, str):
-                    raise TypeError()
                 expiration_date_type_0 = datetime.datetime.fromisoformat(_expiration_date_data)
 
                 expiration_date = expiration_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 expiration_date = cast("datetime.datetime | None | Unset", _expiration_date_data)
+        else:
+            expiration_date = cast("datetime.datetime | None | Unset", _expiration_date_data)
 
         expired = cast("bool | None | Unset", d.pop("expired", UNSET))
 
@@ -231,26 +227,20 @@ class BuildAttributes:
 
         _icon_asset_token_data = d.pop("iconAssetToken", UNSET)
         icon_asset_token: ImageAsset | None | Unset
-        if _icon_asset_token_data is None or isinstance(_icon_asset_token_data, Unset):
-            icon_asset_token = _icon_asset_token_data
-        else:
+        if isinstance(_icon_asset_token_data, dict):
             try:
-                if not isinstance(_icon_asset_token_data, dict):
-                    raise TypeError()
                 icon_asset_token_type_1 = ImageAsset.from_dict(_icon_asset_token_data)
 
                 icon_asset_token = icon_asset_token_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 icon_asset_token = cast("ImageAsset | None | Unset", _icon_asset_token_data)
+        else:
+            icon_asset_token = cast("ImageAsset | None | Unset", _icon_asset_token_data)
 
         _processing_state_data = d.pop("processingState", UNSET)
         processing_state: BuildAttributesProcessingState | None | Unset
-        if _processing_state_data is None or isinstance(_processing_state_data, Unset):
-            processing_state = _processing_state_data
-        else:
+        if isinstance(_processing_state_data, str):
             try:
-                if not isinstance(_processing_state_data, str):
-                    raise TypeError()
                 processing_state_type_1 = BuildAttributesProcessingState(_processing_state_data)
 
                 processing_state = processing_state_type_1
@@ -258,15 +248,15 @@ class BuildAttributes:
                 processing_state = cast(
                     "BuildAttributesProcessingState | None | Unset", _processing_state_data
                 )
+        else:
+            processing_state = cast(
+                "BuildAttributesProcessingState | None | Unset", _processing_state_data
+            )
 
         _build_audience_type_data = d.pop("buildAudienceType", UNSET)
         build_audience_type: BuildAudienceType | None | Unset
-        if _build_audience_type_data is None or isinstance(_build_audience_type_data, Unset):
-            build_audience_type = _build_audience_type_data
-        else:
+        if isinstance(_build_audience_type_data, str):
             try:
-                if not isinstance(_build_audience_type_data, str):
-                    raise TypeError()
                 build_audience_type_type_1 = BuildAudienceType(_build_audience_type_data)
 
                 build_audience_type = build_audience_type_type_1
@@ -274,6 +264,10 @@ class BuildAttributes:
                 build_audience_type = cast(
                     "BuildAudienceType | None | Unset", _build_audience_type_data
                 )
+        else:
+            build_audience_type = cast(
+                "BuildAudienceType | None | Unset", _build_audience_type_data
+            )
 
         uses_non_exempt_encryption = cast(
             "bool | None | Unset", d.pop("usesNonExemptEncryption", UNSET)

@@ -72,12 +72,8 @@ class BuildBetaDetailAttributes:
 
         _internal_build_state_data = d.pop("internalBuildState", UNSET)
         internal_build_state: InternalBetaState | None | Unset
-        if _internal_build_state_data is None or isinstance(_internal_build_state_data, Unset):
-            internal_build_state = _internal_build_state_data
-        else:
+        if isinstance(_internal_build_state_data, str):
             try:
-                if not isinstance(_internal_build_state_data, str):
-                    raise TypeError()
                 internal_build_state_type_1 = InternalBetaState(_internal_build_state_data)
 
                 internal_build_state = internal_build_state_type_1
@@ -85,15 +81,15 @@ class BuildBetaDetailAttributes:
                 internal_build_state = cast(
                     "InternalBetaState | None | Unset", _internal_build_state_data
                 )
+        else:
+            internal_build_state = cast(
+                "InternalBetaState | None | Unset", _internal_build_state_data
+            )
 
         _external_build_state_data = d.pop("externalBuildState", UNSET)
         external_build_state: ExternalBetaState | None | Unset
-        if _external_build_state_data is None or isinstance(_external_build_state_data, Unset):
-            external_build_state = _external_build_state_data
-        else:
+        if isinstance(_external_build_state_data, str):
             try:
-                if not isinstance(_external_build_state_data, str):
-                    raise TypeError()
                 external_build_state_type_1 = ExternalBetaState(_external_build_state_data)
 
                 external_build_state = external_build_state_type_1
@@ -101,6 +97,10 @@ class BuildBetaDetailAttributes:
                 external_build_state = cast(
                     "ExternalBetaState | None | Unset", _external_build_state_data
                 )
+        else:
+            external_build_state = cast(
+                "ExternalBetaState | None | Unset", _external_build_state_data
+            )
 
         build_beta_detail_attributes = cls(
             auto_notify_enabled=auto_notify_enabled,

@@ -64,17 +64,15 @@ class BuildBetaDetailRelationships:
         d = dict(src_dict)
         _build_data = d.pop("build", UNSET)
         build: BuildBetaDetailRelationshipsBuild | None | Unset
-        if _build_data is None or isinstance(_build_data, Unset):
-            build = _build_data
-        else:
+        if isinstance(_build_data, dict):
             try:
-                if not isinstance(_build_data, dict):
-                    raise TypeError()
                 build_type_0 = BuildBetaDetailRelationshipsBuild.from_dict(_build_data)
 
                 build = build_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 build = cast("BuildBetaDetailRelationshipsBuild | None | Unset", _build_data)
+        else:
+            build = cast("BuildBetaDetailRelationshipsBuild | None | Unset", _build_data)
 
         build_beta_detail_relationships = cls(
             build=build,

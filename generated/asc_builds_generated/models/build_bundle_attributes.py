@@ -271,17 +271,15 @@ class BuildBundleAttributes:
 
         _bundle_type_data = d.pop("bundleType", UNSET)
         bundle_type: BuildBundleType | None | Unset
-        if _bundle_type_data is None or isinstance(_bundle_type_data, Unset):
-            bundle_type = _bundle_type_data
-        else:
+        if isinstance(_bundle_type_data, str):
             try:
-                if not isinstance(_bundle_type_data, str):
-                    raise TypeError()
                 bundle_type_type_1 = BuildBundleType(_bundle_type_data)
 
                 bundle_type = bundle_type_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 bundle_type = cast("BuildBundleType | None | Unset", _bundle_type_data)
+        else:
+            bundle_type = cast("BuildBundleType | None | Unset", _bundle_type_data)
 
         sdk_build = cast("None | str | Unset", d.pop("sdkBuild", UNSET))
 
@@ -307,14 +305,8 @@ class BuildBundleAttributes:
 
         _supported_architectures_data = d.pop("supportedArchitectures", UNSET)
         supported_architectures: list[str] | None | Unset
-        if _supported_architectures_data is None or isinstance(
-            _supported_architectures_data, Unset
-        ):
-            supported_architectures = _supported_architectures_data
-        else:
+        if isinstance(_supported_architectures_data, list):
             try:
-                if not isinstance(_supported_architectures_data, list):
-                    raise TypeError()
                 supported_architectures_type_0 = cast(list[str], _supported_architectures_data)
 
                 supported_architectures = supported_architectures_type_0
@@ -322,15 +314,15 @@ class BuildBundleAttributes:
                 supported_architectures = cast(
                     "list[str] | None | Unset", _supported_architectures_data
                 )
+        else:
+            supported_architectures = cast(
+                "list[str] | None | Unset", _supported_architectures_data
+            )
 
         _required_capabilities_data = d.pop("requiredCapabilities", UNSET)
         required_capabilities: list[str] | None | Unset
-        if _required_capabilities_data is None or isinstance(_required_capabilities_data, Unset):
-            required_capabilities = _required_capabilities_data
-        else:
+        if isinstance(_required_capabilities_data, list):
             try:
-                if not isinstance(_required_capabilities_data, list):
-                    raise TypeError()
                 required_capabilities_type_0 = cast(list[str], _required_capabilities_data)
 
                 required_capabilities = required_capabilities_type_0
@@ -338,43 +330,37 @@ class BuildBundleAttributes:
                 required_capabilities = cast(
                     "list[str] | None | Unset", _required_capabilities_data
                 )
+        else:
+            required_capabilities = cast("list[str] | None | Unset", _required_capabilities_data)
 
         _device_protocols_data = d.pop("deviceProtocols", UNSET)
         device_protocols: list[str] | None | Unset
-        if _device_protocols_data is None or isinstance(_device_protocols_data, Unset):
-            device_protocols = _device_protocols_data
-        else:
+        if isinstance(_device_protocols_data, list):
             try:
-                if not isinstance(_device_protocols_data, list):
-                    raise TypeError()
                 device_protocols_type_0 = cast(list[str], _device_protocols_data)
 
                 device_protocols = device_protocols_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 device_protocols = cast("list[str] | None | Unset", _device_protocols_data)
+        else:
+            device_protocols = cast("list[str] | None | Unset", _device_protocols_data)
 
         _locales_data = d.pop("locales", UNSET)
         locales: list[str] | None | Unset
-        if _locales_data is None or isinstance(_locales_data, Unset):
-            locales = _locales_data
-        else:
+        if isinstance(_locales_data, list):
             try:
-                if not isinstance(_locales_data, list):
-                    raise TypeError()
                 locales_type_0 = cast(list[str], _locales_data)
 
                 locales = locales_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 locales = cast("list[str] | None | Unset", _locales_data)
+        else:
+            locales = cast("list[str] | None | Unset", _locales_data)
 
         _entitlements_data = d.pop("entitlements", UNSET)
         entitlements: BuildBundleAttributesEntitlements | None | Unset
-        if _entitlements_data is None or isinstance(_entitlements_data, Unset):
-            entitlements = _entitlements_data
-        else:
+        if isinstance(_entitlements_data, dict):
             try:
-                if not isinstance(_entitlements_data, dict):
-                    raise TypeError()
                 entitlements_type_0 = BuildBundleAttributesEntitlements.from_dict(
                     _entitlements_data
                 )
@@ -384,6 +370,10 @@ class BuildBundleAttributes:
                 entitlements = cast(
                     "BuildBundleAttributesEntitlements | None | Unset", _entitlements_data
                 )
+        else:
+            entitlements = cast(
+                "BuildBundleAttributesEntitlements | None | Unset", _entitlements_data
+            )
 
         ba_download_allowance = cast("int | None | Unset", d.pop("baDownloadAllowance", UNSET))
 

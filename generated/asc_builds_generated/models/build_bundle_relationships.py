@@ -134,14 +134,8 @@ class BuildBundleRelationships:
         app_clip_domain_cache_status: (
             BuildBundleRelationshipsAppClipDomainCacheStatus | None | Unset
         )
-        if _app_clip_domain_cache_status_data is None or isinstance(
-            _app_clip_domain_cache_status_data, Unset
-        ):
-            app_clip_domain_cache_status = _app_clip_domain_cache_status_data
-        else:
+        if isinstance(_app_clip_domain_cache_status_data, dict):
             try:
-                if not isinstance(_app_clip_domain_cache_status_data, dict):
-                    raise TypeError()
                 app_clip_domain_cache_status_type_0 = (
                     BuildBundleRelationshipsAppClipDomainCacheStatus.from_dict(
                         _app_clip_domain_cache_status_data
@@ -154,19 +148,18 @@ class BuildBundleRelationships:
                     "BuildBundleRelationshipsAppClipDomainCacheStatus | None | Unset",
                     _app_clip_domain_cache_status_data,
                 )
+        else:
+            app_clip_domain_cache_status = cast(
+                "BuildBundleRelationshipsAppClipDomainCacheStatus | None | Unset",
+                _app_clip_domain_cache_status_data,
+            )
 
         _app_clip_domain_debug_status_data = d.pop("appClipDomainDebugStatus", UNSET)
         app_clip_domain_debug_status: (
             BuildBundleRelationshipsAppClipDomainDebugStatus | None | Unset
         )
-        if _app_clip_domain_debug_status_data is None or isinstance(
-            _app_clip_domain_debug_status_data, Unset
-        ):
-            app_clip_domain_debug_status = _app_clip_domain_debug_status_data
-        else:
+        if isinstance(_app_clip_domain_debug_status_data, dict):
             try:
-                if not isinstance(_app_clip_domain_debug_status_data, dict):
-                    raise TypeError()
                 app_clip_domain_debug_status_type_0 = (
                     BuildBundleRelationshipsAppClipDomainDebugStatus.from_dict(
                         _app_clip_domain_debug_status_data
@@ -179,17 +172,16 @@ class BuildBundleRelationships:
                     "BuildBundleRelationshipsAppClipDomainDebugStatus | None | Unset",
                     _app_clip_domain_debug_status_data,
                 )
+        else:
+            app_clip_domain_debug_status = cast(
+                "BuildBundleRelationshipsAppClipDomainDebugStatus | None | Unset",
+                _app_clip_domain_debug_status_data,
+            )
 
         _beta_app_clip_invocations_data = d.pop("betaAppClipInvocations", UNSET)
         beta_app_clip_invocations: BuildBundleRelationshipsBetaAppClipInvocations | None | Unset
-        if _beta_app_clip_invocations_data is None or isinstance(
-            _beta_app_clip_invocations_data, Unset
-        ):
-            beta_app_clip_invocations = _beta_app_clip_invocations_data
-        else:
+        if isinstance(_beta_app_clip_invocations_data, dict):
             try:
-                if not isinstance(_beta_app_clip_invocations_data, dict):
-                    raise TypeError()
                 beta_app_clip_invocations_type_0 = (
                     BuildBundleRelationshipsBetaAppClipInvocations.from_dict(
                         _beta_app_clip_invocations_data
@@ -202,17 +194,16 @@ class BuildBundleRelationships:
                     "BuildBundleRelationshipsBetaAppClipInvocations | None | Unset",
                     _beta_app_clip_invocations_data,
                 )
+        else:
+            beta_app_clip_invocations = cast(
+                "BuildBundleRelationshipsBetaAppClipInvocations | None | Unset",
+                _beta_app_clip_invocations_data,
+            )
 
         _build_bundle_file_sizes_data = d.pop("buildBundleFileSizes", UNSET)
         build_bundle_file_sizes: BuildBundleRelationshipsBuildBundleFileSizes | None | Unset
-        if _build_bundle_file_sizes_data is None or isinstance(
-            _build_bundle_file_sizes_data, Unset
-        ):
-            build_bundle_file_sizes = _build_bundle_file_sizes_data
-        else:
+        if isinstance(_build_bundle_file_sizes_data, dict):
             try:
-                if not isinstance(_build_bundle_file_sizes_data, dict):
-                    raise TypeError()
                 build_bundle_file_sizes_type_0 = (
                     BuildBundleRelationshipsBuildBundleFileSizes.from_dict(
                         _build_bundle_file_sizes_data
@@ -225,6 +216,11 @@ class BuildBundleRelationships:
                     "BuildBundleRelationshipsBuildBundleFileSizes | None | Unset",
                     _build_bundle_file_sizes_data,
                 )
+        else:
+            build_bundle_file_sizes = cast(
+                "BuildBundleRelationshipsBuildBundleFileSizes | None | Unset",
+                _build_bundle_file_sizes_data,
+            )
 
         build_bundle_relationships = cls(
             app_clip_domain_cache_status=app_clip_domain_cache_status,

@@ -82,26 +82,20 @@ class BuildBundleRelationshipsAppClipDomainDebugStatus:
         d = dict(src_dict)
         _links_data = d.pop("links", UNSET)
         links: None | RelationshipLinks | Unset
-        if _links_data is None or isinstance(_links_data, Unset):
-            links = _links_data
-        else:
+        if isinstance(_links_data, dict):
             try:
-                if not isinstance(_links_data, dict):
-                    raise TypeError()
                 links_type_1 = RelationshipLinks.from_dict(_links_data)
 
                 links = links_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
+        else:
+            links = cast("None | RelationshipLinks | Unset", _links_data)
 
         _data_data = d.pop("data", UNSET)
         data: BuildBundleRelationshipsAppClipDomainDebugStatusData | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = BuildBundleRelationshipsAppClipDomainDebugStatusData.from_dict(
                     _data_data
                 )
@@ -112,6 +106,10 @@ class BuildBundleRelationshipsAppClipDomainDebugStatus:
                     "BuildBundleRelationshipsAppClipDomainDebugStatusData | None | Unset",
                     _data_data,
                 )
+        else:
+            data = cast(
+                "BuildBundleRelationshipsAppClipDomainDebugStatusData | None | Unset", _data_data
+            )
 
         build_bundle_relationships_app_clip_domain_debug_status = cls(
             links=links,

@@ -96,31 +96,27 @@ class BuildIcon:
 
         _attributes_data = d.pop("attributes", UNSET)
         attributes: BuildIconAttributes | None | Unset
-        if _attributes_data is None or isinstance(_attributes_data, Unset):
-            attributes = _attributes_data
-        else:
+        if isinstance(_attributes_data, dict):
             try:
-                if not isinstance(_attributes_data, dict):
-                    raise TypeError()
                 attributes_type_0 = BuildIconAttributes.from_dict(_attributes_data)
 
                 attributes = attributes_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 attributes = cast("BuildIconAttributes | None | Unset", _attributes_data)
+        else:
+            attributes = cast("BuildIconAttributes | None | Unset", _attributes_data)
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
-        if _links_data is None or isinstance(_links_data, Unset):
-            links = _links_data
-        else:
+        if isinstance(_links_data, dict):
             try:
-                if not isinstance(_links_data, dict):
-                    raise TypeError()
                 links_type_1 = ResourceLinks.from_dict(_links_data)
 
                 links = links_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
+        else:
+            links = cast("None | ResourceLinks | Unset", _links_data)
 
         build_icon = cls(
             type_=type_,

@@ -97,31 +97,27 @@ class BuildIconAttributes:
         d = dict(src_dict)
         _icon_asset_data = d.pop("iconAsset", UNSET)
         icon_asset: ImageAsset | None | Unset
-        if _icon_asset_data is None or isinstance(_icon_asset_data, Unset):
-            icon_asset = _icon_asset_data
-        else:
+        if isinstance(_icon_asset_data, dict):
             try:
-                if not isinstance(_icon_asset_data, dict):
-                    raise TypeError()
                 icon_asset_type_1 = ImageAsset.from_dict(_icon_asset_data)
 
                 icon_asset = icon_asset_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 icon_asset = cast("ImageAsset | None | Unset", _icon_asset_data)
+        else:
+            icon_asset = cast("ImageAsset | None | Unset", _icon_asset_data)
 
         _icon_type_data = d.pop("iconType", UNSET)
         icon_type: IconAssetType | None | Unset
-        if _icon_type_data is None or isinstance(_icon_type_data, Unset):
-            icon_type = _icon_type_data
-        else:
+        if isinstance(_icon_type_data, str):
             try:
-                if not isinstance(_icon_type_data, str):
-                    raise TypeError()
                 icon_type_type_1 = IconAssetType(_icon_type_data)
 
                 icon_type = icon_type_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 icon_type = cast("IconAssetType | None | Unset", _icon_type_data)
+        else:
+            icon_type = cast("IconAssetType | None | Unset", _icon_type_data)
 
         masked = cast("bool | None | Unset", d.pop("masked", UNSET))
 

@@ -264,12 +264,8 @@ class BuildRelationships:
         d = dict(src_dict)
         _pre_release_version_data = d.pop("preReleaseVersion", UNSET)
         pre_release_version: BuildRelationshipsPreReleaseVersion | None | Unset
-        if _pre_release_version_data is None or isinstance(_pre_release_version_data, Unset):
-            pre_release_version = _pre_release_version_data
-        else:
+        if isinstance(_pre_release_version_data, dict):
             try:
-                if not isinstance(_pre_release_version_data, dict):
-                    raise TypeError()
                 pre_release_version_type_0 = BuildRelationshipsPreReleaseVersion.from_dict(
                     _pre_release_version_data
                 )
@@ -279,15 +275,15 @@ class BuildRelationships:
                 pre_release_version = cast(
                     "BuildRelationshipsPreReleaseVersion | None | Unset", _pre_release_version_data
                 )
+        else:
+            pre_release_version = cast(
+                "BuildRelationshipsPreReleaseVersion | None | Unset", _pre_release_version_data
+            )
 
         _individual_testers_data = d.pop("individualTesters", UNSET)
         individual_testers: BuildRelationshipsIndividualTesters | None | Unset
-        if _individual_testers_data is None or isinstance(_individual_testers_data, Unset):
-            individual_testers = _individual_testers_data
-        else:
+        if isinstance(_individual_testers_data, dict):
             try:
-                if not isinstance(_individual_testers_data, dict):
-                    raise TypeError()
                 individual_testers_type_0 = BuildRelationshipsIndividualTesters.from_dict(
                     _individual_testers_data
                 )
@@ -297,31 +293,27 @@ class BuildRelationships:
                 individual_testers = cast(
                     "BuildRelationshipsIndividualTesters | None | Unset", _individual_testers_data
                 )
+        else:
+            individual_testers = cast(
+                "BuildRelationshipsIndividualTesters | None | Unset", _individual_testers_data
+            )
 
         _beta_groups_data = d.pop("betaGroups", UNSET)
         beta_groups: BuildRelationshipsBetaGroups | None | Unset
-        if _beta_groups_data is None or isinstance(_beta_groups_data, Unset):
-            beta_groups = _beta_groups_data
-        else:
+        if isinstance(_beta_groups_data, dict):
             try:
-                if not isinstance(_beta_groups_data, dict):
-                    raise TypeError()
                 beta_groups_type_0 = BuildRelationshipsBetaGroups.from_dict(_beta_groups_data)
 
                 beta_groups = beta_groups_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 beta_groups = cast("BuildRelationshipsBetaGroups | None | Unset", _beta_groups_data)
+        else:
+            beta_groups = cast("BuildRelationshipsBetaGroups | None | Unset", _beta_groups_data)
 
         _beta_build_localizations_data = d.pop("betaBuildLocalizations", UNSET)
         beta_build_localizations: BuildRelationshipsBetaBuildLocalizations | None | Unset
-        if _beta_build_localizations_data is None or isinstance(
-            _beta_build_localizations_data, Unset
-        ):
-            beta_build_localizations = _beta_build_localizations_data
-        else:
+        if isinstance(_beta_build_localizations_data, dict):
             try:
-                if not isinstance(_beta_build_localizations_data, dict):
-                    raise TypeError()
                 beta_build_localizations_type_0 = (
                     BuildRelationshipsBetaBuildLocalizations.from_dict(
                         _beta_build_localizations_data
@@ -334,17 +326,16 @@ class BuildRelationships:
                     "BuildRelationshipsBetaBuildLocalizations | None | Unset",
                     _beta_build_localizations_data,
                 )
+        else:
+            beta_build_localizations = cast(
+                "BuildRelationshipsBetaBuildLocalizations | None | Unset",
+                _beta_build_localizations_data,
+            )
 
         _app_encryption_declaration_data = d.pop("appEncryptionDeclaration", UNSET)
         app_encryption_declaration: BuildRelationshipsAppEncryptionDeclaration | None | Unset
-        if _app_encryption_declaration_data is None or isinstance(
-            _app_encryption_declaration_data, Unset
-        ):
-            app_encryption_declaration = _app_encryption_declaration_data
-        else:
+        if isinstance(_app_encryption_declaration_data, dict):
             try:
-                if not isinstance(_app_encryption_declaration_data, dict):
-                    raise TypeError()
                 app_encryption_declaration_type_0 = (
                     BuildRelationshipsAppEncryptionDeclaration.from_dict(
                         _app_encryption_declaration_data
@@ -357,17 +348,16 @@ class BuildRelationships:
                     "BuildRelationshipsAppEncryptionDeclaration | None | Unset",
                     _app_encryption_declaration_data,
                 )
+        else:
+            app_encryption_declaration = cast(
+                "BuildRelationshipsAppEncryptionDeclaration | None | Unset",
+                _app_encryption_declaration_data,
+            )
 
         _beta_app_review_submission_data = d.pop("betaAppReviewSubmission", UNSET)
         beta_app_review_submission: BuildRelationshipsBetaAppReviewSubmission | None | Unset
-        if _beta_app_review_submission_data is None or isinstance(
-            _beta_app_review_submission_data, Unset
-        ):
-            beta_app_review_submission = _beta_app_review_submission_data
-        else:
+        if isinstance(_beta_app_review_submission_data, dict):
             try:
-                if not isinstance(_beta_app_review_submission_data, dict):
-                    raise TypeError()
                 beta_app_review_submission_type_0 = (
                     BuildRelationshipsBetaAppReviewSubmission.from_dict(
                         _beta_app_review_submission_data
@@ -380,29 +370,28 @@ class BuildRelationships:
                     "BuildRelationshipsBetaAppReviewSubmission | None | Unset",
                     _beta_app_review_submission_data,
                 )
+        else:
+            beta_app_review_submission = cast(
+                "BuildRelationshipsBetaAppReviewSubmission | None | Unset",
+                _beta_app_review_submission_data,
+            )
 
         _app_data = d.pop("app", UNSET)
         app: BuildRelationshipsApp | None | Unset
-        if _app_data is None or isinstance(_app_data, Unset):
-            app = _app_data
-        else:
+        if isinstance(_app_data, dict):
             try:
-                if not isinstance(_app_data, dict):
-                    raise TypeError()
                 app_type_0 = BuildRelationshipsApp.from_dict(_app_data)
 
                 app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("BuildRelationshipsApp | None | Unset", _app_data)
+        else:
+            app = cast("BuildRelationshipsApp | None | Unset", _app_data)
 
         _build_beta_detail_data = d.pop("buildBetaDetail", UNSET)
         build_beta_detail: BuildRelationshipsBuildBetaDetail | None | Unset
-        if _build_beta_detail_data is None or isinstance(_build_beta_detail_data, Unset):
-            build_beta_detail = _build_beta_detail_data
-        else:
+        if isinstance(_build_beta_detail_data, dict):
             try:
-                if not isinstance(_build_beta_detail_data, dict):
-                    raise TypeError()
                 build_beta_detail_type_0 = BuildRelationshipsBuildBetaDetail.from_dict(
                     _build_beta_detail_data
                 )
@@ -412,15 +401,15 @@ class BuildRelationships:
                 build_beta_detail = cast(
                     "BuildRelationshipsBuildBetaDetail | None | Unset", _build_beta_detail_data
                 )
+        else:
+            build_beta_detail = cast(
+                "BuildRelationshipsBuildBetaDetail | None | Unset", _build_beta_detail_data
+            )
 
         _app_store_version_data = d.pop("appStoreVersion", UNSET)
         app_store_version: BuildRelationshipsAppStoreVersion | None | Unset
-        if _app_store_version_data is None or isinstance(_app_store_version_data, Unset):
-            app_store_version = _app_store_version_data
-        else:
+        if isinstance(_app_store_version_data, dict):
             try:
-                if not isinstance(_app_store_version_data, dict):
-                    raise TypeError()
                 app_store_version_type_0 = BuildRelationshipsAppStoreVersion.from_dict(
                     _app_store_version_data
                 )
@@ -430,29 +419,27 @@ class BuildRelationships:
                 app_store_version = cast(
                     "BuildRelationshipsAppStoreVersion | None | Unset", _app_store_version_data
                 )
+        else:
+            app_store_version = cast(
+                "BuildRelationshipsAppStoreVersion | None | Unset", _app_store_version_data
+            )
 
         _icons_data = d.pop("icons", UNSET)
         icons: BuildRelationshipsIcons | None | Unset
-        if _icons_data is None or isinstance(_icons_data, Unset):
-            icons = _icons_data
-        else:
+        if isinstance(_icons_data, dict):
             try:
-                if not isinstance(_icons_data, dict):
-                    raise TypeError()
                 icons_type_0 = BuildRelationshipsIcons.from_dict(_icons_data)
 
                 icons = icons_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 icons = cast("BuildRelationshipsIcons | None | Unset", _icons_data)
+        else:
+            icons = cast("BuildRelationshipsIcons | None | Unset", _icons_data)
 
         _build_bundles_data = d.pop("buildBundles", UNSET)
         build_bundles: BuildRelationshipsBuildBundles | None | Unset
-        if _build_bundles_data is None or isinstance(_build_bundles_data, Unset):
-            build_bundles = _build_bundles_data
-        else:
+        if isinstance(_build_bundles_data, dict):
             try:
-                if not isinstance(_build_bundles_data, dict):
-                    raise TypeError()
                 build_bundles_type_0 = BuildRelationshipsBuildBundles.from_dict(_build_bundles_data)
 
                 build_bundles = build_bundles_type_0
@@ -460,15 +447,15 @@ class BuildRelationships:
                 build_bundles = cast(
                     "BuildRelationshipsBuildBundles | None | Unset", _build_bundles_data
                 )
+        else:
+            build_bundles = cast(
+                "BuildRelationshipsBuildBundles | None | Unset", _build_bundles_data
+            )
 
         _build_upload_data = d.pop("buildUpload", UNSET)
         build_upload: BuildRelationshipsBuildUpload | None | Unset
-        if _build_upload_data is None or isinstance(_build_upload_data, Unset):
-            build_upload = _build_upload_data
-        else:
+        if isinstance(_build_upload_data, dict):
             try:
-                if not isinstance(_build_upload_data, dict):
-                    raise TypeError()
                 build_upload_type_0 = BuildRelationshipsBuildUpload.from_dict(_build_upload_data)
 
                 build_upload = build_upload_type_0
@@ -476,15 +463,13 @@ class BuildRelationships:
                 build_upload = cast(
                     "BuildRelationshipsBuildUpload | None | Unset", _build_upload_data
                 )
+        else:
+            build_upload = cast("BuildRelationshipsBuildUpload | None | Unset", _build_upload_data)
 
         _perf_power_metrics_data = d.pop("perfPowerMetrics", UNSET)
         perf_power_metrics: BuildRelationshipsPerfPowerMetrics | None | Unset
-        if _perf_power_metrics_data is None or isinstance(_perf_power_metrics_data, Unset):
-            perf_power_metrics = _perf_power_metrics_data
-        else:
+        if isinstance(_perf_power_metrics_data, dict):
             try:
-                if not isinstance(_perf_power_metrics_data, dict):
-                    raise TypeError()
                 perf_power_metrics_type_0 = BuildRelationshipsPerfPowerMetrics.from_dict(
                     _perf_power_metrics_data
                 )
@@ -494,15 +479,15 @@ class BuildRelationships:
                 perf_power_metrics = cast(
                     "BuildRelationshipsPerfPowerMetrics | None | Unset", _perf_power_metrics_data
                 )
+        else:
+            perf_power_metrics = cast(
+                "BuildRelationshipsPerfPowerMetrics | None | Unset", _perf_power_metrics_data
+            )
 
         _diagnostic_signatures_data = d.pop("diagnosticSignatures", UNSET)
         diagnostic_signatures: BuildRelationshipsDiagnosticSignatures | None | Unset
-        if _diagnostic_signatures_data is None or isinstance(_diagnostic_signatures_data, Unset):
-            diagnostic_signatures = _diagnostic_signatures_data
-        else:
+        if isinstance(_diagnostic_signatures_data, dict):
             try:
-                if not isinstance(_diagnostic_signatures_data, dict):
-                    raise TypeError()
                 diagnostic_signatures_type_0 = BuildRelationshipsDiagnosticSignatures.from_dict(
                     _diagnostic_signatures_data
                 )
@@ -513,6 +498,10 @@ class BuildRelationships:
                     "BuildRelationshipsDiagnosticSignatures | None | Unset",
                     _diagnostic_signatures_data,
                 )
+        else:
+            diagnostic_signatures = cast(
+                "BuildRelationshipsDiagnosticSignatures | None | Unset", _diagnostic_signatures_data
+            )
 
         build_relationships = cls(
             pre_release_version=pre_release_version,

@@ -178,12 +178,8 @@ class BuildResponse:
             | None
             | Unset
         )
-        if _included_data is None or isinstance(_included_data, Unset):
-            included = _included_data
-        else:
+        if isinstance(_included_data, list):
             try:
-                if not isinstance(_included_data, list):
-                    raise TypeError()
                 included_type_0 = []
                 _included_type_0 = _included_data
                 for included_type_0_item_data in _included_type_0:
@@ -339,6 +335,11 @@ class BuildResponse:
                     "list[App | AppEncryptionDeclaration | AppStoreVersion | BetaAppReviewSubmission | BetaBuildLocalization | BetaGroup | BetaTester | BuildBetaDetail | BuildBundle | BuildIcon | BuildUpload | PrereleaseVersion | UnknownIncludedResource] | None | Unset",
                     _included_data,
                 )
+        else:
+            included = cast(
+                "list[App | AppEncryptionDeclaration | AppStoreVersion | BetaAppReviewSubmission | BetaBuildLocalization | BetaGroup | BetaTester | BuildBetaDetail | BuildBundle | BuildIcon | BuildUpload | PrereleaseVersion | UnknownIncludedResource] | None | Unset",
+                _included_data,
+            )
 
         build_response = cls(
             data=data,

@@ -128,59 +128,51 @@ class BuildUploadAttributes:
 
         _created_date_data = d.pop("createdDate", UNSET)
         created_date: datetime.datetime | None | Unset
-        if _created_date_data is None or isinstance(_created_date_data, Unset):
-            created_date = _created_date_data
-        else:
+        if isinstance(_created_date_data, str):
             try:
-                if not isinstance(_created_date_data, str):
-                    raise TypeError()
                 created_date_type_0 = datetime.datetime.fromisoformat(_created_date_data)
 
                 created_date = created_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 created_date = cast("datetime.datetime | None | Unset", _created_date_data)
+        else:
+            created_date = cast("datetime.datetime | None | Unset", _created_date_data)
 
         _state_data = d.pop("state", UNSET)
         state: BuildUploadAttributesState | None | Unset
-        if _state_data is None or isinstance(_state_data, Unset):
-            state = _state_data
-        else:
+        if isinstance(_state_data, dict):
             try:
-                if not isinstance(_state_data, dict):
-                    raise TypeError()
                 state_type_0 = BuildUploadAttributesState.from_dict(_state_data)
 
                 state = state_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 state = cast("BuildUploadAttributesState | None | Unset", _state_data)
+        else:
+            state = cast("BuildUploadAttributesState | None | Unset", _state_data)
 
         _platform_data = d.pop("platform", UNSET)
         platform: None | Platform | Unset
-        if _platform_data is None or isinstance(_platform_data, Unset):
-            platform = _platform_data
-        else:
+        if isinstance(_platform_data, str):
             try:
-                if not isinstance(_platform_data, str):
-                    raise TypeError()
                 platform_type_1 = Platform(_platform_data)
 
                 platform = platform_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 platform = cast("None | Platform | Unset", _platform_data)
+        else:
+            platform = cast("None | Platform | Unset", _platform_data)
 
         _uploaded_date_data = d.pop("uploadedDate", UNSET)
         uploaded_date: datetime.datetime | None | Unset
-        if _uploaded_date_data is None or isinstance(_uploaded_date_data, Unset):
-            uploaded_date = _uploaded_date_data
-        else:
+        if isinstance(_uploaded_date_data, str):
             try:
-                if not isinstance(_uploaded_date_data, str):
-                    raise TypeError()
                 uploaded_date_type_0 = datetime.datetime.fromisoformat(_uploaded_date_data)
 
                 uploaded_date = uploaded_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 uploaded_date = cast("datetime.datetime | None | Unset", _uploaded_date_data)
+        else:
+            uploaded_date = cast("datetime.datetime | None | Unset", _uploaded_date_data)
 
         build_upload_attributes = cls(
             cf_bundle_short_version_string=cf_bundle_short_version_string,

@@ -113,12 +113,8 @@ class BuildUploadAttributesState:
         d = dict(src_dict)
         _errors_data = d.pop("errors", UNSET)
         errors: list[StateDetail] | None | Unset
-        if _errors_data is None or isinstance(_errors_data, Unset):
-            errors = _errors_data
-        else:
+        if isinstance(_errors_data, list):
             try:
-                if not isinstance(_errors_data, list):
-                    raise TypeError()
                 errors_type_0 = []
                 _errors_type_0 = _errors_data
                 for errors_type_0_item_data in _errors_type_0:
@@ -129,15 +125,13 @@ class BuildUploadAttributesState:
                 errors = errors_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 errors = cast("list[StateDetail] | None | Unset", _errors_data)
+        else:
+            errors = cast("list[StateDetail] | None | Unset", _errors_data)
 
         _warnings_data = d.pop("warnings", UNSET)
         warnings: list[StateDetail] | None | Unset
-        if _warnings_data is None or isinstance(_warnings_data, Unset):
-            warnings = _warnings_data
-        else:
+        if isinstance(_warnings_data, list):
             try:
-                if not isinstance(_warnings_data, list):
-                    raise TypeError()
                 warnings_type_0 = []
                 _warnings_type_0 = _warnings_data
                 for warnings_type_0_item_data in _warnings_type_0:
@@ -148,15 +142,13 @@ class BuildUploadAttributesState:
                 warnings = warnings_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 warnings = cast("list[StateDetail] | None | Unset", _warnings_data)
+        else:
+            warnings = cast("list[StateDetail] | None | Unset", _warnings_data)
 
         _infos_data = d.pop("infos", UNSET)
         infos: list[StateDetail] | None | Unset
-        if _infos_data is None or isinstance(_infos_data, Unset):
-            infos = _infos_data
-        else:
+        if isinstance(_infos_data, list):
             try:
-                if not isinstance(_infos_data, list):
-                    raise TypeError()
                 infos_type_0 = []
                 _infos_type_0 = _infos_data
                 for infos_type_0_item_data in _infos_type_0:
@@ -167,20 +159,20 @@ class BuildUploadAttributesState:
                 infos = infos_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 infos = cast("list[StateDetail] | None | Unset", _infos_data)
+        else:
+            infos = cast("list[StateDetail] | None | Unset", _infos_data)
 
         _state_data = d.pop("state", UNSET)
         state: BuildUploadState | None | Unset
-        if _state_data is None or isinstance(_state_data, Unset):
-            state = _state_data
-        else:
+        if isinstance(_state_data, str):
             try:
-                if not isinstance(_state_data, str):
-                    raise TypeError()
                 state_type_1 = BuildUploadState(_state_data)
 
                 state = state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 state = cast("BuildUploadState | None | Unset", _state_data)
+        else:
+            state = cast("BuildUploadState | None | Unset", _state_data)
 
         build_upload_attributes_state = cls(
             errors=errors,

@@ -132,26 +132,20 @@ class BuildUploadRelationships:
         d = dict(src_dict)
         _build_data = d.pop("build", UNSET)
         build: BuildUploadRelationshipsBuild | None | Unset
-        if _build_data is None or isinstance(_build_data, Unset):
-            build = _build_data
-        else:
+        if isinstance(_build_data, dict):
             try:
-                if not isinstance(_build_data, dict):
-                    raise TypeError()
                 build_type_0 = BuildUploadRelationshipsBuild.from_dict(_build_data)
 
                 build = build_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 build = cast("BuildUploadRelationshipsBuild | None | Unset", _build_data)
+        else:
+            build = cast("BuildUploadRelationshipsBuild | None | Unset", _build_data)
 
         _asset_file_data = d.pop("assetFile", UNSET)
         asset_file: BuildUploadRelationshipsAssetFile | None | Unset
-        if _asset_file_data is None or isinstance(_asset_file_data, Unset):
-            asset_file = _asset_file_data
-        else:
+        if isinstance(_asset_file_data, dict):
             try:
-                if not isinstance(_asset_file_data, dict):
-                    raise TypeError()
                 asset_file_type_0 = BuildUploadRelationshipsAssetFile.from_dict(_asset_file_data)
 
                 asset_file = asset_file_type_0
@@ -159,15 +153,13 @@ class BuildUploadRelationships:
                 asset_file = cast(
                     "BuildUploadRelationshipsAssetFile | None | Unset", _asset_file_data
                 )
+        else:
+            asset_file = cast("BuildUploadRelationshipsAssetFile | None | Unset", _asset_file_data)
 
         _asset_description_file_data = d.pop("assetDescriptionFile", UNSET)
         asset_description_file: BuildUploadRelationshipsAssetDescriptionFile | None | Unset
-        if _asset_description_file_data is None or isinstance(_asset_description_file_data, Unset):
-            asset_description_file = _asset_description_file_data
-        else:
+        if isinstance(_asset_description_file_data, dict):
             try:
-                if not isinstance(_asset_description_file_data, dict):
-                    raise TypeError()
                 asset_description_file_type_0 = (
                     BuildUploadRelationshipsAssetDescriptionFile.from_dict(
                         _asset_description_file_data
@@ -180,15 +172,16 @@ class BuildUploadRelationships:
                     "BuildUploadRelationshipsAssetDescriptionFile | None | Unset",
                     _asset_description_file_data,
                 )
+        else:
+            asset_description_file = cast(
+                "BuildUploadRelationshipsAssetDescriptionFile | None | Unset",
+                _asset_description_file_data,
+            )
 
         _asset_spi_file_data = d.pop("assetSpiFile", UNSET)
         asset_spi_file: BuildUploadRelationshipsAssetSpiFile | None | Unset
-        if _asset_spi_file_data is None or isinstance(_asset_spi_file_data, Unset):
-            asset_spi_file = _asset_spi_file_data
-        else:
+        if isinstance(_asset_spi_file_data, dict):
             try:
-                if not isinstance(_asset_spi_file_data, dict):
-                    raise TypeError()
                 asset_spi_file_type_0 = BuildUploadRelationshipsAssetSpiFile.from_dict(
                     _asset_spi_file_data
                 )
@@ -198,15 +191,15 @@ class BuildUploadRelationships:
                 asset_spi_file = cast(
                     "BuildUploadRelationshipsAssetSpiFile | None | Unset", _asset_spi_file_data
                 )
+        else:
+            asset_spi_file = cast(
+                "BuildUploadRelationshipsAssetSpiFile | None | Unset", _asset_spi_file_data
+            )
 
         _build_upload_files_data = d.pop("buildUploadFiles", UNSET)
         build_upload_files: BuildUploadRelationshipsBuildUploadFiles | None | Unset
-        if _build_upload_files_data is None or isinstance(_build_upload_files_data, Unset):
-            build_upload_files = _build_upload_files_data
-        else:
+        if isinstance(_build_upload_files_data, dict):
             try:
-                if not isinstance(_build_upload_files_data, dict):
-                    raise TypeError()
                 build_upload_files_type_0 = BuildUploadRelationshipsBuildUploadFiles.from_dict(
                     _build_upload_files_data
                 )
@@ -217,6 +210,10 @@ class BuildUploadRelationships:
                     "BuildUploadRelationshipsBuildUploadFiles | None | Unset",
                     _build_upload_files_data,
                 )
+        else:
+            build_upload_files = cast(
+                "BuildUploadRelationshipsBuildUploadFiles | None | Unset", _build_upload_files_data
+            )
 
         build_upload_relationships = cls(
             build=build,

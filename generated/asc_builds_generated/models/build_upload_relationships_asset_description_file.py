@@ -68,12 +68,8 @@ class BuildUploadRelationshipsAssetDescriptionFile:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: BuildUploadRelationshipsAssetDescriptionFileData | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = BuildUploadRelationshipsAssetDescriptionFileData.from_dict(_data_data)
 
                 data = data_type_0
@@ -81,6 +77,10 @@ class BuildUploadRelationshipsAssetDescriptionFile:
                 data = cast(
                     "BuildUploadRelationshipsAssetDescriptionFileData | None | Unset", _data_data
                 )
+        else:
+            data = cast(
+                "BuildUploadRelationshipsAssetDescriptionFileData | None | Unset", _data_data
+            )
 
         build_upload_relationships_asset_description_file = cls(
             data=data,

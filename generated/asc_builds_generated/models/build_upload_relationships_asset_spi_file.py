@@ -68,17 +68,15 @@ class BuildUploadRelationshipsAssetSpiFile:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: BuildUploadRelationshipsAssetSpiFileData | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = BuildUploadRelationshipsAssetSpiFileData.from_dict(_data_data)
 
                 data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("BuildUploadRelationshipsAssetSpiFileData | None | Unset", _data_data)
+        else:
+            data = cast("BuildUploadRelationshipsAssetSpiFileData | None | Unset", _data_data)
 
         build_upload_relationships_asset_spi_file = cls(
             data=data,

@@ -200,12 +200,8 @@ class BuildsResponse:
             | None
             | Unset
         )
-        if _included_data is None or isinstance(_included_data, Unset):
-            included = _included_data
-        else:
+        if isinstance(_included_data, list):
             try:
-                if not isinstance(_included_data, list):
-                    raise TypeError()
                 included_type_0 = []
                 _included_type_0 = _included_data
                 for included_type_0_item_data in _included_type_0:
@@ -361,20 +357,23 @@ class BuildsResponse:
                     "list[App | AppEncryptionDeclaration | AppStoreVersion | BetaAppReviewSubmission | BetaBuildLocalization | BetaGroup | BetaTester | BuildBetaDetail | BuildBundle | BuildIcon | BuildUpload | PrereleaseVersion | UnknownIncludedResource] | None | Unset",
                     _included_data,
                 )
+        else:
+            included = cast(
+                "list[App | AppEncryptionDeclaration | AppStoreVersion | BetaAppReviewSubmission | BetaBuildLocalization | BetaGroup | BetaTester | BuildBetaDetail | BuildBundle | BuildIcon | BuildUpload | PrereleaseVersion | UnknownIncludedResource] | None | Unset",
+                _included_data,
+            )
 
         _meta_data = d.pop("meta", UNSET)
         meta: None | PagingInformation | Unset
-        if _meta_data is None or isinstance(_meta_data, Unset):
-            meta = _meta_data
-        else:
+        if isinstance(_meta_data, dict):
             try:
-                if not isinstance(_meta_data, dict):
-                    raise TypeError()
                 meta_type_1 = PagingInformation.from_dict(_meta_data)
 
                 meta = meta_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("None | PagingInformation | Unset", _meta_data)
+        else:
+            meta = cast("None | PagingInformation | Unset", _meta_data)
 
         builds_response = cls(
             data=data,

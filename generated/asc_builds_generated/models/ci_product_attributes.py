@@ -72,26 +72,20 @@ class CiProductAttributes:
 
         _created_date_data = d.pop("createdDate", UNSET)
         created_date: datetime.datetime | None | Unset
-        if _created_date_data is None or isinstance(_created_date_data, Unset):
-            created_date = _created_date_data
-        else:
+        if isinstance(_created_date_data, str):
             try:
-                if not isinstance(_created_date_data, str):
-                    raise TypeError()
                 created_date_type_0 = datetime.datetime.fromisoformat(_created_date_data)
 
                 created_date = created_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 created_date = cast("datetime.datetime | None | Unset", _created_date_data)
+        else:
+            created_date = cast("datetime.datetime | None | Unset", _created_date_data)
 
         _product_type_data = d.pop("productType", UNSET)
         product_type: CiProductAttributesProductType | None | Unset
-        if _product_type_data is None or isinstance(_product_type_data, Unset):
-            product_type = _product_type_data
-        else:
+        if isinstance(_product_type_data, str):
             try:
-                if not isinstance(_product_type_data, str):
-                    raise TypeError()
                 product_type_type_1 = CiProductAttributesProductType(_product_type_data)
 
                 product_type = product_type_type_1
@@ -99,6 +93,8 @@ class CiProductAttributes:
                 product_type = cast(
                     "CiProductAttributesProductType | None | Unset", _product_type_data
                 )
+        else:
+            product_type = cast("CiProductAttributesProductType | None | Unset", _product_type_data)
 
         ci_product_attributes = cls(
             name=name,

@@ -142,54 +142,44 @@ class CiProductRelationships:
         d = dict(src_dict)
         _app_data = d.pop("app", UNSET)
         app: CiProductRelationshipsApp | None | Unset
-        if _app_data is None or isinstance(_app_data, Unset):
-            app = _app_data
-        else:
+        if isinstance(_app_data, dict):
             try:
-                if not isinstance(_app_data, dict):
-                    raise TypeError()
                 app_type_0 = CiProductRelationshipsApp.from_dict(_app_data)
 
                 app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("CiProductRelationshipsApp | None | Unset", _app_data)
+        else:
+            app = cast("CiProductRelationshipsApp | None | Unset", _app_data)
 
         _bundle_id_data = d.pop("bundleId", UNSET)
         bundle_id: CiProductRelationshipsBundleId | None | Unset
-        if _bundle_id_data is None or isinstance(_bundle_id_data, Unset):
-            bundle_id = _bundle_id_data
-        else:
+        if isinstance(_bundle_id_data, dict):
             try:
-                if not isinstance(_bundle_id_data, dict):
-                    raise TypeError()
                 bundle_id_type_0 = CiProductRelationshipsBundleId.from_dict(_bundle_id_data)
 
                 bundle_id = bundle_id_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 bundle_id = cast("CiProductRelationshipsBundleId | None | Unset", _bundle_id_data)
+        else:
+            bundle_id = cast("CiProductRelationshipsBundleId | None | Unset", _bundle_id_data)
 
         _workflows_data = d.pop("workflows", UNSET)
         workflows: CiProductRelationshipsWorkflows | None | Unset
-        if _workflows_data is None or isinstance(_workflows_data, Unset):
-            workflows = _workflows_data
-        else:
+        if isinstance(_workflows_data, dict):
             try:
-                if not isinstance(_workflows_data, dict):
-                    raise TypeError()
                 workflows_type_0 = CiProductRelationshipsWorkflows.from_dict(_workflows_data)
 
                 workflows = workflows_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 workflows = cast("CiProductRelationshipsWorkflows | None | Unset", _workflows_data)
+        else:
+            workflows = cast("CiProductRelationshipsWorkflows | None | Unset", _workflows_data)
 
         _primary_repositories_data = d.pop("primaryRepositories", UNSET)
         primary_repositories: CiProductRelationshipsPrimaryRepositories | None | Unset
-        if _primary_repositories_data is None or isinstance(_primary_repositories_data, Unset):
-            primary_repositories = _primary_repositories_data
-        else:
+        if isinstance(_primary_repositories_data, dict):
             try:
-                if not isinstance(_primary_repositories_data, dict):
-                    raise TypeError()
                 primary_repositories_type_0 = CiProductRelationshipsPrimaryRepositories.from_dict(
                     _primary_repositories_data
                 )
@@ -200,17 +190,16 @@ class CiProductRelationships:
                     "CiProductRelationshipsPrimaryRepositories | None | Unset",
                     _primary_repositories_data,
                 )
+        else:
+            primary_repositories = cast(
+                "CiProductRelationshipsPrimaryRepositories | None | Unset",
+                _primary_repositories_data,
+            )
 
         _additional_repositories_data = d.pop("additionalRepositories", UNSET)
         additional_repositories: CiProductRelationshipsAdditionalRepositories | None | Unset
-        if _additional_repositories_data is None or isinstance(
-            _additional_repositories_data, Unset
-        ):
-            additional_repositories = _additional_repositories_data
-        else:
+        if isinstance(_additional_repositories_data, dict):
             try:
-                if not isinstance(_additional_repositories_data, dict):
-                    raise TypeError()
                 additional_repositories_type_0 = (
                     CiProductRelationshipsAdditionalRepositories.from_dict(
                         _additional_repositories_data
@@ -223,15 +212,16 @@ class CiProductRelationships:
                     "CiProductRelationshipsAdditionalRepositories | None | Unset",
                     _additional_repositories_data,
                 )
+        else:
+            additional_repositories = cast(
+                "CiProductRelationshipsAdditionalRepositories | None | Unset",
+                _additional_repositories_data,
+            )
 
         _build_runs_data = d.pop("buildRuns", UNSET)
         build_runs: CiProductRelationshipsBuildRuns | None | Unset
-        if _build_runs_data is None or isinstance(_build_runs_data, Unset):
-            build_runs = _build_runs_data
-        else:
+        if isinstance(_build_runs_data, dict):
             try:
-                if not isinstance(_build_runs_data, dict):
-                    raise TypeError()
                 build_runs_type_0 = CiProductRelationshipsBuildRuns.from_dict(_build_runs_data)
 
                 build_runs = build_runs_type_0
@@ -239,6 +229,8 @@ class CiProductRelationships:
                 build_runs = cast(
                     "CiProductRelationshipsBuildRuns | None | Unset", _build_runs_data
                 )
+        else:
+            build_runs = cast("CiProductRelationshipsBuildRuns | None | Unset", _build_runs_data)
 
         ci_product_relationships = cls(
             app=app,

@@ -64,17 +64,15 @@ class CiProductRelationshipsBundleId:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: CiProductRelationshipsBundleIdData | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = CiProductRelationshipsBundleIdData.from_dict(_data_data)
 
                 data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("CiProductRelationshipsBundleIdData | None | Unset", _data_data)
+        else:
+            data = cast("CiProductRelationshipsBundleIdData | None | Unset", _data_data)
 
         ci_product_relationships_bundle_id = cls(
             data=data,

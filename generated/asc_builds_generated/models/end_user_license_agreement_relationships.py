@@ -86,26 +86,20 @@ class EndUserLicenseAgreementRelationships:
         d = dict(src_dict)
         _app_data = d.pop("app", UNSET)
         app: EndUserLicenseAgreementRelationshipsApp | None | Unset
-        if _app_data is None or isinstance(_app_data, Unset):
-            app = _app_data
-        else:
+        if isinstance(_app_data, dict):
             try:
-                if not isinstance(_app_data, dict):
-                    raise TypeError()
                 app_type_0 = EndUserLicenseAgreementRelationshipsApp.from_dict(_app_data)
 
                 app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("EndUserLicenseAgreementRelationshipsApp | None | Unset", _app_data)
+        else:
+            app = cast("EndUserLicenseAgreementRelationshipsApp | None | Unset", _app_data)
 
         _territories_data = d.pop("territories", UNSET)
         territories: EndUserLicenseAgreementRelationshipsTerritories | None | Unset
-        if _territories_data is None or isinstance(_territories_data, Unset):
-            territories = _territories_data
-        else:
+        if isinstance(_territories_data, dict):
             try:
-                if not isinstance(_territories_data, dict):
-                    raise TypeError()
                 territories_type_0 = EndUserLicenseAgreementRelationshipsTerritories.from_dict(
                     _territories_data
                 )
@@ -116,6 +110,10 @@ class EndUserLicenseAgreementRelationships:
                     "EndUserLicenseAgreementRelationshipsTerritories | None | Unset",
                     _territories_data,
                 )
+        else:
+            territories = cast(
+                "EndUserLicenseAgreementRelationshipsTerritories | None | Unset", _territories_data
+            )
 
         end_user_license_agreement_relationships = cls(
             app=app,

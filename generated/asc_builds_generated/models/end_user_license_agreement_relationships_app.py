@@ -68,12 +68,8 @@ class EndUserLicenseAgreementRelationshipsApp:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: EndUserLicenseAgreementRelationshipsAppData | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = EndUserLicenseAgreementRelationshipsAppData.from_dict(_data_data)
 
                 data = data_type_0
@@ -81,6 +77,8 @@ class EndUserLicenseAgreementRelationshipsApp:
                 data = cast(
                     "EndUserLicenseAgreementRelationshipsAppData | None | Unset", _data_data
                 )
+        else:
+            data = cast("EndUserLicenseAgreementRelationshipsAppData | None | Unset", _data_data)
 
         end_user_license_agreement_relationships_app = cls(
             data=data,

@@ -76,12 +76,8 @@ class ErrorLinks:
 
         _associated_data = d.pop("associated", UNSET)
         associated: ErrorLinksAssociatedType1 | None | str | Unset
-        if _associated_data is None or isinstance(_associated_data, Unset):
-            associated = _associated_data
-        else:
+        if isinstance(_associated_data, dict):
             try:
-                if not isinstance(_associated_data, dict):
-                    raise TypeError()
                 associated_type_1 = ErrorLinksAssociatedType1.from_dict(_associated_data)
 
                 associated = associated_type_1
@@ -89,6 +85,8 @@ class ErrorLinks:
                 associated = cast(
                     "ErrorLinksAssociatedType1 | None | str | Unset", _associated_data
                 )
+        else:
+            associated = cast("ErrorLinksAssociatedType1 | None | str | Unset", _associated_data)
 
         error_links = cls(
             about=about,

@@ -76,17 +76,15 @@ class ErrorLinksAssociatedType1:
 
         _meta_data = d.pop("meta", UNSET)
         meta: ErrorLinksAssociatedType1Meta | None | Unset
-        if _meta_data is None or isinstance(_meta_data, Unset):
-            meta = _meta_data
-        else:
+        if isinstance(_meta_data, dict):
             try:
-                if not isinstance(_meta_data, dict):
-                    raise TypeError()
                 meta_type_0 = ErrorLinksAssociatedType1Meta.from_dict(_meta_data)
 
                 meta = meta_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("ErrorLinksAssociatedType1Meta | None | Unset", _meta_data)
+        else:
+            meta = cast("ErrorLinksAssociatedType1Meta | None | Unset", _meta_data)
 
         error_links_associated_type_1 = cls(
             href=href,

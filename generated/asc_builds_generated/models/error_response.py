@@ -68,12 +68,8 @@ class ErrorResponse:
         d = dict(src_dict)
         _errors_data = d.pop("errors", UNSET)
         errors: list[ErrorResponseErrorsItem] | None | Unset
-        if _errors_data is None or isinstance(_errors_data, Unset):
-            errors = _errors_data
-        else:
+        if isinstance(_errors_data, list):
             try:
-                if not isinstance(_errors_data, list):
-                    raise TypeError()
                 errors_type_0 = []
                 _errors_type_0 = _errors_data
                 for errors_type_0_item_data in _errors_type_0:
@@ -84,6 +80,8 @@ class ErrorResponse:
                 errors = errors_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 errors = cast("list[ErrorResponseErrorsItem] | None | Unset", _errors_data)
+        else:
+            errors = cast("list[ErrorResponseErrorsItem] | None | Unset", _errors_data)
 
         error_response = cls(
             errors=errors,

@@ -179,31 +179,27 @@ class ErrorResponseErrorsItem:
 
         _links_data = d.pop("links", UNSET)
         links: ErrorLinks | None | Unset
-        if _links_data is None or isinstance(_links_data, Unset):
-            links = _links_data
-        else:
+        if isinstance(_links_data, dict):
             try:
-                if not isinstance(_links_data, dict):
-                    raise TypeError()
                 links_type_1 = ErrorLinks.from_dict(_links_data)
 
                 links = links_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("ErrorLinks | None | Unset", _links_data)
+        else:
+            links = cast("ErrorLinks | None | Unset", _links_data)
 
         _meta_data = d.pop("meta", UNSET)
         meta: ErrorResponseErrorsItemMeta | None | Unset
-        if _meta_data is None or isinstance(_meta_data, Unset):
-            meta = _meta_data
-        else:
+        if isinstance(_meta_data, dict):
             try:
-                if not isinstance(_meta_data, dict):
-                    raise TypeError()
                 meta_type_0 = ErrorResponseErrorsItemMeta.from_dict(_meta_data)
 
                 meta = meta_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("ErrorResponseErrorsItemMeta | None | Unset", _meta_data)
+        else:
+            meta = cast("ErrorResponseErrorsItemMeta | None | Unset", _meta_data)
 
         error_response_errors_item = cls(
             title=title,

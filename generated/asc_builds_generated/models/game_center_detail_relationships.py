@@ -485,28 +485,20 @@ class GameCenterDetailRelationships:
         d = dict(src_dict)
         _app_data = d.pop("app", UNSET)
         app: GameCenterDetailRelationshipsApp | None | Unset
-        if _app_data is None or isinstance(_app_data, Unset):
-            app = _app_data
-        else:
+        if isinstance(_app_data, dict):
             try:
-                if not isinstance(_app_data, dict):
-                    raise TypeError()
                 app_type_0 = GameCenterDetailRelationshipsApp.from_dict(_app_data)
 
                 app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("GameCenterDetailRelationshipsApp | None | Unset", _app_data)
+        else:
+            app = cast("GameCenterDetailRelationshipsApp | None | Unset", _app_data)
 
         _game_center_app_versions_data = d.pop("gameCenterAppVersions", UNSET)
         game_center_app_versions: GameCenterDetailRelationshipsGameCenterAppVersions | None | Unset
-        if _game_center_app_versions_data is None or isinstance(
-            _game_center_app_versions_data, Unset
-        ):
-            game_center_app_versions = _game_center_app_versions_data
-        else:
+        if isinstance(_game_center_app_versions_data, dict):
             try:
-                if not isinstance(_game_center_app_versions_data, dict):
-                    raise TypeError()
                 game_center_app_versions_type_0 = (
                     GameCenterDetailRelationshipsGameCenterAppVersions.from_dict(
                         _game_center_app_versions_data
@@ -519,15 +511,16 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsGameCenterAppVersions | None | Unset",
                     _game_center_app_versions_data,
                 )
+        else:
+            game_center_app_versions = cast(
+                "GameCenterDetailRelationshipsGameCenterAppVersions | None | Unset",
+                _game_center_app_versions_data,
+            )
 
         _game_center_group_data = d.pop("gameCenterGroup", UNSET)
         game_center_group: GameCenterDetailRelationshipsGameCenterGroup | None | Unset
-        if _game_center_group_data is None or isinstance(_game_center_group_data, Unset):
-            game_center_group = _game_center_group_data
-        else:
+        if isinstance(_game_center_group_data, dict):
             try:
-                if not isinstance(_game_center_group_data, dict):
-                    raise TypeError()
                 game_center_group_type_0 = GameCenterDetailRelationshipsGameCenterGroup.from_dict(
                     _game_center_group_data
                 )
@@ -538,17 +531,16 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsGameCenterGroup | None | Unset",
                     _game_center_group_data,
                 )
+        else:
+            game_center_group = cast(
+                "GameCenterDetailRelationshipsGameCenterGroup | None | Unset",
+                _game_center_group_data,
+            )
 
         _game_center_leaderboards_data = d.pop("gameCenterLeaderboards", UNSET)
         game_center_leaderboards: GameCenterDetailRelationshipsGameCenterLeaderboards | None | Unset
-        if _game_center_leaderboards_data is None or isinstance(
-            _game_center_leaderboards_data, Unset
-        ):
-            game_center_leaderboards = _game_center_leaderboards_data
-        else:
+        if isinstance(_game_center_leaderboards_data, dict):
             try:
-                if not isinstance(_game_center_leaderboards_data, dict):
-                    raise TypeError()
                 game_center_leaderboards_type_0 = (
                     GameCenterDetailRelationshipsGameCenterLeaderboards.from_dict(
                         _game_center_leaderboards_data
@@ -561,19 +553,18 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsGameCenterLeaderboards | None | Unset",
                     _game_center_leaderboards_data,
                 )
+        else:
+            game_center_leaderboards = cast(
+                "GameCenterDetailRelationshipsGameCenterLeaderboards | None | Unset",
+                _game_center_leaderboards_data,
+            )
 
         _game_center_leaderboards_v2_data = d.pop("gameCenterLeaderboardsV2", UNSET)
         game_center_leaderboards_v2: (
             GameCenterDetailRelationshipsGameCenterLeaderboardsV2 | None | Unset
         )
-        if _game_center_leaderboards_v2_data is None or isinstance(
-            _game_center_leaderboards_v2_data, Unset
-        ):
-            game_center_leaderboards_v2 = _game_center_leaderboards_v2_data
-        else:
+        if isinstance(_game_center_leaderboards_v2_data, dict):
             try:
-                if not isinstance(_game_center_leaderboards_v2_data, dict):
-                    raise TypeError()
                 game_center_leaderboards_v2_type_0 = (
                     GameCenterDetailRelationshipsGameCenterLeaderboardsV2.from_dict(
                         _game_center_leaderboards_v2_data
@@ -586,19 +577,18 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsGameCenterLeaderboardsV2 | None | Unset",
                     _game_center_leaderboards_v2_data,
                 )
+        else:
+            game_center_leaderboards_v2 = cast(
+                "GameCenterDetailRelationshipsGameCenterLeaderboardsV2 | None | Unset",
+                _game_center_leaderboards_v2_data,
+            )
 
         _game_center_leaderboard_sets_data = d.pop("gameCenterLeaderboardSets", UNSET)
         game_center_leaderboard_sets: (
             GameCenterDetailRelationshipsGameCenterLeaderboardSets | None | Unset
         )
-        if _game_center_leaderboard_sets_data is None or isinstance(
-            _game_center_leaderboard_sets_data, Unset
-        ):
-            game_center_leaderboard_sets = _game_center_leaderboard_sets_data
-        else:
+        if isinstance(_game_center_leaderboard_sets_data, dict):
             try:
-                if not isinstance(_game_center_leaderboard_sets_data, dict):
-                    raise TypeError()
                 game_center_leaderboard_sets_type_0 = (
                     GameCenterDetailRelationshipsGameCenterLeaderboardSets.from_dict(
                         _game_center_leaderboard_sets_data
@@ -611,19 +601,18 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsGameCenterLeaderboardSets | None | Unset",
                     _game_center_leaderboard_sets_data,
                 )
+        else:
+            game_center_leaderboard_sets = cast(
+                "GameCenterDetailRelationshipsGameCenterLeaderboardSets | None | Unset",
+                _game_center_leaderboard_sets_data,
+            )
 
         _game_center_leaderboard_sets_v2_data = d.pop("gameCenterLeaderboardSetsV2", UNSET)
         game_center_leaderboard_sets_v2: (
             GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2 | None | Unset
         )
-        if _game_center_leaderboard_sets_v2_data is None or isinstance(
-            _game_center_leaderboard_sets_v2_data, Unset
-        ):
-            game_center_leaderboard_sets_v2 = _game_center_leaderboard_sets_v2_data
-        else:
+        if isinstance(_game_center_leaderboard_sets_v2_data, dict):
             try:
-                if not isinstance(_game_center_leaderboard_sets_v2_data, dict):
-                    raise TypeError()
                 game_center_leaderboard_sets_v2_type_0 = (
                     GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2.from_dict(
                         _game_center_leaderboard_sets_v2_data
@@ -636,17 +625,16 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2 | None | Unset",
                     _game_center_leaderboard_sets_v2_data,
                 )
+        else:
+            game_center_leaderboard_sets_v2 = cast(
+                "GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2 | None | Unset",
+                _game_center_leaderboard_sets_v2_data,
+            )
 
         _game_center_achievements_data = d.pop("gameCenterAchievements", UNSET)
         game_center_achievements: GameCenterDetailRelationshipsGameCenterAchievements | None | Unset
-        if _game_center_achievements_data is None or isinstance(
-            _game_center_achievements_data, Unset
-        ):
-            game_center_achievements = _game_center_achievements_data
-        else:
+        if isinstance(_game_center_achievements_data, dict):
             try:
-                if not isinstance(_game_center_achievements_data, dict):
-                    raise TypeError()
                 game_center_achievements_type_0 = (
                     GameCenterDetailRelationshipsGameCenterAchievements.from_dict(
                         _game_center_achievements_data
@@ -659,19 +647,18 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsGameCenterAchievements | None | Unset",
                     _game_center_achievements_data,
                 )
+        else:
+            game_center_achievements = cast(
+                "GameCenterDetailRelationshipsGameCenterAchievements | None | Unset",
+                _game_center_achievements_data,
+            )
 
         _game_center_achievements_v2_data = d.pop("gameCenterAchievementsV2", UNSET)
         game_center_achievements_v2: (
             GameCenterDetailRelationshipsGameCenterAchievementsV2 | None | Unset
         )
-        if _game_center_achievements_v2_data is None or isinstance(
-            _game_center_achievements_v2_data, Unset
-        ):
-            game_center_achievements_v2 = _game_center_achievements_v2_data
-        else:
+        if isinstance(_game_center_achievements_v2_data, dict):
             try:
-                if not isinstance(_game_center_achievements_v2_data, dict):
-                    raise TypeError()
                 game_center_achievements_v2_type_0 = (
                     GameCenterDetailRelationshipsGameCenterAchievementsV2.from_dict(
                         _game_center_achievements_v2_data
@@ -684,15 +671,16 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsGameCenterAchievementsV2 | None | Unset",
                     _game_center_achievements_v2_data,
                 )
+        else:
+            game_center_achievements_v2 = cast(
+                "GameCenterDetailRelationshipsGameCenterAchievementsV2 | None | Unset",
+                _game_center_achievements_v2_data,
+            )
 
         _game_center_activities_data = d.pop("gameCenterActivities", UNSET)
         game_center_activities: GameCenterDetailRelationshipsGameCenterActivities | None | Unset
-        if _game_center_activities_data is None or isinstance(_game_center_activities_data, Unset):
-            game_center_activities = _game_center_activities_data
-        else:
+        if isinstance(_game_center_activities_data, dict):
             try:
-                if not isinstance(_game_center_activities_data, dict):
-                    raise TypeError()
                 game_center_activities_type_0 = (
                     GameCenterDetailRelationshipsGameCenterActivities.from_dict(
                         _game_center_activities_data
@@ -705,15 +693,16 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsGameCenterActivities | None | Unset",
                     _game_center_activities_data,
                 )
+        else:
+            game_center_activities = cast(
+                "GameCenterDetailRelationshipsGameCenterActivities | None | Unset",
+                _game_center_activities_data,
+            )
 
         _game_center_challenges_data = d.pop("gameCenterChallenges", UNSET)
         game_center_challenges: GameCenterDetailRelationshipsGameCenterChallenges | None | Unset
-        if _game_center_challenges_data is None or isinstance(_game_center_challenges_data, Unset):
-            game_center_challenges = _game_center_challenges_data
-        else:
+        if isinstance(_game_center_challenges_data, dict):
             try:
-                if not isinstance(_game_center_challenges_data, dict):
-                    raise TypeError()
                 game_center_challenges_type_0 = (
                     GameCenterDetailRelationshipsGameCenterChallenges.from_dict(
                         _game_center_challenges_data
@@ -726,15 +715,16 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsGameCenterChallenges | None | Unset",
                     _game_center_challenges_data,
                 )
+        else:
+            game_center_challenges = cast(
+                "GameCenterDetailRelationshipsGameCenterChallenges | None | Unset",
+                _game_center_challenges_data,
+            )
 
         _default_leaderboard_data = d.pop("defaultLeaderboard", UNSET)
         default_leaderboard: GameCenterDetailRelationshipsDefaultLeaderboard | None | Unset
-        if _default_leaderboard_data is None or isinstance(_default_leaderboard_data, Unset):
-            default_leaderboard = _default_leaderboard_data
-        else:
+        if isinstance(_default_leaderboard_data, dict):
             try:
-                if not isinstance(_default_leaderboard_data, dict):
-                    raise TypeError()
                 default_leaderboard_type_0 = (
                     GameCenterDetailRelationshipsDefaultLeaderboard.from_dict(
                         _default_leaderboard_data
@@ -747,15 +737,16 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsDefaultLeaderboard | None | Unset",
                     _default_leaderboard_data,
                 )
+        else:
+            default_leaderboard = cast(
+                "GameCenterDetailRelationshipsDefaultLeaderboard | None | Unset",
+                _default_leaderboard_data,
+            )
 
         _default_leaderboard_v2_data = d.pop("defaultLeaderboardV2", UNSET)
         default_leaderboard_v2: GameCenterDetailRelationshipsDefaultLeaderboardV2 | None | Unset
-        if _default_leaderboard_v2_data is None or isinstance(_default_leaderboard_v2_data, Unset):
-            default_leaderboard_v2 = _default_leaderboard_v2_data
-        else:
+        if isinstance(_default_leaderboard_v2_data, dict):
             try:
-                if not isinstance(_default_leaderboard_v2_data, dict):
-                    raise TypeError()
                 default_leaderboard_v2_type_0 = (
                     GameCenterDetailRelationshipsDefaultLeaderboardV2.from_dict(
                         _default_leaderboard_v2_data
@@ -768,19 +759,18 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsDefaultLeaderboardV2 | None | Unset",
                     _default_leaderboard_v2_data,
                 )
+        else:
+            default_leaderboard_v2 = cast(
+                "GameCenterDetailRelationshipsDefaultLeaderboardV2 | None | Unset",
+                _default_leaderboard_v2_data,
+            )
 
         _default_group_leaderboard_data = d.pop("defaultGroupLeaderboard", UNSET)
         default_group_leaderboard: (
             GameCenterDetailRelationshipsDefaultGroupLeaderboard | None | Unset
         )
-        if _default_group_leaderboard_data is None or isinstance(
-            _default_group_leaderboard_data, Unset
-        ):
-            default_group_leaderboard = _default_group_leaderboard_data
-        else:
+        if isinstance(_default_group_leaderboard_data, dict):
             try:
-                if not isinstance(_default_group_leaderboard_data, dict):
-                    raise TypeError()
                 default_group_leaderboard_type_0 = (
                     GameCenterDetailRelationshipsDefaultGroupLeaderboard.from_dict(
                         _default_group_leaderboard_data
@@ -793,19 +783,18 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsDefaultGroupLeaderboard | None | Unset",
                     _default_group_leaderboard_data,
                 )
+        else:
+            default_group_leaderboard = cast(
+                "GameCenterDetailRelationshipsDefaultGroupLeaderboard | None | Unset",
+                _default_group_leaderboard_data,
+            )
 
         _default_group_leaderboard_v2_data = d.pop("defaultGroupLeaderboardV2", UNSET)
         default_group_leaderboard_v2: (
             GameCenterDetailRelationshipsDefaultGroupLeaderboardV2 | None | Unset
         )
-        if _default_group_leaderboard_v2_data is None or isinstance(
-            _default_group_leaderboard_v2_data, Unset
-        ):
-            default_group_leaderboard_v2 = _default_group_leaderboard_v2_data
-        else:
+        if isinstance(_default_group_leaderboard_v2_data, dict):
             try:
-                if not isinstance(_default_group_leaderboard_v2_data, dict):
-                    raise TypeError()
                 default_group_leaderboard_v2_type_0 = (
                     GameCenterDetailRelationshipsDefaultGroupLeaderboardV2.from_dict(
                         _default_group_leaderboard_v2_data
@@ -818,15 +807,16 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsDefaultGroupLeaderboardV2 | None | Unset",
                     _default_group_leaderboard_v2_data,
                 )
+        else:
+            default_group_leaderboard_v2 = cast(
+                "GameCenterDetailRelationshipsDefaultGroupLeaderboardV2 | None | Unset",
+                _default_group_leaderboard_v2_data,
+            )
 
         _achievement_releases_data = d.pop("achievementReleases", UNSET)
         achievement_releases: GameCenterDetailRelationshipsAchievementReleases | None | Unset
-        if _achievement_releases_data is None or isinstance(_achievement_releases_data, Unset):
-            achievement_releases = _achievement_releases_data
-        else:
+        if isinstance(_achievement_releases_data, dict):
             try:
-                if not isinstance(_achievement_releases_data, dict):
-                    raise TypeError()
                 achievement_releases_type_0 = (
                     GameCenterDetailRelationshipsAchievementReleases.from_dict(
                         _achievement_releases_data
@@ -839,15 +829,16 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsAchievementReleases | None | Unset",
                     _achievement_releases_data,
                 )
+        else:
+            achievement_releases = cast(
+                "GameCenterDetailRelationshipsAchievementReleases | None | Unset",
+                _achievement_releases_data,
+            )
 
         _activity_releases_data = d.pop("activityReleases", UNSET)
         activity_releases: GameCenterDetailRelationshipsActivityReleases | None | Unset
-        if _activity_releases_data is None or isinstance(_activity_releases_data, Unset):
-            activity_releases = _activity_releases_data
-        else:
+        if isinstance(_activity_releases_data, dict):
             try:
-                if not isinstance(_activity_releases_data, dict):
-                    raise TypeError()
                 activity_releases_type_0 = GameCenterDetailRelationshipsActivityReleases.from_dict(
                     _activity_releases_data
                 )
@@ -858,15 +849,16 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsActivityReleases | None | Unset",
                     _activity_releases_data,
                 )
+        else:
+            activity_releases = cast(
+                "GameCenterDetailRelationshipsActivityReleases | None | Unset",
+                _activity_releases_data,
+            )
 
         _challenge_releases_data = d.pop("challengeReleases", UNSET)
         challenge_releases: GameCenterDetailRelationshipsChallengeReleases | None | Unset
-        if _challenge_releases_data is None or isinstance(_challenge_releases_data, Unset):
-            challenge_releases = _challenge_releases_data
-        else:
+        if isinstance(_challenge_releases_data, dict):
             try:
-                if not isinstance(_challenge_releases_data, dict):
-                    raise TypeError()
                 challenge_releases_type_0 = (
                     GameCenterDetailRelationshipsChallengeReleases.from_dict(
                         _challenge_releases_data
@@ -879,15 +871,16 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsChallengeReleases | None | Unset",
                     _challenge_releases_data,
                 )
+        else:
+            challenge_releases = cast(
+                "GameCenterDetailRelationshipsChallengeReleases | None | Unset",
+                _challenge_releases_data,
+            )
 
         _leaderboard_releases_data = d.pop("leaderboardReleases", UNSET)
         leaderboard_releases: GameCenterDetailRelationshipsLeaderboardReleases | None | Unset
-        if _leaderboard_releases_data is None or isinstance(_leaderboard_releases_data, Unset):
-            leaderboard_releases = _leaderboard_releases_data
-        else:
+        if isinstance(_leaderboard_releases_data, dict):
             try:
-                if not isinstance(_leaderboard_releases_data, dict):
-                    raise TypeError()
                 leaderboard_releases_type_0 = (
                     GameCenterDetailRelationshipsLeaderboardReleases.from_dict(
                         _leaderboard_releases_data
@@ -900,17 +893,16 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsLeaderboardReleases | None | Unset",
                     _leaderboard_releases_data,
                 )
+        else:
+            leaderboard_releases = cast(
+                "GameCenterDetailRelationshipsLeaderboardReleases | None | Unset",
+                _leaderboard_releases_data,
+            )
 
         _leaderboard_set_releases_data = d.pop("leaderboardSetReleases", UNSET)
         leaderboard_set_releases: GameCenterDetailRelationshipsLeaderboardSetReleases | None | Unset
-        if _leaderboard_set_releases_data is None or isinstance(
-            _leaderboard_set_releases_data, Unset
-        ):
-            leaderboard_set_releases = _leaderboard_set_releases_data
-        else:
+        if isinstance(_leaderboard_set_releases_data, dict):
             try:
-                if not isinstance(_leaderboard_set_releases_data, dict):
-                    raise TypeError()
                 leaderboard_set_releases_type_0 = (
                     GameCenterDetailRelationshipsLeaderboardSetReleases.from_dict(
                         _leaderboard_set_releases_data
@@ -923,6 +915,11 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsLeaderboardSetReleases | None | Unset",
                     _leaderboard_set_releases_data,
                 )
+        else:
+            leaderboard_set_releases = cast(
+                "GameCenterDetailRelationshipsLeaderboardSetReleases | None | Unset",
+                _leaderboard_set_releases_data,
+            )
 
         _challenges_minimum_platform_versions_data = d.pop(
             "challengesMinimumPlatformVersions", UNSET
@@ -930,14 +927,8 @@ class GameCenterDetailRelationships:
         challenges_minimum_platform_versions: (
             GameCenterDetailRelationshipsChallengesMinimumPlatformVersions | None | Unset
         )
-        if _challenges_minimum_platform_versions_data is None or isinstance(
-            _challenges_minimum_platform_versions_data, Unset
-        ):
-            challenges_minimum_platform_versions = _challenges_minimum_platform_versions_data
-        else:
+        if isinstance(_challenges_minimum_platform_versions_data, dict):
             try:
-                if not isinstance(_challenges_minimum_platform_versions_data, dict):
-                    raise TypeError()
                 challenges_minimum_platform_versions_type_0 = (
                     GameCenterDetailRelationshipsChallengesMinimumPlatformVersions.from_dict(
                         _challenges_minimum_platform_versions_data
@@ -950,6 +941,11 @@ class GameCenterDetailRelationships:
                     "GameCenterDetailRelationshipsChallengesMinimumPlatformVersions | None | Unset",
                     _challenges_minimum_platform_versions_data,
                 )
+        else:
+            challenges_minimum_platform_versions = cast(
+                "GameCenterDetailRelationshipsChallengesMinimumPlatformVersions | None | Unset",
+                _challenges_minimum_platform_versions_data,
+            )
 
         game_center_detail_relationships = cls(
             app=app,

@@ -68,17 +68,15 @@ class GameCenterDetailRelationshipsApp:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: GameCenterDetailRelationshipsAppData | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = GameCenterDetailRelationshipsAppData.from_dict(_data_data)
 
                 data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("GameCenterDetailRelationshipsAppData | None | Unset", _data_data)
+        else:
+            data = cast("GameCenterDetailRelationshipsAppData | None | Unset", _data_data)
 
         game_center_detail_relationships_app = cls(
             data=data,

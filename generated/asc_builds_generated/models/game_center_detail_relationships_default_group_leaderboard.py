@@ -68,12 +68,8 @@ class GameCenterDetailRelationshipsDefaultGroupLeaderboard:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: GameCenterDetailRelationshipsDefaultGroupLeaderboardData | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = GameCenterDetailRelationshipsDefaultGroupLeaderboardData.from_dict(
                     _data_data
                 )
@@ -84,6 +80,11 @@ class GameCenterDetailRelationshipsDefaultGroupLeaderboard:
                     "GameCenterDetailRelationshipsDefaultGroupLeaderboardData | None | Unset",
                     _data_data,
                 )
+        else:
+            data = cast(
+                "GameCenterDetailRelationshipsDefaultGroupLeaderboardData | None | Unset",
+                _data_data,
+            )
 
         game_center_detail_relationships_default_group_leaderboard = cls(
             data=data,

@@ -68,12 +68,8 @@ class GameCenterDetailRelationshipsDefaultLeaderboard:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: GameCenterDetailRelationshipsDefaultLeaderboardData | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = GameCenterDetailRelationshipsDefaultLeaderboardData.from_dict(
                     _data_data
                 )
@@ -83,6 +79,10 @@ class GameCenterDetailRelationshipsDefaultLeaderboard:
                 data = cast(
                     "GameCenterDetailRelationshipsDefaultLeaderboardData | None | Unset", _data_data
                 )
+        else:
+            data = cast(
+                "GameCenterDetailRelationshipsDefaultLeaderboardData | None | Unset", _data_data
+            )
 
         game_center_detail_relationships_default_leaderboard = cls(
             data=data,

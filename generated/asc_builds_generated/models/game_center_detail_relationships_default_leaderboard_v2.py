@@ -68,12 +68,8 @@ class GameCenterDetailRelationshipsDefaultLeaderboardV2:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: GameCenterDetailRelationshipsDefaultLeaderboardV2Data | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = GameCenterDetailRelationshipsDefaultLeaderboardV2Data.from_dict(
                     _data_data
                 )
@@ -84,6 +80,10 @@ class GameCenterDetailRelationshipsDefaultLeaderboardV2:
                     "GameCenterDetailRelationshipsDefaultLeaderboardV2Data | None | Unset",
                     _data_data,
                 )
+        else:
+            data = cast(
+                "GameCenterDetailRelationshipsDefaultLeaderboardV2Data | None | Unset", _data_data
+            )
 
         game_center_detail_relationships_default_leaderboard_v2 = cls(
             data=data,

@@ -87,33 +87,29 @@ class GameCenterEnabledVersionAttributes:
         d = dict(src_dict)
         _platform_data = d.pop("platform", UNSET)
         platform: None | Platform | Unset
-        if _platform_data is None or isinstance(_platform_data, Unset):
-            platform = _platform_data
-        else:
+        if isinstance(_platform_data, str):
             try:
-                if not isinstance(_platform_data, str):
-                    raise TypeError()
                 platform_type_1 = Platform(_platform_data)
 
                 platform = platform_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 platform = cast("None | Platform | Unset", _platform_data)
+        else:
+            platform = cast("None | Platform | Unset", _platform_data)
 
         version_string = cast("None | str | Unset", d.pop("versionString", UNSET))
 
         _icon_asset_data = d.pop("iconAsset", UNSET)
         icon_asset: ImageAsset | None | Unset
-        if _icon_asset_data is None or isinstance(_icon_asset_data, Unset):
-            icon_asset = _icon_asset_data
-        else:
+        if isinstance(_icon_asset_data, dict):
             try:
-                if not isinstance(_icon_asset_data, dict):
-                    raise TypeError()
                 icon_asset_type_1 = ImageAsset.from_dict(_icon_asset_data)
 
                 icon_asset = icon_asset_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 icon_asset = cast("ImageAsset | None | Unset", _icon_asset_data)
+        else:
+            icon_asset = cast("ImageAsset | None | Unset", _icon_asset_data)
 
         game_center_enabled_version_attributes = cls(
             platform=platform,

@@ -90,12 +90,8 @@ class GameCenterEnabledVersionRelationships:
         d = dict(src_dict)
         _compatible_versions_data = d.pop("compatibleVersions", UNSET)
         compatible_versions: GameCenterEnabledVersionRelationshipsCompatibleVersions | None | Unset
-        if _compatible_versions_data is None or isinstance(_compatible_versions_data, Unset):
-            compatible_versions = _compatible_versions_data
-        else:
+        if isinstance(_compatible_versions_data, dict):
             try:
-                if not isinstance(_compatible_versions_data, dict):
-                    raise TypeError()
                 compatible_versions_type_0 = (
                     GameCenterEnabledVersionRelationshipsCompatibleVersions.from_dict(
                         _compatible_versions_data
@@ -108,20 +104,23 @@ class GameCenterEnabledVersionRelationships:
                     "GameCenterEnabledVersionRelationshipsCompatibleVersions | None | Unset",
                     _compatible_versions_data,
                 )
+        else:
+            compatible_versions = cast(
+                "GameCenterEnabledVersionRelationshipsCompatibleVersions | None | Unset",
+                _compatible_versions_data,
+            )
 
         _app_data = d.pop("app", UNSET)
         app: GameCenterEnabledVersionRelationshipsApp | None | Unset
-        if _app_data is None or isinstance(_app_data, Unset):
-            app = _app_data
-        else:
+        if isinstance(_app_data, dict):
             try:
-                if not isinstance(_app_data, dict):
-                    raise TypeError()
                 app_type_0 = GameCenterEnabledVersionRelationshipsApp.from_dict(_app_data)
 
                 app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("GameCenterEnabledVersionRelationshipsApp | None | Unset", _app_data)
+        else:
+            app = cast("GameCenterEnabledVersionRelationshipsApp | None | Unset", _app_data)
 
         game_center_enabled_version_relationships = cls(
             compatible_versions=compatible_versions,

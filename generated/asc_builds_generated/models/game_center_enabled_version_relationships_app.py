@@ -68,12 +68,8 @@ class GameCenterEnabledVersionRelationshipsApp:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: GameCenterEnabledVersionRelationshipsAppData | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = GameCenterEnabledVersionRelationshipsAppData.from_dict(_data_data)
 
                 data = data_type_0
@@ -81,6 +77,8 @@ class GameCenterEnabledVersionRelationshipsApp:
                 data = cast(
                     "GameCenterEnabledVersionRelationshipsAppData | None | Unset", _data_data
                 )
+        else:
+            data = cast("GameCenterEnabledVersionRelationshipsAppData | None | Unset", _data_data)
 
         game_center_enabled_version_relationships_app = cls(
             data=data,

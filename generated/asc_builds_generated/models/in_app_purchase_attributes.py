@@ -86,12 +86,8 @@ class InAppPurchaseAttributes:
 
         _in_app_purchase_type_data = d.pop("inAppPurchaseType", UNSET)
         in_app_purchase_type: InAppPurchaseAttributesInAppPurchaseType | None | Unset
-        if _in_app_purchase_type_data is None or isinstance(_in_app_purchase_type_data, Unset):
-            in_app_purchase_type = _in_app_purchase_type_data
-        else:
+        if isinstance(_in_app_purchase_type_data, str):
             try:
-                if not isinstance(_in_app_purchase_type_data, str):
-                    raise TypeError()
                 in_app_purchase_type_type_1 = InAppPurchaseAttributesInAppPurchaseType(
                     _in_app_purchase_type_data
                 )
@@ -102,20 +98,23 @@ class InAppPurchaseAttributes:
                     "InAppPurchaseAttributesInAppPurchaseType | None | Unset",
                     _in_app_purchase_type_data,
                 )
+        else:
+            in_app_purchase_type = cast(
+                "InAppPurchaseAttributesInAppPurchaseType | None | Unset",
+                _in_app_purchase_type_data,
+            )
 
         _state_data = d.pop("state", UNSET)
         state: InAppPurchaseAttributesState | None | Unset
-        if _state_data is None or isinstance(_state_data, Unset):
-            state = _state_data
-        else:
+        if isinstance(_state_data, str):
             try:
-                if not isinstance(_state_data, str):
-                    raise TypeError()
                 state_type_1 = InAppPurchaseAttributesState(_state_data)
 
                 state = state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 state = cast("InAppPurchaseAttributesState | None | Unset", _state_data)
+        else:
+            state = cast("InAppPurchaseAttributesState | None | Unset", _state_data)
 
         in_app_purchase_attributes = cls(
             reference_name=reference_name,

@@ -64,17 +64,15 @@ class InAppPurchaseRelationships:
         d = dict(src_dict)
         _apps_data = d.pop("apps", UNSET)
         apps: InAppPurchaseRelationshipsApps | None | Unset
-        if _apps_data is None or isinstance(_apps_data, Unset):
-            apps = _apps_data
-        else:
+        if isinstance(_apps_data, dict):
             try:
-                if not isinstance(_apps_data, dict):
-                    raise TypeError()
                 apps_type_0 = InAppPurchaseRelationshipsApps.from_dict(_apps_data)
 
                 apps = apps_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 apps = cast("InAppPurchaseRelationshipsApps | None | Unset", _apps_data)
+        else:
+            apps = cast("InAppPurchaseRelationshipsApps | None | Unset", _apps_data)
 
         in_app_purchase_relationships = cls(
             apps=apps,

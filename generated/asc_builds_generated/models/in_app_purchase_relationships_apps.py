@@ -86,26 +86,20 @@ class InAppPurchaseRelationshipsApps:
         d = dict(src_dict)
         _meta_data = d.pop("meta", UNSET)
         meta: None | PagingInformation | Unset
-        if _meta_data is None or isinstance(_meta_data, Unset):
-            meta = _meta_data
-        else:
+        if isinstance(_meta_data, dict):
             try:
-                if not isinstance(_meta_data, dict):
-                    raise TypeError()
                 meta_type_1 = PagingInformation.from_dict(_meta_data)
 
                 meta = meta_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("None | PagingInformation | Unset", _meta_data)
+        else:
+            meta = cast("None | PagingInformation | Unset", _meta_data)
 
         _data_data = d.pop("data", UNSET)
         data: list[InAppPurchaseRelationshipsAppsDataItem] | None | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, list):
             try:
-                if not isinstance(_data_data, list):
-                    raise TypeError()
                 data_type_0 = []
                 _data_type_0 = _data_data
                 for data_type_0_item_data in _data_type_0:
@@ -120,6 +114,8 @@ class InAppPurchaseRelationshipsApps:
                 data = cast(
                     "list[InAppPurchaseRelationshipsAppsDataItem] | None | Unset", _data_data
                 )
+        else:
+            data = cast("list[InAppPurchaseRelationshipsAppsDataItem] | None | Unset", _data_data)
 
         in_app_purchase_relationships_apps = cls(
             meta=meta,

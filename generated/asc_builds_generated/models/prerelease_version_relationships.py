@@ -82,31 +82,27 @@ class PrereleaseVersionRelationships:
         d = dict(src_dict)
         _builds_data = d.pop("builds", UNSET)
         builds: None | PrereleaseVersionRelationshipsBuilds | Unset
-        if _builds_data is None or isinstance(_builds_data, Unset):
-            builds = _builds_data
-        else:
+        if isinstance(_builds_data, dict):
             try:
-                if not isinstance(_builds_data, dict):
-                    raise TypeError()
                 builds_type_0 = PrereleaseVersionRelationshipsBuilds.from_dict(_builds_data)
 
                 builds = builds_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 builds = cast("None | PrereleaseVersionRelationshipsBuilds | Unset", _builds_data)
+        else:
+            builds = cast("None | PrereleaseVersionRelationshipsBuilds | Unset", _builds_data)
 
         _app_data = d.pop("app", UNSET)
         app: None | PrereleaseVersionRelationshipsApp | Unset
-        if _app_data is None or isinstance(_app_data, Unset):
-            app = _app_data
-        else:
+        if isinstance(_app_data, dict):
             try:
-                if not isinstance(_app_data, dict):
-                    raise TypeError()
                 app_type_0 = PrereleaseVersionRelationshipsApp.from_dict(_app_data)
 
                 app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("None | PrereleaseVersionRelationshipsApp | Unset", _app_data)
+        else:
+            app = cast("None | PrereleaseVersionRelationshipsApp | Unset", _app_data)
 
         prerelease_version_relationships = cls(
             builds=builds,

@@ -71,17 +71,15 @@ class PromotedPurchaseAttributes:
 
         _state_data = d.pop("state", UNSET)
         state: None | PromotedPurchaseAttributesState | Unset
-        if _state_data is None or isinstance(_state_data, Unset):
-            state = _state_data
-        else:
+        if isinstance(_state_data, str):
             try:
-                if not isinstance(_state_data, str):
-                    raise TypeError()
                 state_type_1 = PromotedPurchaseAttributesState(_state_data)
 
                 state = state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 state = cast("None | PromotedPurchaseAttributesState | Unset", _state_data)
+        else:
+            state = cast("None | PromotedPurchaseAttributesState | Unset", _state_data)
 
         promoted_purchase_attributes = cls(
             visible_for_all_users=visible_for_all_users,

@@ -86,12 +86,8 @@ class PromotedPurchaseRelationships:
         d = dict(src_dict)
         _in_app_purchase_v2_data = d.pop("inAppPurchaseV2", UNSET)
         in_app_purchase_v2: None | PromotedPurchaseRelationshipsInAppPurchaseV2 | Unset
-        if _in_app_purchase_v2_data is None or isinstance(_in_app_purchase_v2_data, Unset):
-            in_app_purchase_v2 = _in_app_purchase_v2_data
-        else:
+        if isinstance(_in_app_purchase_v2_data, dict):
             try:
-                if not isinstance(_in_app_purchase_v2_data, dict):
-                    raise TypeError()
                 in_app_purchase_v2_type_0 = PromotedPurchaseRelationshipsInAppPurchaseV2.from_dict(
                     _in_app_purchase_v2_data
                 )
@@ -102,15 +98,16 @@ class PromotedPurchaseRelationships:
                     "None | PromotedPurchaseRelationshipsInAppPurchaseV2 | Unset",
                     _in_app_purchase_v2_data,
                 )
+        else:
+            in_app_purchase_v2 = cast(
+                "None | PromotedPurchaseRelationshipsInAppPurchaseV2 | Unset",
+                _in_app_purchase_v2_data,
+            )
 
         _subscription_data = d.pop("subscription", UNSET)
         subscription: None | PromotedPurchaseRelationshipsSubscription | Unset
-        if _subscription_data is None or isinstance(_subscription_data, Unset):
-            subscription = _subscription_data
-        else:
+        if isinstance(_subscription_data, dict):
             try:
-                if not isinstance(_subscription_data, dict):
-                    raise TypeError()
                 subscription_type_0 = PromotedPurchaseRelationshipsSubscription.from_dict(
                     _subscription_data
                 )
@@ -120,6 +117,10 @@ class PromotedPurchaseRelationships:
                 subscription = cast(
                     "None | PromotedPurchaseRelationshipsSubscription | Unset", _subscription_data
                 )
+        else:
+            subscription = cast(
+                "None | PromotedPurchaseRelationshipsSubscription | Unset", _subscription_data
+            )
 
         promoted_purchase_relationships = cls(
             in_app_purchase_v2=in_app_purchase_v2,

@@ -68,12 +68,8 @@ class PromotedPurchaseRelationshipsInAppPurchaseV2:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: None | PromotedPurchaseRelationshipsInAppPurchaseV2Data | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = PromotedPurchaseRelationshipsInAppPurchaseV2Data.from_dict(_data_data)
 
                 data = data_type_0
@@ -81,6 +77,10 @@ class PromotedPurchaseRelationshipsInAppPurchaseV2:
                 data = cast(
                     "None | PromotedPurchaseRelationshipsInAppPurchaseV2Data | Unset", _data_data
                 )
+        else:
+            data = cast(
+                "None | PromotedPurchaseRelationshipsInAppPurchaseV2Data | Unset", _data_data
+            )
 
         promoted_purchase_relationships_in_app_purchase_v2 = cls(
             data=data,

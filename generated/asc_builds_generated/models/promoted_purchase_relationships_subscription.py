@@ -68,12 +68,8 @@ class PromotedPurchaseRelationshipsSubscription:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: None | PromotedPurchaseRelationshipsSubscriptionData | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = PromotedPurchaseRelationshipsSubscriptionData.from_dict(_data_data)
 
                 data = data_type_0
@@ -81,6 +77,8 @@ class PromotedPurchaseRelationshipsSubscription:
                 data = cast(
                     "None | PromotedPurchaseRelationshipsSubscriptionData | Unset", _data_data
                 )
+        else:
+            data = cast("None | PromotedPurchaseRelationshipsSubscriptionData | Unset", _data_data)
 
         promoted_purchase_relationships_subscription = cls(
             data=data,

@@ -73,45 +73,39 @@ class ReviewSubmissionAttributes:
         d = dict(src_dict)
         _platform_data = d.pop("platform", UNSET)
         platform: None | Platform | Unset
-        if _platform_data is None or isinstance(_platform_data, Unset):
-            platform = _platform_data
-        else:
+        if isinstance(_platform_data, str):
             try:
-                if not isinstance(_platform_data, str):
-                    raise TypeError()
                 platform_type_1 = Platform(_platform_data)
 
                 platform = platform_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 platform = cast("None | Platform | Unset", _platform_data)
+        else:
+            platform = cast("None | Platform | Unset", _platform_data)
 
         _submitted_date_data = d.pop("submittedDate", UNSET)
         submitted_date: datetime.datetime | None | Unset
-        if _submitted_date_data is None or isinstance(_submitted_date_data, Unset):
-            submitted_date = _submitted_date_data
-        else:
+        if isinstance(_submitted_date_data, str):
             try:
-                if not isinstance(_submitted_date_data, str):
-                    raise TypeError()
                 submitted_date_type_0 = datetime.datetime.fromisoformat(_submitted_date_data)
 
                 submitted_date = submitted_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 submitted_date = cast("datetime.datetime | None | Unset", _submitted_date_data)
+        else:
+            submitted_date = cast("datetime.datetime | None | Unset", _submitted_date_data)
 
         _state_data = d.pop("state", UNSET)
         state: None | ReviewSubmissionAttributesState | Unset
-        if _state_data is None or isinstance(_state_data, Unset):
-            state = _state_data
-        else:
+        if isinstance(_state_data, str):
             try:
-                if not isinstance(_state_data, str):
-                    raise TypeError()
                 state_type_1 = ReviewSubmissionAttributesState(_state_data)
 
                 state = state_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 state = cast("None | ReviewSubmissionAttributesState | Unset", _state_data)
+        else:
+            state = cast("None | ReviewSubmissionAttributesState | Unset", _state_data)
 
         review_submission_attributes = cls(
             platform=platform,

@@ -138,44 +138,34 @@ class ReviewSubmissionRelationships:
         d = dict(src_dict)
         _app_data = d.pop("app", UNSET)
         app: None | ReviewSubmissionRelationshipsApp | Unset
-        if _app_data is None or isinstance(_app_data, Unset):
-            app = _app_data
-        else:
+        if isinstance(_app_data, dict):
             try:
-                if not isinstance(_app_data, dict):
-                    raise TypeError()
                 app_type_0 = ReviewSubmissionRelationshipsApp.from_dict(_app_data)
 
                 app = app_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("None | ReviewSubmissionRelationshipsApp | Unset", _app_data)
+        else:
+            app = cast("None | ReviewSubmissionRelationshipsApp | Unset", _app_data)
 
         _items_data = d.pop("items", UNSET)
         items: None | ReviewSubmissionRelationshipsItems | Unset
-        if _items_data is None or isinstance(_items_data, Unset):
-            items = _items_data
-        else:
+        if isinstance(_items_data, dict):
             try:
-                if not isinstance(_items_data, dict):
-                    raise TypeError()
                 items_type_0 = ReviewSubmissionRelationshipsItems.from_dict(_items_data)
 
                 items = items_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 items = cast("None | ReviewSubmissionRelationshipsItems | Unset", _items_data)
+        else:
+            items = cast("None | ReviewSubmissionRelationshipsItems | Unset", _items_data)
 
         _app_store_version_for_review_data = d.pop("appStoreVersionForReview", UNSET)
         app_store_version_for_review: (
             None | ReviewSubmissionRelationshipsAppStoreVersionForReview | Unset
         )
-        if _app_store_version_for_review_data is None or isinstance(
-            _app_store_version_for_review_data, Unset
-        ):
-            app_store_version_for_review = _app_store_version_for_review_data
-        else:
+        if isinstance(_app_store_version_for_review_data, dict):
             try:
-                if not isinstance(_app_store_version_for_review_data, dict):
-                    raise TypeError()
                 app_store_version_for_review_type_0 = (
                     ReviewSubmissionRelationshipsAppStoreVersionForReview.from_dict(
                         _app_store_version_for_review_data
@@ -188,15 +178,16 @@ class ReviewSubmissionRelationships:
                     "None | ReviewSubmissionRelationshipsAppStoreVersionForReview | Unset",
                     _app_store_version_for_review_data,
                 )
+        else:
+            app_store_version_for_review = cast(
+                "None | ReviewSubmissionRelationshipsAppStoreVersionForReview | Unset",
+                _app_store_version_for_review_data,
+            )
 
         _submitted_by_actor_data = d.pop("submittedByActor", UNSET)
         submitted_by_actor: None | ReviewSubmissionRelationshipsSubmittedByActor | Unset
-        if _submitted_by_actor_data is None or isinstance(_submitted_by_actor_data, Unset):
-            submitted_by_actor = _submitted_by_actor_data
-        else:
+        if isinstance(_submitted_by_actor_data, dict):
             try:
-                if not isinstance(_submitted_by_actor_data, dict):
-                    raise TypeError()
                 submitted_by_actor_type_0 = ReviewSubmissionRelationshipsSubmittedByActor.from_dict(
                     _submitted_by_actor_data
                 )
@@ -207,15 +198,16 @@ class ReviewSubmissionRelationships:
                     "None | ReviewSubmissionRelationshipsSubmittedByActor | Unset",
                     _submitted_by_actor_data,
                 )
+        else:
+            submitted_by_actor = cast(
+                "None | ReviewSubmissionRelationshipsSubmittedByActor | Unset",
+                _submitted_by_actor_data,
+            )
 
         _last_updated_by_actor_data = d.pop("lastUpdatedByActor", UNSET)
         last_updated_by_actor: None | ReviewSubmissionRelationshipsLastUpdatedByActor | Unset
-        if _last_updated_by_actor_data is None or isinstance(_last_updated_by_actor_data, Unset):
-            last_updated_by_actor = _last_updated_by_actor_data
-        else:
+        if isinstance(_last_updated_by_actor_data, dict):
             try:
-                if not isinstance(_last_updated_by_actor_data, dict):
-                    raise TypeError()
                 last_updated_by_actor_type_0 = (
                     ReviewSubmissionRelationshipsLastUpdatedByActor.from_dict(
                         _last_updated_by_actor_data
@@ -228,6 +220,11 @@ class ReviewSubmissionRelationships:
                     "None | ReviewSubmissionRelationshipsLastUpdatedByActor | Unset",
                     _last_updated_by_actor_data,
                 )
+        else:
+            last_updated_by_actor = cast(
+                "None | ReviewSubmissionRelationshipsLastUpdatedByActor | Unset",
+                _last_updated_by_actor_data,
+            )
 
         review_submission_relationships = cls(
             app=app,

@@ -68,17 +68,15 @@ class ReviewSubmissionRelationshipsApp:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: None | ReviewSubmissionRelationshipsAppData | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = ReviewSubmissionRelationshipsAppData.from_dict(_data_data)
 
                 data = data_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("None | ReviewSubmissionRelationshipsAppData | Unset", _data_data)
+        else:
+            data = cast("None | ReviewSubmissionRelationshipsAppData | Unset", _data_data)
 
         review_submission_relationships_app = cls(
             data=data,

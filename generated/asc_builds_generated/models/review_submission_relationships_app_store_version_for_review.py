@@ -68,12 +68,8 @@ class ReviewSubmissionRelationshipsAppStoreVersionForReview:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: None | ReviewSubmissionRelationshipsAppStoreVersionForReviewData | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = ReviewSubmissionRelationshipsAppStoreVersionForReviewData.from_dict(
                     _data_data
                 )
@@ -84,6 +80,11 @@ class ReviewSubmissionRelationshipsAppStoreVersionForReview:
                     "None | ReviewSubmissionRelationshipsAppStoreVersionForReviewData | Unset",
                     _data_data,
                 )
+        else:
+            data = cast(
+                "None | ReviewSubmissionRelationshipsAppStoreVersionForReviewData | Unset",
+                _data_data,
+            )
 
         review_submission_relationships_app_store_version_for_review = cls(
             data=data,

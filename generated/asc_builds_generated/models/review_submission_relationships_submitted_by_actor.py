@@ -68,12 +68,8 @@ class ReviewSubmissionRelationshipsSubmittedByActor:
         d = dict(src_dict)
         _data_data = d.pop("data", UNSET)
         data: None | ReviewSubmissionRelationshipsSubmittedByActorData | Unset
-        if _data_data is None or isinstance(_data_data, Unset):
-            data = _data_data
-        else:
+        if isinstance(_data_data, dict):
             try:
-                if not isinstance(_data_data, dict):
-                    raise TypeError()
                 data_type_0 = ReviewSubmissionRelationshipsSubmittedByActorData.from_dict(
                     _data_data
                 )
@@ -83,6 +79,10 @@ class ReviewSubmissionRelationshipsSubmittedByActor:
                 data = cast(
                     "None | ReviewSubmissionRelationshipsSubmittedByActorData | Unset", _data_data
                 )
+        else:
+            data = cast(
+                "None | ReviewSubmissionRelationshipsSubmittedByActorData | Unset", _data_data
+            )
 
         review_submission_relationships_submitted_by_actor = cls(
             data=data,

@@ -96,12 +96,8 @@ class SubscriptionGracePeriod:
 
         _attributes_data = d.pop("attributes", UNSET)
         attributes: None | SubscriptionGracePeriodAttributes | Unset
-        if _attributes_data is None or isinstance(_attributes_data, Unset):
-            attributes = _attributes_data
-        else:
+        if isinstance(_attributes_data, dict):
             try:
-                if not isinstance(_attributes_data, dict):
-                    raise TypeError()
                 attributes_type_0 = SubscriptionGracePeriodAttributes.from_dict(_attributes_data)
 
                 attributes = attributes_type_0
@@ -109,20 +105,20 @@ class SubscriptionGracePeriod:
                 attributes = cast(
                     "None | SubscriptionGracePeriodAttributes | Unset", _attributes_data
                 )
+        else:
+            attributes = cast("None | SubscriptionGracePeriodAttributes | Unset", _attributes_data)
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
-        if _links_data is None or isinstance(_links_data, Unset):
-            links = _links_data
-        else:
+        if isinstance(_links_data, dict):
             try:
-                if not isinstance(_links_data, dict):
-                    raise TypeError()
                 links_type_1 = ResourceLinks.from_dict(_links_data)
 
                 links = links_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
+        else:
+            links = cast("None | ResourceLinks | Unset", _links_data)
 
         subscription_grace_period = cls(
             type_=type_,

@@ -86,26 +86,20 @@ class SubscriptionGracePeriodAttributes:
 
         _duration_data = d.pop("duration", UNSET)
         duration: None | SubscriptionGracePeriodDuration | Unset
-        if _duration_data is None or isinstance(_duration_data, Unset):
-            duration = _duration_data
-        else:
+        if isinstance(_duration_data, str):
             try:
-                if not isinstance(_duration_data, str):
-                    raise TypeError()
                 duration_type_1 = SubscriptionGracePeriodDuration(_duration_data)
 
                 duration = duration_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 duration = cast("None | SubscriptionGracePeriodDuration | Unset", _duration_data)
+        else:
+            duration = cast("None | SubscriptionGracePeriodDuration | Unset", _duration_data)
 
         _renewal_type_data = d.pop("renewalType", UNSET)
         renewal_type: None | SubscriptionGracePeriodAttributesRenewalType | Unset
-        if _renewal_type_data is None or isinstance(_renewal_type_data, Unset):
-            renewal_type = _renewal_type_data
-        else:
+        if isinstance(_renewal_type_data, str):
             try:
-                if not isinstance(_renewal_type_data, str):
-                    raise TypeError()
                 renewal_type_type_1 = SubscriptionGracePeriodAttributesRenewalType(
                     _renewal_type_data
                 )
@@ -116,6 +110,10 @@ class SubscriptionGracePeriodAttributes:
                     "None | SubscriptionGracePeriodAttributesRenewalType | Unset",
                     _renewal_type_data,
                 )
+        else:
+            renewal_type = cast(
+                "None | SubscriptionGracePeriodAttributesRenewalType | Unset", _renewal_type_data
+            )
 
         subscription_grace_period_attributes = cls(
             opt_in=opt_in,

@@ -109,12 +109,8 @@ class SubscriptionGroupRelationships:
         d = dict(src_dict)
         _subscriptions_data = d.pop("subscriptions", UNSET)
         subscriptions: None | SubscriptionGroupRelationshipsSubscriptions | Unset
-        if _subscriptions_data is None or isinstance(_subscriptions_data, Unset):
-            subscriptions = _subscriptions_data
-        else:
+        if isinstance(_subscriptions_data, dict):
             try:
-                if not isinstance(_subscriptions_data, dict):
-                    raise TypeError()
                 subscriptions_type_0 = SubscriptionGroupRelationshipsSubscriptions.from_dict(
                     _subscriptions_data
                 )
@@ -125,19 +121,17 @@ class SubscriptionGroupRelationships:
                     "None | SubscriptionGroupRelationshipsSubscriptions | Unset",
                     _subscriptions_data,
                 )
+        else:
+            subscriptions = cast(
+                "None | SubscriptionGroupRelationshipsSubscriptions | Unset", _subscriptions_data
+            )
 
         _subscription_group_localizations_data = d.pop("subscriptionGroupLocalizations", UNSET)
         subscription_group_localizations: (
             None | SubscriptionGroupRelationshipsSubscriptionGroupLocalizations | Unset
         )
-        if _subscription_group_localizations_data is None or isinstance(
-            _subscription_group_localizations_data, Unset
-        ):
-            subscription_group_localizations = _subscription_group_localizations_data
-        else:
+        if isinstance(_subscription_group_localizations_data, dict):
             try:
-                if not isinstance(_subscription_group_localizations_data, dict):
-                    raise TypeError()
                 subscription_group_localizations_type_0 = (
                     SubscriptionGroupRelationshipsSubscriptionGroupLocalizations.from_dict(
                         _subscription_group_localizations_data
@@ -150,15 +144,16 @@ class SubscriptionGroupRelationships:
                     "None | SubscriptionGroupRelationshipsSubscriptionGroupLocalizations | Unset",
                     _subscription_group_localizations_data,
                 )
+        else:
+            subscription_group_localizations = cast(
+                "None | SubscriptionGroupRelationshipsSubscriptionGroupLocalizations | Unset",
+                _subscription_group_localizations_data,
+            )
 
         _versions_data = d.pop("versions", UNSET)
         versions: None | SubscriptionGroupRelationshipsVersions | Unset
-        if _versions_data is None or isinstance(_versions_data, Unset):
-            versions = _versions_data
-        else:
+        if isinstance(_versions_data, dict):
             try:
-                if not isinstance(_versions_data, dict):
-                    raise TypeError()
                 versions_type_0 = SubscriptionGroupRelationshipsVersions.from_dict(_versions_data)
 
                 versions = versions_type_0
@@ -166,6 +161,8 @@ class SubscriptionGroupRelationships:
                 versions = cast(
                     "None | SubscriptionGroupRelationshipsVersions | Unset", _versions_data
                 )
+        else:
+            versions = cast("None | SubscriptionGroupRelationshipsVersions | Unset", _versions_data)
 
         subscription_group_relationships = cls(
             subscriptions=subscriptions,

@@ -116,12 +116,8 @@ class UploadOperation:
 
         _request_headers_data = d.pop("requestHeaders", UNSET)
         request_headers: list[HttpHeader] | None | Unset
-        if _request_headers_data is None or isinstance(_request_headers_data, Unset):
-            request_headers = _request_headers_data
-        else:
+        if isinstance(_request_headers_data, list):
             try:
-                if not isinstance(_request_headers_data, list):
-                    raise TypeError()
                 request_headers_type_0 = []
                 _request_headers_type_0 = _request_headers_data
                 for request_headers_type_0_item_data in _request_headers_type_0:
@@ -134,6 +130,8 @@ class UploadOperation:
                 request_headers = request_headers_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 request_headers = cast("list[HttpHeader] | None | Unset", _request_headers_data)
+        else:
+            request_headers = cast("list[HttpHeader] | None | Unset", _request_headers_data)
 
         upload_operation = cls(
             method=method,
