@@ -224,3 +224,19 @@ def test_importing_the_sdk_does_not_import_every_model() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) < 40
+
+
+def test_importing_the_sdk_leaves_what_only_a_client_needs_unloaded() -> None:
+    # httpx itself loads httpcore (and anyio, h11, certifi) only when a transport is made,
+    # and the version is a literal: `import asc_builds` keeps both out of start-up.
+    probe = (
+        "import sys, asc_builds\n"
+        "heavy = ['httpcore', 'anyio', 'importlib.metadata', 'asc_builds._deadline_backend']\n"
+        "print([name for name in heavy if name in sys.modules])\n"
+        "asc_builds.AppStoreConnect\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -267,7 +267,7 @@ class ClientCore:
         """
         # The body was streamed and inflated here, not by httpx: hand it to the response
         # so that `.content` and `.json()` work as usual (an httpx private attribute, the
-        # one `Response.read()` fills; tests/wrapper/test_deadline.py checks it).
+        # one `Response.read()` fills; tests/wrapper/test_limits.py checks it).
         response._content = b"" if content is None else content
         elapsed = time.perf_counter() - started
         rate_limit = parse_rate_limit(response.headers.get(RATE_LIMIT_HEADER))

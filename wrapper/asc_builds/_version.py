@@ -7,22 +7,13 @@ and its version there is how a request is traced back to this client.
 from __future__ import annotations
 
 import platform
-from importlib import metadata
 
 import httpx
 
 __all__ = ["USER_AGENT", "__version__"]
 
-
-def _installed_version() -> str:
-    try:
-        return metadata.version("asc-builds")
-    except metadata.PackageNotFoundError:
-        # Running from a source tree that was never installed.
-        return "0+unknown"
-
-
-__version__ = _installed_version()
+# The one place the version is written: pyproject.toml reads it from here.
+__version__ = "0.1.0"
 USER_AGENT = (
     f"asc-builds/{__version__} httpx/{httpx.__version__} python/{platform.python_version()}"
 )
