@@ -112,9 +112,7 @@ class AndroidToIosAppMappingDetail:
                     "AndroidToIosAppMappingDetailAttributes | None | Unset", _attributes_data
                 )
         else:
-            attributes = cast(
-                "AndroidToIosAppMappingDetailAttributes | None | Unset", _attributes_data
-            )
+            attributes = _attributes_data
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
@@ -126,7 +124,7 @@ class AndroidToIosAppMappingDetail:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
         else:
-            links = cast("None | ResourceLinks | Unset", _links_data)
+            links = _links_data
 
         android_to_ios_app_mapping_detail = cls(
             type_=type_,

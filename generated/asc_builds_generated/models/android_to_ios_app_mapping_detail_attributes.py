@@ -61,7 +61,7 @@ class AndroidToIosAppMappingDetailAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        package_name = cast("None | str | Unset", d.pop("packageName", UNSET))
+        package_name: None | str | Unset = d.pop("packageName", UNSET)
 
         _app_signing_key_public_certificate_sha_256_fingerprints_data = d.pop(
             "appSigningKeyPublicCertificateSha256Fingerprints", UNSET
@@ -82,9 +82,8 @@ class AndroidToIosAppMappingDetailAttributes:
                     _app_signing_key_public_certificate_sha_256_fingerprints_data,
                 )
         else:
-            app_signing_key_public_certificate_sha_256_fingerprints = cast(
-                "list[str] | None | Unset",
-                _app_signing_key_public_certificate_sha_256_fingerprints_data,
+            app_signing_key_public_certificate_sha_256_fingerprints = (
+                _app_signing_key_public_certificate_sha_256_fingerprints_data
             )
 
         android_to_ios_app_mapping_detail_attributes = cls(

@@ -168,21 +168,19 @@ class AppAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        accessibility_url = cast("None | str | Unset", d.pop("accessibilityUrl", UNSET))
+        accessibility_url: None | str | Unset = d.pop("accessibilityUrl", UNSET)
 
-        name = cast("None | str | Unset", d.pop("name", UNSET))
+        name: None | str | Unset = d.pop("name", UNSET)
 
-        bundle_id = cast("None | str | Unset", d.pop("bundleId", UNSET))
+        bundle_id: None | str | Unset = d.pop("bundleId", UNSET)
 
-        sku = cast("None | str | Unset", d.pop("sku", UNSET))
+        sku: None | str | Unset = d.pop("sku", UNSET)
 
-        primary_locale = cast("None | str | Unset", d.pop("primaryLocale", UNSET))
+        primary_locale: None | str | Unset = d.pop("primaryLocale", UNSET)
 
-        is_or_ever_was_made_for_kids = cast(
-            "bool | None | Unset", d.pop("isOrEverWasMadeForKids", UNSET)
-        )
+        is_or_ever_was_made_for_kids: bool | None | Unset = d.pop("isOrEverWasMadeForKids", UNSET)
 
-        subscription_status_url = cast("None | str | Unset", d.pop("subscriptionStatusUrl", UNSET))
+        subscription_status_url: None | str | Unset = d.pop("subscriptionStatusUrl", UNSET)
 
         _subscription_status_url_version_data = d.pop("subscriptionStatusUrlVersion", UNSET)
         subscription_status_url_version: None | SubscriptionStatusUrlVersion | Unset
@@ -199,12 +197,10 @@ class AppAttributes:
                     _subscription_status_url_version_data,
                 )
         else:
-            subscription_status_url_version = cast(
-                "None | SubscriptionStatusUrlVersion | Unset", _subscription_status_url_version_data
-            )
+            subscription_status_url_version = _subscription_status_url_version_data
 
-        subscription_status_url_for_sandbox = cast(
-            "None | str | Unset", d.pop("subscriptionStatusUrlForSandbox", UNSET)
+        subscription_status_url_for_sandbox: None | str | Unset = d.pop(
+            "subscriptionStatusUrlForSandbox", UNSET
         )
 
         _subscription_status_url_version_for_sandbox_data = d.pop(
@@ -226,9 +222,8 @@ class AppAttributes:
                     _subscription_status_url_version_for_sandbox_data,
                 )
         else:
-            subscription_status_url_version_for_sandbox = cast(
-                "None | SubscriptionStatusUrlVersion | Unset",
-                _subscription_status_url_version_for_sandbox_data,
+            subscription_status_url_version_for_sandbox = (
+                _subscription_status_url_version_for_sandbox_data
             )
 
         _content_rights_declaration_data = d.pop("contentRightsDeclaration", UNSET)
@@ -246,13 +241,10 @@ class AppAttributes:
                     _content_rights_declaration_data,
                 )
         else:
-            content_rights_declaration = cast(
-                "AppAttributesContentRightsDeclaration | None | Unset",
-                _content_rights_declaration_data,
-            )
+            content_rights_declaration = _content_rights_declaration_data
 
-        streamlined_purchasing_enabled = cast(
-            "bool | None | Unset", d.pop("streamlinedPurchasingEnabled", UNSET)
+        streamlined_purchasing_enabled: bool | None | Unset = d.pop(
+            "streamlinedPurchasingEnabled", UNSET
         )
 
         app_attributes = cls(

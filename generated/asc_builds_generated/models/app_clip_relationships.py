@@ -116,7 +116,7 @@ class AppClipRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("AppClipRelationshipsApp | None | Unset", _app_data)
         else:
-            app = cast("AppClipRelationshipsApp | None | Unset", _app_data)
+            app = _app_data
 
         _app_clip_default_experiences_data = d.pop("appClipDefaultExperiences", UNSET)
         app_clip_default_experiences: AppClipRelationshipsAppClipDefaultExperiences | None | Unset
@@ -135,10 +135,7 @@ class AppClipRelationships:
                     _app_clip_default_experiences_data,
                 )
         else:
-            app_clip_default_experiences = cast(
-                "AppClipRelationshipsAppClipDefaultExperiences | None | Unset",
-                _app_clip_default_experiences_data,
-            )
+            app_clip_default_experiences = _app_clip_default_experiences_data
 
         _app_clip_advanced_experiences_data = d.pop("appClipAdvancedExperiences", UNSET)
         app_clip_advanced_experiences: AppClipRelationshipsAppClipAdvancedExperiences | None | Unset
@@ -157,10 +154,7 @@ class AppClipRelationships:
                     _app_clip_advanced_experiences_data,
                 )
         else:
-            app_clip_advanced_experiences = cast(
-                "AppClipRelationshipsAppClipAdvancedExperiences | None | Unset",
-                _app_clip_advanced_experiences_data,
-            )
+            app_clip_advanced_experiences = _app_clip_advanced_experiences_data
 
         app_clip_relationships = cls(
             app=app,

@@ -72,7 +72,7 @@ class AppClipRelationshipsApp:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("AppClipRelationshipsAppData | None | Unset", _data_data)
         else:
-            data = cast("AppClipRelationshipsAppData | None | Unset", _data_data)
+            data = _data_data
 
         app_clip_relationships_app = cls(
             data=data,

@@ -72,7 +72,7 @@ class AppClipRelationshipsAppClipAdvancedExperiences:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         app_clip_relationships_app_clip_advanced_experiences = cls(
             links=links,

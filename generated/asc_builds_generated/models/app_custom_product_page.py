@@ -118,7 +118,7 @@ class AppCustomProductPage:
             except (TypeError, ValueError, AttributeError, KeyError):
                 attributes = cast("AppCustomProductPageAttributes | None | Unset", _attributes_data)
         else:
-            attributes = cast("AppCustomProductPageAttributes | None | Unset", _attributes_data)
+            attributes = _attributes_data
 
         _relationships_data = d.pop("relationships", UNSET)
         relationships: AppCustomProductPageRelationships | None | Unset
@@ -134,9 +134,7 @@ class AppCustomProductPage:
                     "AppCustomProductPageRelationships | None | Unset", _relationships_data
                 )
         else:
-            relationships = cast(
-                "AppCustomProductPageRelationships | None | Unset", _relationships_data
-            )
+            relationships = _relationships_data
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
@@ -148,7 +146,7 @@ class AppCustomProductPage:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
         else:
-            links = cast("None | ResourceLinks | Unset", _links_data)
+            links = _links_data
 
         app_custom_product_page = cls(
             type_=type_,

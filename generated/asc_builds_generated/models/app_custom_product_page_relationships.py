@@ -99,7 +99,7 @@ class AppCustomProductPageRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("AppCustomProductPageRelationshipsApp | None | Unset", _app_data)
         else:
-            app = cast("AppCustomProductPageRelationshipsApp | None | Unset", _app_data)
+            app = _app_data
 
         _app_custom_product_page_versions_data = d.pop("appCustomProductPageVersions", UNSET)
         app_custom_product_page_versions: (
@@ -120,10 +120,7 @@ class AppCustomProductPageRelationships:
                     _app_custom_product_page_versions_data,
                 )
         else:
-            app_custom_product_page_versions = cast(
-                "AppCustomProductPageRelationshipsAppCustomProductPageVersions | None | Unset",
-                _app_custom_product_page_versions_data,
-            )
+            app_custom_product_page_versions = _app_custom_product_page_versions_data
 
         app_custom_product_page_relationships = cls(
             app=app,

@@ -76,7 +76,7 @@ class AppCustomProductPageRelationshipsApp:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("AppCustomProductPageRelationshipsAppData | None | Unset", _data_data)
         else:
-            data = cast("AppCustomProductPageRelationshipsAppData | None | Unset", _data_data)
+            data = _data_data
 
         app_custom_product_page_relationships_app = cls(
             data=data,

@@ -110,7 +110,7 @@ class AppCustomProductPageRelationshipsAppCustomProductPageVersions:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _meta_data = d.pop("meta", UNSET)
         meta: None | PagingInformation | Unset
@@ -122,7 +122,7 @@ class AppCustomProductPageRelationshipsAppCustomProductPageVersions:
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("None | PagingInformation | Unset", _meta_data)
         else:
-            meta = cast("None | PagingInformation | Unset", _meta_data)
+            meta = _meta_data
 
         _data_data = d.pop("data", UNSET)
         data: (
@@ -148,10 +148,7 @@ class AppCustomProductPageRelationshipsAppCustomProductPageVersions:
                     _data_data,
                 )
         else:
-            data = cast(
-                "list[AppCustomProductPageRelationshipsAppCustomProductPageVersionsDataItem] | None | Unset",
-                _data_data,
-            )
+            data = _data_data
 
         app_custom_product_page_relationships_app_custom_product_page_versions = cls(
             links=links,

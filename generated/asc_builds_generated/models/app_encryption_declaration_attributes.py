@@ -183,7 +183,7 @@ class AppEncryptionDeclarationAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        app_description = cast("None | str | Unset", d.pop("appDescription", UNSET))
+        app_description: None | str | Unset = d.pop("appDescription", UNSET)
 
         _created_date_data = d.pop("createdDate", UNSET)
         created_date: datetime.datetime | None | Unset
@@ -195,23 +195,21 @@ class AppEncryptionDeclarationAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 created_date = cast("datetime.datetime | None | Unset", _created_date_data)
         else:
-            created_date = cast("datetime.datetime | None | Unset", _created_date_data)
+            created_date = _created_date_data
 
-        uses_encryption = cast("bool | None | Unset", d.pop("usesEncryption", UNSET))
+        uses_encryption: bool | None | Unset = d.pop("usesEncryption", UNSET)
 
-        exempt = cast("bool | None | Unset", d.pop("exempt", UNSET))
+        exempt: bool | None | Unset = d.pop("exempt", UNSET)
 
-        contains_proprietary_cryptography = cast(
-            "bool | None | Unset", d.pop("containsProprietaryCryptography", UNSET)
+        contains_proprietary_cryptography: bool | None | Unset = d.pop(
+            "containsProprietaryCryptography", UNSET
         )
 
-        contains_third_party_cryptography = cast(
-            "bool | None | Unset", d.pop("containsThirdPartyCryptography", UNSET)
+        contains_third_party_cryptography: bool | None | Unset = d.pop(
+            "containsThirdPartyCryptography", UNSET
         )
 
-        available_on_french_store = cast(
-            "bool | None | Unset", d.pop("availableOnFrenchStore", UNSET)
-        )
+        available_on_french_store: bool | None | Unset = d.pop("availableOnFrenchStore", UNSET)
 
         _platform_data = d.pop("platform", UNSET)
         platform: None | Platform | Unset
@@ -223,7 +221,7 @@ class AppEncryptionDeclarationAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 platform = cast("None | Platform | Unset", _platform_data)
         else:
-            platform = cast("None | Platform | Unset", _platform_data)
+            platform = _platform_data
 
         _uploaded_date_data = d.pop("uploadedDate", UNSET)
         uploaded_date: datetime.datetime | None | Unset
@@ -235,13 +233,13 @@ class AppEncryptionDeclarationAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 uploaded_date = cast("datetime.datetime | None | Unset", _uploaded_date_data)
         else:
-            uploaded_date = cast("datetime.datetime | None | Unset", _uploaded_date_data)
+            uploaded_date = _uploaded_date_data
 
-        document_url = cast("None | str | Unset", d.pop("documentUrl", UNSET))
+        document_url: None | str | Unset = d.pop("documentUrl", UNSET)
 
-        document_name = cast("None | str | Unset", d.pop("documentName", UNSET))
+        document_name: None | str | Unset = d.pop("documentName", UNSET)
 
-        document_type = cast("None | str | Unset", d.pop("documentType", UNSET))
+        document_type: None | str | Unset = d.pop("documentType", UNSET)
 
         _app_encryption_declaration_state_data = d.pop("appEncryptionDeclarationState", UNSET)
         app_encryption_declaration_state: AppEncryptionDeclarationState | None | Unset
@@ -258,12 +256,9 @@ class AppEncryptionDeclarationAttributes:
                     _app_encryption_declaration_state_data,
                 )
         else:
-            app_encryption_declaration_state = cast(
-                "AppEncryptionDeclarationState | None | Unset",
-                _app_encryption_declaration_state_data,
-            )
+            app_encryption_declaration_state = _app_encryption_declaration_state_data
 
-        code_value = cast("None | str | Unset", d.pop("codeValue", UNSET))
+        code_value: None | str | Unset = d.pop("codeValue", UNSET)
 
         app_encryption_declaration_attributes = cls(
             app_description=app_description,

@@ -112,9 +112,7 @@ class AppEncryptionDeclarationDocument:
                     "AppEncryptionDeclarationDocumentAttributes | None | Unset", _attributes_data
                 )
         else:
-            attributes = cast(
-                "AppEncryptionDeclarationDocumentAttributes | None | Unset", _attributes_data
-            )
+            attributes = _attributes_data
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
@@ -126,7 +124,7 @@ class AppEncryptionDeclarationDocument:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
         else:
-            links = cast("None | ResourceLinks | Unset", _links_data)
+            links = _links_data
 
         app_encryption_declaration_document = cls(
             type_=type_,

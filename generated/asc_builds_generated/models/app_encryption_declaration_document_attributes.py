@@ -130,15 +130,15 @@ class AppEncryptionDeclarationDocumentAttributes:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-        file_size = cast("int | None | Unset", d.pop("fileSize", UNSET))
+        file_size: int | None | Unset = d.pop("fileSize", UNSET)
 
-        file_name = cast("None | str | Unset", d.pop("fileName", UNSET))
+        file_name: None | str | Unset = d.pop("fileName", UNSET)
 
-        asset_token = cast("None | str | Unset", d.pop("assetToken", UNSET))
+        asset_token: None | str | Unset = d.pop("assetToken", UNSET)
 
-        download_url = cast("None | str | Unset", d.pop("downloadUrl", UNSET))
+        download_url: None | str | Unset = d.pop("downloadUrl", UNSET)
 
-        source_file_checksum = cast("None | str | Unset", d.pop("sourceFileChecksum", UNSET))
+        source_file_checksum: None | str | Unset = d.pop("sourceFileChecksum", UNSET)
 
         _upload_operations_data = d.pop("uploadOperations", UNSET)
         upload_operations: list[UploadOperation] | None | Unset
@@ -159,9 +159,7 @@ class AppEncryptionDeclarationDocumentAttributes:
                     "list[UploadOperation] | None | Unset", _upload_operations_data
                 )
         else:
-            upload_operations = cast(
-                "list[UploadOperation] | None | Unset", _upload_operations_data
-            )
+            upload_operations = _upload_operations_data
 
         _asset_delivery_state_data = d.pop("assetDeliveryState", UNSET)
         asset_delivery_state: AppMediaAssetState | None | Unset
@@ -177,9 +175,7 @@ class AppEncryptionDeclarationDocumentAttributes:
                     "AppMediaAssetState | None | Unset", _asset_delivery_state_data
                 )
         else:
-            asset_delivery_state = cast(
-                "AppMediaAssetState | None | Unset", _asset_delivery_state_data
-            )
+            asset_delivery_state = _asset_delivery_state_data
 
         app_encryption_declaration_document_attributes = cls(
             file_size=file_size,

@@ -118,7 +118,7 @@ class AppEncryptionDeclarationRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("AppEncryptionDeclarationRelationshipsApp | None | Unset", _app_data)
         else:
-            app = cast("AppEncryptionDeclarationRelationshipsApp | None | Unset", _app_data)
+            app = _app_data
 
         _builds_data = d.pop("builds", UNSET)
         builds: AppEncryptionDeclarationRelationshipsBuilds | None | Unset
@@ -132,9 +132,7 @@ class AppEncryptionDeclarationRelationships:
                     "AppEncryptionDeclarationRelationshipsBuilds | None | Unset", _builds_data
                 )
         else:
-            builds = cast(
-                "AppEncryptionDeclarationRelationshipsBuilds | None | Unset", _builds_data
-            )
+            builds = _builds_data
 
         _app_encryption_declaration_document_data = d.pop("appEncryptionDeclarationDocument", UNSET)
         app_encryption_declaration_document: (
@@ -155,10 +153,7 @@ class AppEncryptionDeclarationRelationships:
                     _app_encryption_declaration_document_data,
                 )
         else:
-            app_encryption_declaration_document = cast(
-                "AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument | None | Unset",
-                _app_encryption_declaration_document_data,
-            )
+            app_encryption_declaration_document = _app_encryption_declaration_document_data
 
         app_encryption_declaration_relationships = cls(
             app=app,

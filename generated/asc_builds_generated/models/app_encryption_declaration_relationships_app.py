@@ -90,7 +90,7 @@ class AppEncryptionDeclarationRelationshipsApp:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppEncryptionDeclarationRelationshipsAppData | None | Unset
@@ -104,7 +104,7 @@ class AppEncryptionDeclarationRelationshipsApp:
                     "AppEncryptionDeclarationRelationshipsAppData | None | Unset", _data_data
                 )
         else:
-            data = cast("AppEncryptionDeclarationRelationshipsAppData | None | Unset", _data_data)
+            data = _data_data
 
         app_encryption_declaration_relationships_app = cls(
             links=links,

@@ -94,7 +94,7 @@ class AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: (
@@ -113,10 +113,7 @@ class AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocument:
                     _data_data,
                 )
         else:
-            data = cast(
-                "AppEncryptionDeclarationRelationshipsAppEncryptionDeclarationDocumentData | None | Unset",
-                _data_data,
-            )
+            data = _data_data
 
         app_encryption_declaration_relationships_app_encryption_declaration_document = cls(
             links=links,

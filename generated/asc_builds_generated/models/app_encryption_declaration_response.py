@@ -167,10 +167,7 @@ class AppEncryptionDeclarationResponse:
                     _included_data,
                 )
         else:
-            included = cast(
-                "list[App | AppEncryptionDeclarationDocument | Build | UnknownIncludedResource] | None | Unset",
-                _included_data,
-            )
+            included = _included_data
 
         app_encryption_declaration_response = cls(
             data=data,

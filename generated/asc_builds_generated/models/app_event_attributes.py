@@ -188,7 +188,7 @@ class AppEventAttributes:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-        reference_name = cast("None | str | Unset", d.pop("referenceName", UNSET))
+        reference_name: None | str | Unset = d.pop("referenceName", UNSET)
 
         _badge_data = d.pop("badge", UNSET)
         badge: AppEventAttributesBadge | None | Unset
@@ -200,7 +200,7 @@ class AppEventAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 badge = cast("AppEventAttributesBadge | None | Unset", _badge_data)
         else:
-            badge = cast("AppEventAttributesBadge | None | Unset", _badge_data)
+            badge = _badge_data
 
         _event_state_data = d.pop("eventState", UNSET)
         event_state: AppEventAttributesEventState | None | Unset
@@ -212,13 +212,13 @@ class AppEventAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 event_state = cast("AppEventAttributesEventState | None | Unset", _event_state_data)
         else:
-            event_state = cast("AppEventAttributesEventState | None | Unset", _event_state_data)
+            event_state = _event_state_data
 
-        deep_link = cast("None | str | Unset", d.pop("deepLink", UNSET))
+        deep_link: None | str | Unset = d.pop("deepLink", UNSET)
 
-        purchase_requirement = cast("None | str | Unset", d.pop("purchaseRequirement", UNSET))
+        purchase_requirement: None | str | Unset = d.pop("purchaseRequirement", UNSET)
 
-        primary_locale = cast("None | str | Unset", d.pop("primaryLocale", UNSET))
+        primary_locale: None | str | Unset = d.pop("primaryLocale", UNSET)
 
         _priority_data = d.pop("priority", UNSET)
         priority: AppEventAttributesPriority | None | Unset
@@ -230,7 +230,7 @@ class AppEventAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 priority = cast("AppEventAttributesPriority | None | Unset", _priority_data)
         else:
-            priority = cast("AppEventAttributesPriority | None | Unset", _priority_data)
+            priority = _priority_data
 
         _purpose_data = d.pop("purpose", UNSET)
         purpose: AppEventAttributesPurpose | None | Unset
@@ -242,7 +242,7 @@ class AppEventAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 purpose = cast("AppEventAttributesPurpose | None | Unset", _purpose_data)
         else:
-            purpose = cast("AppEventAttributesPurpose | None | Unset", _purpose_data)
+            purpose = _purpose_data
 
         _territory_schedules_data = d.pop("territorySchedules", UNSET)
         territory_schedules: list[AppEventAttributesTerritorySchedulesItem] | None | Unset
@@ -266,10 +266,7 @@ class AppEventAttributes:
                     _territory_schedules_data,
                 )
         else:
-            territory_schedules = cast(
-                "list[AppEventAttributesTerritorySchedulesItem] | None | Unset",
-                _territory_schedules_data,
-            )
+            territory_schedules = _territory_schedules_data
 
         _archived_territory_schedules_data = d.pop("archivedTerritorySchedules", UNSET)
         archived_territory_schedules: (
@@ -299,10 +296,7 @@ class AppEventAttributes:
                     _archived_territory_schedules_data,
                 )
         else:
-            archived_territory_schedules = cast(
-                "list[AppEventAttributesArchivedTerritorySchedulesItem] | None | Unset",
-                _archived_territory_schedules_data,
-            )
+            archived_territory_schedules = _archived_territory_schedules_data
 
         app_event_attributes = cls(
             reference_name=reference_name,

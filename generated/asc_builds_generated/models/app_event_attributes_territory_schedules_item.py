@@ -92,7 +92,7 @@ class AppEventAttributesTerritorySchedulesItem:
             except (TypeError, ValueError, AttributeError, KeyError):
                 territories = cast("list[str] | None | Unset", _territories_data)
         else:
-            territories = cast("list[str] | None | Unset", _territories_data)
+            territories = _territories_data
 
         _publish_start_data = d.pop("publishStart", UNSET)
         publish_start: datetime.datetime | None | Unset
@@ -104,7 +104,7 @@ class AppEventAttributesTerritorySchedulesItem:
             except (TypeError, ValueError, AttributeError, KeyError):
                 publish_start = cast("datetime.datetime | None | Unset", _publish_start_data)
         else:
-            publish_start = cast("datetime.datetime | None | Unset", _publish_start_data)
+            publish_start = _publish_start_data
 
         _event_start_data = d.pop("eventStart", UNSET)
         event_start: datetime.datetime | None | Unset
@@ -116,7 +116,7 @@ class AppEventAttributesTerritorySchedulesItem:
             except (TypeError, ValueError, AttributeError, KeyError):
                 event_start = cast("datetime.datetime | None | Unset", _event_start_data)
         else:
-            event_start = cast("datetime.datetime | None | Unset", _event_start_data)
+            event_start = _event_start_data
 
         _event_end_data = d.pop("eventEnd", UNSET)
         event_end: datetime.datetime | None | Unset
@@ -128,7 +128,7 @@ class AppEventAttributesTerritorySchedulesItem:
             except (TypeError, ValueError, AttributeError, KeyError):
                 event_end = cast("datetime.datetime | None | Unset", _event_end_data)
         else:
-            event_end = cast("datetime.datetime | None | Unset", _event_end_data)
+            event_end = _event_end_data
 
         app_event_attributes_territory_schedules_item = cls(
             territories=territories,

@@ -76,9 +76,7 @@ class AppEventRelationships:
                     "AppEventRelationshipsLocalizations | None | Unset", _localizations_data
                 )
         else:
-            localizations = cast(
-                "AppEventRelationshipsLocalizations | None | Unset", _localizations_data
-            )
+            localizations = _localizations_data
 
         app_event_relationships = cls(
             localizations=localizations,

@@ -118,7 +118,7 @@ class AppInfo:
             except (TypeError, ValueError, AttributeError, KeyError):
                 attributes = cast("AppInfoAttributes | None | Unset", _attributes_data)
         else:
-            attributes = cast("AppInfoAttributes | None | Unset", _attributes_data)
+            attributes = _attributes_data
 
         _relationships_data = d.pop("relationships", UNSET)
         relationships: AppInfoRelationships | None | Unset
@@ -130,7 +130,7 @@ class AppInfo:
             except (TypeError, ValueError, AttributeError, KeyError):
                 relationships = cast("AppInfoRelationships | None | Unset", _relationships_data)
         else:
-            relationships = cast("AppInfoRelationships | None | Unset", _relationships_data)
+            relationships = _relationships_data
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
@@ -142,7 +142,7 @@ class AppInfo:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
         else:
-            links = cast("None | ResourceLinks | Unset", _links_data)
+            links = _links_data
 
         app_info = cls(
             type_=type_,

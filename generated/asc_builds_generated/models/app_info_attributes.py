@@ -159,7 +159,7 @@ class AppInfoAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app_store_state = cast("AppStoreVersionState | None | Unset", _app_store_state_data)
         else:
-            app_store_state = cast("AppStoreVersionState | None | Unset", _app_store_state_data)
+            app_store_state = _app_store_state_data
 
         _state_data = d.pop("state", UNSET)
         state: AppInfoAttributesState | None | Unset
@@ -171,7 +171,7 @@ class AppInfoAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 state = cast("AppInfoAttributesState | None | Unset", _state_data)
         else:
-            state = cast("AppInfoAttributesState | None | Unset", _state_data)
+            state = _state_data
 
         _app_store_age_rating_data = d.pop("appStoreAgeRating", UNSET)
         app_store_age_rating: AppStoreAgeRating | None | Unset
@@ -185,9 +185,7 @@ class AppInfoAttributes:
                     "AppStoreAgeRating | None | Unset", _app_store_age_rating_data
                 )
         else:
-            app_store_age_rating = cast(
-                "AppStoreAgeRating | None | Unset", _app_store_age_rating_data
-            )
+            app_store_age_rating = _app_store_age_rating_data
 
         _australia_age_rating_data = d.pop("australiaAgeRating", UNSET)
         australia_age_rating: AppInfoAttributesAustraliaAgeRating | None | Unset
@@ -203,9 +201,7 @@ class AppInfoAttributes:
                     "AppInfoAttributesAustraliaAgeRating | None | Unset", _australia_age_rating_data
                 )
         else:
-            australia_age_rating = cast(
-                "AppInfoAttributesAustraliaAgeRating | None | Unset", _australia_age_rating_data
-            )
+            australia_age_rating = _australia_age_rating_data
 
         _brazil_age_rating_data = d.pop("brazilAgeRating", UNSET)
         brazil_age_rating: BrazilAgeRating | None | Unset
@@ -217,7 +213,7 @@ class AppInfoAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 brazil_age_rating = cast("BrazilAgeRating | None | Unset", _brazil_age_rating_data)
         else:
-            brazil_age_rating = cast("BrazilAgeRating | None | Unset", _brazil_age_rating_data)
+            brazil_age_rating = _brazil_age_rating_data
 
         _brazil_age_rating_v2_data = d.pop("brazilAgeRatingV2", UNSET)
         brazil_age_rating_v2: AppInfoAttributesBrazilAgeRatingV2 | None | Unset
@@ -233,9 +229,7 @@ class AppInfoAttributes:
                     "AppInfoAttributesBrazilAgeRatingV2 | None | Unset", _brazil_age_rating_v2_data
                 )
         else:
-            brazil_age_rating_v2 = cast(
-                "AppInfoAttributesBrazilAgeRatingV2 | None | Unset", _brazil_age_rating_v2_data
-            )
+            brazil_age_rating_v2 = _brazil_age_rating_v2_data
 
         _france_age_rating_data = d.pop("franceAgeRating", UNSET)
         france_age_rating: AppInfoAttributesFranceAgeRating | None | Unset
@@ -249,9 +243,7 @@ class AppInfoAttributes:
                     "AppInfoAttributesFranceAgeRating | None | Unset", _france_age_rating_data
                 )
         else:
-            france_age_rating = cast(
-                "AppInfoAttributesFranceAgeRating | None | Unset", _france_age_rating_data
-            )
+            france_age_rating = _france_age_rating_data
 
         _korea_age_rating_data = d.pop("koreaAgeRating", UNSET)
         korea_age_rating: AppInfoAttributesKoreaAgeRating | None | Unset
@@ -265,9 +257,7 @@ class AppInfoAttributes:
                     "AppInfoAttributesKoreaAgeRating | None | Unset", _korea_age_rating_data
                 )
         else:
-            korea_age_rating = cast(
-                "AppInfoAttributesKoreaAgeRating | None | Unset", _korea_age_rating_data
-            )
+            korea_age_rating = _korea_age_rating_data
 
         _kids_age_band_data = d.pop("kidsAgeBand", UNSET)
         kids_age_band: KidsAgeBand | None | Unset
@@ -279,7 +269,7 @@ class AppInfoAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 kids_age_band = cast("KidsAgeBand | None | Unset", _kids_age_band_data)
         else:
-            kids_age_band = cast("KidsAgeBand | None | Unset", _kids_age_band_data)
+            kids_age_band = _kids_age_band_data
 
         app_info_attributes = cls(
             app_store_state=app_store_state,

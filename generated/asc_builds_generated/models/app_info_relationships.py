@@ -234,7 +234,7 @@ class AppInfoRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("AppInfoRelationshipsApp | None | Unset", _app_data)
         else:
-            app = cast("AppInfoRelationshipsApp | None | Unset", _app_data)
+            app = _app_data
 
         _age_rating_declaration_data = d.pop("ageRatingDeclaration", UNSET)
         age_rating_declaration: AppInfoRelationshipsAgeRatingDeclaration | None | Unset
@@ -251,10 +251,7 @@ class AppInfoRelationships:
                     _age_rating_declaration_data,
                 )
         else:
-            age_rating_declaration = cast(
-                "AppInfoRelationshipsAgeRatingDeclaration | None | Unset",
-                _age_rating_declaration_data,
-            )
+            age_rating_declaration = _age_rating_declaration_data
 
         _app_info_localizations_data = d.pop("appInfoLocalizations", UNSET)
         app_info_localizations: AppInfoRelationshipsAppInfoLocalizations | None | Unset
@@ -271,10 +268,7 @@ class AppInfoRelationships:
                     _app_info_localizations_data,
                 )
         else:
-            app_info_localizations = cast(
-                "AppInfoRelationshipsAppInfoLocalizations | None | Unset",
-                _app_info_localizations_data,
-            )
+            app_info_localizations = _app_info_localizations_data
 
         _primary_category_data = d.pop("primaryCategory", UNSET)
         primary_category: AppInfoRelationshipsPrimaryCategory | None | Unset
@@ -290,9 +284,7 @@ class AppInfoRelationships:
                     "AppInfoRelationshipsPrimaryCategory | None | Unset", _primary_category_data
                 )
         else:
-            primary_category = cast(
-                "AppInfoRelationshipsPrimaryCategory | None | Unset", _primary_category_data
-            )
+            primary_category = _primary_category_data
 
         _primary_subcategory_one_data = d.pop("primarySubcategoryOne", UNSET)
         primary_subcategory_one: AppInfoRelationshipsPrimarySubcategoryOne | None | Unset
@@ -311,10 +303,7 @@ class AppInfoRelationships:
                     _primary_subcategory_one_data,
                 )
         else:
-            primary_subcategory_one = cast(
-                "AppInfoRelationshipsPrimarySubcategoryOne | None | Unset",
-                _primary_subcategory_one_data,
-            )
+            primary_subcategory_one = _primary_subcategory_one_data
 
         _primary_subcategory_two_data = d.pop("primarySubcategoryTwo", UNSET)
         primary_subcategory_two: AppInfoRelationshipsPrimarySubcategoryTwo | None | Unset
@@ -333,10 +322,7 @@ class AppInfoRelationships:
                     _primary_subcategory_two_data,
                 )
         else:
-            primary_subcategory_two = cast(
-                "AppInfoRelationshipsPrimarySubcategoryTwo | None | Unset",
-                _primary_subcategory_two_data,
-            )
+            primary_subcategory_two = _primary_subcategory_two_data
 
         _secondary_category_data = d.pop("secondaryCategory", UNSET)
         secondary_category: AppInfoRelationshipsSecondaryCategory | None | Unset
@@ -352,9 +338,7 @@ class AppInfoRelationships:
                     "AppInfoRelationshipsSecondaryCategory | None | Unset", _secondary_category_data
                 )
         else:
-            secondary_category = cast(
-                "AppInfoRelationshipsSecondaryCategory | None | Unset", _secondary_category_data
-            )
+            secondary_category = _secondary_category_data
 
         _secondary_subcategory_one_data = d.pop("secondarySubcategoryOne", UNSET)
         secondary_subcategory_one: AppInfoRelationshipsSecondarySubcategoryOne | None | Unset
@@ -373,10 +357,7 @@ class AppInfoRelationships:
                     _secondary_subcategory_one_data,
                 )
         else:
-            secondary_subcategory_one = cast(
-                "AppInfoRelationshipsSecondarySubcategoryOne | None | Unset",
-                _secondary_subcategory_one_data,
-            )
+            secondary_subcategory_one = _secondary_subcategory_one_data
 
         _secondary_subcategory_two_data = d.pop("secondarySubcategoryTwo", UNSET)
         secondary_subcategory_two: AppInfoRelationshipsSecondarySubcategoryTwo | None | Unset
@@ -395,10 +376,7 @@ class AppInfoRelationships:
                     _secondary_subcategory_two_data,
                 )
         else:
-            secondary_subcategory_two = cast(
-                "AppInfoRelationshipsSecondarySubcategoryTwo | None | Unset",
-                _secondary_subcategory_two_data,
-            )
+            secondary_subcategory_two = _secondary_subcategory_two_data
 
         _territory_age_ratings_data = d.pop("territoryAgeRatings", UNSET)
         territory_age_ratings: AppInfoRelationshipsTerritoryAgeRatings | None | Unset
@@ -415,10 +393,7 @@ class AppInfoRelationships:
                     _territory_age_ratings_data,
                 )
         else:
-            territory_age_ratings = cast(
-                "AppInfoRelationshipsTerritoryAgeRatings | None | Unset",
-                _territory_age_ratings_data,
-            )
+            territory_age_ratings = _territory_age_ratings_data
 
         app_info_relationships = cls(
             app=app,

@@ -72,7 +72,7 @@ class AppInfoRelationshipsApp:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("AppInfoRelationshipsAppData | None | Unset", _data_data)
         else:
-            data = cast("AppInfoRelationshipsAppData | None | Unset", _data_data)
+            data = _data_data
 
         app_info_relationships_app = cls(
             data=data,

@@ -90,7 +90,7 @@ class AppInfoRelationshipsPrimaryCategory:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppInfoRelationshipsPrimaryCategoryData | None | Unset
@@ -102,7 +102,7 @@ class AppInfoRelationshipsPrimaryCategory:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("AppInfoRelationshipsPrimaryCategoryData | None | Unset", _data_data)
         else:
-            data = cast("AppInfoRelationshipsPrimaryCategoryData | None | Unset", _data_data)
+            data = _data_data
 
         app_info_relationships_primary_category = cls(
             links=links,

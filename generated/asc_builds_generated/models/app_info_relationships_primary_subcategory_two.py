@@ -90,7 +90,7 @@ class AppInfoRelationshipsPrimarySubcategoryTwo:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppInfoRelationshipsPrimarySubcategoryTwoData | None | Unset
@@ -104,7 +104,7 @@ class AppInfoRelationshipsPrimarySubcategoryTwo:
                     "AppInfoRelationshipsPrimarySubcategoryTwoData | None | Unset", _data_data
                 )
         else:
-            data = cast("AppInfoRelationshipsPrimarySubcategoryTwoData | None | Unset", _data_data)
+            data = _data_data
 
         app_info_relationships_primary_subcategory_two = cls(
             links=links,

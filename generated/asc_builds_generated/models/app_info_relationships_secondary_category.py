@@ -90,7 +90,7 @@ class AppInfoRelationshipsSecondaryCategory:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppInfoRelationshipsSecondaryCategoryData | None | Unset
@@ -102,7 +102,7 @@ class AppInfoRelationshipsSecondaryCategory:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("AppInfoRelationshipsSecondaryCategoryData | None | Unset", _data_data)
         else:
-            data = cast("AppInfoRelationshipsSecondaryCategoryData | None | Unset", _data_data)
+            data = _data_data
 
         app_info_relationships_secondary_category = cls(
             links=links,

@@ -90,7 +90,7 @@ class AppInfoRelationshipsSecondarySubcategoryOne:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppInfoRelationshipsSecondarySubcategoryOneData | None | Unset
@@ -104,9 +104,7 @@ class AppInfoRelationshipsSecondarySubcategoryOne:
                     "AppInfoRelationshipsSecondarySubcategoryOneData | None | Unset", _data_data
                 )
         else:
-            data = cast(
-                "AppInfoRelationshipsSecondarySubcategoryOneData | None | Unset", _data_data
-            )
+            data = _data_data
 
         app_info_relationships_secondary_subcategory_one = cls(
             links=links,

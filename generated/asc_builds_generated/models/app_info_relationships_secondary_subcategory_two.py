@@ -90,7 +90,7 @@ class AppInfoRelationshipsSecondarySubcategoryTwo:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppInfoRelationshipsSecondarySubcategoryTwoData | None | Unset
@@ -104,9 +104,7 @@ class AppInfoRelationshipsSecondarySubcategoryTwo:
                     "AppInfoRelationshipsSecondarySubcategoryTwoData | None | Unset", _data_data
                 )
         else:
-            data = cast(
-                "AppInfoRelationshipsSecondarySubcategoryTwoData | None | Unset", _data_data
-            )
+            data = _data_data
 
         app_info_relationships_secondary_subcategory_two = cls(
             links=links,

@@ -72,7 +72,7 @@ class AppInfoRelationshipsTerritoryAgeRatings:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         app_info_relationships_territory_age_ratings = cls(
             links=links,

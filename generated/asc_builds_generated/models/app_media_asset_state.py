@@ -110,7 +110,7 @@ class AppMediaAssetState:
             except (TypeError, ValueError, AttributeError, KeyError):
                 errors = cast("list[AppMediaStateError] | None | Unset", _errors_data)
         else:
-            errors = cast("list[AppMediaStateError] | None | Unset", _errors_data)
+            errors = _errors_data
 
         _warnings_data = d.pop("warnings", UNSET)
         warnings: list[AppMediaStateError] | None | Unset
@@ -127,7 +127,7 @@ class AppMediaAssetState:
             except (TypeError, ValueError, AttributeError, KeyError):
                 warnings = cast("list[AppMediaStateError] | None | Unset", _warnings_data)
         else:
-            warnings = cast("list[AppMediaStateError] | None | Unset", _warnings_data)
+            warnings = _warnings_data
 
         _state_data = d.pop("state", UNSET)
         state: AppMediaAssetStateState | None | Unset
@@ -139,7 +139,7 @@ class AppMediaAssetState:
             except (TypeError, ValueError, AttributeError, KeyError):
                 state = cast("AppMediaAssetStateState | None | Unset", _state_data)
         else:
-            state = cast("AppMediaAssetStateState | None | Unset", _state_data)
+            state = _state_data
 
         app_media_asset_state = cls(
             errors=errors,

@@ -764,10 +764,7 @@ class AppRelationships:
                     _accessibility_declarations_data,
                 )
         else:
-            accessibility_declarations = cast(
-                "AppRelationshipsAccessibilityDeclarations | None | Unset",
-                _accessibility_declarations_data,
-            )
+            accessibility_declarations = _accessibility_declarations_data
 
         _app_encryption_declarations_data = d.pop("appEncryptionDeclarations", UNSET)
         app_encryption_declarations: AppRelationshipsAppEncryptionDeclarations | None | Unset
@@ -786,10 +783,7 @@ class AppRelationships:
                     _app_encryption_declarations_data,
                 )
         else:
-            app_encryption_declarations = cast(
-                "AppRelationshipsAppEncryptionDeclarations | None | Unset",
-                _app_encryption_declarations_data,
-            )
+            app_encryption_declarations = _app_encryption_declarations_data
 
         _app_store_icon_data = d.pop("appStoreIcon", UNSET)
         app_store_icon: AppRelationshipsAppStoreIcon | None | Unset
@@ -803,9 +797,7 @@ class AppRelationships:
                     "AppRelationshipsAppStoreIcon | None | Unset", _app_store_icon_data
                 )
         else:
-            app_store_icon = cast(
-                "AppRelationshipsAppStoreIcon | None | Unset", _app_store_icon_data
-            )
+            app_store_icon = _app_store_icon_data
 
         _ci_product_data = d.pop("ciProduct", UNSET)
         ci_product: AppRelationshipsCiProduct | None | Unset
@@ -817,7 +809,7 @@ class AppRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 ci_product = cast("AppRelationshipsCiProduct | None | Unset", _ci_product_data)
         else:
-            ci_product = cast("AppRelationshipsCiProduct | None | Unset", _ci_product_data)
+            ci_product = _ci_product_data
 
         _beta_testers_data = d.pop("betaTesters", UNSET)
         beta_testers: AppRelationshipsBetaTesters | None | Unset
@@ -831,7 +823,7 @@ class AppRelationships:
                     "AppRelationshipsBetaTesters | None | Unset", _beta_testers_data
                 )
         else:
-            beta_testers = cast("AppRelationshipsBetaTesters | None | Unset", _beta_testers_data)
+            beta_testers = _beta_testers_data
 
         _beta_groups_data = d.pop("betaGroups", UNSET)
         beta_groups: AppRelationshipsBetaGroups | None | Unset
@@ -843,7 +835,7 @@ class AppRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 beta_groups = cast("AppRelationshipsBetaGroups | None | Unset", _beta_groups_data)
         else:
-            beta_groups = cast("AppRelationshipsBetaGroups | None | Unset", _beta_groups_data)
+            beta_groups = _beta_groups_data
 
         _app_store_versions_data = d.pop("appStoreVersions", UNSET)
         app_store_versions: AppRelationshipsAppStoreVersions | None | Unset
@@ -859,9 +851,7 @@ class AppRelationships:
                     "AppRelationshipsAppStoreVersions | None | Unset", _app_store_versions_data
                 )
         else:
-            app_store_versions = cast(
-                "AppRelationshipsAppStoreVersions | None | Unset", _app_store_versions_data
-            )
+            app_store_versions = _app_store_versions_data
 
         _app_tags_data = d.pop("appTags", UNSET)
         app_tags: AppRelationshipsAppTags | None | Unset
@@ -873,7 +863,7 @@ class AppRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app_tags = cast("AppRelationshipsAppTags | None | Unset", _app_tags_data)
         else:
-            app_tags = cast("AppRelationshipsAppTags | None | Unset", _app_tags_data)
+            app_tags = _app_tags_data
 
         _pre_release_versions_data = d.pop("preReleaseVersions", UNSET)
         pre_release_versions: AppRelationshipsPreReleaseVersions | None | Unset
@@ -889,9 +879,7 @@ class AppRelationships:
                     "AppRelationshipsPreReleaseVersions | None | Unset", _pre_release_versions_data
                 )
         else:
-            pre_release_versions = cast(
-                "AppRelationshipsPreReleaseVersions | None | Unset", _pre_release_versions_data
-            )
+            pre_release_versions = _pre_release_versions_data
 
         _beta_app_localizations_data = d.pop("betaAppLocalizations", UNSET)
         beta_app_localizations: AppRelationshipsBetaAppLocalizations | None | Unset
@@ -908,9 +896,7 @@ class AppRelationships:
                     _beta_app_localizations_data,
                 )
         else:
-            beta_app_localizations = cast(
-                "AppRelationshipsBetaAppLocalizations | None | Unset", _beta_app_localizations_data
-            )
+            beta_app_localizations = _beta_app_localizations_data
 
         _builds_data = d.pop("builds", UNSET)
         builds: AppRelationshipsBuilds | None | Unset
@@ -922,7 +908,7 @@ class AppRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 builds = cast("AppRelationshipsBuilds | None | Unset", _builds_data)
         else:
-            builds = cast("AppRelationshipsBuilds | None | Unset", _builds_data)
+            builds = _builds_data
 
         _beta_license_agreement_data = d.pop("betaLicenseAgreement", UNSET)
         beta_license_agreement: AppRelationshipsBetaLicenseAgreement | None | Unset
@@ -939,9 +925,7 @@ class AppRelationships:
                     _beta_license_agreement_data,
                 )
         else:
-            beta_license_agreement = cast(
-                "AppRelationshipsBetaLicenseAgreement | None | Unset", _beta_license_agreement_data
-            )
+            beta_license_agreement = _beta_license_agreement_data
 
         _beta_app_review_detail_data = d.pop("betaAppReviewDetail", UNSET)
         beta_app_review_detail: AppRelationshipsBetaAppReviewDetail | None | Unset
@@ -958,9 +942,7 @@ class AppRelationships:
                     _beta_app_review_detail_data,
                 )
         else:
-            beta_app_review_detail = cast(
-                "AppRelationshipsBetaAppReviewDetail | None | Unset", _beta_app_review_detail_data
-            )
+            beta_app_review_detail = _beta_app_review_detail_data
 
         _app_infos_data = d.pop("appInfos", UNSET)
         app_infos: AppRelationshipsAppInfos | None | Unset
@@ -972,7 +954,7 @@ class AppRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app_infos = cast("AppRelationshipsAppInfos | None | Unset", _app_infos_data)
         else:
-            app_infos = cast("AppRelationshipsAppInfos | None | Unset", _app_infos_data)
+            app_infos = _app_infos_data
 
         _app_clips_data = d.pop("appClips", UNSET)
         app_clips: AppRelationshipsAppClips | None | Unset
@@ -984,7 +966,7 @@ class AppRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app_clips = cast("AppRelationshipsAppClips | None | Unset", _app_clips_data)
         else:
-            app_clips = cast("AppRelationshipsAppClips | None | Unset", _app_clips_data)
+            app_clips = _app_clips_data
 
         _app_price_points_data = d.pop("appPricePoints", UNSET)
         app_price_points: AppRelationshipsAppPricePoints | None | Unset
@@ -1000,9 +982,7 @@ class AppRelationships:
                     "AppRelationshipsAppPricePoints | None | Unset", _app_price_points_data
                 )
         else:
-            app_price_points = cast(
-                "AppRelationshipsAppPricePoints | None | Unset", _app_price_points_data
-            )
+            app_price_points = _app_price_points_data
 
         _end_user_license_agreement_data = d.pop("endUserLicenseAgreement", UNSET)
         end_user_license_agreement: AppRelationshipsEndUserLicenseAgreement | None | Unset
@@ -1021,10 +1001,7 @@ class AppRelationships:
                     _end_user_license_agreement_data,
                 )
         else:
-            end_user_license_agreement = cast(
-                "AppRelationshipsEndUserLicenseAgreement | None | Unset",
-                _end_user_license_agreement_data,
-            )
+            end_user_license_agreement = _end_user_license_agreement_data
 
         _app_price_schedule_data = d.pop("appPriceSchedule", UNSET)
         app_price_schedule: AppRelationshipsAppPriceSchedule | None | Unset
@@ -1040,9 +1017,7 @@ class AppRelationships:
                     "AppRelationshipsAppPriceSchedule | None | Unset", _app_price_schedule_data
                 )
         else:
-            app_price_schedule = cast(
-                "AppRelationshipsAppPriceSchedule | None | Unset", _app_price_schedule_data
-            )
+            app_price_schedule = _app_price_schedule_data
 
         _app_availability_v2_data = d.pop("appAvailabilityV2", UNSET)
         app_availability_v2: AppRelationshipsAppAvailabilityV2 | None | Unset
@@ -1058,9 +1033,7 @@ class AppRelationships:
                     "AppRelationshipsAppAvailabilityV2 | None | Unset", _app_availability_v2_data
                 )
         else:
-            app_availability_v2 = cast(
-                "AppRelationshipsAppAvailabilityV2 | None | Unset", _app_availability_v2_data
-            )
+            app_availability_v2 = _app_availability_v2_data
 
         _in_app_purchases_data = d.pop("inAppPurchases", UNSET)
         in_app_purchases: AppRelationshipsInAppPurchases | None | Unset
@@ -1076,9 +1049,7 @@ class AppRelationships:
                     "AppRelationshipsInAppPurchases | None | Unset", _in_app_purchases_data
                 )
         else:
-            in_app_purchases = cast(
-                "AppRelationshipsInAppPurchases | None | Unset", _in_app_purchases_data
-            )
+            in_app_purchases = _in_app_purchases_data
 
         _subscription_groups_data = d.pop("subscriptionGroups", UNSET)
         subscription_groups: AppRelationshipsSubscriptionGroups | None | Unset
@@ -1094,9 +1065,7 @@ class AppRelationships:
                     "AppRelationshipsSubscriptionGroups | None | Unset", _subscription_groups_data
                 )
         else:
-            subscription_groups = cast(
-                "AppRelationshipsSubscriptionGroups | None | Unset", _subscription_groups_data
-            )
+            subscription_groups = _subscription_groups_data
 
         _game_center_enabled_versions_data = d.pop("gameCenterEnabledVersions", UNSET)
         game_center_enabled_versions: AppRelationshipsGameCenterEnabledVersions | None | Unset
@@ -1115,10 +1084,7 @@ class AppRelationships:
                     _game_center_enabled_versions_data,
                 )
         else:
-            game_center_enabled_versions = cast(
-                "AppRelationshipsGameCenterEnabledVersions | None | Unset",
-                _game_center_enabled_versions_data,
-            )
+            game_center_enabled_versions = _game_center_enabled_versions_data
 
         _perf_power_metrics_data = d.pop("perfPowerMetrics", UNSET)
         perf_power_metrics: AppRelationshipsPerfPowerMetrics | None | Unset
@@ -1134,9 +1100,7 @@ class AppRelationships:
                     "AppRelationshipsPerfPowerMetrics | None | Unset", _perf_power_metrics_data
                 )
         else:
-            perf_power_metrics = cast(
-                "AppRelationshipsPerfPowerMetrics | None | Unset", _perf_power_metrics_data
-            )
+            perf_power_metrics = _perf_power_metrics_data
 
         _app_custom_product_pages_data = d.pop("appCustomProductPages", UNSET)
         app_custom_product_pages: AppRelationshipsAppCustomProductPages | None | Unset
@@ -1153,10 +1117,7 @@ class AppRelationships:
                     _app_custom_product_pages_data,
                 )
         else:
-            app_custom_product_pages = cast(
-                "AppRelationshipsAppCustomProductPages | None | Unset",
-                _app_custom_product_pages_data,
-            )
+            app_custom_product_pages = _app_custom_product_pages_data
 
         _in_app_purchases_v2_data = d.pop("inAppPurchasesV2", UNSET)
         in_app_purchases_v2: AppRelationshipsInAppPurchasesV2 | None | Unset
@@ -1172,9 +1133,7 @@ class AppRelationships:
                     "AppRelationshipsInAppPurchasesV2 | None | Unset", _in_app_purchases_v2_data
                 )
         else:
-            in_app_purchases_v2 = cast(
-                "AppRelationshipsInAppPurchasesV2 | None | Unset", _in_app_purchases_v2_data
-            )
+            in_app_purchases_v2 = _in_app_purchases_v2_data
 
         _promoted_purchases_data = d.pop("promotedPurchases", UNSET)
         promoted_purchases: AppRelationshipsPromotedPurchases | None | Unset
@@ -1190,9 +1149,7 @@ class AppRelationships:
                     "AppRelationshipsPromotedPurchases | None | Unset", _promoted_purchases_data
                 )
         else:
-            promoted_purchases = cast(
-                "AppRelationshipsPromotedPurchases | None | Unset", _promoted_purchases_data
-            )
+            promoted_purchases = _promoted_purchases_data
 
         _app_events_data = d.pop("appEvents", UNSET)
         app_events: AppRelationshipsAppEvents | None | Unset
@@ -1204,7 +1161,7 @@ class AppRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app_events = cast("AppRelationshipsAppEvents | None | Unset", _app_events_data)
         else:
-            app_events = cast("AppRelationshipsAppEvents | None | Unset", _app_events_data)
+            app_events = _app_events_data
 
         _review_submissions_data = d.pop("reviewSubmissions", UNSET)
         review_submissions: AppRelationshipsReviewSubmissions | None | Unset
@@ -1220,9 +1177,7 @@ class AppRelationships:
                     "AppRelationshipsReviewSubmissions | None | Unset", _review_submissions_data
                 )
         else:
-            review_submissions = cast(
-                "AppRelationshipsReviewSubmissions | None | Unset", _review_submissions_data
-            )
+            review_submissions = _review_submissions_data
 
         _subscription_grace_period_data = d.pop("subscriptionGracePeriod", UNSET)
         subscription_grace_period: AppRelationshipsSubscriptionGracePeriod | None | Unset
@@ -1241,10 +1196,7 @@ class AppRelationships:
                     _subscription_grace_period_data,
                 )
         else:
-            subscription_grace_period = cast(
-                "AppRelationshipsSubscriptionGracePeriod | None | Unset",
-                _subscription_grace_period_data,
-            )
+            subscription_grace_period = _subscription_grace_period_data
 
         _customer_reviews_data = d.pop("customerReviews", UNSET)
         customer_reviews: AppRelationshipsCustomerReviews | None | Unset
@@ -1260,9 +1212,7 @@ class AppRelationships:
                     "AppRelationshipsCustomerReviews | None | Unset", _customer_reviews_data
                 )
         else:
-            customer_reviews = cast(
-                "AppRelationshipsCustomerReviews | None | Unset", _customer_reviews_data
-            )
+            customer_reviews = _customer_reviews_data
 
         _customer_review_summarizations_data = d.pop("customerReviewSummarizations", UNSET)
         customer_review_summarizations: AppRelationshipsCustomerReviewSummarizations | None | Unset
@@ -1281,10 +1231,7 @@ class AppRelationships:
                     _customer_review_summarizations_data,
                 )
         else:
-            customer_review_summarizations = cast(
-                "AppRelationshipsCustomerReviewSummarizations | None | Unset",
-                _customer_review_summarizations_data,
-            )
+            customer_review_summarizations = _customer_review_summarizations_data
 
         _game_center_detail_data = d.pop("gameCenterDetail", UNSET)
         game_center_detail: AppRelationshipsGameCenterDetail | None | Unset
@@ -1300,9 +1247,7 @@ class AppRelationships:
                     "AppRelationshipsGameCenterDetail | None | Unset", _game_center_detail_data
                 )
         else:
-            game_center_detail = cast(
-                "AppRelationshipsGameCenterDetail | None | Unset", _game_center_detail_data
-            )
+            game_center_detail = _game_center_detail_data
 
         _app_store_version_experiments_v2_data = d.pop("appStoreVersionExperimentsV2", UNSET)
         app_store_version_experiments_v2: (
@@ -1323,10 +1268,7 @@ class AppRelationships:
                     _app_store_version_experiments_v2_data,
                 )
         else:
-            app_store_version_experiments_v2 = cast(
-                "AppRelationshipsAppStoreVersionExperimentsV2 | None | Unset",
-                _app_store_version_experiments_v2_data,
-            )
+            app_store_version_experiments_v2 = _app_store_version_experiments_v2_data
 
         _alternative_distribution_key_data = d.pop("alternativeDistributionKey", UNSET)
         alternative_distribution_key: AppRelationshipsAlternativeDistributionKey | None | Unset
@@ -1345,10 +1287,7 @@ class AppRelationships:
                     _alternative_distribution_key_data,
                 )
         else:
-            alternative_distribution_key = cast(
-                "AppRelationshipsAlternativeDistributionKey | None | Unset",
-                _alternative_distribution_key_data,
-            )
+            alternative_distribution_key = _alternative_distribution_key_data
 
         _analytics_report_requests_data = d.pop("analyticsReportRequests", UNSET)
         analytics_report_requests: AppRelationshipsAnalyticsReportRequests | None | Unset
@@ -1367,10 +1306,7 @@ class AppRelationships:
                     _analytics_report_requests_data,
                 )
         else:
-            analytics_report_requests = cast(
-                "AppRelationshipsAnalyticsReportRequests | None | Unset",
-                _analytics_report_requests_data,
-            )
+            analytics_report_requests = _analytics_report_requests_data
 
         _marketplace_search_detail_data = d.pop("marketplaceSearchDetail", UNSET)
         marketplace_search_detail: AppRelationshipsMarketplaceSearchDetail | None | Unset
@@ -1389,10 +1325,7 @@ class AppRelationships:
                     _marketplace_search_detail_data,
                 )
         else:
-            marketplace_search_detail = cast(
-                "AppRelationshipsMarketplaceSearchDetail | None | Unset",
-                _marketplace_search_detail_data,
-            )
+            marketplace_search_detail = _marketplace_search_detail_data
 
         _build_uploads_data = d.pop("buildUploads", UNSET)
         build_uploads: AppRelationshipsBuildUploads | None | Unset
@@ -1406,7 +1339,7 @@ class AppRelationships:
                     "AppRelationshipsBuildUploads | None | Unset", _build_uploads_data
                 )
         else:
-            build_uploads = cast("AppRelationshipsBuildUploads | None | Unset", _build_uploads_data)
+            build_uploads = _build_uploads_data
 
         _background_assets_data = d.pop("backgroundAssets", UNSET)
         background_assets: AppRelationshipsBackgroundAssets | None | Unset
@@ -1422,9 +1355,7 @@ class AppRelationships:
                     "AppRelationshipsBackgroundAssets | None | Unset", _background_assets_data
                 )
         else:
-            background_assets = cast(
-                "AppRelationshipsBackgroundAssets | None | Unset", _background_assets_data
-            )
+            background_assets = _background_assets_data
 
         _beta_feedback_screenshot_submissions_data = d.pop(
             "betaFeedbackScreenshotSubmissions", UNSET
@@ -1447,10 +1378,7 @@ class AppRelationships:
                     _beta_feedback_screenshot_submissions_data,
                 )
         else:
-            beta_feedback_screenshot_submissions = cast(
-                "AppRelationshipsBetaFeedbackScreenshotSubmissions | None | Unset",
-                _beta_feedback_screenshot_submissions_data,
-            )
+            beta_feedback_screenshot_submissions = _beta_feedback_screenshot_submissions_data
 
         _beta_feedback_crash_submissions_data = d.pop("betaFeedbackCrashSubmissions", UNSET)
         beta_feedback_crash_submissions: AppRelationshipsBetaFeedbackCrashSubmissions | None | Unset
@@ -1469,10 +1397,7 @@ class AppRelationships:
                     _beta_feedback_crash_submissions_data,
                 )
         else:
-            beta_feedback_crash_submissions = cast(
-                "AppRelationshipsBetaFeedbackCrashSubmissions | None | Unset",
-                _beta_feedback_crash_submissions_data,
-            )
+            beta_feedback_crash_submissions = _beta_feedback_crash_submissions_data
 
         _search_keywords_data = d.pop("searchKeywords", UNSET)
         search_keywords: AppRelationshipsSearchKeywords | None | Unset
@@ -1488,9 +1413,7 @@ class AppRelationships:
                     "AppRelationshipsSearchKeywords | None | Unset", _search_keywords_data
                 )
         else:
-            search_keywords = cast(
-                "AppRelationshipsSearchKeywords | None | Unset", _search_keywords_data
-            )
+            search_keywords = _search_keywords_data
 
         _webhooks_data = d.pop("webhooks", UNSET)
         webhooks: AppRelationshipsWebhooks | None | Unset
@@ -1502,7 +1425,7 @@ class AppRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 webhooks = cast("AppRelationshipsWebhooks | None | Unset", _webhooks_data)
         else:
-            webhooks = cast("AppRelationshipsWebhooks | None | Unset", _webhooks_data)
+            webhooks = _webhooks_data
 
         _android_to_ios_app_mapping_details_data = d.pop("androidToIosAppMappingDetails", UNSET)
         android_to_ios_app_mapping_details: (
@@ -1523,10 +1446,7 @@ class AppRelationships:
                     _android_to_ios_app_mapping_details_data,
                 )
         else:
-            android_to_ios_app_mapping_details = cast(
-                "AppRelationshipsAndroidToIosAppMappingDetails | None | Unset",
-                _android_to_ios_app_mapping_details_data,
-            )
+            android_to_ios_app_mapping_details = _android_to_ios_app_mapping_details_data
 
         app_relationships = cls(
             accessibility_declarations=accessibility_declarations,

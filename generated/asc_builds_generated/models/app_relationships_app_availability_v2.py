@@ -72,7 +72,7 @@ class AppRelationshipsAppAvailabilityV2:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         app_relationships_app_availability_v2 = cls(
             links=links,

@@ -72,7 +72,7 @@ class AppRelationshipsAppStoreIcon:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("AppRelationshipsAppStoreIconData | None | Unset", _data_data)
         else:
-            data = cast("AppRelationshipsAppStoreIconData | None | Unset", _data_data)
+            data = _data_data
 
         app_relationships_app_store_icon = cls(
             data=data,

@@ -90,7 +90,7 @@ class AppRelationshipsBetaAppReviewDetail:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppRelationshipsBetaAppReviewDetailData | None | Unset
@@ -102,7 +102,7 @@ class AppRelationshipsBetaAppReviewDetail:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("AppRelationshipsBetaAppReviewDetailData | None | Unset", _data_data)
         else:
-            data = cast("AppRelationshipsBetaAppReviewDetailData | None | Unset", _data_data)
+            data = _data_data
 
         app_relationships_beta_app_review_detail = cls(
             links=links,

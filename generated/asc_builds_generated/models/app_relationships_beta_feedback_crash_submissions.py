@@ -72,7 +72,7 @@ class AppRelationshipsBetaFeedbackCrashSubmissions:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         app_relationships_beta_feedback_crash_submissions = cls(
             links=links,

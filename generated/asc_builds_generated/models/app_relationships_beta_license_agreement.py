@@ -90,7 +90,7 @@ class AppRelationshipsBetaLicenseAgreement:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppRelationshipsBetaLicenseAgreementData | None | Unset
@@ -102,7 +102,7 @@ class AppRelationshipsBetaLicenseAgreement:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("AppRelationshipsBetaLicenseAgreementData | None | Unset", _data_data)
         else:
-            data = cast("AppRelationshipsBetaLicenseAgreementData | None | Unset", _data_data)
+            data = _data_data
 
         app_relationships_beta_license_agreement = cls(
             links=links,

@@ -72,7 +72,7 @@ class AppRelationshipsBuildUploads:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         app_relationships_build_uploads = cls(
             links=links,

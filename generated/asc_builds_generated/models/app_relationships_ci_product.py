@@ -86,7 +86,7 @@ class AppRelationshipsCiProduct:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppRelationshipsCiProductData | None | Unset
@@ -98,7 +98,7 @@ class AppRelationshipsCiProduct:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("AppRelationshipsCiProductData | None | Unset", _data_data)
         else:
-            data = cast("AppRelationshipsCiProductData | None | Unset", _data_data)
+            data = _data_data
 
         app_relationships_ci_product = cls(
             links=links,

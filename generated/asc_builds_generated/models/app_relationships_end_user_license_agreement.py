@@ -90,7 +90,7 @@ class AppRelationshipsEndUserLicenseAgreement:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppRelationshipsEndUserLicenseAgreementData | None | Unset
@@ -104,7 +104,7 @@ class AppRelationshipsEndUserLicenseAgreement:
                     "AppRelationshipsEndUserLicenseAgreementData | None | Unset", _data_data
                 )
         else:
-            data = cast("AppRelationshipsEndUserLicenseAgreementData | None | Unset", _data_data)
+            data = _data_data
 
         app_relationships_end_user_license_agreement = cls(
             links=links,

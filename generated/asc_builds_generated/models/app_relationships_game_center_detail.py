@@ -90,7 +90,7 @@ class AppRelationshipsGameCenterDetail:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppRelationshipsGameCenterDetailData | None | Unset
@@ -102,7 +102,7 @@ class AppRelationshipsGameCenterDetail:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("AppRelationshipsGameCenterDetailData | None | Unset", _data_data)
         else:
-            data = cast("AppRelationshipsGameCenterDetailData | None | Unset", _data_data)
+            data = _data_data
 
         app_relationships_game_center_detail = cls(
             links=links,

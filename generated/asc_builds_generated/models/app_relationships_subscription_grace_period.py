@@ -90,7 +90,7 @@ class AppRelationshipsSubscriptionGracePeriod:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppRelationshipsSubscriptionGracePeriodData | None | Unset
@@ -104,7 +104,7 @@ class AppRelationshipsSubscriptionGracePeriod:
                     "AppRelationshipsSubscriptionGracePeriodData | None | Unset", _data_data
                 )
         else:
-            data = cast("AppRelationshipsSubscriptionGracePeriodData | None | Unset", _data_data)
+            data = _data_data
 
         app_relationships_subscription_grace_period = cls(
             links=links,

@@ -118,7 +118,7 @@ class AppStoreVersion:
             except (TypeError, ValueError, AttributeError, KeyError):
                 attributes = cast("AppStoreVersionAttributes | None | Unset", _attributes_data)
         else:
-            attributes = cast("AppStoreVersionAttributes | None | Unset", _attributes_data)
+            attributes = _attributes_data
 
         _relationships_data = d.pop("relationships", UNSET)
         relationships: AppStoreVersionRelationships | None | Unset
@@ -132,7 +132,7 @@ class AppStoreVersion:
                     "AppStoreVersionRelationships | None | Unset", _relationships_data
                 )
         else:
-            relationships = cast("AppStoreVersionRelationships | None | Unset", _relationships_data)
+            relationships = _relationships_data
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
@@ -144,7 +144,7 @@ class AppStoreVersion:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
         else:
-            links = cast("None | ResourceLinks | Unset", _links_data)
+            links = _links_data
 
         app_store_version = cls(
             type_=type_,

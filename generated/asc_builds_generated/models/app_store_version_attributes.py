@@ -172,9 +172,9 @@ class AppStoreVersionAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 platform = cast("None | Platform | Unset", _platform_data)
         else:
-            platform = cast("None | Platform | Unset", _platform_data)
+            platform = _platform_data
 
-        version_string = cast("None | str | Unset", d.pop("versionString", UNSET))
+        version_string: None | str | Unset = d.pop("versionString", UNSET)
 
         _app_store_state_data = d.pop("appStoreState", UNSET)
         app_store_state: AppStoreVersionState | None | Unset
@@ -186,7 +186,7 @@ class AppStoreVersionAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app_store_state = cast("AppStoreVersionState | None | Unset", _app_store_state_data)
         else:
-            app_store_state = cast("AppStoreVersionState | None | Unset", _app_store_state_data)
+            app_store_state = _app_store_state_data
 
         _app_version_state_data = d.pop("appVersionState", UNSET)
         app_version_state: AppVersionState | None | Unset
@@ -198,9 +198,9 @@ class AppStoreVersionAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app_version_state = cast("AppVersionState | None | Unset", _app_version_state_data)
         else:
-            app_version_state = cast("AppVersionState | None | Unset", _app_version_state_data)
+            app_version_state = _app_version_state_data
 
-        copyright_ = cast("None | str | Unset", d.pop("copyright", UNSET))
+        copyright_: None | str | Unset = d.pop("copyright", UNSET)
 
         _review_type_data = d.pop("reviewType", UNSET)
         review_type: AppStoreVersionAttributesReviewType | None | Unset
@@ -214,9 +214,7 @@ class AppStoreVersionAttributes:
                     "AppStoreVersionAttributesReviewType | None | Unset", _review_type_data
                 )
         else:
-            review_type = cast(
-                "AppStoreVersionAttributesReviewType | None | Unset", _review_type_data
-            )
+            review_type = _review_type_data
 
         _release_type_data = d.pop("releaseType", UNSET)
         release_type: AppStoreVersionAttributesReleaseType | None | Unset
@@ -230,9 +228,7 @@ class AppStoreVersionAttributes:
                     "AppStoreVersionAttributesReleaseType | None | Unset", _release_type_data
                 )
         else:
-            release_type = cast(
-                "AppStoreVersionAttributesReleaseType | None | Unset", _release_type_data
-            )
+            release_type = _release_type_data
 
         _earliest_release_date_data = d.pop("earliestReleaseDate", UNSET)
         earliest_release_date: datetime.datetime | None | Unset
@@ -248,13 +244,11 @@ class AppStoreVersionAttributes:
                     "datetime.datetime | None | Unset", _earliest_release_date_data
                 )
         else:
-            earliest_release_date = cast(
-                "datetime.datetime | None | Unset", _earliest_release_date_data
-            )
+            earliest_release_date = _earliest_release_date_data
 
-        uses_idfa = cast("bool | None | Unset", d.pop("usesIdfa", UNSET))
+        uses_idfa: bool | None | Unset = d.pop("usesIdfa", UNSET)
 
-        downloadable = cast("bool | None | Unset", d.pop("downloadable", UNSET))
+        downloadable: bool | None | Unset = d.pop("downloadable", UNSET)
 
         _created_date_data = d.pop("createdDate", UNSET)
         created_date: datetime.datetime | None | Unset
@@ -266,7 +260,7 @@ class AppStoreVersionAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 created_date = cast("datetime.datetime | None | Unset", _created_date_data)
         else:
-            created_date = cast("datetime.datetime | None | Unset", _created_date_data)
+            created_date = _created_date_data
 
         app_store_version_attributes = cls(
             platform=platform,

@@ -130,9 +130,7 @@ class AppStoreVersionExperimentV2:
                     "AppStoreVersionExperimentV2Attributes | None | Unset", _attributes_data
                 )
         else:
-            attributes = cast(
-                "AppStoreVersionExperimentV2Attributes | None | Unset", _attributes_data
-            )
+            attributes = _attributes_data
 
         _relationships_data = d.pop("relationships", UNSET)
         relationships: AppStoreVersionExperimentV2Relationships | None | Unset
@@ -148,9 +146,7 @@ class AppStoreVersionExperimentV2:
                     "AppStoreVersionExperimentV2Relationships | None | Unset", _relationships_data
                 )
         else:
-            relationships = cast(
-                "AppStoreVersionExperimentV2Relationships | None | Unset", _relationships_data
-            )
+            relationships = _relationships_data
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
@@ -162,7 +158,7 @@ class AppStoreVersionExperimentV2:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
         else:
-            links = cast("None | ResourceLinks | Unset", _links_data)
+            links = _links_data
 
         app_store_version_experiment_v2 = cls(
             type_=type_,

@@ -115,7 +115,7 @@ class AppStoreVersionExperimentV2Attributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = cast("None | str | Unset", d.pop("name", UNSET))
+        name: None | str | Unset = d.pop("name", UNSET)
 
         _platform_data = d.pop("platform", UNSET)
         platform: None | Platform | Unset
@@ -127,9 +127,9 @@ class AppStoreVersionExperimentV2Attributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 platform = cast("None | Platform | Unset", _platform_data)
         else:
-            platform = cast("None | Platform | Unset", _platform_data)
+            platform = _platform_data
 
-        traffic_proportion = cast("int | None | Unset", d.pop("trafficProportion", UNSET))
+        traffic_proportion: int | None | Unset = d.pop("trafficProportion", UNSET)
 
         _state_data = d.pop("state", UNSET)
         state: AppStoreVersionExperimentV2AttributesState | None | Unset
@@ -143,9 +143,9 @@ class AppStoreVersionExperimentV2Attributes:
                     "AppStoreVersionExperimentV2AttributesState | None | Unset", _state_data
                 )
         else:
-            state = cast("AppStoreVersionExperimentV2AttributesState | None | Unset", _state_data)
+            state = _state_data
 
-        review_required = cast("bool | None | Unset", d.pop("reviewRequired", UNSET))
+        review_required: bool | None | Unset = d.pop("reviewRequired", UNSET)
 
         _start_date_data = d.pop("startDate", UNSET)
         start_date: datetime.datetime | None | Unset
@@ -157,7 +157,7 @@ class AppStoreVersionExperimentV2Attributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 start_date = cast("datetime.datetime | None | Unset", _start_date_data)
         else:
-            start_date = cast("datetime.datetime | None | Unset", _start_date_data)
+            start_date = _start_date_data
 
         _end_date_data = d.pop("endDate", UNSET)
         end_date: datetime.datetime | None | Unset
@@ -169,7 +169,7 @@ class AppStoreVersionExperimentV2Attributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 end_date = cast("datetime.datetime | None | Unset", _end_date_data)
         else:
-            end_date = cast("datetime.datetime | None | Unset", _end_date_data)
+            end_date = _end_date_data
 
         app_store_version_experiment_v2_attributes = cls(
             name=name,

@@ -147,7 +147,7 @@ class AppStoreVersionExperimentV2Relationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("AppStoreVersionExperimentV2RelationshipsApp | None | Unset", _app_data)
         else:
-            app = cast("AppStoreVersionExperimentV2RelationshipsApp | None | Unset", _app_data)
+            app = _app_data
 
         _latest_control_version_data = d.pop("latestControlVersion", UNSET)
         latest_control_version: (
@@ -168,10 +168,7 @@ class AppStoreVersionExperimentV2Relationships:
                     _latest_control_version_data,
                 )
         else:
-            latest_control_version = cast(
-                "AppStoreVersionExperimentV2RelationshipsLatestControlVersion | None | Unset",
-                _latest_control_version_data,
-            )
+            latest_control_version = _latest_control_version_data
 
         _control_versions_data = d.pop("controlVersions", UNSET)
         control_versions: AppStoreVersionExperimentV2RelationshipsControlVersions | None | Unset
@@ -190,10 +187,7 @@ class AppStoreVersionExperimentV2Relationships:
                     _control_versions_data,
                 )
         else:
-            control_versions = cast(
-                "AppStoreVersionExperimentV2RelationshipsControlVersions | None | Unset",
-                _control_versions_data,
-            )
+            control_versions = _control_versions_data
 
         _app_store_version_experiment_treatments_data = d.pop(
             "appStoreVersionExperimentTreatments", UNSET
@@ -218,10 +212,7 @@ class AppStoreVersionExperimentV2Relationships:
                     _app_store_version_experiment_treatments_data,
                 )
         else:
-            app_store_version_experiment_treatments = cast(
-                "AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatments | None | Unset",
-                _app_store_version_experiment_treatments_data,
-            )
+            app_store_version_experiment_treatments = _app_store_version_experiment_treatments_data
 
         app_store_version_experiment_v2_relationships = cls(
             app=app,

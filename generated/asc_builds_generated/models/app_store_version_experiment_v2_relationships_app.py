@@ -78,9 +78,7 @@ class AppStoreVersionExperimentV2RelationshipsApp:
                     "AppStoreVersionExperimentV2RelationshipsAppData | None | Unset", _data_data
                 )
         else:
-            data = cast(
-                "AppStoreVersionExperimentV2RelationshipsAppData | None | Unset", _data_data
-            )
+            data = _data_data
 
         app_store_version_experiment_v2_relationships_app = cls(
             data=data,

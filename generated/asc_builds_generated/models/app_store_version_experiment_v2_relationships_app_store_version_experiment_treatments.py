@@ -114,7 +114,7 @@ class AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatment
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _meta_data = d.pop("meta", UNSET)
         meta: None | PagingInformation | Unset
@@ -126,7 +126,7 @@ class AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatment
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("None | PagingInformation | Unset", _meta_data)
         else:
-            meta = cast("None | PagingInformation | Unset", _meta_data)
+            meta = _meta_data
 
         _data_data = d.pop("data", UNSET)
         data: (
@@ -154,10 +154,7 @@ class AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatment
                     _data_data,
                 )
         else:
-            data = cast(
-                "list[AppStoreVersionExperimentV2RelationshipsAppStoreVersionExperimentTreatmentsDataItem] | None | Unset",
-                _data_data,
-            )
+            data = _data_data
 
         app_store_version_experiment_v2_relationships_app_store_version_experiment_treatments = cls(
             links=links,

@@ -96,7 +96,7 @@ class AppStoreVersionExperimentV2RelationshipsControlVersions:
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("None | PagingInformation | Unset", _meta_data)
         else:
-            meta = cast("None | PagingInformation | Unset", _meta_data)
+            meta = _meta_data
 
         _data_data = d.pop("data", UNSET)
         data: list[AppStoreVersionExperimentV2RelationshipsControlVersionsDataItem] | None | Unset
@@ -120,10 +120,7 @@ class AppStoreVersionExperimentV2RelationshipsControlVersions:
                     _data_data,
                 )
         else:
-            data = cast(
-                "list[AppStoreVersionExperimentV2RelationshipsControlVersionsDataItem] | None | Unset",
-                _data_data,
-            )
+            data = _data_data
 
         app_store_version_experiment_v2_relationships_control_versions = cls(
             meta=meta,

@@ -85,10 +85,7 @@ class AppStoreVersionExperimentV2RelationshipsLatestControlVersion:
                     _data_data,
                 )
         else:
-            data = cast(
-                "AppStoreVersionExperimentV2RelationshipsLatestControlVersionData | None | Unset",
-                _data_data,
-            )
+            data = _data_data
 
         app_store_version_experiment_v2_relationships_latest_control_version = cls(
             data=data,

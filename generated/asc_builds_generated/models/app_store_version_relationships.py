@@ -321,7 +321,7 @@ class AppStoreVersionRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("AppStoreVersionRelationshipsApp | None | Unset", _app_data)
         else:
-            app = cast("AppStoreVersionRelationshipsApp | None | Unset", _app_data)
+            app = _app_data
 
         _app_store_version_localizations_data = d.pop("appStoreVersionLocalizations", UNSET)
         app_store_version_localizations: (
@@ -342,10 +342,7 @@ class AppStoreVersionRelationships:
                     _app_store_version_localizations_data,
                 )
         else:
-            app_store_version_localizations = cast(
-                "AppStoreVersionRelationshipsAppStoreVersionLocalizations | None | Unset",
-                _app_store_version_localizations_data,
-            )
+            app_store_version_localizations = _app_store_version_localizations_data
 
         _build_data = d.pop("build", UNSET)
         build: AppStoreVersionRelationshipsBuild | None | Unset
@@ -357,7 +354,7 @@ class AppStoreVersionRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 build = cast("AppStoreVersionRelationshipsBuild | None | Unset", _build_data)
         else:
-            build = cast("AppStoreVersionRelationshipsBuild | None | Unset", _build_data)
+            build = _build_data
 
         _app_store_version_phased_release_data = d.pop("appStoreVersionPhasedRelease", UNSET)
         app_store_version_phased_release: (
@@ -378,10 +375,7 @@ class AppStoreVersionRelationships:
                     _app_store_version_phased_release_data,
                 )
         else:
-            app_store_version_phased_release = cast(
-                "AppStoreVersionRelationshipsAppStoreVersionPhasedRelease | None | Unset",
-                _app_store_version_phased_release_data,
-            )
+            app_store_version_phased_release = _app_store_version_phased_release_data
 
         _game_center_app_version_data = d.pop("gameCenterAppVersion", UNSET)
         game_center_app_version: AppStoreVersionRelationshipsGameCenterAppVersion | None | Unset
@@ -400,10 +394,7 @@ class AppStoreVersionRelationships:
                     _game_center_app_version_data,
                 )
         else:
-            game_center_app_version = cast(
-                "AppStoreVersionRelationshipsGameCenterAppVersion | None | Unset",
-                _game_center_app_version_data,
-            )
+            game_center_app_version = _game_center_app_version_data
 
         _routing_app_coverage_data = d.pop("routingAppCoverage", UNSET)
         routing_app_coverage: AppStoreVersionRelationshipsRoutingAppCoverage | None | Unset
@@ -422,10 +413,7 @@ class AppStoreVersionRelationships:
                     _routing_app_coverage_data,
                 )
         else:
-            routing_app_coverage = cast(
-                "AppStoreVersionRelationshipsRoutingAppCoverage | None | Unset",
-                _routing_app_coverage_data,
-            )
+            routing_app_coverage = _routing_app_coverage_data
 
         _app_store_review_detail_data = d.pop("appStoreReviewDetail", UNSET)
         app_store_review_detail: AppStoreVersionRelationshipsAppStoreReviewDetail | None | Unset
@@ -444,10 +432,7 @@ class AppStoreVersionRelationships:
                     _app_store_review_detail_data,
                 )
         else:
-            app_store_review_detail = cast(
-                "AppStoreVersionRelationshipsAppStoreReviewDetail | None | Unset",
-                _app_store_review_detail_data,
-            )
+            app_store_review_detail = _app_store_review_detail_data
 
         _app_store_version_submission_data = d.pop("appStoreVersionSubmission", UNSET)
         app_store_version_submission: (
@@ -468,10 +453,7 @@ class AppStoreVersionRelationships:
                     _app_store_version_submission_data,
                 )
         else:
-            app_store_version_submission = cast(
-                "AppStoreVersionRelationshipsAppStoreVersionSubmission | None | Unset",
-                _app_store_version_submission_data,
-            )
+            app_store_version_submission = _app_store_version_submission_data
 
         _app_clip_default_experience_data = d.pop("appClipDefaultExperience", UNSET)
         app_clip_default_experience: (
@@ -492,10 +474,7 @@ class AppStoreVersionRelationships:
                     _app_clip_default_experience_data,
                 )
         else:
-            app_clip_default_experience = cast(
-                "AppStoreVersionRelationshipsAppClipDefaultExperience | None | Unset",
-                _app_clip_default_experience_data,
-            )
+            app_clip_default_experience = _app_clip_default_experience_data
 
         _app_store_version_experiments_data = d.pop("appStoreVersionExperiments", UNSET)
         app_store_version_experiments: (
@@ -516,10 +495,7 @@ class AppStoreVersionRelationships:
                     _app_store_version_experiments_data,
                 )
         else:
-            app_store_version_experiments = cast(
-                "AppStoreVersionRelationshipsAppStoreVersionExperiments | None | Unset",
-                _app_store_version_experiments_data,
-            )
+            app_store_version_experiments = _app_store_version_experiments_data
 
         _app_store_version_experiments_v2_data = d.pop("appStoreVersionExperimentsV2", UNSET)
         app_store_version_experiments_v2: (
@@ -540,10 +516,7 @@ class AppStoreVersionRelationships:
                     _app_store_version_experiments_v2_data,
                 )
         else:
-            app_store_version_experiments_v2 = cast(
-                "AppStoreVersionRelationshipsAppStoreVersionExperimentsV2 | None | Unset",
-                _app_store_version_experiments_v2_data,
-            )
+            app_store_version_experiments_v2 = _app_store_version_experiments_v2_data
 
         _customer_reviews_data = d.pop("customerReviews", UNSET)
         customer_reviews: AppStoreVersionRelationshipsCustomerReviews | None | Unset
@@ -560,9 +533,7 @@ class AppStoreVersionRelationships:
                     _customer_reviews_data,
                 )
         else:
-            customer_reviews = cast(
-                "AppStoreVersionRelationshipsCustomerReviews | None | Unset", _customer_reviews_data
-            )
+            customer_reviews = _customer_reviews_data
 
         _alternative_distribution_package_data = d.pop("alternativeDistributionPackage", UNSET)
         alternative_distribution_package: (
@@ -583,10 +554,7 @@ class AppStoreVersionRelationships:
                     _alternative_distribution_package_data,
                 )
         else:
-            alternative_distribution_package = cast(
-                "AppStoreVersionRelationshipsAlternativeDistributionPackage | None | Unset",
-                _alternative_distribution_package_data,
-            )
+            alternative_distribution_package = _alternative_distribution_package_data
 
         app_store_version_relationships = cls(
             app=app,

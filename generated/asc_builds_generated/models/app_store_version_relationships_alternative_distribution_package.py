@@ -90,7 +90,7 @@ class AppStoreVersionRelationshipsAlternativeDistributionPackage:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppStoreVersionRelationshipsAlternativeDistributionPackageData | None | Unset
@@ -109,10 +109,7 @@ class AppStoreVersionRelationshipsAlternativeDistributionPackage:
                     _data_data,
                 )
         else:
-            data = cast(
-                "AppStoreVersionRelationshipsAlternativeDistributionPackageData | None | Unset",
-                _data_data,
-            )
+            data = _data_data
 
         app_store_version_relationships_alternative_distribution_package = cls(
             links=links,

@@ -76,7 +76,7 @@ class AppStoreVersionRelationshipsApp:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("AppStoreVersionRelationshipsAppData | None | Unset", _data_data)
         else:
-            data = cast("AppStoreVersionRelationshipsAppData | None | Unset", _data_data)
+            data = _data_data
 
         app_store_version_relationships_app = cls(
             data=data,

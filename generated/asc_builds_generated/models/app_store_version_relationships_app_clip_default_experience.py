@@ -90,7 +90,7 @@ class AppStoreVersionRelationshipsAppClipDefaultExperience:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppStoreVersionRelationshipsAppClipDefaultExperienceData | None | Unset
@@ -107,10 +107,7 @@ class AppStoreVersionRelationshipsAppClipDefaultExperience:
                     _data_data,
                 )
         else:
-            data = cast(
-                "AppStoreVersionRelationshipsAppClipDefaultExperienceData | None | Unset",
-                _data_data,
-            )
+            data = _data_data
 
         app_store_version_relationships_app_clip_default_experience = cls(
             links=links,

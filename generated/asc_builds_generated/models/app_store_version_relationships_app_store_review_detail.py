@@ -90,7 +90,7 @@ class AppStoreVersionRelationshipsAppStoreReviewDetail:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppStoreVersionRelationshipsAppStoreReviewDetailData | None | Unset
@@ -107,9 +107,7 @@ class AppStoreVersionRelationshipsAppStoreReviewDetail:
                     _data_data,
                 )
         else:
-            data = cast(
-                "AppStoreVersionRelationshipsAppStoreReviewDetailData | None | Unset", _data_data
-            )
+            data = _data_data
 
         app_store_version_relationships_app_store_review_detail = cls(
             links=links,

@@ -90,7 +90,7 @@ class AppStoreVersionRelationshipsAppStoreVersionPhasedRelease:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppStoreVersionRelationshipsAppStoreVersionPhasedReleaseData | None | Unset
@@ -109,10 +109,7 @@ class AppStoreVersionRelationshipsAppStoreVersionPhasedRelease:
                     _data_data,
                 )
         else:
-            data = cast(
-                "AppStoreVersionRelationshipsAppStoreVersionPhasedReleaseData | None | Unset",
-                _data_data,
-            )
+            data = _data_data
 
         app_store_version_relationships_app_store_version_phased_release = cls(
             links=links,

@@ -90,7 +90,7 @@ class AppStoreVersionRelationshipsAppStoreVersionSubmission:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppStoreVersionRelationshipsAppStoreVersionSubmissionData | None | Unset
@@ -107,10 +107,7 @@ class AppStoreVersionRelationshipsAppStoreVersionSubmission:
                     _data_data,
                 )
         else:
-            data = cast(
-                "AppStoreVersionRelationshipsAppStoreVersionSubmissionData | None | Unset",
-                _data_data,
-            )
+            data = _data_data
 
         app_store_version_relationships_app_store_version_submission = cls(
             links=links,

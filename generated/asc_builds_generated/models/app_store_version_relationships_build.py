@@ -90,7 +90,7 @@ class AppStoreVersionRelationshipsBuild:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppStoreVersionRelationshipsBuildData | None | Unset
@@ -102,7 +102,7 @@ class AppStoreVersionRelationshipsBuild:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("AppStoreVersionRelationshipsBuildData | None | Unset", _data_data)
         else:
-            data = cast("AppStoreVersionRelationshipsBuildData | None | Unset", _data_data)
+            data = _data_data
 
         app_store_version_relationships_build = cls(
             links=links,

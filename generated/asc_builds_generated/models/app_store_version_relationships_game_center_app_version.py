@@ -90,7 +90,7 @@ class AppStoreVersionRelationshipsGameCenterAppVersion:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppStoreVersionRelationshipsGameCenterAppVersionData | None | Unset
@@ -107,9 +107,7 @@ class AppStoreVersionRelationshipsGameCenterAppVersion:
                     _data_data,
                 )
         else:
-            data = cast(
-                "AppStoreVersionRelationshipsGameCenterAppVersionData | None | Unset", _data_data
-            )
+            data = _data_data
 
         app_store_version_relationships_game_center_app_version = cls(
             links=links,

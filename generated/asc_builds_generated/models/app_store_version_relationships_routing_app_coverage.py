@@ -90,7 +90,7 @@ class AppStoreVersionRelationshipsRoutingAppCoverage:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: AppStoreVersionRelationshipsRoutingAppCoverageData | None | Unset
@@ -106,9 +106,7 @@ class AppStoreVersionRelationshipsRoutingAppCoverage:
                     "AppStoreVersionRelationshipsRoutingAppCoverageData | None | Unset", _data_data
                 )
         else:
-            data = cast(
-                "AppStoreVersionRelationshipsRoutingAppCoverageData | None | Unset", _data_data
-            )
+            data = _data_data
 
         app_store_version_relationships_routing_app_coverage = cls(
             links=links,

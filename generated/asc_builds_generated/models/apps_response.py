@@ -571,10 +571,7 @@ class AppsResponse:
                     _included_data,
                 )
         else:
-            included = cast(
-                "list[AndroidToIosAppMappingDetail | AppClip | AppCustomProductPage | AppEncryptionDeclaration | AppEvent | AppInfo | AppStoreVersion | AppStoreVersionExperimentV2 | BetaAppLocalization | BetaAppReviewDetail | BetaGroup | BetaLicenseAgreement | Build | BuildIcon | CiProduct | EndUserLicenseAgreement | GameCenterDetail | GameCenterEnabledVersion | InAppPurchase | PrereleaseVersion | PromotedPurchase | ReviewSubmission | SubscriptionGracePeriod | SubscriptionGroup | UnknownIncludedResource] | None | Unset",
-                _included_data,
-            )
+            included = _included_data
 
         _meta_data = d.pop("meta", UNSET)
         meta: None | PagingInformation | Unset
@@ -586,7 +583,7 @@ class AppsResponse:
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("None | PagingInformation | Unset", _meta_data)
         else:
-            meta = cast("None | PagingInformation | Unset", _meta_data)
+            meta = _meta_data
 
         apps_response = cls(
             data=data,

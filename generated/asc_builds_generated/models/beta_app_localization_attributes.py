@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -92,17 +92,17 @@ class BetaAppLocalizationAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        feedback_email = cast("None | str | Unset", d.pop("feedbackEmail", UNSET))
+        feedback_email: None | str | Unset = d.pop("feedbackEmail", UNSET)
 
-        marketing_url = cast("None | str | Unset", d.pop("marketingUrl", UNSET))
+        marketing_url: None | str | Unset = d.pop("marketingUrl", UNSET)
 
-        privacy_policy_url = cast("None | str | Unset", d.pop("privacyPolicyUrl", UNSET))
+        privacy_policy_url: None | str | Unset = d.pop("privacyPolicyUrl", UNSET)
 
-        tv_os_privacy_policy = cast("None | str | Unset", d.pop("tvOsPrivacyPolicy", UNSET))
+        tv_os_privacy_policy: None | str | Unset = d.pop("tvOsPrivacyPolicy", UNSET)
 
-        description = cast("None | str | Unset", d.pop("description", UNSET))
+        description: None | str | Unset = d.pop("description", UNSET)
 
-        locale = cast("None | str | Unset", d.pop("locale", UNSET))
+        locale: None | str | Unset = d.pop("locale", UNSET)
 
         beta_app_localization_attributes = cls(
             feedback_email=feedback_email,

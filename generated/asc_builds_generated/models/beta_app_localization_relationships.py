@@ -72,7 +72,7 @@ class BetaAppLocalizationRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("BetaAppLocalizationRelationshipsApp | None | Unset", _app_data)
         else:
-            app = cast("BetaAppLocalizationRelationshipsApp | None | Unset", _app_data)
+            app = _app_data
 
         beta_app_localization_relationships = cls(
             app=app,

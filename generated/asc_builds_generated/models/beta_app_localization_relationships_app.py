@@ -90,7 +90,7 @@ class BetaAppLocalizationRelationshipsApp:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: BetaAppLocalizationRelationshipsAppData | None | Unset
@@ -102,7 +102,7 @@ class BetaAppLocalizationRelationshipsApp:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("BetaAppLocalizationRelationshipsAppData | None | Unset", _data_data)
         else:
-            data = cast("BetaAppLocalizationRelationshipsAppData | None | Unset", _data_data)
+            data = _data_data
 
         beta_app_localization_relationships_app = cls(
             links=links,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -112,21 +112,21 @@ class BetaAppReviewDetailAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        contact_first_name = cast("None | str | Unset", d.pop("contactFirstName", UNSET))
+        contact_first_name: None | str | Unset = d.pop("contactFirstName", UNSET)
 
-        contact_last_name = cast("None | str | Unset", d.pop("contactLastName", UNSET))
+        contact_last_name: None | str | Unset = d.pop("contactLastName", UNSET)
 
-        contact_phone = cast("None | str | Unset", d.pop("contactPhone", UNSET))
+        contact_phone: None | str | Unset = d.pop("contactPhone", UNSET)
 
-        contact_email = cast("None | str | Unset", d.pop("contactEmail", UNSET))
+        contact_email: None | str | Unset = d.pop("contactEmail", UNSET)
 
-        demo_account_name = cast("None | str | Unset", d.pop("demoAccountName", UNSET))
+        demo_account_name: None | str | Unset = d.pop("demoAccountName", UNSET)
 
-        demo_account_password = cast("None | str | Unset", d.pop("demoAccountPassword", UNSET))
+        demo_account_password: None | str | Unset = d.pop("demoAccountPassword", UNSET)
 
-        demo_account_required = cast("bool | None | Unset", d.pop("demoAccountRequired", UNSET))
+        demo_account_required: bool | None | Unset = d.pop("demoAccountRequired", UNSET)
 
-        notes = cast("None | str | Unset", d.pop("notes", UNSET))
+        notes: None | str | Unset = d.pop("notes", UNSET)
 
         beta_app_review_detail_attributes = cls(
             contact_first_name=contact_first_name,

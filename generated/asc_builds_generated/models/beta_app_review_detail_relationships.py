@@ -76,7 +76,7 @@ class BetaAppReviewDetailRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("BetaAppReviewDetailRelationshipsApp | None | Unset", _app_data)
         else:
-            app = cast("BetaAppReviewDetailRelationshipsApp | None | Unset", _app_data)
+            app = _app_data
 
         beta_app_review_detail_relationships = cls(
             app=app,

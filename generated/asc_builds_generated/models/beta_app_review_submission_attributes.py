@@ -68,7 +68,7 @@ class BetaAppReviewSubmissionAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 beta_review_state = cast("BetaReviewState | None | Unset", _beta_review_state_data)
         else:
-            beta_review_state = cast("BetaReviewState | None | Unset", _beta_review_state_data)
+            beta_review_state = _beta_review_state_data
 
         _submitted_date_data = d.pop("submittedDate", UNSET)
         submitted_date: datetime.datetime | None | Unset
@@ -80,7 +80,7 @@ class BetaAppReviewSubmissionAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 submitted_date = cast("datetime.datetime | None | Unset", _submitted_date_data)
         else:
-            submitted_date = cast("datetime.datetime | None | Unset", _submitted_date_data)
+            submitted_date = _submitted_date_data
 
         beta_app_review_submission_attributes = cls(
             beta_review_state=beta_review_state,

@@ -78,7 +78,7 @@ class BetaAppReviewSubmissionRelationships:
                     "BetaAppReviewSubmissionRelationshipsBuild | None | Unset", _build_data
                 )
         else:
-            build = cast("BetaAppReviewSubmissionRelationshipsBuild | None | Unset", _build_data)
+            build = _build_data
 
         beta_app_review_submission_relationships = cls(
             build=build,

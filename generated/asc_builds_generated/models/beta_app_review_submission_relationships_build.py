@@ -90,7 +90,7 @@ class BetaAppReviewSubmissionRelationshipsBuild:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: BetaAppReviewSubmissionRelationshipsBuildData | None | Unset
@@ -104,7 +104,7 @@ class BetaAppReviewSubmissionRelationshipsBuild:
                     "BetaAppReviewSubmissionRelationshipsBuildData | None | Unset", _data_data
                 )
         else:
-            data = cast("BetaAppReviewSubmissionRelationshipsBuildData | None | Unset", _data_data)
+            data = _data_data
 
         beta_app_review_submission_relationships_build = cls(
             links=links,

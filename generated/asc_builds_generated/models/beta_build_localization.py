@@ -120,7 +120,7 @@ class BetaBuildLocalization:
                     "BetaBuildLocalizationAttributes | None | Unset", _attributes_data
                 )
         else:
-            attributes = cast("BetaBuildLocalizationAttributes | None | Unset", _attributes_data)
+            attributes = _attributes_data
 
         _relationships_data = d.pop("relationships", UNSET)
         relationships: BetaBuildLocalizationRelationships | None | Unset
@@ -136,9 +136,7 @@ class BetaBuildLocalization:
                     "BetaBuildLocalizationRelationships | None | Unset", _relationships_data
                 )
         else:
-            relationships = cast(
-                "BetaBuildLocalizationRelationships | None | Unset", _relationships_data
-            )
+            relationships = _relationships_data
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
@@ -150,7 +148,7 @@ class BetaBuildLocalization:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
         else:
-            links = cast("None | ResourceLinks | Unset", _links_data)
+            links = _links_data
 
         beta_build_localization = cls(
             type_=type_,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -52,9 +52,9 @@ class BetaBuildLocalizationAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        whats_new = cast("None | str | Unset", d.pop("whatsNew", UNSET))
+        whats_new: None | str | Unset = d.pop("whatsNew", UNSET)
 
-        locale = cast("None | str | Unset", d.pop("locale", UNSET))
+        locale: None | str | Unset = d.pop("locale", UNSET)
 
         beta_build_localization_attributes = cls(
             whats_new=whats_new,

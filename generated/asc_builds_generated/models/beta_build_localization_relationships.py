@@ -76,7 +76,7 @@ class BetaBuildLocalizationRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 build = cast("BetaBuildLocalizationRelationshipsBuild | None | Unset", _build_data)
         else:
-            build = cast("BetaBuildLocalizationRelationshipsBuild | None | Unset", _build_data)
+            build = _build_data
 
         beta_build_localization_relationships = cls(
             build=build,

@@ -159,7 +159,7 @@ class BetaGroupAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = cast("None | str | Unset", d.pop("name", UNSET))
+        name: None | str | Unset = d.pop("name", UNSET)
 
         _created_date_data = d.pop("createdDate", UNSET)
         created_date: datetime.datetime | None | Unset
@@ -171,32 +171,30 @@ class BetaGroupAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 created_date = cast("datetime.datetime | None | Unset", _created_date_data)
         else:
-            created_date = cast("datetime.datetime | None | Unset", _created_date_data)
+            created_date = _created_date_data
 
-        is_internal_group = cast("bool | None | Unset", d.pop("isInternalGroup", UNSET))
+        is_internal_group: bool | None | Unset = d.pop("isInternalGroup", UNSET)
 
-        has_access_to_all_builds = cast("bool | None | Unset", d.pop("hasAccessToAllBuilds", UNSET))
+        has_access_to_all_builds: bool | None | Unset = d.pop("hasAccessToAllBuilds", UNSET)
 
-        public_link_enabled = cast("bool | None | Unset", d.pop("publicLinkEnabled", UNSET))
+        public_link_enabled: bool | None | Unset = d.pop("publicLinkEnabled", UNSET)
 
-        public_link_id = cast("None | str | Unset", d.pop("publicLinkId", UNSET))
+        public_link_id: None | str | Unset = d.pop("publicLinkId", UNSET)
 
-        public_link_limit_enabled = cast(
-            "bool | None | Unset", d.pop("publicLinkLimitEnabled", UNSET)
+        public_link_limit_enabled: bool | None | Unset = d.pop("publicLinkLimitEnabled", UNSET)
+
+        public_link_limit: int | None | Unset = d.pop("publicLinkLimit", UNSET)
+
+        public_link: None | str | Unset = d.pop("publicLink", UNSET)
+
+        feedback_enabled: bool | None | Unset = d.pop("feedbackEnabled", UNSET)
+
+        ios_builds_available_for_apple_silicon_mac: bool | None | Unset = d.pop(
+            "iosBuildsAvailableForAppleSiliconMac", UNSET
         )
 
-        public_link_limit = cast("int | None | Unset", d.pop("publicLinkLimit", UNSET))
-
-        public_link = cast("None | str | Unset", d.pop("publicLink", UNSET))
-
-        feedback_enabled = cast("bool | None | Unset", d.pop("feedbackEnabled", UNSET))
-
-        ios_builds_available_for_apple_silicon_mac = cast(
-            "bool | None | Unset", d.pop("iosBuildsAvailableForAppleSiliconMac", UNSET)
-        )
-
-        ios_builds_available_for_apple_vision = cast(
-            "bool | None | Unset", d.pop("iosBuildsAvailableForAppleVision", UNSET)
+        ios_builds_available_for_apple_vision: bool | None | Unset = d.pop(
+            "iosBuildsAvailableForAppleVision", UNSET
         )
 
         beta_group_attributes = cls(

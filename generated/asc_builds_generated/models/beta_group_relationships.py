@@ -150,7 +150,7 @@ class BetaGroupRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("BetaGroupRelationshipsApp | None | Unset", _app_data)
         else:
-            app = cast("BetaGroupRelationshipsApp | None | Unset", _app_data)
+            app = _app_data
 
         _builds_data = d.pop("builds", UNSET)
         builds: BetaGroupRelationshipsBuilds | None | Unset
@@ -162,7 +162,7 @@ class BetaGroupRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 builds = cast("BetaGroupRelationshipsBuilds | None | Unset", _builds_data)
         else:
-            builds = cast("BetaGroupRelationshipsBuilds | None | Unset", _builds_data)
+            builds = _builds_data
 
         _beta_testers_data = d.pop("betaTesters", UNSET)
         beta_testers: BetaGroupRelationshipsBetaTesters | None | Unset
@@ -178,9 +178,7 @@ class BetaGroupRelationships:
                     "BetaGroupRelationshipsBetaTesters | None | Unset", _beta_testers_data
                 )
         else:
-            beta_testers = cast(
-                "BetaGroupRelationshipsBetaTesters | None | Unset", _beta_testers_data
-            )
+            beta_testers = _beta_testers_data
 
         _beta_recruitment_criteria_data = d.pop("betaRecruitmentCriteria", UNSET)
         beta_recruitment_criteria: BetaGroupRelationshipsBetaRecruitmentCriteria | None | Unset
@@ -199,10 +197,7 @@ class BetaGroupRelationships:
                     _beta_recruitment_criteria_data,
                 )
         else:
-            beta_recruitment_criteria = cast(
-                "BetaGroupRelationshipsBetaRecruitmentCriteria | None | Unset",
-                _beta_recruitment_criteria_data,
-            )
+            beta_recruitment_criteria = _beta_recruitment_criteria_data
 
         _beta_recruitment_criterion_compatible_build_check_data = d.pop(
             "betaRecruitmentCriterionCompatibleBuildCheck", UNSET
@@ -227,9 +222,8 @@ class BetaGroupRelationships:
                     _beta_recruitment_criterion_compatible_build_check_data,
                 )
         else:
-            beta_recruitment_criterion_compatible_build_check = cast(
-                "BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck | None | Unset",
-                _beta_recruitment_criterion_compatible_build_check_data,
+            beta_recruitment_criterion_compatible_build_check = (
+                _beta_recruitment_criterion_compatible_build_check_data
             )
 
         beta_group_relationships = cls(

@@ -90,7 +90,7 @@ class BetaGroupRelationshipsBetaRecruitmentCriteria:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: BetaGroupRelationshipsBetaRecruitmentCriteriaData | None | Unset
@@ -106,9 +106,7 @@ class BetaGroupRelationshipsBetaRecruitmentCriteria:
                     "BetaGroupRelationshipsBetaRecruitmentCriteriaData | None | Unset", _data_data
                 )
         else:
-            data = cast(
-                "BetaGroupRelationshipsBetaRecruitmentCriteriaData | None | Unset", _data_data
-            )
+            data = _data_data
 
         beta_group_relationships_beta_recruitment_criteria = cls(
             links=links,

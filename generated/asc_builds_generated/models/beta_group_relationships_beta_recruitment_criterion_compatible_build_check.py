@@ -72,7 +72,7 @@ class BetaGroupRelationshipsBetaRecruitmentCriterionCompatibleBuildCheck:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         beta_group_relationships_beta_recruitment_criterion_compatible_build_check = cls(
             links=links,

@@ -108,7 +108,7 @@ class BetaGroupRelationshipsBuilds:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _meta_data = d.pop("meta", UNSET)
         meta: None | PagingInformation | Unset
@@ -120,7 +120,7 @@ class BetaGroupRelationshipsBuilds:
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("None | PagingInformation | Unset", _meta_data)
         else:
-            meta = cast("None | PagingInformation | Unset", _meta_data)
+            meta = _meta_data
 
         _data_data = d.pop("data", UNSET)
         data: list[BetaGroupRelationshipsBuildsDataItem] | None | Unset
@@ -139,7 +139,7 @@ class BetaGroupRelationshipsBuilds:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("list[BetaGroupRelationshipsBuildsDataItem] | None | Unset", _data_data)
         else:
-            data = cast("list[BetaGroupRelationshipsBuildsDataItem] | None | Unset", _data_data)
+            data = _data_data
 
         beta_group_relationships_builds = cls(
             links=links,

@@ -76,7 +76,7 @@ class BetaLicenseAgreementRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("BetaLicenseAgreementRelationshipsApp | None | Unset", _app_data)
         else:
-            app = cast("BetaLicenseAgreementRelationshipsApp | None | Unset", _app_data)
+            app = _app_data
 
         beta_license_agreement_relationships = cls(
             app=app,

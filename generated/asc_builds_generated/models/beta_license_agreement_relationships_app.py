@@ -90,7 +90,7 @@ class BetaLicenseAgreementRelationshipsApp:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: BetaLicenseAgreementRelationshipsAppData | None | Unset
@@ -102,7 +102,7 @@ class BetaLicenseAgreementRelationshipsApp:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("BetaLicenseAgreementRelationshipsAppData | None | Unset", _data_data)
         else:
-            data = cast("BetaLicenseAgreementRelationshipsAppData | None | Unset", _data_data)
+            data = _data_data
 
         beta_license_agreement_relationships_app = cls(
             links=links,

@@ -122,11 +122,11 @@ class BetaTesterAttributes:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-        first_name = cast("None | str | Unset", d.pop("firstName", UNSET))
+        first_name: None | str | Unset = d.pop("firstName", UNSET)
 
-        last_name = cast("None | str | Unset", d.pop("lastName", UNSET))
+        last_name: None | str | Unset = d.pop("lastName", UNSET)
 
-        email = cast("None | str | Unset", d.pop("email", UNSET))
+        email: None | str | Unset = d.pop("email", UNSET)
 
         _invite_type_data = d.pop("inviteType", UNSET)
         invite_type: BetaInviteType | None | Unset
@@ -138,7 +138,7 @@ class BetaTesterAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 invite_type = cast("BetaInviteType | None | Unset", _invite_type_data)
         else:
-            invite_type = cast("BetaInviteType | None | Unset", _invite_type_data)
+            invite_type = _invite_type_data
 
         _state_data = d.pop("state", UNSET)
         state: BetaTesterState | None | Unset
@@ -150,7 +150,7 @@ class BetaTesterAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 state = cast("BetaTesterState | None | Unset", _state_data)
         else:
-            state = cast("BetaTesterState | None | Unset", _state_data)
+            state = _state_data
 
         _app_devices_data = d.pop("appDevices", UNSET)
         app_devices: list[BetaTesterAttributesAppDevicesItem] | None | Unset
@@ -171,9 +171,7 @@ class BetaTesterAttributes:
                     "list[BetaTesterAttributesAppDevicesItem] | None | Unset", _app_devices_data
                 )
         else:
-            app_devices = cast(
-                "list[BetaTesterAttributesAppDevicesItem] | None | Unset", _app_devices_data
-            )
+            app_devices = _app_devices_data
 
         beta_tester_attributes = cls(
             first_name=first_name,

@@ -77,7 +77,7 @@ class BetaTesterAttributesAppDevicesItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        model = cast("None | str | Unset", d.pop("model", UNSET))
+        model: None | str | Unset = d.pop("model", UNSET)
 
         _platform_data = d.pop("platform", UNSET)
         platform: BetaTesterAttributesAppDevicesItemPlatform | None | Unset
@@ -91,13 +91,11 @@ class BetaTesterAttributesAppDevicesItem:
                     "BetaTesterAttributesAppDevicesItemPlatform | None | Unset", _platform_data
                 )
         else:
-            platform = cast(
-                "BetaTesterAttributesAppDevicesItemPlatform | None | Unset", _platform_data
-            )
+            platform = _platform_data
 
-        os_version = cast("None | str | Unset", d.pop("osVersion", UNSET))
+        os_version: None | str | Unset = d.pop("osVersion", UNSET)
 
-        app_build_version = cast("None | str | Unset", d.pop("appBuildVersion", UNSET))
+        app_build_version: None | str | Unset = d.pop("appBuildVersion", UNSET)
 
         beta_tester_attributes_app_devices_item = cls(
             model=model,

@@ -100,7 +100,7 @@ class BetaTesterRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 apps = cast("BetaTesterRelationshipsApps | None | Unset", _apps_data)
         else:
-            apps = cast("BetaTesterRelationshipsApps | None | Unset", _apps_data)
+            apps = _apps_data
 
         _beta_groups_data = d.pop("betaGroups", UNSET)
         beta_groups: BetaTesterRelationshipsBetaGroups | None | Unset
@@ -114,9 +114,7 @@ class BetaTesterRelationships:
                     "BetaTesterRelationshipsBetaGroups | None | Unset", _beta_groups_data
                 )
         else:
-            beta_groups = cast(
-                "BetaTesterRelationshipsBetaGroups | None | Unset", _beta_groups_data
-            )
+            beta_groups = _beta_groups_data
 
         _builds_data = d.pop("builds", UNSET)
         builds: BetaTesterRelationshipsBuilds | None | Unset
@@ -128,7 +126,7 @@ class BetaTesterRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 builds = cast("BetaTesterRelationshipsBuilds | None | Unset", _builds_data)
         else:
-            builds = cast("BetaTesterRelationshipsBuilds | None | Unset", _builds_data)
+            builds = _builds_data
 
         beta_tester_relationships = cls(
             apps=apps,

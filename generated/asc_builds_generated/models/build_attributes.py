@@ -183,7 +183,7 @@ class BuildAttributes:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-        version = cast("None | str | Unset", d.pop("version", UNSET))
+        version: None | str | Unset = d.pop("version", UNSET)
 
         _uploaded_date_data = d.pop("uploadedDate", UNSET)
         uploaded_date: datetime.datetime | None | Unset
@@ -195,7 +195,7 @@ class BuildAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 uploaded_date = cast("datetime.datetime | None | Unset", _uploaded_date_data)
         else:
-            uploaded_date = cast("datetime.datetime | None | Unset", _uploaded_date_data)
+            uploaded_date = _uploaded_date_data
 
         _expiration_date_data = d.pop("expirationDate", UNSET)
         expiration_date: datetime.datetime | None | Unset
@@ -207,22 +207,18 @@ class BuildAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 expiration_date = cast("datetime.datetime | None | Unset", _expiration_date_data)
         else:
-            expiration_date = cast("datetime.datetime | None | Unset", _expiration_date_data)
+            expiration_date = _expiration_date_data
 
-        expired = cast("bool | None | Unset", d.pop("expired", UNSET))
+        expired: bool | None | Unset = d.pop("expired", UNSET)
 
-        min_os_version = cast("None | str | Unset", d.pop("minOsVersion", UNSET))
+        min_os_version: None | str | Unset = d.pop("minOsVersion", UNSET)
 
-        ls_minimum_system_version = cast(
-            "None | str | Unset", d.pop("lsMinimumSystemVersion", UNSET)
-        )
+        ls_minimum_system_version: None | str | Unset = d.pop("lsMinimumSystemVersion", UNSET)
 
-        computed_min_mac_os_version = cast(
-            "None | str | Unset", d.pop("computedMinMacOsVersion", UNSET)
-        )
+        computed_min_mac_os_version: None | str | Unset = d.pop("computedMinMacOsVersion", UNSET)
 
-        computed_min_vision_os_version = cast(
-            "None | str | Unset", d.pop("computedMinVisionOsVersion", UNSET)
+        computed_min_vision_os_version: None | str | Unset = d.pop(
+            "computedMinVisionOsVersion", UNSET
         )
 
         _icon_asset_token_data = d.pop("iconAssetToken", UNSET)
@@ -235,7 +231,7 @@ class BuildAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 icon_asset_token = cast("ImageAsset | None | Unset", _icon_asset_token_data)
         else:
-            icon_asset_token = cast("ImageAsset | None | Unset", _icon_asset_token_data)
+            icon_asset_token = _icon_asset_token_data
 
         _processing_state_data = d.pop("processingState", UNSET)
         processing_state: BuildAttributesProcessingState | None | Unset
@@ -249,9 +245,7 @@ class BuildAttributes:
                     "BuildAttributesProcessingState | None | Unset", _processing_state_data
                 )
         else:
-            processing_state = cast(
-                "BuildAttributesProcessingState | None | Unset", _processing_state_data
-            )
+            processing_state = _processing_state_data
 
         _build_audience_type_data = d.pop("buildAudienceType", UNSET)
         build_audience_type: BuildAudienceType | None | Unset
@@ -265,13 +259,9 @@ class BuildAttributes:
                     "BuildAudienceType | None | Unset", _build_audience_type_data
                 )
         else:
-            build_audience_type = cast(
-                "BuildAudienceType | None | Unset", _build_audience_type_data
-            )
+            build_audience_type = _build_audience_type_data
 
-        uses_non_exempt_encryption = cast(
-            "bool | None | Unset", d.pop("usesNonExemptEncryption", UNSET)
-        )
+        uses_non_exempt_encryption: bool | None | Unset = d.pop("usesNonExemptEncryption", UNSET)
 
         build_attributes = cls(
             version=version,

@@ -118,7 +118,7 @@ class BuildBetaDetail:
             except (TypeError, ValueError, AttributeError, KeyError):
                 attributes = cast("BuildBetaDetailAttributes | None | Unset", _attributes_data)
         else:
-            attributes = cast("BuildBetaDetailAttributes | None | Unset", _attributes_data)
+            attributes = _attributes_data
 
         _relationships_data = d.pop("relationships", UNSET)
         relationships: BuildBetaDetailRelationships | None | Unset
@@ -132,7 +132,7 @@ class BuildBetaDetail:
                     "BuildBetaDetailRelationships | None | Unset", _relationships_data
                 )
         else:
-            relationships = cast("BuildBetaDetailRelationships | None | Unset", _relationships_data)
+            relationships = _relationships_data
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
@@ -144,7 +144,7 @@ class BuildBetaDetail:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
         else:
-            links = cast("None | ResourceLinks | Unset", _links_data)
+            links = _links_data
 
         build_beta_detail = cls(
             type_=type_,

@@ -68,7 +68,7 @@ class BuildBetaDetailAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        auto_notify_enabled = cast("bool | None | Unset", d.pop("autoNotifyEnabled", UNSET))
+        auto_notify_enabled: bool | None | Unset = d.pop("autoNotifyEnabled", UNSET)
 
         _internal_build_state_data = d.pop("internalBuildState", UNSET)
         internal_build_state: InternalBetaState | None | Unset
@@ -82,9 +82,7 @@ class BuildBetaDetailAttributes:
                     "InternalBetaState | None | Unset", _internal_build_state_data
                 )
         else:
-            internal_build_state = cast(
-                "InternalBetaState | None | Unset", _internal_build_state_data
-            )
+            internal_build_state = _internal_build_state_data
 
         _external_build_state_data = d.pop("externalBuildState", UNSET)
         external_build_state: ExternalBetaState | None | Unset
@@ -98,9 +96,7 @@ class BuildBetaDetailAttributes:
                     "ExternalBetaState | None | Unset", _external_build_state_data
                 )
         else:
-            external_build_state = cast(
-                "ExternalBetaState | None | Unset", _external_build_state_data
-            )
+            external_build_state = _external_build_state_data
 
         build_beta_detail_attributes = cls(
             auto_notify_enabled=auto_notify_enabled,

@@ -72,7 +72,7 @@ class BuildBetaDetailRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 build = cast("BuildBetaDetailRelationshipsBuild | None | Unset", _build_data)
         else:
-            build = cast("BuildBetaDetailRelationshipsBuild | None | Unset", _build_data)
+            build = _build_data
 
         build_beta_detail_relationships = cls(
             build=build,

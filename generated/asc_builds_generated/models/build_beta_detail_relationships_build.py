@@ -90,7 +90,7 @@ class BuildBetaDetailRelationshipsBuild:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: BuildBetaDetailRelationshipsBuildData | None | Unset
@@ -102,7 +102,7 @@ class BuildBetaDetailRelationshipsBuild:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("BuildBetaDetailRelationshipsBuildData | None | Unset", _data_data)
         else:
-            data = cast("BuildBetaDetailRelationshipsBuildData | None | Unset", _data_data)
+            data = _data_data
 
         build_beta_detail_relationships_build = cls(
             links=links,

@@ -267,7 +267,7 @@ class BuildBundleAttributes:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-        bundle_id = cast("None | str | Unset", d.pop("bundleId", UNSET))
+        bundle_id: None | str | Unset = d.pop("bundleId", UNSET)
 
         _bundle_type_data = d.pop("bundleType", UNSET)
         bundle_type: BuildBundleType | None | Unset
@@ -279,29 +279,29 @@ class BuildBundleAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 bundle_type = cast("BuildBundleType | None | Unset", _bundle_type_data)
         else:
-            bundle_type = cast("BuildBundleType | None | Unset", _bundle_type_data)
+            bundle_type = _bundle_type_data
 
-        sdk_build = cast("None | str | Unset", d.pop("sdkBuild", UNSET))
+        sdk_build: None | str | Unset = d.pop("sdkBuild", UNSET)
 
-        platform_build = cast("None | str | Unset", d.pop("platformBuild", UNSET))
+        platform_build: None | str | Unset = d.pop("platformBuild", UNSET)
 
-        file_name = cast("None | str | Unset", d.pop("fileName", UNSET))
+        file_name: None | str | Unset = d.pop("fileName", UNSET)
 
-        has_sirikit = cast("bool | None | Unset", d.pop("hasSirikit", UNSET))
+        has_sirikit: bool | None | Unset = d.pop("hasSirikit", UNSET)
 
-        has_on_demand_resources = cast("bool | None | Unset", d.pop("hasOnDemandResources", UNSET))
+        has_on_demand_resources: bool | None | Unset = d.pop("hasOnDemandResources", UNSET)
 
-        has_prerendered_icon = cast("bool | None | Unset", d.pop("hasPrerenderedIcon", UNSET))
+        has_prerendered_icon: bool | None | Unset = d.pop("hasPrerenderedIcon", UNSET)
 
-        uses_location_services = cast("bool | None | Unset", d.pop("usesLocationServices", UNSET))
+        uses_location_services: bool | None | Unset = d.pop("usesLocationServices", UNSET)
 
-        is_ios_build_mac_app_store_compatible = cast(
-            "bool | None | Unset", d.pop("isIosBuildMacAppStoreCompatible", UNSET)
+        is_ios_build_mac_app_store_compatible: bool | None | Unset = d.pop(
+            "isIosBuildMacAppStoreCompatible", UNSET
         )
 
-        includes_symbols = cast("bool | None | Unset", d.pop("includesSymbols", UNSET))
+        includes_symbols: bool | None | Unset = d.pop("includesSymbols", UNSET)
 
-        d_sym_url = cast("None | str | Unset", d.pop("dSYMUrl", UNSET))
+        d_sym_url: None | str | Unset = d.pop("dSYMUrl", UNSET)
 
         _supported_architectures_data = d.pop("supportedArchitectures", UNSET)
         supported_architectures: list[str] | None | Unset
@@ -315,9 +315,7 @@ class BuildBundleAttributes:
                     "list[str] | None | Unset", _supported_architectures_data
                 )
         else:
-            supported_architectures = cast(
-                "list[str] | None | Unset", _supported_architectures_data
-            )
+            supported_architectures = _supported_architectures_data
 
         _required_capabilities_data = d.pop("requiredCapabilities", UNSET)
         required_capabilities: list[str] | None | Unset
@@ -331,7 +329,7 @@ class BuildBundleAttributes:
                     "list[str] | None | Unset", _required_capabilities_data
                 )
         else:
-            required_capabilities = cast("list[str] | None | Unset", _required_capabilities_data)
+            required_capabilities = _required_capabilities_data
 
         _device_protocols_data = d.pop("deviceProtocols", UNSET)
         device_protocols: list[str] | None | Unset
@@ -343,7 +341,7 @@ class BuildBundleAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 device_protocols = cast("list[str] | None | Unset", _device_protocols_data)
         else:
-            device_protocols = cast("list[str] | None | Unset", _device_protocols_data)
+            device_protocols = _device_protocols_data
 
         _locales_data = d.pop("locales", UNSET)
         locales: list[str] | None | Unset
@@ -355,7 +353,7 @@ class BuildBundleAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 locales = cast("list[str] | None | Unset", _locales_data)
         else:
-            locales = cast("list[str] | None | Unset", _locales_data)
+            locales = _locales_data
 
         _entitlements_data = d.pop("entitlements", UNSET)
         entitlements: BuildBundleAttributesEntitlements | None | Unset
@@ -371,15 +369,13 @@ class BuildBundleAttributes:
                     "BuildBundleAttributesEntitlements | None | Unset", _entitlements_data
                 )
         else:
-            entitlements = cast(
-                "BuildBundleAttributesEntitlements | None | Unset", _entitlements_data
-            )
+            entitlements = _entitlements_data
 
-        ba_download_allowance = cast("int | None | Unset", d.pop("baDownloadAllowance", UNSET))
+        ba_download_allowance: int | None | Unset = d.pop("baDownloadAllowance", UNSET)
 
-        ba_max_install_size = cast("int | None | Unset", d.pop("baMaxInstallSize", UNSET))
+        ba_max_install_size: int | None | Unset = d.pop("baMaxInstallSize", UNSET)
 
-        minimum_os_version = cast("None | str | Unset", d.pop("minimumOsVersion", UNSET))
+        minimum_os_version: None | str | Unset = d.pop("minimumOsVersion", UNSET)
 
         build_bundle_attributes = cls(
             bundle_id=bundle_id,

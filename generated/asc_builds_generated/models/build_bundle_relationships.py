@@ -149,10 +149,7 @@ class BuildBundleRelationships:
                     _app_clip_domain_cache_status_data,
                 )
         else:
-            app_clip_domain_cache_status = cast(
-                "BuildBundleRelationshipsAppClipDomainCacheStatus | None | Unset",
-                _app_clip_domain_cache_status_data,
-            )
+            app_clip_domain_cache_status = _app_clip_domain_cache_status_data
 
         _app_clip_domain_debug_status_data = d.pop("appClipDomainDebugStatus", UNSET)
         app_clip_domain_debug_status: (
@@ -173,10 +170,7 @@ class BuildBundleRelationships:
                     _app_clip_domain_debug_status_data,
                 )
         else:
-            app_clip_domain_debug_status = cast(
-                "BuildBundleRelationshipsAppClipDomainDebugStatus | None | Unset",
-                _app_clip_domain_debug_status_data,
-            )
+            app_clip_domain_debug_status = _app_clip_domain_debug_status_data
 
         _beta_app_clip_invocations_data = d.pop("betaAppClipInvocations", UNSET)
         beta_app_clip_invocations: BuildBundleRelationshipsBetaAppClipInvocations | None | Unset
@@ -195,10 +189,7 @@ class BuildBundleRelationships:
                     _beta_app_clip_invocations_data,
                 )
         else:
-            beta_app_clip_invocations = cast(
-                "BuildBundleRelationshipsBetaAppClipInvocations | None | Unset",
-                _beta_app_clip_invocations_data,
-            )
+            beta_app_clip_invocations = _beta_app_clip_invocations_data
 
         _build_bundle_file_sizes_data = d.pop("buildBundleFileSizes", UNSET)
         build_bundle_file_sizes: BuildBundleRelationshipsBuildBundleFileSizes | None | Unset
@@ -217,10 +208,7 @@ class BuildBundleRelationships:
                     _build_bundle_file_sizes_data,
                 )
         else:
-            build_bundle_file_sizes = cast(
-                "BuildBundleRelationshipsBuildBundleFileSizes | None | Unset",
-                _build_bundle_file_sizes_data,
-            )
+            build_bundle_file_sizes = _build_bundle_file_sizes_data
 
         build_bundle_relationships = cls(
             app_clip_domain_cache_status=app_clip_domain_cache_status,

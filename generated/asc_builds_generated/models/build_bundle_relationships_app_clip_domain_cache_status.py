@@ -90,7 +90,7 @@ class BuildBundleRelationshipsAppClipDomainCacheStatus:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: BuildBundleRelationshipsAppClipDomainCacheStatusData | None | Unset
@@ -107,9 +107,7 @@ class BuildBundleRelationshipsAppClipDomainCacheStatus:
                     _data_data,
                 )
         else:
-            data = cast(
-                "BuildBundleRelationshipsAppClipDomainCacheStatusData | None | Unset", _data_data
-            )
+            data = _data_data
 
         build_bundle_relationships_app_clip_domain_cache_status = cls(
             links=links,

@@ -90,7 +90,7 @@ class BuildBundleRelationshipsAppClipDomainDebugStatus:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: BuildBundleRelationshipsAppClipDomainDebugStatusData | None | Unset
@@ -107,9 +107,7 @@ class BuildBundleRelationshipsAppClipDomainDebugStatus:
                     _data_data,
                 )
         else:
-            data = cast(
-                "BuildBundleRelationshipsAppClipDomainDebugStatusData | None | Unset", _data_data
-            )
+            data = _data_data
 
         build_bundle_relationships_app_clip_domain_debug_status = cls(
             links=links,

@@ -104,7 +104,7 @@ class BuildIcon:
             except (TypeError, ValueError, AttributeError, KeyError):
                 attributes = cast("BuildIconAttributes | None | Unset", _attributes_data)
         else:
-            attributes = cast("BuildIconAttributes | None | Unset", _attributes_data)
+            attributes = _attributes_data
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
@@ -116,7 +116,7 @@ class BuildIcon:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
         else:
-            links = cast("None | ResourceLinks | Unset", _links_data)
+            links = _links_data
 
         build_icon = cls(
             type_=type_,

@@ -105,7 +105,7 @@ class BuildIconAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 icon_asset = cast("ImageAsset | None | Unset", _icon_asset_data)
         else:
-            icon_asset = cast("ImageAsset | None | Unset", _icon_asset_data)
+            icon_asset = _icon_asset_data
 
         _icon_type_data = d.pop("iconType", UNSET)
         icon_type: IconAssetType | None | Unset
@@ -117,11 +117,11 @@ class BuildIconAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 icon_type = cast("IconAssetType | None | Unset", _icon_type_data)
         else:
-            icon_type = cast("IconAssetType | None | Unset", _icon_type_data)
+            icon_type = _icon_type_data
 
-        masked = cast("bool | None | Unset", d.pop("masked", UNSET))
+        masked: bool | None | Unset = d.pop("masked", UNSET)
 
-        name = cast("None | str | Unset", d.pop("name", UNSET))
+        name: None | str | Unset = d.pop("name", UNSET)
 
         build_icon_attributes = cls(
             icon_asset=icon_asset,

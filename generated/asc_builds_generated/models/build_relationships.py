@@ -276,9 +276,7 @@ class BuildRelationships:
                     "BuildRelationshipsPreReleaseVersion | None | Unset", _pre_release_version_data
                 )
         else:
-            pre_release_version = cast(
-                "BuildRelationshipsPreReleaseVersion | None | Unset", _pre_release_version_data
-            )
+            pre_release_version = _pre_release_version_data
 
         _individual_testers_data = d.pop("individualTesters", UNSET)
         individual_testers: BuildRelationshipsIndividualTesters | None | Unset
@@ -294,9 +292,7 @@ class BuildRelationships:
                     "BuildRelationshipsIndividualTesters | None | Unset", _individual_testers_data
                 )
         else:
-            individual_testers = cast(
-                "BuildRelationshipsIndividualTesters | None | Unset", _individual_testers_data
-            )
+            individual_testers = _individual_testers_data
 
         _beta_groups_data = d.pop("betaGroups", UNSET)
         beta_groups: BuildRelationshipsBetaGroups | None | Unset
@@ -308,7 +304,7 @@ class BuildRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 beta_groups = cast("BuildRelationshipsBetaGroups | None | Unset", _beta_groups_data)
         else:
-            beta_groups = cast("BuildRelationshipsBetaGroups | None | Unset", _beta_groups_data)
+            beta_groups = _beta_groups_data
 
         _beta_build_localizations_data = d.pop("betaBuildLocalizations", UNSET)
         beta_build_localizations: BuildRelationshipsBetaBuildLocalizations | None | Unset
@@ -327,10 +323,7 @@ class BuildRelationships:
                     _beta_build_localizations_data,
                 )
         else:
-            beta_build_localizations = cast(
-                "BuildRelationshipsBetaBuildLocalizations | None | Unset",
-                _beta_build_localizations_data,
-            )
+            beta_build_localizations = _beta_build_localizations_data
 
         _app_encryption_declaration_data = d.pop("appEncryptionDeclaration", UNSET)
         app_encryption_declaration: BuildRelationshipsAppEncryptionDeclaration | None | Unset
@@ -349,10 +342,7 @@ class BuildRelationships:
                     _app_encryption_declaration_data,
                 )
         else:
-            app_encryption_declaration = cast(
-                "BuildRelationshipsAppEncryptionDeclaration | None | Unset",
-                _app_encryption_declaration_data,
-            )
+            app_encryption_declaration = _app_encryption_declaration_data
 
         _beta_app_review_submission_data = d.pop("betaAppReviewSubmission", UNSET)
         beta_app_review_submission: BuildRelationshipsBetaAppReviewSubmission | None | Unset
@@ -371,10 +361,7 @@ class BuildRelationships:
                     _beta_app_review_submission_data,
                 )
         else:
-            beta_app_review_submission = cast(
-                "BuildRelationshipsBetaAppReviewSubmission | None | Unset",
-                _beta_app_review_submission_data,
-            )
+            beta_app_review_submission = _beta_app_review_submission_data
 
         _app_data = d.pop("app", UNSET)
         app: BuildRelationshipsApp | None | Unset
@@ -386,7 +373,7 @@ class BuildRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("BuildRelationshipsApp | None | Unset", _app_data)
         else:
-            app = cast("BuildRelationshipsApp | None | Unset", _app_data)
+            app = _app_data
 
         _build_beta_detail_data = d.pop("buildBetaDetail", UNSET)
         build_beta_detail: BuildRelationshipsBuildBetaDetail | None | Unset
@@ -402,9 +389,7 @@ class BuildRelationships:
                     "BuildRelationshipsBuildBetaDetail | None | Unset", _build_beta_detail_data
                 )
         else:
-            build_beta_detail = cast(
-                "BuildRelationshipsBuildBetaDetail | None | Unset", _build_beta_detail_data
-            )
+            build_beta_detail = _build_beta_detail_data
 
         _app_store_version_data = d.pop("appStoreVersion", UNSET)
         app_store_version: BuildRelationshipsAppStoreVersion | None | Unset
@@ -420,9 +405,7 @@ class BuildRelationships:
                     "BuildRelationshipsAppStoreVersion | None | Unset", _app_store_version_data
                 )
         else:
-            app_store_version = cast(
-                "BuildRelationshipsAppStoreVersion | None | Unset", _app_store_version_data
-            )
+            app_store_version = _app_store_version_data
 
         _icons_data = d.pop("icons", UNSET)
         icons: BuildRelationshipsIcons | None | Unset
@@ -434,7 +417,7 @@ class BuildRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 icons = cast("BuildRelationshipsIcons | None | Unset", _icons_data)
         else:
-            icons = cast("BuildRelationshipsIcons | None | Unset", _icons_data)
+            icons = _icons_data
 
         _build_bundles_data = d.pop("buildBundles", UNSET)
         build_bundles: BuildRelationshipsBuildBundles | None | Unset
@@ -448,9 +431,7 @@ class BuildRelationships:
                     "BuildRelationshipsBuildBundles | None | Unset", _build_bundles_data
                 )
         else:
-            build_bundles = cast(
-                "BuildRelationshipsBuildBundles | None | Unset", _build_bundles_data
-            )
+            build_bundles = _build_bundles_data
 
         _build_upload_data = d.pop("buildUpload", UNSET)
         build_upload: BuildRelationshipsBuildUpload | None | Unset
@@ -464,7 +445,7 @@ class BuildRelationships:
                     "BuildRelationshipsBuildUpload | None | Unset", _build_upload_data
                 )
         else:
-            build_upload = cast("BuildRelationshipsBuildUpload | None | Unset", _build_upload_data)
+            build_upload = _build_upload_data
 
         _perf_power_metrics_data = d.pop("perfPowerMetrics", UNSET)
         perf_power_metrics: BuildRelationshipsPerfPowerMetrics | None | Unset
@@ -480,9 +461,7 @@ class BuildRelationships:
                     "BuildRelationshipsPerfPowerMetrics | None | Unset", _perf_power_metrics_data
                 )
         else:
-            perf_power_metrics = cast(
-                "BuildRelationshipsPerfPowerMetrics | None | Unset", _perf_power_metrics_data
-            )
+            perf_power_metrics = _perf_power_metrics_data
 
         _diagnostic_signatures_data = d.pop("diagnosticSignatures", UNSET)
         diagnostic_signatures: BuildRelationshipsDiagnosticSignatures | None | Unset
@@ -499,9 +478,7 @@ class BuildRelationships:
                     _diagnostic_signatures_data,
                 )
         else:
-            diagnostic_signatures = cast(
-                "BuildRelationshipsDiagnosticSignatures | None | Unset", _diagnostic_signatures_data
-            )
+            diagnostic_signatures = _diagnostic_signatures_data
 
         build_relationships = cls(
             pre_release_version=pre_release_version,

@@ -90,7 +90,7 @@ class BuildRelationshipsAppEncryptionDeclaration:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: BuildRelationshipsAppEncryptionDeclarationData | None | Unset
@@ -104,7 +104,7 @@ class BuildRelationshipsAppEncryptionDeclaration:
                     "BuildRelationshipsAppEncryptionDeclarationData | None | Unset", _data_data
                 )
         else:
-            data = cast("BuildRelationshipsAppEncryptionDeclarationData | None | Unset", _data_data)
+            data = _data_data
 
         build_relationships_app_encryption_declaration = cls(
             links=links,

@@ -90,7 +90,7 @@ class BuildRelationshipsAppStoreVersion:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: BuildRelationshipsAppStoreVersionData | None | Unset
@@ -102,7 +102,7 @@ class BuildRelationshipsAppStoreVersion:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("BuildRelationshipsAppStoreVersionData | None | Unset", _data_data)
         else:
-            data = cast("BuildRelationshipsAppStoreVersionData | None | Unset", _data_data)
+            data = _data_data
 
         build_relationships_app_store_version = cls(
             links=links,

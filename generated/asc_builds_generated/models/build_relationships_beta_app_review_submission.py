@@ -90,7 +90,7 @@ class BuildRelationshipsBetaAppReviewSubmission:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: BuildRelationshipsBetaAppReviewSubmissionData | None | Unset
@@ -104,7 +104,7 @@ class BuildRelationshipsBetaAppReviewSubmission:
                     "BuildRelationshipsBetaAppReviewSubmissionData | None | Unset", _data_data
                 )
         else:
-            data = cast("BuildRelationshipsBetaAppReviewSubmissionData | None | Unset", _data_data)
+            data = _data_data
 
         build_relationships_beta_app_review_submission = cls(
             links=links,

@@ -90,7 +90,7 @@ class BuildRelationshipsBuildBetaDetail:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: BuildRelationshipsBuildBetaDetailData | None | Unset
@@ -102,7 +102,7 @@ class BuildRelationshipsBuildBetaDetail:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("BuildRelationshipsBuildBetaDetailData | None | Unset", _data_data)
         else:
-            data = cast("BuildRelationshipsBuildBetaDetailData | None | Unset", _data_data)
+            data = _data_data
 
         build_relationships_build_beta_detail = cls(
             links=links,

@@ -94,7 +94,7 @@ class BuildRelationshipsBuildBundles:
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("None | PagingInformation | Unset", _meta_data)
         else:
-            meta = cast("None | PagingInformation | Unset", _meta_data)
+            meta = _meta_data
 
         _data_data = d.pop("data", UNSET)
         data: list[BuildRelationshipsBuildBundlesDataItem] | None | Unset
@@ -115,7 +115,7 @@ class BuildRelationshipsBuildBundles:
                     "list[BuildRelationshipsBuildBundlesDataItem] | None | Unset", _data_data
                 )
         else:
-            data = cast("list[BuildRelationshipsBuildBundlesDataItem] | None | Unset", _data_data)
+            data = _data_data
 
         build_relationships_build_bundles = cls(
             meta=meta,

@@ -72,7 +72,7 @@ class BuildRelationshipsBuildUpload:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("BuildRelationshipsBuildUploadData | None | Unset", _data_data)
         else:
-            data = cast("BuildRelationshipsBuildUploadData | None | Unset", _data_data)
+            data = _data_data
 
         build_relationships_build_upload = cls(
             data=data,

@@ -72,7 +72,7 @@ class BuildRelationshipsDiagnosticSignatures:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         build_relationships_diagnostic_signatures = cls(
             links=links,

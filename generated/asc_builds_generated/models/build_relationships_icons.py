@@ -104,7 +104,7 @@ class BuildRelationshipsIcons:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _meta_data = d.pop("meta", UNSET)
         meta: None | PagingInformation | Unset
@@ -116,7 +116,7 @@ class BuildRelationshipsIcons:
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("None | PagingInformation | Unset", _meta_data)
         else:
-            meta = cast("None | PagingInformation | Unset", _meta_data)
+            meta = _meta_data
 
         _data_data = d.pop("data", UNSET)
         data: list[BuildRelationshipsIconsDataItem] | None | Unset
@@ -135,7 +135,7 @@ class BuildRelationshipsIcons:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("list[BuildRelationshipsIconsDataItem] | None | Unset", _data_data)
         else:
-            data = cast("list[BuildRelationshipsIconsDataItem] | None | Unset", _data_data)
+            data = _data_data
 
         build_relationships_icons = cls(
             links=links,

@@ -72,7 +72,7 @@ class BuildRelationshipsPerfPowerMetrics:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         build_relationships_perf_power_metrics = cls(
             links=links,

@@ -90,7 +90,7 @@ class BuildRelationshipsPreReleaseVersion:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: BuildRelationshipsPreReleaseVersionData | None | Unset
@@ -102,7 +102,7 @@ class BuildRelationshipsPreReleaseVersion:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("BuildRelationshipsPreReleaseVersionData | None | Unset", _data_data)
         else:
-            data = cast("BuildRelationshipsPreReleaseVersionData | None | Unset", _data_data)
+            data = _data_data
 
         build_relationships_pre_release_version = cls(
             links=links,

@@ -336,10 +336,7 @@ class BuildResponse:
                     _included_data,
                 )
         else:
-            included = cast(
-                "list[App | AppEncryptionDeclaration | AppStoreVersion | BetaAppReviewSubmission | BetaBuildLocalization | BetaGroup | BetaTester | BuildBetaDetail | BuildBundle | BuildIcon | BuildUpload | PrereleaseVersion | UnknownIncludedResource] | None | Unset",
-                _included_data,
-            )
+            included = _included_data
 
         build_response = cls(
             data=data,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -52,11 +52,9 @@ class BuildUpdateRequestDataAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        expired = cast("bool | None | Unset", d.pop("expired", UNSET))
+        expired: bool | None | Unset = d.pop("expired", UNSET)
 
-        uses_non_exempt_encryption = cast(
-            "bool | None | Unset", d.pop("usesNonExemptEncryption", UNSET)
-        )
+        uses_non_exempt_encryption: bool | None | Unset = d.pop("usesNonExemptEncryption", UNSET)
 
         build_update_request_data_attributes = cls(
             expired=expired,

@@ -120,11 +120,11 @@ class BuildUploadAttributes:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-        cf_bundle_short_version_string = cast(
-            "None | str | Unset", d.pop("cfBundleShortVersionString", UNSET)
+        cf_bundle_short_version_string: None | str | Unset = d.pop(
+            "cfBundleShortVersionString", UNSET
         )
 
-        cf_bundle_version = cast("None | str | Unset", d.pop("cfBundleVersion", UNSET))
+        cf_bundle_version: None | str | Unset = d.pop("cfBundleVersion", UNSET)
 
         _created_date_data = d.pop("createdDate", UNSET)
         created_date: datetime.datetime | None | Unset
@@ -136,7 +136,7 @@ class BuildUploadAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 created_date = cast("datetime.datetime | None | Unset", _created_date_data)
         else:
-            created_date = cast("datetime.datetime | None | Unset", _created_date_data)
+            created_date = _created_date_data
 
         _state_data = d.pop("state", UNSET)
         state: BuildUploadAttributesState | None | Unset
@@ -148,7 +148,7 @@ class BuildUploadAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 state = cast("BuildUploadAttributesState | None | Unset", _state_data)
         else:
-            state = cast("BuildUploadAttributesState | None | Unset", _state_data)
+            state = _state_data
 
         _platform_data = d.pop("platform", UNSET)
         platform: None | Platform | Unset
@@ -160,7 +160,7 @@ class BuildUploadAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 platform = cast("None | Platform | Unset", _platform_data)
         else:
-            platform = cast("None | Platform | Unset", _platform_data)
+            platform = _platform_data
 
         _uploaded_date_data = d.pop("uploadedDate", UNSET)
         uploaded_date: datetime.datetime | None | Unset
@@ -172,7 +172,7 @@ class BuildUploadAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 uploaded_date = cast("datetime.datetime | None | Unset", _uploaded_date_data)
         else:
-            uploaded_date = cast("datetime.datetime | None | Unset", _uploaded_date_data)
+            uploaded_date = _uploaded_date_data
 
         build_upload_attributes = cls(
             cf_bundle_short_version_string=cf_bundle_short_version_string,

@@ -126,7 +126,7 @@ class BuildUploadAttributesState:
             except (TypeError, ValueError, AttributeError, KeyError):
                 errors = cast("list[StateDetail] | None | Unset", _errors_data)
         else:
-            errors = cast("list[StateDetail] | None | Unset", _errors_data)
+            errors = _errors_data
 
         _warnings_data = d.pop("warnings", UNSET)
         warnings: list[StateDetail] | None | Unset
@@ -143,7 +143,7 @@ class BuildUploadAttributesState:
             except (TypeError, ValueError, AttributeError, KeyError):
                 warnings = cast("list[StateDetail] | None | Unset", _warnings_data)
         else:
-            warnings = cast("list[StateDetail] | None | Unset", _warnings_data)
+            warnings = _warnings_data
 
         _infos_data = d.pop("infos", UNSET)
         infos: list[StateDetail] | None | Unset
@@ -160,7 +160,7 @@ class BuildUploadAttributesState:
             except (TypeError, ValueError, AttributeError, KeyError):
                 infos = cast("list[StateDetail] | None | Unset", _infos_data)
         else:
-            infos = cast("list[StateDetail] | None | Unset", _infos_data)
+            infos = _infos_data
 
         _state_data = d.pop("state", UNSET)
         state: BuildUploadState | None | Unset
@@ -172,7 +172,7 @@ class BuildUploadAttributesState:
             except (TypeError, ValueError, AttributeError, KeyError):
                 state = cast("BuildUploadState | None | Unset", _state_data)
         else:
-            state = cast("BuildUploadState | None | Unset", _state_data)
+            state = _state_data
 
         build_upload_attributes_state = cls(
             errors=errors,

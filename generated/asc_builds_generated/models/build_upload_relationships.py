@@ -140,7 +140,7 @@ class BuildUploadRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 build = cast("BuildUploadRelationshipsBuild | None | Unset", _build_data)
         else:
-            build = cast("BuildUploadRelationshipsBuild | None | Unset", _build_data)
+            build = _build_data
 
         _asset_file_data = d.pop("assetFile", UNSET)
         asset_file: BuildUploadRelationshipsAssetFile | None | Unset
@@ -154,7 +154,7 @@ class BuildUploadRelationships:
                     "BuildUploadRelationshipsAssetFile | None | Unset", _asset_file_data
                 )
         else:
-            asset_file = cast("BuildUploadRelationshipsAssetFile | None | Unset", _asset_file_data)
+            asset_file = _asset_file_data
 
         _asset_description_file_data = d.pop("assetDescriptionFile", UNSET)
         asset_description_file: BuildUploadRelationshipsAssetDescriptionFile | None | Unset
@@ -173,10 +173,7 @@ class BuildUploadRelationships:
                     _asset_description_file_data,
                 )
         else:
-            asset_description_file = cast(
-                "BuildUploadRelationshipsAssetDescriptionFile | None | Unset",
-                _asset_description_file_data,
-            )
+            asset_description_file = _asset_description_file_data
 
         _asset_spi_file_data = d.pop("assetSpiFile", UNSET)
         asset_spi_file: BuildUploadRelationshipsAssetSpiFile | None | Unset
@@ -192,9 +189,7 @@ class BuildUploadRelationships:
                     "BuildUploadRelationshipsAssetSpiFile | None | Unset", _asset_spi_file_data
                 )
         else:
-            asset_spi_file = cast(
-                "BuildUploadRelationshipsAssetSpiFile | None | Unset", _asset_spi_file_data
-            )
+            asset_spi_file = _asset_spi_file_data
 
         _build_upload_files_data = d.pop("buildUploadFiles", UNSET)
         build_upload_files: BuildUploadRelationshipsBuildUploadFiles | None | Unset
@@ -211,9 +206,7 @@ class BuildUploadRelationships:
                     _build_upload_files_data,
                 )
         else:
-            build_upload_files = cast(
-                "BuildUploadRelationshipsBuildUploadFiles | None | Unset", _build_upload_files_data
-            )
+            build_upload_files = _build_upload_files_data
 
         build_upload_relationships = cls(
             build=build,

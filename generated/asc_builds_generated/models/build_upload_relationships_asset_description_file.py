@@ -78,9 +78,7 @@ class BuildUploadRelationshipsAssetDescriptionFile:
                     "BuildUploadRelationshipsAssetDescriptionFileData | None | Unset", _data_data
                 )
         else:
-            data = cast(
-                "BuildUploadRelationshipsAssetDescriptionFileData | None | Unset", _data_data
-            )
+            data = _data_data
 
         build_upload_relationships_asset_description_file = cls(
             data=data,

@@ -76,7 +76,7 @@ class BuildUploadRelationshipsAssetFile:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("BuildUploadRelationshipsAssetFileData | None | Unset", _data_data)
         else:
-            data = cast("BuildUploadRelationshipsAssetFileData | None | Unset", _data_data)
+            data = _data_data
 
         build_upload_relationships_asset_file = cls(
             data=data,

@@ -76,7 +76,7 @@ class BuildUploadRelationshipsAssetSpiFile:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("BuildUploadRelationshipsAssetSpiFileData | None | Unset", _data_data)
         else:
-            data = cast("BuildUploadRelationshipsAssetSpiFileData | None | Unset", _data_data)
+            data = _data_data
 
         build_upload_relationships_asset_spi_file = cls(
             data=data,

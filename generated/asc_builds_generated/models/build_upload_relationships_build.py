@@ -72,7 +72,7 @@ class BuildUploadRelationshipsBuild:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("BuildUploadRelationshipsBuildData | None | Unset", _data_data)
         else:
-            data = cast("BuildUploadRelationshipsBuildData | None | Unset", _data_data)
+            data = _data_data
 
         build_upload_relationships_build = cls(
             data=data,

@@ -72,7 +72,7 @@ class BuildUploadRelationshipsBuildUploadFiles:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         build_upload_relationships_build_upload_files = cls(
             links=links,

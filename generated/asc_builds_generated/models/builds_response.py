@@ -358,10 +358,7 @@ class BuildsResponse:
                     _included_data,
                 )
         else:
-            included = cast(
-                "list[App | AppEncryptionDeclaration | AppStoreVersion | BetaAppReviewSubmission | BetaBuildLocalization | BetaGroup | BetaTester | BuildBetaDetail | BuildBundle | BuildIcon | BuildUpload | PrereleaseVersion | UnknownIncludedResource] | None | Unset",
-                _included_data,
-            )
+            included = _included_data
 
         _meta_data = d.pop("meta", UNSET)
         meta: None | PagingInformation | Unset
@@ -373,7 +370,7 @@ class BuildsResponse:
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("None | PagingInformation | Unset", _meta_data)
         else:
-            meta = cast("None | PagingInformation | Unset", _meta_data)
+            meta = _meta_data
 
         builds_response = cls(
             data=data,

@@ -68,7 +68,7 @@ class CiProductAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = cast("None | str | Unset", d.pop("name", UNSET))
+        name: None | str | Unset = d.pop("name", UNSET)
 
         _created_date_data = d.pop("createdDate", UNSET)
         created_date: datetime.datetime | None | Unset
@@ -80,7 +80,7 @@ class CiProductAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 created_date = cast("datetime.datetime | None | Unset", _created_date_data)
         else:
-            created_date = cast("datetime.datetime | None | Unset", _created_date_data)
+            created_date = _created_date_data
 
         _product_type_data = d.pop("productType", UNSET)
         product_type: CiProductAttributesProductType | None | Unset
@@ -94,7 +94,7 @@ class CiProductAttributes:
                     "CiProductAttributesProductType | None | Unset", _product_type_data
                 )
         else:
-            product_type = cast("CiProductAttributesProductType | None | Unset", _product_type_data)
+            product_type = _product_type_data
 
         ci_product_attributes = cls(
             name=name,

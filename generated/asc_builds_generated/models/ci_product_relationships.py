@@ -150,7 +150,7 @@ class CiProductRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("CiProductRelationshipsApp | None | Unset", _app_data)
         else:
-            app = cast("CiProductRelationshipsApp | None | Unset", _app_data)
+            app = _app_data
 
         _bundle_id_data = d.pop("bundleId", UNSET)
         bundle_id: CiProductRelationshipsBundleId | None | Unset
@@ -162,7 +162,7 @@ class CiProductRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 bundle_id = cast("CiProductRelationshipsBundleId | None | Unset", _bundle_id_data)
         else:
-            bundle_id = cast("CiProductRelationshipsBundleId | None | Unset", _bundle_id_data)
+            bundle_id = _bundle_id_data
 
         _workflows_data = d.pop("workflows", UNSET)
         workflows: CiProductRelationshipsWorkflows | None | Unset
@@ -174,7 +174,7 @@ class CiProductRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 workflows = cast("CiProductRelationshipsWorkflows | None | Unset", _workflows_data)
         else:
-            workflows = cast("CiProductRelationshipsWorkflows | None | Unset", _workflows_data)
+            workflows = _workflows_data
 
         _primary_repositories_data = d.pop("primaryRepositories", UNSET)
         primary_repositories: CiProductRelationshipsPrimaryRepositories | None | Unset
@@ -191,10 +191,7 @@ class CiProductRelationships:
                     _primary_repositories_data,
                 )
         else:
-            primary_repositories = cast(
-                "CiProductRelationshipsPrimaryRepositories | None | Unset",
-                _primary_repositories_data,
-            )
+            primary_repositories = _primary_repositories_data
 
         _additional_repositories_data = d.pop("additionalRepositories", UNSET)
         additional_repositories: CiProductRelationshipsAdditionalRepositories | None | Unset
@@ -213,10 +210,7 @@ class CiProductRelationships:
                     _additional_repositories_data,
                 )
         else:
-            additional_repositories = cast(
-                "CiProductRelationshipsAdditionalRepositories | None | Unset",
-                _additional_repositories_data,
-            )
+            additional_repositories = _additional_repositories_data
 
         _build_runs_data = d.pop("buildRuns", UNSET)
         build_runs: CiProductRelationshipsBuildRuns | None | Unset
@@ -230,7 +224,7 @@ class CiProductRelationships:
                     "CiProductRelationshipsBuildRuns | None | Unset", _build_runs_data
                 )
         else:
-            build_runs = cast("CiProductRelationshipsBuildRuns | None | Unset", _build_runs_data)
+            build_runs = _build_runs_data
 
         ci_product_relationships = cls(
             app=app,

@@ -86,7 +86,7 @@ class CiProductRelationshipsApp:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: CiProductRelationshipsAppData | None | Unset
@@ -98,7 +98,7 @@ class CiProductRelationshipsApp:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("CiProductRelationshipsAppData | None | Unset", _data_data)
         else:
-            data = cast("CiProductRelationshipsAppData | None | Unset", _data_data)
+            data = _data_data
 
         ci_product_relationships_app = cls(
             links=links,

@@ -72,7 +72,7 @@ class CiProductRelationshipsBundleId:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("CiProductRelationshipsBundleIdData | None | Unset", _data_data)
         else:
-            data = cast("CiProductRelationshipsBundleIdData | None | Unset", _data_data)
+            data = _data_data
 
         ci_product_relationships_bundle_id = cls(
             data=data,

@@ -108,7 +108,7 @@ class CiProductRelationshipsPrimaryRepositories:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _meta_data = d.pop("meta", UNSET)
         meta: None | PagingInformation | Unset
@@ -120,7 +120,7 @@ class CiProductRelationshipsPrimaryRepositories:
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("None | PagingInformation | Unset", _meta_data)
         else:
-            meta = cast("None | PagingInformation | Unset", _meta_data)
+            meta = _meta_data
 
         _data_data = d.pop("data", UNSET)
         data: list[CiProductRelationshipsPrimaryRepositoriesDataItem] | None | Unset
@@ -142,9 +142,7 @@ class CiProductRelationshipsPrimaryRepositories:
                     _data_data,
                 )
         else:
-            data = cast(
-                "list[CiProductRelationshipsPrimaryRepositoriesDataItem] | None | Unset", _data_data
-            )
+            data = _data_data
 
         ci_product_relationships_primary_repositories = cls(
             links=links,

@@ -72,7 +72,7 @@ class CiProductRelationshipsWorkflows:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         ci_product_relationships_workflows = cls(
             links=links,

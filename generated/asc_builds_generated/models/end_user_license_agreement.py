@@ -124,7 +124,7 @@ class EndUserLicenseAgreement:
                     "EndUserLicenseAgreementAttributes | None | Unset", _attributes_data
                 )
         else:
-            attributes = cast("EndUserLicenseAgreementAttributes | None | Unset", _attributes_data)
+            attributes = _attributes_data
 
         _relationships_data = d.pop("relationships", UNSET)
         relationships: EndUserLicenseAgreementRelationships | None | Unset
@@ -140,9 +140,7 @@ class EndUserLicenseAgreement:
                     "EndUserLicenseAgreementRelationships | None | Unset", _relationships_data
                 )
         else:
-            relationships = cast(
-                "EndUserLicenseAgreementRelationships | None | Unset", _relationships_data
-            )
+            relationships = _relationships_data
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
@@ -154,7 +152,7 @@ class EndUserLicenseAgreement:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
         else:
-            links = cast("None | ResourceLinks | Unset", _links_data)
+            links = _links_data
 
         end_user_license_agreement = cls(
             type_=type_,

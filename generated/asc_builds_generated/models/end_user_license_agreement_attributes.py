@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -42,7 +42,7 @@ class EndUserLicenseAgreementAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        agreement_text = cast("None | str | Unset", d.pop("agreementText", UNSET))
+        agreement_text: None | str | Unset = d.pop("agreementText", UNSET)
 
         end_user_license_agreement_attributes = cls(
             agreement_text=agreement_text,

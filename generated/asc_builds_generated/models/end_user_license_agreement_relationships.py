@@ -94,7 +94,7 @@ class EndUserLicenseAgreementRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("EndUserLicenseAgreementRelationshipsApp | None | Unset", _app_data)
         else:
-            app = cast("EndUserLicenseAgreementRelationshipsApp | None | Unset", _app_data)
+            app = _app_data
 
         _territories_data = d.pop("territories", UNSET)
         territories: EndUserLicenseAgreementRelationshipsTerritories | None | Unset
@@ -111,9 +111,7 @@ class EndUserLicenseAgreementRelationships:
                     _territories_data,
                 )
         else:
-            territories = cast(
-                "EndUserLicenseAgreementRelationshipsTerritories | None | Unset", _territories_data
-            )
+            territories = _territories_data
 
         end_user_license_agreement_relationships = cls(
             app=app,

@@ -78,7 +78,7 @@ class EndUserLicenseAgreementRelationshipsApp:
                     "EndUserLicenseAgreementRelationshipsAppData | None | Unset", _data_data
                 )
         else:
-            data = cast("EndUserLicenseAgreementRelationshipsAppData | None | Unset", _data_data)
+            data = _data_data
 
         end_user_license_agreement_relationships_app = cls(
             data=data,

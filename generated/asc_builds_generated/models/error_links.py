@@ -72,7 +72,7 @@ class ErrorLinks:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-        about = cast("None | str | Unset", d.pop("about", UNSET))
+        about: None | str | Unset = d.pop("about", UNSET)
 
         _associated_data = d.pop("associated", UNSET)
         associated: ErrorLinksAssociatedType1 | None | str | Unset
@@ -86,7 +86,7 @@ class ErrorLinks:
                     "ErrorLinksAssociatedType1 | None | str | Unset", _associated_data
                 )
         else:
-            associated = cast("ErrorLinksAssociatedType1 | None | str | Unset", _associated_data)
+            associated = _associated_data
 
         error_links = cls(
             about=about,

@@ -72,7 +72,7 @@ class ErrorLinksAssociatedType1:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-        href = cast("None | str | Unset", d.pop("href", UNSET))
+        href: None | str | Unset = d.pop("href", UNSET)
 
         _meta_data = d.pop("meta", UNSET)
         meta: ErrorLinksAssociatedType1Meta | None | Unset
@@ -84,7 +84,7 @@ class ErrorLinksAssociatedType1:
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("ErrorLinksAssociatedType1Meta | None | Unset", _meta_data)
         else:
-            meta = cast("ErrorLinksAssociatedType1Meta | None | Unset", _meta_data)
+            meta = _meta_data
 
         error_links_associated_type_1 = cls(
             href=href,

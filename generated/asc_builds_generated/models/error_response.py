@@ -81,7 +81,7 @@ class ErrorResponse:
             except (TypeError, ValueError, AttributeError, KeyError):
                 errors = cast("list[ErrorResponseErrorsItem] | None | Unset", _errors_data)
         else:
-            errors = cast("list[ErrorResponseErrorsItem] | None | Unset", _errors_data)
+            errors = _errors_data
 
         error_response = cls(
             errors=errors,

@@ -144,13 +144,13 @@ class ErrorResponseErrorsItem:
         d = dict(src_dict)
         title = d.pop("title")
 
-        id = cast("None | str | Unset", d.pop("id", UNSET))
+        id: None | str | Unset = d.pop("id", UNSET)
 
-        status = cast("None | str | Unset", d.pop("status", UNSET))
+        status: None | str | Unset = d.pop("status", UNSET)
 
-        code = cast("None | str | Unset", d.pop("code", UNSET))
+        code: None | str | Unset = d.pop("code", UNSET)
 
-        detail = cast("None | str | Unset", d.pop("detail", UNSET))
+        detail: None | str | Unset = d.pop("detail", UNSET)
 
         def _parse_source(data: object) -> JsonPointer | None | Parameter | Unset:
             if data is None:
@@ -187,7 +187,7 @@ class ErrorResponseErrorsItem:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("ErrorLinks | None | Unset", _links_data)
         else:
-            links = cast("ErrorLinks | None | Unset", _links_data)
+            links = _links_data
 
         _meta_data = d.pop("meta", UNSET)
         meta: ErrorResponseErrorsItemMeta | None | Unset
@@ -199,7 +199,7 @@ class ErrorResponseErrorsItem:
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("ErrorResponseErrorsItemMeta | None | Unset", _meta_data)
         else:
-            meta = cast("ErrorResponseErrorsItemMeta | None | Unset", _meta_data)
+            meta = _meta_data
 
         error_response_errors_item = cls(
             title=title,

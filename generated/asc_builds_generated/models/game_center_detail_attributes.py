@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -52,9 +52,9 @@ class GameCenterDetailAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        arcade_enabled = cast("bool | None | Unset", d.pop("arcadeEnabled", UNSET))
+        arcade_enabled: bool | None | Unset = d.pop("arcadeEnabled", UNSET)
 
-        challenge_enabled = cast("bool | None | Unset", d.pop("challengeEnabled", UNSET))
+        challenge_enabled: bool | None | Unset = d.pop("challengeEnabled", UNSET)
 
         game_center_detail_attributes = cls(
             arcade_enabled=arcade_enabled,

@@ -493,7 +493,7 @@ class GameCenterDetailRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("GameCenterDetailRelationshipsApp | None | Unset", _app_data)
         else:
-            app = cast("GameCenterDetailRelationshipsApp | None | Unset", _app_data)
+            app = _app_data
 
         _game_center_app_versions_data = d.pop("gameCenterAppVersions", UNSET)
         game_center_app_versions: GameCenterDetailRelationshipsGameCenterAppVersions | None | Unset
@@ -512,10 +512,7 @@ class GameCenterDetailRelationships:
                     _game_center_app_versions_data,
                 )
         else:
-            game_center_app_versions = cast(
-                "GameCenterDetailRelationshipsGameCenterAppVersions | None | Unset",
-                _game_center_app_versions_data,
-            )
+            game_center_app_versions = _game_center_app_versions_data
 
         _game_center_group_data = d.pop("gameCenterGroup", UNSET)
         game_center_group: GameCenterDetailRelationshipsGameCenterGroup | None | Unset
@@ -532,10 +529,7 @@ class GameCenterDetailRelationships:
                     _game_center_group_data,
                 )
         else:
-            game_center_group = cast(
-                "GameCenterDetailRelationshipsGameCenterGroup | None | Unset",
-                _game_center_group_data,
-            )
+            game_center_group = _game_center_group_data
 
         _game_center_leaderboards_data = d.pop("gameCenterLeaderboards", UNSET)
         game_center_leaderboards: GameCenterDetailRelationshipsGameCenterLeaderboards | None | Unset
@@ -554,10 +548,7 @@ class GameCenterDetailRelationships:
                     _game_center_leaderboards_data,
                 )
         else:
-            game_center_leaderboards = cast(
-                "GameCenterDetailRelationshipsGameCenterLeaderboards | None | Unset",
-                _game_center_leaderboards_data,
-            )
+            game_center_leaderboards = _game_center_leaderboards_data
 
         _game_center_leaderboards_v2_data = d.pop("gameCenterLeaderboardsV2", UNSET)
         game_center_leaderboards_v2: (
@@ -578,10 +569,7 @@ class GameCenterDetailRelationships:
                     _game_center_leaderboards_v2_data,
                 )
         else:
-            game_center_leaderboards_v2 = cast(
-                "GameCenterDetailRelationshipsGameCenterLeaderboardsV2 | None | Unset",
-                _game_center_leaderboards_v2_data,
-            )
+            game_center_leaderboards_v2 = _game_center_leaderboards_v2_data
 
         _game_center_leaderboard_sets_data = d.pop("gameCenterLeaderboardSets", UNSET)
         game_center_leaderboard_sets: (
@@ -602,10 +590,7 @@ class GameCenterDetailRelationships:
                     _game_center_leaderboard_sets_data,
                 )
         else:
-            game_center_leaderboard_sets = cast(
-                "GameCenterDetailRelationshipsGameCenterLeaderboardSets | None | Unset",
-                _game_center_leaderboard_sets_data,
-            )
+            game_center_leaderboard_sets = _game_center_leaderboard_sets_data
 
         _game_center_leaderboard_sets_v2_data = d.pop("gameCenterLeaderboardSetsV2", UNSET)
         game_center_leaderboard_sets_v2: (
@@ -626,10 +611,7 @@ class GameCenterDetailRelationships:
                     _game_center_leaderboard_sets_v2_data,
                 )
         else:
-            game_center_leaderboard_sets_v2 = cast(
-                "GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2 | None | Unset",
-                _game_center_leaderboard_sets_v2_data,
-            )
+            game_center_leaderboard_sets_v2 = _game_center_leaderboard_sets_v2_data
 
         _game_center_achievements_data = d.pop("gameCenterAchievements", UNSET)
         game_center_achievements: GameCenterDetailRelationshipsGameCenterAchievements | None | Unset
@@ -648,10 +630,7 @@ class GameCenterDetailRelationships:
                     _game_center_achievements_data,
                 )
         else:
-            game_center_achievements = cast(
-                "GameCenterDetailRelationshipsGameCenterAchievements | None | Unset",
-                _game_center_achievements_data,
-            )
+            game_center_achievements = _game_center_achievements_data
 
         _game_center_achievements_v2_data = d.pop("gameCenterAchievementsV2", UNSET)
         game_center_achievements_v2: (
@@ -672,10 +651,7 @@ class GameCenterDetailRelationships:
                     _game_center_achievements_v2_data,
                 )
         else:
-            game_center_achievements_v2 = cast(
-                "GameCenterDetailRelationshipsGameCenterAchievementsV2 | None | Unset",
-                _game_center_achievements_v2_data,
-            )
+            game_center_achievements_v2 = _game_center_achievements_v2_data
 
         _game_center_activities_data = d.pop("gameCenterActivities", UNSET)
         game_center_activities: GameCenterDetailRelationshipsGameCenterActivities | None | Unset
@@ -694,10 +670,7 @@ class GameCenterDetailRelationships:
                     _game_center_activities_data,
                 )
         else:
-            game_center_activities = cast(
-                "GameCenterDetailRelationshipsGameCenterActivities | None | Unset",
-                _game_center_activities_data,
-            )
+            game_center_activities = _game_center_activities_data
 
         _game_center_challenges_data = d.pop("gameCenterChallenges", UNSET)
         game_center_challenges: GameCenterDetailRelationshipsGameCenterChallenges | None | Unset
@@ -716,10 +689,7 @@ class GameCenterDetailRelationships:
                     _game_center_challenges_data,
                 )
         else:
-            game_center_challenges = cast(
-                "GameCenterDetailRelationshipsGameCenterChallenges | None | Unset",
-                _game_center_challenges_data,
-            )
+            game_center_challenges = _game_center_challenges_data
 
         _default_leaderboard_data = d.pop("defaultLeaderboard", UNSET)
         default_leaderboard: GameCenterDetailRelationshipsDefaultLeaderboard | None | Unset
@@ -738,10 +708,7 @@ class GameCenterDetailRelationships:
                     _default_leaderboard_data,
                 )
         else:
-            default_leaderboard = cast(
-                "GameCenterDetailRelationshipsDefaultLeaderboard | None | Unset",
-                _default_leaderboard_data,
-            )
+            default_leaderboard = _default_leaderboard_data
 
         _default_leaderboard_v2_data = d.pop("defaultLeaderboardV2", UNSET)
         default_leaderboard_v2: GameCenterDetailRelationshipsDefaultLeaderboardV2 | None | Unset
@@ -760,10 +727,7 @@ class GameCenterDetailRelationships:
                     _default_leaderboard_v2_data,
                 )
         else:
-            default_leaderboard_v2 = cast(
-                "GameCenterDetailRelationshipsDefaultLeaderboardV2 | None | Unset",
-                _default_leaderboard_v2_data,
-            )
+            default_leaderboard_v2 = _default_leaderboard_v2_data
 
         _default_group_leaderboard_data = d.pop("defaultGroupLeaderboard", UNSET)
         default_group_leaderboard: (
@@ -784,10 +748,7 @@ class GameCenterDetailRelationships:
                     _default_group_leaderboard_data,
                 )
         else:
-            default_group_leaderboard = cast(
-                "GameCenterDetailRelationshipsDefaultGroupLeaderboard | None | Unset",
-                _default_group_leaderboard_data,
-            )
+            default_group_leaderboard = _default_group_leaderboard_data
 
         _default_group_leaderboard_v2_data = d.pop("defaultGroupLeaderboardV2", UNSET)
         default_group_leaderboard_v2: (
@@ -808,10 +769,7 @@ class GameCenterDetailRelationships:
                     _default_group_leaderboard_v2_data,
                 )
         else:
-            default_group_leaderboard_v2 = cast(
-                "GameCenterDetailRelationshipsDefaultGroupLeaderboardV2 | None | Unset",
-                _default_group_leaderboard_v2_data,
-            )
+            default_group_leaderboard_v2 = _default_group_leaderboard_v2_data
 
         _achievement_releases_data = d.pop("achievementReleases", UNSET)
         achievement_releases: GameCenterDetailRelationshipsAchievementReleases | None | Unset
@@ -830,10 +788,7 @@ class GameCenterDetailRelationships:
                     _achievement_releases_data,
                 )
         else:
-            achievement_releases = cast(
-                "GameCenterDetailRelationshipsAchievementReleases | None | Unset",
-                _achievement_releases_data,
-            )
+            achievement_releases = _achievement_releases_data
 
         _activity_releases_data = d.pop("activityReleases", UNSET)
         activity_releases: GameCenterDetailRelationshipsActivityReleases | None | Unset
@@ -850,10 +805,7 @@ class GameCenterDetailRelationships:
                     _activity_releases_data,
                 )
         else:
-            activity_releases = cast(
-                "GameCenterDetailRelationshipsActivityReleases | None | Unset",
-                _activity_releases_data,
-            )
+            activity_releases = _activity_releases_data
 
         _challenge_releases_data = d.pop("challengeReleases", UNSET)
         challenge_releases: GameCenterDetailRelationshipsChallengeReleases | None | Unset
@@ -872,10 +824,7 @@ class GameCenterDetailRelationships:
                     _challenge_releases_data,
                 )
         else:
-            challenge_releases = cast(
-                "GameCenterDetailRelationshipsChallengeReleases | None | Unset",
-                _challenge_releases_data,
-            )
+            challenge_releases = _challenge_releases_data
 
         _leaderboard_releases_data = d.pop("leaderboardReleases", UNSET)
         leaderboard_releases: GameCenterDetailRelationshipsLeaderboardReleases | None | Unset
@@ -894,10 +843,7 @@ class GameCenterDetailRelationships:
                     _leaderboard_releases_data,
                 )
         else:
-            leaderboard_releases = cast(
-                "GameCenterDetailRelationshipsLeaderboardReleases | None | Unset",
-                _leaderboard_releases_data,
-            )
+            leaderboard_releases = _leaderboard_releases_data
 
         _leaderboard_set_releases_data = d.pop("leaderboardSetReleases", UNSET)
         leaderboard_set_releases: GameCenterDetailRelationshipsLeaderboardSetReleases | None | Unset
@@ -916,10 +862,7 @@ class GameCenterDetailRelationships:
                     _leaderboard_set_releases_data,
                 )
         else:
-            leaderboard_set_releases = cast(
-                "GameCenterDetailRelationshipsLeaderboardSetReleases | None | Unset",
-                _leaderboard_set_releases_data,
-            )
+            leaderboard_set_releases = _leaderboard_set_releases_data
 
         _challenges_minimum_platform_versions_data = d.pop(
             "challengesMinimumPlatformVersions", UNSET
@@ -942,10 +885,7 @@ class GameCenterDetailRelationships:
                     _challenges_minimum_platform_versions_data,
                 )
         else:
-            challenges_minimum_platform_versions = cast(
-                "GameCenterDetailRelationshipsChallengesMinimumPlatformVersions | None | Unset",
-                _challenges_minimum_platform_versions_data,
-            )
+            challenges_minimum_platform_versions = _challenges_minimum_platform_versions_data
 
         game_center_detail_relationships = cls(
             app=app,

@@ -76,7 +76,7 @@ class GameCenterDetailRelationshipsApp:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("GameCenterDetailRelationshipsAppData | None | Unset", _data_data)
         else:
-            data = cast("GameCenterDetailRelationshipsAppData | None | Unset", _data_data)
+            data = _data_data
 
         game_center_detail_relationships_app = cls(
             data=data,

@@ -81,10 +81,7 @@ class GameCenterDetailRelationshipsDefaultGroupLeaderboard:
                     _data_data,
                 )
         else:
-            data = cast(
-                "GameCenterDetailRelationshipsDefaultGroupLeaderboardData | None | Unset",
-                _data_data,
-            )
+            data = _data_data
 
         game_center_detail_relationships_default_group_leaderboard = cls(
             data=data,

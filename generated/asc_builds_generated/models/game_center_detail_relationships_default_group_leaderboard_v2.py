@@ -81,10 +81,7 @@ class GameCenterDetailRelationshipsDefaultGroupLeaderboardV2:
                     _data_data,
                 )
         else:
-            data = cast(
-                "GameCenterDetailRelationshipsDefaultGroupLeaderboardV2Data | None | Unset",
-                _data_data,
-            )
+            data = _data_data
 
         game_center_detail_relationships_default_group_leaderboard_v2 = cls(
             data=data,

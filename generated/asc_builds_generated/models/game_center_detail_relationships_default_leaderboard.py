@@ -80,9 +80,7 @@ class GameCenterDetailRelationshipsDefaultLeaderboard:
                     "GameCenterDetailRelationshipsDefaultLeaderboardData | None | Unset", _data_data
                 )
         else:
-            data = cast(
-                "GameCenterDetailRelationshipsDefaultLeaderboardData | None | Unset", _data_data
-            )
+            data = _data_data
 
         game_center_detail_relationships_default_leaderboard = cls(
             data=data,

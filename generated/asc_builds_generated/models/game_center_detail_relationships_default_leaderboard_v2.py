@@ -81,9 +81,7 @@ class GameCenterDetailRelationshipsDefaultLeaderboardV2:
                     _data_data,
                 )
         else:
-            data = cast(
-                "GameCenterDetailRelationshipsDefaultLeaderboardV2Data | None | Unset", _data_data
-            )
+            data = _data_data
 
         game_center_detail_relationships_default_leaderboard_v2 = cls(
             data=data,

@@ -108,7 +108,7 @@ class GameCenterDetailRelationshipsGameCenterActivities:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _meta_data = d.pop("meta", UNSET)
         meta: None | PagingInformation | Unset
@@ -120,7 +120,7 @@ class GameCenterDetailRelationshipsGameCenterActivities:
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("None | PagingInformation | Unset", _meta_data)
         else:
-            meta = cast("None | PagingInformation | Unset", _meta_data)
+            meta = _meta_data
 
         _data_data = d.pop("data", UNSET)
         data: list[GameCenterDetailRelationshipsGameCenterActivitiesDataItem] | None | Unset
@@ -144,10 +144,7 @@ class GameCenterDetailRelationshipsGameCenterActivities:
                     _data_data,
                 )
         else:
-            data = cast(
-                "list[GameCenterDetailRelationshipsGameCenterActivitiesDataItem] | None | Unset",
-                _data_data,
-            )
+            data = _data_data
 
         game_center_detail_relationships_game_center_activities = cls(
             links=links,

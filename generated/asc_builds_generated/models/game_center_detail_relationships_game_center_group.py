@@ -90,7 +90,7 @@ class GameCenterDetailRelationshipsGameCenterGroup:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: GameCenterDetailRelationshipsGameCenterGroupData | None | Unset
@@ -104,9 +104,7 @@ class GameCenterDetailRelationshipsGameCenterGroup:
                     "GameCenterDetailRelationshipsGameCenterGroupData | None | Unset", _data_data
                 )
         else:
-            data = cast(
-                "GameCenterDetailRelationshipsGameCenterGroupData | None | Unset", _data_data
-            )
+            data = _data_data
 
         game_center_detail_relationships_game_center_group = cls(
             links=links,

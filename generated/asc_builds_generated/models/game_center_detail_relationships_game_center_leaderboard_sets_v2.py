@@ -110,7 +110,7 @@ class GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _meta_data = d.pop("meta", UNSET)
         meta: None | PagingInformation | Unset
@@ -122,7 +122,7 @@ class GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2:
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("None | PagingInformation | Unset", _meta_data)
         else:
-            meta = cast("None | PagingInformation | Unset", _meta_data)
+            meta = _meta_data
 
         _data_data = d.pop("data", UNSET)
         data: list[GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2DataItem] | None | Unset
@@ -146,10 +146,7 @@ class GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2:
                     _data_data,
                 )
         else:
-            data = cast(
-                "list[GameCenterDetailRelationshipsGameCenterLeaderboardSetsV2DataItem] | None | Unset",
-                _data_data,
-            )
+            data = _data_data
 
         game_center_detail_relationships_game_center_leaderboard_sets_v2 = cls(
             links=links,

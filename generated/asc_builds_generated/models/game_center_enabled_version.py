@@ -124,7 +124,7 @@ class GameCenterEnabledVersion:
                     "GameCenterEnabledVersionAttributes | None | Unset", _attributes_data
                 )
         else:
-            attributes = cast("GameCenterEnabledVersionAttributes | None | Unset", _attributes_data)
+            attributes = _attributes_data
 
         _relationships_data = d.pop("relationships", UNSET)
         relationships: GameCenterEnabledVersionRelationships | None | Unset
@@ -140,9 +140,7 @@ class GameCenterEnabledVersion:
                     "GameCenterEnabledVersionRelationships | None | Unset", _relationships_data
                 )
         else:
-            relationships = cast(
-                "GameCenterEnabledVersionRelationships | None | Unset", _relationships_data
-            )
+            relationships = _relationships_data
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
@@ -154,7 +152,7 @@ class GameCenterEnabledVersion:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
         else:
-            links = cast("None | ResourceLinks | Unset", _links_data)
+            links = _links_data
 
         game_center_enabled_version = cls(
             type_=type_,

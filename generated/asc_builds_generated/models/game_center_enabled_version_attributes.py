@@ -95,9 +95,9 @@ class GameCenterEnabledVersionAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 platform = cast("None | Platform | Unset", _platform_data)
         else:
-            platform = cast("None | Platform | Unset", _platform_data)
+            platform = _platform_data
 
-        version_string = cast("None | str | Unset", d.pop("versionString", UNSET))
+        version_string: None | str | Unset = d.pop("versionString", UNSET)
 
         _icon_asset_data = d.pop("iconAsset", UNSET)
         icon_asset: ImageAsset | None | Unset
@@ -109,7 +109,7 @@ class GameCenterEnabledVersionAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 icon_asset = cast("ImageAsset | None | Unset", _icon_asset_data)
         else:
-            icon_asset = cast("ImageAsset | None | Unset", _icon_asset_data)
+            icon_asset = _icon_asset_data
 
         game_center_enabled_version_attributes = cls(
             platform=platform,

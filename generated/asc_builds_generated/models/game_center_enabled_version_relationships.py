@@ -105,10 +105,7 @@ class GameCenterEnabledVersionRelationships:
                     _compatible_versions_data,
                 )
         else:
-            compatible_versions = cast(
-                "GameCenterEnabledVersionRelationshipsCompatibleVersions | None | Unset",
-                _compatible_versions_data,
-            )
+            compatible_versions = _compatible_versions_data
 
         _app_data = d.pop("app", UNSET)
         app: GameCenterEnabledVersionRelationshipsApp | None | Unset
@@ -120,7 +117,7 @@ class GameCenterEnabledVersionRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("GameCenterEnabledVersionRelationshipsApp | None | Unset", _app_data)
         else:
-            app = cast("GameCenterEnabledVersionRelationshipsApp | None | Unset", _app_data)
+            app = _app_data
 
         game_center_enabled_version_relationships = cls(
             compatible_versions=compatible_versions,

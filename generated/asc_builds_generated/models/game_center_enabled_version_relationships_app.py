@@ -78,7 +78,7 @@ class GameCenterEnabledVersionRelationshipsApp:
                     "GameCenterEnabledVersionRelationshipsAppData | None | Unset", _data_data
                 )
         else:
-            data = cast("GameCenterEnabledVersionRelationshipsAppData | None | Unset", _data_data)
+            data = _data_data
 
         game_center_enabled_version_relationships_app = cls(
             data=data,

@@ -110,7 +110,7 @@ class GameCenterEnabledVersionRelationshipsCompatibleVersions:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _meta_data = d.pop("meta", UNSET)
         meta: None | PagingInformation | Unset
@@ -122,7 +122,7 @@ class GameCenterEnabledVersionRelationshipsCompatibleVersions:
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("None | PagingInformation | Unset", _meta_data)
         else:
-            meta = cast("None | PagingInformation | Unset", _meta_data)
+            meta = _meta_data
 
         _data_data = d.pop("data", UNSET)
         data: list[GameCenterEnabledVersionRelationshipsCompatibleVersionsDataItem] | None | Unset
@@ -146,10 +146,7 @@ class GameCenterEnabledVersionRelationshipsCompatibleVersions:
                     _data_data,
                 )
         else:
-            data = cast(
-                "list[GameCenterEnabledVersionRelationshipsCompatibleVersionsDataItem] | None | Unset",
-                _data_data,
-            )
+            data = _data_data
 
         game_center_enabled_version_relationships_compatible_versions = cls(
             links=links,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -62,11 +62,11 @@ class ImageAsset:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        template_url = cast("None | str | Unset", d.pop("templateUrl", UNSET))
+        template_url: None | str | Unset = d.pop("templateUrl", UNSET)
 
-        width = cast("int | None | Unset", d.pop("width", UNSET))
+        width: int | None | Unset = d.pop("width", UNSET)
 
-        height = cast("int | None | Unset", d.pop("height", UNSET))
+        height: int | None | Unset = d.pop("height", UNSET)
 
         image_asset = cls(
             template_url=template_url,

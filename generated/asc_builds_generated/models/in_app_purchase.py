@@ -118,7 +118,7 @@ class InAppPurchase:
             except (TypeError, ValueError, AttributeError, KeyError):
                 attributes = cast("InAppPurchaseAttributes | None | Unset", _attributes_data)
         else:
-            attributes = cast("InAppPurchaseAttributes | None | Unset", _attributes_data)
+            attributes = _attributes_data
 
         _relationships_data = d.pop("relationships", UNSET)
         relationships: InAppPurchaseRelationships | None | Unset
@@ -132,7 +132,7 @@ class InAppPurchase:
                     "InAppPurchaseRelationships | None | Unset", _relationships_data
                 )
         else:
-            relationships = cast("InAppPurchaseRelationships | None | Unset", _relationships_data)
+            relationships = _relationships_data
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
@@ -144,7 +144,7 @@ class InAppPurchase:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
         else:
-            links = cast("None | ResourceLinks | Unset", _links_data)
+            links = _links_data
 
         in_app_purchase = cls(
             type_=type_,

@@ -80,9 +80,9 @@ class InAppPurchaseAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        reference_name = cast("None | str | Unset", d.pop("referenceName", UNSET))
+        reference_name: None | str | Unset = d.pop("referenceName", UNSET)
 
-        product_id = cast("None | str | Unset", d.pop("productId", UNSET))
+        product_id: None | str | Unset = d.pop("productId", UNSET)
 
         _in_app_purchase_type_data = d.pop("inAppPurchaseType", UNSET)
         in_app_purchase_type: InAppPurchaseAttributesInAppPurchaseType | None | Unset
@@ -99,10 +99,7 @@ class InAppPurchaseAttributes:
                     _in_app_purchase_type_data,
                 )
         else:
-            in_app_purchase_type = cast(
-                "InAppPurchaseAttributesInAppPurchaseType | None | Unset",
-                _in_app_purchase_type_data,
-            )
+            in_app_purchase_type = _in_app_purchase_type_data
 
         _state_data = d.pop("state", UNSET)
         state: InAppPurchaseAttributesState | None | Unset
@@ -114,7 +111,7 @@ class InAppPurchaseAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 state = cast("InAppPurchaseAttributesState | None | Unset", _state_data)
         else:
-            state = cast("InAppPurchaseAttributesState | None | Unset", _state_data)
+            state = _state_data
 
         in_app_purchase_attributes = cls(
             reference_name=reference_name,

@@ -72,7 +72,7 @@ class InAppPurchaseRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 apps = cast("InAppPurchaseRelationshipsApps | None | Unset", _apps_data)
         else:
-            apps = cast("InAppPurchaseRelationshipsApps | None | Unset", _apps_data)
+            apps = _apps_data
 
         in_app_purchase_relationships = cls(
             apps=apps,

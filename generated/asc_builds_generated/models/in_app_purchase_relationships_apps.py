@@ -94,7 +94,7 @@ class InAppPurchaseRelationshipsApps:
             except (TypeError, ValueError, AttributeError, KeyError):
                 meta = cast("None | PagingInformation | Unset", _meta_data)
         else:
-            meta = cast("None | PagingInformation | Unset", _meta_data)
+            meta = _meta_data
 
         _data_data = d.pop("data", UNSET)
         data: list[InAppPurchaseRelationshipsAppsDataItem] | None | Unset
@@ -115,7 +115,7 @@ class InAppPurchaseRelationshipsApps:
                     "list[InAppPurchaseRelationshipsAppsDataItem] | None | Unset", _data_data
                 )
         else:
-            data = cast("list[InAppPurchaseRelationshipsAppsDataItem] | None | Unset", _data_data)
+            data = _data_data
 
         in_app_purchase_relationships_apps = cls(
             meta=meta,

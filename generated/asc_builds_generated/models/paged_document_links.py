@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -62,9 +62,9 @@ class PagedDocumentLinks:
         d = dict(src_dict)
         self_ = d.pop("self")
 
-        first = cast("None | str | Unset", d.pop("first", UNSET))
+        first: None | str | Unset = d.pop("first", UNSET)
 
-        next_ = cast("None | str | Unset", d.pop("next", UNSET))
+        next_: None | str | Unset = d.pop("next", UNSET)
 
         paged_document_links = cls(
             self_=self_,

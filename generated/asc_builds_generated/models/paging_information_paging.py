@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -62,9 +62,9 @@ class PagingInformationPaging:
         d = dict(src_dict)
         limit = d.pop("limit")
 
-        total = cast("int | None | Unset", d.pop("total", UNSET))
+        total: int | None | Unset = d.pop("total", UNSET)
 
-        next_cursor = cast("None | str | Unset", d.pop("nextCursor", UNSET))
+        next_cursor: None | str | Unset = d.pop("nextCursor", UNSET)
 
         paging_information_paging = cls(
             limit=limit,

@@ -55,7 +55,7 @@ class PrereleaseVersionAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        version = cast("None | str | Unset", d.pop("version", UNSET))
+        version: None | str | Unset = d.pop("version", UNSET)
 
         _platform_data = d.pop("platform", UNSET)
         platform: None | Platform | Unset
@@ -67,7 +67,7 @@ class PrereleaseVersionAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 platform = cast("None | Platform | Unset", _platform_data)
         else:
-            platform = cast("None | Platform | Unset", _platform_data)
+            platform = _platform_data
 
         prerelease_version_attributes = cls(
             version=version,

@@ -90,7 +90,7 @@ class PrereleaseVersionRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 builds = cast("None | PrereleaseVersionRelationshipsBuilds | Unset", _builds_data)
         else:
-            builds = cast("None | PrereleaseVersionRelationshipsBuilds | Unset", _builds_data)
+            builds = _builds_data
 
         _app_data = d.pop("app", UNSET)
         app: None | PrereleaseVersionRelationshipsApp | Unset
@@ -102,7 +102,7 @@ class PrereleaseVersionRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("None | PrereleaseVersionRelationshipsApp | Unset", _app_data)
         else:
-            app = cast("None | PrereleaseVersionRelationshipsApp | Unset", _app_data)
+            app = _app_data
 
         prerelease_version_relationships = cls(
             builds=builds,

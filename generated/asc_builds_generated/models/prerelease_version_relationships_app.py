@@ -90,7 +90,7 @@ class PrereleaseVersionRelationshipsApp:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | RelationshipLinks | Unset", _links_data)
         else:
-            links = cast("None | RelationshipLinks | Unset", _links_data)
+            links = _links_data
 
         _data_data = d.pop("data", UNSET)
         data: None | PrereleaseVersionRelationshipsAppData | Unset
@@ -102,7 +102,7 @@ class PrereleaseVersionRelationshipsApp:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("None | PrereleaseVersionRelationshipsAppData | Unset", _data_data)
         else:
-            data = cast("None | PrereleaseVersionRelationshipsAppData | Unset", _data_data)
+            data = _data_data
 
         prerelease_version_relationships_app = cls(
             links=links,

@@ -65,9 +65,9 @@ class PromotedPurchaseAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        visible_for_all_users = cast("bool | None | Unset", d.pop("visibleForAllUsers", UNSET))
+        visible_for_all_users: bool | None | Unset = d.pop("visibleForAllUsers", UNSET)
 
-        enabled = cast("bool | None | Unset", d.pop("enabled", UNSET))
+        enabled: bool | None | Unset = d.pop("enabled", UNSET)
 
         _state_data = d.pop("state", UNSET)
         state: None | PromotedPurchaseAttributesState | Unset
@@ -79,7 +79,7 @@ class PromotedPurchaseAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 state = cast("None | PromotedPurchaseAttributesState | Unset", _state_data)
         else:
-            state = cast("None | PromotedPurchaseAttributesState | Unset", _state_data)
+            state = _state_data
 
         promoted_purchase_attributes = cls(
             visible_for_all_users=visible_for_all_users,

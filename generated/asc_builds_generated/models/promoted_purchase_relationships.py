@@ -99,10 +99,7 @@ class PromotedPurchaseRelationships:
                     _in_app_purchase_v2_data,
                 )
         else:
-            in_app_purchase_v2 = cast(
-                "None | PromotedPurchaseRelationshipsInAppPurchaseV2 | Unset",
-                _in_app_purchase_v2_data,
-            )
+            in_app_purchase_v2 = _in_app_purchase_v2_data
 
         _subscription_data = d.pop("subscription", UNSET)
         subscription: None | PromotedPurchaseRelationshipsSubscription | Unset
@@ -118,9 +115,7 @@ class PromotedPurchaseRelationships:
                     "None | PromotedPurchaseRelationshipsSubscription | Unset", _subscription_data
                 )
         else:
-            subscription = cast(
-                "None | PromotedPurchaseRelationshipsSubscription | Unset", _subscription_data
-            )
+            subscription = _subscription_data
 
         promoted_purchase_relationships = cls(
             in_app_purchase_v2=in_app_purchase_v2,

@@ -78,9 +78,7 @@ class PromotedPurchaseRelationshipsInAppPurchaseV2:
                     "None | PromotedPurchaseRelationshipsInAppPurchaseV2Data | Unset", _data_data
                 )
         else:
-            data = cast(
-                "None | PromotedPurchaseRelationshipsInAppPurchaseV2Data | Unset", _data_data
-            )
+            data = _data_data
 
         promoted_purchase_relationships_in_app_purchase_v2 = cls(
             data=data,

@@ -78,7 +78,7 @@ class PromotedPurchaseRelationshipsSubscription:
                     "None | PromotedPurchaseRelationshipsSubscriptionData | Unset", _data_data
                 )
         else:
-            data = cast("None | PromotedPurchaseRelationshipsSubscriptionData | Unset", _data_data)
+            data = _data_data
 
         promoted_purchase_relationships_subscription = cls(
             data=data,

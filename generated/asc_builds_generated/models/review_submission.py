@@ -118,7 +118,7 @@ class ReviewSubmission:
             except (TypeError, ValueError, AttributeError, KeyError):
                 attributes = cast("None | ReviewSubmissionAttributes | Unset", _attributes_data)
         else:
-            attributes = cast("None | ReviewSubmissionAttributes | Unset", _attributes_data)
+            attributes = _attributes_data
 
         _relationships_data = d.pop("relationships", UNSET)
         relationships: None | ReviewSubmissionRelationships | Unset
@@ -132,9 +132,7 @@ class ReviewSubmission:
                     "None | ReviewSubmissionRelationships | Unset", _relationships_data
                 )
         else:
-            relationships = cast(
-                "None | ReviewSubmissionRelationships | Unset", _relationships_data
-            )
+            relationships = _relationships_data
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
@@ -146,7 +144,7 @@ class ReviewSubmission:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
         else:
-            links = cast("None | ResourceLinks | Unset", _links_data)
+            links = _links_data
 
         review_submission = cls(
             type_=type_,

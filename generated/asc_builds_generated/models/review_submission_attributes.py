@@ -81,7 +81,7 @@ class ReviewSubmissionAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 platform = cast("None | Platform | Unset", _platform_data)
         else:
-            platform = cast("None | Platform | Unset", _platform_data)
+            platform = _platform_data
 
         _submitted_date_data = d.pop("submittedDate", UNSET)
         submitted_date: datetime.datetime | None | Unset
@@ -93,7 +93,7 @@ class ReviewSubmissionAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 submitted_date = cast("datetime.datetime | None | Unset", _submitted_date_data)
         else:
-            submitted_date = cast("datetime.datetime | None | Unset", _submitted_date_data)
+            submitted_date = _submitted_date_data
 
         _state_data = d.pop("state", UNSET)
         state: None | ReviewSubmissionAttributesState | Unset
@@ -105,7 +105,7 @@ class ReviewSubmissionAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 state = cast("None | ReviewSubmissionAttributesState | Unset", _state_data)
         else:
-            state = cast("None | ReviewSubmissionAttributesState | Unset", _state_data)
+            state = _state_data
 
         review_submission_attributes = cls(
             platform=platform,

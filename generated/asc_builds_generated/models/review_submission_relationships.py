@@ -146,7 +146,7 @@ class ReviewSubmissionRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 app = cast("None | ReviewSubmissionRelationshipsApp | Unset", _app_data)
         else:
-            app = cast("None | ReviewSubmissionRelationshipsApp | Unset", _app_data)
+            app = _app_data
 
         _items_data = d.pop("items", UNSET)
         items: None | ReviewSubmissionRelationshipsItems | Unset
@@ -158,7 +158,7 @@ class ReviewSubmissionRelationships:
             except (TypeError, ValueError, AttributeError, KeyError):
                 items = cast("None | ReviewSubmissionRelationshipsItems | Unset", _items_data)
         else:
-            items = cast("None | ReviewSubmissionRelationshipsItems | Unset", _items_data)
+            items = _items_data
 
         _app_store_version_for_review_data = d.pop("appStoreVersionForReview", UNSET)
         app_store_version_for_review: (
@@ -179,10 +179,7 @@ class ReviewSubmissionRelationships:
                     _app_store_version_for_review_data,
                 )
         else:
-            app_store_version_for_review = cast(
-                "None | ReviewSubmissionRelationshipsAppStoreVersionForReview | Unset",
-                _app_store_version_for_review_data,
-            )
+            app_store_version_for_review = _app_store_version_for_review_data
 
         _submitted_by_actor_data = d.pop("submittedByActor", UNSET)
         submitted_by_actor: None | ReviewSubmissionRelationshipsSubmittedByActor | Unset
@@ -199,10 +196,7 @@ class ReviewSubmissionRelationships:
                     _submitted_by_actor_data,
                 )
         else:
-            submitted_by_actor = cast(
-                "None | ReviewSubmissionRelationshipsSubmittedByActor | Unset",
-                _submitted_by_actor_data,
-            )
+            submitted_by_actor = _submitted_by_actor_data
 
         _last_updated_by_actor_data = d.pop("lastUpdatedByActor", UNSET)
         last_updated_by_actor: None | ReviewSubmissionRelationshipsLastUpdatedByActor | Unset
@@ -221,10 +215,7 @@ class ReviewSubmissionRelationships:
                     _last_updated_by_actor_data,
                 )
         else:
-            last_updated_by_actor = cast(
-                "None | ReviewSubmissionRelationshipsLastUpdatedByActor | Unset",
-                _last_updated_by_actor_data,
-            )
+            last_updated_by_actor = _last_updated_by_actor_data
 
         review_submission_relationships = cls(
             app=app,

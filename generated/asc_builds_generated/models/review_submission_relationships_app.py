@@ -76,7 +76,7 @@ class ReviewSubmissionRelationshipsApp:
             except (TypeError, ValueError, AttributeError, KeyError):
                 data = cast("None | ReviewSubmissionRelationshipsAppData | Unset", _data_data)
         else:
-            data = cast("None | ReviewSubmissionRelationshipsAppData | Unset", _data_data)
+            data = _data_data
 
         review_submission_relationships_app = cls(
             data=data,

@@ -81,10 +81,7 @@ class ReviewSubmissionRelationshipsAppStoreVersionForReview:
                     _data_data,
                 )
         else:
-            data = cast(
-                "None | ReviewSubmissionRelationshipsAppStoreVersionForReviewData | Unset",
-                _data_data,
-            )
+            data = _data_data
 
         review_submission_relationships_app_store_version_for_review = cls(
             data=data,

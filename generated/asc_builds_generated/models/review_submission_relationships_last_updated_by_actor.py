@@ -80,9 +80,7 @@ class ReviewSubmissionRelationshipsLastUpdatedByActor:
                     "None | ReviewSubmissionRelationshipsLastUpdatedByActorData | Unset", _data_data
                 )
         else:
-            data = cast(
-                "None | ReviewSubmissionRelationshipsLastUpdatedByActorData | Unset", _data_data
-            )
+            data = _data_data
 
         review_submission_relationships_last_updated_by_actor = cls(
             data=data,

@@ -80,9 +80,7 @@ class ReviewSubmissionRelationshipsSubmittedByActor:
                     "None | ReviewSubmissionRelationshipsSubmittedByActorData | Unset", _data_data
                 )
         else:
-            data = cast(
-                "None | ReviewSubmissionRelationshipsSubmittedByActorData | Unset", _data_data
-            )
+            data = _data_data
 
         review_submission_relationships_submitted_by_actor = cls(
             data=data,

@@ -106,7 +106,7 @@ class SubscriptionGracePeriod:
                     "None | SubscriptionGracePeriodAttributes | Unset", _attributes_data
                 )
         else:
-            attributes = cast("None | SubscriptionGracePeriodAttributes | Unset", _attributes_data)
+            attributes = _attributes_data
 
         _links_data = d.pop("links", UNSET)
         links: None | ResourceLinks | Unset
@@ -118,7 +118,7 @@ class SubscriptionGracePeriod:
             except (TypeError, ValueError, AttributeError, KeyError):
                 links = cast("None | ResourceLinks | Unset", _links_data)
         else:
-            links = cast("None | ResourceLinks | Unset", _links_data)
+            links = _links_data
 
         subscription_grace_period = cls(
             type_=type_,

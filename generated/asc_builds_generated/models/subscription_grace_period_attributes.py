@@ -80,9 +80,9 @@ class SubscriptionGracePeriodAttributes:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        opt_in = cast("bool | None | Unset", d.pop("optIn", UNSET))
+        opt_in: bool | None | Unset = d.pop("optIn", UNSET)
 
-        sandbox_opt_in = cast("bool | None | Unset", d.pop("sandboxOptIn", UNSET))
+        sandbox_opt_in: bool | None | Unset = d.pop("sandboxOptIn", UNSET)
 
         _duration_data = d.pop("duration", UNSET)
         duration: None | SubscriptionGracePeriodDuration | Unset
@@ -94,7 +94,7 @@ class SubscriptionGracePeriodAttributes:
             except (TypeError, ValueError, AttributeError, KeyError):
                 duration = cast("None | SubscriptionGracePeriodDuration | Unset", _duration_data)
         else:
-            duration = cast("None | SubscriptionGracePeriodDuration | Unset", _duration_data)
+            duration = _duration_data
 
         _renewal_type_data = d.pop("renewalType", UNSET)
         renewal_type: None | SubscriptionGracePeriodAttributesRenewalType | Unset
@@ -111,9 +111,7 @@ class SubscriptionGracePeriodAttributes:
                     _renewal_type_data,
                 )
         else:
-            renewal_type = cast(
-                "None | SubscriptionGracePeriodAttributesRenewalType | Unset", _renewal_type_data
-            )
+            renewal_type = _renewal_type_data
 
         subscription_grace_period_attributes = cls(
             opt_in=opt_in,

@@ -122,9 +122,7 @@ class SubscriptionGroupRelationships:
                     _subscriptions_data,
                 )
         else:
-            subscriptions = cast(
-                "None | SubscriptionGroupRelationshipsSubscriptions | Unset", _subscriptions_data
-            )
+            subscriptions = _subscriptions_data
 
         _subscription_group_localizations_data = d.pop("subscriptionGroupLocalizations", UNSET)
         subscription_group_localizations: (
@@ -145,10 +143,7 @@ class SubscriptionGroupRelationships:
                     _subscription_group_localizations_data,
                 )
         else:
-            subscription_group_localizations = cast(
-                "None | SubscriptionGroupRelationshipsSubscriptionGroupLocalizations | Unset",
-                _subscription_group_localizations_data,
-            )
+            subscription_group_localizations = _subscription_group_localizations_data
 
         _versions_data = d.pop("versions", UNSET)
         versions: None | SubscriptionGroupRelationshipsVersions | Unset
@@ -162,7 +157,7 @@ class SubscriptionGroupRelationships:
                     "None | SubscriptionGroupRelationshipsVersions | Unset", _versions_data
                 )
         else:
-            versions = cast("None | SubscriptionGroupRelationshipsVersions | Unset", _versions_data)
+            versions = _versions_data
 
         subscription_group_relationships = cls(
             subscriptions=subscriptions,

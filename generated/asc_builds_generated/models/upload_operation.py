@@ -106,13 +106,13 @@ class UploadOperation:
         if not _MODELS_IMPORTED:
             _import_models()
         d = dict(src_dict)
-        method = cast("None | str | Unset", d.pop("method", UNSET))
+        method: None | str | Unset = d.pop("method", UNSET)
 
-        url = cast("None | str | Unset", d.pop("url", UNSET))
+        url: None | str | Unset = d.pop("url", UNSET)
 
-        length = cast("int | None | Unset", d.pop("length", UNSET))
+        length: int | None | Unset = d.pop("length", UNSET)
 
-        offset = cast("int | None | Unset", d.pop("offset", UNSET))
+        offset: int | None | Unset = d.pop("offset", UNSET)
 
         _request_headers_data = d.pop("requestHeaders", UNSET)
         request_headers: list[HttpHeader] | None | Unset
@@ -131,7 +131,7 @@ class UploadOperation:
             except (TypeError, ValueError, AttributeError, KeyError):
                 request_headers = cast("list[HttpHeader] | None | Unset", _request_headers_data)
         else:
-            request_headers = cast("list[HttpHeader] | None | Unset", _request_headers_data)
+            request_headers = _request_headers_data
 
         upload_operation = cls(
             method=method,
