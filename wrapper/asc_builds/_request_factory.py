@@ -8,14 +8,14 @@ two calls of one operation on one client.
 
 So the first request of each kind (method, the operation's headers, the client's own
 headers, with or without a body) goes through `build_request`, and its headers become the
-template for that kind. Later requests are `httpx.Request(method, url, content=body)`
-given a copy of the template, with the body's length put in when it differs. Before a
+template for that kind. Later requests are `httpx.Request(method, url, headers=template,
+stream=ByteStream(body))`, with the body's length put in when it differs. Before a
 template is used, requests built from it are compared with httpx's own (method, URL,
 every header in order, body, extensions), for the request itself and for a probe body
 that tells httpx's JSON encoding apart (non-ASCII text, a line separator, a float); if
 anything differs (an httpx upgrade changed how it merges or encodes), that kind of
 request keeps going through `build_request`. Only public httpx API is used: the
-constructors and the `Request.headers` attribute.
+constructors, `ByteStream` and `Request.read`.
 
 Requests this does not cover take `build_request` directly: a query string, a URL given
 as text (a page's `links.next`), and a client that carries cookies or default query
@@ -68,6 +68,7 @@ def _same(ours: httpx.Request, theirs: httpx.Request) -> bool:
         and vars(ours.url) == vars(theirs.url)
         and ours.headers.raw == theirs.headers.raw
         and ours.read() == theirs.read()
+        and type(ours.stream) is type(theirs.stream)
         and ours.extensions == theirs.extensions
     )
 
@@ -152,12 +153,18 @@ class RequestFactory:
         body: Any,
         extensions: dict[str, Any],
     ) -> httpx.Request:
-        content = None if body is None else _encode(body)
-        request = httpx.Request(method, url, content=content, extensions=extensions)
-        # Copying a Headers copies its list as it is, where a list of pairs would be
-        # normalized again, pair by pair.
-        headers = httpx.Headers(template.headers)
-        if content is not None and len(content) != template.content_length:
-            headers["Content-Length"] = str(len(content))
-        request.headers = headers
+        content = b"" if body is None else _encode(body)
+        # Given a stream, httpx takes the headers as they are (copying a Headers copies
+        # its list) instead of deriving and normalizing them again.
+        request = httpx.Request(
+            method,
+            url,
+            headers=template.headers,
+            stream=httpx.ByteStream(content),
+            extensions=extensions,
+        )
+        # As httpx does for a body given whole: `.content` is there at once.
+        request.read()
+        if body is not None and len(content) != template.content_length:
+            request.headers["Content-Length"] = str(len(content))
         return request
