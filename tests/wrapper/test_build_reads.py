@@ -108,6 +108,31 @@ def test_several_includes_travel_comma_separated_as_the_spec_says(
     assert build.encryption_declaration.id == declaration.id
 
 
+def test_get_with_fields_asks_for_those_and_reads_only_those(
+    asc: AppStoreConnect, fake: FakeAppStoreConnect
+) -> None:
+    stored = fake.add_build(version="345", processing_state="VALID")
+    build = asc.builds.get(stored.id, include=(), fields=("processingState", "expired"))
+    assert fake.requests[0].query == "fields%5Bbuilds%5D=processingState%2Cexpired"
+    assert (build.processing_state, build.expired) == ("VALID", False)
+    assert build.build_number is None and build.uploaded_date is None
+    one = asc.builds.get(stored.id, include=(), fields="version")
+    assert fake.requests[1].query == "fields%5Bbuilds%5D=version"
+    assert one.build_number == "345" and one.processing_state is None
+
+
+async def test_the_async_get_takes_the_same_fields(
+    fake: FakeAppStoreConnect, key: APIKey, clock: ManualClock
+) -> None:
+    stored = fake.add_build(version="7")
+    async with AsyncAppStoreConnect(
+        key, transport=fake.async_transport(), now=clock.now, sleep=clock.async_sleep
+    ) as client:
+        build = await client.builds.get(stored.id, fields=["version"])
+    assert fake.requests[0].query == "fields%5Bbuilds%5D=version&include=preReleaseVersion"
+    assert build.build_number == "7" and build.expired is None
+
+
 def test_get_of_an_unknown_build_is_a_404(asc: AppStoreConnect) -> None:
     with pytest.raises(NotFoundError):
         asc.builds.get("no-such-build")
@@ -119,6 +144,8 @@ def test_get_of_an_unknown_build_is_a_404(asc: AppStoreConnect) -> None:
         (lambda asc: asc.builds.get(""), "build id is empty"),
         (lambda asc: asc.builds.get("a/b"), "not a path"),
         (lambda asc: asc.builds.get("b", include=["icons", "nope"]), "unknown include 'nope'"),
+        (lambda asc: asc.builds.get("b", fields=["expired", "nope"]), "unknown field 'nope'"),
+        (lambda asc: asc.builds.get("b", fields=[]), "field is empty"),
         (lambda asc: asc.builds.list(processing_state="DONE"), "unknown processing state"),
         (lambda asc: asc.builds.list(processing_state=[]), "processing state is empty"),
         (lambda asc: asc.builds.list(sort="newest"), "unknown sort 'newest'"),

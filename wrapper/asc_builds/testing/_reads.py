@@ -163,7 +163,7 @@ def _included_for_builds(
 
 
 def _get_build(build_id: str, query: Query, store: Store, base_url: str) -> ReadAnswer:
-    problem = _unsupported(query, ("include",))
+    problem = _unsupported(query, ("include", "fields[builds]"))
     if problem is not None:
         return _errors(problem)
     names = _includes(query, _BUILD_INCLUDES)
@@ -173,7 +173,7 @@ def _get_build(build_id: str, query: Query, store: Store, base_url: str) -> Read
     if build is None:
         return _errors(not_found("builds", build_id))
     body: dict[str, Any] = {
-        "data": build_resource(build, base_url, names),
+        "data": build_resource(build, base_url, names, fields=query.list("fields[builds]")),
         "links": {"self": f"{base_url}/v1/builds/{build_id}"},
     }
     if names:

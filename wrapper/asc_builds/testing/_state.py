@@ -120,9 +120,14 @@ def _relationships(self_url: str) -> dict[str, Any]:
 
 
 def build_resource(
-    build: FakeBuild, base_url: str, included: Collection[str] = ()
+    build: FakeBuild,
+    base_url: str,
+    included: Collection[str] = (),
+    *,
+    fields: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """A ``Build`` resource; relationships named in ``included`` carry their ``data``."""
+    """A ``Build`` resource; relationships named in ``included`` carry their ``data``;
+    ``fields`` limits attributes and relationships as ``fields[builds]`` does."""
     self_url = f"{base_url}/v1/builds/{build.id}"
     attributes: dict[str, Any] = {
         "version": build.version,
@@ -158,6 +163,10 @@ def build_resource(
         data = linkage[name]
         if data is not None:
             relationships[name]["data"] = data
+    if fields is not None:
+        # JSON:API sparse fieldsets: only the named attributes and relationships.
+        attributes = {name: value for name, value in attributes.items() if name in fields}
+        relationships = {name: value for name, value in relationships.items() if name in fields}
     return {
         "type": "builds",
         "id": build.id,
