@@ -199,34 +199,24 @@ class ClientCore:
             "Accept-Encoding": ACCEPT_ENCODING,
         }
         extensions = {"timeout": dict(self._timeout_extension)}
-        params = operation.get("params")
         if path.startswith("/"):
             # The same request as `url=self.base_url + operation["url"], timeout=self.timeout`
             # (tests compare the two), without parsing the URL, the timeout and the headers
             # again on every call.
-            url = self.urls.url(path)
-            if not params:
-                return self.requests.build(
-                    http,
-                    method,
-                    url,
-                    body=operation.get("json"),
-                    headers=headers,
-                    extensions=extensions,
-                )
-            link: httpx.URL | str = url
+            url: httpx.URL | str = self.urls.url(path)
         elif path.startswith(self.base_url + "/"):
-            link = path
+            url = path
         else:
             raise ResponseValidationError(
                 f"refusing to follow a link outside {self.base_url}: {path[:200]!r}",
                 request_id=None,
             )
-        return http.build_request(
-            method=method,
-            url=link,
-            params=params,
-            json=operation.get("json"),
+        return self.requests.build(
+            http,
+            method,
+            url,
+            params=operation.get("params"),
+            body=operation.get("json"),
             headers=headers,
             extensions=extensions,
         )

@@ -84,15 +84,16 @@ class RequestFactory:
         self,
         http: httpx.Client | httpx.AsyncClient,
         method: str,
-        url: httpx.URL,
+        url: httpx.URL | str,
         *,
+        params: Mapping[str, Any] | None = None,
         body: Any,
         headers: Mapping[str, str],
         extensions: dict[str, Any],
     ) -> httpx.Request:
         """The request `http.build_request` would build from these arguments."""
-        if http.cookies or http.params:
-            return self._httpx_own(http, method, url, body, headers, extensions)
+        if params or isinstance(url, str) or http.cookies or http.params:
+            return self._httpx_own(http, method, url, body, headers, extensions, params)
         key = (method, tuple(headers.items()), tuple(http.headers.raw), body is None)
         try:
             template = self._templates[key]
@@ -106,13 +107,14 @@ class RequestFactory:
     def _httpx_own(
         http: httpx.Client | httpx.AsyncClient,
         method: str,
-        url: httpx.URL,
+        url: httpx.URL | str,
         body: Any,
         headers: Mapping[str, str],
         extensions: dict[str, Any],
+        params: Mapping[str, Any] | None = None,
     ) -> httpx.Request:
         return http.build_request(
-            method, url, json=body, headers=dict(headers), extensions=extensions
+            method, url, params=params, json=body, headers=dict(headers), extensions=extensions
         )
 
     def _learn(
