@@ -32,8 +32,10 @@ import httpx
 from asc_builds import AppStoreConnect, AsyncAppStoreConnect
 from asc_builds._auth import TokenSigner
 from asc_builds._base_client import ClientCore
-from asc_builds._builds import _operation, build_update_request, parse_build
+from asc_builds._budget import BudgetTicket
+from asc_builds._steps import Answer
 from asc_builds._version import USER_AGENT
+from asc_builds.builds._update import build_update_request, parse_build, update_operation
 
 from .contenders import BUILD_ID, REQUEST_BODY
 from .keys import BenchKey, new_key
@@ -181,7 +183,7 @@ def _part_steps(key: BenchKey) -> dict[str, Step]:
     http: httpx.Client = sdk._http
     document = json.loads(_BODY)
     response = httpx.Response(200, headers=_HEADERS, content=_BODY)
-    operation = _operation(BUILD_ID, build_update_request(BUILD_ID, expired=True))
+    operation = update_operation(BUILD_ID, build_update_request(BUILD_ID, expired=True))
     request = core.build_request(http, operation)
     response.request = request
     parse_build(response, BUILD_ID)
@@ -224,7 +226,7 @@ def _part_steps(key: BenchKey) -> dict[str, Step]:
 
     def request_body(calls: int) -> None:
         for _ in range(calls):
-            _operation(BUILD_ID, build_update_request(BUILD_ID, expired=True))
+            update_operation(BUILD_ID, build_update_request(BUILD_ID, expired=True))
 
     def handling(calls: int) -> None:
         retry, auth = core.retry, core.auth
@@ -234,7 +236,9 @@ def _part_steps(key: BenchKey) -> dict[str, Step]:
             next(flow)
             with contextlib.suppress(StopIteration):
                 flow.send(response)
-            core.handle_response(response, response.content, started=0.0)
+            ticket = core.budget.try_acquire(core.now())
+            assert isinstance(ticket, BudgetTicket)
+            core.read_answer(Answer(response, response.content, 0.0), ticket)
 
     return {
         "part/typed parse": typed_parse,

@@ -23,7 +23,7 @@ from asc_builds import (
     BuildInfo,
     NotFoundError,
 )
-from asc_builds.resources.builds import INCLUDE_VALUES
+from asc_builds.builds import INCLUDE_VALUES
 from asc_builds_generated import models
 from hypothesis import given, settings
 from hypothesis import strategies as st

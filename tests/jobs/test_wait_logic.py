@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 import pytest
 from asc_builds import BudgetStatus, InvalidInputError
+from asc_builds._steps import Steps
 from asc_builds.jobs import (
     PollSchedule,
     ProcessingFailedError,
@@ -12,7 +15,9 @@ from asc_builds.jobs import (
     WaitProgress,
     WaitTimeoutError,
 )
-from asc_builds.jobs._wait import wait_sync
+from asc_builds.jobs._wait import poll_until_processed
+
+from ..steps import run_steps
 
 
 @attrs.frozen
@@ -32,6 +37,18 @@ class Clock:
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
         self.now += seconds
+
+
+def wait_sync(
+    lookup: Callable[[], Polled | None], wait: ProcessingWait, sleep: Callable[[float], None]
+) -> Polled:
+    """The wait's steps run with `lookup` for each poll and `sleep` for each wait."""
+
+    def poll() -> Steps[Polled | None]:
+        return lookup()
+        yield  # a generator: each poll is a step of the wait
+
+    return run_steps(poll_until_processed(poll, wait), sleep)
 
 
 def _wait(clock: Clock, **options: object) -> ProcessingWait:

@@ -9,6 +9,7 @@ import pytest
 from asc_builds import AppStoreConnect, BudgetExhaustedError, RateBudget, RateLimit
 from asc_builds._budget import BudgetTicket, BudgetWait, pace
 
+from ..steps import run_steps
 from ._support import BUILD_ID, FakeClock, RecordedSleeps, ScriptedServer
 
 HOUR = 3600.0
@@ -108,6 +109,13 @@ def test_options_are_checked(options: dict[str, object]) -> None:
         RateBudget(**options)  # type: ignore[arg-type]
 
 
+def _pace(
+    budget: RateBudget, now: Callable[[], float], sleep: Callable[[float], None]
+) -> BudgetTicket:
+    paced = pace(budget, now)
+    return paced if isinstance(paced, BudgetTicket) else run_steps(paced.steps, sleep)
+
+
 def test_pace_sleeps_until_a_slot_frees_and_counts_the_wait() -> None:
     clock = FakeClock(0.0)
     slept: list[float] = []
@@ -118,7 +126,7 @@ def test_pace_sleeps_until_a_slot_frees_and_counts_the_wait() -> None:
 
     budget = RateBudget()
     _send(budget, 0.0, limit=1, remaining=0)
-    ticket = pace(budget, now=clock, sleep=sleep)
+    ticket = _pace(budget, clock, sleep)
     assert slept == [HOUR]
     assert ticket.sent_at == HOUR
     status = budget.status(clock())
@@ -130,7 +138,7 @@ def test_pace_refuses_a_longer_wait_than_max_wait_without_sleeping() -> None:
     _send(budget, 0.0, limit=1, remaining=0)
     slept: list[float] = []
     with pytest.raises(BudgetExhaustedError) as caught:
-        pace(budget, now=lambda: 10.0, sleep=slept.append)
+        _pace(budget, lambda: 10.0, slept.append)
     assert slept == []
     assert caught.value.wait_seconds == pytest.approx(HOUR - 10.0)
     assert caught.value.limit == 1

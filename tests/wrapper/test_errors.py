@@ -22,6 +22,7 @@ from asc_builds import (
     UnprocessableEntityError,
 )
 from asc_builds._exceptions import error_from_response
+from asc_builds._rate_limit import RATE_LIMIT_HEADER, parse_rate_limit
 
 from ._support import BUILD_ID, FakeClock, ScriptedServer, error_body
 
@@ -54,7 +55,9 @@ HEADERS = {
 
 
 def _map(response: httpx.Response, now: float = 0.0) -> APIStatusError:
-    return error_from_response(response, now=now, clock_allowance=60.0)
+    # The send loop parses each answer's rate limit once and hands it over.
+    rate_limit = parse_rate_limit(response.headers.get(RATE_LIMIT_HEADER))
+    return error_from_response(response, now=now, clock_allowance=60.0, rate_limit=rate_limit)
 
 
 @pytest.mark.parametrize(

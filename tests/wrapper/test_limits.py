@@ -28,7 +28,7 @@ from asc_builds._body import (
     JSONTooDeep,
     decode_json,
 )
-from asc_builds._deadline import install_deadline_backend
+from asc_builds._deadline_backend import install as install_deadline_backend
 
 from ..hostile._server import build_document
 from ._support import BUILD_ID, ScriptedServer
@@ -118,7 +118,7 @@ def test_the_sdk_client_bounds_its_sockets() -> None:
 
 
 def test_the_body_is_handed_to_the_response_as_read() -> None:
-    # handle_response stores the body where Response.read() would (an httpx private).
+    # read_answer stores the body where Response.read() would (an httpx private).
     response = httpx.Response(200, content=b"x")
     assert response._content == b"x"
 

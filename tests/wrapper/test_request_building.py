@@ -26,10 +26,10 @@ from asc_builds import (
 )
 from asc_builds._base_client import ClientCore
 from asc_builds._body import ACCEPT_ENCODING
-from asc_builds._builds import build_update_request
 from asc_builds._ids import MAX_ID_LENGTH, validate_id
 from asc_builds._request_url import RequestUrls
 from asc_builds._version import USER_AGENT
+from asc_builds.builds._update import build_update_request
 from asc_builds_generated.api.builds import builds_update_instance
 
 from ._support import BUILD_ID, ScriptedServer

@@ -25,7 +25,6 @@ from ._base_client import (
     ENTERPRISE_BASE_URL,
 )
 from ._budget import BudgetStatus, RateBudget
-from ._builds import AsyncBuilds, BuildOutcome, Builds
 from ._client import AppStoreConnect, AsyncAppStoreConnect
 from ._exceptions import (
     AmbiguousBuildError,
@@ -62,6 +61,9 @@ from ._rate_limit import RateLimit
 from ._retry import DEFAULT_MAX_RETRIES
 from ._version import USER_AGENT
 from ._version import __version__ as __version__
+from .apps import Apps, AsyncApps
+from .builds import PROCESSING_STATES, SORT_VALUES, AsyncBuilds, BuildInfo, BuildOutcome, Builds
+from .encryption_declarations import AsyncEncryptionDeclarations, EncryptionDeclarations
 from .jobs import (
     DeclarationRefusedError,
     ExpiryPlan,
@@ -71,9 +73,6 @@ from .jobs import (
     WaitProgress,
     WaitTimeoutError,
 )
-from .resources.apps import Apps, AsyncApps
-from .resources.builds import PROCESSING_STATES, SORT_VALUES, BuildInfo
-from .resources.encryption_declarations import AsyncEncryptionDeclarations, EncryptionDeclarations
 
 __all__ = [
     "APP_STORE_CONNECT_AUDIENCE",

@@ -1,8 +1,9 @@
 """What the sync and async clients share: settings, request building, response handling.
 
-Each client only adds its own I/O loop around these; retry decisions live in `_retry`,
-error mapping in `_exceptions`, body limits in `_body`, the sync deadline in `_deadline`.
-Every operation, reads included, goes through that one loop, so every one of them gets
+The one send loop (`_send`) uses these; each client's driver (`_drivers`) only does the
+I/O. Retry decisions live in `_retry`, error mapping in `_exceptions`, body limits in
+`_body`, the sync deadline in `_deadline`. Every operation, reads included, goes through
+that one loop, so every one of them gets
 the same guards: a total deadline per attempt and per call, a size limit on the inflated
 body, redirects never followed, and errors that keep no request (and so no token).
 """
@@ -22,8 +23,8 @@ from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, BodyReader
 from ._budget import BudgetTicket, RateBudget
 from ._exceptions import (
     APIConnectionError,
-    APIStatusError,
     APITimeoutError,
+    AppStoreConnectError,
     InvalidInputError,
     ResponseTooLargeError,
     ResponseValidationError,
@@ -36,6 +37,7 @@ from ._rate_limit import RATE_LIMIT_HEADER, RateLimit, parse_rate_limit
 from ._request_factory import RequestFactory
 from ._request_url import RequestUrls
 from ._retry import RetryPolicy
+from ._steps import Answer
 from ._version import USER_AGENT
 
 __all__ = [
@@ -172,14 +174,11 @@ class ClientCore:
         sent = request.headers.get("authorization", "")
         self.signer.invalidate(sent.removeprefix("Bearer "))
 
-    def settle(self, ticket: BudgetTicket, result: httpx.Response | BaseException | None) -> None:
-        """Tell the budget one request ended, with what its answer announced."""
-        rate_limit: RateLimit | None = None
-        if isinstance(result, httpx.Response):
-            rate_limit = parse_rate_limit(result.headers.get(RATE_LIMIT_HEADER))
-        elif isinstance(result, APIStatusError):
-            rate_limit = result.rate_limit
-        rejected = isinstance(result, APIStatusError) and result.status_code == 429
+    def settle(
+        self, ticket: BudgetTicket, rate_limit: RateLimit | None, *, rejected: bool = False
+    ) -> None:
+        """Tell the budget one request ended, with what its answer announced (None: no
+        answer, or none announced)."""
         self.budget.settle(ticket, rate_limit, self.now(), rejected=rejected)
 
     def build_request(
@@ -241,54 +240,52 @@ class ClientCore:
             return APITimeoutError(f"{where} timed out ({type(error).__name__})")
         return APIConnectionError(f"{where} failed: {type(error).__name__}: {error}")
 
-    def handle_response(
-        self,
-        response: httpx.Response,
-        content: bytes | None,
-        *,
-        started: float,
-        unread: str | None = None,
-        limit_passed: bool = False,
-    ) -> httpx.Response:
-        """Record the rate limit, log, and raise the mapped error for a non-2xx status.
+    def read_answer(self, answer: Answer, ticket: BudgetTicket) -> AppStoreConnectError | None:
+        """Read one answer once: its rate limit (recorded and settled with the budget), its
+        log line, and the SDK's error for it (None for a readable 2xx).
 
-        `content` is the body as read by `body_reader`; None with `unread` saying why when
-        it could not be read (too large, undecodable).
+        `answer.content` is the body as read by `body_reader`; None with `answer.unread`
+        saying why when it could not be read (too large, undecodable).
         """
+        response = answer.response
         # The body was streamed and inflated here, not by httpx: hand it to the response
         # so that `.content` and `.json()` work as usual (an httpx private attribute, the
         # one `Response.read()` fills; tests/wrapper/test_limits.py checks it).
-        response._content = b"" if content is None else content
-        elapsed = time.perf_counter() - started
+        response._content = b"" if answer.content is None else answer.content
+        elapsed = time.perf_counter() - answer.started
         rate_limit = parse_rate_limit(response.headers.get(RATE_LIMIT_HEADER))
         if rate_limit is not None:
             self.last_rate_limit = rate_limit
+        status_code = response.status_code
+        self.budget.settle(ticket, rate_limit, self.now(), rejected=status_code == 429)
         log_response(response, elapsed=elapsed)
+        unread = answer.unread
         # Redirects are never followed (the token must not go elsewhere), so a 3xx is an error.
         if not response.is_success:
-            raise error_from_response(
+            return error_from_response(
                 response,
                 now=self.now(),
                 clock_allowance=self.clock_allowance,
                 unauthorized_hint=self.unauthorized_hint,
                 unread=unread,
+                rate_limit=rate_limit,
             )
-        if unread is not None:
-            where = f"{response.status_code} response to {response.request.method} " + (
-                response.request.url.path
+        if unread is None:
+            return None
+        where = f"{status_code} response to {response.request.method} " + (
+            response.request.url.path
+        )
+        rid = request_id(response.headers)
+        suffix = f" [request id {rid}]" if rid else ""
+        if answer.limit_passed:
+            return ResponseTooLargeError(
+                f"{where}: {unread}{suffix}",
+                limit=self.max_response_bytes,
+                status_code=status_code,
+                request_id=rid,
+                reason=unread,
             )
-            rid = request_id(response.headers)
-            suffix = f" [request id {rid}]" if rid else ""
-            if limit_passed:
-                raise ResponseTooLargeError(
-                    f"{where}: {unread}{suffix}",
-                    limit=self.max_response_bytes,
-                    status_code=response.status_code,
-                    request_id=rid,
-                    reason=unread,
-                )
-            raise ResponseValidationError(f"{where}: {unread}{suffix}", request_id=rid)
-        return response
+        return ResponseValidationError(f"{where}: {unread}{suffix}", request_id=rid)
 
 
 def _positive_seconds(value: float, name: str) -> float:

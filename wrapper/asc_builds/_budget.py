@@ -27,8 +27,8 @@ so it stops cleanly instead of spending requests on 429s. The default `max_wait=
 slows down as long as the budget needs (a batch of 5,000 against 3,600 an hour takes the
 hour it must, and no 429).
 
-`RateBudget` is plain state and arithmetic under a lock; `pace` (sync) and `apace`
-(asyncio) are the only places that sleep. Waiters queue one at a time, so concurrent
+`RateBudget` is plain state and arithmetic under a lock; `pace` says when to sleep (the
+client's driver sleeps). Waiters queue one at a time, so concurrent
 threads or tasks do not all sleep for the same slot and then wake together.
 """
 
@@ -37,13 +37,14 @@ from __future__ import annotations
 import asyncio
 import bisect
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import attrs
 
 from ._exceptions import BudgetExhaustedError, InvalidInputError
 from ._logging import log_budget_wait
 from ._rate_limit import RateLimit
+from ._steps import Queued, Sleep, Steps
 
 __all__ = [
     "WINDOW_SECONDS",
@@ -51,7 +52,6 @@ __all__ = [
     "BudgetTicket",
     "BudgetWait",
     "RateBudget",
-    "apace",
     "pace",
 ]
 
@@ -264,41 +264,25 @@ class RateBudget:
         return max(min(candidates), now + 1e-3)
 
 
-def pace(
-    budget: RateBudget, *, now: Callable[[], float], sleep: Callable[[float], None]
-) -> BudgetTicket:
-    """Wait (with `sleep`) until `budget` allows one request; the ticket to settle after it."""
+def pace(budget: RateBudget, now: Callable[[], float]) -> BudgetTicket | Queued:
+    """A ticket to send now, or the effect that waits for one (and then answers with it).
+
+    Waiters queue one at a time: the driver holds the budget's waiter lock meanwhile.
+    """
     ticket = budget.try_acquire(now())
     if isinstance(ticket, BudgetTicket):
         return ticket
-    with budget.thread_waiters:
-        waited = 0.0
-        while True:
-            decision = budget.try_acquire(now())
-            if isinstance(decision, BudgetTicket):
-                return decision
-            budget.check_wait(waited + decision.seconds)
-            log_budget_wait(decision.seconds)
-            budget.record_wait(decision.seconds)
-            sleep(decision.seconds)
-            waited += decision.seconds
+    return Queued(budget, _wait_for_slot(budget, now))
 
 
-async def apace(
-    budget: RateBudget, *, now: Callable[[], float], sleep: Callable[[float], Awaitable[None]]
-) -> BudgetTicket:
-    """The asyncio twin of `pace`."""
-    ticket = budget.try_acquire(now())
-    if isinstance(ticket, BudgetTicket):
-        return ticket
-    async with budget.async_waiters:
-        waited = 0.0
-        while True:
-            decision = budget.try_acquire(now())
-            if isinstance(decision, BudgetTicket):
-                return decision
-            budget.check_wait(waited + decision.seconds)
-            log_budget_wait(decision.seconds)
-            budget.record_wait(decision.seconds)
-            await sleep(decision.seconds)
-            waited += decision.seconds
+def _wait_for_slot(budget: RateBudget, now: Callable[[], float]) -> Steps[BudgetTicket]:
+    waited = 0.0
+    while True:
+        decision = budget.try_acquire(now())
+        if isinstance(decision, BudgetTicket):
+            return decision
+        budget.check_wait(waited + decision.seconds)
+        log_budget_wait(decision.seconds)
+        budget.record_wait(decision.seconds)
+        yield Sleep(decision.seconds)
+        waited += decision.seconds

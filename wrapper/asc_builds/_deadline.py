@@ -15,12 +15,8 @@ from __future__ import annotations
 
 import contextvars
 import time
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import httpx
-
-__all__ = ["ATTEMPT_DEADLINE", "deadline_left", "install_deadline_backend"]
+__all__ = ["ATTEMPT_DEADLINE", "deadline_left"]
 
 # The time.monotonic() value after which the current attempt fails; None outside attempts.
 ATTEMPT_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
@@ -32,14 +28,3 @@ def deadline_left() -> float | None:
     """Seconds left before the current attempt's deadline; None when there is none."""
     deadline = ATTEMPT_DEADLINE.get()
     return None if deadline is None else deadline - time.monotonic()
-
-
-def install_deadline_backend(http: httpx.Client) -> bool:
-    """Put the deadline backend under every connection pool of `http`; True if all took it.
-
-    The backend needs httpcore, which httpx itself imports only once a transport is made:
-    it is imported here, with the first sync client, so that `import asc_builds` does not.
-    """
-    from ._deadline_backend import install
-
-    return install(http)

@@ -53,7 +53,7 @@ import httpx
 
 from ._body import JSONTooDeep, decode_json
 from ._headers import parse_http_date, parse_retry_after, request_id
-from ._rate_limit import RATE_LIMIT_HEADER, RateLimit, parse_rate_limit
+from ._rate_limit import RateLimit
 
 __all__ = [
     "APIConnectionError",
@@ -453,6 +453,7 @@ def error_from_response(
     clock_allowance: float,
     unauthorized_hint: str | None = None,
     unread: str | None = None,
+    rate_limit: RateLimit | None = None,
 ) -> APIStatusError:
     """The exception for an error response; `now` is the local time the response arrived.
 
@@ -501,7 +502,7 @@ def error_from_response(
         "status_code": status_code,
         "errors": errors,
         "request_id": rid,
-        "rate_limit": parse_rate_limit(response.headers.get(RATE_LIMIT_HEADER)),
+        "rate_limit": rate_limit,
         "body": raw_body,
         "headers": response.headers,
     }

@@ -1,10 +1,10 @@
 """Following `links.next` through a collection, one page in memory at a time.
 
 App Store Connect pages collections with an opaque cursor: each page's `links.next`
-is the URL of the next one, absent on the last. The iterators here are lazy: a page is
-requested only when the caller asks for an item beyond the previous one, and nothing
-keeps a page once its items are handed out, so a caller who does not keep the items
-iterates in flat memory. Each request goes through the client's send loop: a 429 or
+is the URL of the next one, absent on the last. A `PageWalk` reads one page at a time: a
+driver asks for the next page only when the caller wants an item beyond the previous one,
+and nothing keeps a page once its items are handed out, so a caller who does not keep the
+items iterates in flat memory. Each request goes through the client's send loop: a 429 or
 5xx in the middle is retried on the same page (the same cursor), and counts against
 the same rate budget. `links.next` is only followed on the client's own base URL (see
 `ClientCore.build_request`).
@@ -12,23 +12,20 @@ the same rate budget. `links.next` is only followed on the client's own base URL
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 import attrs
 import httpx
 
 from ._exceptions import InvalidInputError, ResponseValidationError
-from .resources._common import AsyncSend, SyncSend
+from ._steps import Call, Steps
 
 __all__ = [
     "MAX_PAGE_SIZE",
     "Page",
-    "async_iter_items",
-    "async_iter_pages",
+    "PageWalk",
     "check_max_items",
-    "iter_items",
-    "iter_pages",
     "page_size",
 ]
 
@@ -79,61 +76,40 @@ def _next_operation(page: Page[Any], fetched: Mapping[str, Any]) -> dict[str, An
     return {"method": "get", "url": page.next_url}
 
 
-def iter_pages(
-    send: SyncSend,
-    first: Mapping[str, Any],
-    parse: ParsePage[T],
-    *,
-    max_retries: int | None = None,
-) -> Iterator[Page[T]]:
-    """Every page from `first` on, each requested when the previous one is done."""
-    operation: Mapping[str, Any] | None = first
-    while operation is not None:
-        page = parse(send(operation, max_retries))
-        yield page
-        operation = _next_operation(page, operation)
+class PageWalk(Generic[T]):
+    """A walk through a collection from its first page: `next_page` is the steps that read
+    the next page (None once the walk is over), stopping after `max_items` items without
+    asking for another page."""
 
+    def __init__(
+        self,
+        first: Mapping[str, Any],
+        parse: ParsePage[T],
+        *,
+        max_retries: int | None = None,
+        max_items: int | None = None,
+    ) -> None:
+        self._operation: Mapping[str, Any] | None = None if max_items == 0 else first
+        self._parse = parse
+        self._max_retries = max_retries
+        self._left = max_items
 
-async def async_iter_pages(
-    send: AsyncSend,
-    first: Mapping[str, Any],
-    parse: ParsePage[T],
-    *,
-    max_retries: int | None = None,
-) -> AsyncGenerator[Page[T], None]:
-    operation: Mapping[str, Any] | None = first
-    while operation is not None:
-        page = parse(await send(operation, max_retries))
-        yield page
-        operation = _next_operation(page, operation)
+    def next_page(self) -> Steps[Page[T] | None]:
+        operation = self._operation
+        if operation is None:
+            return None
+        page = self._parse((yield Call(operation, self._max_retries)))
+        self._operation = _next_operation(page, operation)
+        if self._left is not None:
+            if len(page.items) >= self._left:
+                page = attrs.evolve(page, items=page.items[: self._left])
+                self._operation = None
+            self._left -= len(page.items)
+        return page
 
-
-def iter_items(pages: Iterator[Page[T]], max_items: int | None) -> Iterator[T]:
-    """The items of `pages`, stopping after `max_items` without asking for another page."""
-    if max_items == 0:
-        return
-    count = 0
-    for page in pages:
-        for item in page.items:
-            yield item
-            count += 1
-            if max_items is not None and count >= max_items:
-                return
-
-
-async def async_iter_items(
-    pages: AsyncGenerator[Page[T], None], max_items: int | None
-) -> AsyncIterator[T]:
-    try:
-        if max_items == 0:
-            return
-        count = 0
-        async for page in pages:
-            for item in page.items:
-                yield item
-                count += 1
-                if max_items is not None and count >= max_items:
-                    return
-    finally:
-        # An async generator left open is only closed by the event loop later.
-        await pages.aclose()
+    def all_items(self) -> Steps[list[T]]:
+        """Every item of the walk, in one list."""
+        items: list[T] = []
+        while (page := (yield from self.next_page())) is not None:
+            items.extend(page.items)
+        return items

@@ -26,7 +26,8 @@ class RateLimit:
     entries: Mapping[str, int] = attrs.field(factory=dict)
 
 
-# Each answer is read twice (its budget, then its response handling): the second is a hit.
+# Answers in a row often announce the same value (a fixed limit, a remaining count that
+# others' requests keep level): a hit costs a lookup instead of a parse.
 @functools.lru_cache(maxsize=32)
 def parse_rate_limit(value: str | None) -> RateLimit | None:
     """Parse an `X-Rate-Limit` value; None when absent or when no entry is readable.

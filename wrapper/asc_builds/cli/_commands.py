@@ -7,12 +7,12 @@ from collections.abc import Callable, Mapping
 
 from .._auth import TokenSigner
 from .._base_client import DEFAULT_CALL_TIMEOUT
-from .._builds import BuildOutcome
 from .._client import AppStoreConnect
 from .._exceptions import BatchInterrupted, InvalidInputError
 from .._ids import validate_id
 from .._keys import APIKey
 from .._retry import DEFAULT_MAX_RETRIES
+from ..builds import BuildOutcome
 from ..jobs import UpdateResult
 from ._credentials import load_key
 from ._dry_run import DryRunTransport, RequestNotSent, describe_request

@@ -11,10 +11,9 @@ from typing import NoReturn
 import httpx
 
 from .._base_client import DEFAULT_CALL_TIMEOUT
-from .._builds import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 from .._retry import DEFAULT_MAX_RETRIES
 from .._version import __version__
-from ..resources.builds import PROCESSING_STATES, SORT_VALUES
+from ..builds import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, PROCESSING_STATES, SORT_VALUES
 from ._durations import parse_duration
 
 __all__ = ["COMMANDS", "GLOBAL_DEFAULTS", "UsageError", "build_parser"]

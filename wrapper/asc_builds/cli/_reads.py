@@ -20,7 +20,7 @@ from typing import TextIO
 
 from .._client import AppStoreConnect
 from .._keys import APIKey
-from ..resources.builds import BuildInfo
+from ..builds import BuildInfo
 from ._render import Renderer
 from ._selector import resolve_build_id
 

@@ -15,8 +15,8 @@ import attrs
 from asc_builds_generated.models import Build, BuildAttributes
 from asc_builds_generated.types import Unset
 
-from .._builds import BuildOutcome
 from .._exceptions import APIStatusError
+from ..builds import BuildOutcome
 from ._output import Kind, write_line
 from ._visible import visible
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .._client import AppStoreConnect
-from ..jobs._resource import Selector
+from ..jobs import Selector
 
 __all__ = ["resolve_build_id", "selector_from_args"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from .._builds import BuildOutcome
 from .._keys import APIKey
+from ..builds import BuildOutcome
 from ._commands import client_for, report_outcomes
 from ._dry_run import RequestNotSent, describe_request
 from ._render import Renderer

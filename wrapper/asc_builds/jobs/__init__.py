@@ -5,12 +5,14 @@
 - expiry: plan which stale builds to expire, and why each other one is kept;
 - declaration: check an encryption declaration before assigning it.
 
-Each module holds the decisions as plain code shared by the sync and async clients.
+Each module holds the decisions as plain code, without I/O: the operations of
+`asc_builds.builds` ask them, and the sync and async clients share them.
 """
 
 from ._converge import ChangeStatus, RequestedChange, UpdateResult
 from ._declaration import REFUSED_DECLARATION_STATES, DeclarationRefusedError
 from ._expiry import ExpiryPlan, PlannedBuild, plan_expiry
+from ._selector import Selector
 from ._wait import (
     FAILED_STATES,
     PROCESSED_STATE,
@@ -33,6 +35,7 @@ __all__ = [
     "ProcessingFailedError",
     "ProcessingWait",
     "RequestedChange",
+    "Selector",
     "UpdateResult",
     "WaitProgress",
     "WaitTimeoutError",

@@ -2,7 +2,7 @@
 
 `ProcessingWait` is plain state: it is told what each poll saw and answers with the build
 (processed), an error (processing failed, or the time is up) or how long to wait before the
-next poll. `wait_sync` and `wait_async` only loop: look the build up, observe, sleep.
+next poll. `poll_until_processed` only loops: look the build up, observe, sleep.
 
 Polls start `initial` seconds apart and grow by `factor` up to `maximum`, each shortened by
 a random fraction up to `jitter` (parallel jobs do not poll in step). They are never closer
@@ -13,13 +13,14 @@ spread them over the hour, and every poll is paced by the client's `RateBudget` 
 from __future__ import annotations
 
 import random as _random
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 import attrs
 
 from .._budget import BudgetStatus
 from .._exceptions import AppStoreConnectError, InvalidInputError
+from .._steps import Sleep, Steps
 
 __all__ = [
     "FAILED_STATES",
@@ -29,8 +30,7 @@ __all__ = [
     "ProcessingWait",
     "WaitProgress",
     "WaitTimeoutError",
-    "wait_async",
-    "wait_sync",
+    "poll_until_processed",
 ]
 
 PROCESSED_STATE = "VALID"
@@ -227,30 +227,14 @@ class ProcessingWait:
 B = TypeVar("B", bound=PolledBuild)
 
 
-def wait_sync(
-    lookup: Callable[[], B | None], wait: ProcessingWait, sleep: Callable[[float], None]
-) -> B:
+def poll_until_processed(lookup: Callable[[], Steps[B | None]], wait: ProcessingWait) -> Steps[B]:
     """Poll with `lookup` until `wait` says processed (the build is returned) or raises.
 
     Bounded by `wait.timeout` on its clock: `next_delay` raises once it has passed.
     """
     while True:
-        build = lookup()
+        build = yield from lookup()
         if wait.observe(build):
             assert build is not None
             return build
-        sleep(wait.next_delay())
-
-
-async def wait_async(
-    lookup: Callable[[], Awaitable[B | None]],
-    wait: ProcessingWait,
-    sleep: Callable[[float], Awaitable[None]],
-) -> B:
-    """The asyncio twin of `wait_sync`."""
-    while True:
-        build = await lookup()
-        if wait.observe(build):
-            assert build is not None
-            return build
-        await sleep(wait.next_delay())
+        yield Sleep(wait.next_delay())

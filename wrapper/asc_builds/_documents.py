@@ -1,29 +1,22 @@
-"""What every resource module shares: the query encoding, parsing a document, value checks."""
+"""What every resource shares: the query encoding, parsing a document, value checks."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import httpx
 
-from .._exceptions import InvalidInputError, ResponseValidationError
-from .._headers import request_id
+from ._exceptions import InvalidInputError, ResponseValidationError
+from ._headers import request_id
 
 __all__ = [
-    "AsyncSend",
-    "SyncSend",
     "check_filter_value",
     "check_one_of",
     "operation_with_query",
     "parse_document",
 ]
-
-# A request as the generated `_get_kwargs` describe it (method, url, params, json), sent
-# through the client's one retry loop.
-SyncSend = Callable[[Mapping[str, Any], int | None], httpx.Response]
-AsyncSend = Callable[[Mapping[str, Any], int | None], Awaitable[httpx.Response]]
 
 _BAD_FILTER_CHARACTER = re.compile(r"[\s,\x00-\x1f\x7f]")
 

@@ -16,16 +16,25 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from asc_builds_generated.types import Unset
 
-from .._exceptions import AppNotFoundError, InvalidInputError
-from .._paging import MAX_PAGE_SIZE
-from ._common import AsyncSend, SyncSend, check_filter_value, operation_with_query, parse_document
+from ._documents import check_filter_value, operation_with_query, parse_document
+from ._exceptions import AppNotFoundError, InvalidInputError
+from ._paging import MAX_PAGE_SIZE
+from ._steps import Call, Steps
+from ._surface import AsyncSurface, SyncSurface, async_call, sync_call
 
 # The generated operations and models are imported in the functions that use them:
 # `import asc_builds` then loads none of them (start-up time of the command line).
 if TYPE_CHECKING:
     from asc_builds_generated.models import App
 
-__all__ = ["Apps", "AsyncApps", "app_find_operation", "check_bundle_id", "pick_app"]
+__all__ = [
+    "AppOperations",
+    "Apps",
+    "AsyncApps",
+    "app_find_operation",
+    "check_bundle_id",
+    "pick_app",
+]
 
 # Apple: alphanumerics, hyphens and periods (a reverse-DNS string).
 _BUNDLE_ID = re.compile(r"[A-Za-z0-9.-]+")
@@ -72,15 +81,14 @@ def pick_app(bundle_id: str, response: httpx.Response) -> App:
     raise AppNotFoundError(bundle_id, near_matches=others)
 
 
-class Apps:
-    """`client.apps` on a synchronous client."""
+class AppOperations:
+    """What `client.apps` does, written once: the apps resolved so far are the client's."""
 
-    def __init__(self, send: SyncSend) -> None:
-        self._send = send
+    def __init__(self) -> None:
         self._cache: dict[str, App] = {}
         self._lock = threading.Lock()
 
-    def find(self, *, bundle_id: str, max_retries: int | None = None) -> App:
+    def find(self, *, bundle_id: str, max_retries: int | None = None) -> Steps[App]:
         """The app with exactly this bundle id (`CFBundleIdentifier`); read once per client.
 
         Raises AppNotFoundError when no app visible to the key has it (naming the other
@@ -91,23 +99,19 @@ class Apps:
             cached = self._cache.get(bundle_id)
         if cached is not None:
             return cached
-        app = pick_app(bundle_id, self._send(app_find_operation(bundle_id), max_retries))
+        response = yield Call(app_find_operation(bundle_id), max_retries)
+        app = pick_app(bundle_id, response)
         with self._lock:
             return self._cache.setdefault(bundle_id, app)
 
 
-class AsyncApps:
+class Apps(SyncSurface[AppOperations]):
+    """`client.apps` on a synchronous client."""
+
+    find = sync_call(AppOperations.find)
+
+
+class AsyncApps(AsyncSurface[AppOperations]):
     """`client.apps` on an asyncio client."""
 
-    def __init__(self, send: AsyncSend) -> None:
-        self._send = send
-        self._cache: dict[str, App] = {}
-
-    async def find(self, *, bundle_id: str, max_retries: int | None = None) -> App:
-        """The app with exactly this bundle id; see `AppStoreConnect.apps.find`."""
-        check_bundle_id(bundle_id)
-        cached = self._cache.get(bundle_id)
-        if cached is not None:
-            return cached
-        response = await self._send(app_find_operation(bundle_id), max_retries)
-        return self._cache.setdefault(bundle_id, pick_app(bundle_id, response))
+    find = async_call(AppOperations.find)

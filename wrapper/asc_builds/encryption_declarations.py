@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .._ids import validate_id
-from ._common import AsyncSend, SyncSend, operation_with_query, parse_document
+from ._documents import operation_with_query, parse_document
+from ._ids import validate_id
+from ._steps import Call, Steps
+from ._surface import AsyncSurface, SyncSurface, async_call, sync_call
 
 # The generated operations and models are imported in the functions that use them:
 # `import asc_builds` then loads none of them (start-up time of the command line).
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AsyncEncryptionDeclarations",
+    "DeclarationOperations",
     "EncryptionDeclarations",
     "declaration_get_operation",
     "parse_declaration",
@@ -49,29 +52,25 @@ def parse_declaration(response: httpx.Response) -> AppEncryptionDeclaration:
     return document.data
 
 
-class EncryptionDeclarations:
-    """`client.encryption_declarations` on a synchronous client."""
-
-    def __init__(self, send: SyncSend) -> None:
-        self._send = send
+class DeclarationOperations:
+    """What `client.encryption_declarations` does, written once."""
 
     def get(
         self, declaration_id: str, *, max_retries: int | None = None
-    ) -> AppEncryptionDeclaration:
+    ) -> Steps[AppEncryptionDeclaration]:
         """Read one declaration: its state (`attributes.app_encryption_declaration_state`)
         and its app (`relationships.app.data.id`)."""
-        return parse_declaration(self._send(declaration_get_operation(declaration_id), max_retries))
+        operation = declaration_get_operation(declaration_id)
+        return parse_declaration((yield Call(operation, max_retries)))
 
 
-class AsyncEncryptionDeclarations:
+class EncryptionDeclarations(SyncSurface[DeclarationOperations]):
+    """`client.encryption_declarations` on a synchronous client."""
+
+    get = sync_call(DeclarationOperations.get)
+
+
+class AsyncEncryptionDeclarations(AsyncSurface[DeclarationOperations]):
     """`client.encryption_declarations` on an asyncio client."""
 
-    def __init__(self, send: AsyncSend) -> None:
-        self._send = send
-
-    async def get(
-        self, declaration_id: str, *, max_retries: int | None = None
-    ) -> AppEncryptionDeclaration:
-        """Read one declaration; see `AppStoreConnect.encryption_declarations.get`."""
-        operation = declaration_get_operation(declaration_id)
-        return parse_declaration(await self._send(operation, max_retries))
+    get = async_call(DeclarationOperations.get)

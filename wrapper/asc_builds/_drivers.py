@@ -1,0 +1,194 @@
+"""The two drivers: they perform the effects operations yield (see `_steps`), and nothing else.
+
+Everything the SDK decides is written once, in generators; what truly differs between the
+sync and the asyncio client lives here, side by side:
+
+- one attempt: a socket deadline (`_deadline_backend`) against `asyncio.timeout`;
+- a wait: `time.sleep`, cut short by an interrupted sync batch, against `asyncio.sleep`;
+- the budget's waiter queue: a thread lock against an asyncio lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import httpx
+
+from ._base_client import ClientCore
+from ._body import BodyTooLarge, BodyUndecodable
+from ._deadline import ATTEMPT_DEADLINE
+from ._exceptions import APIConnectionError
+from ._interrupt import BATCH_STOP, NotSent
+from ._send import send_steps
+from ._steps import Answer, Attempt, Call, Effect, Queued, Sleep, Steps
+
+__all__ = ["AsyncDriver", "SyncDriver"]
+
+R = TypeVar("R")
+_BodyProblem = (BodyTooLarge, BodyUndecodable)
+
+
+def _answer(
+    response: httpx.Response,
+    content: bytes | None,
+    started: float,
+    unread: BodyTooLarge | BodyUndecodable | None,
+) -> Answer:
+    if unread is None:
+        return Answer(response, content, started)
+    return Answer(response, None, started, str(unread), isinstance(unread, BodyTooLarge))
+
+
+class SyncDriver:
+    """Performs effects with blocking I/O, for `AppStoreConnect`."""
+
+    def __init__(
+        self, core: ClientCore, http: httpx.Client, sleep: Callable[[float], None]
+    ) -> None:
+        self.core = core
+        self.http = http
+        self._sleep = sleep
+
+    def run(self, steps: Steps[R]) -> R:
+        """Drive `steps` to their result; an effect's error is raised into them."""
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                effect = steps.send(value) if error is None else steps.throw(error)
+            except StopIteration as stop:
+                result: R = stop.value
+                return result
+            value = error = None
+            try:
+                value = self._perform(effect)
+            except BaseException as raised:
+                error = raised
+
+    def _perform(self, effect: Effect) -> Any:
+        if type(effect) is Attempt:
+            return self._attempt(effect.request, effect.deadline)
+        if type(effect) is Call:
+            return self.run(send_steps(self.core, self.http, effect.operation, effect.max_retries))
+        if type(effect) is Sleep:
+            return self._wait(effect.seconds)
+        if type(effect) is Queued:
+            with effect.budget.thread_waiters:
+                return self.run(effect.steps)
+        raise TypeError(f"not an effect: {effect!r}")
+
+    def _wait(self, seconds: float) -> None:
+        # A worker thread may wait long (the hourly budget, a retry); after an interrupt
+        # the batch waits for its workers, so a real wait ends (NotSent) once the batch's
+        # stop event is set. An injected `sleep` (tests) is used as given.
+        stop = BATCH_STOP.get()
+        if stop is None or self._sleep is not time.sleep:
+            self._sleep(seconds)
+        elif stop.wait(seconds):
+            raise NotSent
+
+    def _attempt(self, request: httpx.Request, deadline: float) -> Answer:
+        core = self.core
+        started = time.perf_counter()
+        content: bytes | None = None
+        unread: BodyTooLarge | BodyUndecodable | None = None
+        failure: APIConnectionError | None = None
+        # The socket backend reads the deadline from here (see _deadline).
+        context = ATTEMPT_DEADLINE.set(deadline)
+        try:
+            response = self.http.send(request, auth=core.auth, stream=True, follow_redirects=False)
+            try:
+                reader = core.body_reader(response)
+                for chunk in () if response.is_stream_consumed else response.iter_raw():
+                    reader.feed(chunk)
+                    if time.monotonic() >= deadline:
+                        # Reached only with a caller's own transport: the SDK's sockets
+                        # already fail at the deadline.
+                        raise httpx.ReadTimeout("total deadline passed", request=request)
+                content = reader.content()
+            except _BodyProblem as problem:
+                unread = problem
+            finally:
+                response.close()
+        except httpx.TransportError as error:
+            failure = core.connection_error(error, request, deadline=deadline)
+        finally:
+            ATTEMPT_DEADLINE.reset(context)
+        if failure is not None:
+            # Raised here, outside the except block: see ClientCore.connection_error.
+            raise failure
+        return _answer(response, content, started, unread)
+
+
+class AsyncDriver:
+    """Performs effects with asyncio, for `AsyncAppStoreConnect`."""
+
+    def __init__(
+        self,
+        core: ClientCore,
+        http: httpx.AsyncClient,
+        sleep: Callable[[float], Awaitable[None]],
+    ) -> None:
+        self.core = core
+        self.http = http
+        self._sleep = sleep
+
+    async def run(self, steps: Steps[R]) -> R:
+        """Drive `steps` to their result; an effect's error is raised into them."""
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                effect = steps.send(value) if error is None else steps.throw(error)
+            except StopIteration as stop:
+                result: R = stop.value
+                return result
+            value = error = None
+            try:
+                value = await self._perform(effect)
+            except BaseException as raised:
+                error = raised
+
+    async def _perform(self, effect: Effect) -> Any:
+        if type(effect) is Attempt:
+            return await self._attempt(effect.request, effect.deadline)
+        if type(effect) is Call:
+            steps = send_steps(self.core, self.http, effect.operation, effect.max_retries)
+            return await self.run(steps)
+        if type(effect) is Sleep:
+            return await self._sleep(effect.seconds)
+        if type(effect) is Queued:
+            async with effect.budget.async_waiters:
+                return await self.run(effect.steps)
+        raise TypeError(f"not an effect: {effect!r}")
+
+    async def _attempt(self, request: httpx.Request, deadline: float) -> Answer:
+        core = self.core
+        started = time.perf_counter()
+        content: bytes | None = None
+        unread: BodyTooLarge | BodyUndecodable | None = None
+        failure: APIConnectionError | None = None
+        try:
+            async with asyncio.timeout(deadline - time.monotonic()):
+                response = await self.http.send(
+                    request, auth=core.auth, stream=True, follow_redirects=False
+                )
+                try:
+                    reader = core.body_reader(response)
+                    if not response.is_stream_consumed:
+                        async for chunk in response.aiter_raw():
+                            reader.feed(chunk)
+                    content = reader.content()
+                except _BodyProblem as problem:
+                    unread = problem
+                finally:
+                    await response.aclose()
+        except (httpx.TransportError, TimeoutError) as error:
+            failure = core.connection_error(error, request, deadline=deadline)
+        if failure is not None:
+            # Raised here, outside the except block: see ClientCore.connection_error.
+            raise failure
+        return _answer(response, content, started, unread)

@@ -1,0 +1,85 @@
+"""What an operation asks its driver to do: the sans-I/O effects.
+
+Every behaviour of the SDK (the send loop, a PATCH with its convergence, a read, a page, a
+wait, a plan) is written once, as a generator that yields effects and receives their
+outcome, like httpx's own `Auth.auth_flow`. The sync and the async client each have one
+small driver (`_drivers`) that performs the effects: only it does I/O, sleeps or locks.
+
+- `Call(operation, max_retries)`: one API call through the client's send loop; the
+  answer is the `httpx.Response` (errors are raised into the generator).
+- `Attempt(request, deadline)`: one HTTP attempt, body read within the limits; the
+  answer is an `Answer`. Only the send loop yields it.
+- `Sleep(seconds)`: wait; in a sync batch, an interrupt cuts it short (`NotSent`).
+- `Queued(steps)`: run `steps` holding the budget's waiter queue, so that concurrent
+  requests waiting for the hourly budget wait one at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ._budget import RateBudget
+
+__all__ = ["Answer", "Attempt", "Call", "Effect", "Queued", "Sleep", "Steps"]
+
+R = TypeVar("R")
+
+
+class Call:
+    __slots__ = ("max_retries", "operation")
+
+    def __init__(self, operation: Mapping[str, Any], max_retries: int | None) -> None:
+        self.operation = operation
+        self.max_retries = max_retries
+
+
+class Attempt:
+    __slots__ = ("deadline", "request")
+
+    def __init__(self, request: httpx.Request, deadline: float) -> None:
+        self.request = request
+        self.deadline = deadline
+
+
+class Answer:
+    """A response whose body was read (`content`), or could not be (`unread` says why)."""
+
+    __slots__ = ("content", "limit_passed", "response", "started", "unread")
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        content: bytes | None,
+        started: float,
+        unread: str | None = None,
+        limit_passed: bool = False,
+    ) -> None:
+        self.response = response
+        self.content = content
+        self.started = started
+        self.unread = unread
+        self.limit_passed = limit_passed
+
+
+class Sleep:
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+
+class Queued:
+    __slots__ = ("budget", "steps")
+
+    def __init__(self, budget: RateBudget, steps: Steps[Any]) -> None:
+        self.budget = budget
+        self.steps = steps
+
+
+Effect = Call | Attempt | Sleep | Queued
+# An operation: yields effects, receives each one's outcome, returns its result.
+Steps = Generator[Effect, Any, R]

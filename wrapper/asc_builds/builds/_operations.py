@@ -1,0 +1,511 @@
+"""Everything `client.builds` does, written once as sans-I/O operations (see `_steps`).
+
+`BuildOperations` holds a client's state for builds (its app lookups, its declaration
+reads, its clock) and each method is a generator: it yields the API calls and waits it
+needs and returns its result. `Builds` and `AsyncBuilds` (in `builds/__init__`) run these
+same generators with the client's driver. The decisions themselves are plain code in
+`asc_builds.jobs` (convergence, declaration rules, waits, expiry plans).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random as _random
+import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .._budget import RateBudget
+from .._exceptions import (
+    AmbiguousBuildError,
+    AppStoreConnectError,
+    BuildNotFoundError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    ResponseValidationError,
+    UnverifiedChangeError,
+)
+from .._logging import logger
+from .._paging import PageWalk, check_max_items
+from .._steps import Call, Steps
+from ..apps import AppOperations
+from ..encryption_declarations import DeclarationOperations
+from ..jobs._converge import RequestedChange, UpdateResult
+from ..jobs._declaration import declaration_state, refusal
+from ..jobs._expiry import ExpiryPlan, plan_expiry
+from ..jobs._selector import Selector
+from ..jobs._wait import OnProgress, PollSchedule, ProcessingWait, poll_until_processed
+from ._batch import DEFAULT_CONCURRENCY, Batch, OnOutcome, check_concurrency, checked_ids
+from ._info import BuildInfo
+from ._reads import (
+    DEFAULT_INCLUDE,
+    BuildFilters,
+    build_get_operation,
+    build_list_operation,
+    parse_build_info,
+    parse_builds_page,
+)
+from ._update import build_update_request, parse_build, unreadable_change, update_operation
+
+if TYPE_CHECKING:
+    from asc_builds_generated.models import Build
+
+__all__ = ["DEFAULT_WAIT_TIMEOUT", "BuildOperations", "DeclarationCheck", "JobClock"]
+
+DEFAULT_WAIT_TIMEOUT = 30 * 60.0
+# `find` reads a few more than one build: enough to tell "exactly one" from "several"
+# and list them, without paging through a whole app's history.
+_FIND_CANDIDATES = 20
+_CHECK_INCLUDE = ("app", "appEncryptionDeclaration")
+
+
+@attrs.frozen
+class JobClock:
+    """The client's clock, jitter source and budget, for jobs that wait."""
+
+    now: Callable[[], float] = time.time
+    random: Callable[[], float] = _random.random
+    budget: RateBudget | None = None
+
+    def utcnow(self) -> datetime.datetime:
+        return datetime.datetime.fromtimestamp(self.now(), tz=datetime.UTC)
+
+
+@attrs.frozen
+class DeclarationCheck:
+    """A declaration found fit for a build: its state, and the build as read for the check
+    (with its app and its current declaration)."""
+
+    state: str | None
+    build: BuildInfo
+
+
+class BuildOperations:
+    """The operations of `client.builds`; see the module docstring."""
+
+    def __init__(
+        self,
+        apps: AppOperations,
+        declarations: DeclarationOperations,
+        clock: JobClock,
+    ) -> None:
+        self.apps = apps
+        self.declarations = declarations
+        self._clock = clock
+
+    # -- reads -------------------------------------------------------------------------
+
+    def get(
+        self,
+        build_id: str,
+        *,
+        include: Iterable[str] = DEFAULT_INCLUDE,
+        fields: str | Iterable[str] | None = None,
+        max_retries: int | None = None,
+    ) -> Steps[BuildInfo]:
+        """Read one build. `include` names related resources to include (by default its
+        `preReleaseVersion`, which carries the marketing version). `fields` asks Apple for
+        only these of the build's attributes and relationships (`fields[builds]`, e.g.
+        `("processingState", "expired")`); the others then read as None."""
+        operation = build_get_operation(build_id, include=include, fields=fields)
+        return parse_build_info((yield Call(operation, max_retries)))
+
+    def pages(
+        self,
+        *,
+        bundle_id: str | None = None,
+        app_id: str | None = None,
+        marketing_version: str | None = None,
+        build_number: str | None = None,
+        expired: bool | None = None,
+        processing_state: str | Iterable[str] | None = None,
+        sort: str | Iterable[str] | None = None,
+        include: Iterable[str] = DEFAULT_INCLUDE,
+        max_retries: int | None = None,
+    ) -> Steps[PageWalk[BuildInfo]]:
+        """The pages of `list`, each with Apple's `total` and `next_url`."""
+        return (
+            yield from self.list(
+                bundle_id=bundle_id,
+                app_id=app_id,
+                marketing_version=marketing_version,
+                build_number=build_number,
+                expired=expired,
+                processing_state=processing_state,
+                sort=sort,
+                include=include,
+                max_retries=max_retries,
+            )
+        )
+
+    def list(
+        self,
+        *,
+        bundle_id: str | None = None,
+        app_id: str | None = None,
+        marketing_version: str | None = None,
+        build_number: str | None = None,
+        expired: bool | None = None,
+        processing_state: str | Iterable[str] | None = None,
+        sort: str | Iterable[str] | None = None,
+        include: Iterable[str] = DEFAULT_INCLUDE,
+        max_items: int | None = None,
+        max_retries: int | None = None,
+    ) -> Steps[PageWalk[BuildInfo]]:
+        """Builds matching every criterion given, page after page as iteration goes on.
+
+        `bundle_id` (resolved to the app once per client) or `app_id`; `marketing_version`
+        is `CFBundleShortVersionString` ("2.1.0"), `build_number` is `CFBundleVersion`
+        ("345"); `processing_state` is one of `PROCESSING_STATES` or several; `sort` is
+        one of `SORT_VALUES` (e.g. "-uploadedDate", newest first). Everything is checked
+        (InvalidInputError, a ValueError) before anything is sent. On the sync client a
+        bundle id is resolved when `list` is called and the first page is requested when
+        iteration starts; on the asyncio client both happen once iteration starts.
+        """
+        check_max_items(max_items)
+        filters = yield from self._filters(
+            bundle_id,
+            app_id,
+            marketing_version=marketing_version,
+            build_number=build_number,
+            expired=expired,
+            processing_state=processing_state,
+            sort=sort,
+            include=include,
+        )
+        first = build_list_operation(filters, max_items=max_items)
+        return PageWalk(first, parse_builds_page, max_retries=max_retries, max_items=max_items)
+
+    def find(
+        self,
+        *,
+        bundle_id: str | None = None,
+        app_id: str | None = None,
+        marketing_version: str | None = None,
+        build_number: str,
+        include: Iterable[str] = DEFAULT_INCLUDE,
+        max_retries: int | None = None,
+    ) -> Steps[BuildInfo]:
+        """The one build with this build number (`CFBundleVersion`) in this app, optionally
+        within one marketing version (`CFBundleShortVersionString`).
+
+        Raises BuildNotFoundError naming the criteria, or AmbiguousBuildError listing the
+        candidates (the same build number under several marketing versions).
+        """
+        if bundle_id is None and app_id is None:
+            raise InvalidInputError("find needs bundle_id or app_id")
+        filters = yield from self._filters(
+            bundle_id,
+            app_id,
+            marketing_version=marketing_version,
+            build_number=build_number,
+            include=include,
+        )
+        first = build_list_operation(filters, max_items=_FIND_CANDIDATES)
+        walk = PageWalk(
+            first, parse_builds_page, max_retries=max_retries, max_items=_FIND_CANDIDATES
+        )
+        candidates = yield from walk.all_items()
+        criteria = filters.criteria(**({"bundle_id": bundle_id} if bundle_id else {}))
+        if not candidates:
+            raise BuildNotFoundError(criteria)
+        if len(candidates) > 1:
+            raise AmbiguousBuildError(criteria, tuple(candidates))
+        return candidates[0]
+
+    def _filters(
+        self, bundle_id: str | None, app_id: str | None, **given: Any
+    ) -> Steps[BuildFilters]:
+        if bundle_id is not None and app_id is not None:
+            raise InvalidInputError("give bundle_id or app_id, not both")
+        filters = BuildFilters.checked(app_id=app_id, **given)
+        if bundle_id is not None:
+            app = yield from self.apps.find(bundle_id=bundle_id)
+            filters = attrs.evolve(filters, app_id=app.id)
+        return filters
+
+    # -- changes -----------------------------------------------------------------------
+
+    def apply(
+        self,
+        build_id: str,
+        *,
+        expired: bool | None = None,
+        uses_non_exempt_encryption: bool | None = None,
+        encryption_declaration_id: str | None = None,
+        check_declaration: bool = True,
+        current: BuildInfo | None = None,
+        max_retries: int | None = None,
+    ) -> Steps[UpdateResult]:
+        """Change several things in one PATCH and say whether anything changed.
+
+        Only the arguments given are sent. A declaration is read first and refused
+        (`DeclarationRefusedError`, nothing sent) when it does not exist, is another app's,
+        or is REJECTED, INVALID or EXPIRED; `check_declaration=False` skips that. When that
+        read, or `current` (the build as the caller just read it, e.g. from
+        `wait_until_processed`), shows every requested value already held, nothing is sent.
+        On a 409 the build is read again: when it already holds every requested value the
+        result has `changed=False`; otherwise the `ConflictError` is raised, Apple's
+        entries in it.
+        """
+        body = build_update_request(
+            build_id,
+            expired=expired,
+            uses_non_exempt_encryption=uses_non_exempt_encryption,
+            encryption_declaration_id=encryption_declaration_id,
+        )
+        change = RequestedChange(expired, uses_non_exempt_encryption, encryption_declaration_id)
+        if encryption_declaration_id is not None and check_declaration:
+            check = yield from self.check_declaration(
+                build_id, encryption_declaration_id, max_retries=max_retries
+            )
+            current = check.build
+        if current is not None and current.id == build_id and not change.differences(current):
+            # Read just now and already as asked: nothing to send (as fastlane answers
+            # export compliance only when unanswered).
+            return UpdateResult(build_id, current.build, changed=False)
+        try:
+            response = yield Call(update_operation(build_id, body), max_retries)
+        except UnverifiedChangeError:
+            raise
+        except ResponseValidationError as error:
+            # A 2xx the send path could not read (too large, undecodable): the PATCH's.
+            raise unreadable_change(error, build_id) from None
+        except ConflictError as conflict:
+            info = yield from self._converge_after_conflict(build_id, change, conflict, max_retries)
+            return UpdateResult(build_id, info.build, changed=False)
+        return UpdateResult(build_id, parse_build(response, build_id), changed=True)
+
+    def update(
+        self,
+        build_id: str,
+        *,
+        expired: bool | None = None,
+        uses_non_exempt_encryption: bool | None = None,
+        encryption_declaration_id: str | None = None,
+        check_declaration: bool = True,
+        max_retries: int | None = None,
+    ) -> Steps[Build]:
+        """Change several things in one PATCH; only the arguments given are sent.
+
+        Converges like `apply` (a build already holding the values is returned as it is).
+        """
+        result = yield from self.apply(
+            build_id,
+            expired=expired,
+            uses_non_exempt_encryption=uses_non_exempt_encryption,
+            encryption_declaration_id=encryption_declaration_id,
+            check_declaration=check_declaration,
+            max_retries=max_retries,
+        )
+        return result.build
+
+    def expire(self, build_id: str, *, max_retries: int | None = None) -> Steps[Build]:
+        """Expire the build, ending its TestFlight testing. It cannot be undone."""
+        return (yield from self.update(build_id, expired=True, max_retries=max_retries))
+
+    def set_uses_non_exempt_encryption(
+        self, build_id: str, value: bool, *, max_retries: int | None = None
+    ) -> Steps[Build]:
+        """Answer the export compliance question for this build."""
+        change = self.update(build_id, uses_non_exempt_encryption=value, max_retries=max_retries)
+        return (yield from change)
+
+    def assign_encryption_declaration(
+        self,
+        build_id: str,
+        declaration_id: str,
+        *,
+        check_declaration: bool = True,
+        max_retries: int | None = None,
+    ) -> Steps[Build]:
+        """Attach an app encryption declaration to the build, after checking it (see
+        `apply`)."""
+        change = self.update(
+            build_id,
+            encryption_declaration_id=declaration_id,
+            check_declaration=check_declaration,
+            max_retries=max_retries,
+        )
+        return (yield from change)
+
+    def _converge_after_conflict(
+        self,
+        build_id: str,
+        change: RequestedChange,
+        conflict: ConflictError,
+        max_retries: int | None,
+    ) -> Steps[BuildInfo]:
+        """After a 409: the build when it already holds `change`, else raise `conflict`."""
+        try:
+            info = yield from self.get(
+                build_id, include=change.read_include, max_retries=max_retries
+            )
+        except AppStoreConnectError as error:
+            conflict.add_note(
+                f"re-reading build {build_id} to see whether it already held the requested "
+                f"values failed: {error}"
+            )
+            raise conflict from error
+        differences = change.differences(info)
+        if differences:
+            conflict.add_note(
+                f"build {build_id} does not hold the requested values: " + "; ".join(differences)
+            )
+            raise conflict
+        logger.info("build %s already holds the requested values: nothing changed", build_id)
+        return info
+
+    def expire_many(
+        self,
+        build_ids: Iterable[str],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        max_retries: int | None = None,
+        on_outcome: OnOutcome | None = None,
+    ) -> Batch:
+        """Expire each build; one outcome per id, in input order. Failures do not stop it.
+
+        A malformed id, or a single string in place of a collection of ids, raises
+        InvalidInputError before any request is sent. Up to `concurrency` requests run at
+        once (threads on the sync client, tasks on the asyncio client). `on_outcome` is
+        called with each outcome as it completes (on the calling thread: progress
+        reporting).
+
+        Sync client: Ctrl-C stops the batch: no request starts after it (no retry either),
+        the ones in flight end their current attempt (within `attempt_timeout`; a second
+        Ctrl-C stops waiting for them), `on_outcome` is called for every id that had no
+        outcome yet, and `BatchInterrupted` (a KeyboardInterrupt) is raised with
+        `outcomes`, one per id: "changed", "failed", or "not attempted".
+
+        Asyncio client: cancelling the task stops everything at once and re-raises
+        CancelledError; before that, `on_outcome` is called for every id that had no
+        outcome yet: "not attempted" or, for a request cut off in flight, "failed" with
+        RequestAbandonedError.
+        """
+        check_concurrency(concurrency)
+        ids = checked_ids(build_ids)
+
+        def change(build_id: str) -> Steps[UpdateResult]:
+            return self.apply(build_id, expired=True, max_retries=max_retries)
+
+        return Batch(ids, concurrency, change, on_outcome)
+
+    # -- jobs --------------------------------------------------------------------------
+
+    def check_declaration(
+        self, build_id: str, declaration_id: str, *, max_retries: int | None = None
+    ) -> Steps[DeclarationCheck]:
+        """Read the declaration and the build: raise `DeclarationRefusedError` (nothing
+        sent) unless the declaration exists, is the build's app's, and is not REJECTED,
+        INVALID or EXPIRED. Returns its state and the build as read."""
+        try:
+            declaration = yield from self.declarations.get(declaration_id, max_retries=max_retries)
+        except NotFoundError:
+            declaration = None
+        build = yield from self.get(build_id, include=_CHECK_INCLUDE, max_retries=max_retries)
+        problem = refusal(
+            declaration,
+            build_id=build_id,
+            declaration_id=declaration_id,
+            build_app_id=build.app_id,
+        )
+        if problem is not None:
+            raise problem
+        state = None if declaration is None else declaration_state(declaration)
+        return DeclarationCheck(state, build)
+
+    def select(self, selector: Selector, *, max_retries: int | None = None) -> Steps[BuildInfo]:
+        """The build `selector` names (`find` by app, or `get` by id)."""
+        if selector.build_id is not None:
+            return (yield from self.get(selector.build_id, max_retries=max_retries))
+        return (
+            yield from self.find(
+                bundle_id=selector.bundle_id,
+                app_id=selector.app_id,
+                marketing_version=selector.marketing_version,
+                build_number=selector.build_number or "",
+                max_retries=max_retries,
+            )
+        )
+
+    def wait_until_processed(
+        self,
+        build_id: str | None = None,
+        *,
+        bundle_id: str | None = None,
+        app_id: str | None = None,
+        marketing_version: str | None = None,
+        build_number: str | None = None,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        schedule: PollSchedule | None = None,
+        on_progress: OnProgress | None = None,
+        max_retries: int | None = None,
+    ) -> Steps[BuildInfo]:
+        """Poll until App Store Connect has processed the build; returns it when `VALID`.
+
+        Name it by `build_id`, or by `bundle_id` (or `app_id`) and `build_number`
+        (CFBundleVersion), optionally within `marketing_version` (CFBundleShortVersionString):
+        a build just uploaded may not be listed yet, and is looked for until `timeout`
+        (seconds). Raises `ProcessingFailedError` (FAILED or INVALID, with the state) or
+        `WaitTimeoutError` (with the last state seen and the time waited). Polls grow from
+        5 s to a minute apart with jitter (`schedule`), never faster than the hourly
+        budget allows; `on_progress` gets a `WaitProgress` after every poll.
+        """
+        selector = Selector(build_id, bundle_id, app_id, marketing_version, build_number)
+        clock = self._clock
+        budget = clock.budget
+        wait = ProcessingWait(
+            timeout=timeout,
+            schedule=schedule or PollSchedule(),
+            now=clock.now,
+            random=clock.random,
+            budget=None if budget is None else (lambda: budget.status(clock.now())),
+            budget_window=3600.0 if budget is None else budget.window,
+            on_progress=on_progress,
+            describe=selector.describe(),
+        )
+
+        def lookup() -> Steps[BuildInfo | None]:
+            try:
+                return (yield from self.select(selector, max_retries=max_retries))
+            except BuildNotFoundError:
+                return None
+
+        return (yield from poll_until_processed(lookup, wait))
+
+    def plan_expiry(
+        self,
+        *,
+        bundle_id: str | None = None,
+        app_id: str | None = None,
+        older_than: datetime.timedelta,
+        keep_latest: int,
+        marketing_version: str | None = None,
+        max_retries: int | None = None,
+    ) -> Steps[ExpiryPlan]:
+        """Which builds of the app to expire and why each other one is kept (see
+        `asc_builds.jobs.plan_expiry` for the rules). Apply it with
+        `expire_many(plan.ids)`."""
+        now = self._clock.utcnow()
+        if bundle_id is None and app_id is None:
+            raise InvalidInputError("plan_expiry needs bundle_id or app_id")
+        # Checked again below; here so that nothing is listed for bad options.
+        plan_expiry([], now=now, older_than=older_than, keep_latest=keep_latest)
+        walk = yield from self.list(
+            bundle_id=bundle_id,
+            app_id=app_id,
+            marketing_version=marketing_version,
+            max_retries=max_retries,
+        )
+        builds = yield from walk.all_items()
+        return plan_expiry(
+            builds,
+            now=now,
+            older_than=older_than,
+            keep_latest=keep_latest,
+            marketing_version=marketing_version,
+        )
