@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import random as _random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
-from typing import Self
+from typing import Generic, Self, TypeVar
 
 import httpx
 
@@ -24,6 +25,7 @@ from ._exceptions import InvalidInputError
 from ._keys import APIKey
 from ._rate_limit import RateLimit
 from ._retry import DEFAULT_MAX_RETRIES
+from ._send import send_steps
 from .apps import AppOperations, Apps, AsyncApps
 from .builds import AsyncBuilds, BuildOperations, Builds, JobClock
 from .encryption_declarations import (
@@ -35,19 +37,78 @@ from .encryption_declarations import (
 __all__ = ["AppStoreConnect", "AsyncAppStoreConnect"]
 
 
-def _check_http_options(transport: object, http_client: object) -> None:
-    if transport is not None and http_client is not None:
-        raise InvalidInputError("pass transport= or http_client=, not both")
+TransportT = TypeVar("TransportT", httpx.BaseTransport, httpx.AsyncBaseTransport)
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+SleepT = TypeVar("SleepT", Callable[[float], None], Callable[[float], Awaitable[None]])
 
 
-def _operations(core: ClientCore, random: Callable[[], float]) -> BuildOperations:
-    """A client's resources, written once: the apps it resolved are shared with builds."""
-    return BuildOperations(
-        AppOperations(), DeclarationOperations(), JobClock(core.now, random, core.budget)
-    )
+class _Client(Generic[TransportT, HttpT, SleepT]):
+    """What both clients are: settings checked once, the resources made once; each client
+    adds its connection, its driver and how it closes."""
+
+    def __init__(
+        self,
+        key: APIKey,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        scope: Sequence[str] | None = None,
+        transport: TransportT | None = None,
+        http_client: HttpT | None = None,
+        now: Callable[[], float] = time.time,
+        sleep: SleepT | None = None,
+        random: Callable[[], float] = _random.random,
+        attempt_timeout: float = DEFAULT_ATTEMPT_TIMEOUT,
+        call_timeout: float = DEFAULT_CALL_TIMEOUT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        budget: RateBudget | None = None,
+    ) -> None:
+        if transport is not None and http_client is not None:
+            raise InvalidInputError("pass transport= or http_client=, not both")
+        self._core = core = ClientCore(
+            key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            scope=scope,
+            now=now,
+            random=random,
+            attempt_timeout=attempt_timeout,
+            call_timeout=call_timeout,
+            max_response_bytes=max_response_bytes,
+            budget=budget,
+        )
+        self._owns_http = http_client is None
+        # The apps a client resolved are shared by `apps` and `builds`.
+        operations = BuildOperations(
+            AppOperations(), DeclarationOperations(), JobClock(core.now, random, core.budget)
+        )
+        self._connect(transport, http_client, sleep, operations)
+
+    def _connect(
+        self,
+        transport: TransportT | None,
+        http_client: HttpT | None,
+        sleep: SleepT | None,
+        operations: BuildOperations,
+    ) -> None:
+        raise NotImplementedError
+
+    @property
+    def base_url(self) -> str:
+        return self._core.base_url
+
+    @property
+    def last_rate_limit(self) -> RateLimit | None:
+        """The `X-Rate-Limit` budget from the latest response that carried one."""
+        return self._core.last_rate_limit
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
 
 
-class AppStoreConnect:
+class AppStoreConnect(_Client[httpx.BaseTransport, httpx.Client, Callable[[float], None]]):
     """A synchronous App Store Connect client; safe to share between threads.
 
     `key` signs every request. `base_url` defaults to Apple's host (the enterprise host for
@@ -66,39 +127,17 @@ class AppStoreConnect:
     error). `timeout` is httpx's, per socket operation.
     """
 
-    def __init__(
+    apps: Apps
+    builds: Builds
+    encryption_declarations: EncryptionDeclarations
+
+    def _connect(
         self,
-        key: APIKey,
-        *,
-        base_url: str | None = None,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        scope: Sequence[str] | None = None,
-        transport: httpx.BaseTransport | None = None,
-        http_client: httpx.Client | None = None,
-        now: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
-        random: Callable[[], float] = _random.random,
-        attempt_timeout: float = DEFAULT_ATTEMPT_TIMEOUT,
-        call_timeout: float = DEFAULT_CALL_TIMEOUT,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        budget: RateBudget | None = None,
+        transport: httpx.BaseTransport | None,
+        http_client: httpx.Client | None,
+        sleep: Callable[[float], None] | None,
+        operations: BuildOperations,
     ) -> None:
-        _check_http_options(transport, http_client)
-        self._core = ClientCore(
-            key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            scope=scope,
-            now=now,
-            random=random,
-            attempt_timeout=attempt_timeout,
-            call_timeout=call_timeout,
-            max_response_bytes=max_response_bytes,
-            budget=budget,
-        )
-        self._owns_http = http_client is None
         self._http = http_client or httpx.Client(transport=transport, timeout=self._core.timeout)
         # Bounds every socket operation by the attempt's deadline (see _deadline); without
         # it, a trickled header would only be bounded by httpx's per-read timeout. Imported
@@ -107,23 +146,11 @@ class AppStoreConnect:
         from ._deadline_backend import install
 
         install(self._http)
-        driver = SyncDriver(self._core, self._http, sleep)
-        builds = _operations(self._core, random)
-        self.apps = Apps(driver, builds.apps)
-        self.builds = Builds(driver, builds)
-        self.encryption_declarations = EncryptionDeclarations(driver, builds.declarations)
-
-    @property
-    def base_url(self) -> str:
-        return self._core.base_url
-
-    @property
-    def last_rate_limit(self) -> RateLimit | None:
-        """The `X-Rate-Limit` budget from the latest response that carried one."""
-        return self._core.last_rate_limit
-
-    def __repr__(self) -> str:
-        return f"AppStoreConnect(base_url={self.base_url!r})"
+        send = functools.partial(send_steps, self._core, self._http)
+        driver = SyncDriver(self._core, self._http, send, sleep or time.sleep)
+        self.apps = Apps(driver, operations.apps)
+        self.builds = Builds(driver, operations)
+        self.encryption_declarations = EncryptionDeclarations(driver, operations.declarations)
 
     def close(self) -> None:
         """Close the connection pool, unless the caller passed its own `http_client`."""
@@ -142,66 +169,34 @@ class AppStoreConnect:
         self.close()
 
 
-class AsyncAppStoreConnect:
+class AsyncAppStoreConnect(
+    _Client[httpx.AsyncBaseTransport, httpx.AsyncClient, Callable[[float], Awaitable[None]]]
+):
     """The asyncio twin of `AppStoreConnect`: the same options and limits, awaitable methods.
 
     `sleep` is awaited between retries; `http_client` is an `httpx.AsyncClient`. Each
     attempt runs inside `asyncio.timeout`, so its deadline holds for any client given.
     """
 
-    def __init__(
+    apps: AsyncApps
+    builds: AsyncBuilds
+    encryption_declarations: AsyncEncryptionDeclarations
+
+    def _connect(
         self,
-        key: APIKey,
-        *,
-        base_url: str | None = None,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        scope: Sequence[str] | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        now: Callable[[], float] = time.time,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        random: Callable[[], float] = _random.random,
-        attempt_timeout: float = DEFAULT_ATTEMPT_TIMEOUT,
-        call_timeout: float = DEFAULT_CALL_TIMEOUT,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        budget: RateBudget | None = None,
+        transport: httpx.AsyncBaseTransport | None,
+        http_client: httpx.AsyncClient | None,
+        sleep: Callable[[float], Awaitable[None]] | None,
+        operations: BuildOperations,
     ) -> None:
-        _check_http_options(transport, http_client)
-        self._core = ClientCore(
-            key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            scope=scope,
-            now=now,
-            random=random,
-            attempt_timeout=attempt_timeout,
-            call_timeout=call_timeout,
-            max_response_bytes=max_response_bytes,
-            budget=budget,
-        )
-        self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(
             transport=transport, timeout=self._core.timeout
         )
-        driver = AsyncDriver(self._core, self._http, sleep)
-        builds = _operations(self._core, random)
-        self.apps = AsyncApps(driver, builds.apps)
-        self.builds = AsyncBuilds(driver, builds)
-        self.encryption_declarations = AsyncEncryptionDeclarations(driver, builds.declarations)
-
-    @property
-    def base_url(self) -> str:
-        return self._core.base_url
-
-    @property
-    def last_rate_limit(self) -> RateLimit | None:
-        """The `X-Rate-Limit` budget from the latest response that carried one."""
-        return self._core.last_rate_limit
-
-    def __repr__(self) -> str:
-        return f"AsyncAppStoreConnect(base_url={self.base_url!r})"
+        send = functools.partial(send_steps, self._core, self._http)
+        driver = AsyncDriver(self._core, self._http, send, sleep or asyncio.sleep)
+        self.apps = AsyncApps(driver, operations.apps)
+        self.builds = AsyncBuilds(driver, operations)
+        self.encryption_declarations = AsyncEncryptionDeclarations(driver, operations.declarations)
 
     async def aclose(self) -> None:
         """Close the connection pool, unless the caller passed its own `http_client`."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -22,12 +22,13 @@ from ._body import BodyTooLarge, BodyUndecodable
 from ._deadline import ATTEMPT_DEADLINE
 from ._exceptions import APIConnectionError
 from ._interrupt import BATCH_STOP, NotSent
-from ._send import send_steps
 from ._steps import Answer, Attempt, Call, Effect, Queued, Sleep, Steps
 
-__all__ = ["AsyncDriver", "SyncDriver"]
+__all__ = ["AsyncDriver", "SendSteps", "SyncDriver"]
 
 R = TypeVar("R")
+# What a `Call` runs: the client's send loop (`_send.send_steps`) for one operation.
+SendSteps = Callable[[Mapping[str, Any], int | None], Steps[httpx.Response]]
 _BodyProblem = (BodyTooLarge, BodyUndecodable)
 
 
@@ -46,10 +47,15 @@ class SyncDriver:
     """Performs effects with blocking I/O, for `AppStoreConnect`."""
 
     def __init__(
-        self, core: ClientCore, http: httpx.Client, sleep: Callable[[float], None]
+        self,
+        core: ClientCore,
+        http: httpx.Client,
+        send: SendSteps,
+        sleep: Callable[[float], None],
     ) -> None:
         self.core = core
         self.http = http
+        self._send = send
         self._sleep = sleep
 
     def run(self, steps: Steps[R]) -> R:
@@ -72,11 +78,11 @@ class SyncDriver:
         if type(effect) is Attempt:
             return self._attempt(effect.request, effect.deadline)
         if type(effect) is Call:
-            return self.run(send_steps(self.core, self.http, effect.operation, effect.max_retries))
+            return self.run(self._send(effect.operation, effect.max_retries))
         if type(effect) is Sleep:
             return self._wait(effect.seconds)
         if type(effect) is Queued:
-            with effect.budget.thread_waiters:
+            with effect.queue.thread_waiters:
                 return self.run(effect.steps)
         raise TypeError(f"not an effect: {effect!r}")
 
@@ -130,10 +136,12 @@ class AsyncDriver:
         self,
         core: ClientCore,
         http: httpx.AsyncClient,
+        send: SendSteps,
         sleep: Callable[[float], Awaitable[None]],
     ) -> None:
         self.core = core
         self.http = http
+        self._send = send
         self._sleep = sleep
 
     async def run(self, steps: Steps[R]) -> R:
@@ -156,12 +164,11 @@ class AsyncDriver:
         if type(effect) is Attempt:
             return await self._attempt(effect.request, effect.deadline)
         if type(effect) is Call:
-            steps = send_steps(self.core, self.http, effect.operation, effect.max_retries)
-            return await self.run(steps)
+            return await self.run(self._send(effect.operation, effect.max_retries))
         if type(effect) is Sleep:
             return await self._sleep(effect.seconds)
         if type(effect) is Queued:
-            async with effect.budget.async_waiters:
+            async with effect.queue.async_waiters:
                 return await self.run(effect.steps)
         raise TypeError(f"not an effect: {effect!r}")
 

@@ -16,15 +16,26 @@ small driver (`_drivers`) that performs the effects: only it does I/O, sleeps or
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import asyncio
+import threading
+from collections.abc import Awaitable, Generator, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     import httpx
 
-    from ._budget import RateBudget
-
-__all__ = ["Answer", "Attempt", "Call", "Effect", "Queued", "Sleep", "Steps"]
+__all__ = [
+    "Answer",
+    "AsyncRunner",
+    "Attempt",
+    "Call",
+    "Effect",
+    "Queued",
+    "Sleep",
+    "Steps",
+    "SyncRunner",
+    "WaiterQueue",
+]
 
 R = TypeVar("R")
 
@@ -72,14 +83,36 @@ class Sleep:
         self.seconds = seconds
 
 
-class Queued:
-    __slots__ = ("budget", "steps")
+class WaiterQueue(Protocol):
+    """Where waiters queue: one lock for threads, one for asyncio tasks."""
 
-    def __init__(self, budget: RateBudget, steps: Steps[Any]) -> None:
-        self.budget = budget
+    @property
+    def thread_waiters(self) -> threading.Lock: ...
+
+    @property
+    def async_waiters(self) -> asyncio.Lock: ...
+
+
+class Queued:
+    __slots__ = ("queue", "steps")
+
+    def __init__(self, queue: WaiterQueue, steps: Steps[Any]) -> None:
+        self.queue = queue
         self.steps = steps
 
 
 Effect = Call | Attempt | Sleep | Queued
 # An operation: yields effects, receives each one's outcome, returns its result.
 Steps = Generator[Effect, Any, R]
+
+
+class SyncRunner(Protocol):
+    """What runs steps on a synchronous client (`_drivers.SyncDriver`)."""
+
+    def run(self, steps: Steps[R]) -> R: ...
+
+
+class AsyncRunner(Protocol):
+    """What runs steps on an asyncio client (`_drivers.AsyncDriver`)."""
+
+    def run(self, steps: Steps[R]) -> Awaitable[R]: ...

@@ -3,7 +3,7 @@
 A resource's operations are generators (see `_steps`). Its sync surface and its asyncio
 surface are classes whose methods are made here from those same functions: the signature
 and the docstring are the operation's, the sync method runs it with the client's
-`SyncDriver`, the async one awaits it on the `AsyncDriver`.
+`SyncDriver`, the async one awaits it on the `AsyncDriver` (see `_drivers`).
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ import functools
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
-from ._drivers import AsyncDriver, SyncDriver
 from ._paging import Page, PageWalk
-from ._steps import Steps
+from ._steps import AsyncRunner, Steps, SyncRunner
 
 __all__ = [
     "AsyncSurface",
@@ -36,7 +35,7 @@ T = TypeVar("T")
 class SyncSurface(Generic[Ops]):
     """A resource on a synchronous client: its operations, run by the client's driver."""
 
-    def __init__(self, driver: SyncDriver, operations: Ops) -> None:
+    def __init__(self, driver: SyncRunner, operations: Ops) -> None:
         self._driver = driver
         self._operations = operations
 
@@ -44,7 +43,7 @@ class SyncSurface(Generic[Ops]):
 class AsyncSurface(Generic[Ops]):
     """A resource on an asyncio client: its operations, awaited on the client's driver."""
 
-    def __init__(self, driver: AsyncDriver, operations: Ops) -> None:
+    def __init__(self, driver: AsyncRunner, operations: Ops) -> None:
         self._driver = driver
         self._operations = operations
 
@@ -74,12 +73,12 @@ def async_call(
 # generators: everything happens once iteration starts.
 
 
-def _sync_pages(driver: SyncDriver, walk: PageWalk[T]) -> Iterator[Page[T]]:
+def _sync_pages(driver: SyncRunner, walk: PageWalk[T]) -> Iterator[Page[T]]:
     while (page := driver.run(walk.next_page())) is not None:
         yield page
 
 
-def _sync_items(driver: SyncDriver, walk: PageWalk[T]) -> Iterator[T]:
+def _sync_items(driver: SyncRunner, walk: PageWalk[T]) -> Iterator[T]:
     for page in _sync_pages(driver, walk):
         yield from page.items
 

@@ -55,7 +55,7 @@ class Builds(SyncSurface[BuildOperations]):
 
     get = sync_call(BuildOperations.get)
     list = sync_items(BuildOperations.list)
-    pages = sync_pages(BuildOperations.pages)
+    pages = sync_pages(BuildOperations.list)
     find = sync_call(BuildOperations.find)
     apply = sync_call(BuildOperations.apply)
     update = sync_call(BuildOperations.update)
@@ -75,7 +75,7 @@ class AsyncBuilds(AsyncSurface[BuildOperations]):
 
     get = async_call(BuildOperations.get)
     list = async_items(BuildOperations.list)
-    pages = async_pages(BuildOperations.pages)
+    pages = async_pages(BuildOperations.list)
     find = async_call(BuildOperations.find)
     apply = async_call(BuildOperations.apply)
     update = async_call(BuildOperations.update)

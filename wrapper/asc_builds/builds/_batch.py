@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar
 
 import attrs
 
-from .._drivers import AsyncDriver, SyncDriver
 from .._exceptions import (
     AppStoreConnectError,
     BatchInterrupted,
@@ -29,7 +28,7 @@ from .._exceptions import (
 )
 from .._ids import validate_id
 from .._interrupt import BATCH_STOP, NotSent
-from .._steps import Steps
+from .._steps import AsyncRunner, Steps, SyncRunner
 from .._surface import AsyncSurface, SyncSurface
 from ..jobs._converge import UpdateResult
 
@@ -182,7 +181,7 @@ def _outcome(build_id: str, result: UpdateResult) -> BuildOutcome:
     return BuildOutcome(build_id, build=result.build, changed=result.changed)
 
 
-def _run_batch(driver: SyncDriver, batch: Batch) -> list[BuildOutcome]:
+def _run_batch(driver: SyncRunner, batch: Batch) -> list[BuildOutcome]:
     """Run `batch` on threads; see `BuildOperations.expire_many` for what Ctrl-C does."""
     ids, on_outcome = batch.ids, batch.on_outcome
     if not ids:
@@ -232,7 +231,7 @@ def _run_batch(driver: SyncDriver, batch: Batch) -> list[BuildOutcome]:
     return [outcome for outcome in outcomes if outcome is not None]
 
 
-async def _run_batch_async(driver: AsyncDriver, batch: Batch) -> list[BuildOutcome]:
+async def _run_batch_async(driver: AsyncRunner, batch: Batch) -> list[BuildOutcome]:
     """Run `batch` as tasks; see `BuildOperations.expire_many` for what cancelling does."""
     ids, on_outcome = batch.ids, batch.on_outcome
     semaphore = asyncio.Semaphore(batch.concurrency)

@@ -10,10 +10,11 @@ same generators with the client's driver. The decisions themselves are plain cod
 from __future__ import annotations
 
 import datetime
+import functools
 import random as _random
 import time
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 import attrs
 
@@ -55,6 +56,8 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_WAIT_TIMEOUT", "BuildOperations", "DeclarationCheck", "JobClock"]
 
+P = ParamSpec("P")
+
 DEFAULT_WAIT_TIMEOUT = 30 * 60.0
 # `find` reads a few more than one build: enough to tell "exactly one" from "several"
 # and list them, without paging through a whole app's history.
@@ -81,6 +84,19 @@ class DeclarationCheck:
 
     state: str | None
     build: BuildInfo
+
+
+def _the_build(apply: Callable[P, Steps[UpdateResult]], doc: str) -> Callable[P, Steps[Build]]:
+    """`apply` returning the `Build` alone: the changes that do not say what changed."""
+
+    @functools.wraps(apply)
+    def change(*args: P.args, **kwargs: P.kwargs) -> Steps[Build]:
+        result = yield from apply(*args, **kwargs)
+        return result.build
+
+    change.__name__ = change.__qualname__ = "update"
+    change.__doc__ = doc
+    return change
 
 
 class BuildOperations:
@@ -113,34 +129,6 @@ class BuildOperations:
         operation = build_get_operation(build_id, include=include, fields=fields)
         return parse_build_info((yield Call(operation, max_retries)))
 
-    def pages(
-        self,
-        *,
-        bundle_id: str | None = None,
-        app_id: str | None = None,
-        marketing_version: str | None = None,
-        build_number: str | None = None,
-        expired: bool | None = None,
-        processing_state: str | Iterable[str] | None = None,
-        sort: str | Iterable[str] | None = None,
-        include: Iterable[str] = DEFAULT_INCLUDE,
-        max_retries: int | None = None,
-    ) -> Steps[PageWalk[BuildInfo]]:
-        """The pages of `list`, each with Apple's `total` and `next_url`."""
-        return (
-            yield from self.list(
-                bundle_id=bundle_id,
-                app_id=app_id,
-                marketing_version=marketing_version,
-                build_number=build_number,
-                expired=expired,
-                processing_state=processing_state,
-                sort=sort,
-                include=include,
-                max_retries=max_retries,
-            )
-        )
-
     def list(
         self,
         *,
@@ -156,6 +144,9 @@ class BuildOperations:
         max_retries: int | None = None,
     ) -> Steps[PageWalk[BuildInfo]]:
         """Builds matching every criterion given, page after page as iteration goes on.
+
+        `pages` takes the same criteria and yields the pages themselves, each with Apple's
+        `total` (matches across all pages) and `next_url`.
 
         `bundle_id` (resolved to the app once per client) or `app_id`; `marketing_version`
         is `CFBundleShortVersionString` ("2.1.0"), `build_number` is `CFBundleVersion`
@@ -209,7 +200,7 @@ class BuildOperations:
             first, parse_builds_page, max_retries=max_retries, max_items=_FIND_CANDIDATES
         )
         candidates = yield from walk.all_items()
-        criteria = filters.criteria(**({"bundle_id": bundle_id} if bundle_id else {}))
+        criteria = filters.criteria(**({} if bundle_id is None else {"bundle_id": bundle_id}))
         if not candidates:
             raise BuildNotFoundError(criteria)
         if len(candidates) > 1:
@@ -279,29 +270,13 @@ class BuildOperations:
             return UpdateResult(build_id, info.build, changed=False)
         return UpdateResult(build_id, parse_build(response, build_id), changed=True)
 
-    def update(
-        self,
-        build_id: str,
-        *,
-        expired: bool | None = None,
-        uses_non_exempt_encryption: bool | None = None,
-        encryption_declaration_id: str | None = None,
-        check_declaration: bool = True,
-        max_retries: int | None = None,
-    ) -> Steps[Build]:
+    update = _the_build(
+        apply,
         """Change several things in one PATCH; only the arguments given are sent.
 
-        Converges like `apply` (a build already holding the values is returned as it is).
-        """
-        result = yield from self.apply(
-            build_id,
-            expired=expired,
-            uses_non_exempt_encryption=uses_non_exempt_encryption,
-            encryption_declaration_id=encryption_declaration_id,
-            check_declaration=check_declaration,
-            max_retries=max_retries,
-        )
-        return result.build
+        Converges like `apply`, and returns the `Build` instead of an `UpdateResult` (a
+        build already holding the values is returned as it is).""",
+    )
 
     def expire(self, build_id: str, *, max_retries: int | None = None) -> Steps[Build]:
         """Expire the build, ending its TestFlight testing. It cannot be undone."""

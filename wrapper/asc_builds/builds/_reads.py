@@ -80,18 +80,17 @@ class BuildFilters:
     include: tuple[str, ...] = DEFAULT_INCLUDE
 
     @classmethod
-    def checked(
-        cls,
-        *,
-        app_id: str | None = None,
-        marketing_version: str | None = None,
-        build_number: str | None = None,
-        expired: bool | None = None,
-        processing_state: str | Iterable[str] | None = None,
-        sort: str | Iterable[str] | None = None,
-        include: Iterable[str] = DEFAULT_INCLUDE,
-    ) -> BuildFilters:
-        """Every value checked before anything is sent; InvalidInputError names the bad one."""
+    def checked(cls, **given: Any) -> BuildFilters:
+        """The criteria a caller gave (by the names of `builds.list`), each checked before
+        anything is sent: InvalidInputError names the bad one. They come from users as
+        they are, so they are typed `Any` here and checked one by one."""
+        app_id = given.get("app_id")
+        marketing_version = given.get("marketing_version")
+        build_number = given.get("build_number")
+        expired = given.get("expired")
+        processing_state = given.get("processing_state")
+        sort = given.get("sort")
+        include = given.get("include", DEFAULT_INCLUDE)
         if app_id is not None:
             validate_id(app_id, what="app id")
         if marketing_version is not None:

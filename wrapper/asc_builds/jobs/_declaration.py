@@ -93,26 +93,24 @@ def refusal(
         )
     state = declaration_state(declaration)
     app_id = declaration_app_id(declaration)
-    if build_app_id is not None and app_id is not None and app_id != build_app_id:
+
+    def refused(reason: RefusalReason, why: str) -> DeclarationRefusedError:
         return DeclarationRefusedError(
-            f"encryption declaration {declaration_id} ({state}) belongs to app {app_id}, "
-            f"build {build_id} to app {build_app_id}: not assigned, nothing was sent",
+            f"encryption declaration {declaration_id} {why}, nothing was sent",
             build_id=build_id,
             declaration_id=declaration_id,
-            reason="other app",
+            reason=reason,
             state=state,
             declaration_app_id=app_id,
             build_app_id=build_app_id,
+        )
+
+    if build_app_id is not None and app_id is not None and app_id != build_app_id:
+        return refused(
+            "other app",
+            f"({state}) belongs to app {app_id}, build {build_id} to app {build_app_id}: "
+            "not assigned",
         )
     if state in REFUSED_DECLARATION_STATES:
-        return DeclarationRefusedError(
-            f"encryption declaration {declaration_id} is {state}: it cannot be assigned to "
-            f"build {build_id}, nothing was sent",
-            build_id=build_id,
-            declaration_id=declaration_id,
-            reason="state",
-            state=state,
-            declaration_app_id=app_id,
-            build_app_id=build_app_id,
-        )
+        return refused("state", f"is {state}: it cannot be assigned to build {build_id}")
     return None
