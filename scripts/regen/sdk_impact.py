@@ -32,7 +32,7 @@ from .diff import Action, Change, Kind
 from .slicer import component_refs
 from .usage import SdkUsage
 
-__all__ = ["SdkChange", "split_for_sdk"]
+__all__ = ["SdkChange", "operation_keys", "split_for_sdk"]
 
 _SCHEMA_PREFIX = "#/components/schemas/"
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -321,6 +321,11 @@ class _Judge:
             may = "may now be UNSET" if change.action is Action.REMOVED else "is always set"
             return f"the SDK reads `{name}`: it {may}"
         return f"the SDK reads `{name}`: its generated type changes ({change.detail})"
+
+
+def operation_keys(document: dict[str, Any]) -> set[str]:
+    """`METHOD /path` of every operation, as the diff names them."""
+    return set(_operations(document))
 
 
 def split_for_sdk(
