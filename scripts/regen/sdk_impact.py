@@ -284,9 +284,7 @@ class _Judge:
         if self._is_request(where, operation):
             if added:
                 return "the SDK may now send this value"
-            return (
-                f"the SDK sends this value ({self._sent_by(where, operation)}): no longer allowed"
-            )
+            return "the SDK sends this value: no longer allowed"
         if added:
             return "a value the SDK spells may now come back"
         return (
