@@ -37,8 +37,10 @@ from regen.layout import Layout
 from regen.lock import build_lock, content_sha256, sha256_bytes
 from regen.overlay import PatchError, apply_overlay, load_patches
 from regen.report import Outcome, SpecSide, render_report
+from regen.sdk_impact import SdkChange, operation_keys, split_for_sdk
 from regen.slicer import dump_json, load_upstream, read_json, slice_spec
 from regen.templates import TemplateDriftError
+from regen.usage import read_usage
 
 EXIT_OK, EXIT_STALE, EXIT_FAILED, EXIT_CHANGED = 0, 1, 2, 3
 # What can go wrong with a run; each is reported as a message, never a traceback.
@@ -172,11 +174,21 @@ def update_from_upstream(
     old = _side(lock.get("upstream", {}), old_slice)
     new: SpecSide | None = None
     changes: list[Change] = []
+    sdk: list[SdkChange] | None = None
+    operations: set[str] = set()
+    # What the wrapper uses of the client it was written against: read before regenerating.
+    usage = read_usage(layout.wrapper, layout.package)
 
     def finish(outcome: Outcome, code: int, failure: str | None = None) -> int:
         if report is not None:
             text = render_report(
-                outcome=outcome, old=old, new=new, changes=changes, failure=failure
+                outcome=outcome,
+                old=old,
+                new=new,
+                changes=changes,
+                sdk=sdk,
+                operations=operations,
+                failure=failure,
             )
             report.write_text(text, encoding="utf-8")
         return code
@@ -188,6 +200,9 @@ def update_from_upstream(
         upstream = _upstream_entry(name, data, spec)
         new = _side(upstream, new_slice)
         changes = diff_slices(old_slice or {}, new_slice)
+        operations = operation_keys(old_slice or {}) | operation_keys(new_slice)
+        if usage is not None:
+            sdk, _ = split_for_sdk(changes, old_slice or {}, new_slice, usage)
         if old_slice is not None and old.slice_sha256 == new.slice_sha256:
             print(f"no change: the slice of {name} ({new.version}) equals the pinned one")
             return finish(Outcome.NO_CHANGE, EXIT_OK)
@@ -196,9 +211,10 @@ def update_from_upstream(
         print(f"failed: {exc}", file=sys.stderr)
         return finish(Outcome.FAILED, EXIT_FAILED, str(exc))
     breaking = sum(1 for change in changes if change.impact == "breaking")
+    touching = "?" if sdk is None else len(sdk)
     print(
-        f"changed: {old.version} -> {new.version}, {len(changes)} changes ({breaking} breaking); "
-        "slice, lock and generated/ updated"
+        f"changed: {old.version} -> {new.version}, {len(changes)} changes ({breaking} breaking, "
+        f"{touching} touching asc_builds); slice, lock and generated/ updated"
     )
     return finish(Outcome.CHANGED, EXIT_CHANGED)
 

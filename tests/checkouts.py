@@ -14,8 +14,9 @@ _IGNORE = shutil.ignore_patterns("__pycache__")
 
 
 def copy_checkout(destination: Path, *, with_generated: bool = True) -> Path:
-    """Copy `openapi/` and `scripts/` (and `generated/`, or only its ruff config) aside."""
-    for folder in ("openapi", "scripts"):
+    """Copy `openapi/`, `scripts/` and the wrapper (whose use of the generated client the
+    report reads), and `generated/` or only its ruff config, aside."""
+    for folder in ("openapi", "scripts", "wrapper"):
         shutil.copytree(ROOT / folder, destination / folder, ignore=_IGNORE)
     if with_generated:
         shutil.copytree(ROOT / "generated", destination / "generated", ignore=_IGNORE)

@@ -46,3 +46,8 @@ class Layout:
     @property
     def package(self) -> Path:
         return self.root / "generated" / "asc_builds_generated"
+
+    @property
+    def wrapper(self) -> Path:
+        """The hand-written SDK: what it uses of the generated package shapes the report."""
+        return self.root / "wrapper" / "asc_builds"

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..checkouts import ROOT, run_regenerate
 from .conftest import OLD_SLICE, load, snapshot
+from .report_reading import FIRST, GENERATED, row_with, section
 
 Json = dict[str, Any]
 WriteUpstream = Callable[[Json, str], Path]
@@ -61,20 +62,19 @@ def test_old_spec_is_reported_applied_and_generates_a_working_client(
     assert result.returncode == EXIT_CHANGED, result.stderr
     text = report.read_text("utf-8")
     assert text.startswith("# App Store Connect spec: 4.4.1 -> 3.7.0 (changed)")
-    for expected in (
-        "| response | removed | `PATCH /v1/builds/{id}` | response 429 |",
-        "| nullable | removed | `BuildUpdateRequest.data.attributes.expired` |",
-        "| nullable | removed | `BuildUpdateRequest.data.attributes.usesNonExemptEncryption` |",
-        "| property | removed | `Build.attributes.computedMinVisionOsVersion` |",
-        "| property | removed | `Build.relationships.buildUpload` |",
-        "| variant | removed | `BuildResponse.included[]` | oneOf BuildUpload |",
-        "| schema | removed | `BuildUpload` |",
-        "| enum value | removed | `ExternalBetaState` | 'NOT_APPLICABLE' |",
-        "## Legend",
-    ):
-        assert expected in text, expected
-    additive = text.split("## Additive", 1)[1] if "## Additive" in text else ""
-    assert "BuildUpload" not in additive and "429" not in additive
+    first, generated = section(text, FIRST), section(text, GENERATED)
+    # The body the SDK sends comes first, with its effect; the rest follows, grouped.
+    for name in ("expired", "usesNonExemptEncryption"):
+        row = row_with(first, "nullable removed", f"BuildUpdateRequest.data.attributes.{name}")
+        assert "request body the SDK sends" in row and "can no longer be null" in row
+    row_with(generated, "response removed (5)", "`PATCH /v1/builds/{id}`", "`429`")
+    row_with(generated, "property removed", "`Build.attributes`", "`computedMinVisionOsVersion`")
+    row_with(generated, "property removed", "`Build.relationships`", "`buildUpload`")
+    row_with(generated, "variant removed (2)", "`BuildResponse.included[]`", "oneOf BuildUpload")
+    row_with(generated, "schema removed", "`BuildUpload`")
+    row_with(generated, "enum value removed", "`ExternalBetaState`", "'NOT_APPLICABLE'")
+    assert "## Legend" in text
+    assert "## Additive" not in text and "added" not in first
     lock = load(checkout / "openapi" / "lock.json")
     assert lock["upstream"]["version"] == "3.7.0"
     assert lock["slice"]["schemas"] == 68
@@ -127,8 +127,9 @@ def test_content_change_without_a_version_bump_is_detected(
     assert result.returncode == EXIT_CHANGED, result.stderr
     text = report.read_text("utf-8")
     assert "4.4.1 -> 4.4.1 (changed)" in text
-    assert "| enum value | added | `ExternalBetaState` | 'ON_HOLD' |" in text
+    row_with(section(text, GENERATED), "enum value added", "`ExternalBetaState`", "'ON_HOLD'")
     assert "**0 breaking, 1 additive**" in text
+    assert "Nothing the hand-written SDK uses changes." in section(text, FIRST)
     enum_module = (
         checkout / "generated" / "asc_builds_generated" / "models" / "external_beta_state.py"
     )

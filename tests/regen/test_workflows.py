@@ -105,8 +105,32 @@ def test_regenerate_runs_on_a_schedule_and_on_demand_and_opens_a_pull_request() 
     assert re.search(r'^\s*3\) echo "changed=true"', regenerate, re.M)
 
     changed = "steps.regenerate.outputs.changed == 'true'"
-    assert steps["test"]["run"].strip() == "scripts/with-venv pytest"
-    assert steps["test"]["if"] == changed
+    check_log = {"test": "pytest.log", "mypy": "mypy.log"}
+    for check, command in (
+        ("test", "scripts/with-venv pytest"),
+        ("mypy", "scripts/with-venv mypy wrapper"),
+    ):
+        step = steps[check]
+        assert step["if"] == changed and step["continue-on-error"] is True
+        # pipefail: the tee that keeps the log must not hide the check's exit status.
+        assert step["run"].splitlines() == [
+            "set -o pipefail",
+            f'{command} 2>&1 | tee "$RUNNER_TEMP/{check_log[check]}"',
+        ]
+    verdict = steps["Put the verdict at the top of the report"]
+    assert verdict["if"] == changed
+    assert verdict["env"]["TESTS"] == "${{ steps.test.outcome }}"
+    assert verdict["env"]["MYPY"] == "${{ steps.mypy.outcome }}"
+    command = " ".join(verdict["run"].split())
+    assert "scripts/report_verdict.py" in command and '--report "$RUNNER_TEMP/report.md"' in command
+    for option in ('--tests-log "$RUNNER_TEMP/pytest.log"', '--mypy-log "$RUNNER_TEMP/mypy.log"'):
+        assert option in command
+    names = list(steps)
+    assert (
+        names.index("test")
+        < names.index("mypy")
+        < names.index("Put the verdict at the top of the report")
+    )
     # One pull-request action, pinned to an exact release, whose body is the report.
     actions = [s for s in steps.values() if "create-pull-request" in s.get("uses", "")]
     assert len(actions) == 1
@@ -114,3 +138,5 @@ def test_regenerate_runs_on_a_schedule_and_on_demand_and_opens_a_pull_request() 
     assert re.fullmatch(r"peter-evans/create-pull-request@v\d+\.\d+\.\d+", action["uses"])
     assert action["with"]["body-path"] == "${{ runner.temp }}/report.md"
     assert action["if"] == changed
+    assert "steps.mypy.outcome != 'success'" in action["with"]["draft"]
+    assert names.index("Put the verdict at the top of the report") < names.index(action["name"])
