@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from asc_builds import ConflictError
-from asc_builds._exceptions import error_from_response
+from asc_builds._error_mapping import error_from_response
 from asc_builds.builds._update import parse_build
 from asc_builds_generated.models import (
     BuildAttributes,

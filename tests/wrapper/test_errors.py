@@ -21,7 +21,7 @@ from asc_builds import (
     ServerError,
     UnprocessableEntityError,
 )
-from asc_builds._exceptions import error_from_response
+from asc_builds._error_mapping import error_from_response
 from asc_builds._rate_limit import RATE_LIMIT_HEADER, parse_rate_limit
 
 from ._support import BUILD_ID, FakeClock, ScriptedServer, error_body

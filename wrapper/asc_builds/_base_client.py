@@ -21,6 +21,7 @@ import httpx
 from ._auth import DEFAULT_IAT_BACKDATE, AppStoreConnectAuth, TokenSigner
 from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, BodyReader
 from ._budget import BudgetTicket, RateBudget
+from ._error_mapping import error_from_response
 from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
@@ -28,7 +29,6 @@ from ._exceptions import (
     InvalidInputError,
     ResponseTooLargeError,
     ResponseValidationError,
-    error_from_response,
 )
 from ._headers import request_id
 from ._keys import APIKey
