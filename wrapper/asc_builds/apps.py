@@ -73,7 +73,9 @@ def pick_app(bundle_id: str, response: httpx.Response) -> App:
     """The app whose bundle id is exactly `bundle_id`, or AppNotFoundError."""
     from asc_builds_generated.models import AppsResponse
 
-    apps = parse_document(response, AppsResponse.from_dict, "AppsResponse").data
+    apps = parse_document(
+        response, AppsResponse.from_dict, "AppsResponse", resource_type="apps"
+    ).data
     for app in apps:
         if _bundle_id(app) == bundle_id:
             return app

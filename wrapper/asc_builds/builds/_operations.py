@@ -127,7 +127,7 @@ class BuildOperations:
         only these of the build's attributes and relationships (`fields[builds]`, e.g.
         `("processingState", "expired")`); the others then read as None."""
         operation = build_get_operation(build_id, include=include, fields=fields)
-        return parse_build_info((yield Call(operation, max_retries)))
+        return parse_build_info((yield Call(operation, max_retries)), build_id)
 
     def list(
         self,

@@ -202,7 +202,7 @@ def _info(build: Build, versions: Mapping[str, Any], declarations: Mapping[str, 
     )
 
 
-def parse_build_info(response: httpx.Response) -> BuildInfo:
+def parse_build_info(response: httpx.Response, build_id: str) -> BuildInfo:
     """A `BuildResponse` as a `BuildInfo`, with its included pre-release version."""
     from asc_builds_generated.models import (
         AppEncryptionDeclaration,
@@ -210,7 +210,13 @@ def parse_build_info(response: httpx.Response) -> BuildInfo:
         PrereleaseVersion,
     )
 
-    document = parse_document(response, BuildResponse.from_dict, "BuildResponse")
+    document = parse_document(
+        response,
+        BuildResponse.from_dict,
+        "BuildResponse",
+        resource_type="builds",
+        resource_id=build_id,
+    )
     return _info(
         document.data,
         _included_by_id(document.included, PrereleaseVersion),
@@ -226,7 +232,9 @@ def parse_builds_page(response: httpx.Response) -> Page[BuildInfo]:
         PrereleaseVersion,
     )
 
-    document = parse_document(response, BuildsResponse.from_dict, "BuildsResponse")
+    document = parse_document(
+        response, BuildsResponse.from_dict, "BuildsResponse", resource_type="builds"
+    )
     versions = _included_by_id(document.included, PrereleaseVersion)
     declarations = _included_by_id(document.included, AppEncryptionDeclaration)
     meta = set_or_none(document.meta)
