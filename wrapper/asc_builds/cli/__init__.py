@@ -24,15 +24,14 @@ from typing import TextIO
 from .._base_client import validate_base_url
 from .._exceptions import AppStoreConnectError, InvalidInputError
 from .._keys import describe_key_path
-from ._commands import API_COMMANDS, key_from_args
+from ._commands import API_COMMANDS
 from ._doctor import run_doctor
 from ._parser import COMMANDS, GLOBAL_DEFAULTS, UsageError, build_parser
 from ._render import Renderer
+from ._support import EXIT_FAILED, EXIT_OK, EXIT_USAGE, key_from_args
 from ._visible import visible
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "main", "run"]
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class _VisibleFormatter(logging.Formatter):

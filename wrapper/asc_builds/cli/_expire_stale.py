@@ -10,8 +10,8 @@ import datetime
 from .._exceptions import InvalidInputError
 from .._keys import APIKey
 from ..jobs import ExpiryPlan, PlannedBuild
-from ._commands import client_for, report_outcomes
 from ._render import Renderer
+from ._support import client_for, report_outcomes
 
 __all__ = ["run_expire_stale"]
 

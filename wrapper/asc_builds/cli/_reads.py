@@ -18,11 +18,11 @@ import argparse
 from collections.abc import Iterable
 from typing import TextIO
 
-from .._client import AppStoreConnect
 from .._keys import APIKey
 from ..resources.builds import BuildInfo
 from ._render import Renderer
 from ._selector import resolve_build_id
+from ._support import client_for
 
 __all__ = ["COLUMNS", "run_get", "run_list", "table_row"]
 
@@ -73,12 +73,6 @@ def _heading(out: TextIO) -> None:
     out.write(_line(heading for heading, _ in COLUMNS) + "\n")
 
 
-def _client(args: argparse.Namespace, key: APIKey) -> AppStoreConnect:
-    from ._commands import _client
-
-    return _client(args, key)
-
-
 _INCLUDE = ("preReleaseVersion", "appEncryptionDeclaration")
 
 
@@ -91,7 +85,7 @@ def _resource_lines(render: Renderer, build: BuildInfo, shown: set[str]) -> None
 
 
 def run_get(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
-    with _client(args, key) as asc:
+    with client_for(args, key) as asc:
         build = asc.builds.get(resolve_build_id(asc, args), include=_INCLUDE)
     if render.as_json:
         _resource_lines(render, build, set())
@@ -105,7 +99,7 @@ def run_list(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     count = 0
     # Pre-release versions already printed (a handful per app, not one per build).
     shown: set[str] = set()
-    with _client(args, key) as asc:
+    with client_for(args, key) as asc:
         builds = asc.builds.list(
             bundle_id=args.bundle_id,
             app_id=args.app_id,

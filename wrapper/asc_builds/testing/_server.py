@@ -7,10 +7,8 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ._fake import FakeAppStoreConnect
+from ._exchange import FakeCore
 
 __all__ = ["MAX_BODY_BYTES", "running_server"]
 
@@ -22,7 +20,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Bounds how long an idle keep-alive connection holds a thread.
     timeout = 30
-    fake: FakeAppStoreConnect
+    fake: FakeCore
     base_url: str
 
     def log_message(self, format: str, *args: object) -> None:
@@ -69,7 +67,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def running_server(fake: FakeAppStoreConnect, port: int) -> Iterator[str]:
+def running_server(fake: FakeCore, port: int) -> Iterator[str]:
     # A handler class per server: the stdlib server instantiates it per request.
     class Handler(_Handler):
         pass
