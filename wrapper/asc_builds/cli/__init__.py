@@ -26,6 +26,7 @@ from .._exceptions import AppStoreConnectError, InvalidInputError
 from .._keys import describe_key_path
 from ._commands import API_COMMANDS
 from ._doctor import run_doctor
+from ._durations import join_dash_values
 from ._parser import COMMANDS, GLOBAL_DEFAULTS, UsageError, build_parser
 from ._render import Renderer
 from ._support import EXIT_FAILED, EXIT_OK, EXIT_USAGE, key_from_args
@@ -75,7 +76,7 @@ def run(
 
     `stdin` is where `expire -` reads ids (the process's stdin when None).
     """
-    argv = list(argv)
+    argv = join_dash_values(argv)
     parser = build_parser()
     try:
         # --help and --version print through sys.stdout; send them where this run writes.

@@ -247,7 +247,8 @@ def build_parser() -> _Parser:
         "--older-than",
         type=parse_duration,
         metavar="AGE",
-        help="expire builds uploaded at least this long ago: 90d, 12h, 2w",
+        help="expire builds uploaded at least this long ago, with its unit: 90d, 12h, 30m, 45s "
+        "(a bare number is refused)",
     )
     stale.add_argument(
         "--keep-latest",
@@ -317,7 +318,7 @@ def build_parser() -> _Parser:
         type=parse_duration,
         default=parse_duration("30m"),
         metavar="DURATION",
-        help="how long to wait: 30m (default), 1h, 90s",
+        help="how long to wait, with its unit: 30m (default), 1h, 90s (a bare number is refused)",
     )
     wait.add_argument(
         "--uses-non-exempt-encryption",
