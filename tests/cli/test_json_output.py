@@ -146,6 +146,21 @@ def test_the_command_list_is_the_parsers() -> None:
         {"kind": "resource", "command": "expire", "id": "b", "resource": {"type": "builds"}},
         {"kind": "error", "command": "x", "ok": True, "id": None, "error": {}},
         {"kind": "resource", "command": "x", "ok": True, "id": "b", "build": {}},
+        {
+            "kind": "resource",
+            "command": "x",
+            "ok": True,
+            "id": "b",
+            "resource": {"type": "builds", "id": "b"},
+        },
+        {
+            "kind": "summary",
+            "command": "x",
+            "ok": True,
+            "id": None,
+            "summary": {"total": 1, "succeeded": 1, "failed": 0},
+            "included": [],
+        },
         {"kind": "summary", "command": "x", "ok": True, "id": None, "summary": {"total": 1}},
         {"kind": "listing", "command": "x", "ok": True, "id": None, "listing": []},
         {

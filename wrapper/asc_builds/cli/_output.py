@@ -2,7 +2,7 @@
 
 With `--json` a command prints JSON Lines on stdout: one JSON object per line, each line
 written (and flushed) as soon as what it reports is known, so a batch shows a line per
-build as it finishes even when piped. Every line has the same five members:
+build as it finishes even when piped. Every line has these five members:
 
     kind     what the line reports, and the name of the member holding it (below)
     command  the command that printed it: "expire", "doctor", ... (null for a command
@@ -11,7 +11,10 @@ build as it finishes even when piped. Every line has the same five members:
     id       the id of the build (or other resource) the line is about, else null
     <kind>   the payload, one of:
       resource  a JSON:API resource exactly as App Store Connect returned it, e.g. a build
-                {"type": "builds", "id": ..., "attributes": {...}, "relationships": ...}
+                {"type": "builds", "id": ..., "attributes": {...}, "relationships": ...};
+                a resource line has one more member, `included`: the resources App Store
+                Connect included for it (for `get` and `list`, the build's pre-release
+                version and encryption declaration), [] when there are none
       error     {"name": "NotFoundError", "message": ..., "status_code": 404 | null,
                  "request_id": ... | null, "errors": [{"status", "code", "title",
                  "detail", "id", "source_pointer", "source_parameter", "meta"}]}
@@ -34,7 +37,8 @@ build as it finishes even when piped. Every line has the same five members:
 Member names of our own are snake_case. What sits under `resource` and `request.body` is
 Apple's JSON, unchanged (camelCase), so it can be read with Apple's documentation.
 
-A batch (`expire ID ID ...`) prints one `resource` or `error` line per build, in the order
+`get` and `list` print exactly one `resource` line per build, so `jq -r .id` gives build
+ids. A batch (`expire ID ID ...`) prints one `resource` or `error` line per build, in the order
 they finish, then one `summary` line. A usage error prints one `error` line whose `name`
 is `UsageError`. `OUTPUT_SCHEMA` below is this description as a JSON Schema (draft
 2020-12); the test suite validates every command's output against it.
@@ -43,6 +47,7 @@ is `UsageError`. `OUTPUT_SCHEMA` below is this description as a JSON Schema (dra
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, Literal, TextIO
 
 from ._visible import json_safe
@@ -207,8 +212,17 @@ _OK_BY_KIND: dict[Kind, bool | None] = {
 }
 
 
+# Members some kinds carry beside their payload.
+_EXTRA_MEMBERS: dict[Kind, dict[str, Any]] = {
+    # What App Store Connect included for this resource (for a build: its pre-release
+    # version and its encryption declaration), each a resource as Apple returned it.
+    "resource": {"included": {"type": "array", "items": _PAYLOADS["resource"]}},
+}
+
+
 def _line_schema(kind: Kind) -> dict[str, Any]:
     ok = _OK_BY_KIND[kind]
+    extra = _EXTRA_MEMBERS.get(kind, {})
     return {
         "type": "object",
         "properties": {
@@ -217,8 +231,9 @@ def _line_schema(kind: Kind) -> dict[str, Any]:
             "ok": {"type": "boolean"} if ok is None else {"const": ok},
             "id": _TEXT_OR_NULL,
             kind: _PAYLOADS[kind],
+            **extra,
         },
-        "required": ["kind", "command", "ok", "id", kind],
+        "required": ["kind", "command", "ok", "id", kind, *extra],
         "additionalProperties": False,
     }
 
@@ -230,9 +245,19 @@ OUTPUT_SCHEMA: dict[str, Any] = {
 }
 
 
-def line(kind: Kind, payload: object, *, command: str | None, ok: bool, id: str | None) -> str:
-    """One output line (without its newline)."""
+def line(
+    kind: Kind,
+    payload: object,
+    *,
+    command: str | None,
+    ok: bool,
+    id: str | None,
+    extra: Mapping[str, object] | None = None,
+) -> str:
+    """One output line (without its newline); `extra` holds a kind's own further members."""
     document = {"kind": kind, "command": command, "ok": ok, "id": id, kind: payload}
+    if extra:
+        document.update(extra)
     # json.dumps escapes C0 controls; DEL, C1 controls and bidi overrides it leaves raw with
     # ensure_ascii=False, and a terminal may obey them: escape those too.
     return json_safe(json.dumps(document, default=str, ensure_ascii=False))
@@ -246,7 +271,8 @@ def write_line(
     command: str | None,
     ok: bool,
     id: str | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> None:
-    stream.write(line(kind, payload, command=command, ok=ok, id=id) + "\n")
+    stream.write(line(kind, payload, command=command, ok=ok, id=id, extra=extra) + "\n")
     # Each line is a result a pipeline may act on at once: do not let it sit in a buffer.
     stream.flush()

@@ -6,10 +6,11 @@ time, processing state, expired, and the export compliance answer. Rows of `list
 printed as pages arrive, in fixed-width columns, so a long listing starts at once and
 is never held whole in memory.
 
-With `--json`, the one documented shape (see `_output`): a `resource` line per build as
-App Store Connect returned it, preceded by its pre-release version's `resource` line
-(`preReleaseVersions`, whose `attributes.version` is the marketing version) the first
-time that version appears, and for `list` a closing `summary` line.
+With `--json`, the one documented shape (see `_output`): exactly one `resource` line per
+build as App Store Connect returned it, with its `included` member holding what was
+included for that build (its pre-release version, whose `attributes.version` is the
+marketing version, and its encryption declaration), and for `list` a closing `summary`
+line.
 """
 
 from __future__ import annotations
@@ -76,19 +77,20 @@ def _heading(out: TextIO) -> None:
 _INCLUDE = ("preReleaseVersion", "appEncryptionDeclaration")
 
 
-def _resource_lines(render: Renderer, build: BuildInfo, shown: set[str]) -> None:
-    version = build.pre_release_version
-    if version is not None and version.id not in shown:
-        shown.add(version.id)
-        render.line("resource", version.to_dict(), ok=True, id=version.id)
-    render.line("resource", build.build.to_dict(), ok=True, id=build.id)
+def _resource_line(render: Renderer, build: BuildInfo) -> None:
+    included = [
+        resource.to_dict()
+        for resource in (build.pre_release_version, build.encryption_declaration)
+        if resource is not None
+    ]
+    render.resource(build.build.to_dict(), id=build.id, included=included)
 
 
 def run_get(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     with client_for(args, key) as asc:
         build = asc.builds.get(resolve_build_id(asc, args), include=_INCLUDE)
     if render.as_json:
-        _resource_lines(render, build, set())
+        _resource_line(render, build)
     else:
         _heading(render.out)
         render.text(table_row(build))
@@ -97,8 +99,6 @@ def run_get(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
 
 def run_list(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     count = 0
-    # Pre-release versions already printed (a handful per app, not one per build).
-    shown: set[str] = set()
     with client_for(args, key) as asc:
         builds = asc.builds.list(
             bundle_id=args.bundle_id,
@@ -115,7 +115,7 @@ def run_list(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
             _heading(render.out)
         for build in builds:
             if render.as_json:
-                _resource_lines(render, build, shown)
+                _resource_line(render, build)
             else:
                 render.text(table_row(build))
             count += 1

@@ -87,8 +87,23 @@ class Renderer:
     # Batch results may arrive from worker threads.
     _lock: threading.Lock = attrs.field(factory=threading.Lock)
 
-    def line(self, kind: Kind, payload: object, *, ok: bool, id: str | None = None) -> None:
-        write_line(self.out, kind, payload, command=self.command, ok=ok, id=id)
+    def line(
+        self,
+        kind: Kind,
+        payload: object,
+        *,
+        ok: bool,
+        id: str | None = None,
+        extra: Mapping[str, object] | None = None,
+    ) -> None:
+        write_line(self.out, kind, payload, command=self.command, ok=ok, id=id, extra=extra)
+
+    def resource(
+        self, resource: Mapping[str, object], *, id: str, included: list[Any] | None = None
+    ) -> None:
+        """One resource line: the resource as Apple returned it, with what was included
+        for it (a build's pre-release version and declaration) nested in the same line."""
+        self.line("resource", dict(resource), ok=True, id=id, extra={"included": included or []})
 
     def text(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -96,7 +111,7 @@ class Renderer:
 
     def build(self, build: Build) -> None:
         if self.as_json:
-            self.line("resource", build.to_dict(), ok=True, id=build.id)
+            self.resource(build.to_dict(), id=build.id)
         else:
             self.text(build_text(build))
 
@@ -113,7 +128,7 @@ class Renderer:
             if outcome.error is None:
                 build = outcome.unwrap()
                 if self.as_json:
-                    self.line("resource", build.to_dict(), ok=True, id=outcome.build_id)
+                    self.resource(build.to_dict(), id=outcome.build_id)
                 else:
                     self.text(f"{outcome.status:<8}{build_text(build)}")
             elif self.as_json:
