@@ -28,11 +28,26 @@ from ._commands import API_COMMANDS
 from ._doctor import run_doctor
 from ._durations import join_dash_values
 from ._parser import COMMANDS, GLOBAL_DEFAULTS, UsageError, build_parser
-from ._render import Renderer
-from ._support import EXIT_FAILED, EXIT_OK, EXIT_USAGE, key_from_args
+from ._render import OutputClosed, Renderer
+from ._support import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PIPE_CLOSED,
+    EXIT_USAGE,
+    key_from_args,
+)
 from ._visible import visible
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "main", "run"]
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_PIPE_CLOSED",
+    "EXIT_USAGE",
+    "main",
+    "run",
+]
 
 
 class _VisibleFormatter(logging.Formatter):
@@ -98,7 +113,13 @@ def run(
     args.stdin = sys.stdin if stdin is None else stdin
     render = Renderer(out=out, err=err, as_json=args.json, command=args.command)
     with _logging_to(err, args.verbose):
-        return _dispatch(args, environ, render, out)
+        try:
+            status = _dispatch(args, environ, render, out)
+        except OutputClosed:
+            status = EXIT_PIPE_CLOSED
+    # Whatever the command went on to do, its reader had gone: the closed-pipe status,
+    # never one that says nothing was sent.
+    return EXIT_PIPE_CLOSED if render.closed else status
 
 
 def _dispatch(
@@ -165,7 +186,7 @@ def _refuse_what_does_not_apply(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        return run(
+        status = run(
             sys.argv[1:] if argv is None else argv,
             environ=os.environ,
             out=sys.stdout,
@@ -173,4 +194,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             stdin=sys.stdin,
         )
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+    if status == EXIT_PIPE_CLOSED:
+        # As Python's documentation on SIGPIPE advises: point stdout at devnull, so that
+        # the interpreter's last flush does not fail on the closed pipe and print a traceback.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+    return status

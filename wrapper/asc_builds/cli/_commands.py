@@ -149,7 +149,7 @@ def run_token(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
         render.line("token", {"token": token, "key_id": key.key_id, "scope": args.scope}, ok=True)
     else:
         # The one place a token is printed: the user asked for it, on stdout only.
-        render.out.write(token + "\n")
+        render.text(token)
     return 0
 
 

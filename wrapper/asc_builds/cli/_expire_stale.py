@@ -7,11 +7,11 @@ from __future__ import annotations
 import argparse
 import datetime
 
-from .._exceptions import InvalidInputError
+from .. import BatchInterrupted, InvalidInputError
 from .._keys import APIKey
 from ..jobs import ExpiryPlan, PlannedBuild
 from ._render import Renderer
-from ._support import client_for, report_outcomes
+from ._support import EXIT_INTERRUPTED, client_for, report_outcomes
 
 __all__ = ["run_expire_stale"]
 
@@ -90,7 +90,12 @@ def run_expire_stale(args: argparse.Namespace, key: APIKey, render: Renderer) ->
         if not _confirmed(args, render, len(plan.ids)):
             render.note("nothing expired")
             return 1
-        outcomes = asc.builds.expire_many(
-            plan.ids, concurrency=args.concurrency, on_outcome=render.outcome
-        )
+        try:
+            outcomes = asc.builds.expire_many(
+                plan.ids, concurrency=args.concurrency, on_outcome=render.outcome
+            )
+        except BatchInterrupted as interrupted:
+            # Ctrl-C (or stdout closed): nothing new was sent after it.
+            report_outcomes(render, interrupted.outcomes, verb="expired")
+            return EXIT_INTERRUPTED
     return report_outcomes(render, outcomes, verb="expired")

@@ -39,15 +39,14 @@ def run_fake_server(
                 ok=True,
             )
         else:
-            render.out.write(f"fake App Store Connect at {base_url}\n")
-            render.out.write(f"builds: {' '.join(build.id for build in builds)}\n")
-            render.out.write(f"encryption declaration: {declaration.id}\n")
-            render.out.write(f"try:\n  export {exports}\n")
+            render.text(f"fake App Store Connect at {base_url}")
+            render.text(f"builds: {' '.join(build.id for build in builds)}")
+            render.text(f"encryption declaration: {declaration.id}")
+            render.text(f"try:\n  export {exports}")
             first = builds[0].id if builds else "BUILD_ID"
-            render.out.write(f"  asc-builds --base-url {base_url} list --bundle-id {_BUNDLE_ID}\n")
-            render.out.write(f"  asc-builds --base-url {base_url} expire {first}\n")
-            render.out.write("stop with Ctrl-C\n")
-        render.out.flush()
+            render.text(f"  asc-builds --base-url {base_url} list --bundle-id {_BUNDLE_ID}")
+            render.text(f"  asc-builds --base-url {base_url} expire {first}")
+            render.text("stop with Ctrl-C")
         # Wait in slices so Ctrl-C is handled promptly on every platform.
         while not stop.wait(0.5):
             pass

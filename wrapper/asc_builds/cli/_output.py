@@ -48,11 +48,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Literal, TextIO
+from typing import Any, Literal
 
 from ._visible import json_safe
 
-__all__ = ["KINDS", "OUTPUT_SCHEMA", "Kind", "line", "write_line"]
+__all__ = ["KINDS", "OUTPUT_SCHEMA", "Kind", "line"]
 
 Kind = Literal[
     "resource", "error", "request", "token", "check", "server", "summary", "plan", "progress"
@@ -261,18 +261,3 @@ def line(
     # json.dumps escapes C0 controls; DEL, C1 controls and bidi overrides it leaves raw with
     # ensure_ascii=False, and a terminal may obey them: escape those too.
     return json_safe(json.dumps(document, default=str, ensure_ascii=False))
-
-
-def write_line(
-    stream: TextIO,
-    kind: Kind,
-    payload: object,
-    *,
-    command: str | None,
-    ok: bool,
-    id: str | None = None,
-    extra: Mapping[str, object] | None = None,
-) -> None:
-    stream.write(line(kind, payload, command=command, ok=ok, id=id, extra=extra) + "\n")
-    # Each line is a result a pipeline may act on at once: do not let it sit in a buffer.
-    stream.flush()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable
-from typing import TextIO
 
 from .._keys import APIKey
 from ..resources.builds import BuildInfo
@@ -70,8 +69,8 @@ def table_row(build: BuildInfo) -> str:
     )
 
 
-def _heading(out: TextIO) -> None:
-    out.write(_line(heading for heading, _ in COLUMNS) + "\n")
+def _heading(render: Renderer) -> None:
+    render.text(_line(heading for heading, _ in COLUMNS))
 
 
 _INCLUDE = ("preReleaseVersion", "appEncryptionDeclaration")
@@ -92,7 +91,7 @@ def run_get(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     if render.as_json:
         _resource_line(render, build)
     else:
-        _heading(render.out)
+        _heading(render)
         render.text(table_row(build))
     return 0
 
@@ -112,7 +111,7 @@ def run_list(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
             max_items=args.limit,
         )
         if not render.as_json:
-            _heading(render.out)
+            _heading(render)
         for build in builds:
             if render.as_json:
                 _resource_line(render, build)

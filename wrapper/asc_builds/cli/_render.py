@@ -17,10 +17,20 @@ from asc_builds_generated.types import Unset
 
 from .._builds import BuildOutcome
 from .._exceptions import APIStatusError
-from ._output import Kind, write_line
+from ._output import Kind
+from ._output import line as output_line
 from ._visible import visible
 
-__all__ = ["Renderer", "error_data", "error_text"]
+__all__ = ["OutputClosed", "Renderer", "error_data", "error_text"]
+
+
+class OutputClosed(KeyboardInterrupt):
+    """Whoever read stdout has gone (`asc-builds list | head -1`): stop, as on Ctrl-C.
+
+    A KeyboardInterrupt, so that a batch handles it as it handles Ctrl-C: raised from
+    its `on_outcome`, no request starts after it. `run` ends the command quietly with the
+    closed-pipe exit status.
+    """
 
 
 def _set(value: object) -> object:
@@ -87,6 +97,22 @@ class Renderer:
     # Batch results may arrive from worker threads.
     _lock: threading.Lock = attrs.field(factory=threading.Lock)
 
+    # Set once stdout is found closed: nothing more is written to it.
+    closed: bool = False
+
+    def write_out(self, text: str) -> None:
+        """Write to stdout and flush; OutputClosed the first time its reader has gone,
+        and silence after that (a batch still reports the ids it did not send)."""
+        if self.closed:
+            return
+        try:
+            self.out.write(text)
+            # Each line is a result a pipeline may act on at once: not left in a buffer.
+            self.out.flush()
+        except BrokenPipeError:
+            self.closed = True
+            raise OutputClosed from None
+
     def line(
         self,
         kind: Kind,
@@ -96,7 +122,9 @@ class Renderer:
         id: str | None = None,
         extra: Mapping[str, object] | None = None,
     ) -> None:
-        write_line(self.out, kind, payload, command=self.command, ok=ok, id=id, extra=extra)
+        self.write_out(
+            output_line(kind, payload, command=self.command, ok=ok, id=id, extra=extra) + "\n"
+        )
 
     def resource(
         self, resource: Mapping[str, object], *, id: str, included: list[Any] | None = None
@@ -106,8 +134,7 @@ class Renderer:
         self.line("resource", dict(resource), ok=True, id=id, extra={"included": included or []})
 
     def text(self, text: str) -> None:
-        self.out.write(text + "\n")
-        self.out.flush()
+        self.write_out(text + "\n")
 
     def build(self, build: Build) -> None:
         if self.as_json:
