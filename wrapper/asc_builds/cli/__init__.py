@@ -38,6 +38,7 @@ from ._support import (
     key_from_args,
 )
 from ._visible import visible
+from ._wait_notices import showing_long_waits
 
 __all__ = [
     "EXIT_FAILED",
@@ -112,7 +113,7 @@ def run(
             setattr(args, name, default)
     args.stdin = sys.stdin if stdin is None else stdin
     render = Renderer(out=out, err=err, as_json=args.json, command=args.command)
-    with _logging_to(err, args.verbose):
+    with _logging_to(err, args.verbose), showing_long_waits(render, verbosity=args.verbose):
         try:
             status = _dispatch(args, environ, render, out)
         except OutputClosed:

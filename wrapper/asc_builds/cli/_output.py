@@ -32,7 +32,9 @@ build as it finishes even when piped. Every line has these five members:
       plan      one build of `expire --older-than` plan: {"action": "expire" | "keep",
                 "reason", "marketing_version", "build_number", "uploaded_date"}
       progress  what one poll of `wait` saw: {"found", "state", "polls",
-                "waited_seconds", "heartbeat"} (a line on each change, a heartbeat a minute)
+                "waited_seconds", "heartbeat"} (a line on each change, a heartbeat a minute);
+                or, from any command, a wait of 5 s or more about to start:
+                {"wait_seconds", "wait_for": "budget" | "retry", "message"}
 
 Member names of our own are snake_case. What sits under `resource` and `request.body` is
 Apple's JSON, unchanged (camelCase), so it can be read with Apple's documentation.
@@ -175,16 +177,32 @@ _PAYLOADS: dict[Kind, dict[str, Any]] = {
         "additionalProperties": False,
     },
     "progress": {
-        "type": "object",
-        "properties": {
-            "found": {"type": "boolean"},
-            "state": _TEXT_OR_NULL,
-            "polls": {"type": "integer", "minimum": 1},
-            "waited_seconds": {"type": "number", "minimum": 0},
-            "heartbeat": {"type": "boolean"},
-        },
-        "required": ["found", "state", "polls", "waited_seconds", "heartbeat"],
-        "additionalProperties": False,
+        "oneOf": [
+            {
+                # What one poll of `wait` saw.
+                "type": "object",
+                "properties": {
+                    "found": {"type": "boolean"},
+                    "state": _TEXT_OR_NULL,
+                    "polls": {"type": "integer", "minimum": 1},
+                    "waited_seconds": {"type": "number", "minimum": 0},
+                    "heartbeat": {"type": "boolean"},
+                },
+                "required": ["found", "state", "polls", "waited_seconds", "heartbeat"],
+                "additionalProperties": False,
+            },
+            {
+                # A long wait about to start, of any command.
+                "type": "object",
+                "properties": {
+                    "wait_seconds": {"type": "number", "minimum": 0},
+                    "wait_for": {"enum": ["budget", "retry"]},
+                    "message": {"type": "string"},
+                },
+                "required": ["wait_seconds", "wait_for", "message"],
+                "additionalProperties": False,
+            },
+        ]
     },
     "summary": {
         "type": "object",

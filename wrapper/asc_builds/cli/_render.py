@@ -101,10 +101,9 @@ class Renderer:
     closed: bool = False
 
     def write_out(self, text: str) -> None:
-        """Write to stdout and flush; OutputClosed the first time its reader has gone,
-        and silence after that (a batch still reports the ids it did not send)."""
+        """Write to stdout and flush; OutputClosed once its reader has gone."""
         if self.closed:
-            return
+            raise OutputClosed
         try:
             self.out.write(text)
             # Each line is a result a pipeline may act on at once: not left in a buffer.
