@@ -27,7 +27,11 @@ def _fake_server_output(_: Served) -> CliResult:
     stop.set()
     out, err = io.StringIO(), io.StringIO()
     render = Renderer(out=out, err=err, as_json=True, command="fake-server")
-    status = run_fake_server(argparse.Namespace(port=0, builds=2), render, stop=stop)
+    status = run_fake_server(
+        argparse.Namespace(port=0, builds=2, processing_seconds=30, hourly_limit=3600),
+        render,
+        stop=stop,
+    )
     return CliResult(status, out.getvalue(), err.getvalue())
 
 

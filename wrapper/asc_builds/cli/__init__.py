@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import logging
 import os
+import signal
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TextIO
@@ -185,7 +186,14 @@ def _refuse_what_does_not_apply(args: argparse.Namespace) -> None:
             raise InvalidInputError(message)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # SIGTERM (a CI runner cancelling the job, `kill`) is handled as Ctrl-C is: a batch
+    # stops sending and reports every id; the fake server removes its throwaway key.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         status = run(
             sys.argv[1:] if argv is None else argv,

@@ -17,7 +17,10 @@ from .._version import __version__
 from ..resources.builds import PROCESSING_STATES, SORT_VALUES
 from ._durations import parse_duration
 
-__all__ = ["COMMANDS", "GLOBAL_DEFAULTS", "UsageError", "build_parser"]
+__all__ = ["COMMANDS", "FAKE_PROCESSING_SECONDS", "GLOBAL_DEFAULTS", "UsageError", "build_parser"]
+
+# How long `fake-server`'s newest build stays PROCESSING.
+FAKE_PROCESSING_SECONDS = 30
 
 COMMANDS = (
     "expire",
@@ -396,6 +399,22 @@ def build_parser() -> _Parser:
         type=_whole_number(0, 100_000),
         default=3,
         help="how many builds to seed in one app (com.example.app), 0 to 100000 (default 3)",
+    )
+    fake.add_argument(
+        "--processing-seconds",
+        type=_whole_number(0, 3600),
+        default=FAKE_PROCESSING_SECONDS,
+        metavar="N",
+        help="the newest build is PROCESSING and becomes VALID after N seconds, 0 to 3600 "
+        f"(default {FAKE_PROCESSING_SECONDS}), so that `wait` can succeed against it",
+    )
+    fake.add_argument(
+        "--hourly-limit",
+        type=_whole_number(1, 1_000_000),
+        default=3600,
+        metavar="N",
+        help="requests per rolling hour it allows, as Apple's X-Rate-Limit announces "
+        "(default 3600); a small N shows the client pacing itself",
     )
 
     command("demo", "run every command against a fake App Store Connect on loopback")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -66,6 +67,17 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that hangs up (Ctrl-C, `| head`, a timeout) is routine, not a fault of
+        # the server: the stdlib would print a traceback for each one.
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 @contextlib.contextmanager
 def running_server(fake: FakeCore, port: int) -> Iterator[str]:
     # A handler class per server: the stdlib server instantiates it per request.
@@ -73,8 +85,7 @@ def running_server(fake: FakeCore, port: int) -> Iterator[str]:
         pass
 
     Handler.fake = fake
-    server = ThreadingHTTPServer((_LOOPBACK, port), Handler)
-    server.daemon_threads = True
+    server = _QuietServer((_LOOPBACK, port), Handler)
     base_url = f"http://{_LOOPBACK}:{server.server_address[1]}"
     Handler.base_url = base_url
     thread = threading.Thread(
