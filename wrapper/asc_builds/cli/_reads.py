@@ -22,7 +22,7 @@ from .._keys import APIKey
 from ..resources.builds import BuildInfo
 from ._render import Renderer
 from ._selector import resolve_build_id
-from ._support import client_for
+from ._support import client_for, plural, utc_minute
 
 __all__ = ["COLUMNS", "run_get", "run_list", "table_row"]
 
@@ -54,14 +54,13 @@ def _line(cells: Iterable[str]) -> str:
 
 
 def table_row(build: BuildInfo) -> str:
-    uploaded = build.uploaded_date
     expired = build.expired
     return _line(
         [
             build.id,
             build.marketing_version or "-",
             build.build_number or "-",
-            uploaded.strftime("%Y-%m-%d %H:%M %z") if uploaded else "-",
+            utc_minute(build.uploaded_date),
             build.processing_state or "-",
             "-" if expired is None else "yes" if expired else "no",
             _encryption(build),
@@ -123,5 +122,5 @@ def run_list(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
         text=None,
     )
     if not render.as_json:
-        render.note(f"{count} build{'' if count == 1 else 's'}")
+        render.note(plural(count, "build"))
     return 0

@@ -7,6 +7,7 @@ The commands' registry (`_commands`) and the commands in their own modules (`_re
 from __future__ import annotations
 
 import argparse
+import datetime
 from collections.abc import Mapping
 
 from .. import DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_RETRIES, APIKey, AppStoreConnect, BuildOutcome
@@ -24,6 +25,7 @@ __all__ = [
     "key_from_args",
     "plural",
     "report_outcomes",
+    "utc_minute",
 ]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -36,6 +38,14 @@ EXIT_PIPE_CLOSED = 141
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """`1 build`, `2 builds`."""
     return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def utc_minute(moment: datetime.datetime | None) -> str:
+    """A time as the command line prints it, in one zone throughout: `2026-01-05 14:03 UTC`
+    (Apple sends its own offset, often -07:00)."""
+    if moment is None:
+        return "-"
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def key_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> APIKey:
