@@ -55,11 +55,12 @@ ASC_KEY_KIND=individual) says it is an individual key.
 
 --json prints JSON Lines: one object per line, the same members on every line
 (kind, command, ok, id, and the payload named by kind); a batch prints one line
-per build as it finishes, then a summary line. README describes each kind.
+per build as it finishes, then a summary line. docs/cli.md describes each kind.
 
 Exit status: 0 success, 1 App Store Connect refused or could not be reached,
-2 a usage or configuration error (nothing was sent), 130 interrupted by Ctrl-C
-(expire then prints what happened to each id: expired, failed or not attempted).
+2 a usage or configuration error (nothing was sent), 130 interrupted by Ctrl-C or
+SIGTERM (expire then prints what happened to each id: expired, failed or not
+attempted), 141 stdout was closed (as by `| head`).
 """
 
 
