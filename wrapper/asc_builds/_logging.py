@@ -1,7 +1,8 @@
 """The `asc_builds` logger: one DEBUG line per response, one INFO line per retry.
 
 Only the method, path, status, timing and request id are logged; headers never are, so the
-Authorization header cannot reach a log.
+Authorization header cannot reach a log. A wait's record carries `wait_seconds` and
+`wait_for` ("retry" or "budget"), by which the command line shows long waits without -v.
 """
 
 from __future__ import annotations
@@ -43,8 +44,13 @@ def log_retry(
         retry_number,
         max_retries,
         reason,
+        extra={"wait_seconds": delay, "wait_for": "retry"},
     )
 
 
 def log_budget_wait(delay: float) -> None:
-    logger.info("waiting %.1f s for App Store Connect's hourly request budget", delay)
+    logger.info(
+        "waiting %.1f s for App Store Connect's hourly request budget",
+        delay,
+        extra={"wait_seconds": delay, "wait_for": "budget"},
+    )
