@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import httpx
+from asc_builds_generated.types import Unset
 
 from ._body import decode_json
 from ._exceptions import InvalidInputError, ResponseValidationError
@@ -19,11 +20,18 @@ __all__ = [
     "identity_problem",
     "operation_with_query",
     "parse_document",
+    "set_or_none",
 ]
 
 _BAD_FILTER_CHARACTER = re.compile(r"[\s,\x00-\x1f\x7f]")
 
 DocumentT = TypeVar("DocumentT")
+
+
+def set_or_none(value: Any) -> Any:
+    """The value, or None where the generated model says UNSET (read leniently: Apple may
+    leave out what the spec lists)."""
+    return None if isinstance(value, Unset) else value
 
 
 def operation_with_query(kwargs: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,11 +10,17 @@ import attrs
 import httpx
 from asc_builds_generated.types import UNSET, Unset
 
-from .._documents import check_filter_value, check_one_of, operation_with_query, parse_document
+from .._documents import (
+    check_filter_value,
+    check_one_of,
+    operation_with_query,
+    parse_document,
+    set_or_none,
+)
 from .._exceptions import InvalidInputError
 from .._ids import validate_id
 from .._paging import Page, page_size
-from ._info import BuildInfo, linked_id, set_or_none
+from ._info import BuildInfo, linked_id
 
 # The generated operations and models are imported in the functions that use them:
 # `import asc_builds` then loads none of them (start-up time of the command line).

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from .._documents import set_or_none
 from .._exceptions import AppStoreConnectError
 
 __all__ = [
@@ -53,25 +54,19 @@ class DeclarationRefusedError(AppStoreConnectError):
         self.build_app_id = build_app_id
 
 
-def _set(value: Any) -> Any:
-    from asc_builds_generated.types import Unset
-
-    return None if isinstance(value, Unset) else value
-
-
 def declaration_state(declaration: Any) -> str | None:
     """The declaration's `appEncryptionDeclarationState`, as text."""
-    attributes = _set(declaration.attributes)
-    state = None if attributes is None else _set(attributes.app_encryption_declaration_state)
+    attributes = set_or_none(declaration.attributes)
+    state = None if attributes is None else set_or_none(attributes.app_encryption_declaration_state)
     return None if state is None else str(state)
 
 
 def declaration_app_id(declaration: Any) -> str | None:
     """The id of the declaration's app (it is read with `include=app`)."""
-    relationships = _set(declaration.relationships)
-    app = None if relationships is None else _set(relationships.app)
-    data = None if app is None else _set(app.data)
-    linked = None if data is None else _set(data.id)
+    relationships = set_or_none(declaration.relationships)
+    app = None if relationships is None else set_or_none(relationships.app)
+    data = None if app is None else set_or_none(app.data)
+    linked = None if data is None else set_or_none(data.id)
     return linked if isinstance(linked, str) else None
 
 
