@@ -13,7 +13,7 @@ import httpx
 
 from ._headers import request_id
 
-__all__ = ["log_budget_wait", "log_response", "log_retry", "logger"]
+__all__ = ["LONG_WAIT_SECONDS", "log_budget_wait", "log_response", "log_retry", "logger"]
 
 logger = logging.getLogger("asc_builds")
 
@@ -33,10 +33,19 @@ def log_response(response: httpx.Response, *, elapsed: float) -> None:
     )
 
 
+# A wait this long or longer is a WARNING: a job that seems to hang says why.
+LONG_WAIT_SECONDS = 5.0
+
+
+def _wait_level(delay: float) -> int:
+    return logging.WARNING if delay >= LONG_WAIT_SECONDS else logging.INFO
+
+
 def log_retry(
     *, method: str, path: str, reason: str, delay: float, retry_number: int, max_retries: int
 ) -> None:
-    logger.info(
+    logger.log(
+        _wait_level(delay),
         "retrying %s %s in %.2f s (retry %d of %d): %s",
         method,
         path,
@@ -49,7 +58,8 @@ def log_retry(
 
 
 def log_budget_wait(delay: float) -> None:
-    logger.info(
+    logger.log(
+        _wait_level(delay),
         "waiting %.1f s for App Store Connect's hourly request budget",
         delay,
         extra={"wait_seconds": delay, "wait_for": "budget"},

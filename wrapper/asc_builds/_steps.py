@@ -10,8 +10,9 @@ small driver (`_drivers`) that performs the effects: only it does I/O, sleeps or
 - `Attempt(request, deadline)`: one HTTP attempt, body read within the limits; the
   answer is an `Answer`. Only the send loop yields it.
 - `Sleep(seconds)`: wait; in a sync batch, an interrupt cuts it short (`NotSent`).
-- `Queued(steps)`: run `steps` holding the budget's waiter queue, so that concurrent
-  requests waiting for the hourly budget wait one at a time.
+- `Queued(queue, steps, timeout)`: run `steps` holding the budget's waiter queue, so
+  that concurrent requests waiting for the hourly budget wait one at a time; a place at
+  the head not reached within `timeout` seconds raises `BudgetExhaustedError`.
 """
 
 from __future__ import annotations
@@ -94,11 +95,13 @@ class WaiterQueue(Protocol):
 
 
 class Queued:
-    __slots__ = ("queue", "steps")
+    __slots__ = ("queue", "steps", "timeout")
 
-    def __init__(self, queue: WaiterQueue, steps: Steps[Any]) -> None:
+    def __init__(self, queue: WaiterQueue, steps: Steps[Any], timeout: float | None) -> None:
         self.queue = queue
         self.steps = steps
+        # The longest wait for a place at the head of the queue (None: no limit).
+        self.timeout = timeout
 
 
 Effect = Call | Attempt | Sleep | Queued
