@@ -36,9 +36,10 @@ hour it must, and no 429).
 
 `max_wait` counts from the moment a request asks for a slot, so the time spent queued
 behind other threads or tasks counts too. `RateBudget` is plain state and arithmetic
-under a lock; `pace` says when to sleep (the client's driver sleeps). Clients on several
-event loops may share one budget: each loop queues its own tasks. Waiters queue one at a time, so concurrent
-threads or tasks do not all sleep for the same slot and then wake together.
+under a lock; `pace` says when to sleep (the client's driver sleeps). Waiters queue one
+at a time, so concurrent threads or tasks do not all sleep for the same slot and then wake
+together. Clients on several event loops may share one budget: each loop queues its own
+tasks.
 """
 
 from __future__ import annotations
