@@ -238,16 +238,24 @@ class RateBudget:
             bisect.insort(self._answered, now, lo=self._head)
             self._settled += 1
 
-    def check_wait(self, total_wait: float) -> None:
-        """Raise `BudgetExhaustedError` when a request would wait longer than `max_wait`."""
-        if self.max_wait is None or total_wait <= self.max_wait:
+    def check_wait(self, total_wait: float, longest: float | None = None) -> None:
+        """Raise `BudgetExhaustedError` when a request would wait longer than `max_wait`, or
+        than `longest`, what its caller's deadline leaves."""
+        if longest is None:
+            longest = float("inf") if self.max_wait is None else self.max_wait
+        if total_wait <= longest:
             return
         with self._lock:
             limit = self._limit
+        bound = (
+            f"max_wait {self.max_wait:.0f} s"
+            if self.max_wait is not None and longest >= self.max_wait
+            else f"the {max(0.0, longest):.0f} s its call had left"
+        )
         raise BudgetExhaustedError(
             f"App Store Connect's hourly request budget ({limit} an hour) needs a wait of "
-            f"{total_wait:.0f} s before the next request, more than max_wait "
-            f"{self.max_wait:.0f} s: the request was not sent",
+            f"{total_wait:.0f} s before the next request, more than {bound}: the request "
+            "was not sent",
             wait_seconds=total_wait,
             limit=limit,
         )
@@ -303,28 +311,33 @@ class RateBudget:
         return max(min(candidates), now + 1e-3)
 
 
-def pace(budget: RateBudget, now: Callable[[], float]) -> BudgetTicket | Queued:
+def pace(
+    budget: RateBudget, now: Callable[[], float], limit: float = float("inf")
+) -> BudgetTicket | Queued:
     """A ticket to send now, or the effect that waits for one (and then answers with it).
 
     Waiters queue one at a time: the driver holds the budget's waiter lock meanwhile, for
     at most `max_wait`; the time spent in the queue counts against `max_wait` as well.
+    `limit` is the longest the caller can wait (the seconds left of its deadline).
     """
     started = now()
     ticket = budget.try_acquire(started)
     if isinstance(ticket, BudgetTicket):
         return ticket
-    return Queued(budget, _wait_for_slot(budget, now, started), timeout=budget.max_wait)
+    longest = min(limit, float("inf") if budget.max_wait is None else budget.max_wait)
+    steps = _wait_for_slot(budget, now, started, longest)
+    return Queued(budget, steps, timeout=None if longest == float("inf") else max(0.0, longest))
 
 
 def _wait_for_slot(
-    budget: RateBudget, now: Callable[[], float], started: float
+    budget: RateBudget, now: Callable[[], float], started: float, longest: float
 ) -> Steps[BudgetTicket]:
     while True:
         moment = now()
         decision = budget.try_acquire(moment)
         if isinstance(decision, BudgetTicket):
             return decision
-        budget.check_wait(moment - started + decision.seconds)
+        budget.check_wait(moment - started + decision.seconds, longest)
         log_budget_wait(decision.seconds)
         budget.record_wait(decision.seconds)
         yield Sleep(decision.seconds)

@@ -28,7 +28,7 @@ __all__ = ["AsyncDriver", "SendSteps", "SyncDriver"]
 
 R = TypeVar("R")
 # What a `Call` runs: the client's send loop (`_send.send_steps`) for one operation.
-SendSteps = Callable[[Mapping[str, Any], int | None], Steps[httpx.Response]]
+SendSteps = Callable[[Mapping[str, Any], int | None, float | None], Steps[httpx.Response]]
 _BodyProblem = (BodyTooLarge, BodyUndecodable)
 
 
@@ -87,7 +87,7 @@ class SyncDriver:
         if type(effect) is Attempt:
             return self._attempt(effect.request, effect.deadline)
         if type(effect) is Call:
-            return self.run(self._send(effect.operation, effect.max_retries))
+            return self.run(self._send(effect.operation, effect.max_retries, effect.not_after))
         if type(effect) is Sleep:
             return self._wait(effect.seconds)
         if type(effect) is Queued:
@@ -178,7 +178,8 @@ class AsyncDriver:
         if type(effect) is Attempt:
             return await self._attempt(effect.request, effect.deadline)
         if type(effect) is Call:
-            return await self.run(self._send(effect.operation, effect.max_retries))
+            steps = self._send(effect.operation, effect.max_retries, effect.not_after)
+            return await self.run(steps)
         if type(effect) is Sleep:
             return await self._sleep(effect.seconds)
         if type(effect) is Queued:

@@ -425,7 +425,11 @@ class BuildOperations:
         Name it by `build_id`, or by `bundle_id` (or `app_id`) and `build_number`
         (CFBundleVersion), optionally within `marketing_version` (CFBundleShortVersionString):
         a build just uploaded may not be listed yet, and is looked for until `timeout`
-        (seconds). Raises `ProcessingFailedError` (FAILED or INVALID, with the state) or
+        (seconds), a hard bound: every poll's call, its retries and its waits for the
+        hourly budget end within the time left. A poll that meets a 5xx, a 429 (its
+        Retry-After honoured within the time left) or a dropped connection is missed, not
+        the end of the wait; any other error (a 404 for a build named by id) ends it.
+        Raises `ProcessingFailedError` (FAILED or INVALID, with the state) or
         `WaitTimeoutError` (with the last state seen and the time waited). Polls grow from
         5 s to a minute apart with jitter (`schedule`), never faster than the hourly
         budget allows; `on_progress` gets a `WaitProgress` after every poll.
