@@ -78,9 +78,9 @@ def test_the_installed_wheel_is_typed_for_mypy_strict(tmp_path: Path) -> None:
     checked = _run(python, "-m", "mypy", "--strict", "--no-incremental", script, cwd=tmp_path)
     revealed = [line for line in checked.stdout.splitlines() if "Revealed type" in line]
     assert len(revealed) == 4, checked.stdout
-    assert '"asc_builds.resources.builds.BuildInfo"' in revealed[0]
+    assert '"asc_builds.builds._info.BuildInfo"' in revealed[0]
     assert "UpdateResult" in revealed[1]
-    assert "list[asc_builds._builds.BuildOutcome]" in revealed[2]
+    assert "list[asc_builds.builds._batch.BuildOutcome]" in revealed[2]
     assert "Literal['changed']" in revealed[3] and "Literal['not attempted']" in revealed[3]
     assert "Any" not in "\n".join(revealed)
     # reveal_type makes mypy print notes; anything else would be an error.

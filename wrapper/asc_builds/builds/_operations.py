@@ -35,7 +35,7 @@ from .._steps import Call, Steps
 from ..apps import AppOperations
 from ..encryption_declarations import DeclarationOperations
 from ..jobs._converge import RequestedChange, UpdateResult
-from ..jobs._declaration import declaration_state, refusal
+from ..jobs._declaration import DeclarationRefusedError, declaration_state, refusal
 from ..jobs._expiry import ExpiryPlan, plan_expiry
 from ..jobs._selector import Selector
 from ..jobs._wait import OnProgress, PollSchedule, ProcessingWait, poll_until_processed
@@ -234,8 +234,9 @@ class BuildOperations:
         """Change several things in one PATCH and say whether anything changed.
 
         Only the arguments given are sent. A declaration is read first and refused
-        (`DeclarationRefusedError`, nothing sent) when it does not exist, is another app's,
-        or is REJECTED, INVALID or EXPIRED; `check_declaration=False` skips that. When that
+        (`DeclarationRefusedError`, nothing sent) unless it exists, is the build's app's
+        and is CREATED, IN_REVIEW or APPROVED (see `check_declaration`);
+        `check_declaration=False` skips that. When that
         read, or `current` (the build as the caller just read it, e.g. from
         `wait_until_processed`), shows every requested value already held, nothing is sent.
         On a 409 the build is read again: when it already holds every requested value the
@@ -375,12 +376,23 @@ class BuildOperations:
         self, build_id: str, declaration_id: str, *, max_retries: int | None = None
     ) -> Steps[DeclarationCheck]:
         """Read the declaration and the build: raise `DeclarationRefusedError` (nothing
-        sent) unless the declaration exists, is the build's app's, and is not REJECTED,
-        INVALID or EXPIRED. Returns its state and the build as read."""
+        sent) unless the declaration exists, the answer is about it, it and the build name
+        the same app, and its state is CREATED, IN_REVIEW or APPROVED (anything else,
+        a state Apple has not documented or none, is refused). Returns its state and the
+        build as read."""
         try:
             declaration = yield from self.declarations.get(declaration_id, max_retries=max_retries)
         except NotFoundError:
             declaration = None
+        except ResponseValidationError as error:
+            # An answer about another declaration, or none that can be read: fail closed.
+            raise DeclarationRefusedError(
+                f"encryption declaration {declaration_id} could not be checked ({error}): "
+                f"not assigned to build {build_id}, nothing was sent",
+                build_id=build_id,
+                declaration_id=declaration_id,
+                reason="unreadable",
+            ) from error
         build = yield from self.get(build_id, include=_CHECK_INCLUDE, max_retries=max_retries)
         problem = refusal(
             declaration,
