@@ -34,7 +34,7 @@ from .schema_walk import minimal_instance
 from .spec import apple_spec, schema_name
 from .strategies import from_json_schema
 from .test_wrapper_contract import KEY
-from .transport import RecordingTransport, serving
+from .transport import EchoingId, RecordingTransport, answering_id, serving
 from .validation import assert_request_matches_spec, assert_response_matches_spec
 
 BASE_URL = "http://127.0.0.1:9"
@@ -120,7 +120,9 @@ def _serving_every_read() -> Callable[[httpx.Request], httpx.Response]:
             if path.startswith("/v1/appEncryptionDeclarations/")
             else path
         )
-        response = httpx.Response(200, json=bodies[template], request=request)
+        response = httpx.Response(
+            200, json=answering_id(request, bodies[template]), request=request
+        )
         assert_response_matches_spec(request, response)
         return response
 
@@ -196,6 +198,9 @@ async def test_the_async_reads_send_the_same_requests() -> None:
 @given(data=st.data())
 def test_every_valid_read_response_parses(path: str, data: st.DataObject) -> None:
     body = data.draw(from_json_schema(_response_schema(path)))
+    if path != "/v1/builds":
+        # A read by id checks it got the resource asked for: answer about that one.
+        body["data"]["id"] = "b-1" if path == "/v1/builds/{id}" else "d-1"
     transport = serving(200, body)
     with AppStoreConnect(KEY, base_url=BASE_URL, transport=transport, max_retries=0) as asc:
         if path == "/v1/builds/{id}":
@@ -226,7 +231,9 @@ def test_every_valid_apps_response_parses(data: st.DataObject) -> None:
 def test_every_read_against_prism(prism_url: str) -> None:
     from .exercised import Exercised
 
-    transport = RecordingTransport(httpx.HTTPTransport(), Exercised())
+    # Prism answers every read by id with its example's id; App Store Connect with the one
+    # asked for, which the SDK checks.
+    transport = RecordingTransport(EchoingId(httpx.HTTPTransport()), Exercised())
     with AppStoreConnect(KEY, base_url=prism_url, transport=transport, max_retries=0) as asc:
         build = asc.builds.get("b-1")
         # Prism's example page has no usable links.next; one page is what is checked.

@@ -104,6 +104,8 @@ class PageWalk(Generic[ItemT]):
         max_items: int | None = None,
     ) -> None:
         self._operation: Mapping[str, Any] | None = None if max_items == 0 else first
+        # The last page's links.next and that page's URL: checked only if it is followed.
+        self._next: tuple[object, httpx.URL] | None = None
         self._path = httpx.URL(first["url"]).path
         self._parse = parse
         self._max_retries = max_retries
@@ -113,6 +115,9 @@ class PageWalk(Generic[ItemT]):
         self._seen_items: set[str] = set()
 
     def next_page(self) -> Steps[Page[ItemT] | None]:
+        if self._next is not None:
+            self._operation = self._follow(*self._next)
+            self._next = None
         operation = self._operation
         if operation is None:
             return None
@@ -121,12 +126,12 @@ class PageWalk(Generic[ItemT]):
         self._pages += 1
         response = yield Call(operation, self._max_retries)
         page = self._parse(response)
-        self._operation = self._follow(page.next_url, response.request.url)
+        self._operation, self._next = None, (page.next_url, response.request.url)
         items = tuple(self._first_sightings(page.items))
         if self._left is not None:
             if len(items) >= self._left:
                 items = items[: self._left]
-                self._operation = None
+                self._next = None
             self._left -= len(items)
         return page if len(items) == len(page.items) else attrs.evolve(page, items=items)
 
