@@ -74,26 +74,43 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+# What stands between "//" and "@" in a URL: a user name and maybe a password.
+_USERINFO = re.compile(r"//[^/?#]*@")
+
+
+def _without_credentials(text: str) -> str:
+    """`text` with any user name and password in a URL replaced: a refusal never repeats
+    a secret it was handed."""
+    return _USERINFO.sub("//***@", text)
+
+
 def validate_base_url(base_url: str) -> str:
     """The base URL without a trailing slash; refuses cleartext except to loopback."""
+    shown = _without_credentials(repr(base_url)) if isinstance(base_url, str) else repr(base_url)
     try:
         url = httpx.URL(base_url)
     except (httpx.InvalidURL, TypeError) as error:
-        raise InvalidInputError(f"base_url {base_url!r} is not a URL: {error}") from None
+        reason = _without_credentials(str(error))
+        raise InvalidInputError(f"base_url {shown} is not a URL: {reason}") from None
+    if url.userinfo:
+        raise InvalidInputError(
+            f"base_url {shown} carries credentials: give the address alone (the API key signs "
+            "every request)"
+        )
     if url.scheme not in ("https", "http") or not url.host:
-        raise InvalidInputError(f"base_url must be an absolute http(s) URL; got {base_url!r}")
+        raise InvalidInputError(f"base_url must be an absolute http(s) URL; got {shown}")
     if url.scheme == "http" and not _is_loopback(url.host):
         raise InvalidInputError(
-            f"base_url {base_url!r} is plain http: tokens would travel in clear text; use "
+            f"base_url {shown} is plain http: tokens would travel in clear text; use "
             "https (plain http is only allowed to a loopback host, for tests)"
         )
-    if url.userinfo or url.query or url.fragment:
+    if url.query or url.fragment:
         raise InvalidInputError("base_url must not carry credentials, a query or a fragment")
     if _API_VERSION_SUFFIX.search(url.path):
         # Operation paths start with /v1/, so this base would send /v1/v1/builds/...
         host_only = str(url.copy_with(path="/")).rstrip("/")
         raise InvalidInputError(
-            f"base_url {base_url!r} ends with an API version; give the address without it "
+            f"base_url {shown} ends with an API version; give the address without it "
             f"({host_only!r}): the client adds /v1/... to every request"
         )
     return str(url).rstrip("/")

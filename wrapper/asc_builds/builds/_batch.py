@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar
 import attrs
 
 from .._exceptions import (
-    AppStoreConnectError,
     BatchInterrupted,
     BudgetExhaustedError,
     InvalidInputError,
@@ -56,9 +55,11 @@ MAX_CONCURRENCY = 64
 
 OutcomeStatus = Literal["changed", "already", "failed", "not attempted"]
 
-# An API failure is reported in its outcome; anything else (a bug, KeyboardInterrupt)
-# propagates. Bad ids never get here: they are refused before anything is sent.
-_OUTCOME_ERRORS = (AppStoreConnectError,)
+# Whatever one build meets (an API failure, a body that cannot be read, even a bug) is
+# reported in its outcome, so that every id gets exactly one; only an interrupt
+# (KeyboardInterrupt, cancellation) ends the batch. Bad ids never get here: they are
+# refused before anything is sent.
+_OUTCOME_ERRORS = (Exception,)
 
 
 @attrs.frozen

@@ -19,6 +19,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TextIO
 
@@ -35,6 +36,7 @@ from ._support import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_PIPE_CLOSED,
+    EXIT_TERMINATED,
     EXIT_USAGE,
     key_from_args,
 )
@@ -186,7 +188,11 @@ def _refuse_what_does_not_apply(args: argparse.Namespace) -> None:
             raise InvalidInputError(message)
 
 
+_terminated = threading.Event()
+
+
 def _interrupt(signum: int, frame: object) -> None:
+    _terminated.set()
     raise KeyboardInterrupt
 
 
@@ -203,7 +209,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             stdin=sys.stdin,
         )
     except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+        status = EXIT_INTERRUPTED
+    if status == EXIT_INTERRUPTED and _terminated.is_set():
+        # The batch stopped and reported as on Ctrl-C; the status says what stopped it.
+        return EXIT_TERMINATED
     if status == EXIT_PIPE_CLOSED:
         # As Python's documentation on SIGPIPE advises: point stdout at devnull, so that
         # the interpreter's last flush does not fail on the closed pipe and print a traceback.

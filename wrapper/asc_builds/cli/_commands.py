@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import TextIO
 
 from .. import (
     APIKey,
@@ -55,16 +56,33 @@ def _one_build(
     return command
 
 
+def _strict_text(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidInputError(
+            f"{where} is not UTF-8 text (byte {error.start} cannot be read): no build id "
+            "was read, nothing was sent"
+        ) from None
+
+
+def _read_stdin(stream: TextIO) -> str:
+    # Read as bytes and decoded strictly: a text stream would turn a bad byte into a lone
+    # surrogate that fails only once requests are going out.
+    buffer = getattr(stream, "buffer", None)
+    return _strict_text(buffer.read(), "stdin") if buffer is not None else stream.read()
+
+
 def _build_ids(args: argparse.Namespace) -> list[str]:
     """The ids named on the command line, with those read from stdin ('-') and --ids-file."""
     ids: list[str] = []
     for word in args.build_ids:
         if word == "-":
-            ids += args.stdin.read().split()
+            ids += _read_stdin(args.stdin).split()
         else:
             ids.append(word)
     if args.ids_file is not None:
-        ids += args.ids_file.read_text(encoding="utf-8").split()
+        ids += _strict_text(args.ids_file.read_bytes(), str(args.ids_file)).split()
     if not ids:
         where = "stdin" if "-" in args.build_ids else str(args.ids_file or "the command line")
         raise InvalidInputError(

@@ -11,12 +11,20 @@ import datetime
 import re
 from collections.abc import Sequence
 
-__all__ = ["ACCEPTED_FORMS", "DURATION_OPTIONS", "join_dash_values", "parse_duration"]
+__all__ = [
+    "ACCEPTED_FORMS",
+    "DURATION_OPTIONS",
+    "MAX_DURATION",
+    "join_dash_values",
+    "parse_duration",
+]
 
 _PART = re.compile(r"(\d+(?:\.\d+)?)([wdhms])")
 _UNITS = {"w": 7 * 86_400, "d": 86_400, "h": 3600, "m": 60, "s": 1}
 _NEGATIVE = re.compile(r"-\.?\d")
 ACCEPTED_FORMS = "90d, 12h, 30m or 45s (w, d, h, m, s; combined as 1h30m)"
+# Longer than any build's history or any wait, and within what dates can hold.
+MAX_DURATION = datetime.timedelta(days=36_500)
 # The options whose value is a duration (see `join_dash_values`).
 DURATION_OPTIONS = ("--older-than", "--timeout")
 
@@ -50,6 +58,10 @@ def parse_duration(text: str) -> datetime.timedelta:
     if position != len(cleaned) or not cleaned:
         raise argparse.ArgumentTypeError(
             f"expected a duration such as {ACCEPTED_FORMS}; got {text!r}"
+        )
+    if seconds > MAX_DURATION.total_seconds():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is out of range: at most {MAX_DURATION.days}d (a hundred years)"
         )
     return datetime.timedelta(seconds=seconds)
 

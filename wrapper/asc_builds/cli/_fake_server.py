@@ -71,7 +71,8 @@ def run_fake_server(
             render.text(f"fake App Store Connect at {base_url}")
             render.text(f"builds: {' '.join(build.id for build in builds)}")
             render.text(f"encryption declaration: {declaration.id}")
-            render.text(f"try:\n  export {exports}")
+            render.text("try:")
+            render.text(f"  export {exports}")
             first = builds[0].id if builds else "BUILD_ID"
             render.text(f"  asc-builds --base-url {base_url} list --bundle-id {_BUNDLE_ID}")
             render.text(f"  asc-builds --base-url {base_url} expire {first}")

@@ -57,8 +57,8 @@ ASC_KEY_KIND=individual) says it is an individual key.
 per build as it finishes, then a summary line. docs/cli.md describes each kind.
 
 Exit status: 0 success, 1 App Store Connect refused or could not be reached,
-2 a usage or configuration error (nothing was sent), 130 interrupted by Ctrl-C or
-SIGTERM (expire then prints what happened to each id: expired, failed or not
+2 a usage or configuration error (nothing was sent), 130 interrupted by Ctrl-C and
+143 by SIGTERM (expire then prints what happened to each id: expired, failed or not
 attempted), 141 stdout was closed (as by `| head`).
 """
 

@@ -133,7 +133,10 @@ class Renderer:
         self.line("resource", dict(resource), ok=True, id=id, extra={"included": included or []})
 
     def text(self, text: str) -> None:
-        self.write_out(text + "\n")
+        """One line of text on stdout. Every line the command line prints goes through
+        `visible`, here or in the other writers below: a server's text (a version, a
+        state, an error's detail) cannot clear the screen or forge a line."""
+        self.write_out(visible(text) + "\n")
 
     def build(self, build: Build) -> None:
         if self.as_json:
@@ -145,7 +148,9 @@ class Renderer:
         if self.as_json:
             self.line("request", description, ok=True, id=id)
         else:
-            self.text(request_text(description))
+            # Several lines of its own making: each one written (and escaped) as a line.
+            for line in request_text(description).splitlines():
+                self.text(line)
 
     def outcome(self, outcome: BuildOutcome) -> None:
         """One finished build of a batch, printed at once (in the order builds finish):
@@ -184,7 +189,7 @@ class Renderer:
         if self.as_json:
             self.line("error", error_data(error, name=name), ok=False)
         else:
-            self.err.write(f"asc-builds: error: {error_text(error)}\n")
+            self.err.write(visible(f"asc-builds: error: {error_text(error)}") + "\n")
             self.err.flush()
 
     def progress(self, payload: Mapping[str, object], text: str, *, id: str | None) -> None:
@@ -192,7 +197,7 @@ class Renderer:
         if self.as_json:
             self.line("progress", dict(payload), ok=True, id=id)
         else:
-            self.err.write(text + "\n")
+            self.err.write(visible(text) + "\n")
             self.err.flush()
 
     def planned(self, payload: Mapping[str, object], text: str, *, id: str) -> None:
@@ -203,4 +208,4 @@ class Renderer:
             self.text(text)
 
     def note(self, text: str) -> None:
-        self.err.write(text + "\n")
+        self.err.write(visible(text) + "\n")
