@@ -64,6 +64,7 @@ DEFAULT_WAIT_TIMEOUT = 30 * 60.0
 # `find` reads a few more than one build: enough to tell "exactly one" from "several"
 # and list them, without paging through a whole app's history.
 _FIND_CANDIDATES = 20
+_PLAN_FIELDS = ("version", "uploadedDate", "expired", "processingState")
 
 
 @attrs.frozen
@@ -184,13 +185,10 @@ class BuildOperations:
         max_retries: int | None = None,
     ) -> Steps[BuildInfo]:
         """The one build with this build number (`CFBundleVersion`) in this app, optionally
-        within one marketing version (`CFBundleShortVersionString`). `fields` and
-        `related_fields` as in `get`. The build found knows its app (`app_id`): `apply`
-        then needs not read it again.
-
-        Raises BuildNotFoundError naming the criteria, or AmbiguousBuildError listing the
-        candidates (the same build number under several marketing versions).
-        """
+        within one marketing version (`CFBundleShortVersionString`); `fields` and
+        `related_fields` as in `get`. The build found knows its app (`app_id`). Raises
+        BuildNotFoundError naming the criteria, or AmbiguousBuildError listing the
+        candidates (the same build number under several marketing versions)."""
         if bundle_id is None and app_id is None:
             raise InvalidInputError("find needs bundle_id or app_id")
         filters = yield from self._filters(
@@ -356,10 +354,9 @@ class BuildOperations:
         """Expire each build; one outcome per id, in input order. Failures do not stop it.
 
         The builds are read first, 100 a request (`GET /v1/builds?filter[id]=...`, only
-        `expired`): a build already expired is "already" and one not returned fails with
-        `BuildNotFoundError`, neither is sent; only the others get a PATCH. Each outcome
-        keeps a compact `build` (the id and the values the change decides on) unless
-        `keep_builds` is true.
+        `expired`): one already expired is "already", one not returned fails with
+        `BuildNotFoundError`; only the others get a PATCH. Outcomes keep a compact `build`
+        unless `keep_builds` (see `BuildOutcome`).
 
         A malformed id, or a single string in place of a collection of ids, raises
         InvalidInputError before any request is sent. Up to `concurrency` requests run at
@@ -482,10 +479,14 @@ class BuildOperations:
             raise InvalidInputError("plan_expiry needs bundle_id or app_id")
         # Checked again below; here so that nothing is listed for bad options.
         plan_expiry([], now=now, older_than=older_than, keep_latest=keep_latest)
+        # Only what can change: unexpired builds (rule 2), with what the rules read.
         walk = yield from self.list(
             bundle_id=bundle_id,
             app_id=app_id,
             marketing_version=marketing_version,
+            expired=False,
+            fields=_PLAN_FIELDS,
+            related_fields={"preReleaseVersions": ("version",)},
             max_retries=max_retries,
         )
         builds = yield from walk.all_items()
