@@ -436,7 +436,7 @@ class BuildOperations:
         a build just uploaded may not be listed yet, and is looked for until `timeout`
         (seconds). Raises `ProcessingFailedError` (FAILED or INVALID, with the state) or
         `WaitTimeoutError` (with the last state seen and the time waited). Polls grow from
-        5 s to a minute apart with jitter (`schedule`), never faster than the hourly
+        30 s to a minute apart, within 10% (`schedule`), never faster than the hourly
         budget allows; `on_progress` gets a `WaitProgress` after every poll.
         """
         selector = Selector(build_id, bundle_id, app_id, marketing_version, build_number)
