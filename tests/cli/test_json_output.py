@@ -27,7 +27,11 @@ def _fake_server_output(_: Served) -> CliResult:
     stop.set()
     out, err = io.StringIO(), io.StringIO()
     render = Renderer(out=out, err=err, as_json=True, command="fake-server")
-    status = run_fake_server(argparse.Namespace(port=0, builds=2), render, stop=stop)
+    status = run_fake_server(
+        argparse.Namespace(port=0, builds=2, processing_seconds=30, hourly_limit=3600),
+        render,
+        stop=stop,
+    )
     return CliResult(status, out.getvalue(), err.getvalue())
 
 
@@ -146,6 +150,21 @@ def test_the_command_list_is_the_parsers() -> None:
         {"kind": "resource", "command": "expire", "id": "b", "resource": {"type": "builds"}},
         {"kind": "error", "command": "x", "ok": True, "id": None, "error": {}},
         {"kind": "resource", "command": "x", "ok": True, "id": "b", "build": {}},
+        {
+            "kind": "resource",
+            "command": "x",
+            "ok": True,
+            "id": "b",
+            "resource": {"type": "builds", "id": "b"},
+        },
+        {
+            "kind": "summary",
+            "command": "x",
+            "ok": True,
+            "id": None,
+            "summary": {"total": 1, "succeeded": 1, "failed": 0},
+            "included": [],
+        },
         {"kind": "summary", "command": "x", "ok": True, "id": None, "summary": {"total": 1}},
         {"kind": "listing", "command": "x", "ok": True, "id": None, "listing": []},
         {

@@ -20,12 +20,24 @@ def test_get_prints_a_table_row_with_both_version_numbers(served: Served) -> Non
     ]  # fmt: skip
     assert row.split()[:3] == [build.id, "2.1.0", "345"]
     assert "VALID" in row and " no " in row and row.endswith("unanswered")
-    version, resource = served.cli("--json", "get", build.id).lines()
-    assert version["resource"]["type"] == "preReleaseVersions"
-    assert version["resource"]["attributes"]["version"] == "2.1.0"
+    (resource,) = served.cli("--json", "get", build.id).lines()
     assert resource["id"] == build.id and resource["resource"]["attributes"]["version"] == "345"
+    (version,) = resource["included"]
+    assert version["type"] == "preReleaseVersions"
+    assert version["attributes"]["version"] == "2.1.0"
     linked = resource["resource"]["relationships"]["preReleaseVersion"]["data"]
     assert linked["id"] == version["id"]
+
+
+def test_get_nests_the_declaration_in_the_builds_line(served: Served) -> None:
+    declaration = served.fake.add_encryption_declaration()
+    build = served.fake.add_build(
+        uses_non_exempt_encryption=True, encryption_declaration_id=declaration.id
+    )
+    (line,) = served.cli("--json", "get", build.id).lines()
+    types = [resource["type"] for resource in line["included"]]
+    assert types == ["preReleaseVersions", "appEncryptionDeclarations"]
+    assert line["included"][1]["id"] == declaration.id
 
 
 def test_list_filters_by_bundle_id_and_versions(served: Served) -> None:
@@ -47,10 +59,14 @@ def test_list_as_json_and_with_a_limit(served: Served) -> None:
     result = served.cli("--json", "list", "--app-id", app.id, "--expired", "false")
     lines = result.lines()
     resources = [line for line in lines if line["kind"] == "resource"]
-    listed = [line["id"] for line in resources if line["resource"]["type"] == "builds"]
+    # Exactly one line per build: `jq -r .id` yields build ids and nothing else.
+    assert {line["resource"]["type"] for line in resources} == {"builds"}
+    listed = [line["id"] for line in resources]
     assert listed == [b.id for b in builds if not b.expired]
-    versions = [line for line in resources if line["resource"]["type"] == "preReleaseVersions"]
-    assert len(versions) == len({b.marketing_version for b in builds}), "each version once"
+    for line, build in zip(resources, [b for b in builds if not b.expired], strict=True):
+        version = line["included"][0]
+        assert version["type"] == "preReleaseVersions"
+        assert version["attributes"]["version"] == build.marketing_version
     assert lines[-1]["kind"] == "summary" and lines[-1]["summary"]["total"] == len(listed)
     one = served.cli("--json", "list", "--app-id", app.id, "--build-number", "12").lines()
     assert [line["id"] for line in one if line["kind"] == "resource"][-1] == builds[11].id

@@ -109,7 +109,7 @@ def test_each_kept_build_says_why() -> None:
     assert reasons == {
         "a": "already expired",
         "b": "processing state is PROCESSING",
-        "d": "one of the 1 latest (#1)",
+        "d": "the latest (#1)",
         "c": "uploaded 10 days ago, newer than the cutoff",
     }
     assert plan.ids == ["e", "f"]

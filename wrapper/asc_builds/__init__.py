@@ -27,6 +27,7 @@ from ._base_client import (
 from ._budget import BudgetStatus, RateBudget
 from ._client import AppStoreConnect, AsyncAppStoreConnect
 from ._exceptions import (
+    AmbiguousAppError,
     AmbiguousBuildError,
     APIConnectionError,
     APIKeyError,
@@ -93,6 +94,7 @@ __all__ = [
     "APIKeyError",
     "APIStatusError",
     "APITimeoutError",
+    "AmbiguousAppError",
     "AmbiguousBuildError",
     "ApiKey",
     "ApiKeyError",

@@ -21,15 +21,25 @@ The model, sound for this client's own requests and conservative about everyone 
 - Before the first answer that carries the header the limit is unknown, and requests go
   unpaced.
 
+Nothing a server announces can stop the client for good. A header that makes no sense (a
+limit of 0 or less, a negative count, more remaining than the limit) is ignored: that
+answer is paced as if it announced nothing. A `reserve` at or above the announced limit
+would leave nothing to send: `BudgetExhaustedError` says so at once. No single wait for a
+slot is longer than the window (an hour), and each wait of `LONG_WAIT_SECONDS` or more is
+logged as a WARNING (the command line shows it on stderr).
+
 When the wait a request needs exceeds `max_wait`, it is not sent: `BudgetExhaustedError`
 says how long the budget needs. A batch turns that into "not attempted" for the builds left,
 so it stops cleanly instead of spending requests on 429s. The default `max_wait=None`
 slows down as long as the budget needs (a batch of 5,000 against 3,600 an hour takes the
 hour it must, and no 429).
 
-`RateBudget` is plain state and arithmetic under a lock; `pace` says when to sleep (the
-client's driver sleeps). Waiters queue one at a time, so concurrent
-threads or tasks do not all sleep for the same slot and then wake together.
+`max_wait` counts from the moment a request asks for a slot, so the time spent queued
+behind other threads or tasks counts too. `RateBudget` is plain state and arithmetic
+under a lock; `pace` says when to sleep (the client's driver sleeps). Waiters queue one
+at a time, so concurrent threads or tasks do not all sleep for the same slot and then wake
+together. Clients on several event loops may share one budget: each loop queues its own
+tasks.
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import threading
+import weakref
 from collections.abc import Callable
 
 import attrs
@@ -96,6 +107,19 @@ def _check_number(name: str, value: object, *, allow_none: bool = False) -> None
         raise InvalidInputError(f"{name} must be a non-negative number; got {value!r}")
 
 
+def _announced(rate_limit: RateLimit | None) -> tuple[int, int] | None:
+    """The limit and what remains, when they make sense: a limit above zero and a remaining
+    count within it. Anything else (a limit of 0, a negative count, more remaining than the
+    limit) is a broken header, and pacing by it could stop the client for good: such an
+    answer is paced as if it announced nothing."""
+    if rate_limit is None:
+        return None
+    limit, remaining = rate_limit.limit, rate_limit.remaining
+    if limit is None or remaining is None or not 0 <= remaining <= limit or limit <= 0:
+        return None
+    return limit, remaining
+
+
 class RateBudget:
     """Paces one client's requests (or several clients' sharing one key) inside the budget.
 
@@ -124,7 +148,10 @@ class RateBudget:
         self._lock = threading.Lock()
         # Waiters queue here, one at a time (see the module docstring).
         self.thread_waiters = threading.Lock()
-        self._async_waiters: asyncio.Lock | None = None
+        # One queue per event loop: an asyncio lock belongs to the loop that first uses it.
+        self._async_waiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
         self._limit: int | None = None
         # Answer times of this client's requests still inside the window, ascending, from
         # `_head` on (a list with a moving head keeps bisect cheap).
@@ -142,9 +169,13 @@ class RateBudget:
 
     @property
     def async_waiters(self) -> asyncio.Lock:
-        if self._async_waiters is None:
-            self._async_waiters = asyncio.Lock()
-        return self._async_waiters
+        """The running event loop's queue (clients on several loops may share a budget)."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            waiters = self._async_waiters.get(loop)
+            if waiters is None:
+                waiters = self._async_waiters[loop] = asyncio.Lock()
+            return waiters
 
     # -- the arithmetic ------------------------------------------------------------------
 
@@ -155,12 +186,22 @@ class RateBudget:
             if self._limit is None:
                 self._in_flight += 1
                 return BudgetTicket(now, self._settled)
+            if self.reserve >= self._limit:
+                raise BudgetExhaustedError(
+                    f"RateBudget(reserve={self.reserve}) keeps at least the whole hourly "
+                    f"budget App Store Connect announced ({self._limit} an hour) for other "
+                    "jobs: no request could ever be sent; lower the reserve",
+                    wait_seconds=float("inf"),
+                    limit=self._limit,
+                )
             capacity = self._capacity()
             used = self._in_flight + len(self._answered) - self._head
             if used < capacity:
                 self._in_flight += 1
                 return BudgetTicket(now, self._settled)
-            return BudgetWait(self._next_change(now, used - capacity + 1) - now)
+            # Every slot frees within a window: no wait for one is ever longer.
+            seconds = min(self._next_change(now, used - capacity + 1) - now, self.window)
+            return BudgetWait(seconds)
 
     def settle(
         self,
@@ -179,12 +220,10 @@ class RateBudget:
         """
         with self._lock:
             self._in_flight = max(0, self._in_flight - 1)
-            if (
-                rate_limit is not None
-                and rate_limit.limit is not None
-                and (rate_limit.remaining is not None)
-            ):
-                self._limit = rate_limit.limit
+            announced = _announced(rate_limit)
+            if announced is not None:
+                limit, remaining = announced
+                self._limit = limit
                 # Surely counted when this answer was made: this request (unless refused)
                 # and this client's requests answered before it was sent. Requests
                 # answered at the same instant may have come after; those settled since
@@ -194,21 +233,29 @@ class RateBudget:
                 )
                 since = self._settled - ticket.settled_before
                 counted = max(0, answered_before - since) + (0 if rejected else 1)
-                self._others = max(0, rate_limit.limit - rate_limit.remaining - counted)
+                self._others = max(0, limit - remaining - counted)
                 self._observed_at = now
             bisect.insort(self._answered, now, lo=self._head)
             self._settled += 1
 
-    def check_wait(self, total_wait: float) -> None:
-        """Raise `BudgetExhaustedError` when a request would wait longer than `max_wait`."""
-        if self.max_wait is None or total_wait <= self.max_wait:
+    def check_wait(self, total_wait: float, longest: float | None = None) -> None:
+        """Raise `BudgetExhaustedError` when a request would wait longer than `max_wait`, or
+        than `longest`, what its caller's deadline leaves."""
+        if longest is None:
+            longest = float("inf") if self.max_wait is None else self.max_wait
+        if total_wait <= longest:
             return
         with self._lock:
             limit = self._limit
+        bound = (
+            f"max_wait {self.max_wait:.0f} s"
+            if self.max_wait is not None and longest >= self.max_wait
+            else f"the {max(0.0, longest):.0f} s its call had left"
+        )
         raise BudgetExhaustedError(
             f"App Store Connect's hourly request budget ({limit} an hour) needs a wait of "
-            f"{total_wait:.0f} s before the next request, more than max_wait "
-            f"{self.max_wait:.0f} s: the request was not sent",
+            f"{total_wait:.0f} s before the next request, more than {bound}: the request "
+            "was not sent",
             wait_seconds=total_wait,
             limit=limit,
         )
@@ -264,25 +311,33 @@ class RateBudget:
         return max(min(candidates), now + 1e-3)
 
 
-def pace(budget: RateBudget, now: Callable[[], float]) -> BudgetTicket | Queued:
+def pace(
+    budget: RateBudget, now: Callable[[], float], limit: float = float("inf")
+) -> BudgetTicket | Queued:
     """A ticket to send now, or the effect that waits for one (and then answers with it).
 
-    Waiters queue one at a time: the driver holds the budget's waiter lock meanwhile.
+    Waiters queue one at a time: the driver holds the budget's waiter lock meanwhile, for
+    at most `max_wait`; the time spent in the queue counts against `max_wait` as well.
+    `limit` is the longest the caller can wait (the seconds left of its deadline).
     """
-    ticket = budget.try_acquire(now())
+    started = now()
+    ticket = budget.try_acquire(started)
     if isinstance(ticket, BudgetTicket):
         return ticket
-    return Queued(budget, _wait_for_slot(budget, now))
+    longest = min(limit, float("inf") if budget.max_wait is None else budget.max_wait)
+    steps = _wait_for_slot(budget, now, started, longest)
+    return Queued(budget, steps, timeout=None if longest == float("inf") else max(0.0, longest))
 
 
-def _wait_for_slot(budget: RateBudget, now: Callable[[], float]) -> Steps[BudgetTicket]:
-    waited = 0.0
+def _wait_for_slot(
+    budget: RateBudget, now: Callable[[], float], started: float, longest: float
+) -> Steps[BudgetTicket]:
     while True:
-        decision = budget.try_acquire(now())
+        moment = now()
+        decision = budget.try_acquire(moment)
         if isinstance(decision, BudgetTicket):
             return decision
-        budget.check_wait(waited + decision.seconds)
+        budget.check_wait(moment - started + decision.seconds, longest)
         log_budget_wait(decision.seconds)
         budget.record_wait(decision.seconds)
         yield Sleep(decision.seconds)
-        waited += decision.seconds

@@ -111,6 +111,13 @@ class _Client(Generic[TransportT, HttpT, SleepT]):
 class AppStoreConnect(_Client[httpx.BaseTransport, httpx.Client, Callable[[float], None]]):
     """A synchronous App Store Connect client; safe to share between threads.
 
+    Everything is done through its three resources:
+
+    - `.builds`: read, find, list, wait for and change builds (expire, encryption,
+      declaration), and expire many at once (`Builds`).
+    - `.apps`: find an app by its bundle id (`Apps`).
+    - `.encryption_declarations`: read an app encryption declaration (`EncryptionDeclarations`).
+
     `key` signs every request. `base_url` defaults to Apple's host (the enterprise host for
     an enterprise key). Pass `transport=` (an httpx transport) or `http_client=` (an
     `httpx.Client` you own and close) to control the connection, for example in tests.
@@ -173,6 +180,14 @@ class AsyncAppStoreConnect(
     _Client[httpx.AsyncBaseTransport, httpx.AsyncClient, Callable[[float], Awaitable[None]]]
 ):
     """The asyncio twin of `AppStoreConnect`: the same options and limits, awaitable methods.
+
+    Everything is done through its three resources:
+
+    - `.builds`: read, find, list, wait for and change builds (expire, encryption,
+      declaration), and expire many at once (`AsyncBuilds`).
+    - `.apps`: find an app by its bundle id (`AsyncApps`).
+    - `.encryption_declarations`: read an app encryption declaration
+      (`AsyncEncryptionDeclarations`).
 
     `sleep` is awaited between retries; `http_client` is an `httpx.AsyncClient`. Each
     attempt runs inside `asyncio.timeout`, so its deadline holds for any client given.

@@ -7,20 +7,31 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import httpx
+from asc_builds_generated.types import Unset
 
+from ._body import decode_json
 from ._exceptions import InvalidInputError, ResponseValidationError
 from ._headers import request_id
+from ._ids import check_sendable
 
 __all__ = [
     "check_filter_value",
     "check_one_of",
+    "identity_problem",
     "operation_with_query",
     "parse_document",
+    "set_or_none",
 ]
 
 _BAD_FILTER_CHARACTER = re.compile(r"[\s,\x00-\x1f\x7f]")
 
 DocumentT = TypeVar("DocumentT")
+
+
+def set_or_none(value: Any) -> Any:
+    """The value, or None where the generated model says UNSET (read leniently: Apple may
+    leave out what the spec lists)."""
+    return None if isinstance(value, Unset) else value
 
 
 def operation_with_query(kwargs: Mapping[str, Any]) -> dict[str, Any]:
@@ -41,21 +52,63 @@ def operation_with_query(kwargs: Mapping[str, Any]) -> dict[str, Any]:
     return operation
 
 
+def identity_problem(document: object, resource_type: str, resource_id: str | None) -> str | None:
+    """What makes `document` not the answer asked for, or None.
+
+    A read by id must hold that resource (`resource_id`), a listing (`resource_id` None)
+    only resources of the type listed: a server, a proxy or a bug that answers with
+    another resource must not pass for the one asked about.
+    """
+    if not isinstance(document, dict):
+        return f"its body is a JSON {type(document).__name__}, not an object"
+    data = document.get("data")
+    if resource_id is None:
+        if not isinstance(data, list):
+            return "its body has no `data` list"
+        for item in data:
+            kind = item.get("type") if isinstance(item, dict) else None
+            if kind != resource_type:
+                return f"it lists a resource of type {str(kind)[:40]!r}, not {resource_type!r}"
+        return None
+    if not isinstance(data, dict):
+        return "its body has no `data` object"
+    if data.get("type") != resource_type:
+        return f"its data is of type {str(data.get('type'))[:40]!r}, not {resource_type!r}"
+    if data.get("id") != resource_id:
+        return f"its data is {str(data.get('id'))[:140]!r}, not {resource_id!r}, the one asked for"
+    return None
+
+
 def parse_document(
-    response: httpx.Response, from_dict: Callable[[Mapping[str, Any]], DocumentT], what: str
+    response: httpx.Response,
+    from_dict: Callable[[Mapping[str, Any]], DocumentT],
+    what: str,
+    *,
+    resource_type: str,
+    resource_id: str | None = None,
 ) -> DocumentT:
-    """The body through a generated model's `from_dict`, or ResponseValidationError naming
-    what was wrong (`what`: the schema's name)."""
+    """The body through a generated model's `from_dict` (`what`: the schema's name), once
+    it is known to be JSON within the depth limit and the answer asked for (see
+    `identity_problem`); ResponseValidationError says what was wrong otherwise."""
+    rid = request_id(response.headers)
+    problem: str | None
     try:
-        return from_dict(response.json())
-    except (ValueError, TypeError, KeyError, AttributeError) as error:
-        rid = request_id(response.headers)
-        suffix = f" [request id {rid}]" if rid else ""
-        raise ResponseValidationError(
-            f"{response.status_code} response is not a {what}: "
-            f"{type(error).__name__}: {error}{suffix}",
-            request_id=rid,
-        ) from error
+        document = decode_json(response.content)
+    except ValueError as error:
+        problem = f"is not JSON ({type(error).__name__}: {error})"
+    else:
+        problem = identity_problem(document, resource_type, resource_id)
+        if problem is None:
+            try:
+                return from_dict(document)
+            except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
+                problem = f"is not a {what}: {type(error).__name__}: {error}"
+        else:
+            problem = f"is not the answer asked for: {problem}"
+    suffix = f" [request id {rid}]" if rid else ""
+    raise ResponseValidationError(
+        f"{response.status_code} response {problem}{suffix}", request_id=rid
+    )
 
 
 def check_filter_value(value: object, *, what: str, max_length: int = 128) -> str:
@@ -69,6 +122,7 @@ def check_filter_value(value: object, *, what: str, max_length: int = 128) -> st
         raise InvalidInputError(f"{what} is empty")
     if len(value) > max_length:
         raise InvalidInputError(f"{what} is {len(value)} characters long; at most {max_length}")
+    check_sendable(value, what=what)
     bad = _BAD_FILTER_CHARACTER.search(value)
     if bad:
         raise InvalidInputError(f"{what} {value!r} contains {bad.group()!r}, which no {what} has")

@@ -20,7 +20,7 @@ import httpx
 from ._base_client import ClientCore
 from ._body import BodyTooLarge, BodyUndecodable
 from ._deadline import ATTEMPT_DEADLINE
-from ._exceptions import APIConnectionError
+from ._exceptions import APIConnectionError, BudgetExhaustedError
 from ._interrupt import BATCH_STOP, NotSent
 from ._steps import Answer, Attempt, Call, Effect, Queued, Sleep, Steps
 
@@ -28,7 +28,7 @@ __all__ = ["AsyncDriver", "SendSteps", "SyncDriver"]
 
 R = TypeVar("R")
 # What a `Call` runs: the client's send loop (`_send.send_steps`) for one operation.
-SendSteps = Callable[[Mapping[str, Any], int | None], Steps[httpx.Response]]
+SendSteps = Callable[[Mapping[str, Any], int | None, float | None], Steps[httpx.Response]]
 _BodyProblem = (BodyTooLarge, BodyUndecodable)
 
 
@@ -41,6 +41,15 @@ def _answer(
     if unread is None:
         return Answer(response, content, started)
     return Answer(response, None, started, str(unread), isinstance(unread, BodyTooLarge))
+
+
+def _queued_too_long(effect: Queued) -> BudgetExhaustedError:
+    return BudgetExhaustedError(
+        f"other requests waited for App Store Connect's hourly request budget for longer "
+        f"than max_wait {effect.timeout:.0f} s: the request was not sent",
+        wait_seconds=float(effect.timeout or 0.0),
+        limit=None,
+    )
 
 
 class SyncDriver:
@@ -78,12 +87,17 @@ class SyncDriver:
         if type(effect) is Attempt:
             return self._attempt(effect.request, effect.deadline)
         if type(effect) is Call:
-            return self.run(self._send(effect.operation, effect.max_retries))
+            return self.run(self._send(effect.operation, effect.max_retries, effect.not_after))
         if type(effect) is Sleep:
             return self._wait(effect.seconds)
         if type(effect) is Queued:
-            with effect.queue.thread_waiters:
+            waiters = effect.queue.thread_waiters
+            if not waiters.acquire(timeout=-1 if effect.timeout is None else effect.timeout):
+                raise _queued_too_long(effect)
+            try:
                 return self.run(effect.steps)
+            finally:
+                waiters.release()
         raise TypeError(f"not an effect: {effect!r}")
 
     def _wait(self, seconds: float) -> None:
@@ -164,12 +178,21 @@ class AsyncDriver:
         if type(effect) is Attempt:
             return await self._attempt(effect.request, effect.deadline)
         if type(effect) is Call:
-            return await self.run(self._send(effect.operation, effect.max_retries))
+            steps = self._send(effect.operation, effect.max_retries, effect.not_after)
+            return await self.run(steps)
         if type(effect) is Sleep:
             return await self._sleep(effect.seconds)
         if type(effect) is Queued:
-            async with effect.queue.async_waiters:
+            waiters = effect.queue.async_waiters
+            try:
+                async with asyncio.timeout(effect.timeout):
+                    await waiters.acquire()
+            except TimeoutError:
+                raise _queued_too_long(effect) from None
+            try:
                 return await self.run(effect.steps)
+            finally:
+                waiters.release()
         raise TypeError(f"not an effect: {effect!r}")
 
     async def _attempt(self, request: httpx.Request, deadline: float) -> Answer:

@@ -57,6 +57,7 @@ __all__ = [
     "APIKeyError",
     "APIStatusError",
     "APITimeoutError",
+    "AmbiguousAppError",
     "AmbiguousBuildError",
     "ApiKeyError",
     "AppNotFoundError",
@@ -352,6 +353,18 @@ class AppNotFoundError(NoMatchError):
         super().__init__(message, criteria={"bundle_id": bundle_id})
         self.bundle_id = bundle_id
         self.near_matches = near_matches
+
+
+class AmbiguousAppError(AppStoreConnectError):
+    """Several apps visible to this key have exactly this bundle id: none is picked."""
+
+    def __init__(self, bundle_id: str, app_ids: tuple[str, ...]) -> None:
+        super().__init__(
+            f"{len(app_ids)} apps have bundle id {bundle_id!r} ({', '.join(app_ids)}): "
+            "name the app by its id instead"
+        )
+        self.bundle_id = bundle_id
+        self.app_ids = app_ids
 
 
 class BuildNotFoundError(NoMatchError):

@@ -6,7 +6,7 @@ import re
 
 from ._exceptions import InvalidInputError
 
-__all__ = ["MAX_ID_LENGTH", "validate_id"]
+__all__ = ["MAX_ID_LENGTH", "check_sendable", "validate_id"]
 
 # Apple's ids are UUIDs or short numeric strings; anything this long is a mistake.
 MAX_ID_LENGTH = 128
@@ -48,4 +48,17 @@ def _check_each_rule(value: object, *, what: str) -> str:
             raise InvalidInputError(
                 f"{what} {value!r} contains {char!r}; pass the id, not a path or URL"
             )
+    check_sendable(value, what=what)
     return value
+
+
+def check_sendable(value: str, *, what: str) -> None:
+    """Refuse text that cannot be sent as UTF-8: a lone surrogate is what an undecodable
+    byte of input becomes (`surrogateescape`), and would fail only once requests are going
+    out, after others of the same batch were sent."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInputError(
+            f"{what} {value!r} holds characters that cannot be sent (not valid UTF-8 text)"
+        ) from None

@@ -43,10 +43,16 @@ def send_steps(
     http: httpx.Client | httpx.AsyncClient,
     operation: Mapping[str, Any],
     max_retries: int | None,
+    not_after: float | None = None,
 ) -> Steps[httpx.Response]:
-    """One API call: the 2xx response, or the SDK's error once retries are spent."""
+    """One API call: the 2xx response, or the SDK's error once retries are spent.
+
+    `not_after` (a `time.monotonic()` moment) is a hard end: waits for the hourly budget
+    count against it, where they move the client's own `call_timeout` along.
+    """
     policy = core.retry.with_max_retries(max_retries)
     call_deadline = core.call_deadline()
+    hard_end = float("inf") if not_after is None else not_after
     retry_number = 0
     replayed_401 = False
     last_error: AppStoreConnectError | None = None
@@ -55,13 +61,13 @@ def send_steps(
         request = core.build_request(http, operation)
         paced_from = time.monotonic()
         try:
-            paced = pace(core.budget, core.now)
+            paced = pace(core.budget, core.now, limit=hard_end - paced_from)
             ticket = paced if isinstance(paced, BudgetTicket) else (yield paced)
         except NotSent:
             _stop_if_asked(last_error)
             raise
         # Waiting for the hourly budget is not the server's time: the deadline moves.
-        call_deadline += time.monotonic() - paced_from
+        call_deadline = min(call_deadline + time.monotonic() - paced_from, hard_end)
         failure: AppStoreConnectError | None
         try:
             _stop_if_asked(last_error)

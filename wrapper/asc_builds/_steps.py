@@ -5,13 +5,15 @@ wait, a plan) is written once, as a generator that yields effects and receives t
 outcome, like httpx's own `Auth.auth_flow`. The sync and the async client each have one
 small driver (`_drivers`) that performs the effects: only it does I/O, sleeps or locks.
 
-- `Call(operation, max_retries)`: one API call through the client's send loop; the
-  answer is the `httpx.Response` (errors are raised into the generator).
+- `Call(operation, max_retries, not_after)`: one API call through the client's send loop;
+  the answer is the `httpx.Response` (errors are raised into the generator). `within`
+  bounds every call a piece of steps makes by one deadline.
 - `Attempt(request, deadline)`: one HTTP attempt, body read within the limits; the
   answer is an `Answer`. Only the send loop yields it.
 - `Sleep(seconds)`: wait; in a sync batch, an interrupt cuts it short (`NotSent`).
-- `Queued(steps)`: run `steps` holding the budget's waiter queue, so that concurrent
-  requests waiting for the hourly budget wait one at a time.
+- `Queued(queue, steps, timeout)`: run `steps` holding the budget's waiter queue, so
+  that concurrent requests waiting for the hourly budget wait one at a time; a place at
+  the head not reached within `timeout` seconds raises `BudgetExhaustedError`.
 """
 
 from __future__ import annotations
@@ -35,17 +37,26 @@ __all__ = [
     "Steps",
     "SyncRunner",
     "WaiterQueue",
+    "within",
 ]
 
 R = TypeVar("R")
 
 
 class Call:
-    __slots__ = ("max_retries", "operation")
+    __slots__ = ("max_retries", "not_after", "operation")
 
-    def __init__(self, operation: Mapping[str, Any], max_retries: int | None) -> None:
+    def __init__(
+        self,
+        operation: Mapping[str, Any],
+        max_retries: int | None,
+        not_after: float | None = None,
+    ) -> None:
         self.operation = operation
         self.max_retries = max_retries
+        # A `time.monotonic()` moment the call must be over by, waits for the hourly
+        # budget included (None: the client's `call_timeout` alone bounds it).
+        self.not_after = not_after
 
 
 class Attempt:
@@ -94,11 +105,13 @@ class WaiterQueue(Protocol):
 
 
 class Queued:
-    __slots__ = ("queue", "steps")
+    __slots__ = ("queue", "steps", "timeout")
 
-    def __init__(self, queue: WaiterQueue, steps: Steps[Any]) -> None:
+    def __init__(self, queue: WaiterQueue, steps: Steps[Any], timeout: float | None) -> None:
         self.queue = queue
         self.steps = steps
+        # The longest wait for a place at the head of the queue (None: no limit).
+        self.timeout = timeout
 
 
 Effect = Call | Attempt | Sleep | Queued
@@ -116,3 +129,23 @@ class AsyncRunner(Protocol):
     """What runs steps on an asyncio client (`_drivers.AsyncDriver`)."""
 
     def run(self, steps: Steps[R]) -> Awaitable[R]: ...
+
+
+def within(steps: Steps[R], not_after: float) -> Steps[R]:
+    """`steps` with every call they make over by `not_after` (a `time.monotonic()` moment)."""
+    value: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            effect = steps.send(value) if error is None else steps.throw(error)
+        except StopIteration as stop:
+            result: R = stop.value
+            return result
+        if type(effect) is Call:
+            limit = not_after if effect.not_after is None else min(effect.not_after, not_after)
+            effect = Call(effect.operation, effect.max_retries, limit)
+        value = error = None
+        try:
+            value = yield effect
+        except BaseException as raised:
+            error = raised

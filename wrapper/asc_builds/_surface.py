@@ -12,7 +12,7 @@ import functools
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
-from ._paging import Page, PageWalk
+from ._paging import Identified, Page, PageWalk
 from ._steps import AsyncRunner, Steps, SyncRunner
 
 __all__ = [
@@ -29,7 +29,7 @@ __all__ = [
 Ops = TypeVar("Ops")
 P = ParamSpec("P")
 R = TypeVar("R")
-T = TypeVar("T")
+T = TypeVar("T", bound=Identified)
 
 
 class SyncSurface(Generic[Ops]):

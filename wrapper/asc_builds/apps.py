@@ -14,12 +14,11 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from asc_builds_generated.types import Unset
 
-from ._documents import check_filter_value, operation_with_query, parse_document
-from ._exceptions import AppNotFoundError, InvalidInputError
-from ._paging import MAX_PAGE_SIZE
-from ._steps import Call, Steps
+from ._documents import check_filter_value, operation_with_query, parse_document, set_or_none
+from ._exceptions import AmbiguousAppError, AppNotFoundError, InvalidInputError
+from ._paging import MAX_PAGE_SIZE, Page, PageWalk
+from ._steps import Steps
 from ._surface import AsyncSurface, SyncSurface, async_call, sync_call
 
 # The generated operations and models are imported in the functions that use them:
@@ -33,7 +32,7 @@ __all__ = [
     "AsyncApps",
     "app_find_operation",
     "check_bundle_id",
-    "pick_app",
+    "parse_apps_page",
 ]
 
 # Apple: alphanumerics, hyphens and periods (a reverse-DNS string).
@@ -64,21 +63,23 @@ def app_find_operation(bundle_id: str) -> dict[str, Any]:
 
 def _bundle_id(app: App) -> str | None:
     # Read leniently: Apple may send no attributes, or null ones.
-    attributes = app.attributes
-    value = None if attributes is None or isinstance(attributes, Unset) else attributes.bundle_id
+    attributes = set_or_none(app.attributes)
+    value = None if attributes is None else set_or_none(attributes.bundle_id)
     return value if isinstance(value, str) else None
 
 
-def pick_app(bundle_id: str, response: httpx.Response) -> App:
-    """The app whose bundle id is exactly `bundle_id`, or AppNotFoundError."""
+def parse_apps_page(response: httpx.Response) -> Page[App]:
     from asc_builds_generated.models import AppsResponse
 
-    apps = parse_document(response, AppsResponse.from_dict, "AppsResponse").data
-    for app in apps:
-        if _bundle_id(app) == bundle_id:
-            return app
-    others = tuple(sorted({b for b in map(_bundle_id, apps) if b is not None}))
-    raise AppNotFoundError(bundle_id, near_matches=others)
+    document = parse_document(
+        response, AppsResponse.from_dict, "AppsResponse", resource_type="apps"
+    )
+    next_url = set_or_none(document.links.next_)
+    return Page(items=tuple(document.data), total=None, next_url=next_url)
+
+
+# Near matches named in AppNotFoundError's message: enough to spot a typo.
+_NEAR_MATCHES_SHOWN = 20
 
 
 class AppOperations:
@@ -91,18 +92,29 @@ class AppOperations:
     def find(self, *, bundle_id: str, max_retries: int | None = None) -> Steps[App]:
         """The app with exactly this bundle id (`CFBundleIdentifier`); read once per client.
 
-        Raises AppNotFoundError when no app visible to the key has it (naming the other
-        bundle ids Apple's prefix-matching filter returned, if any).
+        Apple's filter also matches other bundle ids (`com.example.app.widget`): pages are
+        read until one holds the exact bundle id. Raises AppNotFoundError when no app
+        visible to the key has it (naming some of the other bundle ids returned), and
+        AmbiguousAppError when several apps have exactly this one.
         """
         check_bundle_id(bundle_id)
         with self._lock:
             cached = self._cache.get(bundle_id)
         if cached is not None:
             return cached
-        response = yield Call(app_find_operation(bundle_id), max_retries)
-        app = pick_app(bundle_id, response)
-        with self._lock:
-            return self._cache.setdefault(bundle_id, app)
+        walk = PageWalk(app_find_operation(bundle_id), parse_apps_page, max_retries=max_retries)
+        others: set[str] = set()
+        while (page := (yield from walk.next_page())) is not None:
+            exact = [app for app in page.items if _bundle_id(app) == bundle_id]
+            if len(exact) > 1:
+                raise AmbiguousAppError(bundle_id, tuple(app.id for app in exact))
+            if exact:
+                with self._lock:
+                    return self._cache.setdefault(bundle_id, exact[0])
+            if len(others) < _NEAR_MATCHES_SHOWN:
+                others.update(b for b in map(_bundle_id, page.items) if b is not None)
+        near = tuple(sorted(others)[:_NEAR_MATCHES_SHOWN])
+        raise AppNotFoundError(bundle_id, near_matches=near)
 
 
 class Apps(SyncSurface[AppOperations]):

@@ -43,11 +43,15 @@ def declaration_get_operation(declaration_id: str) -> dict[str, Any]:
     return operation_with_query(kwargs)
 
 
-def parse_declaration(response: httpx.Response) -> AppEncryptionDeclaration:
+def parse_declaration(response: httpx.Response, declaration_id: str) -> AppEncryptionDeclaration:
     from asc_builds_generated.models import AppEncryptionDeclarationResponse
 
     document = parse_document(
-        response, AppEncryptionDeclarationResponse.from_dict, "AppEncryptionDeclarationResponse"
+        response,
+        AppEncryptionDeclarationResponse.from_dict,
+        "AppEncryptionDeclarationResponse",
+        resource_type="appEncryptionDeclarations",
+        resource_id=declaration_id,
     )
     return document.data
 
@@ -61,7 +65,7 @@ class DeclarationOperations:
         """Read one declaration: its state (`attributes.app_encryption_declaration_state`)
         and its app (`relationships.app.data.id`)."""
         operation = declaration_get_operation(declaration_id)
-        return parse_declaration((yield Call(operation, max_retries)))
+        return parse_declaration((yield Call(operation, max_retries)), declaration_id)
 
 
 class EncryptionDeclarations(SyncSurface[DeclarationOperations]):

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar
 
 import attrs
 
+from .._documents import set_or_none
 from .._exceptions import (
     AppStoreConnectError,
     BatchInterrupted,
@@ -41,7 +42,7 @@ from .._interrupt import BATCH_STOP, NotSent
 from .._steps import AsyncRunner, Steps, SyncRunner
 from .._surface import AsyncSurface, SyncSurface
 from ..jobs._converge import RequestedChange, UpdateResult
-from ._info import BuildInfo, set_or_none
+from ._info import BuildInfo
 from ._reads import IDS_PER_READ
 
 if TYPE_CHECKING:
@@ -327,17 +328,30 @@ def _run_batch(driver: SyncRunner, batch: Batch) -> list[BuildOutcome]:
 async def _run_batch_async(driver: AsyncRunner, batch: Batch) -> list[BuildOutcome]:
     """Run `batch` as tasks; see `BuildOperations.expire_many` for what cancelling does."""
     ids, on_outcome = batch.ids, batch.on_outcome
-    semaphore = asyncio.Semaphore(batch.concurrency)
     outcomes: dict[int, BuildOutcome] = {}
     started: set[int] = set()
+    # The builds read and still to change; bounded, so the reads stay a chunk ahead.
+    queue: asyncio.Queue[tuple[int, BuildInfo] | None] = asyncio.Queue(IDS_PER_READ)
+    workers = min(batch.concurrency, len(ids))
 
     def record(index: int, outcome: BuildOutcome) -> None:
         outcomes[index] = outcome
         if on_outcome is not None:
             on_outcome(outcome)
 
-    async def run_one(index: int, current: BuildInfo) -> None:
-        async with semaphore:
+    async def read_all() -> None:
+        for start, chunk in batch.chunks():
+            for offset, item in enumerate(await driver.run(batch.triage(chunk))):
+                if isinstance(item, BuildOutcome):
+                    record(start + offset, item)
+                else:
+                    await queue.put((start + offset, item))
+        for _ in range(workers):
+            await queue.put(None)
+
+    async def change_each() -> None:
+        while (taken := await queue.get()) is not None:
+            index, current = taken
             started.add(index)
             try:
                 result = await driver.run(batch.apply(current.id, current))
@@ -345,26 +359,14 @@ async def _run_batch_async(driver: AsyncRunner, batch: Batch) -> list[BuildOutco
                 outcome = BuildOutcome(current.id, error=error)
             else:
                 outcome = batch.outcome(result)
-        record(index, outcome)
+            record(index, outcome)
 
-    tasks: set[asyncio.Task[None]] = set()
-
-    async def settle_until(left: int) -> None:
-        nonlocal tasks
-        while len(tasks) > left:
-            done, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                task.result()  # a bug in a task propagates
-
+    # One `gather`: cancelling the batch cancels every task at once, before any of them
+    # can start another request.
+    tasks = [asyncio.ensure_future(read_all())]
+    tasks += [asyncio.ensure_future(change_each()) for _ in range(workers)]
     try:
-        for start, chunk in batch.chunks():
-            for offset, item in enumerate(await driver.run(batch.triage(chunk))):
-                if isinstance(item, BuildOutcome):
-                    record(start + offset, item)
-                else:
-                    tasks.add(asyncio.create_task(run_one(start + offset, item)))
-            await settle_until(IDS_PER_READ)
-        await settle_until(0)
+        await asyncio.gather(*tasks)
         return [outcomes[index] for index in range(len(ids))]
     except BaseException as error:
         # Cancellation (or a bug) stops everything at once.

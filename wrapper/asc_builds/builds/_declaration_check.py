@@ -13,10 +13,10 @@ from typing import Any
 
 import attrs
 
-from .._exceptions import NotFoundError
+from .._exceptions import NotFoundError, ResponseValidationError
 from .._steps import Steps
 from ..encryption_declarations import DeclarationOperations
-from ..jobs._declaration import declaration_state, refusal
+from ..jobs._declaration import DeclarationRefusedError, declaration_state, refusal
 from ._info import BuildInfo
 
 __all__ = ["CHECK_INCLUDE", "DeclarationCheck", "build_for_check", "checked_declaration"]
@@ -58,6 +58,15 @@ def checked_declaration(
         declaration = yield from declarations.get(declaration_id, max_retries=max_retries)
     except NotFoundError:
         declaration = None
+    except ResponseValidationError as error:
+        # An answer about another declaration, or none that can be read: fail closed.
+        raise DeclarationRefusedError(
+            f"encryption declaration {declaration_id} could not be checked ({error}): "
+            f"not assigned to build {build.id}, nothing was sent",
+            build_id=build.id,
+            declaration_id=declaration_id,
+            reason="unreadable",
+        ) from error
     problem = refusal(
         declaration,
         build_id=build.id,

@@ -14,17 +14,13 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
-from asc_builds_generated.types import Unset
+
+from .._documents import set_or_none
 
 if TYPE_CHECKING:
     from asc_builds_generated.models import AppEncryptionDeclaration, Build, PrereleaseVersion
 
-__all__ = ["BuildInfo", "linked_id", "set_or_none"]
-
-
-def set_or_none(value: Any) -> Any:
-    """The value, or None where the generated model says UNSET."""
-    return None if isinstance(value, Unset) else value
+__all__ = ["BuildInfo", "linked_id"]
 
 
 def linked_id(relationship: Any) -> str | None:

@@ -117,15 +117,14 @@ class BuildOperations:
         max_retries: int | None = None,
     ) -> Steps[BuildInfo]:
         """Read one build. `include` names related resources to include (by default its
-        `preReleaseVersion`, which carries the marketing version). `fields` asks Apple for
-        only these of the build's attributes and relationships (`fields[builds]`, e.g.
-        `("processingState", "expired")`; the relationships in `include` are added); the
-        others then read as None. `related_fields` does the same for included resources,
-        by type: `{"preReleaseVersions": ["version"]}` (see `RELATED_FIELD_TYPES`)."""
+        `preReleaseVersion`, which carries the marketing version). `fields` asks only for
+        these of its attributes and relationships (`fields[builds]`, e.g. `("expired",)`;
+        those in `include` are added), the others read as None; `related_fields` likewise
+        for included resources: `{"preReleaseVersions": ["version"]}`."""
         operation = build_get_operation(
             build_id, include=include, fields=fields, related_fields=related_fields
         )
-        return parse_build_info((yield Call(operation, max_retries)))
+        return parse_build_info((yield Call(operation, max_retries)), build_id)
 
     def list(
         self,
@@ -241,8 +240,8 @@ class BuildOperations:
 
         Only the arguments given are sent. A declaration is checked first (the build is read
         with its app and declaration, then the declaration unless the build holds it) and
-        refused (`DeclarationRefusedError`, nothing sent) when it does not exist, is another
-        app's, or is REJECTED, INVALID or EXPIRED; `check_declaration=False` skips that.
+        refused (`DeclarationRefusedError`, nothing sent) unless it exists, is the build's app's
+        and is CREATED, IN_REVIEW or APPROVED; `check_declaration=False` skips that.
         `current` is the build as the caller just read it (from `find`, `wait_until_processed`):
         when it holds every requested value nothing is sent, and when it knows its app (found
         by app, or read with `include=("app", ...)`) the check does not read it again. On a
@@ -352,11 +351,9 @@ class BuildOperations:
         keep_builds: bool = False,
     ) -> Batch:
         """Expire each build; one outcome per id, in input order. Failures do not stop it.
-
-        The builds are read first, 100 a request (`GET /v1/builds?filter[id]=...`, only
-        `expired`): one already expired is "already", one not returned fails with
-        `BuildNotFoundError`; only the others get a PATCH. Outcomes keep a compact `build`
-        unless `keep_builds` (see `BuildOutcome`).
+        The builds are read first, 100 a request (`GET /v1/builds?filter[id]=...`): one
+        already expired is "already", one not returned fails with `BuildNotFoundError`;
+        only the others get a PATCH. Outcomes keep a compact `build` unless `keep_builds`.
 
         A malformed id, or a single string in place of a collection of ids, raises
         InvalidInputError before any request is sent. Up to `concurrency` requests run at
@@ -377,10 +374,8 @@ class BuildOperations:
         """
         check_concurrency(concurrency)
         ids = checked_ids(build_ids)
-        change = RequestedChange(expired=True)
-        return change_batch(
-            ids, change, self.apply, concurrency, max_retries, on_outcome, keep_builds
-        )
+        change, apply = RequestedChange(expired=True), self.apply
+        return change_batch(ids, change, apply, concurrency, max_retries, on_outcome, keep_builds)
 
     # -- jobs --------------------------------------------------------------------------
 
@@ -393,13 +388,13 @@ class BuildOperations:
         max_retries: int | None = None,
     ) -> Steps[DeclarationCheck]:
         """Read the build (unless `current` is it and knows its app) and the declaration:
-        raise `DeclarationRefusedError` (nothing sent) unless the declaration exists, is
-        the build's app's, and is not REJECTED, INVALID or EXPIRED. Returns its state and
-        the build as read."""
+        raise `DeclarationRefusedError` (nothing sent) unless the declaration exists, the
+        answer is about it, it and the build name the same app, and its state is CREATED,
+        IN_REVIEW or APPROVED (anything else, a state Apple has not documented or none, is
+        refused). Returns its state and the build as read."""
         build = yield from build_for_check(self.get, build_id, current, max_retries)
-        state = yield from checked_declaration(
-            self.declarations, build, declaration_id, max_retries
-        )
+        declarations = self.declarations
+        state = yield from checked_declaration(declarations, build, declaration_id, max_retries)
         return DeclarationCheck(state, build)
 
     def select(self, selector: Selector, *, max_retries: int | None = None) -> Steps[BuildInfo]:
@@ -434,7 +429,11 @@ class BuildOperations:
         Name it by `build_id`, or by `bundle_id` (or `app_id`) and `build_number`
         (CFBundleVersion), optionally within `marketing_version` (CFBundleShortVersionString):
         a build just uploaded may not be listed yet, and is looked for until `timeout`
-        (seconds). Raises `ProcessingFailedError` (FAILED or INVALID, with the state) or
+        (seconds), a hard bound: every poll's call, its retries and its waits for the
+        hourly budget end within the time left. A poll that meets a 5xx, a 429 (its
+        Retry-After honoured within the time left) or a dropped connection is missed, not
+        the end of the wait; any other error (a 404 for a build named by id) ends it.
+        Raises `ProcessingFailedError` (FAILED or INVALID, with the state) or
         `WaitTimeoutError` (with the last state seen and the time waited). Polls grow from
         30 s to a minute apart, within 10% (`schedule`), never faster than the hourly
         budget allows; `on_progress` gets a `WaitProgress` after every poll.

@@ -10,11 +10,17 @@ import attrs
 import httpx
 from asc_builds_generated.types import UNSET
 
-from .._documents import check_filter_value, check_one_of, operation_with_query, parse_document
+from .._documents import (
+    check_filter_value,
+    check_one_of,
+    operation_with_query,
+    parse_document,
+    set_or_none,
+)
 from .._exceptions import InvalidInputError
 from .._ids import validate_id
 from .._paging import Page, page_size
-from ._info import BuildInfo, linked_id, set_or_none
+from ._info import BuildInfo, linked_id
 
 # The generated operations and models are imported in the functions that use them:
 # `import asc_builds` then loads none of them (start-up time of the command line).
@@ -313,7 +319,7 @@ def _info(build: Build, versions: Mapping[str, Any], declarations: Mapping[str, 
     )
 
 
-def parse_build_info(response: httpx.Response) -> BuildInfo:
+def parse_build_info(response: httpx.Response, build_id: str) -> BuildInfo:
     """A `BuildResponse` as a `BuildInfo`, with its included pre-release version."""
     from asc_builds_generated.models import (
         AppEncryptionDeclaration,
@@ -321,7 +327,13 @@ def parse_build_info(response: httpx.Response) -> BuildInfo:
         PrereleaseVersion,
     )
 
-    document = parse_document(response, BuildResponse.from_dict, "BuildResponse")
+    document = parse_document(
+        response,
+        BuildResponse.from_dict,
+        "BuildResponse",
+        resource_type="builds",
+        resource_id=build_id,
+    )
     return _info(
         document.data,
         _included_by_id(document.included, PrereleaseVersion),
@@ -337,7 +349,9 @@ def parse_builds_page(response: httpx.Response) -> Page[BuildInfo]:
         PrereleaseVersion,
     )
 
-    document = parse_document(response, BuildsResponse.from_dict, "BuildsResponse")
+    document = parse_document(
+        response, BuildsResponse.from_dict, "BuildsResponse", resource_type="builds"
+    )
     versions = _included_by_id(document.included, PrereleaseVersion)
     declarations = _included_by_id(document.included, AppEncryptionDeclaration)
     meta = set_or_none(document.meta)

@@ -29,6 +29,7 @@ from asc_builds_generated.models import (
 from asc_builds_generated.types import UNSET, Unset
 
 from .._body import decode_json
+from .._documents import identity_problem
 from .._exceptions import (
     InvalidInputError,
     ResponseTooLargeError,
@@ -110,20 +111,6 @@ def _unverified(
     )
 
 
-def _identity_problem(document: object, build_id: str) -> str | None:
-    # A 200 must be the answer to this request: the build asked for, not another resource.
-    if not isinstance(document, dict):
-        return f"its body is a JSON {type(document).__name__}, not an object"
-    data = document.get("data")
-    if not isinstance(data, dict):
-        return "its body has no `data` object"
-    if data.get("type") != "builds":
-        return f"its data is of type {str(data.get('type'))[:40]!r}, not 'builds'"
-    if data.get("id") != build_id:
-        return f"its data is build {str(data.get('id'))[:140]!r}, not the one asked for"
-    return None
-
-
 def parse_build(response: httpx.Response, build_id: str) -> Build:
     """The `Build` from a 2xx answer to the PATCH of `build_id`.
 
@@ -144,7 +131,7 @@ def parse_build(response: httpx.Response, build_id: str) -> Build:
             f"its body is not JSON ({type(error).__name__}: {error})",
             content,
         ) from None
-    problem = _identity_problem(document, build_id)
+    problem = identity_problem(document, "builds", build_id)
     if problem is not None:
         raise _unverified(build_id, response.status_code, rid, problem, content)
     try:

@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import logging
 import os
+import signal
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TextIO
@@ -24,15 +25,31 @@ from typing import TextIO
 from .._base_client import validate_base_url
 from .._exceptions import AppStoreConnectError, InvalidInputError
 from .._keys import describe_key_path
-from ._commands import API_COMMANDS, key_from_args
+from ._commands import API_COMMANDS
 from ._doctor import run_doctor
+from ._durations import join_dash_values
 from ._parser import COMMANDS, GLOBAL_DEFAULTS, UsageError, build_parser
-from ._render import Renderer
+from ._render import OutputClosed, Renderer
+from ._support import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PIPE_CLOSED,
+    EXIT_USAGE,
+    key_from_args,
+)
 from ._visible import visible
+from ._wait_notices import showing_long_waits
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "main", "run"]
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_PIPE_CLOSED",
+    "EXIT_USAGE",
+    "main",
+    "run",
+]
 
 
 class _VisibleFormatter(logging.Formatter):
@@ -76,7 +93,7 @@ def run(
 
     `stdin` is where `expire -` reads ids (the process's stdin when None).
     """
-    argv = list(argv)
+    argv = join_dash_values(argv)
     parser = build_parser()
     try:
         # --help and --version print through sys.stdout; send them where this run writes.
@@ -97,8 +114,14 @@ def run(
             setattr(args, name, default)
     args.stdin = sys.stdin if stdin is None else stdin
     render = Renderer(out=out, err=err, as_json=args.json, command=args.command)
-    with _logging_to(err, args.verbose):
-        return _dispatch(args, environ, render, out)
+    with _logging_to(err, args.verbose), showing_long_waits(render, verbosity=args.verbose):
+        try:
+            status = _dispatch(args, environ, render, out)
+        except OutputClosed:
+            status = EXIT_PIPE_CLOSED
+    # Whatever the command went on to do, its reader had gone: the closed-pipe status,
+    # never one that says nothing was sent.
+    return EXIT_PIPE_CLOSED if render.closed else status
 
 
 def _dispatch(
@@ -163,9 +186,16 @@ def _refuse_what_does_not_apply(args: argparse.Namespace) -> None:
             raise InvalidInputError(message)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # SIGTERM (a CI runner cancelling the job, `kill`) is handled as Ctrl-C is: a batch
+    # stops sending and reports every id; the fake server removes its throwaway key.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return run(
+        status = run(
             sys.argv[1:] if argv is None else argv,
             environ=os.environ,
             out=sys.stdout,
@@ -173,4 +203,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             stdin=sys.stdin,
         )
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+    if status == EXIT_PIPE_CLOSED:
+        # As Python's documentation on SIGPIPE advises: point stdout at devnull, so that
+        # the interpreter's last flush does not fail on the closed pipe and print a traceback.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+    return status

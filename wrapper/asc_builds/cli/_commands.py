@@ -1,92 +1,33 @@
-"""What each `asc-builds` command does, given parsed arguments."""
+"""The registry of the commands that talk to App Store Connect: name to function.
+
+The small commands are written here; the larger ones live in their own modules. What
+they share is in `_support`, which imports none of them.
+"""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
+from .. import (
+    APIKey,
+    AppStoreConnect,
+    BatchInterrupted,
+    BuildOutcome,
+    InvalidInputError,
+    UpdateResult,
+)
 from .._auth import TokenSigner
-from .._base_client import DEFAULT_CALL_TIMEOUT
-from .._client import AppStoreConnect
-from .._exceptions import BatchInterrupted, InvalidInputError
 from .._ids import validate_id
-from .._keys import APIKey
-from .._retry import DEFAULT_MAX_RETRIES
-from ..builds import BuildOutcome
-from ..jobs import UpdateResult
-from ._credentials import load_key
-from ._dry_run import DryRunTransport, RequestNotSent, describe_request
+from ._dry_run import RequestNotSent, describe_request
+from ._expire_stale import run_expire_stale
+from ._reads import run_get, run_list
 from ._render import Renderer
 from ._selector import resolve_build_id
+from ._support import EXIT_INTERRUPTED, client_for, report_outcomes
+from ._wait_command import run_wait
 
-__all__ = [
-    "API_COMMANDS",
-    "EXIT_INTERRUPTED",
-    "client_for",
-    "key_from_args",
-    "report_outcomes",
-    "run_token",
-]
-
-# What a shell reports for a command stopped by SIGINT (128 + 2).
-EXIT_INTERRUPTED = 130
-
-
-def key_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> APIKey:
-    return load_key(
-        key_file=args.key_file,
-        key_id=args.key_id,
-        issuer_id=args.issuer_id,
-        individual=args.individual_key,
-        environ=environ,
-    )
-
-
-def client_for(
-    args: argparse.Namespace, key: APIKey, *, dry_run: bool | None = None
-) -> AppStoreConnect:
-    """The command's client; with `dry_run` (default: --dry-run) it sends nothing."""
-    dry = args.dry_run if dry_run is None else dry_run
-    return AppStoreConnect(
-        key,
-        base_url=args.base_url,
-        max_retries=DEFAULT_MAX_RETRIES if args.max_retries is None else args.max_retries,
-        transport=DryRunTransport() if dry else None,
-        call_timeout=(
-            DEFAULT_CALL_TIMEOUT if args.request_timeout is None else args.request_timeout
-        ),
-    )
-
-
-_client = client_for
-
-
-def report_outcomes(render: Renderer, outcomes: list[BuildOutcome], *, verb: str) -> int:
-    """The summary of builds changed, already so, failed and not attempted; the exit status
-    (0 when every build ended in the requested state)."""
-    counts = {status: 0 for status in ("changed", "already", "failed", "not attempted")}
-    for outcome in outcomes:
-        counts[outcome.status] += 1
-    succeeded = counts["changed"] + counts["already"]
-    failed = counts["failed"]
-    already = f"already {verb}" if verb != "changed" else "already as asked"
-    text = f"{counts['changed']} {verb}, {counts['already']} {already}, {counts['failed']} failed"
-    if counts["not attempted"]:
-        text += f", {counts['not attempted']} not attempted"
-    render.summary(
-        {
-            "total": len(outcomes),
-            "succeeded": succeeded,
-            "failed": failed,
-            "changed": counts["changed"],
-            "already": counts["already"],
-            "not_attempted": counts["not attempted"],
-        },
-        text=text,
-    )
-    # A build not attempted did not end in the requested state either.
-    return 0 if succeeded == len(outcomes) else 1
-
+__all__ = ["API_COMMANDS", "Command", "run_token"]
 
 Command = Callable[[argparse.Namespace, APIKey, Renderer], int]
 
@@ -99,9 +40,9 @@ def _one_build(
     def command(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
         # A build named by app and numbers is looked up for real even in a dry run: the
         # dry run describes the PATCH, the one request that would change something.
-        with _client(args, key, dry_run=False) as reader:
+        with client_for(args, key, dry_run=False) as reader:
             build_id = resolve_build_id(reader, args)
-        with _client(args, key) as asc:
+        with client_for(args, key) as asc:
             try:
                 result = call(asc, args, build_id)
             except RequestNotSent as dry:
@@ -135,18 +76,16 @@ def _build_ids(args: argparse.Namespace) -> list[str]:
 
 def _expire(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     if args.older_than is not None or args.keep_latest is not None:
-        from ._expire_stale import run_expire_stale
-
         return run_expire_stale(args, key, render)
     if args.yes:
         raise InvalidInputError("--yes goes with --older-than (expiring an app's stale builds)")
     # A malformed id refuses the whole batch before anything is sent: expire_many checks
     # every id first, and the dry run checks them all before describing any.
     if args.bundle_id is not None or args.build_number is not None:
-        with _client(args, key, dry_run=False) as reader:
+        with client_for(args, key, dry_run=False) as reader:
             args.build_ids = [*args.build_ids, resolve_build_id(reader, args)]
     build_ids = _build_ids(args)
-    with _client(args, key) as asc:
+    with client_for(args, key) as asc:
         if args.dry_run:
             for build_id in build_ids:
                 validate_id(build_id, what="build id")
@@ -204,28 +143,18 @@ def _update(asc: AppStoreConnect, args: argparse.Namespace, build_id: str) -> Up
     )
 
 
-def _wait(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
-    from ._wait_command import run_wait
-
-    return run_wait(args, key, render)
-
-
 def run_token(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     token = TokenSigner(key, scope=args.scope).token()
     if render.as_json:
         render.line("token", {"token": token, "key_id": key.key_id, "scope": args.scope}, ok=True)
     else:
         # The one place a token is printed: the user asked for it, on stdout only.
-        render.out.write(token + "\n")
+        render.text(token)
     return 0
 
 
-def _reads(name: str) -> Command:
-    # The read commands live in their own module; imported when one runs.
+def _reads(run: Command) -> Command:
     def command(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
-        from . import _reads as reads
-
-        run: Command = reads.run_get if name == "get" else reads.run_list
         try:
             return run(args, key, render)
         except RequestNotSent as dry:
@@ -236,12 +165,12 @@ def _reads(name: str) -> Command:
 
 
 API_COMMANDS: dict[str, Command] = {
-    "get": _reads("get"),
-    "list": _reads("list"),
+    "get": _reads(run_get),
+    "list": _reads(run_list),
     "expire": _expire,
     "set-encryption": _one_build(_set_encryption),
     "assign-declaration": _one_build(_assign_declaration),
     "update": _one_build(_update),
-    "wait": _wait,
+    "wait": run_wait,
     "token": run_token,
 }

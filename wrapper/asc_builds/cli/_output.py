@@ -2,7 +2,7 @@
 
 With `--json` a command prints JSON Lines on stdout: one JSON object per line, each line
 written (and flushed) as soon as what it reports is known, so a batch shows a line per
-build as it finishes even when piped. Every line has the same five members:
+build as it finishes even when piped. Every line has these five members:
 
     kind     what the line reports, and the name of the member holding it (below)
     command  the command that printed it: "expire", "doctor", ... (null for a command
@@ -11,7 +11,10 @@ build as it finishes even when piped. Every line has the same five members:
     id       the id of the build (or other resource) the line is about, else null
     <kind>   the payload, one of:
       resource  a JSON:API resource exactly as App Store Connect returned it, e.g. a build
-                {"type": "builds", "id": ..., "attributes": {...}, "relationships": ...}
+                {"type": "builds", "id": ..., "attributes": {...}, "relationships": ...};
+                a resource line has one more member, `included`: the resources App Store
+                Connect included for it (for `get` and `list`, the build's pre-release
+                version and encryption declaration), [] when there are none
       error     {"name": "NotFoundError", "message": ..., "status_code": 404 | null,
                  "request_id": ... | null, "errors": [{"status", "code", "title",
                  "detail", "id", "source_pointer", "source_parameter", "meta"}]}
@@ -29,12 +32,15 @@ build as it finishes even when piped. Every line has the same five members:
       plan      one build of `expire --older-than` plan: {"action": "expire" | "keep",
                 "reason", "marketing_version", "build_number", "uploaded_date"}
       progress  what one poll of `wait` saw: {"found", "state", "polls",
-                "waited_seconds", "heartbeat"} (a line on each change, a heartbeat a minute)
+                "waited_seconds", "heartbeat"} (a line on each change, a heartbeat a minute);
+                or, from any command, a wait of 5 s or more about to start:
+                {"wait_seconds", "wait_for": "budget" | "retry", "message"}
 
 Member names of our own are snake_case. What sits under `resource` and `request.body` is
 Apple's JSON, unchanged (camelCase), so it can be read with Apple's documentation.
 
-A batch (`expire ID ID ...`) prints one `resource` or `error` line per build, in the order
+`get` and `list` print exactly one `resource` line per build, so `jq -r .id` gives build
+ids. A batch (`expire ID ID ...`) prints one `resource` or `error` line per build, in the order
 they finish, then one `summary` line. A usage error prints one `error` line whose `name`
 is `UsageError`. `OUTPUT_SCHEMA` below is this description as a JSON Schema (draft
 2020-12); the test suite validates every command's output against it.
@@ -43,11 +49,12 @@ is `UsageError`. `OUTPUT_SCHEMA` below is this description as a JSON Schema (dra
 from __future__ import annotations
 
 import json
-from typing import Any, Literal, TextIO
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from ._visible import json_safe
 
-__all__ = ["KINDS", "OUTPUT_SCHEMA", "Kind", "line", "write_line"]
+__all__ = ["KINDS", "OUTPUT_SCHEMA", "Kind", "line"]
 
 Kind = Literal[
     "resource", "error", "request", "token", "check", "server", "summary", "plan", "progress"
@@ -170,16 +177,32 @@ _PAYLOADS: dict[Kind, dict[str, Any]] = {
         "additionalProperties": False,
     },
     "progress": {
-        "type": "object",
-        "properties": {
-            "found": {"type": "boolean"},
-            "state": _TEXT_OR_NULL,
-            "polls": {"type": "integer", "minimum": 1},
-            "waited_seconds": {"type": "number", "minimum": 0},
-            "heartbeat": {"type": "boolean"},
-        },
-        "required": ["found", "state", "polls", "waited_seconds", "heartbeat"],
-        "additionalProperties": False,
+        "oneOf": [
+            {
+                # What one poll of `wait` saw.
+                "type": "object",
+                "properties": {
+                    "found": {"type": "boolean"},
+                    "state": _TEXT_OR_NULL,
+                    "polls": {"type": "integer", "minimum": 1},
+                    "waited_seconds": {"type": "number", "minimum": 0},
+                    "heartbeat": {"type": "boolean"},
+                },
+                "required": ["found", "state", "polls", "waited_seconds", "heartbeat"],
+                "additionalProperties": False,
+            },
+            {
+                # A long wait about to start, of any command.
+                "type": "object",
+                "properties": {
+                    "wait_seconds": {"type": "number", "minimum": 0},
+                    "wait_for": {"enum": ["budget", "retry"]},
+                    "message": {"type": "string"},
+                },
+                "required": ["wait_seconds", "wait_for", "message"],
+                "additionalProperties": False,
+            },
+        ]
     },
     "summary": {
         "type": "object",
@@ -207,8 +230,17 @@ _OK_BY_KIND: dict[Kind, bool | None] = {
 }
 
 
+# Members some kinds carry beside their payload.
+_EXTRA_MEMBERS: dict[Kind, dict[str, Any]] = {
+    # What App Store Connect included for this resource (for a build: its pre-release
+    # version and its encryption declaration), each a resource as Apple returned it.
+    "resource": {"included": {"type": "array", "items": _PAYLOADS["resource"]}},
+}
+
+
 def _line_schema(kind: Kind) -> dict[str, Any]:
     ok = _OK_BY_KIND[kind]
+    extra = _EXTRA_MEMBERS.get(kind, {})
     return {
         "type": "object",
         "properties": {
@@ -217,8 +249,9 @@ def _line_schema(kind: Kind) -> dict[str, Any]:
             "ok": {"type": "boolean"} if ok is None else {"const": ok},
             "id": _TEXT_OR_NULL,
             kind: _PAYLOADS[kind],
+            **extra,
         },
-        "required": ["kind", "command", "ok", "id", kind],
+        "required": ["kind", "command", "ok", "id", kind, *extra],
         "additionalProperties": False,
     }
 
@@ -230,23 +263,19 @@ OUTPUT_SCHEMA: dict[str, Any] = {
 }
 
 
-def line(kind: Kind, payload: object, *, command: str | None, ok: bool, id: str | None) -> str:
-    """One output line (without its newline)."""
-    document = {"kind": kind, "command": command, "ok": ok, "id": id, kind: payload}
-    # json.dumps escapes C0 controls; DEL, C1 controls and bidi overrides it leaves raw with
-    # ensure_ascii=False, and a terminal may obey them: escape those too.
-    return json_safe(json.dumps(document, default=str, ensure_ascii=False))
-
-
-def write_line(
-    stream: TextIO,
+def line(
     kind: Kind,
     payload: object,
     *,
     command: str | None,
     ok: bool,
-    id: str | None = None,
-) -> None:
-    stream.write(line(kind, payload, command=command, ok=ok, id=id) + "\n")
-    # Each line is a result a pipeline may act on at once: do not let it sit in a buffer.
-    stream.flush()
+    id: str | None,
+    extra: Mapping[str, object] | None = None,
+) -> str:
+    """One output line (without its newline); `extra` holds a kind's own further members."""
+    document = {"kind": kind, "command": command, "ok": ok, "id": id, kind: payload}
+    if extra:
+        document.update(extra)
+    # json.dumps escapes C0 controls; DEL, C1 controls and bidi overrides it leaves raw with
+    # ensure_ascii=False, and a terminal may obey them: escape those too.
+    return json_safe(json.dumps(document, default=str, ensure_ascii=False))

@@ -16,7 +16,10 @@ from .._version import __version__
 from ..builds import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, PROCESSING_STATES, SORT_VALUES
 from ._durations import parse_duration
 
-__all__ = ["COMMANDS", "GLOBAL_DEFAULTS", "UsageError", "build_parser"]
+__all__ = ["COMMANDS", "FAKE_PROCESSING_SECONDS", "GLOBAL_DEFAULTS", "UsageError", "build_parser"]
+
+# How long `fake-server`'s newest build stays PROCESSING.
+FAKE_PROCESSING_SECONDS = 30
 
 COMMANDS = (
     "expire",
@@ -51,11 +54,12 @@ ASC_KEY_KIND=individual) says it is an individual key.
 
 --json prints JSON Lines: one object per line, the same members on every line
 (kind, command, ok, id, and the payload named by kind); a batch prints one line
-per build as it finishes, then a summary line. README describes each kind.
+per build as it finishes, then a summary line. docs/cli.md describes each kind.
 
 Exit status: 0 success, 1 App Store Connect refused or could not be reached,
-2 a usage or configuration error (nothing was sent), 130 interrupted by Ctrl-C
-(expire then prints what happened to each id: expired, failed or not attempted).
+2 a usage or configuration error (nothing was sent), 130 interrupted by Ctrl-C or
+SIGTERM (expire then prints what happened to each id: expired, failed or not
+attempted), 141 stdout was closed (as by `| head`).
 """
 
 
@@ -246,7 +250,8 @@ def build_parser() -> _Parser:
         "--older-than",
         type=parse_duration,
         metavar="AGE",
-        help="expire builds uploaded at least this long ago: 90d, 12h, 2w",
+        help="expire builds uploaded at least this long ago, with its unit: 90d, 12h, 30m, 45s "
+        "(a bare number is refused)",
     )
     stale.add_argument(
         "--keep-latest",
@@ -316,7 +321,7 @@ def build_parser() -> _Parser:
         type=parse_duration,
         default=parse_duration("30m"),
         metavar="DURATION",
-        help="how long to wait: 30m (default), 1h, 90s",
+        help="how long to wait, with its unit: 30m (default), 1h, 90s (a bare number is refused)",
     )
     wait.add_argument(
         "--uses-non-exempt-encryption",
@@ -394,6 +399,22 @@ def build_parser() -> _Parser:
         type=_whole_number(0, 100_000),
         default=3,
         help="how many builds to seed in one app (com.example.app), 0 to 100000 (default 3)",
+    )
+    fake.add_argument(
+        "--processing-seconds",
+        type=_whole_number(0, 3600),
+        default=FAKE_PROCESSING_SECONDS,
+        metavar="N",
+        help="the newest build is PROCESSING and becomes VALID after N seconds, 0 to 3600 "
+        f"(default {FAKE_PROCESSING_SECONDS}), so that `wait` can succeed against it",
+    )
+    fake.add_argument(
+        "--hourly-limit",
+        type=_whole_number(1, 1_000_000),
+        default=3600,
+        metavar="N",
+        help="requests per rolling hour it allows, as Apple's X-Rate-Limit announces "
+        "(default 3600); a small N shows the client pacing itself",
     )
 
     command("demo", "run every command against a fake App Store Connect on loopback")

@@ -6,23 +6,23 @@ time, processing state, expired, and the export compliance answer. Rows of `list
 printed as pages arrive, in fixed-width columns, so a long listing starts at once and
 is never held whole in memory.
 
-With `--json`, the one documented shape (see `_output`): a `resource` line per build as
-App Store Connect returned it, preceded by its pre-release version's `resource` line
-(`preReleaseVersions`, whose `attributes.version` is the marketing version) the first
-time that version appears, and for `list` a closing `summary` line.
+With `--json`, the one documented shape (see `_output`): exactly one `resource` line per
+build as App Store Connect returned it, with its `included` member holding what was
+included for that build (its pre-release version, whose `attributes.version` is the
+marketing version, and its encryption declaration), and for `list` a closing `summary`
+line.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable
-from typing import TextIO
 
-from .._client import AppStoreConnect
 from .._keys import APIKey
 from ..builds import BuildInfo
 from ._render import Renderer
 from ._selector import resolve_build_id
+from ._support import client_for, plural, utc_minute
 
 __all__ = ["COLUMNS", "run_get", "run_list", "table_row"]
 
@@ -54,14 +54,13 @@ def _line(cells: Iterable[str]) -> str:
 
 
 def table_row(build: BuildInfo) -> str:
-    uploaded = build.uploaded_date
     expired = build.expired
     return _line(
         [
             build.id,
             build.marketing_version or "-",
             build.build_number or "-",
-            uploaded.strftime("%Y-%m-%d %H:%M %z") if uploaded else "-",
+            utc_minute(build.uploaded_date),
             build.processing_state or "-",
             "-" if expired is None else "yes" if expired else "no",
             _encryption(build),
@@ -69,43 +68,36 @@ def table_row(build: BuildInfo) -> str:
     )
 
 
-def _heading(out: TextIO) -> None:
-    out.write(_line(heading for heading, _ in COLUMNS) + "\n")
-
-
-def _client(args: argparse.Namespace, key: APIKey) -> AppStoreConnect:
-    from ._commands import _client
-
-    return _client(args, key)
+def _heading(render: Renderer) -> None:
+    render.text(_line(heading for heading, _ in COLUMNS))
 
 
 _INCLUDE = ("preReleaseVersion", "appEncryptionDeclaration")
 
 
-def _resource_lines(render: Renderer, build: BuildInfo, shown: set[str]) -> None:
-    version = build.pre_release_version
-    if version is not None and version.id not in shown:
-        shown.add(version.id)
-        render.line("resource", version.to_dict(), ok=True, id=version.id)
-    render.line("resource", build.build.to_dict(), ok=True, id=build.id)
+def _resource_line(render: Renderer, build: BuildInfo) -> None:
+    included = [
+        resource.to_dict()
+        for resource in (build.pre_release_version, build.encryption_declaration)
+        if resource is not None
+    ]
+    render.resource(build.build.to_dict(), id=build.id, included=included)
 
 
 def run_get(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
-    with _client(args, key) as asc:
+    with client_for(args, key) as asc:
         build = asc.builds.get(resolve_build_id(asc, args), include=_INCLUDE)
     if render.as_json:
-        _resource_lines(render, build, set())
+        _resource_line(render, build)
     else:
-        _heading(render.out)
+        _heading(render)
         render.text(table_row(build))
     return 0
 
 
 def run_list(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     count = 0
-    # Pre-release versions already printed (a handful per app, not one per build).
-    shown: set[str] = set()
-    with _client(args, key) as asc:
+    with client_for(args, key) as asc:
         builds = asc.builds.list(
             bundle_id=args.bundle_id,
             app_id=args.app_id,
@@ -118,10 +110,10 @@ def run_list(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
             max_items=args.limit,
         )
         if not render.as_json:
-            _heading(render.out)
+            _heading(render)
         for build in builds:
             if render.as_json:
-                _resource_lines(render, build, shown)
+                _resource_line(render, build)
             else:
                 render.text(table_row(build))
             count += 1
@@ -130,5 +122,5 @@ def run_list(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
         text=None,
     )
     if not render.as_json:
-        render.note(f"{count} build{'' if count == 1 else 's'}")
+        render.note(plural(count, "build"))
     return 0

@@ -17,10 +17,20 @@ from asc_builds_generated.types import Unset
 
 from .._exceptions import APIStatusError
 from ..builds import BuildOutcome
-from ._output import Kind, write_line
+from ._output import Kind
+from ._output import line as output_line
 from ._visible import visible
 
-__all__ = ["Renderer", "error_data", "error_text"]
+__all__ = ["OutputClosed", "Renderer", "error_data", "error_text"]
+
+
+class OutputClosed(KeyboardInterrupt):
+    """Whoever read stdout has gone (`asc-builds list | head -1`): stop, as on Ctrl-C.
+
+    A KeyboardInterrupt, so that a batch handles it as it handles Ctrl-C: raised from
+    its `on_outcome`, no request starts after it. `run` ends the command quietly with the
+    closed-pipe exit status.
+    """
 
 
 def _set(value: object) -> object:
@@ -87,16 +97,47 @@ class Renderer:
     # Batch results may arrive from worker threads.
     _lock: threading.Lock = attrs.field(factory=threading.Lock)
 
-    def line(self, kind: Kind, payload: object, *, ok: bool, id: str | None = None) -> None:
-        write_line(self.out, kind, payload, command=self.command, ok=ok, id=id)
+    # Set once stdout is found closed: nothing more is written to it.
+    closed: bool = False
+
+    def write_out(self, text: str) -> None:
+        """Write to stdout and flush; OutputClosed once its reader has gone."""
+        if self.closed:
+            raise OutputClosed
+        try:
+            self.out.write(text)
+            # Each line is a result a pipeline may act on at once: not left in a buffer.
+            self.out.flush()
+        except BrokenPipeError:
+            self.closed = True
+            raise OutputClosed from None
+
+    def line(
+        self,
+        kind: Kind,
+        payload: object,
+        *,
+        ok: bool,
+        id: str | None = None,
+        extra: Mapping[str, object] | None = None,
+    ) -> None:
+        self.write_out(
+            output_line(kind, payload, command=self.command, ok=ok, id=id, extra=extra) + "\n"
+        )
+
+    def resource(
+        self, resource: Mapping[str, object], *, id: str, included: list[Any] | None = None
+    ) -> None:
+        """One resource line: the resource as Apple returned it, with what was included
+        for it (a build's pre-release version and declaration) nested in the same line."""
+        self.line("resource", dict(resource), ok=True, id=id, extra={"included": included or []})
 
     def text(self, text: str) -> None:
-        self.out.write(text + "\n")
-        self.out.flush()
+        self.write_out(text + "\n")
 
     def build(self, build: Build) -> None:
         if self.as_json:
-            self.line("resource", build.to_dict(), ok=True, id=build.id)
+            self.resource(build.to_dict(), id=build.id)
         else:
             self.text(build_text(build))
 
@@ -113,7 +154,7 @@ class Renderer:
             if outcome.error is None:
                 build = outcome.unwrap()
                 if self.as_json:
-                    self.line("resource", build.to_dict(), ok=True, id=outcome.build_id)
+                    self.resource(build.to_dict(), id=outcome.build_id)
                 else:
                     self.text(f"{outcome.status:<8}{build_text(build)}")
             elif self.as_json:

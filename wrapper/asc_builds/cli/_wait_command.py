@@ -7,10 +7,10 @@ import argparse
 
 from .._keys import APIKey
 from ..builds import BuildOutcome
-from ._commands import client_for, report_outcomes
 from ._dry_run import RequestNotSent, describe_request
 from ._render import Renderer
 from ._selector import selector_from_args
+from ._support import client_for, report_outcomes
 from ._wait_report import WaitReporter
 
 __all__ = ["run_wait"]

@@ -9,6 +9,7 @@ nearly spent), so the heartbeat comes about once a minute.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 from ..jobs import WaitProgress
@@ -20,10 +21,13 @@ HEARTBEAT_SECONDS = 60.0
 Emit = Callable[[Mapping[str, object], str, str | None], None]
 
 
-def _seen(progress: WaitProgress) -> str:
+def _seen(progress: WaitProgress, describe: str) -> str:
     if not progress.found:
         return "not listed yet"
     state = progress.state or "no processing state yet"
+    # Named by id, the build is already in `describe`; named by numbers, its id is news.
+    if progress.build_id is None or re.search(rf"\b{re.escape(progress.build_id)}\b", describe):
+        return state
     return f"build {progress.build_id}: {state}"
 
 
@@ -44,14 +48,14 @@ class WaitReporter:
     def __call__(self, progress: WaitProgress) -> None:
         waited = progress.waited
         if progress.changed:
-            text = f"[{_clock(waited)}] {self._describe}: {_seen(progress)}"
+            text = f"[{_clock(waited)}] {self._describe}: {_seen(progress, self._describe)}"
             beat = False
         elif self._heartbeat and (
             self._last_line_at is None or waited - self._last_line_at >= HEARTBEAT_SECONDS
         ):
             text = (
                 f"[{_clock(waited)}] still waiting for {self._describe} "
-                f"({_seen(progress)}, {progress.polls} polls)"
+                f"({_seen(progress, self._describe)}, {progress.polls} polls)"
             )
             beat = True
         else:

@@ -10,7 +10,11 @@ Each module holds the decisions as plain code, without I/O: the operations of
 """
 
 from ._converge import ChangeStatus, RequestedChange, UpdateResult
-from ._declaration import REFUSED_DECLARATION_STATES, DeclarationRefusedError
+from ._declaration import (
+    ASSIGNABLE_DECLARATION_STATES,
+    REFUSED_DECLARATION_STATES,
+    DeclarationRefusedError,
+)
 from ._expiry import ExpiryPlan, PlannedBuild, plan_expiry
 from ._selector import Selector
 from ._wait import (
@@ -24,6 +28,7 @@ from ._wait import (
 )
 
 __all__ = [
+    "ASSIGNABLE_DECLARATION_STATES",
     "FAILED_STATES",
     "PROCESSED_STATE",
     "REFUSED_DECLARATION_STATES",

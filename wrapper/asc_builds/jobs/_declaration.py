@@ -1,19 +1,24 @@
 """Checking an encryption declaration before assigning it to a build.
 
 App Store Connect refuses the assignment later, or worse, accepts it while the declaration
-cannot cover the build. Before the PATCH the declaration is read: it must exist, belong to
-the build's app, and not be `REJECTED`, `INVALID` or `EXPIRED`. Otherwise the assignment is
-refused with `DeclarationRefusedError` and nothing is sent. `check_declaration=False` skips
-the read for callers who know better.
+cannot cover the build. Before the PATCH the declaration is read, and the check fails
+closed: the answer must be about that declaration, name its app, and the build's app must
+be the same; its state must be one known to be assignable (`CREATED`, `IN_REVIEW`,
+`APPROVED`, compared exactly): a state Apple has not documented, or none, is refused like
+`REJECTED`, `INVALID` or `EXPIRED`. Otherwise the assignment is refused with
+`DeclarationRefusedError` and nothing is sent. `check_declaration=False` skips the read for
+callers who know better.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
+from .._documents import set_or_none
 from .._exceptions import AppStoreConnectError
 
 __all__ = [
+    "ASSIGNABLE_DECLARATION_STATES",
     "REFUSED_DECLARATION_STATES",
     "DeclarationRefusedError",
     "declaration_app_id",
@@ -21,16 +26,20 @@ __all__ = [
     "refusal",
 ]
 
+ASSIGNABLE_DECLARATION_STATES = frozenset({"CREATED", "IN_REVIEW", "APPROVED"})
+# The documented states that can never be assigned (every other state is refused as well).
 REFUSED_DECLARATION_STATES = frozenset({"REJECTED", "INVALID", "EXPIRED"})
 
-RefusalReason = Literal["not found", "other app", "state"]
+RefusalReason = Literal["not found", "other app", "state", "no app", "unreadable"]
 
 
 class DeclarationRefusedError(AppStoreConnectError):
     """The declaration cannot be assigned to this build; no PATCH was sent.
 
-    `reason` is "not found", "other app" or "state"; `state` is the declaration's state
-    when it was read.
+    `reason` is "not found", "other app", "state" (not an assignable one, or none), "no
+    app" (the declaration or the build does not say which app it belongs to) or
+    "unreadable" (the answer was not about this declaration, or could not be read);
+    `state` is the declaration's state when it was read.
     """
 
     def __init__(
@@ -53,25 +62,19 @@ class DeclarationRefusedError(AppStoreConnectError):
         self.build_app_id = build_app_id
 
 
-def _set(value: Any) -> Any:
-    from asc_builds_generated.types import Unset
-
-    return None if isinstance(value, Unset) else value
-
-
 def declaration_state(declaration: Any) -> str | None:
     """The declaration's `appEncryptionDeclarationState`, as text."""
-    attributes = _set(declaration.attributes)
-    state = None if attributes is None else _set(attributes.app_encryption_declaration_state)
+    attributes = set_or_none(declaration.attributes)
+    state = None if attributes is None else set_or_none(attributes.app_encryption_declaration_state)
     return None if state is None else str(state)
 
 
 def declaration_app_id(declaration: Any) -> str | None:
     """The id of the declaration's app (it is read with `include=app`)."""
-    relationships = _set(declaration.relationships)
-    app = None if relationships is None else _set(relationships.app)
-    data = None if app is None else _set(app.data)
-    linked = None if data is None else _set(data.id)
+    relationships = set_or_none(declaration.relationships)
+    app = None if relationships is None else set_or_none(relationships.app)
+    data = None if app is None else set_or_none(app.data)
+    linked = None if data is None else set_or_none(data.id)
     return linked if isinstance(linked, str) else None
 
 
@@ -105,7 +108,13 @@ def refusal(
             build_app_id=build_app_id,
         )
 
-    if build_app_id is not None and app_id is not None and app_id != build_app_id:
+    if declaration.id != declaration_id:
+        return refused("unreadable", f"was answered with declaration {declaration.id!r}")
+    if app_id is None:
+        return refused("no app", "does not say which app it belongs to: not assigned")
+    if build_app_id is None:
+        return refused("no app", f"cannot be checked: build {build_id} does not say its app")
+    if app_id != build_app_id:
         return refused(
             "other app",
             f"({state}) belongs to app {app_id}, build {build_id} to app {build_app_id}: "
@@ -113,4 +122,16 @@ def refusal(
         )
     if state in REFUSED_DECLARATION_STATES:
         return refused("state", f"is {state}: it cannot be assigned to build {build_id}")
+    if state not in ASSIGNABLE_DECLARATION_STATES:
+        shown = (
+            "has no state, so it is not"
+            if state is None
+            else f"is {state}, a state not known to be"
+        )
+        assignable = ", ".join(sorted(ASSIGNABLE_DECLARATION_STATES))
+        return refused(
+            "state",
+            f"{shown} assignable (only {assignable} can be assigned): not assigned to build "
+            f"{build_id}",
+        )
     return None

@@ -127,7 +127,8 @@ def plan_expiry(
         reverse=True,
     )
     for position, build in enumerate(newest_first[:keep_latest], start=1):
-        kept.append(PlannedBuild(build, f"one of the {keep_latest} latest (#{position})"))
+        latest = "the latest" if keep_latest == 1 else f"one of the {keep_latest} latest"
+        kept.append(PlannedBuild(build, f"{latest} (#{position})"))
     to_expire: list[PlannedBuild] = []
     for build in reversed(newest_first[keep_latest:]):
         uploaded = build.uploaded_date

@@ -17,18 +17,27 @@ spread them over the hour, and every poll is paced by the client's `RateBudget` 
 from __future__ import annotations
 
 import random as _random
+import time
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 import attrs
 
 from .._budget import BudgetStatus
-from .._exceptions import AppStoreConnectError, InvalidInputError
-from .._steps import Sleep, Steps
+from .._exceptions import (
+    APIConnectionError,
+    AppStoreConnectError,
+    BudgetExhaustedError,
+    InvalidInputError,
+    RateLimitError,
+    ServerError,
+)
+from .._steps import Sleep, Steps, within
 
 __all__ = [
     "FAILED_STATES",
     "PROCESSED_STATE",
+    "TRANSIENT_ERRORS",
     "PollSchedule",
     "ProcessingFailedError",
     "ProcessingWait",
@@ -38,6 +47,9 @@ __all__ = [
 ]
 
 PROCESSED_STATE = "VALID"
+# A poll that fails with one of these is missed, not the end of the wait: a 5xx, a 429, a
+# dropped or timed-out connection, or a budget wait longer than the time left.
+TRANSIENT_ERRORS = (ServerError, RateLimitError, APIConnectionError, BudgetExhaustedError)
 FAILED_STATES = frozenset({"FAILED", "INVALID"})
 
 
@@ -161,34 +173,35 @@ class ProcessingWait:
         self._started = now()
         self.polls = 0
         self._found = False
+        self._ever_found = False
         self._build_id: str | None = None
         self._state: str | None = None
+        # The error of the last poll when it failed for a passing reason (a 5xx, a 429,
+        # a dropped connection), and the Retry-After it asked for.
+        self._missed: AppStoreConnectError | None = None
+        self._retry_after: float | None = None
 
     @property
     def waited(self) -> float:
         return self._now() - self._started
 
+    def time_left(self) -> float:
+        """Seconds until the timeout; every poll's call must be over by then."""
+        return max(0.0, self.timeout - self.waited)
+
     def observe(self, build: PolledBuild | None) -> bool:
         """Record one poll (`build` None: not listed yet). True when it is processed;
         raises `ProcessingFailedError` when processing failed."""
         self.polls += 1
+        self._missed = self._retry_after = None
         found = build is not None
         state = build.processing_state if build is not None else None
         changed = self.polls == 1 or found != self._found or state != self._state
         self._found, self._state = found, state
+        self._ever_found = self._ever_found or found
         if build is not None:
             self._build_id = build.id
-        if self._on_progress is not None:
-            self._on_progress(
-                WaitProgress(
-                    build_id=self._build_id,
-                    found=found,
-                    state=state,
-                    changed=changed,
-                    polls=self.polls,
-                    waited=self.waited,
-                )
-            )
+        self._report(changed)
         if state == PROCESSED_STATE:
             return True
         if state in FAILED_STATES:
@@ -201,17 +214,49 @@ class ProcessingWait:
             )
         return False
 
+    def miss(self, error: AppStoreConnectError) -> None:
+        """Record a poll that failed for a passing reason (see `TRANSIENT_ERRORS`): the
+        wait goes on, and the next poll waits at least as long as a 429 asked."""
+        self.polls += 1
+        self._missed = error
+        retry_after = getattr(error, "retry_after", None)
+        self._retry_after = retry_after if isinstance(retry_after, (int, float)) else None
+        self._report(changed=False)
+
+    def _report(self, changed: bool) -> None:
+        if self._on_progress is not None:
+            self._on_progress(
+                WaitProgress(
+                    build_id=self._build_id,
+                    found=self._found,
+                    state=self._state,
+                    changed=changed,
+                    polls=self.polls,
+                    waited=self.waited,
+                )
+            )
+
+    def _seen(self) -> str:
+        if not self._found:
+            seen = (
+                "it was listed earlier, then missing"
+                if self._ever_found
+                else ("it was never listed")
+            )
+        elif self._state is None:
+            seen = "App Store Connect had not given it a processing state yet"
+        else:
+            seen = f"its last processing state was {self._state}"
+        if self._missed is not None:
+            seen += f"; the last poll failed: {self._missed}"
+        return seen
+
     def next_delay(self) -> float:
         """Seconds until the next poll; raises `WaitTimeoutError` when the time is up."""
         waited = self.waited
         left = self.timeout - waited
         if left <= 0:
-            if not self._found:
-                seen = "it was never listed"
-            elif self._state is None:
-                seen = "App Store Connect had not given it a processing state yet"
-            else:
-                seen = f"its last processing state was {self._state}"
+            seen = self._seen()
             raise WaitTimeoutError(
                 f"{self._describe} was not processed after {waited:.0f} s ({self.polls} "
                 f"polls): {seen}",
@@ -221,6 +266,8 @@ class ProcessingWait:
                 polls=self.polls,
             )
         delay = self._schedule.interval(self.polls, self._random())
+        if self._retry_after is not None:
+            delay = max(delay, self._retry_after)
         if self._budget is not None:
             available = self._budget().available
             if available is not None:
@@ -236,11 +283,19 @@ B = TypeVar("B", bound=PolledBuild)
 def poll_until_processed(lookup: Callable[[], Steps[B | None]], wait: ProcessingWait) -> Steps[B]:
     """Poll with `lookup` until `wait` says processed (the build is returned) or raises.
 
-    Bounded by `wait.timeout` on its clock: `next_delay` raises once it has passed.
+    Bounded by `wait.timeout` on its clock: each poll's calls (their retries and budget
+    waits included) must end within the time left, and `next_delay` raises once it has
+    passed. A poll that fails for a passing reason is a missed poll; any other error ends
+    the wait.
     """
     while True:
-        build = yield from lookup()
-        if wait.observe(build):
-            assert build is not None
-            return build
+        not_after = time.monotonic() + wait.time_left()
+        try:
+            build = yield from within(lookup(), not_after)
+        except TRANSIENT_ERRORS as error:
+            wait.miss(error)
+        else:
+            if wait.observe(build):
+                assert build is not None
+                return build
         yield Sleep(wait.next_delay())

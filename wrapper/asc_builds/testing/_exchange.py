@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Awaitable, Sequence
+from typing import Literal, Protocol
 
 import attrs
 
-__all__ = ["FakeResponse", "Outcome"]
+__all__ = ["FakeCore", "FakeResponse", "Outcome"]
 
 
 @attrs.frozen
@@ -23,3 +24,25 @@ class Outcome:
     response: FakeResponse | None
     delay: float = 0.0
     drop: Literal["protocol", "connect"] | None = None
+
+
+class FakeCore(Protocol):
+    """What an adapter needs of the fake: its core, and how it carries out a delay.
+
+    The adapters (`_transports`, `_server`) depend on this, not on the fake itself, so
+    that the fake can import them without a circle.
+    """
+
+    def handle(
+        self,
+        *,
+        method: str,
+        target: str,
+        headers: Sequence[tuple[str, str]],
+        body: bytes,
+        base_url: str,
+    ) -> Outcome: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+    def async_sleep(self, seconds: float) -> Awaitable[None]: ...

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ._fake import FakeAppStoreConnect
+from ._exchange import FakeCore
 
 __all__ = ["MAX_BODY_BYTES", "running_server"]
 
@@ -22,7 +21,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Bounds how long an idle keep-alive connection holds a thread.
     timeout = 30
-    fake: FakeAppStoreConnect
+    fake: FakeCore
     base_url: str
 
     def log_message(self, format: str, *args: object) -> None:
@@ -68,15 +67,25 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that hangs up (Ctrl-C, `| head`, a timeout) is routine, not a fault of
+        # the server: the stdlib would print a traceback for each one.
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 @contextlib.contextmanager
-def running_server(fake: FakeAppStoreConnect, port: int) -> Iterator[str]:
+def running_server(fake: FakeCore, port: int) -> Iterator[str]:
     # A handler class per server: the stdlib server instantiates it per request.
     class Handler(_Handler):
         pass
 
     Handler.fake = fake
-    server = ThreadingHTTPServer((_LOOPBACK, port), Handler)
-    server.daemon_threads = True
+    server = _QuietServer((_LOOPBACK, port), Handler)
     base_url = f"http://{_LOOPBACK}:{server.server_address[1]}"
     Handler.base_url = base_url
     thread = threading.Thread(

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import httpx
 
-from ._exchange import Outcome
-
-if TYPE_CHECKING:
-    from ._fake import FakeAppStoreConnect
+from ._exchange import FakeCore, Outcome
 
 __all__ = ["FakeAsyncTransport", "FakeTransport"]
 
 
-def _ask(fake: FakeAppStoreConnect, request: httpx.Request, body: bytes) -> Outcome:
+def _ask(fake: FakeCore, request: httpx.Request, body: bytes) -> Outcome:
     url = request.url
     return fake.handle(
         method=request.method,
@@ -39,7 +34,7 @@ def _reply(outcome: Outcome, request: httpx.Request) -> httpx.Response:
 
 
 class FakeTransport(httpx.BaseTransport):
-    def __init__(self, fake: FakeAppStoreConnect) -> None:
+    def __init__(self, fake: FakeCore) -> None:
         self._fake = fake
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -50,7 +45,7 @@ class FakeTransport(httpx.BaseTransport):
 
 
 class FakeAsyncTransport(httpx.AsyncBaseTransport):
-    def __init__(self, fake: FakeAppStoreConnect) -> None:
+    def __init__(self, fake: FakeCore) -> None:
         self._fake = fake
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
