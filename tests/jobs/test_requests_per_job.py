@@ -61,7 +61,7 @@ async def test_half_expired_half_not_costs_the_half_and_the_reads(
     assert _count(fake) <= 515
 
 
-def test_the_read_asks_for_100_ids_and_only_expired(
+def test_the_read_asks_for_100_ids_and_only_expired_and_the_build_number(
     fake: FakeAppStoreConnect, asc: AppStoreConnect
 ) -> None:
     ids = _builds(fake, 150)
@@ -69,7 +69,8 @@ def test_the_read_asks_for_100_ids_and_only_expired(
     reads = [r for r in fake.requests if r.method == "GET"]
     queries = [parse_qs(r.query) for r in reads]
     assert [q["filter[id]"][0].split(",") for q in queries] == [ids[:100], ids[100:]]
-    assert all(q["fields[builds]"] == ["expired"] and "include" not in q for q in queries)
+    assert all(q["fields[builds]"] == ["version,expired"] for q in queries)
+    assert not any("include" in q for q in queries)
     # 100 of Apple's ids (UUIDs) in one URL: about 4 KB (the README says so).
     url = f"https://api.appstoreconnect.apple.com{reads[0].path}?{reads[0].query}"
     assert 3_900 < len(url) < 4_200
@@ -127,9 +128,11 @@ def test_outcomes_keep_a_compact_build_unless_asked(
     compact = asc.builds.expire_many(ids[:1])[0].unwrap()
     attributes = compact.attributes
     assert isinstance(attributes, BuildAttributes) and attributes.expired is True
-    assert isinstance(attributes.version, Unset) and isinstance(compact.links, Unset)
+    assert attributes.version == "1"
+    assert isinstance(attributes.uploaded_date, Unset) and isinstance(compact.links, Unset)
     whole = asc.builds.expire_many(ids[1:], keep_builds=True)[0].unwrap()
-    assert isinstance(whole.attributes, BuildAttributes) and whole.attributes.version == "1"
+    assert isinstance(whole.attributes, BuildAttributes)
+    assert whole.attributes.uploaded_date is not None and not isinstance(whole.links, Unset)
 
 
 def test_apply_with_a_declaration_already_held_reads_once_and_sends_nothing(
@@ -147,7 +150,8 @@ def test_apply_with_current_from_find_reads_only_the_declaration(
 ) -> None:
     declaration = fake.add_encryption_declaration(app_id=APP_ID)
     build = fake.add_build(app_id=APP_ID, version="77")
-    current = asc.builds.find(app_id=APP_ID, build_number="77")
+    include = ("preReleaseVersion", "appEncryptionDeclaration")
+    current = asc.builds.find(app_id=APP_ID, build_number="77", include=include)
     before = _count(fake)
     result = asc.builds.apply(build.id, encryption_declaration_id=declaration.id, current=current)
     assert result.changed is True

@@ -88,10 +88,10 @@ class BuildOutcome:
     state.
 
     In a batch, `build` is compact unless the batch was asked to keep builds
-    (`keep_builds=True`): a `Build` with the id and only the values the change decides on
-    (`expired`, `usesNonExemptEncryption`, the declaration), as App Store Connect last
-    showed them. A batch of many ids then holds a few hundred bytes per id, not a whole
-    parsed build.
+    (`keep_builds=True`): a `Build` with the id, the build number (`version`) and only the
+    values the change decides on (`expired`, `usesNonExemptEncryption`, the declaration), as
+    App Store Connect last showed them. A batch of many ids then holds a few hundred bytes
+    per id, not a whole parsed build.
     """
 
     build_id: str
@@ -123,7 +123,8 @@ OnOutcome = Callable[[BuildOutcome], None]
 
 
 def compact_build(build: Build) -> Build:
-    """`build` with its id and only the values a change decides on: what a batch keeps."""
+    """`build` with its id, its build number and only the values a change decides on:
+    what a batch keeps."""
     from asc_builds_generated.models import Build, BuildAttributes, BuildRelationships
     from asc_builds_generated.types import UNSET
 
@@ -136,6 +137,7 @@ def compact_build(build: Build) -> Build:
         attributes=UNSET
         if attributes is None
         else BuildAttributes(
+            version=attributes.version,
             expired=attributes.expired,
             uses_non_exempt_encryption=attributes.uses_non_exempt_encryption,
         ),

@@ -22,8 +22,9 @@ __all__ = ["batch_read", "change_batch", "read_by_ids", "read_needs"]
 
 def read_needs(change: RequestedChange) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(`fields[builds]`, `include`) a batch's read asks for to see whether each build
-    already holds `change`: the values asked for, and nothing else."""
-    fields: list[str] = []
+    already holds `change`: the values asked for, and the build number that names the
+    build in reports, nothing else."""
+    fields: list[str] = ["version"]
     include: tuple[str, ...] = ()
     if change.expired is not None:
         fields.append("expired")

@@ -2,8 +2,7 @@
 
 The rules are `asc_builds.jobs._declaration`'s; here is what is read for them: the build
 with its app and its current declaration (not read again when the caller's `current` is
-the build and knows its app: found by app, or read with `include=app`), then the
-declaration, unless the build already holds it.
+the build and knows both), then the declaration, unless the build already holds it.
 """
 
 from __future__ import annotations
@@ -39,9 +38,14 @@ def build_for_check(
     current: BuildInfo | None,
     max_retries: int | None,
 ) -> Steps[BuildInfo]:
-    """The build with its app: `current` when it is the build and knows its app, else
-    read with `get` (`builds.get`)."""
-    if current is not None and current.id == build_id and current.app_id is not None:
+    """The build with its app and declaration: `current` when it is the build and knows
+    both, else read with `get` (`builds.get`)."""
+    if (
+        current is not None
+        and current.id == build_id
+        and current.app_id is not None
+        and current.declaration_read
+    ):
         return current
     return (yield from get(build_id, include=CHECK_INCLUDE, max_retries=max_retries))
 

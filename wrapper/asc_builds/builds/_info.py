@@ -36,13 +36,16 @@ class BuildInfo:
 
     `build` is the generated model with everything Apple sent; `pre_release_version` and
     `encryption_declaration` are the included resources, when the request included them;
-    `listed_app_id` is the app a listing filtered on (`find`), when it did.
+    `listed_app_id` is the app a listing filtered on (`find`), when it did;
+    `declaration_read` is true when the read included `appEncryptionDeclaration`, so that
+    `encryption_declaration_id` None means "none assigned", not "not asked".
     """
 
     build: Build
     pre_release_version: PrereleaseVersion | None = None
     encryption_declaration: AppEncryptionDeclaration | None = None
     listed_app_id: str | None = None
+    declaration_read: bool = False
 
     @property
     def id(self) -> str:

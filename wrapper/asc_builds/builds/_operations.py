@@ -121,10 +121,10 @@ class BuildOperations:
         these of its attributes and relationships (`fields[builds]`, e.g. `("expired",)`;
         those in `include` are added), the others read as None; `related_fields` likewise
         for included resources: `{"preReleaseVersions": ["version"]}`."""
-        operation = build_get_operation(
-            build_id, include=include, fields=fields, related_fields=related_fields
-        )
-        return parse_build_info((yield Call(operation, max_retries)), build_id)
+        fieldsets: dict[str, Any] = {"fields": fields, "related_fields": related_fields}
+        operation = build_get_operation(build_id, include=include, **fieldsets)
+        info = parse_build_info((yield Call(operation, max_retries)), build_id)
+        return attrs.evolve(info, declaration_read="appEncryptionDeclaration" in include)
 
     def list(
         self,
@@ -210,7 +210,8 @@ class BuildOperations:
         if len(candidates) > 1:
             raise AmbiguousBuildError(criteria, tuple(candidates))
         # Listed under `filter[app]`: the build is that app's.
-        return attrs.evolve(candidates[0], listed_app_id=filters.app_id)
+        held = "appEncryptionDeclaration" in filters.include
+        return attrs.evolve(candidates[0], listed_app_id=filters.app_id, declaration_read=held)
 
     def _filters(
         self, bundle_id: str | None, app_id: str | None, **given: Any
@@ -238,13 +239,14 @@ class BuildOperations:
     ) -> Steps[UpdateResult]:
         """Change several things in one PATCH and say whether anything changed.
 
-        Only the arguments given are sent. A declaration is checked first (the build is read
-        with its app and declaration, then the declaration unless the build holds it) and
+        Only the arguments given are sent. A declaration is checked first (the build with its
+        app and declaration is read, then the declaration unless the build holds it) and
         refused (`DeclarationRefusedError`, nothing sent) unless it exists, is the build's app's
         and is CREATED, IN_REVIEW or APPROVED; `check_declaration=False` skips that.
         `current` is the build as the caller just read it (from `find`, `wait_until_processed`):
         when it holds every requested value nothing is sent, and when it knows its app (found
-        by app, or read with `include=("app", ...)`) the check does not read it again. On a
+        by app, or with `include=("app", ...)`) and its declaration (`include` had
+        `appEncryptionDeclaration`) the check does not read it again. On a
         409 the build is read again: when it holds every requested value the result has
         `changed=False`; otherwise the `ConflictError` is raised, Apple's entries in it.
         """
@@ -435,7 +437,7 @@ class BuildOperations:
         the end of the wait; any other error (a 404 for a build named by id) ends it.
         Raises `ProcessingFailedError` (FAILED or INVALID, with the state) or
         `WaitTimeoutError` (with the last state seen and the time waited). Polls grow from
-        30 s to a minute apart, within 10% (`schedule`), never faster than the hourly
+        15 s to a minute apart, within 10% (`schedule`), never faster than the hourly
         budget allows; `on_progress` gets a `WaitProgress` after every poll.
         """
         selector = Selector(build_id, bundle_id, app_id, marketing_version, build_number)
@@ -478,7 +480,6 @@ class BuildOperations:
             raise InvalidInputError("plan_expiry needs bundle_id or app_id")
         # Checked again below; here so that nothing is listed for bad options.
         plan_expiry([], now=now, older_than=older_than, keep_latest=keep_latest)
-        # Only what can change: unexpired builds (rule 2), with what the rules read.
         walk = yield from self.list(
             bundle_id=bundle_id,
             app_id=app_id,

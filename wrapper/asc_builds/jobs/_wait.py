@@ -7,9 +7,10 @@ next poll. `poll_until_processed` only loops: look the build up, observe, sleep.
 Polls start `initial` seconds apart and grow by `factor` up to `maximum`, each moved by a
 random fraction of at most `jitter` either way, so that parallel jobs do not poll in step
 while the average interval stays the nominal one. Apple takes minutes to process a build:
-the default schedule (30 s, 45 s, then a minute, each within 10%) polls about as often as a
-flat minute would (4, 12 and 32 polls for builds processed in 2, 10 and 30 minutes, against
-3, 11 and 31) and sees a build at most 66 s after it became VALID. They are never closer
+the default schedule (15 s, 30 s, then a minute, each within 10%) polls about as often as a
+flat minute would (5, 13 and 33 polls for builds processed in 2, 10 and 30 minutes, against
+3, 11 and 31) and sees a build at most 66 s after it became VALID, while a wait for a build
+already done or nearly done still ends soon. They are never closer
 than the hourly request budget allows: with few requests left the interval stretches to
 spread them over the hour, and every poll is paced by the client's `RateBudget` as well.
 """
@@ -122,8 +123,8 @@ class PollSchedule:
     moved by a random fraction of up to `jitter` either way (the average is the nominal
     interval; the longest is `maximum * (1 + jitter)`)."""
 
-    initial: float = 30.0
-    factor: float = 1.5
+    initial: float = 15.0
+    factor: float = 2.0
     maximum: float = 60.0
     jitter: float = 0.1
 
