@@ -12,8 +12,12 @@ import datetime
 import gc
 import tracemalloc
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .report import SECTION_TITLES, markdown_table
+
+if TYPE_CHECKING:
+    from asc_builds.testing import FakeAppStoreConnect, ManualClock
 
 __all__ = ["RequestsResult", "RequestsRow", "measure_requests", "render_requests"]
 
@@ -35,7 +39,7 @@ class RequestsResult:
     ids_for_memory: int
 
 
-def _fake():  # type: ignore[no-untyped-def]
+def _fake() -> tuple[FakeAppStoreConnect, ManualClock]:
     from asc_builds.testing import FakeAppStoreConnect, ManualClock
 
     clock = ManualClock()
@@ -44,7 +48,7 @@ def _fake():  # type: ignore[no-untyped-def]
     return fake, clock
 
 
-def _counted(fake, before: int) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _counted(fake: FakeAppStoreConnect, before: int) -> tuple[int, int]:
     sent = fake.requests[before:]
     return len(sent), sum(1 for request in sent if request.method == "PATCH")
 
@@ -81,10 +85,12 @@ def _expiry_rows() -> list[RequestsRow]:
     for age in range(500):
         fake.add_build(app_id="6443000001", version=str(age), uploaded_at=now - (age + 1) * 86_400)
     with fake.client() as asc:
-        options = {"bundle_id": "com.example.app", "older_than": datetime.timedelta(days=30)}
-        asc.builds.expire_many(asc.builds.plan_expiry(keep_latest=5, **options).ids)
+        month = datetime.timedelta(days=30)
+        plan = asc.builds.plan_expiry(bundle_id="com.example.app", older_than=month, keep_latest=5)
+        asc.builds.expire_many(plan.ids)
         before = len(fake.requests)
-        asc.builds.expire_many(asc.builds.plan_expiry(keep_latest=5, **options).ids)
+        again = asc.builds.plan_expiry(bundle_id="com.example.app", older_than=month, keep_latest=5)
+        asc.builds.expire_many(again.ids)
     rows.append(
         RequestsRow(
             "plan_expiry + expire_many again, nothing left", *_counted(fake, before), "about 2"
