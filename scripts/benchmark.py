@@ -59,6 +59,7 @@ from bench.report import (
     render_skipped,
     write_json,
 )
+from bench.requests import measure_requests, render_requests
 from bench.server_process import running_server
 
 # Signatures are counted over exactly this many calls, whatever --calls says.
@@ -80,6 +81,7 @@ OPTIONAL_SECTIONS = (
     "budget",
     "instructions",
     "listing",
+    "requests",
 )
 _NOT_SELECTED = "not selected (--only)"
 
@@ -298,6 +300,12 @@ def run(args: argparse.Namespace) -> int:
         _emit(render_listing(listing))
     else:
         sections["listing"] = _skip("listing")
+    if _wanted(args, "requests"):
+        requests = measure_requests(memory_ids=500 if args.quick else 5000)
+        sections["requests"] = requests
+        _emit(render_requests(requests))
+    else:
+        sections["requests"] = _skip("requests")
     settings = {
         "calls": args.calls,
         "batch": args.batch,

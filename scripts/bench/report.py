@@ -45,6 +45,7 @@ SECTION_TITLES = {
     "budget": "7. Staying inside the hourly request budget (simulated time)",
     "instructions": "8. Instructions per call (callgrind)",
     "listing": "9. Listing builds: links.next over the fake server",
+    "requests": "10. Requests per job, beside the careful minimum",
 }
 _DASH = "-"
 

@@ -45,4 +45,4 @@ def test_sections_not_selected_say_so(tmp_path: Path) -> None:
         assert sections[name]["skipped"] == "not selected (--only)", name
     assert sections["latency"]["rows"]
     assert sections["imports"]["rows"]
-    assert result.stdout.count("Skipped: not selected (--only).") == 6
+    assert result.stdout.count("Skipped: not selected (--only).") == 7

@@ -96,10 +96,12 @@ def test_expire_batch_reports_each_id_and_fails_for_the_bad_one(served: Served) 
         [*(f"changed {b.id}" for b in builds), f"FAILED  {missing}"]
     )
     (failed,) = [line for line in lines if line.startswith("FAILED")]
-    assert failed.startswith(f"FAILED  {missing}: 404 NOT_FOUND")
-    assert failed.count("[request id ") == 1
+    # The batch's read did not return it: it fails naming it, and no PATCH is sent for it.
+    assert failed == f"FAILED  {missing}: no build matches build_id='{missing}'"
     assert summary == "3 expired, 0 already expired, 1 failed"
     assert all(served.fake.build(b.id).expired for b in builds)
+    patched = [r.path for r in served.fake.requests if r.method == "PATCH"]
+    assert sorted(patched) == sorted(f"/v1/builds/{b.id}" for b in builds)
 
 
 def test_expire_batch_as_json(served: Served) -> None:
@@ -107,7 +109,8 @@ def test_expire_batch_as_json(served: Served) -> None:
     missing = "11111111-2222-3333-4444-555555555555"
     result = served.cli("--json", "expire", build.id, missing, "--concurrency", "1")
     assert result.status == 1
-    first, second, summary = result.lines()
+    # In the order they finished: the missing build is known from the batch's read.
+    second, first, summary = result.lines()
     assert (first["kind"], first["ok"], first["id"]) == ("resource", True, build.id)
     assert first["resource"]["attributes"]["expired"] is True
     assert second == {
@@ -116,15 +119,13 @@ def test_expire_batch_as_json(served: Served) -> None:
         "ok": False,
         "id": missing,
         "error": {
-            "name": "NotFoundError",
-            "message": second["error"]["message"],
-            "status_code": 404,
-            "errors": second["error"]["errors"],
-            "request_id": second["error"]["request_id"],
+            **second["error"],
+            "name": "BuildNotFoundError",
+            "message": f"no build matches build_id='{missing}'",
         },
     }
-    assert second["error"]["errors"][0]["code"] == "NOT_FOUND"
-    assert second["error"]["request_id"]
+    # Nothing was sent for it, so there is no Apple error entry or request id of its own.
+    assert second["error"]["errors"] == [] and second["error"]["request_id"] is None
     assert summary["summary"] == {
         "total": 2,
         "succeeded": 1,
@@ -149,7 +150,13 @@ def test_retries_absorb_rate_limits_and_log_them(served: Served) -> None:
     served.fake.inject(RateLimited(retry_after=0), times=2)
     result = served.cli("-v", "expire", build.id)
     assert result.status == 0, result.err
-    assert [r.status for r in served.fake.requests] == [429, 429, 200]
+    # The batch's read meets the two 429s, then it and the PATCH succeed.
+    assert [(r.method, r.status) for r in served.fake.requests] == [
+        ("GET", 429),
+        ("GET", 429),
+        ("GET", 200),
+        ("PATCH", 200),
+    ]
     assert result.err.count("retry") >= 2
 
 

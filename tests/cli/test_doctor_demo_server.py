@@ -91,7 +91,7 @@ def test_demo_runs_every_path_and_checks_the_final_state() -> None:
     assert "demo passed" in text
     for command in ("wait", "assign-declaration", "--dry-run expire", "expire"):
         assert f"$ asc-builds {command}" in text
-    assert "FAILED  00000000-0000-0000-0000-000000000000: 404" in text
+    assert "FAILED  00000000-0000-0000-0000-000000000000: no build matches" in text
     assert "is REJECTED: it cannot be assigned" in text
     # The second run: every command exits 0 and changes nothing.
     second = text.split("== The same commands again")[1]

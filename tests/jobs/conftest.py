@@ -26,11 +26,11 @@ def fake(clock: ManualClock) -> FakeAppStoreConnect:
 
 @pytest.fixture
 def asc(fake: FakeAppStoreConnect) -> Iterator[AppStoreConnect]:
-    with fake.client(random=lambda: 0.0) as client:
+    with fake.client(random=lambda: 0.5) as client:
         yield client
 
 
 @pytest.fixture
 async def async_asc(fake: FakeAppStoreConnect) -> AsyncIterator[AsyncAppStoreConnect]:
-    async with fake.async_client(random=lambda: 0.0) as client:
+    async with fake.async_client(random=lambda: 0.5) as client:
         yield client

@@ -51,7 +51,7 @@ def test_a_build_that_appears_after_polls_is_waited_for_until_valid(
         {3: upload, 5: lambda: fake.set_processing_state(holder["id"], "VALID")},
     )
     seen: list[WaitProgress] = []
-    with fake.client(sleep=script.sleep, random=lambda: 0.0) as asc:
+    with fake.client(sleep=script.sleep, random=lambda: 0.5) as asc:
         build = asc.builds.wait_until_processed(
             bundle_id=BUNDLE_ID,
             marketing_version="2.1.0",
@@ -80,7 +80,7 @@ def test_failed_processing_is_a_typed_error_with_the_state(
     build = fake.add_build(app_id=APP_ID, version="7", processing_state="PROCESSING")
     script = Script(clock, {2: lambda: fake.set_processing_state(build.id, state)})
     with (
-        fake.client(sleep=script.sleep, random=lambda: 0.0) as asc,
+        fake.client(sleep=script.sleep, random=lambda: 0.5) as asc,
         pytest.raises(ProcessingFailedError) as caught,
     ):
         asc.builds.wait_until_processed(build.id, schedule=SCHEDULE)
@@ -92,7 +92,7 @@ def test_timeout_gives_the_last_state_and_the_time_waited(
 ) -> None:
     fake.add_build(app_id=APP_ID, version="8", processing_state="PROCESSING")
     with (
-        fake.client(random=lambda: 0.0) as asc,
+        fake.client(random=lambda: 0.5) as asc,
         pytest.raises(WaitTimeoutError) as caught,
     ):
         asc.builds.wait_until_processed(
@@ -107,7 +107,7 @@ def test_a_build_never_listed_times_out_saying_so(
     fake: FakeAppStoreConnect, clock: ManualClock
 ) -> None:
     with (
-        fake.client(random=lambda: 0.0) as asc,
+        fake.client(random=lambda: 0.5) as asc,
         pytest.raises(WaitTimeoutError) as caught,
     ):
         asc.builds.wait_until_processed(bundle_id=BUNDLE_ID, build_number="999", timeout=60)

@@ -56,17 +56,20 @@ def _wait(clock: Clock, **options: object) -> ProcessingWait:
         "timeout": 600.0,
         "schedule": PollSchedule(initial=5, factor=2, maximum=60, jitter=0.2),
         "now": clock,
-        "random": lambda: 0.0,
+        "random": lambda: 0.5,
     }
     settings.update(options)
     return ProcessingWait(**settings)  # type: ignore[arg-type]
 
 
-def test_intervals_grow_to_the_maximum_with_jitter_below_them() -> None:
+def test_intervals_grow_to_the_maximum_with_jitter_either_way() -> None:
     schedule = PollSchedule(initial=5, factor=2, maximum=60, jitter=0.2)
-    assert [schedule.interval(n, 0.0) for n in range(1, 7)] == [5, 10, 20, 40, 60, 60]
-    assert schedule.interval(1, 0.5) == pytest.approx(4.5)
-    assert schedule.interval(9, 0.999) == pytest.approx(60 * (1 - 0.2 * 0.999))
+    assert [schedule.interval(n, 0.5) for n in range(1, 7)] == [5, 10, 20, 40, 60, 60]
+    assert schedule.interval(1, 0.0) == pytest.approx(4.0)
+    assert schedule.interval(9, 0.999) == pytest.approx(60 * (1 + 0.2 * 0.998))
+    # Symmetric: over evenly spread draws the average interval is the nominal one.
+    draws = [(n + 0.5) / 1000 for n in range(1000)]
+    assert sum(schedule.interval(9, r) for r in draws) / len(draws) == pytest.approx(60)
 
 
 def test_a_build_that_appears_after_n_polls_is_returned_once_valid() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import threading
 from collections.abc import Callable, Sequence
@@ -17,8 +18,10 @@ __all__ = [
     "FakeClock",
     "RecordedSleeps",
     "ScriptedServer",
+    "builds_listing",
     "decode_token",
     "error_body",
+    "listing_first",
 ]
 
 BUILD_ID = "932eff64-a144-4350-8d10-9e54d5834aee"
@@ -113,3 +116,55 @@ def decode_token(
 
 def error_body(*entries: dict[str, Any]) -> dict[str, Any]:
     return {"errors": list(entries)}
+
+
+def builds_listing(ids: Sequence[str], *, expired: bool = False) -> dict[str, Any]:
+    """A `BuildsResponse` listing `ids`, each with only `expired` (a batch's read)."""
+    base = "https://api.appstoreconnect.apple.com/v1/builds"
+    return {
+        "data": [
+            {
+                "type": "builds",
+                "id": build_id,
+                "attributes": {"expired": expired},
+                "links": {"self": f"{base}/{build_id}"},
+            }
+            for build_id in ids
+        ],
+        "links": {"self": base},
+        "meta": {"paging": {"total": len(ids), "limit": max(1, len(ids))}},
+    }
+
+
+def _is_batch_read(request: httpx.Request) -> bool:
+    return (
+        request.method == "GET"
+        and request.url.path == "/v1/builds"
+        and "filter[id]" in request.url.params
+    )
+
+
+def _listing(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, json=builds_listing(request.url.params["filter[id]"].split(",")))
+
+
+def listing_first(handler: Callable[[httpx.Request], Any]) -> Callable[[httpx.Request], Any]:
+    """`handler` for the PATCHes of a batch, behind an answer to the batch's read that
+    lists every id asked for, not expired (so each id gets its PATCH)."""
+    if inspect.iscoroutinefunction(handler):
+
+        async def answer_async(request: httpx.Request) -> httpx.Response:
+            if _is_batch_read(request):
+                return _listing(request)
+            response: httpx.Response = await handler(request)
+            return response
+
+        return answer_async
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if _is_batch_read(request):
+            return _listing(request)
+        response: httpx.Response = handler(request)
+        return response
+
+    return answer

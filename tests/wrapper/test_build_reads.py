@@ -129,7 +129,9 @@ async def test_the_async_get_takes_the_same_fields(
         key, transport=fake.async_transport(), now=clock.now, sleep=clock.async_sleep
     ) as client:
         build = await client.builds.get(stored.id, fields=["version"])
-    assert fake.requests[0].query == "fields%5Bbuilds%5D=version&include=preReleaseVersion"
+    # The included relationship joins the fieldset: its linkage names the included version.
+    query = "fields%5Bbuilds%5D=version%2CpreReleaseVersion&include=preReleaseVersion"
+    assert fake.requests[0].query == query
     assert build.build_number == "7" and build.expired is None
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from asc_builds import ApiKey, AppStoreConnect, AsyncAppStoreConnect, BuildOutcome, NotFoundError
 
-from ._support import RecordedSleeps, error_body
+from ._support import RecordedSleeps, error_body, listing_first
 
 MakeClient = Callable[..., AppStoreConnect]
 
@@ -37,7 +37,9 @@ def test_one_outcome_per_id_in_input_order(
     def handler(request: httpx.Request) -> httpx.Response:
         return _respond(request, example_response)
 
-    with AppStoreConnect(api_key, transport=httpx.MockTransport(handler), sleep=sleeps) as asc:
+    with AppStoreConnect(
+        api_key, transport=httpx.MockTransport(listing_first(handler)), sleep=sleeps
+    ) as asc:
         outcomes = asc.builds.expire_many(ids, concurrency=3)
 
     assert [outcome.build_id for outcome in outcomes] == ids
@@ -78,7 +80,9 @@ def test_threads_run_up_to_the_concurrency_and_no_further(
                 in_flight -= 1
 
     ids = [f"b{n}" for n in range(10)]
-    with AppStoreConnect(api_key, transport=httpx.MockTransport(handler), max_retries=0) as asc:
+    with AppStoreConnect(
+        api_key, transport=httpx.MockTransport(listing_first(handler)), max_retries=0
+    ) as asc:
         outcomes = asc.builds.expire_many(ids, concurrency=concurrency)
     assert all(outcome.ok for outcome in outcomes), [o.error for o in outcomes]
     assert peak == concurrency
@@ -106,7 +110,7 @@ async def test_async_tasks_run_up_to_the_concurrency_and_no_further(
 
     ids = [f"b{n}" for n in range(12)] + ["missing-x"]
     async with AsyncAppStoreConnect(
-        api_key, transport=httpx.MockTransport(handler), max_retries=0
+        api_key, transport=httpx.MockTransport(listing_first(handler)), max_retries=0
     ) as asc:
         outcomes = await asc.builds.expire_many(ids, concurrency=concurrency)
     assert [outcome.build_id for outcome in outcomes] == ids
@@ -129,7 +133,7 @@ def test_no_ids_no_requests(api_key: ApiKey) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise AssertionError("nothing should be sent")
 
-    with AppStoreConnect(api_key, transport=httpx.MockTransport(handler)) as asc:
+    with AppStoreConnect(api_key, transport=httpx.MockTransport(listing_first(handler))) as asc:
         assert asc.builds.expire_many([]) == []
 
 
@@ -145,7 +149,7 @@ def test_on_outcome_reports_each_outcome_on_the_calling_thread(
     def on_outcome(outcome: BuildOutcome) -> None:
         reported.append((outcome.build_id, outcome.ok, threading.current_thread()))
 
-    with AppStoreConnect(api_key, transport=httpx.MockTransport(handler)) as asc:
+    with AppStoreConnect(api_key, transport=httpx.MockTransport(listing_first(handler))) as asc:
         outcomes = asc.builds.expire_many(ids, concurrency=2, on_outcome=on_outcome)
     assert sorted((build_id, ok) for build_id, ok, _ in reported) == [
         ("b1", True),
@@ -162,7 +166,9 @@ async def test_async_on_outcome(api_key: ApiKey, example_response: dict[str, Any
     def handler(request: httpx.Request) -> httpx.Response:
         return _respond(request, example_response)
 
-    async with AsyncAppStoreConnect(api_key, transport=httpx.MockTransport(handler)) as asc:
+    async with AsyncAppStoreConnect(
+        api_key, transport=httpx.MockTransport(listing_first(handler))
+    ) as asc:
         await asc.builds.expire_many(
             ["b1", "missing-2"], on_outcome=lambda outcome: reported.append(outcome.build_id)
         )

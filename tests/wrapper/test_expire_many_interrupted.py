@@ -24,6 +24,7 @@ from asc_builds import (
 )
 
 from ..hostile._server import build_document
+from ._support import listing_first
 
 IDS = [f"build-{number:03d}" for number in range(300)]
 CONCURRENCY = 8
@@ -55,7 +56,7 @@ def test_interrupted_sync_batch_reports_every_id(api_key: ApiKey) -> None:
             state["interrupted"] = True
             raise KeyboardInterrupt
 
-    transport = httpx.MockTransport(_slow_handler(state))
+    transport = httpx.MockTransport(listing_first(_slow_handler(state)))
     with (
         AppStoreConnect(api_key, transport=transport) as asc,
         pytest.raises(BatchInterrupted) as caught,
@@ -89,7 +90,8 @@ async def test_cancelled_async_batch_reports_every_id_through_on_outcome(
         return httpx.Response(200, content=build_document(build_id))
 
     heard: list[BuildOutcome] = []
-    async with AsyncAppStoreConnect(api_key, transport=httpx.MockTransport(handler)) as asc:
+    transport = httpx.MockTransport(listing_first(handler))
+    async with AsyncAppStoreConnect(api_key, transport=transport) as asc:
         task = asyncio.create_task(
             asc.builds.expire_many(IDS, concurrency=CONCURRENCY, on_outcome=heard.append)
         )
@@ -116,17 +118,22 @@ import httpx
 from asc_builds import APIKey, AppStoreConnect, BatchInterrupted
 from asc_builds.testing import make_throwaway_key
 from tests.hostile._server import build_document
+from tests.wrapper._support import builds_listing
 
 lock = threading.Lock()
 sent = []
 
 def handler(request):
     with lock:
-        sent.append(request.url.path)
-        remaining = max(0, 2 - len(sent))
+        sent.append(request.method)
+        remaining = max(0, 3 - len(sent))
+    # Three requests an hour: the batch's read and two PATCHes; after them, every worker
+    # waits for the budget (an hour).
+    headers = {"X-Rate-Limit": f"user-hour-lim:3;user-hour-rem:{remaining};"}
+    if request.method == "GET":
+        ids = request.url.params["filter[id]"].split(",")
+        return httpx.Response(200, json=builds_listing(ids), headers=headers)
     build_id = request.url.path.rsplit("/", 1)[-1]
-    # Two requests an hour: after them, every worker waits for the budget (an hour).
-    headers = {"X-Rate-Limit": f"user-hour-lim:2;user-hour-rem:{remaining};"}
     return httpx.Response(200, content=build_document(build_id), headers=headers)
 
 key = make_throwaway_key()
@@ -145,7 +152,8 @@ with AppStoreConnect(api_key, transport=httpx.MockTransport(handler)) as asc:
         asc.builds.expire_many([f"b{n}" for n in range(10)], concurrency=3, on_outcome=on_outcome)
     except BatchInterrupted as interrupted:
         statuses = [outcome.status for outcome in interrupted.outcomes]
-print(json.dumps({"sent": len(sent), "statuses": statuses, "seconds": time.monotonic() - started}))
+patches = sent.count("PATCH")
+print(json.dumps({"sent": patches, "statuses": statuses, "seconds": time.monotonic() - started}))
 """
 
 

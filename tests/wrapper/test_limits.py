@@ -31,7 +31,7 @@ from asc_builds._body import (
 from asc_builds._deadline_backend import install as install_deadline_backend
 
 from ..hostile._server import build_document
-from ._support import BUILD_ID, ScriptedServer
+from ._support import BUILD_ID, ScriptedServer, listing_first
 
 
 def _reachable(error: BaseException) -> Iterator[object]:
@@ -260,7 +260,7 @@ def test_a_batch_meeting_deep_json_still_has_one_outcome_per_id(api_key: ApiKey)
         return httpx.Response(200, content=build_document(build_id))
 
     ids = ["a", "deep", "b"]
-    with AppStoreConnect(api_key, transport=httpx.MockTransport(handler)) as asc:
+    with AppStoreConnect(api_key, transport=httpx.MockTransport(listing_first(handler))) as asc:
         outcomes = asc.builds.expire_many(ids, concurrency=2)
     assert [outcome.build_id for outcome in outcomes] == ids
     assert [outcome.status for outcome in outcomes] == ["changed", "failed", "changed"]

@@ -1,9 +1,18 @@
 """Batches: one change applied to many builds, one outcome per id.
 
 `Batch` is the plan of a batch, checked before anything is sent (every id, the
-concurrency), with the steps of each id's change. What differs between the clients is how
-the ids run side by side: threads with a stop event on the sync client (Ctrl-C reaches
-the main thread only), tasks on the asyncio client (cancellation stops them at once).
+concurrency), with the steps of each id's change. Every batch reads before it writes
+(`triage`, written once): the ids are read `IDS_PER_READ` at a time with
+`GET /v1/builds?filter[id]=...`, asking only for the fields the change decides on. An id
+whose build already holds the change is "already", an id not returned is "failed" with
+`BuildNotFoundError`; neither is sent. Only the others get their PATCH (whose 409 re-read
+still covers a race). Re-running a batch of 1,000 expired builds costs 10 requests, not
+2,000.
+
+What differs between the clients is how the PATCHes run side by side: threads with a stop
+event on the sync client (Ctrl-C reaches the main thread only), tasks on the asyncio client
+(cancellation stops them at once). The reads run on the calling thread (task), one chunk
+ahead of the PATCHes at most, so that memory stays flat however many ids there are.
 """
 
 from __future__ import annotations
@@ -12,15 +21,17 @@ import asyncio
 import contextlib
 import functools
 import threading
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar
 
 import attrs
 
+from .._documents import set_or_none
 from .._exceptions import (
     BatchInterrupted,
     BudgetExhaustedError,
+    BuildNotFoundError,
     InvalidInputError,
     NotAttemptedError,
     RequestAbandonedError,
@@ -29,7 +40,9 @@ from .._ids import validate_id
 from .._interrupt import BATCH_STOP, NotSent
 from .._steps import AsyncRunner, Steps, SyncRunner
 from .._surface import AsyncSurface, SyncSurface
-from ..jobs._converge import UpdateResult
+from ..jobs._converge import RequestedChange, UpdateResult
+from ._info import BuildInfo
+from ._reads import IDS_PER_READ
 
 if TYPE_CHECKING:
     from asc_builds_generated.models import Build
@@ -44,6 +57,7 @@ __all__ = [
     "async_batch",
     "check_concurrency",
     "checked_ids",
+    "compact_build",
     "sync_batch",
 ]
 
@@ -64,13 +78,21 @@ _OUTCOME_ERRORS = (Exception,)
 
 @attrs.frozen
 class BuildOutcome:
-    """The result for one id of a batch: the updated build, or the error it met.
+    """The result for one id of a batch: the build as the change left it, or the error it
+    met.
 
     `status` is "changed", "already" (the build already held the requested values; nothing
-    changed), "failed", or "not attempted" (nothing was sent for it: the batch was
+    was sent for it), "failed" (the error says why; a build App Store Connect did not return
+    is a `BuildNotFoundError`), or "not attempted" (nothing was sent for it: the batch was
     interrupted before this id was sent, or the hourly budget needed a longer wait than
     allowed). `ok` is true for "changed" and "already": the build ended in the requested
     state.
+
+    In a batch, `build` is compact unless the batch was asked to keep builds
+    (`keep_builds=True`): a `Build` with the id, the build number (`version`) and only the
+    values the change decides on (`expired`, `usesNonExemptEncryption`, the declaration), as
+    App Store Connect last showed them. A batch of many ids then holds a few hundred bytes
+    per id, not a whole parsed build.
     """
 
     build_id: str
@@ -101,6 +123,31 @@ class BuildOutcome:
 OnOutcome = Callable[[BuildOutcome], None]
 
 
+def compact_build(build: Build) -> Build:
+    """`build` with its id, its build number and only the values a change decides on:
+    what a batch keeps."""
+    from asc_builds_generated.models import Build, BuildAttributes, BuildRelationships
+    from asc_builds_generated.types import UNSET
+
+    attributes = set_or_none(build.attributes)
+    relationships = set_or_none(build.relationships)
+    declaration = UNSET if relationships is None else relationships.app_encryption_declaration
+    return Build(
+        type_=build.type_,
+        id=build.id,
+        attributes=UNSET
+        if attributes is None
+        else BuildAttributes(
+            version=attributes.version,
+            expired=attributes.expired,
+            uses_non_exempt_encryption=attributes.uses_non_exempt_encryption,
+        ),
+        relationships=UNSET
+        if set_or_none(declaration) is None
+        else BuildRelationships(app_encryption_declaration=declaration),
+    )
+
+
 def checked_ids(build_ids: Iterable[str]) -> list[str]:
     # Every id is checked before the first request: bad input sends nothing at all.
     if isinstance(build_ids, (str, bytes, bytearray)):
@@ -124,14 +171,54 @@ def check_concurrency(concurrency: int) -> None:
         )
 
 
+# Reads up to `IDS_PER_READ` builds by id: the builds returned, by id.
+ReadBuilds = Callable[[Sequence[str]], Steps[Mapping[str, BuildInfo]]]
+# The change of one build, given the build as the batch read it.
+ApplyOne = Callable[[str, BuildInfo], Steps[UpdateResult]]
+
+
 @attrs.frozen
 class Batch:
-    """A checked batch: the ids, how many run at once, and the steps of one id's change."""
+    """A checked batch: the ids, how many run at once, the change, how to read a chunk of
+    builds and how to apply the change to one build."""
 
     ids: list[str]
     concurrency: int
-    change: Callable[[str], Steps[UpdateResult]]
+    change: RequestedChange
+    read: ReadBuilds
+    apply: ApplyOne
     on_outcome: OnOutcome | None = None
+    keep_builds: bool = False
+
+    def chunks(self) -> Iterator[tuple[int, list[str]]]:
+        """(index of the first id, the ids) of each read, in input order."""
+        for start in range(0, len(self.ids), IDS_PER_READ):
+            yield start, self.ids[start : start + IDS_PER_READ]
+
+    def triage(self, chunk: Sequence[str]) -> Steps[list[BuildOutcome | BuildInfo]]:
+        """Read `chunk`; per id, its outcome when no PATCH is needed ("already", or not
+        found), or the build as read, to be changed. A read that fails gives each id of
+        the chunk that error: nothing is sent for them."""
+        try:
+            found = yield from self.read(chunk)
+        except AppStoreConnectError as error:
+            return [BuildOutcome(build_id, error=error) for build_id in chunk]
+        triaged: list[BuildOutcome | BuildInfo] = []
+        for build_id in chunk:
+            info = found.get(build_id)
+            if info is None:
+                triaged.append(
+                    BuildOutcome(build_id, error=BuildNotFoundError({"build_id": build_id}))
+                )
+            elif not self.change.differences(info):
+                triaged.append(self.outcome(UpdateResult(build_id, info.build, changed=False)))
+            else:
+                triaged.append(info)
+        return triaged
+
+    def outcome(self, result: UpdateResult) -> BuildOutcome:
+        build = result.build if self.keep_builds else compact_build(result.build)
+        return BuildOutcome(result.build_id, build=build, changed=result.changed)
 
 
 def not_attempted(build_id: str) -> BuildOutcome:
@@ -178,10 +265,6 @@ def _settle(
     return settled
 
 
-def _outcome(build_id: str, result: UpdateResult) -> BuildOutcome:
-    return BuildOutcome(build_id, build=result.build, changed=result.changed)
-
-
 def _run_batch(driver: SyncRunner, batch: Batch) -> list[BuildOutcome]:
     """Run `batch` on threads; see `BuildOperations.expire_many` for what Ctrl-C does."""
     ids, on_outcome = batch.ids, batch.on_outcome
@@ -189,34 +272,47 @@ def _run_batch(driver: SyncRunner, batch: Batch) -> list[BuildOutcome]:
         return []
     stop = threading.Event()
 
-    def run_one(build_id: str) -> BuildOutcome:
+    def run_one(build_id: str, current: BuildInfo) -> BuildOutcome:
         context = BATCH_STOP.set(stop)
         try:
-            result = driver.run(batch.change(build_id))
+            result = driver.run(batch.apply(build_id, current))
         except NotSent:
             return not_attempted(build_id)
         except _OUTCOME_ERRORS as error:
             return BuildOutcome(build_id, error=error)
         finally:
             BATCH_STOP.reset(context)
-        return _outcome(build_id, result)
+        return batch.outcome(result)
 
     outcomes: list[BuildOutcome | None] = [None] * len(ids)
+
+    def record(index: int, outcome: BuildOutcome) -> None:
+        outcomes[index] = outcome
+        if on_outcome is not None:
+            on_outcome(outcome)
+
     # Not `with ThreadPoolExecutor`: its exit waits for every queued id, so Ctrl-C
     # would go on sending them all.
     pool = ThreadPoolExecutor(max_workers=min(batch.concurrency, len(ids)))
+    # The PATCHes not finished yet (a done one leaves once its outcome is recorded).
     futures: dict[Future[BuildOutcome], int] = {}
-    try:
-        for index, build_id in enumerate(ids):
-            futures[pool.submit(run_one, build_id)] = index
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+
+    def settle_until(left: int) -> None:
+        while len(futures) > left:
+            done, _ = wait(futures, return_when=FIRST_COMPLETED)
             for future in done:
-                outcome = future.result()
-                outcomes[futures[future]] = outcome
-                if on_outcome is not None:
-                    on_outcome(outcome)
+                record(futures.pop(future), future.result())
+
+    try:
+        for start, chunk in batch.chunks():
+            for offset, item in enumerate(driver.run(batch.triage(chunk))):
+                if isinstance(item, BuildOutcome):
+                    record(start + offset, item)
+                else:
+                    futures[pool.submit(run_one, item.id, item)] = start + offset
+            # The next read waits until fewer than a chunk of PATCHes are left.
+            settle_until(IDS_PER_READ)
+        settle_until(0)
     except KeyboardInterrupt:
         stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
@@ -235,32 +331,53 @@ def _run_batch(driver: SyncRunner, batch: Batch) -> list[BuildOutcome]:
 async def _run_batch_async(driver: AsyncRunner, batch: Batch) -> list[BuildOutcome]:
     """Run `batch` as tasks; see `BuildOperations.expire_many` for what cancelling does."""
     ids, on_outcome = batch.ids, batch.on_outcome
-    semaphore = asyncio.Semaphore(batch.concurrency)
     outcomes: dict[int, BuildOutcome] = {}
     started: set[int] = set()
+    # The builds read and still to change; bounded, so the reads stay a chunk ahead.
+    queue: asyncio.Queue[tuple[int, BuildInfo] | None] = asyncio.Queue(IDS_PER_READ)
+    workers = min(batch.concurrency, len(ids))
 
-    async def run_one(index: int, build_id: str) -> BuildOutcome:
-        async with semaphore:
-            started.add(index)
-            try:
-                result = await driver.run(batch.change(build_id))
-            except _OUTCOME_ERRORS as error:
-                outcome = BuildOutcome(build_id, error=error)
-            else:
-                outcome = _outcome(build_id, result)
+    def record(index: int, outcome: BuildOutcome) -> None:
         outcomes[index] = outcome
         if on_outcome is not None:
             on_outcome(outcome)
-        return outcome
 
+    async def read_all() -> None:
+        for start, chunk in batch.chunks():
+            for offset, item in enumerate(await driver.run(batch.triage(chunk))):
+                if isinstance(item, BuildOutcome):
+                    record(start + offset, item)
+                else:
+                    await queue.put((start + offset, item))
+        for _ in range(workers):
+            await queue.put(None)
+
+    async def change_each() -> None:
+        while (taken := await queue.get()) is not None:
+            index, current = taken
+            started.add(index)
+            try:
+                result = await driver.run(batch.apply(current.id, current))
+            except _OUTCOME_ERRORS as error:
+                outcome = BuildOutcome(current.id, error=error)
+            else:
+                outcome = batch.outcome(result)
+            record(index, outcome)
+
+    # One `gather`: cancelling the batch cancels every task at once, before any of them
+    # can start another request.
+    tasks = [asyncio.ensure_future(read_all())]
+    tasks += [asyncio.ensure_future(change_each()) for _ in range(workers)]
     try:
-        return list(
-            await asyncio.gather(*(run_one(index, build_id) for index, build_id in enumerate(ids)))
-        )
-    except asyncio.CancelledError:
-        # Cancellation stops everything at once; `on_outcome` still hears of every id
-        # that had no outcome yet, so the caller can tell what was sent.
-        if on_outcome is not None:
+        await asyncio.gather(*tasks)
+        return [outcomes[index] for index in range(len(ids))]
+    except BaseException as error:
+        # Cancellation (or a bug) stops everything at once.
+        for task in tasks:
+            task.cancel()
+        if isinstance(error, asyncio.CancelledError) and on_outcome is not None:
+            # `on_outcome` still hears of every id that had no outcome yet, so the caller
+            # can tell what was sent.
             for index, build_id in enumerate(ids):
                 if index in outcomes:
                     continue

@@ -35,12 +35,17 @@ class BuildInfo:
     """A build as read, with the values people look builds up by under unambiguous names.
 
     `build` is the generated model with everything Apple sent; `pre_release_version` and
-    `encryption_declaration` are the included resources, when the request included them.
+    `encryption_declaration` are the included resources, when the request included them;
+    `listed_app_id` is the app a listing filtered on (`find`), when it did;
+    `declaration_read` is true when the read included `appEncryptionDeclaration`, so that
+    `encryption_declaration_id` None means "none assigned", not "not asked".
     """
 
     build: Build
     pre_release_version: PrereleaseVersion | None = None
     encryption_declaration: AppEncryptionDeclaration | None = None
+    listed_app_id: str | None = None
+    declaration_read: bool = False
 
     @property
     def id(self) -> str:
@@ -99,8 +104,11 @@ class BuildInfo:
 
     @property
     def app_id(self) -> str | None:
-        """The app's id, when the response carried the relationship's data."""
-        return linked_id(set_or_none(getattr(set_or_none(self.build.relationships), "app", None)))
+        """The app's id, when the response carried the relationship's data or the build was
+        found by app."""
+        relationships = set_or_none(self.build.relationships)
+        linked = linked_id(set_or_none(getattr(relationships, "app", None)))
+        return linked if linked is not None else self.listed_app_id
 
     @property
     def encryption_declaration_id(self) -> str | None:

@@ -25,7 +25,6 @@ from .._exceptions import (
     BuildNotFoundError,
     ConflictError,
     InvalidInputError,
-    NotFoundError,
     ResponseValidationError,
     UnverifiedChangeError,
 )
@@ -35,15 +34,18 @@ from .._steps import Call, Steps
 from ..apps import AppOperations
 from ..encryption_declarations import DeclarationOperations
 from ..jobs._converge import RequestedChange, UpdateResult
-from ..jobs._declaration import DeclarationRefusedError, declaration_state, refusal
 from ..jobs._expiry import ExpiryPlan, plan_expiry
 from ..jobs._selector import Selector
 from ..jobs._wait import OnProgress, PollSchedule, ProcessingWait, poll_until_processed
 from ._batch import DEFAULT_CONCURRENCY, Batch, OnOutcome, check_concurrency, checked_ids
+from ._batch_reads import change_batch
+from ._declaration_check import DeclarationCheck, build_for_check, checked_declaration
 from ._info import BuildInfo
 from ._reads import (
     DEFAULT_INCLUDE,
     BuildFilters,
+    Fields,
+    RelatedFields,
     build_get_operation,
     build_list_operation,
     parse_build_info,
@@ -62,7 +64,7 @@ DEFAULT_WAIT_TIMEOUT = 30 * 60.0
 # `find` reads a few more than one build: enough to tell "exactly one" from "several"
 # and list them, without paging through a whole app's history.
 _FIND_CANDIDATES = 20
-_CHECK_INCLUDE = ("app", "appEncryptionDeclaration")
+_PLAN_FIELDS = ("version", "uploadedDate", "expired", "processingState")
 
 
 @attrs.frozen
@@ -75,15 +77,6 @@ class JobClock:
 
     def utcnow(self) -> datetime.datetime:
         return datetime.datetime.fromtimestamp(self.now(), tz=datetime.UTC)
-
-
-@attrs.frozen
-class DeclarationCheck:
-    """A declaration found fit for a build: its state, and the build as read for the check
-    (with its app and its current declaration)."""
-
-    state: str | None
-    build: BuildInfo
 
 
 def _the_build(apply: Callable[P, Steps[UpdateResult]], doc: str) -> Callable[P, Steps[Build]]:
@@ -119,15 +112,19 @@ class BuildOperations:
         build_id: str,
         *,
         include: Iterable[str] = DEFAULT_INCLUDE,
-        fields: str | Iterable[str] | None = None,
+        fields: Fields = None,
+        related_fields: RelatedFields = None,
         max_retries: int | None = None,
     ) -> Steps[BuildInfo]:
         """Read one build. `include` names related resources to include (by default its
-        `preReleaseVersion`, which carries the marketing version). `fields` asks Apple for
-        only these of the build's attributes and relationships (`fields[builds]`, e.g.
-        `("processingState", "expired")`); the others then read as None."""
-        operation = build_get_operation(build_id, include=include, fields=fields)
-        return parse_build_info((yield Call(operation, max_retries)), build_id)
+        `preReleaseVersion`, which carries the marketing version). `fields` asks only for
+        these of its attributes and relationships (`fields[builds]`, e.g. `("expired",)`;
+        those in `include` are added), the others read as None; `related_fields` likewise
+        for included resources: `{"preReleaseVersions": ["version"]}`."""
+        fieldsets: dict[str, Any] = {"fields": fields, "related_fields": related_fields}
+        operation = build_get_operation(build_id, include=include, **fieldsets)
+        info = parse_build_info((yield Call(operation, max_retries)), build_id)
+        return attrs.evolve(info, declaration_read="appEncryptionDeclaration" in include)
 
     def list(
         self,
@@ -140,6 +137,8 @@ class BuildOperations:
         processing_state: str | Iterable[str] | None = None,
         sort: str | Iterable[str] | None = None,
         include: Iterable[str] = DEFAULT_INCLUDE,
+        fields: Fields = None,
+        related_fields: RelatedFields = None,
         max_items: int | None = None,
         max_retries: int | None = None,
     ) -> Steps[PageWalk[BuildInfo]]:
@@ -151,11 +150,11 @@ class BuildOperations:
         `bundle_id` (resolved to the app once per client) or `app_id`; `marketing_version`
         is `CFBundleShortVersionString` ("2.1.0"), `build_number` is `CFBundleVersion`
         ("345"); `processing_state` is one of `PROCESSING_STATES` or several; `sort` is
-        one of `SORT_VALUES` (e.g. "-uploadedDate", newest first). Everything is checked
+        one of `SORT_VALUES` (e.g. "-uploadedDate", newest first); `fields` and
+        `related_fields` as in `get` (a build listed whole is about 3.4 KB). All is checked
         (InvalidInputError, a ValueError) before anything is sent. On the sync client a
         bundle id is resolved when `list` is called and the first page is requested when
-        iteration starts; on the asyncio client both happen once iteration starts.
-        """
+        iteration starts; on the asyncio client both happen once iteration starts."""
         check_max_items(max_items)
         filters = yield from self._filters(
             bundle_id,
@@ -166,6 +165,8 @@ class BuildOperations:
             processing_state=processing_state,
             sort=sort,
             include=include,
+            fields=fields,
+            related_fields=related_fields,
         )
         first = build_list_operation(filters, max_items=max_items)
         return PageWalk(first, parse_builds_page, max_retries=max_retries, max_items=max_items)
@@ -178,14 +179,15 @@ class BuildOperations:
         marketing_version: str | None = None,
         build_number: str,
         include: Iterable[str] = DEFAULT_INCLUDE,
+        fields: Fields = None,
+        related_fields: RelatedFields = None,
         max_retries: int | None = None,
     ) -> Steps[BuildInfo]:
         """The one build with this build number (`CFBundleVersion`) in this app, optionally
-        within one marketing version (`CFBundleShortVersionString`).
-
-        Raises BuildNotFoundError naming the criteria, or AmbiguousBuildError listing the
-        candidates (the same build number under several marketing versions).
-        """
+        within one marketing version (`CFBundleShortVersionString`); `fields` and
+        `related_fields` as in `get`. The build found knows its app (`app_id`). Raises
+        BuildNotFoundError naming the criteria, or AmbiguousBuildError listing the
+        candidates (the same build number under several marketing versions)."""
         if bundle_id is None and app_id is None:
             raise InvalidInputError("find needs bundle_id or app_id")
         filters = yield from self._filters(
@@ -194,6 +196,8 @@ class BuildOperations:
             marketing_version=marketing_version,
             build_number=build_number,
             include=include,
+            fields=fields,
+            related_fields=related_fields,
         )
         first = build_list_operation(filters, max_items=_FIND_CANDIDATES)
         walk = PageWalk(
@@ -205,7 +209,9 @@ class BuildOperations:
             raise BuildNotFoundError(criteria)
         if len(candidates) > 1:
             raise AmbiguousBuildError(criteria, tuple(candidates))
-        return candidates[0]
+        # Listed under `filter[app]`: the build is that app's.
+        held = "appEncryptionDeclaration" in filters.include
+        return attrs.evolve(candidates[0], listed_app_id=filters.app_id, declaration_read=held)
 
     def _filters(
         self, bundle_id: str | None, app_id: str | None, **given: Any
@@ -233,15 +239,16 @@ class BuildOperations:
     ) -> Steps[UpdateResult]:
         """Change several things in one PATCH and say whether anything changed.
 
-        Only the arguments given are sent. A declaration is read first and refused
-        (`DeclarationRefusedError`, nothing sent) unless it exists, is the build's app's
-        and is CREATED, IN_REVIEW or APPROVED (see `check_declaration`);
-        `check_declaration=False` skips that. When that
-        read, or `current` (the build as the caller just read it, e.g. from
-        `wait_until_processed`), shows every requested value already held, nothing is sent.
-        On a 409 the build is read again: when it already holds every requested value the
-        result has `changed=False`; otherwise the `ConflictError` is raised, Apple's
-        entries in it.
+        Only the arguments given are sent. A declaration is checked first (the build with its
+        app and declaration is read, then the declaration unless the build holds it) and
+        refused (`DeclarationRefusedError`, nothing sent) unless it exists, is the build's app's
+        and is CREATED, IN_REVIEW or APPROVED; `check_declaration=False` skips that.
+        `current` is the build as the caller just read it (from `find`, `wait_until_processed`):
+        when it holds every requested value nothing is sent, and when it knows its app (found
+        by app, or with `include=("app", ...)`) and its declaration (`include` had
+        `appEncryptionDeclaration`) the check does not read it again. On a
+        409 the build is read again: when it holds every requested value the result has
+        `changed=False`; otherwise the `ConflictError` is raised, Apple's entries in it.
         """
         body = build_update_request(
             build_id,
@@ -251,10 +258,11 @@ class BuildOperations:
         )
         change = RequestedChange(expired, uses_non_exempt_encryption, encryption_declaration_id)
         if encryption_declaration_id is not None and check_declaration:
-            check = yield from self.check_declaration(
-                build_id, encryption_declaration_id, max_retries=max_retries
-            )
-            current = check.build
+            current = yield from build_for_check(self.get, build_id, current, max_retries)
+            if current.encryption_declaration_id != encryption_declaration_id:
+                yield from checked_declaration(
+                    self.declarations, current, encryption_declaration_id, max_retries
+                )
         if current is not None and current.id == build_id and not change.differences(current):
             # Read just now and already as asked: nothing to send (as fastlane answers
             # export compliance only when unanswered).
@@ -342,8 +350,12 @@ class BuildOperations:
         concurrency: int = DEFAULT_CONCURRENCY,
         max_retries: int | None = None,
         on_outcome: OnOutcome | None = None,
+        keep_builds: bool = False,
     ) -> Batch:
         """Expire each build; one outcome per id, in input order. Failures do not stop it.
+        The builds are read first, 100 a request (`GET /v1/builds?filter[id]=...`): one
+        already expired is "already", one not returned fails with `BuildNotFoundError`;
+        only the others get a PATCH. Outcomes keep a compact `build` unless `keep_builds`.
 
         A malformed id, or a single string in place of a collection of ids, raises
         InvalidInputError before any request is sent. Up to `concurrency` requests run at
@@ -364,45 +376,27 @@ class BuildOperations:
         """
         check_concurrency(concurrency)
         ids = checked_ids(build_ids)
-
-        def change(build_id: str) -> Steps[UpdateResult]:
-            return self.apply(build_id, expired=True, max_retries=max_retries)
-
-        return Batch(ids, concurrency, change, on_outcome)
+        change, apply = RequestedChange(expired=True), self.apply
+        return change_batch(ids, change, apply, concurrency, max_retries, on_outcome, keep_builds)
 
     # -- jobs --------------------------------------------------------------------------
 
     def check_declaration(
-        self, build_id: str, declaration_id: str, *, max_retries: int | None = None
+        self,
+        build_id: str,
+        declaration_id: str,
+        *,
+        current: BuildInfo | None = None,
+        max_retries: int | None = None,
     ) -> Steps[DeclarationCheck]:
-        """Read the declaration and the build: raise `DeclarationRefusedError` (nothing
-        sent) unless the declaration exists, the answer is about it, it and the build name
-        the same app, and its state is CREATED, IN_REVIEW or APPROVED (anything else,
-        a state Apple has not documented or none, is refused). Returns its state and the
-        build as read."""
-        try:
-            declaration = yield from self.declarations.get(declaration_id, max_retries=max_retries)
-        except NotFoundError:
-            declaration = None
-        except ResponseValidationError as error:
-            # An answer about another declaration, or none that can be read: fail closed.
-            raise DeclarationRefusedError(
-                f"encryption declaration {declaration_id} could not be checked ({error}): "
-                f"not assigned to build {build_id}, nothing was sent",
-                build_id=build_id,
-                declaration_id=declaration_id,
-                reason="unreadable",
-            ) from error
-        build = yield from self.get(build_id, include=_CHECK_INCLUDE, max_retries=max_retries)
-        problem = refusal(
-            declaration,
-            build_id=build_id,
-            declaration_id=declaration_id,
-            build_app_id=build.app_id,
-        )
-        if problem is not None:
-            raise problem
-        state = None if declaration is None else declaration_state(declaration)
+        """Read the build (unless `current` is it and knows its app) and the declaration:
+        raise `DeclarationRefusedError` (nothing sent) unless the declaration exists, the
+        answer is about it, it and the build name the same app, and its state is CREATED,
+        IN_REVIEW or APPROVED (anything else, a state Apple has not documented or none, is
+        refused). Returns its state and the build as read."""
+        build = yield from build_for_check(self.get, build_id, current, max_retries)
+        declarations = self.declarations
+        state = yield from checked_declaration(declarations, build, declaration_id, max_retries)
         return DeclarationCheck(state, build)
 
     def select(self, selector: Selector, *, max_retries: int | None = None) -> Steps[BuildInfo]:
@@ -443,7 +437,7 @@ class BuildOperations:
         the end of the wait; any other error (a 404 for a build named by id) ends it.
         Raises `ProcessingFailedError` (FAILED or INVALID, with the state) or
         `WaitTimeoutError` (with the last state seen and the time waited). Polls grow from
-        5 s to a minute apart with jitter (`schedule`), never faster than the hourly
+        15 s to a minute apart, within 10% (`schedule`), never faster than the hourly
         budget allows; `on_progress` gets a `WaitProgress` after every poll.
         """
         selector = Selector(build_id, bundle_id, app_id, marketing_version, build_number)
@@ -490,6 +484,9 @@ class BuildOperations:
             bundle_id=bundle_id,
             app_id=app_id,
             marketing_version=marketing_version,
+            expired=False,
+            fields=_PLAN_FIELDS,
+            related_fields={"preReleaseVersions": ("version",)},
             max_retries=max_retries,
         )
         builds = yield from walk.all_items()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import httpx
-from asc_builds_generated.types import UNSET, Unset
+from asc_builds_generated.types import UNSET
 
 from .._documents import (
     check_filter_value,
@@ -29,11 +29,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_INCLUDE",
+    "IDS_PER_READ",
     "INCLUDE_VALUES",
     "PROCESSING_STATES",
+    "RELATED_FIELD_TYPES",
     "SORT_VALUES",
     "BuildFilters",
     "build_get_operation",
+    "build_ids_operation",
     "build_list_operation",
     "parse_build_info",
     "parse_builds_page",
@@ -68,6 +71,24 @@ INCLUDE_VALUES = (
 # every build read says which "2.1.0" it belongs to.
 DEFAULT_INCLUDE: tuple[str, ...] = ("preReleaseVersion",)
 _PRE_RELEASE_VERSION = "preReleaseVersion"
+# `filter[id]` reads at most this many builds per request. 100 of Apple's ids (36
+# characters, a UUID) make a URL of about 4 KB: far below the limits servers and proxies
+# put on a request line (8 KB and more), and half a page of the largest size (200).
+IDS_PER_READ = 100
+# The included resources whose fields can be asked for (`fields[<type>]`), by JSON:API
+# type, with the name of the generated parameter.
+RELATED_FIELD_TYPES = ("apps", "appEncryptionDeclarations", "preReleaseVersions")
+_RELATED_FIELD_PARAMETERS = {
+    "apps": ("fieldsapps", "Fieldsapps"),
+    "appEncryptionDeclarations": (
+        "fieldsapp_encryption_declarations",
+        "FieldsappEncryptionDeclarations",
+    ),
+    "preReleaseVersions": ("fieldspre_release_versions", "FieldspreReleaseVersions"),
+}
+
+Fields = str | Iterable[str] | None
+RelatedFields = Mapping[str, str | Iterable[str]] | None
 
 
 @attrs.frozen
@@ -84,6 +105,9 @@ class BuildFilters:
     processing_states: tuple[str, ...] = ()
     sort: tuple[str, ...] = ()
     include: tuple[str, ...] = DEFAULT_INCLUDE
+    ids: tuple[str, ...] = ()
+    fields: tuple[str, ...] | None = None
+    related_fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def checked(cls, **given: Any) -> BuildFilters:
@@ -114,7 +138,23 @@ class BuildFilters:
         )
         sorts = () if sort is None else tuple(check_one_of(sort, SORT_VALUES, what="sort"))
         includes = tuple(_checked_include(include))
-        return cls(app_id, marketing_version, build_number, expired, states, sorts, includes)
+        ids = tuple(given.get("ids") or ())
+        for build_id in ids:
+            validate_id(build_id, what="build id")
+        fields = given.get("fields")
+        related = given.get("related_fields")
+        return cls(
+            app_id,
+            marketing_version,
+            build_number,
+            expired,
+            states,
+            sorts,
+            includes,
+            ids,
+            None if fields is None else tuple(_checked_fields(fields, "collection", includes)),
+            _checked_related_fields(related, "collection"),
+        )
 
     def criteria(self, **extra: object) -> dict[str, object]:
         """The criteria given, by their SDK names: for messages of `find`."""
@@ -133,32 +173,88 @@ def _checked_include(include: Iterable[str]) -> list[str]:
     return check_one_of(values, INCLUDE_VALUES, what="include") if values else []
 
 
+def _enum(kind: str, name: str) -> Any:
+    """A generated enum of `GET /v1/builds` (`kind` "collection") or of
+    `GET /v1/builds/{id}` ("instance"), e.g. `BuildsGetCollectionFieldsbuildsItem`."""
+    from asc_builds_generated import models
+
+    prefix = "BuildsGetCollection" if kind == "collection" else "BuildsGetInstance"
+    return getattr(models, f"{prefix}{name}Item")
+
+
+def _known(enum: Any) -> list[str]:
+    # The spec's own list: the generated enum's declared members.
+    return [item.value for item in enum]
+
+
+def _checked_fields(fields: str | Iterable[str], kind: str, include: Iterable[str]) -> list[str]:
+    """`fields[builds]`, checked; a relationship named in `include` is added, so that the
+    included resources stay linked to their build (JSON:API leaves out the linkage of a
+    relationship outside the fieldset)."""
+    enum = _enum(kind, "Fieldsbuilds")
+    wanted = check_one_of(fields, _known(enum), what="field")
+    return list(dict.fromkeys([*wanted, *include]))
+
+
+def _checked_related_fields(
+    related: RelatedFields, kind: str
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`fields[<type>]` of included resources, checked against the spec's lists."""
+    if related is None:
+        return ()
+    if not isinstance(related, Mapping):
+        raise InvalidInputError(
+            "related_fields must be a mapping of a resource type to its fields, e.g. "
+            "{'preReleaseVersions': ['version']}"
+        )
+    checked: list[tuple[str, tuple[str, ...]]] = []
+    for kind_name, fields in related.items():
+        if kind_name not in _RELATED_FIELD_PARAMETERS:
+            raise InvalidInputError(
+                f"unknown related resource type {kind_name!r}; expected one of "
+                f"{', '.join(RELATED_FIELD_TYPES)}"
+            )
+        enum = _enum(kind, _RELATED_FIELD_PARAMETERS[kind_name][1])
+        values = check_one_of(fields, _known(enum), what=f"{kind_name} field")
+        checked.append((kind_name, tuple(values)))
+    return tuple(checked)
+
+
+def _fieldsets(
+    kind: str, fields: Iterable[str] | None, related: Iterable[tuple[str, tuple[str, ...]]]
+) -> dict[str, Any]:
+    """The generated operation's keyword arguments for already checked fieldsets."""
+    options: dict[str, Any] = {}
+    if fields is not None:
+        enum = _enum(kind, "Fieldsbuilds")
+        options["fieldsbuilds"] = [enum(value) for value in fields]
+    for kind_name, values in related:
+        parameter, name = _RELATED_FIELD_PARAMETERS[kind_name]
+        enum = _enum(kind, name)
+        options[parameter] = [enum(value) for value in values]
+    return options
+
+
 def build_get_operation(
     build_id: str,
     *,
     include: Iterable[str] = DEFAULT_INCLUDE,
-    fields: str | Iterable[str] | None = None,
+    fields: Fields = None,
+    related_fields: RelatedFields = None,
 ) -> dict[str, Any]:
     """`GET /v1/builds/{id}`, checked before anything is sent."""
     from asc_builds_generated.api.builds import builds_get_instance
-    from asc_builds_generated.models import (
-        BuildsGetInstanceFieldsbuildsItem,
-        BuildsGetInstanceIncludeItem,
-    )
+    from asc_builds_generated.models import BuildsGetInstanceIncludeItem
 
     validate_id(build_id, what="build id")
-    includes = [BuildsGetInstanceIncludeItem(value) for value in _checked_include(include)]
-    build_fields: list[BuildsGetInstanceFieldsbuildsItem] | Unset = UNSET
-    if fields is not None:
-        # The spec's own list of a build's fields: the generated enum's declared members.
-        known = [item.value for item in BuildsGetInstanceFieldsbuildsItem]
-        build_fields = [
-            BuildsGetInstanceFieldsbuildsItem(value)
-            for value in check_one_of(fields, known, what="field")
-        ]
-    kwargs = builds_get_instance._get_kwargs(
-        id=build_id, include=includes or UNSET, fieldsbuilds=build_fields
+    names = _checked_include(include)
+    includes = [BuildsGetInstanceIncludeItem(value) for value in names]
+    fieldsets = _fieldsets(
+        "instance",
+        None if fields is None else _checked_fields(fields, "instance", names),
+        _checked_related_fields(related_fields, "instance"),
     )
+    kwargs = builds_get_instance._get_kwargs(id=build_id, include=includes or UNSET, **fieldsets)
     return operation_with_query(kwargs)
 
 
@@ -188,7 +284,22 @@ def build_list_operation(filters: BuildFilters, *, max_items: int | None = None)
         options["sort"] = [BuildsGetCollectionSortItem(s) for s in filters.sort]
     if filters.include:
         options["include"] = [BuildsGetCollectionIncludeItem(i) for i in filters.include]
+    if filters.ids:
+        options["filterid"] = list(filters.ids)
+    options.update(_fieldsets("collection", filters.fields, filters.related_fields))
     return operation_with_query(builds_get_collection._get_kwargs(**options))
+
+
+def build_ids_operation(
+    build_ids: Iterable[str], fields: Iterable[str], include: Iterable[str] = ()
+) -> dict[str, Any]:
+    """`GET /v1/builds?filter[id]=...` for at most `IDS_PER_READ` ids (checked), with only
+    `fields` of each build: what a batch reads before it writes."""
+    ids = tuple(build_ids)
+    if not 1 <= len(ids) <= IDS_PER_READ:
+        raise InvalidInputError(f"read 1 to {IDS_PER_READ} builds by id at once; got {len(ids)}")
+    filters = BuildFilters.checked(ids=ids, fields=tuple(fields), include=tuple(include))
+    return build_list_operation(filters, max_items=len(ids))
 
 
 def _included_by_id(included: Any, model: type[Any]) -> dict[str, Any]:

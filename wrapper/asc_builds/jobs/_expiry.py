@@ -6,6 +6,8 @@ undone, so the rules are few and each kept build says which one kept it:
 1. Only builds of the chosen marketing version count, when one is given; the others are
    not listed at all.
 2. A build already expired is kept ("already expired"): there is nothing to do.
+   `builds.plan_expiry` does not even list them (`filter[expired]=false`): a re-run with
+   nothing left to expire costs one page per 200 unexpired builds.
 3. A build whose processing is not `VALID` is kept: it is not (or not yet) a build testers
    have, and Apple refuses to expire it.
 4. The `keep_latest` most recently uploaded of the remaining builds are kept ("one of the

@@ -139,31 +139,54 @@ def _page(
     return items[offset:end], links, meta
 
 
+# The sparse fieldsets of included resources the fake honours, as JSON:API does.
+_RELATED_FIELDS = (
+    "fields[preReleaseVersions]",
+    "fields[apps]",
+    "fields[appEncryptionDeclarations]",
+)
+
+
+def _sparse(resource: dict[str, Any], fields: Sequence[str] | None) -> dict[str, Any]:
+    """`resource` with only the attributes and relationships named in `fields`."""
+    if fields is None:
+        return resource
+    for part in ("attributes", "relationships"):
+        if part in resource:
+            resource[part] = {k: v for k, v in resource[part].items() if k in fields}
+    return resource
+
+
 def _included_for_builds(
-    builds: Iterable[FakeBuild], names: Sequence[str], store: Store, base_url: str
+    builds: Iterable[FakeBuild], names: Sequence[str], store: Store, base_url: str, query: Query
 ) -> list[dict[str, Any]]:
     included: dict[tuple[str, str], dict[str, Any]] = {}
+    version_fields = query.list("fields[preReleaseVersions]")
+    app_fields = query.list("fields[apps]")
+    declaration_fields = query.list("fields[appEncryptionDeclarations]")
     for build in builds:
         if "preReleaseVersion" in names:
             key = ("preReleaseVersions", pre_release_version_id(build))
             if key not in included:
-                included[key] = pre_release_version_resource(build, base_url)
+                resource = pre_release_version_resource(build, base_url)
+                included[key] = _sparse(resource, version_fields)
         if "app" in names:
             app = store.apps.get(build.app_id) or FakeApp(build.app_id, bundle_id="")
-            included.setdefault(("apps", app.id), app_resource(app, base_url))
+            included.setdefault(("apps", app.id), _sparse(app_resource(app, base_url), app_fields))
         declaration_id = build.encryption_declaration_id
         if "appEncryptionDeclaration" in names and declaration_id is not None:
             declaration = store.declarations.get(declaration_id)
             if declaration is not None:
+                resource = declaration_resource(declaration, base_url, include_app=False)
                 included.setdefault(
                     ("appEncryptionDeclarations", declaration_id),
-                    declaration_resource(declaration, base_url, include_app=False),
+                    _sparse(resource, declaration_fields),
                 )
     return list(included.values())
 
 
 def _get_build(build_id: str, query: Query, store: Store, base_url: str) -> ReadAnswer:
-    problem = _unsupported(query, ("include", "fields[builds]"))
+    problem = _unsupported(query, ("include", "fields[builds]", *_RELATED_FIELDS))
     if problem is not None:
         return _errors(problem)
     names = _includes(query, _BUILD_INCLUDES)
@@ -177,7 +200,7 @@ def _get_build(build_id: str, query: Query, store: Store, base_url: str) -> Read
         "links": {"self": f"{base_url}/v1/builds/{build_id}"},
     }
     if names:
-        body["included"] = _included_for_builds([build], names, store, base_url)
+        body["included"] = _included_for_builds([build], names, store, base_url, query)
     return ReadAnswer(200, body)
 
 
@@ -192,7 +215,9 @@ _BUILD_FILTERS: dict[str, Callable[[FakeBuild, tuple[str, ...]], bool]] = {
 
 
 def _list_builds(query: Query, raw_query: str, store: Store, base_url: str) -> ReadAnswer:
-    problem = _unsupported(query, (*_BUILD_FILTERS, "sort", "limit", "include"))
+    problem = _unsupported(
+        query, (*_BUILD_FILTERS, "sort", "limit", "include", "fields[builds]", *_RELATED_FIELDS)
+    )
     if problem is not None:
         return _errors(problem)
     names = _includes(query, _BUILD_INCLUDES)
@@ -215,13 +240,14 @@ def _list_builds(query: Query, raw_query: str, store: Store, base_url: str) -> R
     if isinstance(paged, AppleError):
         return _errors(paged)
     page, links, meta = paged
+    fields = query.list("fields[builds]")
     body: dict[str, Any] = {
-        "data": [build_resource(build, base_url, names) for build in page],
+        "data": [build_resource(build, base_url, names, fields=fields) for build in page],
         "links": links,
         "meta": meta,
     }
     if names:
-        body["included"] = _included_for_builds(page, names, store, base_url)
+        body["included"] = _included_for_builds(page, names, store, base_url, query)
     return ReadAnswer(200, body)
 
 
