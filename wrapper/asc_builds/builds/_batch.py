@@ -201,7 +201,7 @@ class Batch:
         the chunk that error: nothing is sent for them."""
         try:
             found = yield from self.read(chunk)
-        except AppStoreConnectError as error:
+        except _OUTCOME_ERRORS as error:
             return [BuildOutcome(build_id, error=error) for build_id in chunk]
         triaged: list[BuildOutcome | BuildInfo] = []
         for build_id in chunk:
