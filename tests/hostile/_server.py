@@ -207,6 +207,11 @@ class HostileServer:
         with self._lock:
             return len(self.requests)
 
+    def seen(self) -> list[Seen]:
+        """The requests so far, in order (a copy)."""
+        with self._lock:
+            return list(self.requests)
+
     def _alive(self) -> bool:
         return not self._stop.is_set() and time.monotonic() - self._started < self._lifetime
 

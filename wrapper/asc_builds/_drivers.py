@@ -22,7 +22,7 @@ from ._body import BodyTooLarge, BodyUndecodable
 from ._deadline import ATTEMPT_DEADLINE
 from ._exceptions import APIConnectionError, BudgetExhaustedError
 from ._interrupt import BATCH_STOP, NotSent
-from ._steps import Answer, Attempt, Call, Effect, Queued, Sleep, Steps
+from ._steps import START, Answer, Attempt, Call, Effect, Finished, Queued, Sleep, Steps, advance
 
 __all__ = ["AsyncDriver", "SendSteps", "SyncDriver"]
 
@@ -69,19 +69,14 @@ class SyncDriver:
 
     def run(self, steps: Steps[R]) -> R:
         """Drive `steps` to their result; an effect's error is raised into them."""
-        value: Any = None
-        error: BaseException | None = None
-        while True:
+        outcome = START
+        while not isinstance(effect := advance(steps, outcome), Finished):
             try:
-                effect = steps.send(value) if error is None else steps.throw(error)
-            except StopIteration as stop:
-                result: R = stop.value
-                return result
-            value = error = None
-            try:
-                value = self._perform(effect)
+                outcome = (self._perform(effect), None)
             except BaseException as raised:
-                error = raised
+                outcome = (None, raised)
+        result: R = effect.value
+        return result
 
     def _perform(self, effect: Effect) -> Any:
         if type(effect) is Attempt:
@@ -160,19 +155,14 @@ class AsyncDriver:
 
     async def run(self, steps: Steps[R]) -> R:
         """Drive `steps` to their result; an effect's error is raised into them."""
-        value: Any = None
-        error: BaseException | None = None
-        while True:
+        outcome = START
+        while not isinstance(effect := advance(steps, outcome), Finished):
             try:
-                effect = steps.send(value) if error is None else steps.throw(error)
-            except StopIteration as stop:
-                result: R = stop.value
-                return result
-            value = error = None
-            try:
-                value = await self._perform(effect)
+                outcome = (await self._perform(effect), None)
             except BaseException as raised:
-                error = raised
+                outcome = (None, raised)
+        result: R = effect.value
+        return result
 
     async def _perform(self, effect: Effect) -> Any:
         if type(effect) is Attempt:

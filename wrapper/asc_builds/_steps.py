@@ -27,16 +27,20 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "START",
     "Answer",
     "AsyncRunner",
     "Attempt",
     "Call",
     "Effect",
+    "Finished",
+    "Outcome",
     "Queued",
     "Sleep",
     "Steps",
     "SyncRunner",
     "WaiterQueue",
+    "advance",
     "within",
 ]
 
@@ -131,21 +135,43 @@ class AsyncRunner(Protocol):
     def run(self, steps: Steps[R]) -> Awaitable[R]: ...
 
 
+# What an effect came to: its value, or the error it raised (then the value is None).
+Outcome = tuple[Any, BaseException | None]
+START: Outcome = (None, None)
+
+
+class Finished:
+    """The steps are over: `value` is their result."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def advance(steps: Steps[Any], outcome: Outcome) -> Effect | Finished:
+    """Hand `steps` the outcome of their last effect: their next effect, or `Finished`.
+
+    An effect's error is raised into the steps at the point that yielded it; if they do
+    not handle it, it leaves this call.
+    """
+    value, error = outcome
+    try:
+        return steps.send(value) if error is None else steps.throw(error)
+    except StopIteration as stop:
+        return Finished(stop.value)
+
+
 def within(steps: Steps[R], not_after: float) -> Steps[R]:
     """`steps` with every call they make over by `not_after` (a `time.monotonic()` moment)."""
-    value: Any = None
-    error: BaseException | None = None
-    while True:
-        try:
-            effect = steps.send(value) if error is None else steps.throw(error)
-        except StopIteration as stop:
-            result: R = stop.value
-            return result
+    outcome = START
+    while not isinstance(effect := advance(steps, outcome), Finished):
         if type(effect) is Call:
             limit = not_after if effect.not_after is None else min(effect.not_after, not_after)
             effect = Call(effect.operation, effect.max_retries, limit)
-        value = error = None
         try:
-            value = yield effect
+            outcome = ((yield effect), None)
         except BaseException as raised:
-            error = raised
+            outcome = (None, raised)
+    result: R = effect.value
+    return result
