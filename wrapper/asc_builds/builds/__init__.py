@@ -15,6 +15,7 @@ from .._surface import (
     sync_items,
     sync_pages,
 )
+from ..jobs._clock import JobClock
 from ._batch import (
     DEFAULT_CONCURRENCY,
     MAX_CONCURRENCY,
@@ -24,7 +25,7 @@ from ._batch import (
     sync_batch,
 )
 from ._info import BuildInfo
-from ._operations import BuildOperations, DeclarationCheck, JobClock
+from ._operations import BuildOperations, DeclarationCheck
 from ._reads import DEFAULT_INCLUDE, INCLUDE_VALUES, PROCESSING_STATES, SORT_VALUES
 
 __all__ = [

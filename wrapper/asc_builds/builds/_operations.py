@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import datetime
 import functools
-import random as _random
-import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ParamSpec
 
 import attrs
 
-from .._budget import RateBudget
 from .._exceptions import (
     AmbiguousBuildError,
     AppStoreConnectError,
@@ -33,8 +30,9 @@ from .._paging import PageWalk, check_max_items
 from .._steps import Call, Steps
 from ..apps import AppOperations
 from ..encryption_declarations import DeclarationOperations
+from ..jobs._clock import JobClock
 from ..jobs._converge import RequestedChange, UpdateResult
-from ..jobs._expiry import ExpiryPlan, plan_expiry
+from ..jobs._expiry import ExpiryPlan, PlanRecord, plan_expiry
 from ..jobs._selector import Selector
 from ..jobs._wait import OnProgress, PollSchedule, ProcessingWait, poll_until_processed
 from ._batch import DEFAULT_CONCURRENCY, Batch, OnOutcome, check_concurrency, checked_ids
@@ -56,7 +54,7 @@ from ._update import build_update_request, parse_build, unreadable_change, updat
 if TYPE_CHECKING:
     from asc_builds_generated.models import Build
 
-__all__ = ["DEFAULT_WAIT_TIMEOUT", "BuildOperations", "DeclarationCheck", "JobClock"]
+__all__ = ["DEFAULT_WAIT_TIMEOUT", "BuildOperations", "DeclarationCheck"]
 
 P = ParamSpec("P")
 
@@ -65,18 +63,6 @@ DEFAULT_WAIT_TIMEOUT = 30 * 60.0
 # and list them, without paging through a whole app's history.
 _FIND_CANDIDATES = 20
 _PLAN_FIELDS = ("version", "uploadedDate", "expired", "processingState")
-
-
-@attrs.frozen
-class JobClock:
-    """The client's clock, jitter source and budget, for jobs that wait."""
-
-    now: Callable[[], float] = time.time
-    random: Callable[[], float] = _random.random
-    budget: RateBudget | None = None
-
-    def utcnow(self) -> datetime.datetime:
-        return datetime.datetime.fromtimestamp(self.now(), tz=datetime.UTC)
 
 
 def _the_build(apply: Callable[P, Steps[UpdateResult]], doc: str) -> Callable[P, Steps[Build]]:
@@ -489,9 +475,11 @@ class BuildOperations:
             related_fields={"preReleaseVersions": ("version",)},
             max_retries=max_retries,
         )
-        builds = yield from walk.all_items()
+        records: list[PlanRecord] = []
+        while (page := (yield from walk.next_page())) is not None:
+            records.extend(map(PlanRecord.of, page.items))
         return plan_expiry(
-            builds,
+            records,
             now=now,
             older_than=older_than,
             keep_latest=keep_latest,

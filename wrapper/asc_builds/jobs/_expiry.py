@@ -27,7 +27,7 @@ import attrs
 
 from .._exceptions import InvalidInputError
 
-__all__ = ["ExpiryPlan", "PlanBuild", "PlannedBuild", "plan_expiry"]
+__all__ = ["ExpiryPlan", "PlanBuild", "PlanRecord", "PlannedBuild", "plan_expiry"]
 
 
 class PlanBuild(Protocol):
@@ -45,6 +45,31 @@ class PlanBuild(Protocol):
     def expired(self) -> bool | None: ...
     @property
     def processing_state(self) -> str | None: ...
+
+
+@attrs.frozen
+class PlanRecord:
+    """What a plan keeps of a build: a few hundred bytes, where the parsed build and its
+    included resources take kilobytes, so that an app with 100,000 builds plans in
+    bounded memory (pages are read one at a time and only these records stay)."""
+
+    id: str
+    marketing_version: str | None
+    build_number: str | None
+    uploaded_date: datetime.datetime | None
+    expired: bool | None
+    processing_state: str | None
+
+    @classmethod
+    def of(cls, build: PlanBuild) -> PlanRecord:
+        return cls(
+            build.id,
+            build.marketing_version,
+            build.build_number,
+            build.uploaded_date,
+            build.expired,
+            build.processing_state,
+        )
 
 
 @attrs.frozen
