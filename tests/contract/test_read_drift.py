@@ -78,6 +78,11 @@ def test_every_drifted_read_response_parses_and_keeps_everything(
     if isinstance(body.get("data"), dict):
         # A read by id checks it got the resource asked for: answer about that one.
         body["data"]["id"] = "b-1" if path == "/v1/builds/{id}" else "d-1"
+    elif isinstance(body.get("data"), list):
+        # A listing hands out each build once: the drawn builds are different builds.
+        for index, item in enumerate(body["data"]):
+            if isinstance(item, dict):
+                item["id"] = f"b-{index}"
     with AppStoreConnect(KEY, base_url=BASE_URL, transport=serving(200, body)) as asc:
         if path == "/v1/builds/{id}":
             build = asc.builds.get("b-1")

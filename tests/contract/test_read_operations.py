@@ -202,6 +202,10 @@ def test_every_valid_read_response_parses(path: str, data: st.DataObject) -> Non
     if path != "/v1/builds":
         # A read by id checks it got the resource asked for: answer about that one.
         body["data"]["id"] = "b-1" if path == "/v1/builds/{id}" else "d-1"
+    else:
+        # A listing hands out each build once: the drawn builds are different builds.
+        for index, item in enumerate(body["data"]):
+            item["id"] = f"b-{index}"
     transport = serving(200, body)
     with AppStoreConnect(KEY, base_url=BASE_URL, transport=transport, max_retries=0) as asc:
         if path == "/v1/builds/{id}":

@@ -31,7 +31,7 @@ from .exercised import Exercised
 from .schema_walk import minimal_instance
 from .spec import apple_spec, error_statuses
 from .strategies import error_responses
-from .transport import EchoingId, RecordingTransport, serving
+from .transport import EchoingId, RecordingTransport, is_batch_read, serving
 from .validation import assert_request_matches_spec, assert_response_matches_spec
 
 BASE_URL = "http://127.0.0.1:9"
@@ -103,7 +103,8 @@ async def test_the_async_client_sends_the_same_requests_the_slice_accepts() -> N
         await asc.builds.assign_encryption_declaration("b-1", "d-1", check_declaration=False)
         outcomes = await asc.builds.expire_many(["b-2", "b-3"], concurrency=2)
     assert [outcome.ok for outcome in outcomes] == [True, True]
-    async_bodies = sent_bodies(seen)
+    async_bodies = sent_bodies([request for request in seen if request.method == "PATCH"])
+    assert sum(is_batch_read(request) for request in seen) == 1, "the batch reads once"
 
     seen.clear()
     with _wrapper(serving(200, ok, check, echo_id=True)) as sync_asc:
@@ -200,7 +201,9 @@ def test_every_wrapper_method_against_prism(prism_url: str, exercised: Exercised
         ]
         outcomes = asc.builds.expire_many(["b-2", "b-3", "b-4"], concurrency=3)
     assert all(outcome.ok for outcome in outcomes), outcomes
-    assert len(transport.exchanges) == 7
+    # The four changes, the batch's read, and its three PATCHes.
+    assert len(transport.exchanges) == 8
+    assert sum(is_batch_read(request) for request, _ in transport.exchanges) == 1
     for request, response in transport.exchanges:
         assert response.status_code == 200
         assert "sl-violations" not in response.headers, response.headers["sl-violations"]

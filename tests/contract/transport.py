@@ -51,6 +51,13 @@ def answering_id(request: httpx.Request, body: Any) -> Any:
     document (or Prism's examples) would otherwise answer about another build.
     """
     data = body.get("data") if isinstance(body, dict) else None
+    if isinstance(data, list) and is_batch_read(request):
+        # A batch's read: the builds asked for, shaped as the served example, not expired.
+        template = data[0] if data and isinstance(data[0], dict) else {"type": "builds"}
+        attributes = {**(template.get("attributes") or {}), "expired": False}
+        ids = request.url.params["filter[id]"].split(",")
+        items = [{**template, "id": build_id, "attributes": attributes} for build_id in ids]
+        return {**body, "data": items}
     if not isinstance(data, dict) or "id" not in data:
         return body
     requested = unquote(request.url.raw_path.decode("ascii").split("?")[0].rsplit("/", 1)[-1])
@@ -82,6 +89,22 @@ class EchoingId(httpx.BaseTransport):
         self._inner.close()
 
 
+def is_batch_read(request: httpx.Request) -> bool:
+    """The read a batch makes before it writes: `GET /v1/builds?filter[id]=...`."""
+    return request.method == "GET" and "filter[id]" in request.url.params
+
+
+def batch_listing(request: httpx.Request) -> dict[str, Any]:
+    """The answer to a batch's read: every id asked for, not expired."""
+    ids = request.url.params["filter[id]"].split(",")
+    base = "https://api.appstoreconnect.apple.com/v1/builds"
+    data = [
+        {"type": "builds", "id": build_id, "attributes": {"expired": False, "version": "1"}}
+        for build_id in ids
+    ]
+    return {"data": data, "links": {"self": base}}
+
+
 def serving(
     status: int,
     body: Any,
@@ -95,6 +118,9 @@ def serving(
     def handle(request: httpx.Request) -> httpx.Response:
         if check is not None:
             check(request)
+        if 200 <= status < 300 and is_batch_read(request):
+            # A batch reads its builds first: list them, not expired, so each is sent.
+            return httpx.Response(200, json=batch_listing(request))
         answer = answering_id(request, body) if echo_id and 200 <= status < 300 else body
         return httpx.Response(
             status,

@@ -116,14 +116,15 @@ def test_enum_values_the_wrapper_sends_or_offers_land_first_others_second(
     fields_apps["enum"].remove("bundleId")  # sent by apps.find
     fields_apps["enum"].remove("webhooks")  # never sent
     fields_builds = _query_parameter(edited, "/v1/builds/{id}", "get", "fields[builds]")
-    fields_builds["schema"]["items"]["enum"].remove("version")  # builds.get(fields=) offers all
+    # builds.get(fields=) offers every value; this one the SDK never asks for itself.
+    fields_builds["schema"]["items"]["enum"].remove("lsMinimumSystemVersion")
     # Spelled in the wrapper ("preReleaseVersion", included by default), sent by value.
     include = _query_parameter(edited, "/v1/builds/{id}", "get", "include")
     include["schema"]["items"]["enum"].remove("preReleaseVersion")
     text = _report(new_slice, edited, usage)
     first = section(text, FIRST)
     assert "the SDK sends this value" in row_with(first, "fields[apps]", "'bundleId'")
-    row = row_with(first, "fields[builds]", "'version'")
+    row = row_with(first, "fields[builds]", "'lsMinimumSystemVersion'")
     assert "no longer accepts" in row and "BuildsGetInstanceFieldsbuildsItem" in row
     assert "the SDK sends this value" in row_with(first, "include[]", "'preReleaseVersion'")
     row_with(section(text, GENERATED), "fields[apps]", "'webhooks'")

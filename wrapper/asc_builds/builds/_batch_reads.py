@@ -44,13 +44,18 @@ def read_by_ids(
     max_retries: int | None = None,
 ) -> Steps[dict[str, BuildInfo]]:
     """The builds among `build_ids` (at most `IDS_PER_READ`) that App Store Connect
-    returns, by id; a build it returns that was not asked for is ignored."""
+    returns, by id; a build it returns that was not asked for is ignored.
+
+    One page holds them all (its `limit` is the number of ids), so no `links.next` is
+    followed: a request spent on a second page could only read what was not asked for.
+    """
     wanted = list(dict.fromkeys(build_ids))
     first = build_ids_operation(wanted, fields, include)
     walk = PageWalk(first, parse_builds_page, max_retries=max_retries, max_items=len(wanted))
+    page = yield from walk.next_page()
     asked = set(wanted)
     found: dict[str, BuildInfo] = {}
-    for info in (yield from walk.all_items()):
+    for info in () if page is None else page.items:
         if info.id in asked:
             found.setdefault(info.id, info)
     return found

@@ -3,6 +3,7 @@ answers as `BuildInfo`: checked criteria, request building and parsing, no I/O."
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -77,14 +78,10 @@ _PRE_RELEASE_VERSION = "preReleaseVersion"
 IDS_PER_READ = 100
 # The included resources whose fields can be asked for (`fields[<type>]`), by JSON:API
 # type, with the name of the generated parameter.
-RELATED_FIELD_TYPES = ("apps", "appEncryptionDeclarations", "preReleaseVersions")
+RELATED_FIELD_TYPES = ("appEncryptionDeclarations", "preReleaseVersions")
 _RELATED_FIELD_PARAMETERS = {
-    "apps": ("fieldsapps", "Fieldsapps"),
-    "appEncryptionDeclarations": (
-        "fieldsapp_encryption_declarations",
-        "FieldsappEncryptionDeclarations",
-    ),
-    "preReleaseVersions": ("fieldspre_release_versions", "FieldspreReleaseVersions"),
+    "appEncryptionDeclarations": "fieldsapp_encryption_declarations",
+    "preReleaseVersions": "fieldspre_release_versions",
 }
 
 Fields = str | Iterable[str] | None
@@ -173,26 +170,53 @@ def _checked_include(include: Iterable[str]) -> list[str]:
     return check_one_of(values, INCLUDE_VALUES, what="include") if values else []
 
 
-def _enum(kind: str, name: str) -> Any:
-    """A generated enum of `GET /v1/builds` (`kind` "collection") or of
-    `GET /v1/builds/{id}` ("instance"), e.g. `BuildsGetCollectionFieldsbuildsItem`."""
-    from asc_builds_generated import models
+@functools.cache
+def _fieldset_enums(kind: str) -> dict[str, tuple[Any, tuple[str, ...]]]:
+    """Each fieldset of `GET /v1/builds` (`kind` "collection") or `GET /v1/builds/{id}`
+    ("instance"), by resource type: its generated enum and the spec's values (the enum's
+    declared members). Named one by one, so that what the SDK offers can be read from its
+    code (the regeneration report does)."""
+    from asc_builds_generated.models import (
+        BuildsGetCollectionFieldsappEncryptionDeclarationsItem as CollectionDeclarations,
+    )
+    from asc_builds_generated.models import (
+        BuildsGetCollectionFieldsbuildsItem as CollectionBuilds,
+    )
+    from asc_builds_generated.models import (
+        BuildsGetCollectionFieldspreReleaseVersionsItem as CollectionVersions,
+    )
+    from asc_builds_generated.models import (
+        BuildsGetInstanceFieldsappEncryptionDeclarationsItem as InstanceDeclarations,
+    )
+    from asc_builds_generated.models import BuildsGetInstanceFieldsbuildsItem as InstanceBuilds
+    from asc_builds_generated.models import (
+        BuildsGetInstanceFieldspreReleaseVersionsItem as InstanceVersions,
+    )
 
-    prefix = "BuildsGetCollection" if kind == "collection" else "BuildsGetInstance"
-    return getattr(models, f"{prefix}{name}Item")
-
-
-def _known(enum: Any) -> list[str]:
-    # The spec's own list: the generated enum's declared members.
-    return [item.value for item in enum]
+    if kind == "collection":
+        return {
+            "builds": (CollectionBuilds, tuple(v.value for v in CollectionBuilds)),
+            "appEncryptionDeclarations": (
+                CollectionDeclarations,
+                tuple(v.value for v in CollectionDeclarations),
+            ),
+            "preReleaseVersions": (CollectionVersions, tuple(v.value for v in CollectionVersions)),
+        }
+    return {
+        "builds": (InstanceBuilds, tuple(v.value for v in InstanceBuilds)),
+        "appEncryptionDeclarations": (
+            InstanceDeclarations,
+            tuple(v.value for v in InstanceDeclarations),
+        ),
+        "preReleaseVersions": (InstanceVersions, tuple(v.value for v in InstanceVersions)),
+    }
 
 
 def _checked_fields(fields: str | Iterable[str], kind: str, include: Iterable[str]) -> list[str]:
     """`fields[builds]`, checked; a relationship named in `include` is added, so that the
     included resources stay linked to their build (JSON:API leaves out the linkage of a
     relationship outside the fieldset)."""
-    enum = _enum(kind, "Fieldsbuilds")
-    wanted = check_one_of(fields, _known(enum), what="field")
+    wanted = check_one_of(fields, _fieldset_enums(kind)["builds"][1], what="field")
     return list(dict.fromkeys([*wanted, *include]))
 
 
@@ -214,8 +238,9 @@ def _checked_related_fields(
                 f"unknown related resource type {kind_name!r}; expected one of "
                 f"{', '.join(RELATED_FIELD_TYPES)}"
             )
-        enum = _enum(kind, _RELATED_FIELD_PARAMETERS[kind_name][1])
-        values = check_one_of(fields, _known(enum), what=f"{kind_name} field")
+        values = check_one_of(
+            fields, _fieldset_enums(kind)[kind_name][1], what=f"{kind_name} field"
+        )
         checked.append((kind_name, tuple(values)))
     return tuple(checked)
 
@@ -225,13 +250,13 @@ def _fieldsets(
 ) -> dict[str, Any]:
     """The generated operation's keyword arguments for already checked fieldsets."""
     options: dict[str, Any] = {}
+    enums = _fieldset_enums(kind)
     if fields is not None:
-        enum = _enum(kind, "Fieldsbuilds")
+        enum = enums["builds"][0]
         options["fieldsbuilds"] = [enum(value) for value in fields]
     for kind_name, values in related:
-        parameter, name = _RELATED_FIELD_PARAMETERS[kind_name]
-        enum = _enum(kind, name)
-        options[parameter] = [enum(value) for value in values]
+        enum = enums[kind_name][0]
+        options[_RELATED_FIELD_PARAMETERS[kind_name]] = [enum(value) for value in values]
     return options
 
 
