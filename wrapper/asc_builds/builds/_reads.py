@@ -4,7 +4,7 @@ answers as `BuildInfo`: checked criteria, request building and parsing, no I/O."
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 import httpx
@@ -89,6 +89,16 @@ _RELATED_FIELD_PARAMETERS = {
 
 Fields = str | Iterable[str] | None
 RelatedFields = Mapping[str, str | Iterable[str]] | None
+
+
+class ReadOptions(TypedDict, total=False):
+    """How one build is read, as `get` takes it: `include`, `fields`, `related_fields`,
+    `max_retries`."""
+
+    include: Iterable[str]
+    fields: Fields
+    related_fields: RelatedFields
+    max_retries: int | None
 
 
 @attrs.frozen
