@@ -44,7 +44,14 @@ def _sent(served: Served, before: int, method: str | None = None) -> int:
 
 
 def _by_numbers(build_number: str) -> list[str]:
-    return ["--bundle-id", BUNDLE_ID, "--marketing-version", "2.1.0", "--build-number", build_number]
+    return [
+        "--bundle-id",
+        BUNDLE_ID,
+        "--marketing-version",
+        "2.1.0",
+        "--build-number",
+        build_number,
+    ]
 
 
 def _ok(result: CliResult) -> CliResult:
@@ -140,7 +147,7 @@ def test_wait_asks_only_for_what_it_shows_and_decides_on(served: Served) -> None
 
 
 def test_list_of_2000_builds_receives_at_most_1200_bytes_a_build(counted: Served) -> None:
-    app, builds = counted.fake.add_app_with_builds(BUNDLE_ID, builds=2000)
+    app, _ = counted.fake.add_app_with_builds(BUNDLE_ID, builds=2000)
     with counted.fake.client() as asc:
         include = ("preReleaseVersion", "appEncryptionDeclaration")
         whole = [table_row(info) for info in asc.builds.list(app_id=app.id, include=include)]
