@@ -10,6 +10,7 @@ import attrs
 import httpx
 from asc_builds_generated.types import UNSET
 
+from .._defaults import PROCESSING_STATES, SORT_VALUES
 from .._documents import (
     check_filter_value,
     check_one_of,
@@ -42,17 +43,7 @@ __all__ = [
     "parse_builds_page",
 ]
 
-# The values the pinned spec allows (a test keeps them equal to the generated enums).
-# Spelled out so that importing the SDK does not load the generated operations.
-PROCESSING_STATES = ("FAILED", "INVALID", "PROCESSING", "VALID")
-SORT_VALUES = (
-    "preReleaseVersion",
-    "-preReleaseVersion",
-    "uploadedDate",
-    "-uploadedDate",
-    "version",
-    "-version",
-)
+# The values the pinned spec allows, spelled out (see `_defaults`).
 INCLUDE_VALUES = (
     "app",
     "appEncryptionDeclaration",
