@@ -21,6 +21,7 @@ import httpx
 from ._auth import DEFAULT_IAT_BACKDATE, AppStoreConnectAuth, TokenSigner
 from ._body import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, BodyReader
 from ._budget import BudgetTicket, RateBudget
+from ._defaults import DEFAULT_CALL_TIMEOUT
 from ._error_mapping import error_from_response
 from ._exceptions import (
     APIConnectionError,
@@ -59,7 +60,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 # An attempt: connect, send, headers and the whole body. A call: every attempt and every
 # wait between retries; a retry that could not finish in time is not started.
 DEFAULT_ATTEMPT_TIMEOUT = 60.0
-DEFAULT_CALL_TIMEOUT = 180.0
 
 
 _API_VERSION_SUFFIX = re.compile(r"/v\d+/?$")

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar
 
 import attrs
 
+from .._defaults import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 from .._documents import set_or_none
 from .._exceptions import (
     BatchInterrupted,
@@ -64,8 +65,6 @@ __all__ = [
 Ops = TypeVar("Ops")
 P = ParamSpec("P")
 
-DEFAULT_CONCURRENCY = 8
-MAX_CONCURRENCY = 64
 
 OutcomeStatus = Literal["changed", "already", "failed", "not attempted"]
 

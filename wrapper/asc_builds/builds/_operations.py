@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ParamSpec
+from typing import TYPE_CHECKING, Any, ParamSpec, Unpack
 
 import attrs
 
@@ -43,6 +43,7 @@ from ._reads import (
     DEFAULT_INCLUDE,
     BuildFilters,
     Fields,
+    ReadOptions,
     RelatedFields,
     build_get_operation,
     build_list_operation,
@@ -385,17 +386,17 @@ class BuildOperations:
         state = yield from checked_declaration(declarations, build, declaration_id, max_retries)
         return DeclarationCheck(state, build)
 
-    def select(self, selector: Selector, *, max_retries: int | None = None) -> Steps[BuildInfo]:
-        """The build `selector` names (`find` by app, or `get` by id)."""
+    def select(self, selector: Selector, **read: Unpack[ReadOptions]) -> Steps[BuildInfo]:
+        """The build `selector` names (`find` by app, or `get` by id), read as `get` reads."""
         if selector.build_id is not None:
-            return (yield from self.get(selector.build_id, max_retries=max_retries))
+            return (yield from self.get(selector.build_id, **read))
         return (
             yield from self.find(
                 bundle_id=selector.bundle_id,
                 app_id=selector.app_id,
                 marketing_version=selector.marketing_version,
                 build_number=selector.build_number or "",
-                max_retries=max_retries,
+                **read,
             )
         )
 
@@ -410,7 +411,7 @@ class BuildOperations:
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         schedule: PollSchedule | None = None,
         on_progress: OnProgress | None = None,
-        max_retries: int | None = None,
+        **read: Unpack[ReadOptions],
     ) -> Steps[BuildInfo]:
         """Poll until App Store Connect has processed the build; returns it when `VALID`.
 
@@ -424,7 +425,7 @@ class BuildOperations:
         Raises `ProcessingFailedError` (FAILED or INVALID, with the state) or
         `WaitTimeoutError` (with the last state seen and the time waited). Polls grow from
         15 s to a minute apart, within 10% (`schedule`), never faster than the hourly
-        budget allows; `on_progress` gets a `WaitProgress` after every poll.
+        budget allows; `on_progress` gets a `WaitProgress` after every poll. `read`: as `get`.
         """
         selector = Selector(build_id, bundle_id, app_id, marketing_version, build_number)
         clock = self._clock
@@ -442,7 +443,7 @@ class BuildOperations:
 
         def lookup() -> Steps[BuildInfo | None]:
             try:
-                return (yield from self.select(selector, max_retries=max_retries))
+                return (yield from self.select(selector, **read))
             except BuildNotFoundError:
                 return None
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 import httpx
 from asc_builds_generated.types import UNSET
 
+from .._defaults import PROCESSING_STATES, SORT_VALUES
 from .._documents import (
     check_filter_value,
     check_one_of,
@@ -43,17 +44,7 @@ __all__ = [
     "parse_builds_page",
 ]
 
-# The values the pinned spec allows (a test keeps them equal to the generated enums).
-# Spelled out so that importing the SDK does not load the generated operations.
-PROCESSING_STATES = ("FAILED", "INVALID", "PROCESSING", "VALID")
-SORT_VALUES = (
-    "preReleaseVersion",
-    "-preReleaseVersion",
-    "uploadedDate",
-    "-uploadedDate",
-    "version",
-    "-version",
-)
+# The values the pinned spec allows, spelled out (see `_defaults`).
 INCLUDE_VALUES = (
     "app",
     "appEncryptionDeclaration",
@@ -86,6 +77,16 @@ _RELATED_FIELD_PARAMETERS = {
 
 Fields = str | Iterable[str] | None
 RelatedFields = Mapping[str, str | Iterable[str]] | None
+
+
+class ReadOptions(TypedDict, total=False):
+    """How one build is read, as `get` takes it: `include`, `fields`, `related_fields`,
+    `max_retries`."""
+
+    include: Iterable[str]
+    fields: Fields
+    related_fields: RelatedFields
+    max_retries: int | None
 
 
 @attrs.frozen

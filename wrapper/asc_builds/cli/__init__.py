@@ -8,7 +8,8 @@
     asc-builds doctor | fake-server [--port N] | demo
 
 `asc-builds --help` describes the credentials and global options; `_output` the one shape
-of `--json` output.
+of `--json` output. `--version`, `--help` and usage errors are answered without loading
+httpx, PyJWT or cryptography: the SDK is imported once a command runs (`_dispatch`).
 """
 
 from __future__ import annotations
@@ -23,23 +24,18 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TextIO
 
-from .._base_client import validate_base_url
 from .._exceptions import AppStoreConnectError, InvalidInputError
-from .._keys import describe_key_path
-from ._commands import API_COMMANDS
-from ._doctor import run_doctor
 from ._durations import join_dash_values
-from ._parser import COMMANDS, GLOBAL_DEFAULTS, UsageError, build_parser
-from ._render import OutputClosed, Renderer
-from ._support import (
+from ._exit_status import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_PIPE_CLOSED,
     EXIT_TERMINATED,
     EXIT_USAGE,
-    key_from_args,
 )
+from ._parser import COMMANDS, GLOBAL_DEFAULTS, UsageError, build_parser
+from ._render import OutputClosed, Renderer
 from ._visible import visible
 from ._wait_notices import showing_long_waits
 
@@ -129,6 +125,12 @@ def run(
 def _dispatch(
     args: argparse.Namespace, environ: Mapping[str, str], render: Renderer, out: TextIO
 ) -> int:
+    # The SDK (httpx, PyJWT, cryptography) is loaded here, once a command is to run.
+    from .._base_client import validate_base_url
+    from ._commands import API_COMMANDS
+    from ._doctor import run_doctor
+    from ._support import key_from_args
+
     try:
         _refuse_what_does_not_apply(args)
         if args.base_url is not None:
@@ -160,6 +162,8 @@ def _dispatch(
 
 
 def _without_file_name(error: OSError) -> OSError:
+    from .._keys import describe_key_path
+
     # str(OSError) repeats the file name, and a "file name" may be pasted key material.
     filename = error.filename
     if filename is None:

@@ -14,6 +14,7 @@ from .. import (
     APIKey,
     AppStoreConnect,
     BatchInterrupted,
+    BuildInfo,
     BuildOutcome,
     InvalidInputError,
     UpdateResult,
@@ -24,7 +25,7 @@ from ._dry_run import RequestNotSent, describe_request
 from ._expire_stale import run_expire_stale
 from ._reads import run_get, run_list
 from ._render import Renderer
-from ._selector import resolve_build_id
+from ._selector import read_selected, resolve_build_id
 from ._support import EXIT_INTERRUPTED, client_for, report_outcomes
 from ._wait_command import run_wait
 
@@ -33,19 +34,24 @@ __all__ = ["API_COMMANDS", "Command", "run_token"]
 Command = Callable[[argparse.Namespace, APIKey, Renderer], int]
 
 
-def _one_build(
-    call: Callable[[AppStoreConnect, argparse.Namespace, str], UpdateResult],
-) -> Command:
+# One build's change: the client, the arguments, the build's id and, when the command
+# looked the build up, the build as read (sent nothing when it already holds the values).
+OneChange = Callable[[AppStoreConnect, argparse.Namespace, str, BuildInfo | None], UpdateResult]
+
+
+def _one_build(call: OneChange) -> Command:
     """A command that sends one PATCH and prints the build, changed or already so."""
 
     def command(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
         # A build named by app and numbers is looked up for real even in a dry run: the
-        # dry run describes the PATCH, the one request that would change something.
+        # dry run describes the PATCH, the one request that would change something. It
+        # was just read, so a build already holding the values is sent nothing ("already").
         with client_for(args, key, dry_run=False) as reader:
-            build_id = resolve_build_id(reader, args)
+            current = read_selected(reader, args)
+        build_id = args.build_id if current is None else current.id
         with client_for(args, key) as asc:
             try:
-                result = call(asc, args, build_id)
+                result = call(asc, args, build_id, current)
             except RequestNotSent as dry:
                 render.request(describe_request(dry.request), id=build_id)
                 return 0
@@ -132,21 +138,28 @@ def _check_declaration(args: argparse.Namespace) -> bool:
     return not (args.no_declaration_check or args.dry_run)
 
 
-def _set_encryption(asc: AppStoreConnect, args: argparse.Namespace, build_id: str) -> UpdateResult:
-    return asc.builds.apply(build_id, uses_non_exempt_encryption=args.uses_non_exempt_encryption)
+def _set_encryption(
+    asc: AppStoreConnect, args: argparse.Namespace, build_id: str, current: BuildInfo | None
+) -> UpdateResult:
+    return asc.builds.apply(
+        build_id, uses_non_exempt_encryption=args.uses_non_exempt_encryption, current=current
+    )
 
 
 def _assign_declaration(
-    asc: AppStoreConnect, args: argparse.Namespace, build_id: str
+    asc: AppStoreConnect, args: argparse.Namespace, build_id: str, current: BuildInfo | None
 ) -> UpdateResult:
     return asc.builds.apply(
         build_id,
         encryption_declaration_id=args.declaration_id,
         check_declaration=_check_declaration(args),
+        current=current,
     )
 
 
-def _update(asc: AppStoreConnect, args: argparse.Namespace, build_id: str) -> UpdateResult:
+def _update(
+    asc: AppStoreConnect, args: argparse.Namespace, build_id: str, current: BuildInfo | None
+) -> UpdateResult:
     if not args.expire and args.uses_non_exempt_encryption is None and args.declaration is None:
         raise InvalidInputError(
             "nothing to update: give --expire, --uses-non-exempt-encryption true|false or "
@@ -158,6 +171,7 @@ def _update(asc: AppStoreConnect, args: argparse.Namespace, build_id: str) -> Up
         uses_non_exempt_encryption=args.uses_non_exempt_encryption,
         encryption_declaration_id=args.declaration,
         check_declaration=_check_declaration(args),
+        current=current,
     )
 
 

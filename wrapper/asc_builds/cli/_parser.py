@@ -1,19 +1,27 @@
-"""The `asc-builds` command line's arguments."""
+"""The `asc-builds` command line's arguments.
+
+It imports nothing of the SDK that loads httpx, PyJWT or cryptography: `--help`, `--version`
+and usage errors are answered before any of them is needed (the commands import them).
+"""
 
 from __future__ import annotations
 
 import argparse
 import platform
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
-import httpx
-
-from .._base_client import DEFAULT_CALL_TIMEOUT
+from .._defaults import (
+    DEFAULT_CALL_TIMEOUT,
+    DEFAULT_CONCURRENCY,
+    MAX_CONCURRENCY,
+    PROCESSING_STATES,
+    SORT_VALUES,
+)
 from .._retry import DEFAULT_MAX_RETRIES
 from .._version import __version__
-from ..builds import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, PROCESSING_STATES, SORT_VALUES
 from ._durations import parse_duration
 
 __all__ = ["COMMANDS", "FAKE_PROCESSING_SECONDS", "GLOBAL_DEFAULTS", "UsageError", "build_parser"]
@@ -61,6 +69,31 @@ Exit status: 0 success, 1 App Store Connect refused or could not be reached,
 143 by SIGTERM (expire then prints what happened to each id: expired, failed or not
 attempted), 141 stdout was closed (as by `| head`).
 """
+
+
+class _Version(argparse.Action):
+    """`--version`: the versions of asc-builds, httpx and Python, httpx's read from its
+    installed metadata rather than by importing it."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.update(nargs=0, default=argparse.SUPPRESS)
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> NoReturn:
+        from importlib.metadata import version
+
+        # On stdout, as argparse's own version action prints.
+        sys.stdout.write(
+            f"asc-builds {__version__} (httpx {version('httpx')}, "
+            f"Python {platform.python_version()})\n"
+        )
+        parser.exit()
 
 
 class UsageError(Exception):
@@ -204,12 +237,7 @@ def build_parser() -> _Parser:
         parents=[common],
     )
     parser.add_argument(
-        "--version",
-        action="version",
-        version=(
-            f"asc-builds {__version__} (httpx {httpx.__version__}, "
-            f"Python {platform.python_version()})"
-        ),
+        "--version", action=_Version, help="print the versions of asc-builds, httpx and Python"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -6,6 +6,11 @@ time, processing state, expired, and the export compliance answer. Rows of `list
 printed as pages arrive, in fixed-width columns, so a long listing starts at once and
 is never held whole in memory.
 
+The table asks App Store Connect only for what it shows (sparse fieldsets:
+`fields[builds]`, `fields[preReleaseVersions]`, `fields[appEncryptionDeclarations]`), about
+a third of the bytes of a whole build. `--json` is for scripts, which may read any of
+Apple's attributes: it asks for every field, as before.
+
 With `--json`, the one documented shape (see `_output`): exactly one `resource` line per
 build as App Store Connect returned it, with its `included` member holding what was
 included for that build (its pre-release version, whose `attributes.version` is the
@@ -17,14 +22,17 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-from .._keys import APIKey
-from ..builds import BuildInfo
 from ._render import Renderer
-from ._selector import resolve_build_id
+from ._selector import selector_from_args
 from ._support import client_for, plural, utc_minute
 
-__all__ = ["COLUMNS", "run_get", "run_list", "table_row"]
+if TYPE_CHECKING:
+    from .._keys import APIKey
+    from ..builds import BuildInfo
+
+__all__ = ["COLUMNS", "TABLE_FIELDS", "run_get", "run_list", "table_row"]
 
 # (heading, width): wide enough for a UUID, "2.10.3", "12345", an upload minute.
 COLUMNS = (
@@ -73,6 +81,26 @@ def _heading(render: Renderer) -> None:
 
 
 _INCLUDE = ("preReleaseVersion", "appEncryptionDeclaration")
+# What the table shows of a build (the marketing version and the declaration come from
+# what is included, whose linkage `fields[builds]` keeps).
+TABLE_FIELDS = ("version", "uploadedDate", "processingState", "expired", "usesNonExemptEncryption")
+# Of the included resources: the marketing version; of a declaration only its id is shown,
+# and JSON:API needs at least one field, so the shortest useful one.
+_TABLE_RELATED_FIELDS = {
+    "preReleaseVersions": ("version",),
+    "appEncryptionDeclarations": ("appEncryptionDeclarationState",),
+}
+
+
+def _read_options(render: Renderer) -> dict[str, Any]:
+    """How `get` and `list` read: only the table's fields, or everything with --json."""
+    if render.as_json:
+        return {"include": _INCLUDE}
+    return {
+        "include": _INCLUDE,
+        "fields": TABLE_FIELDS,
+        "related_fields": _TABLE_RELATED_FIELDS,
+    }
 
 
 def _resource_line(render: Renderer, build: BuildInfo) -> None:
@@ -86,7 +114,7 @@ def _resource_line(render: Renderer, build: BuildInfo) -> None:
 
 def run_get(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
     with client_for(args, key) as asc:
-        build = asc.builds.get(resolve_build_id(asc, args), include=_INCLUDE)
+        build = asc.builds.select(selector_from_args(args), **_read_options(render))
     if render.as_json:
         _resource_line(render, build)
     else:
@@ -106,8 +134,8 @@ def run_list(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
             expired=args.expired,
             processing_state=args.processing_state,
             sort=args.sort,
-            include=_INCLUDE,
             max_items=args.limit,
+            **_read_options(render),
         )
         if not render.as_json:
             _heading(render)

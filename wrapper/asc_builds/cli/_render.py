@@ -9,17 +9,19 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
-from asc_builds_generated.models import Build, BuildAttributes
-from asc_builds_generated.types import Unset
 
 from .._exceptions import APIStatusError
-from ..builds import BuildOutcome
 from ._output import Kind
 from ._output import line as output_line
 from ._visible import visible
+
+if TYPE_CHECKING:
+    from asc_builds_generated.models import Build
+
+    from ..builds import BuildOutcome
 
 __all__ = ["OutputClosed", "Renderer", "error_data", "error_text"]
 
@@ -34,6 +36,8 @@ class OutputClosed(KeyboardInterrupt):
 
 
 def _set(value: object) -> object:
+    from asc_builds_generated.types import Unset
+
     return None if isinstance(value, Unset) else value
 
 
@@ -42,6 +46,10 @@ def build_text(build: Build) -> str:
 
 
 def _build_text(build: Build) -> str:
+    # The generated models load httpx: imported by the commands that print a build only.
+    from asc_builds_generated.models import BuildAttributes
+    from asc_builds_generated.types import Unset
+
     attributes = build.attributes
     # Absent, null, or (when its content did not fit the model) kept as raw JSON.
     if not isinstance(attributes, BuildAttributes):

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from .._client import AppStoreConnect
-from ..jobs import Selector
+from ..jobs._selector import Selector
 
-__all__ = ["resolve_build_id", "selector_from_args"]
+if TYPE_CHECKING:
+    from .._client import AppStoreConnect
+    from ..builds import BuildInfo
+
+__all__ = ["CHANGE_INCLUDE", "read_selected", "resolve_build_id", "selector_from_args"]
+
+# What a command that changes a build reads it with when it looks the build up: enough
+# to see whether it already holds every value a PATCH can set (the declaration is only
+# linked when included), so that such a build is sent nothing.
+CHANGE_INCLUDE = ("preReleaseVersion", "appEncryptionDeclaration")
 
 
 def selector_from_args(args: argparse.Namespace) -> Selector:
@@ -18,6 +27,15 @@ def selector_from_args(args: argparse.Namespace) -> Selector:
         marketing_version=args.marketing_version,
         build_number=args.build_number,
     )
+
+
+def read_selected(asc: AppStoreConnect, args: argparse.Namespace) -> BuildInfo | None:
+    """The build as found by app and numbers, read with `CHANGE_INCLUDE` (it knows its app
+    and its declaration); None when the build is named by id, which is not read here."""
+    selector = selector_from_args(args)
+    if selector.build_id is not None:
+        return None
+    return asc.builds.select(selector, include=CHANGE_INCLUDE)
 
 
 def resolve_build_id(asc: AppStoreConnect, args: argparse.Namespace) -> str:

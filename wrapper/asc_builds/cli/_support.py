@@ -13,6 +13,14 @@ from collections.abc import Mapping
 from .. import DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_RETRIES, APIKey, AppStoreConnect, BuildOutcome
 from ._credentials import load_key
 from ._dry_run import DryRunTransport
+from ._exit_status import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PIPE_CLOSED,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+)
 from ._render import Renderer
 
 __all__ = [
@@ -28,15 +36,6 @@ __all__ = [
     "report_outcomes",
     "utc_minute",
 ]
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-# What a shell reports for a command stopped by SIGINT (128 + 2).
-EXIT_INTERRUPTED = 130
-# What a shell reports for a command stopped by SIGTERM (128 + 15), which is how CI
-# systems cancel a job: handled as Ctrl-C is, with its own status.
-EXIT_TERMINATED = 143
-# What a shell reports for a command killed by SIGPIPE (128 + 13), as `head` leaves `yes`.
-EXIT_PIPE_CLOSED = 141
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:

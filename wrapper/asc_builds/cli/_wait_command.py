@@ -4,6 +4,7 @@ declaration, in one command (as fastlane pilot does before distributing)."""
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from .._keys import APIKey
 from ..builds import BuildOutcome
@@ -13,7 +14,36 @@ from ._selector import selector_from_args
 from ._support import client_for, report_outcomes
 from ._wait_report import WaitReporter
 
-__all__ = ["run_wait"]
+__all__ = ["WAIT_FIELDS", "run_wait"]
+
+# What `wait` shows of a build (its line, see `_render.build_text`) and decides on (the
+# processing state; the answer, the declaration), when it prints text.
+WAIT_FIELDS = ("version", "expired", "usesNonExemptEncryption", "processingState")
+# What the declaration's check needs of the build: its app and its current declaration.
+# Read with every poll, so that the check does not read the build again.
+_CHECK_INCLUDE = ("app", "appEncryptionDeclaration")
+
+
+def _read_options(args: argparse.Namespace, as_json: bool) -> dict[str, Any]:
+    """How each poll reads the build: only what is shown and decided on, or (--json) the
+    whole build with its pre-release version, as before; with what a declaration's check
+    and the "already assigned" test need."""
+    checked = args.declaration is not None and not (args.no_declaration_check or args.dry_run)
+    include: tuple[str, ...] = () if not as_json else ("preReleaseVersion",)
+    if args.declaration is not None:
+        include += _CHECK_INCLUDE if checked else ("appEncryptionDeclaration",)
+    if as_json:
+        return {"include": include}
+    related = {
+        "apps": ("bundleId",),
+        "appEncryptionDeclarations": ("appEncryptionDeclarationState",),
+    }
+    kinds = {"app": "apps", "appEncryptionDeclaration": "appEncryptionDeclarations"}
+    return {
+        "include": include,
+        "fields": WAIT_FIELDS,
+        "related_fields": {kinds[name]: related[kinds[name]] for name in include},
+    }
 
 
 def run_wait(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
@@ -33,6 +63,7 @@ def run_wait(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
             build_number=selector.build_number,
             timeout=args.timeout.total_seconds(),
             on_progress=reporter,
+            **_read_options(args, render.as_json),
         )
     if args.uses_non_exempt_encryption is None and args.declaration is None:
         render.build(build.build)
