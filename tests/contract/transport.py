@@ -53,8 +53,11 @@ def answering_id(request: httpx.Request, body: Any) -> Any:
     data = body.get("data") if isinstance(body, dict) else None
     if isinstance(data, list) and is_batch_read(request):
         # A batch's read: the builds asked for, shaped as the served example, not expired.
-        template = data[0] if data and isinstance(data[0], dict) else {"type": "builds"}
-        attributes = {**(template.get("attributes") or {}), "expired": False}
+        template: dict[str, Any] = (
+            data[0] if data and isinstance(data[0], dict) else {"type": "builds"}
+        )
+        given = template.get("attributes")
+        attributes = {**(given if isinstance(given, dict) else {}), "expired": False}
         ids = request.url.params["filter[id]"].split(",")
         items = [{**template, "id": build_id, "attributes": attributes} for build_id in ids]
         return {**body, "data": items}

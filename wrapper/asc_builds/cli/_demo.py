@@ -196,7 +196,8 @@ def run_demo(*, out: TextIO, command_line: CommandLine) -> int:
     rate_limited = sum(1 for request in fake.requests if request.status == 429)
     out.write(
         f"demo passed: {len(fake.requests)} requests, {rate_limited} rate-limited and retried; "
-        f"the second run sent {sent_again} PATCH (each answered 409 and found already done); "
+        f"the second run sent {sent_again} PATCH (it read first and found every build already "
+        "as asked); "
         "every build is in the state the commands asked for.\n"
     )
     return 0

@@ -34,15 +34,17 @@ def _read_options(args: argparse.Namespace, as_json: bool) -> dict[str, Any]:
         include += _CHECK_INCLUDE if checked else ("appEncryptionDeclaration",)
     if as_json:
         return {"include": include}
+    # The included app comes whole: the SDK offers no fieldset of apps (it reads only
+    # their linkage), and an app is a few hundred bytes.
     related = {
-        "apps": ("bundleId",),
-        "appEncryptionDeclarations": ("appEncryptionDeclarationState",),
+        "appEncryptionDeclaration": ("appEncryptionDeclarations", "appEncryptionDeclarationState")
     }
-    kinds = {"app": "apps", "appEncryptionDeclaration": "appEncryptionDeclarations"}
     return {
         "include": include,
         "fields": WAIT_FIELDS,
-        "related_fields": {kinds[name]: related[kinds[name]] for name in include},
+        "related_fields": {
+            related[name][0]: (related[name][1],) for name in include if name in related
+        },
     }
 
 
