@@ -2,7 +2,8 @@
 
 Every `PATCH /v1/builds/<id>` is answered 200 with Apple's example `BuildResponse` (the
 fixture, with `<id>` substituted and `expired: true`), so the client, not the server, is
-what gets measured. It does not verify the JWT: it only remembers each distinct
+what gets measured; a batch's read (`GET /v1/builds?filter[id]=...`) lists its builds, not
+expired yet. It does not verify the JWT: it only remembers each distinct
 `Authorization` value, which counts the signatures a client made. An optional delay per
 request gives batch concurrency something to overlap; with it, one connection serves at
 most one request per delay and the server puts no cap on connections, so the ideal rate is
@@ -23,6 +24,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 __all__ = ["FIXTURE_ID", "ServerState", "main", "response_body_template"]
 
@@ -54,6 +56,14 @@ def _response(status: bytes, body: bytes, *, close: bool) -> bytes:
     if close:
         head += b"Connection: close\r\n"
     return head + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+
+
+def _listing(target: bytes) -> bytes:
+    query = parse_qs(urlsplit(target.decode("latin-1")).query)
+    ids = [i for value in query.get("filter[id]", []) for i in value.split(",") if i]
+    data = [{"type": "builds", "id": i, "attributes": {"expired": False}} for i in ids]
+    links = {"self": "https://api.appstoreconnect.apple.com/v1/builds"}
+    return json.dumps({"data": data, "links": links}, separators=(",", ":")).encode()
 
 
 class ServerState:
@@ -88,6 +98,12 @@ class ServerState:
                 self.tokens.add(authorization)
             body = self.template.replace(FIXTURE_ID.encode(), match.group(1))
             return _response(b"200 OK", body, close=False)
+        if method == b"GET" and target.startswith(b"/v1/builds?"):
+            # A batch's read before it writes (`filter[id]=...`): the builds, not expired.
+            self.requests += 1
+            if authorization is not None:
+                self.tokens.add(authorization)
+            return _response(b"200 OK", _listing(target), close=False)
         if method == b"GET" and target == b"/__stats":
             return _response(b"200 OK", self.stats(), close=False)
         if method == b"POST" and target == b"/__reset":
