@@ -141,6 +141,10 @@ def _nasty_server() -> Handler:
         path = request.path.split("?", 1)[0]
         if path.startswith("/v1/apps"):
             return Reply(body=page([app(APP_ID, BUNDLE_ID)]))
+        ids = [i for i in query(request).get("filter[id]", [""])[0].split(",") if i]
+        if path == "/v1/builds" and ids:
+            # A batch's read of its builds: listed, not expired, so each PATCH goes out.
+            return Reply(body=page([_nasty(i) for i in ids]))
         if path == "/v1/builds":
             return Reply(body=page([_nasty("b-1"), _nasty("b-2", state=NASTY)]))
         build_id = path.rsplit("/", 1)[-1]
