@@ -7,7 +7,8 @@ they share is in `_support`, which imports none of them.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from .. import (
@@ -17,6 +18,7 @@ from .. import (
     BuildInfo,
     BuildOutcome,
     InvalidInputError,
+    NotAttemptedError,
     UpdateResult,
 )
 from .._auth import TokenSigner
@@ -26,7 +28,7 @@ from ._expire_stale import run_expire_stale
 from ._reads import run_get, run_list
 from ._render import Renderer
 from ._selector import read_selected, resolve_build_id
-from ._support import EXIT_INTERRUPTED, client_for, report_outcomes
+from ._support import EXIT_INTERRUPTED, client_for, report_counts, report_outcomes
 from ._wait_command import run_wait
 
 __all__ = ["API_COMMANDS", "Command", "run_token"]
@@ -72,11 +74,17 @@ def _strict_text(data: bytes, where: str) -> str:
         ) from None
 
 
-def _read_stdin(stream: TextIO) -> str:
-    # Read as bytes and decoded strictly: a text stream would turn a bad byte into a lone
-    # surrogate that fails only once requests are going out.
+def _read_stdin(stream: TextIO) -> Iterator[str]:
+    """The ids on stdin, line by line (a million ids are never held twice, as text and as
+    ids). Read as bytes and decoded strictly: a text stream would turn a bad byte into a
+    lone surrogate that fails only once requests are going out."""
     buffer = getattr(stream, "buffer", None)
-    return _strict_text(buffer.read(), "stdin") if buffer is not None else stream.read()
+    if buffer is None:
+        for line in stream:
+            yield from line.split()
+        return
+    for number, line in enumerate(buffer, start=1):
+        yield from _strict_text(line, f"stdin (line {number})").split()
 
 
 def _build_ids(args: argparse.Namespace) -> list[str]:
@@ -84,7 +92,7 @@ def _build_ids(args: argparse.Namespace) -> list[str]:
     ids: list[str] = []
     for word in args.build_ids:
         if word == "-":
-            ids += _read_stdin(args.stdin).split()
+            ids.extend(_read_stdin(args.stdin))
         else:
             ids.append(word)
     if args.ids_file is not None:
@@ -120,17 +128,40 @@ def _expire(args: argparse.Namespace, key: APIKey, render: Renderer) -> int:
                 except RequestNotSent as dry:
                     render.request(describe_request(dry.request), id=build_id)
             return 0
-        # Each outcome is printed as it arrives: a long batch shows progress even when piped.
+        return _expire_in_batches(asc, build_ids, args.concurrency, render)
+
+
+# Ids expired per call of `expire_many`: each outcome is printed and counted as it arrives,
+# then dropped, so that a million ids on stdin keep only their ids in memory.
+_BATCH_SIZE = 1_000
+
+
+def _expire_in_batches(
+    asc: AppStoreConnect, build_ids: list[str], concurrency: int, render: Renderer
+) -> int:
+    # Every id is checked before the first request: bad input sends nothing at all.
+    for build_id in build_ids:
+        validate_id(build_id, what="build id")
+    counts: Counter[str] = Counter()
+
+    def show(outcome: BuildOutcome) -> None:
+        # Each outcome is printed as it arrives: a long batch shows progress when piped.
+        render.outcome(outcome)
+        counts[outcome.status] += 1
+
+    for start in range(0, len(build_ids), _BATCH_SIZE):
+        batch = build_ids[start : start + _BATCH_SIZE]
         try:
-            outcomes = asc.builds.expire_many(
-                build_ids, concurrency=args.concurrency, on_outcome=render.outcome
-            )
-        except BatchInterrupted as interrupted:
-            # Ctrl-C: nothing new was sent after it, and every id has had its line
-            # (expire_many reports the ones not attempted before raising).
-            report_outcomes(render, interrupted.outcomes, verb="expired")
+            asc.builds.expire_many(batch, concurrency=concurrency, on_outcome=show)
+        except BatchInterrupted:
+            # Ctrl-C or SIGTERM: nothing new was sent after it; this batch reported every
+            # id (expire_many does before raising), the later ones are not attempted.
+            for build_id in build_ids[start + len(batch) :]:
+                reason = f"build {build_id} was not sent: the batch was interrupted"
+                show(BuildOutcome(build_id, error=NotAttemptedError(reason)))
+            report_counts(render, counts, verb="expired")
             return EXIT_INTERRUPTED
-    return report_outcomes(render, outcomes, verb="expired")
+    return report_counts(render, counts, verb="expired")
 
 
 def _check_declaration(args: argparse.Namespace) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+from collections import Counter
 from collections.abc import Mapping
 
 from .. import DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_RETRIES, APIKey, AppStoreConnect, BuildOutcome
@@ -33,6 +34,7 @@ __all__ = [
     "client_for",
     "key_from_args",
     "plural",
+    "report_counts",
     "report_outcomes",
     "utc_minute",
 ]
@@ -80,9 +82,14 @@ def client_for(
 def report_outcomes(render: Renderer, outcomes: list[BuildOutcome], *, verb: str) -> int:
     """The summary of builds changed, already so, failed and not attempted; the exit status
     (0 when every build ended in the requested state)."""
+    return report_counts(render, Counter(outcome.status for outcome in outcomes), verb=verb)
+
+
+def report_counts(render: Renderer, outcomes: Mapping[str, int], *, verb: str) -> int:
+    """`report_outcomes` from the number of builds of each status."""
     counts = {status: 0 for status in ("changed", "already", "failed", "not attempted")}
-    for outcome in outcomes:
-        counts[outcome.status] += 1
+    counts.update(outcomes)
+    total = sum(counts.values())
     succeeded = counts["changed"] + counts["already"]
     failed = counts["failed"]
     already = f"already {verb}" if verb != "changed" else "already as asked"
@@ -91,7 +98,7 @@ def report_outcomes(render: Renderer, outcomes: list[BuildOutcome], *, verb: str
         text += f", {counts['not attempted']} not attempted"
     render.summary(
         {
-            "total": len(outcomes),
+            "total": total,
             "succeeded": succeeded,
             "failed": failed,
             "changed": counts["changed"],
@@ -101,4 +108,4 @@ def report_outcomes(render: Renderer, outcomes: list[BuildOutcome], *, verb: str
         text=text,
     )
     # A build not attempted did not end in the requested state either.
-    return 0 if succeeded == len(outcomes) else 1
+    return 0 if succeeded == total else 1
