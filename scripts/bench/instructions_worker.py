@@ -247,7 +247,7 @@ def _part_steps(key: BenchKey) -> dict[str, Step]:
         "part/request building, httpx parsing the URL": request_building_httpx_parsing,
         "part/response.json()": response_json,
         "part/request body: model, to_dict, validate_id": request_body,
-        "part/handle_response, retry policy, auth flow": handling,
+        "part/read_answer, budget settle, retry policy, auth flow": handling,
     }
 
 
@@ -281,7 +281,7 @@ STEPS: tuple[str, ...] = (
     "part/request building, httpx parsing the URL",
     "part/response.json()",
     "part/request body: model, to_dict, validate_id",
-    "part/handle_response, retry policy, auth flow",
+    "part/read_answer, budget settle, retry policy, auth flow",
 )
 
 

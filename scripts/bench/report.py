@@ -342,7 +342,10 @@ _PARTS = [
         "request body: model, `to_dict`, `validate_id`",
         "part/request body: model, to_dict, validate_id",
     ),
-    ("`handle_response`, retry policy, auth flow", "part/handle_response, retry policy, auth flow"),
+    (
+        "`read_answer`, budget settle, retry policy, auth flow",
+        "part/read_answer, budget settle, retry policy, auth flow",
+    ),
 ]
 
 
