@@ -189,3 +189,21 @@ def test_get_by_numbers_reads_once_with_the_table_fields(served: Served) -> None
     assert _sent(served, 0) == 2
     (query,) = _queries(served, "/v1/builds")
     assert "usesNonExemptEncryption" in query["fields[builds]"][0]
+
+
+def test_expire_of_1000_ids_reads_before_it_writes_as_the_library_does(served: Served) -> None:
+    fresh = [served.fake.add_build().id for _ in range(500)]
+    expired = [served.fake.add_build(expired=True).id for _ in range(500)]
+    before = len(served.fake.requests)
+    _ok(served.cli("expire", "-", stdin="\n".join(fresh + expired)))
+    assert _sent(served, before) <= 515, "500 expired and 500 not"
+    assert _sent(served, before, "PATCH") == 500
+    before = len(served.fake.requests)
+    _ok(served.cli("expire", "-", stdin="\n".join(fresh + expired)))
+    assert _sent(served, before) <= 15, "re-run: every build already expired"
+    assert _sent(served, before, "PATCH") == 0
+    others = [served.fake.add_build().id for _ in range(1000)]
+    before = len(served.fake.requests)
+    result = _ok(served.cli("--json", "expire", "-", stdin="\n".join(others)))
+    assert _sent(served, before) <= 1015, "a first run: a PATCH each, a read per 100"
+    assert result.out.count('"kind": "resource"') == 1000
