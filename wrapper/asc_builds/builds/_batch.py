@@ -284,11 +284,15 @@ def _run_batch(driver: SyncRunner, batch: Batch) -> list[BuildOutcome]:
         return batch.outcome(result)
 
     outcomes: list[BuildOutcome | None] = [None] * len(ids)
+    # Which ids `on_outcome` has heard of: Ctrl-C can land between an outcome's arrival
+    # and its report, and every id must be reported once all the same.
+    heard = bytearray(len(ids))
 
     def record(index: int, outcome: BuildOutcome) -> None:
         outcomes[index] = outcome
         if on_outcome is not None:
             on_outcome(outcome)
+        heard[index] = 1
 
     # Not `with ThreadPoolExecutor`: its exit waits for every queued id, so Ctrl-C
     # would go on sending them all.
@@ -319,7 +323,7 @@ def _run_batch(driver: SyncRunner, batch: Batch) -> list[BuildOutcome]:
         if on_outcome is not None:
             # As the async batch does: every id hears of its outcome before the raise.
             for index, outcome in enumerate(settled):
-                if outcomes[index] is None:
+                if not heard[index]:
                     on_outcome(outcome)
         raise BatchInterrupted(settled) from None
     finally:
