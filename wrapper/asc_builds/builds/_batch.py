@@ -125,12 +125,22 @@ OnOutcome = Callable[[BuildOutcome], None]
 def compact_build(build: Build) -> Build:
     """`build` with its id, its build number and only the values a change decides on:
     what a batch keeps."""
-    from asc_builds_generated.models import Build, BuildAttributes, BuildRelationships
+    from asc_builds_generated.models import (
+        Build,
+        BuildAttributes,
+        BuildRelationships,
+        BuildRelationshipsAppEncryptionDeclaration,
+    )
     from asc_builds_generated.types import UNSET
 
     attributes = set_or_none(build.attributes)
     relationships = set_or_none(build.relationships)
-    declaration = UNSET if relationships is None else relationships.app_encryption_declaration
+    relationship = (
+        None if relationships is None else set_or_none(relationships.app_encryption_declaration)
+    )
+    # The linkage alone (which declaration), not the relationship's links: an outcome is
+    # kept for the whole batch.
+    linkage = None if relationship is None else set_or_none(relationship.data)
     return Build(
         type_=build.type_,
         id=build.id,
@@ -142,8 +152,10 @@ def compact_build(build: Build) -> Build:
             uses_non_exempt_encryption=attributes.uses_non_exempt_encryption,
         ),
         relationships=UNSET
-        if set_or_none(declaration) is None
-        else BuildRelationships(app_encryption_declaration=declaration),
+        if linkage is None
+        else BuildRelationships(
+            app_encryption_declaration=BuildRelationshipsAppEncryptionDeclaration(data=linkage)
+        ),
     )
 
 
