@@ -7,8 +7,11 @@ checks the typed error and the requests sent (no PATCH where none may go).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -27,10 +30,11 @@ from asc_builds import (
     WaitTimeoutError,
 )
 from asc_builds import _paging as paging
-from asc_builds._budget import BudgetTicket, BudgetWait
+from asc_builds._budget import BudgetTicket, BudgetWait, pace
 from asc_builds.jobs import DeclarationRefusedError
 from asc_builds.testing import FakeAppStoreConnect, ManualClock
 
+from ..steps import run_steps
 from .conftest import APP_ID
 
 Spoil = Callable[[httpx.Request, Any], Any]
@@ -420,3 +424,43 @@ async def test_the_async_client_refuses_it_too(
     with pytest.raises(InvalidInputError, match="cannot be sent"):
         await async_asc.builds.get("abc\udcff")
     assert fake.requests == ()
+
+
+def test_a_long_budget_wait_is_a_warning_and_a_short_one_is_not(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    budget = RateBudget()
+    ticket = budget.try_acquire(0.0)
+    budget.settle(ticket, RateLimit(limit=1, remaining=0), 0.0)  # type: ignore[arg-type]
+    slept: list[float] = []
+    moments = iter([0.0, 0.0, 3598.0, 3600.0])
+    paced = pace(budget, lambda: next(moments))
+    assert not isinstance(paced, BudgetTicket)
+    with caplog.at_level(logging.INFO, logger="asc_builds"):
+        run_steps(paced.steps, slept.append)
+    levels = [(record.levelno, record.wait_seconds) for record in caplog.records]  # type: ignore[attr-defined]
+    assert levels == [(logging.WARNING, 3600.0), (logging.INFO, 2.0)]
+    assert slept == [3600.0, 2.0]
+
+
+def test_max_wait_holds_for_each_thread_queued_behind_others() -> None:
+    budget = RateBudget(max_wait=0.3)
+    ticket = budget.try_acquire(time.time())
+    budget.settle(ticket, RateLimit(limit=1, remaining=0), time.time())  # type: ignore[arg-type]
+    waited: list[float] = []
+
+    def one() -> None:
+        started = time.monotonic()
+        paced = pace(budget, time.time)
+        assert not isinstance(paced, BudgetTicket)
+        with contextlib.suppress(BudgetExhaustedError):
+            run_steps(paced.steps, time.sleep)
+        waited.append(time.monotonic() - started)
+
+    threads = [threading.Thread(target=one) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert len(waited) == 8
+    assert max(waited) < 0.3 + 0.5, waited
