@@ -238,11 +238,9 @@ class RateBudget:
             bisect.insort(self._answered, now, lo=self._head)
             self._settled += 1
 
-    def check_wait(self, total_wait: float, longest: float | None = None) -> None:
-        """Raise `BudgetExhaustedError` when a request would wait longer than `max_wait`, or
-        than `longest`, what its caller's deadline leaves."""
-        if longest is None:
-            longest = float("inf") if self.max_wait is None else self.max_wait
+    def check_wait(self, total_wait: float, longest: float) -> None:
+        """Raise `BudgetExhaustedError` when a request would wait longer than `longest`:
+        `max_wait`, or less when its caller's deadline leaves less."""
         if total_wait <= longest:
             return
         with self._lock:

@@ -44,6 +44,7 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_PIPE_CLOSED",
+    "EXIT_TERMINATED",
     "EXIT_USAGE",
     "main",
     "run",

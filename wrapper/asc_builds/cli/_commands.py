@@ -24,11 +24,12 @@ from .. import (
 from .._auth import TokenSigner
 from .._ids import validate_id
 from ._dry_run import RequestNotSent, describe_request
+from ._exit_status import EXIT_INTERRUPTED
 from ._expire_stale import run_expire_stale
 from ._reads import run_get, run_list
 from ._render import Renderer
 from ._selector import read_selected, resolve_build_id
-from ._support import EXIT_INTERRUPTED, client_for, report_counts, report_outcomes
+from ._support import client_for, report_counts, report_outcomes
 from ._wait_command import run_wait
 
 __all__ = ["API_COMMANDS", "Command", "run_token"]

@@ -12,8 +12,9 @@ from collections import Counter
 from .. import BatchInterrupted, InvalidInputError
 from .._keys import APIKey
 from ..jobs import ExpiryPlan, PlannedBuild
+from ._exit_status import EXIT_INTERRUPTED
 from ._render import Renderer
-from ._support import EXIT_INTERRUPTED, client_for, plural, report_outcomes, utc_minute
+from ._support import client_for, plural, report_outcomes, utc_minute
 
 __all__ = ["run_expire_stale"]
 

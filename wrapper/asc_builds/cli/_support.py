@@ -14,23 +14,9 @@ from collections.abc import Mapping
 from .. import DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_RETRIES, APIKey, AppStoreConnect, BuildOutcome
 from ._credentials import load_key
 from ._dry_run import DryRunTransport
-from ._exit_status import (
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_PIPE_CLOSED,
-    EXIT_TERMINATED,
-    EXIT_USAGE,
-)
 from ._render import Renderer
 
 __all__ = [
-    "EXIT_FAILED",
-    "EXIT_INTERRUPTED",
-    "EXIT_OK",
-    "EXIT_PIPE_CLOSED",
-    "EXIT_TERMINATED",
-    "EXIT_USAGE",
     "client_for",
     "key_from_args",
     "plural",
